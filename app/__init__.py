@@ -1,0 +1,143 @@
+"""Cocrea: co-creation of Open Government Local Action Plans."""
+import logging
+import time
+
+from flask import Flask, g, request, session
+
+from app.config import load_config
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    app.config.update(load_config(app.instance_path, overrides))
+    logging.basicConfig(level=logging.INFO)
+
+    from app.core import i18n
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories="translations",
+    )
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"]
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+
+    _import_models()
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    _register_template_helpers(app)
+
+    from app.core.errors import register_error_handlers
+    from app.core.security import register_security_headers
+
+    register_error_handlers(app)
+    register_security_headers(app)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _import_models() -> None:
+    """Every model module, so that metadata (and migrations) see all tables."""
+    from app.accounts import models as _accounts  # noqa: F401
+    from app.commitments import models as _commitments  # noqa: F401
+    from app.core import audit as _audit  # noqa: F401
+    from app.core import mail as _mail  # noqa: F401
+    from app.plans import models as _plans  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.accounts import bp as accounts_bp
+    from app.admin import bp as admin_bp
+    from app.commitments import bp as commitments_bp
+    from app.health import bp as health_bp
+    from app.plans import bp as plans_bp
+
+    for bp in (plans_bp, accounts_bp, admin_bp, commitments_bp, health_bp):
+        app.register_blueprint(bp)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from flask_login import current_user, logout_user
+
+    from app.accounts.services import load_user_from_session_id
+
+    login_manager.user_loader(load_user_from_session_id)
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        from flask import flash, redirect, url_for
+        from flask_babel import gettext as _
+
+        flash(_("Please log in to continue."), "info")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+    @app.before_request
+    def _idle_timeout():
+        if request.endpoint in ("static", "health.healthz"):
+            return
+        now = int(time.time())
+        if current_user.is_authenticated and not session.get("remember"):
+            last = session.get("last_seen", now)
+            if now - last > app.config["IDLE_TIMEOUT_SECONDS"]:
+                from flask import flash
+                from flask_babel import gettext as _
+
+                logout_user()
+                session.clear()
+                flash(_("Your session ended after a period of inactivity. Please log in again."), "info")
+                g.session_expired = True
+                return
+        if current_user.is_authenticated:
+            # Write at most once a minute, so the cookie is not re-issued on every request.
+            if now - session.get("last_seen", 0) > 60:
+                session["last_seen"] = now
+
+    @app.after_request
+    def _send_mail_in_development(response):
+        if app.config["MAIL_SEND_AFTER_REQUEST"]:
+
+            def _send():
+                from app.core.mail import send_pending
+
+                with app.app_context():
+                    send_pending()
+
+            response.call_on_close(_send)
+        return response
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
+    from app.core import i18n
+    from app.core.permissions import can
+    from app.core.text import render_markdown
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["local_datetime"] = i18n.local_datetime
+    app.jinja_env.filters["local_date"] = i18n.local_date
+
+    @app.context_processor
+    def _globals():
+        return {
+            "can": lambda name, target=None: can(current_user, name, target),
+            "html_lang": i18n.html_lang(),
+            "language_names": i18n.LANGUAGE_NAMES,
+            "site_name": app.config["SITE_NAME"],
+        }

@@ -1,0 +1,6 @@
+"""Accounts: registration, confirmation, login, roles, profiles and personal data."""
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+from app.accounts import permissions, views  # noqa: E402,F401

@@ -1,0 +1,27 @@
+"""Permission rules of accounts and of the guarantor body's administration."""
+from app.core.permissions import rule
+
+
+def is_admin(actor) -> bool:
+    return actor is not None and actor.is_admin and actor.is_confirmed
+
+
+@rule("admin.access")
+def _admin_access(actor, target=None):
+    return is_admin(actor)
+
+
+@rule("organisations.verify")
+def _verify_organisation(actor, organisation=None):
+    return is_admin(actor)
+
+
+@rule("moderators.manage")
+def _manage_moderators(actor, target=None):
+    return is_admin(actor)
+
+
+@rule("participate")
+def _participate(actor, target=None):
+    """Take part at all: a confirmed, active account."""
+    return actor is not None and actor.is_confirmed

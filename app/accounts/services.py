@@ -1,0 +1,377 @@
+"""Every change to accounts: registration, confirmation, login, reset, profile, deletion."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import get_locale
+
+from app.accounts import tokens
+from app.accounts.models import Organisation, Role, Sector, User, Verification
+from app.accounts.passwords import hash_password, needs_rehash, verify_password
+from app.core.audit import record
+from app.core.db import utcnow
+from app.core.errors import ValidationError
+from app.core.mail import queue_mail
+from app.extensions import db
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def load_user_from_session_id(session_id: str) -> User | None:
+    """Flask-Login's loader: the id carries the session version, so a password change logs out."""
+    try:
+        user_id, version = (int(part) for part in session_id.split(":", 1))
+    except (ValueError, AttributeError):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.session_version != version or user.deleted_at is not None:
+        return None
+    return user
+
+
+def find_by_email(email: str) -> User | None:
+    email = normalise_email(email)
+    if not email:
+        return None
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def _current_locale() -> str:
+    locale = get_locale()
+    return str(locale) if locale else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _queue_confirmation(user: User) -> None:
+    token = tokens.make_token("confirm", {"uid": user.id, "email": user.email})
+    queue_mail(
+        user.email,
+        "confirm_email",
+        locale=user.locale,
+        user=user,
+        url=url_for("accounts.confirm", token=token, _external=True),
+    )
+
+
+def _email_taken(email: str) -> bool:
+    existing = find_by_email(email)
+    if existing is None:
+        return False
+    # Tell the owner, never the visitor: the form answers the same either way.
+    queue_mail(
+        existing.email,
+        "registration_attempt",
+        locale=existing.locale,
+        user=existing,
+        login_url=url_for("accounts.login", _external=True),
+        reset_url=url_for("accounts.forgot_password", _external=True),
+    )
+    db.session.commit()
+    return True
+
+
+def register_citizen(data: dict) -> User | None:
+    """Create a citizen account and queue its confirmation; None when the email was taken."""
+    email = normalise_email(data["email"])
+    if _email_taken(email):
+        return None
+    user = User(
+        email=email,
+        name=data["name"].strip(),
+        municipality=data["municipality"],
+        password_hash=hash_password(data["password"]),
+        role=Role.citizen,
+        locale=_current_locale(),
+    )
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        db.session.rollback()  # the same email registered in a parallel request
+        return None
+    _queue_confirmation(user)
+    record(user, "account.registered", user, kind="citizen")
+    db.session.commit()
+    return user
+
+
+def register_organisation(data: dict) -> User | None:
+    email = normalise_email(data["email"])
+    if _email_taken(email):
+        return None
+    user = User(
+        email=email,
+        name=data["legal_name"].strip(),
+        municipality=data["municipality"],
+        password_hash=hash_password(data["password"]),
+        role=Role.organisation,
+        locale=_current_locale(),
+    )
+    user.organisation = Organisation(
+        legal_name=data["legal_name"].strip(),
+        sector=Sector(data["sector"]),
+        contact_person=data["contact_person"].strip(),
+        website=(data.get("website") or None),
+        description=(data.get("description") or None),
+        verification=Verification.pending,
+    )
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        return None
+    _queue_confirmation(user)
+    record(user, "account.registered", user, kind="organisation")
+    db.session.commit()
+    return user
+
+
+def confirm_email(token: str) -> User | None:
+    payload = tokens.read_token("confirm", token, current_app.config["CONFIRM_TOKEN_MAX_AGE"])
+    if not payload:
+        return None
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or user.deleted_at or user.email != payload.get("email"):
+        return None
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        record(user, "account.confirmed", user)
+        db.session.commit()
+    return user
+
+
+def resend_confirmation(email: str) -> None:
+    user = find_by_email(email)
+    if user is not None and user.email_confirmed_at is None and user.deleted_at is None:
+        _queue_confirmation(user)
+        db.session.commit()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user when the password is right and the account is not locked; counts failures."""
+    user = find_by_email(email)
+    now = utcnow()
+    if user is None or user.deleted_at is not None:
+        verify_password(None, password)
+        return None
+    if user.locked_until and user.locked_until > now:
+        verify_password(None, password)
+        return None
+    if not verify_password(user.password_hash, password):
+        threshold = current_app.config["LOCKOUT_THRESHOLD"]
+        # One atomic statement, so parallel failures are all counted.
+        db.session.execute(
+            sa.update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+        )
+        db.session.refresh(user)
+        if user.failed_logins >= threshold:
+            user.locked_until = now + timedelta(seconds=current_app.config["LOCKOUT_SECONDS"])
+            user.failed_logins = 0
+            record(None, "account.locked", user)
+            queue_mail(
+                user.email,
+                "account_locked",
+                locale=user.locale,
+                user=user,
+                minutes=current_app.config["LOCKOUT_SECONDS"] // 60,
+                reset_url=url_for("accounts.forgot_password", _external=True),
+            )
+        db.session.commit()
+        return None
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    record(user, "account.login", user)
+    db.session.commit()
+    return user
+
+
+def _reset_fingerprint(user: User) -> str:
+    # Changes whenever the password does: a used token no longer matches.
+    return (user.password_hash or "")[-16:] + str(user.session_version)
+
+
+def request_password_reset(email: str) -> None:
+    user = find_by_email(email)
+    if user is None or user.deleted_at is not None:
+        return
+    token = tokens.make_token("reset", {"uid": user.id, "fp": _reset_fingerprint(user)})
+    queue_mail(
+        user.email,
+        "reset_password",
+        locale=user.locale,
+        user=user,
+        url=url_for("accounts.reset_password", token=token, _external=True),
+        minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
+    )
+    record(user, "account.reset_requested", user)
+    db.session.commit()
+
+
+def user_for_reset_token(token: str) -> User | None:
+    payload = tokens.read_token("reset", token, current_app.config["RESET_TOKEN_MAX_AGE"])
+    if not payload:
+        return None
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or user.deleted_at is not None or payload.get("fp") != _reset_fingerprint(user):
+        return None
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User | None:
+    user = user_for_reset_token(token)
+    if user is None:
+        return None
+    _set_password(user, new_password)
+    # Following the emailed link proves the address too.
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    user.locked_until = None
+    user.failed_logins = 0
+    record(user, "account.password_reset", user)
+    db.session.commit()
+    return user
+
+
+def _set_password(user: User, new_password: str) -> None:
+    user.password_hash = hash_password(new_password)
+    user.session_version = (user.session_version or 1) + 1
+
+
+def _check_current_password(user: User, password: str) -> None:
+    if not verify_password(user.password_hash, password):
+        raise ValidationError(_("The current password is not correct."), field="current_password")
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    _check_current_password(user, current_password)
+    _set_password(user, new_password)
+    record(user, "account.password_changed", user)
+    queue_mail(user.email, "password_changed", locale=user.locale, user=user)
+    db.session.commit()
+
+
+def update_profile(user: User, data: dict) -> None:
+    user.name = data["name"]
+    user.municipality = data["municipality"]
+    if data.get("locale") in current_app.config["LANGUAGES"]:
+        user.locale = data["locale"]
+    if user.organisation is not None:
+        user.organisation.legal_name = data["name"]
+        user.organisation.contact_person = data.get("contact_person") or user.organisation.contact_person
+        user.organisation.website = data.get("website") or None
+        user.organisation.description = data.get("description") or None
+    record(user, "account.profile_updated", user)
+    db.session.commit()
+
+
+def request_email_change(user: User, new_email: str, current_password: str) -> None:
+    _check_current_password(user, current_password)
+    new_email = normalise_email(new_email)
+    if new_email == user.email:
+        raise ValidationError(_("That is already your email address."), field="new_email")
+    user.pending_email = new_email
+    if find_by_email(new_email) is None:
+        token = tokens.make_token("email_change", {"uid": user.id, "email": new_email})
+        queue_mail(
+            new_email,
+            "confirm_email_change",
+            locale=user.locale,
+            user=user,
+            url=url_for("accounts.confirm_email_change", token=token, _external=True),
+        )
+    queue_mail(user.email, "email_change_requested", locale=user.locale, user=user, new_email=new_email)
+    record(user, "account.email_change_requested", user)
+    db.session.commit()
+
+
+def confirm_email_change(token: str) -> User | None:
+    payload = tokens.read_token("email_change", token, current_app.config["CONFIRM_TOKEN_MAX_AGE"])
+    if not payload:
+        return None
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or user.deleted_at is not None or user.pending_email != payload.get("email"):
+        return None
+    user.email = payload["email"]
+    user.pending_email = None
+    user.email_confirmed_at = utcnow()
+    record(user, "account.email_changed", user)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        return None
+    return user
+
+
+def delete_account(user: User, current_password: str) -> None:
+    """Remove personal data; public contributions stay, shown as 'deleted account'."""
+    _check_current_password(user, current_password)
+    user.deleted_at = utcnow()
+    user.email = None
+    user.pending_email = None
+    user.password_hash = None
+    user.name = "—"
+    user.municipality = None
+    user.session_version += 1
+    if user.organisation is not None:
+        # An organisation's name stays: it is part of public records (rolls, registries).
+        user.name = user.organisation.legal_name
+        user.organisation.contact_person = "—"
+        user.organisation.website = None
+        user.organisation.description = None
+    user.moderator_scopes.clear()
+    if user.role == Role.moderator:
+        user.role = Role.citizen
+    record(user, "account.deleted", user)
+    db.session.commit()
+
+
+def export_user_data(user: User) -> dict:
+    """Everything the platform holds about a user (ARCO access right)."""
+    from app.core.audit import AuditEntry
+
+    def iso(value):
+        return value.isoformat() if value else None
+
+    data = {
+        "account": {
+            "id": user.id,
+            "name": user.name,
+            "email": user.email,
+            "municipality": user.municipality,
+            "role": user.role.value,
+            "locale": user.locale,
+            "created_at": iso(user.created_at),
+            "email_confirmed_at": iso(user.email_confirmed_at),
+            "last_login_at": iso(user.last_login_at),
+        },
+        "moderator_scopes": [
+            {"committee": scope.committee.name, "granted_at": iso(scope.granted_at)}
+            for scope in user.moderator_scopes
+        ],
+        "activity": [
+            {"action": entry.action, "at": iso(entry.created_at)}
+            for entry in db.session.scalars(
+                sa.select(AuditEntry).where(AuditEntry.actor_id == user.id).order_by(AuditEntry.id)
+            )
+        ],
+    }
+    if user.organisation is not None:
+        org = user.organisation
+        data["organisation"] = {
+            "legal_name": org.legal_name,
+            "sector": org.sector.value,
+            "contact_person": org.contact_person,
+            "website": org.website,
+            "description": org.description,
+            "verification": org.verification.value,
+            "verified_at": iso(org.verified_at),
+            "rejection_reason": org.rejection_reason,
+        }
+    return data

@@ -1,0 +1,64 @@
+"""Command-line tasks: `flask users`, `flask mail`, `flask demo`."""
+import secrets
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.accounts.passwords import password_problems
+
+
+def register_cli(app: Flask) -> None:
+    users = AppGroup("users", help="Manage accounts.")
+    mail = AppGroup("mail", help="The mail outbox.")
+    demo = AppGroup("demo", help="The demonstration plan of Durango.")
+
+    @users.command("create-admin")
+    @click.argument("email")
+    @click.option("--name", default="Órgano Garante", show_default=True)
+    @click.option("--password", envvar="COCREA_ADMIN_PASSWORD", default=None,
+                  help="Taken from COCREA_ADMIN_PASSWORD, or asked for; generated with --generate.")
+    @click.option("--generate", is_flag=True, help="Generate a strong password and print it.")
+    def create_admin(email, name, password, generate):
+        """Create (or promote) the guarantor body's admin account EMAIL."""
+        from app.admin.services import create_admin as create
+
+        if generate:
+            password = secrets.token_urlsafe(18)
+        elif password is None:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        problems = password_problems(password, name=name, email=email)
+        if problems:
+            raise click.ClickException(" ".join(problems))
+        user = create(email, name, password)
+        click.echo(f"Admin account ready: {user.email}")
+        if generate:
+            click.echo(f"Password: {password}")
+
+    @mail.command("send-pending")
+    @click.option("--limit", default=500, show_default=True)
+    def send_pending(limit):
+        """Send queued mail that is due; failures are retried later with back-off."""
+        from app.core.mail import send_pending as send
+
+        sent, failed = send(limit=limit)
+        click.echo(f"sent {sent}, failed {failed}")
+
+    @demo.command("load")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds a plan already.")
+    def load(if_empty):
+        """Load the Third Local Action Plan of Durango and one demo account per role (idempotent)."""
+        from app.demo.loader import DEMO_ACCOUNTS, database_is_empty, load_demo
+
+        if if_empty and not database_is_empty():
+            click.echo("The database already holds data; the demo was not loaded.")
+        else:
+            summary = load_demo()
+            click.echo(f"Demo plan loaded: {summary}")
+        click.echo("Demo accounts (email / password):")
+        for account in DEMO_ACCOUNTS:
+            click.echo(f"  {account['role']:<13} {account['email']:<32} {account['password']}")
+
+    app.cli.add_command(users)
+    app.cli.add_command(mail)
+    app.cli.add_command(demo)

@@ -1,0 +1,116 @@
+"""Configuration read from environment variables, with safe defaults for development."""
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe for the chosen environment."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret(instance_path: str) -> str:
+    """A secret generated once per checkout and kept in instance/, so sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    env = os.environ
+    overrides = overrides or {}
+    cocrea_env = overrides.get("COCREA_ENV", env.get("COCREA_ENV", "development"))
+    production = cocrea_env == "production"
+    sqlite_default = "sqlite:///" + str(Path(instance_path) / "cocrea.sqlite3")
+
+    cfg: dict = {
+        "COCREA_ENV": cocrea_env,
+        "SECRET_KEY": env.get("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", sqlite_default),
+        "REDIS_URL": env.get("REDIS_URL"),
+        # Mail
+        "MAIL_BACKEND": env.get("MAIL_BACKEND", "smtp" if production else "console"),
+        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Cocrea <no-responder@cocrea.local>"),
+        "MAIL_SEND_AFTER_REQUEST": _bool(env.get("MAIL_SEND_AFTER_REQUEST"), not production),
+        "MAIL_DIR": env.get("MAIL_DIR", str(Path(instance_path) / "mail")),
+        # Public identity of the platform
+        "SITE_NAME": env.get("SITE_NAME", "Cocrea"),
+        "GUARANTOR_NAME": env.get(
+            "GUARANTOR_NAME",
+            "Instituto Duranguense de Acceso a la Información Pública y de Protección de Datos Personales (IDAIP)",
+        ),
+        "GUARANTOR_EMAIL": env.get("GUARANTOR_EMAIL", "gobiernoabierto@idaip.org.mx"),
+        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),
+        # Sessions and accounts
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
+        "IDLE_TIMEOUT_SECONDS": int(env.get("IDLE_TIMEOUT_SECONDS", str(30 * 60))),
+        "CONFIRM_TOKEN_MAX_AGE": 3 * 24 * 3600,
+        "RESET_TOKEN_MAX_AGE": 3600,
+        "LOCKOUT_THRESHOLD": 5,
+        "LOCKOUT_SECONDS": 15 * 60,
+        "ARGON2_TIME_COST": 3,
+        "ARGON2_MEMORY_COST": 65536,
+        # Rate limits
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI")
+        or (env.get("REDIS_URL") or "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_LOGIN": "10 per minute;60 per hour",
+        "RATELIMIT_REGISTER": "10 per hour",
+        "RATELIMIT_RESET": "10 per hour",
+        # Interface
+        "BABEL_DEFAULT_LOCALE": "es_MX",
+        "BABEL_DEFAULT_TIMEZONE": "America/Monterrey",
+        "LANGUAGES": ["es_MX", "en"],
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        "ALLOW_UNSAFE_PRODUCTION": _bool(env.get("COCREA_ALLOW_UNSAFE_PRODUCTION")),
+    }
+    cfg.update({k: v for k, v in overrides.items()})
+
+    uri = cfg["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):
+        uri = "postgresql://" + uri[len("postgres://"):]
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri[len("postgresql://"):]
+    cfg["SQLALCHEMY_DATABASE_URI"] = uri
+    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(uri)
+
+    if production and not cfg["ALLOW_UNSAFE_PRODUCTION"]:
+        if not cfg["SECRET_KEY"] or len(cfg["SECRET_KEY"]) < 32:
+            raise ConfigError("COCREA_ENV=production needs SECRET_KEY of at least 32 characters.")
+        if uri.startswith("sqlite"):
+            raise ConfigError(
+                "COCREA_ENV=production needs a PostgreSQL DATABASE_URL "
+                "(set COCREA_ALLOW_UNSAFE_PRODUCTION=1 to run on SQLite anyway)."
+            )
+    if not cfg["SECRET_KEY"]:
+        cfg["SECRET_KEY"] = _dev_secret(instance_path)
+    return cfg
+
+
+def engine_options(uri: str) -> dict:
+    if uri.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces every domain uses: types, errors, permissions, audit, mail, text."""

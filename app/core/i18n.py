@@ -1,0 +1,41 @@
+"""Language choice (Spanish by default, English on request) and local time display."""
+from datetime import date, datetime
+
+from flask import current_app, request, session
+from flask_babel import format_date, format_datetime
+from flask_login import current_user
+
+LANGUAGE_NAMES = {"es_MX": "Español", "en": "English"}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and getattr(current_user, "is_authenticated", False):
+        if current_user.locale in languages:
+            return current_user.locale
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if request and request.args.get("lang") in languages:
+        return request.args["lang"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    """A UTC timestamp shown in America/Monterrey (flask-babel converts to BABEL_DEFAULT_TIMEZONE)."""
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)
+
+
+def local_date(value: date | datetime | None, fmt: str = "long") -> str:
+    if value is None:
+        return ""
+    return format_date(value, fmt)
+
+
+def html_lang() -> str:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return str(locale).replace("_", "-") if locale else "es-MX"

@@ -1,0 +1,134 @@
+"""The Third Local Action Plan of Open Government of Durango, as its published summary tells it.
+
+Dates of the call (28 Oct 2020), the joint declaration (15 Dec 2020) and the election of the
+committees (25 Feb 2021) come from the plan; later phase dates are illustrative.
+"""
+from datetime import date
+
+PLAN = {
+    "slug": "durango-3",
+    "name": "Tercer Plan de Acción Local de Gobierno Abierto de Durango",
+    "period": "2020–2022",
+    "reference_prefix": "DGO",
+    "description": (
+        "El 28 de octubre de 2020 el Órgano Garante emitió la convocatoria pública y abierta para "
+        "la implementación del Tercer Plan de Acción Local de Gobierno Abierto y la conformación "
+        "del Secretariado Técnico Local. Con la participación de más de 24 organizaciones de la "
+        "sociedad civil, el 15 de diciembre de 2020 el Gobierno del Estado y los ayuntamientos de "
+        "Durango, Gómez Palacio y Tepehuanes, el INAI y el IDAIP suscribieron la Declaratoria "
+        "conjunta para promover e impulsar acciones de Gobierno Abierto."
+    ),
+}
+
+PHASES = [
+    ("call", date(2020, 10, 28), date(2020, 12, 14),
+     "Convocatoria pública y abierta del Órgano Garante para el Tercer Plan de Acción Local."),
+    ("integration", date(2020, 12, 15), date(2021, 2, 25),
+     "Declaratoria conjunta (15 de diciembre de 2020) y elección de los comités coordinadores "
+     "(25 de febrero de 2021)."),
+    ("cocreation", date(2021, 3, 1), date(2021, 6, 30),
+     "Sensibilización, problemáticas públicas y mesas de diálogo para construir los compromisos."),
+    ("consultation", date(2021, 7, 1), date(2021, 7, 31),
+     "Consulta pública de los borradores de compromisos."),
+    ("implementation", date(2021, 8, 1), date(2022, 12, 31),
+     "Implementación de los compromisos y seguimiento público: «¿Cómo vamos?»."),
+    ("evaluation", date(2023, 1, 1), date(2023, 3, 31),
+     "Evaluación de resultados y rendición de cuentas."),
+]
+
+THEMES = [
+    ("obra-publica", "Obra Pública"),
+    ("servicios-publicos", "Servicios Públicos"),
+    ("salud-mental", "Salud Mental"),
+    ("seguridad-publica", "Seguridad Pública"),
+    ("medio-ambiente", "Medio Ambiente"),
+    ("reactivacion-economia", "Reactivación de la Economía"),
+    ("espacios-publicos", "Rescate de Espacios Públicos"),
+    ("transparencia", "Transparencia"),
+    ("educacion", "Apoyo a la Educación"),
+]
+
+G, T, S, F = "government", "cs_titular", "cs_suplente", "facilitator"
+
+COMMITTEES = [
+    {
+        "slug": "poder-ejecutivo",
+        "name": "Comité Coordinador del Poder Ejecutivo",
+        "scope": "Poder Ejecutivo del Estado de Durango",
+        "members": [
+            ("José Rosas Aispuro Torres", "Gobernador Constitucional del Estado de Durango", G),
+            ("María del Rosario Castro Lozano", "Coordinadora General de Gabinete", G),
+            ("Raquel Leila Arreola Fallad", "Secretaria de la Contraloría", G),
+            ("Jorge Ernesto Fabila Flores", "Titular Representante de la Sociedad Civil", T),
+            ("Manuela Vargas Hernández", "Suplente del Titular Representante de la Sociedad Civil", S),
+            ("Metztli Vanessa Zamora Ríos", "Presidente de la Asociación Civil Cree-Ser y Facilitadora", F),
+        ],
+        "commitments": [
+            ("obra-publica", "Transparentar las obras públicas realizadas por el Gobierno del Estado"),
+        ],
+    },
+    {
+        "slug": "municipio-durango",
+        "name": "Comité Coordinador del Municipio de Durango",
+        "scope": "Municipio de Durango",
+        "members": [
+            ("Jorge Alejandro Salum del Palacio", "Presidente Municipal de Durango", G),
+            ("Mario Garza Escobosa", "Secretario Municipal y del Ayuntamiento", G),
+            ("María de Lourdes López Salas",
+             "Coordinadora de la Unidad de Transparencia e Información Municipal", G),
+            ("Óscar Eduardo Moreno Littleton",
+             "Presidente de COPARMEX y Titular Representante de la Sociedad Civil", T),
+            ("María de Jesús Hernández Uribe", "Suplente del Titular Representante de la Sociedad", S),
+            ("Jaime Adrián Arreola Varela", "Facilitador", F),
+        ],
+        "commitments": [
+            ("seguridad-publica", "Prevención del delito"),
+            ("medio-ambiente", "Fomento a la cultura ambiental y programa de segmentación de desechos"),
+            ("reactivacion-economia",
+             "Implementación del registro de trámites y servicios y regularización de empresas por sectores"),
+            ("espacios-publicos", "Rehabilitación de unidades deportivas"),
+            ("transparencia", "Menos trámites, combate a la corrupción"),
+            ("educacion", "Diseño del portal único de becas"),
+        ],
+    },
+    {
+        "slug": "gomez-palacio",
+        "name": "Comité Coordinador del Municipio de Gómez Palacio",
+        "scope": "Municipio de Gómez Palacio",
+        "members": [
+            ("Alma Marina Vitela Rodríguez", "Presidente Municipal de Gómez Palacio, Dgo.", G),
+            ("Luis Francisco Sida Rodríguez", "Coordinador de Gabinete del Municipio de Gómez Palacio", G),
+            ("Adrián Retana Ortega", "Unidad de Transparencia del Municipio de Gómez Palacio", G),
+            ("Jesús Alberto Prado Aguilera", "Titular Representante de la Sociedad Civil", T),
+            ("Armando Navarro Gutiérrez", "Suplente del Titular de la Sociedad Civil", S),
+            ("José Augusto Sánchez Galindo", "Facilitador", F),
+        ],
+        "commitments": [
+            ("servicios-publicos",
+             "Programa de segmentación de basura y limpieza de las calles, y difusión del reglamento "
+             "de servicios públicos con énfasis en la educación ambiental"),
+            ("salud-mental",
+             "Red de apoyo y protocolo para la prevención del suicidio, con la participación de la sociedad"),
+        ],
+    },
+    {
+        "slug": "tepehuanes",
+        "name": "Comité Coordinador del Municipio de Tepehuanes",
+        "scope": "Municipio de Tepehuanes",
+        "members": [
+            ("Eder Raúl Gutiérrez Díaz", "Presidente Municipal de Tepehuanes, Dgo.", G),
+            ("Catalino Valtierra Salgado", "Contralor Municipal del Municipio de Tepehuanes", G),
+            ("José Antonio Montenegro Varela", "Unidad de Transparencia del Municipio de Tepehuanes", G),
+            ("Javier Benítez Muñoz", "Titular Representante de la Sociedad Civil", T),
+            ("Mónica Álvarez Díaz", "Suplente del Titular Representante de la Sociedad Civil", S),
+            ("Víctor Omar Villarreal Tavizon", "Facilitador", F),
+        ],
+        "commitments": [
+            ("obra-publica",
+             "Implementación de señaléticas preventivas, restrictivas e informativas en materia vial"),
+        ],
+    },
+]
+
+# The ten commitments' starting dates: the end of the consultation phase.
+COMMITMENTS_PUBLISHED_ON = date(2021, 8, 1)

@@ -1,0 +1,166 @@
+"""ActionPlan, Phase, Committee, CommitteeMember and Theme."""
+import enum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import UTCDateTime, enum_column, utcnow
+from app.extensions import db
+
+
+class PhaseKind(enum.StrEnum):
+    call = "call"
+    integration = "integration"
+    cocreation = "cocreation"
+    consultation = "consultation"
+    implementation = "implementation"
+    evaluation = "evaluation"
+
+
+PHASE_LABELS = {
+    PhaseKind.call: _l("Public call"),
+    PhaseKind.integration: _l("Committee integration"),
+    PhaseKind.cocreation: _l("Co-creation"),
+    PhaseKind.consultation: _l("Public consultation"),
+    PhaseKind.implementation: _l("Implementation"),
+    PhaseKind.evaluation: _l("Evaluation"),
+}
+
+
+class MemberKind(enum.StrEnum):
+    government = "government"
+    cs_titular = "cs_titular"
+    cs_suplente = "cs_suplente"
+    facilitator = "facilitator"
+
+
+MEMBER_KIND_LABELS = {
+    MemberKind.government: _l("Government"),
+    MemberKind.cs_titular: _l("Civil society representative (titular)"),
+    MemberKind.cs_suplente: _l("Civil society alternate (suplente)"),
+    MemberKind.facilitator: _l("Facilitator"),
+}
+
+
+class ActionPlan(db.Model):
+    __tablename__ = "action_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    period: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    # Prefix of public references of the plan's proposals, e.g. DGO-2026-0042.
+    reference_prefix: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="DGO")
+    is_current: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    phases: Mapped[list["Phase"]] = relationship(
+        back_populates="plan", order_by="Phase.position", cascade="all, delete-orphan"
+    )
+    committees: Mapped[list["Committee"]] = relationship(
+        back_populates="plan", order_by="Committee.position", cascade="all, delete-orphan"
+    )
+    themes: Mapped[list["Theme"]] = relationship(
+        back_populates="plan", order_by="Theme.name", cascade="all, delete-orphan"
+    )
+
+
+class Phase(db.Model):
+    __tablename__ = "phases"
+    __table_args__ = (
+        sa.UniqueConstraint("plan_id", "kind"),
+        sa.CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("action_plans.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    kind: Mapped[PhaseKind] = enum_column(PhaseKind, nullable=False)
+    position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    starts_on: Mapped[sa.Date] = mapped_column(sa.Date, nullable=False)
+    ends_on: Mapped[sa.Date] = mapped_column(sa.Date, nullable=False)
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+
+    plan: Mapped[ActionPlan] = relationship(back_populates="phases")
+
+    @property
+    def label(self) -> str:
+        return str(PHASE_LABELS[self.kind])
+
+    def status_on(self, today) -> str:
+        if today < self.starts_on:
+            return "upcoming"
+        if today > self.ends_on:
+            return "done"
+        return "current"
+
+
+class Committee(db.Model):
+    __tablename__ = "committees"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("action_plans.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    slug: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    scope: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+
+    plan: Mapped[ActionPlan] = relationship(back_populates="committees")
+    members: Mapped[list["CommitteeMember"]] = relationship(
+        back_populates="committee",
+        order_by="CommitteeMember.position",
+        cascade="all, delete-orphan",
+    )
+
+
+class CommitteeMember(db.Model):
+    """A seat holder. Past holders keep their row with `term_end` set: the committee's history."""
+
+    __tablename__ = "committee_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("committees.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    position_title: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
+    kind: Mapped[MemberKind] = enum_column(MemberKind, nullable=False)
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    term_start: Mapped[sa.Date | None] = mapped_column(sa.Date)
+    term_end: Mapped[sa.Date | None] = mapped_column(sa.Date)
+    position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+
+    committee: Mapped[Committee] = relationship(back_populates="members")
+    user = relationship("User")
+
+    @property
+    def kind_label(self) -> str:
+        return str(MEMBER_KIND_LABELS[self.kind])
+
+    @property
+    def is_current(self) -> bool:
+        return self.term_end is None
+
+
+class Theme(db.Model):
+    __tablename__ = "themes"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("action_plans.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    slug: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+
+    plan: Mapped[ActionPlan] = relationship(back_populates="themes")

@@ -1,0 +1,80 @@
+"""Factories for tests. Text fields carry hostile input by default, so escaping is always tested."""
+import itertools
+
+from app.accounts.models import ModeratorScope, Organisation, Role, Sector, User, Verification
+from app.accounts.passwords import hash_password
+from app.core.db import utcnow
+from app.extensions import db
+from app.plans.models import ActionPlan, Committee, Theme
+from tests.conftest import PASSWORD
+
+HOSTILE = '<script>alert("x")</script>"><img src=x onerror=alert(1)> Ñandú Pérez 🌵'
+_seq = itertools.count(1)
+
+
+def make_user(role: Role = Role.citizen, *, confirmed: bool = True, email: str | None = None,
+              name: str | None = None, password: str = PASSWORD, **extra) -> User:
+    n = next(_seq)
+    user = User(
+        email=email or f"user{n}@example.org",
+        name=name if name is not None else f"{HOSTILE} {n}",
+        municipality="Durango",
+        role=role,
+        password_hash=hash_password(password),
+        email_confirmed_at=utcnow() if confirmed else None,
+        **extra,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_organisation(*, verified: bool = True, **kwargs) -> User:
+    user = make_user(Role.organisation, **kwargs)
+    user.organisation = Organisation(
+        legal_name=user.name,
+        sector=Sector.civil_society,
+        contact_person=HOSTILE,
+        verification=Verification.verified if verified else Verification.pending,
+    )
+    db.session.commit()
+    return user
+
+
+def make_plan(slug: str | None = None) -> ActionPlan:
+    n = next(_seq)
+    plan = ActionPlan(slug=slug or f"plan-{n}", name=f"Plan {HOSTILE}", period="2026–2027",
+                      is_current=True)
+    db.session.add(plan)
+    db.session.commit()
+    return plan
+
+
+def make_committee(plan: ActionPlan | None = None, **kwargs) -> Committee:
+    plan = plan or make_plan()
+    n = next(_seq)
+    committee = Committee(plan=plan, slug=kwargs.pop("slug", f"comite-{n}"),
+                          name=kwargs.pop("name", f"Comité {HOSTILE} {n}"),
+                          scope=kwargs.pop("scope", "Municipio de Durango"), **kwargs)
+    db.session.add(committee)
+    db.session.commit()
+    return committee
+
+
+def make_theme(plan: ActionPlan, name: str = "Salud Mental") -> Theme:
+    n = next(_seq)
+    theme = Theme(plan=plan, slug=f"tema-{n}", name=name)
+    db.session.add(theme)
+    db.session.commit()
+    return theme
+
+
+def make_moderator(committee: Committee, **kwargs) -> User:
+    user = make_user(Role.moderator, **kwargs)
+    db.session.add(ModeratorScope(user_id=user.id, committee_id=committee.id))
+    db.session.commit()
+    return user
+
+
+def make_admin(**kwargs) -> User:
+    return make_user(Role.admin, **kwargs)
