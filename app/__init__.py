@@ -58,6 +58,11 @@ def _import_models() -> None:
     from app.core import audit as _audit  # noqa: F401
     from app.core import mail as _mail  # noqa: F401
     from app.plans import models as _plans  # noqa: F401
+    from app.proposals import models as _proposals  # noqa: F401
+    from app.comments import models as _comments  # noqa: F401
+    from app.dialogues import models as _dialogues  # noqa: F401
+    from app.moderation import models as _moderation  # noqa: F401
+    from app.notifications import models as _notifications  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -65,9 +70,17 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.commitments import bp as commitments_bp
     from app.health import bp as health_bp
+    from app.comments import bp as comments_bp
+    from app.dialogues import bp as dialogues_bp
+    from app.moderation import bp as moderation_bp
+    from app.notifications import bp as notifications_bp
     from app.plans import bp as plans_bp
+    from app.proposals import bp as proposals_bp
 
-    for bp in (plans_bp, accounts_bp, admin_bp, commitments_bp, health_bp):
+    for bp in (
+        plans_bp, accounts_bp, admin_bp, commitments_bp, health_bp, proposals_bp,
+        comments_bp, dialogues_bp, moderation_bp, notifications_bp,
+    ):
         app.register_blueprint(bp)
 
 
@@ -97,8 +110,12 @@ def _register_request_hooks(app: Flask) -> None:
                 from flask import flash
                 from flask_babel import gettext as _
 
+                # The login page that follows stays in the language the user was reading.
+                lang = session.get("lang") or current_user.locale
                 logout_user()
                 session.clear()
+                if lang:
+                    session["lang"] = lang
                 flash(_("Your session ended after a period of inactivity. Please log in again."), "info")
                 g.session_expired = True
                 return
@@ -130,6 +147,9 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["markdown"] = render_markdown
+    from app.notifications.kinds import message as notification_message
+
+    app.jinja_env.globals["notification_message"] = notification_message
     app.jinja_env.filters["local_datetime"] = i18n.local_datetime
     app.jinja_env.filters["local_date"] = i18n.local_date
 

@@ -6,6 +6,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from app.accounts.passwords import password_problems
+from app.notifications.cli import register_cli as register_notifications_cli
 
 
 def register_cli(app: Flask) -> None:
@@ -21,8 +22,15 @@ def register_cli(app: Flask) -> None:
     @click.option("--generate", is_flag=True, help="Generate a strong password and print it.")
     def create_admin(email, name, password, generate):
         """Create (or promote) the guarantor body's admin account EMAIL."""
-        from app.admin.services import create_admin as create
+        from email_validator import EmailNotValidError, validate_email
 
+        from app.admin.services import create_admin as create
+        from app.core.errors import ValidationError
+
+        try:
+            email = validate_email(email, check_deliverability=False).normalized.lower()
+        except EmailNotValidError as exc:
+            raise click.BadParameter(str(exc), param_hint="EMAIL") from None
         if generate:
             password = secrets.token_urlsafe(18)
         elif password is None:
@@ -30,7 +38,10 @@ def register_cli(app: Flask) -> None:
         problems = password_problems(password, name=name, email=email)
         if problems:
             raise click.ClickException(" ".join(problems))
-        user = create(email, name, password)
+        try:
+            user = create(email, name, password)
+        except ValidationError as exc:
+            raise click.ClickException(exc.message) from None
         click.echo(f"Admin account ready: {user.email}")
         if generate:
             click.echo(f"Password: {password}")
@@ -62,3 +73,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(mail)
     app.cli.add_command(demo)
+    register_notifications_cli(app)

@@ -1,4 +1,6 @@
 """Forms of the accounts area: they validate input and never write to the database."""
+from urllib.parse import urlsplit
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -91,6 +93,12 @@ class NewPasswordMixin:
             raise ValidationError(" ".join(problems))
 
 
+def _http_url(form, field):
+    """Only web addresses: older WTForms' URL() accepts any scheme, javascript: included."""
+    if field.data and urlsplit(field.data).scheme.lower() not in ("http", "https"):
+        raise ValidationError(_l("Enter a full web address, such as https://ejemplo.org.mx."))
+
+
 def _municipality_valid(form, field):
     if not field.data:
         raise ValidationError(_l("Choose a municipality."))
@@ -125,6 +133,7 @@ class OrganisationRegistrationForm(NewPasswordMixin, FlaskForm):
             Optional(),
             Length(max=300),
             URL(require_tld=True, message=_l("Enter a full web address, such as https://ejemplo.org.mx.")),
+            _http_url,
         ],
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
     )

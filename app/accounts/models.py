@@ -88,6 +88,9 @@ class User(UserMixin, db.Model):
     # Bumped on password change or reset: it invalidates other sessions and used reset tokens.
     session_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
     deleted_at = mapped_column(UTCDateTime())
+    # Set by a moderator: the account may read but not post until then.
+    blocked_until = mapped_column(UTCDateTime())
+    blocked_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     organisation: Mapped["Organisation | None"] = relationship(
         back_populates="user", uselist=False, lazy="joined", foreign_keys="Organisation.user_id"
@@ -109,6 +112,10 @@ class User(UserMixin, db.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.email_confirmed_at is not None and self.deleted_at is None
+
+    def is_blocked(self, now=None) -> bool:
+        now = now or utcnow()
+        return self.blocked_until is not None and self.blocked_until > now
 
     @property
     def is_admin(self) -> bool:

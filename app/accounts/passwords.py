@@ -11,6 +11,7 @@ from zxcvbn import zxcvbn
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 MIN_SCORE = 3
+ZXCVBN_MAX_LENGTH = 72
 
 _hashers: dict[tuple[int, int], PasswordHasher] = {}
 
@@ -96,8 +97,11 @@ def password_problems(password: str, name: str = "", email: str = "") -> list[st
             personal.append(piece)
     if personal:
         return [_("Do not include your name or email address in the password.")]
-    # zxcvbn's cost grows with length; its verdict past 100 characters does not change.
-    result = zxcvbn(password[:100], user_inputs=[name, email, local_part, "cocrea", "durango"])
+    # zxcvbn refuses (ValueError) passwords longer than 72 characters; a passphrase that long
+    # is judged on its first 72, which is plenty to tell a weak one.
+    result = zxcvbn(
+        password[:ZXCVBN_MAX_LENGTH], user_inputs=[name, email, local_part, "cocrea", "durango"]
+    )
     if result["score"] < MIN_SCORE:
         problems = [
             _(

@@ -24,4 +24,11 @@ def _manage_moderators(actor, target=None):
 @rule("participate")
 def _participate(actor, target=None):
     """Take part at all: a confirmed, active account."""
-    return actor is not None and actor.is_confirmed
+    return actor is not None and actor.is_confirmed and not actor.is_blocked()
+
+
+def facilitates(actor, committee_id) -> bool:
+    """An admin, or a facilitator whose scope covers the committee."""
+    if actor is None or not actor.is_confirmed:
+        return False
+    return actor.is_admin or actor.facilitates(committee_id)

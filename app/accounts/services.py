@@ -3,8 +3,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from flask_babel import gettext as _
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from app.accounts import tokens
 from app.accounts.models import Organisation, Role, Sector, User, Verification
@@ -76,6 +76,7 @@ def register_citizen(data: dict) -> User | None:
     """Create a citizen account and queue its confirmation; None when the email was taken."""
     email = normalise_email(data["email"])
     if _email_taken(email):
+        hash_password(data["password"])  # the same time as a new account: timing tells nothing
         return None
     user = User(
         email=email,
@@ -100,6 +101,7 @@ def register_citizen(data: dict) -> User | None:
 def register_organisation(data: dict) -> User | None:
     email = normalise_email(data["email"])
     if _email_taken(email):
+        hash_password(data["password"])  # the same time as a new account: timing tells nothing
         return None
     user = User(
         email=email,
@@ -192,8 +194,9 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def _reset_fingerprint(user: User) -> str:
-    # Changes whenever the password does: a used token no longer matches.
-    return (user.password_hash or "")[-16:] + str(user.session_version)
+    # Changes whenever the password or the email does: a used token no longer matches, nor
+    # does one mailed to an address the account has since left.
+    return (user.password_hash or "")[-16:] + str(user.session_version) + (user.email or "")
 
 
 def request_password_reset(email: str) -> None:
@@ -375,3 +378,10 @@ def export_user_data(user: User) -> dict:
             "rejection_reason": org.rejection_reason,
         }
     return data
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Remember the interface language a user chose."""
+    if locale in current_app.config["LANGUAGES"] and user.locale != locale:
+        user.locale = locale
+        db.session.commit()

@@ -1,5 +1,6 @@
 """Pages of the accounts area: thin views over accounts.services."""
 import json
+import time
 
 from flask import (
     Response,
@@ -77,6 +78,20 @@ def resend_confirmation():
     return render_template("accounts/resend_confirmation.html", form=form), 400 if form.errors else 200
 
 
+def _start_session(user, remember: bool) -> None:
+    """A fresh session for `user` (no fixation), keeping only the chosen language.
+
+    The idle clock starts now: a session left alone right after login must expire too.
+    """
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user, remember=remember)
+    session["remember"] = remember
+    session["last_seen"] = int(time.time())
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_limit("RATELIMIT_LOGIN"), methods=["POST"])
 def login():
@@ -88,12 +103,7 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             next_url = safe_next(request.args.get("next"))
-            lang = session.get("lang")
-            session.clear()  # a fresh session at login: no fixation
-            if lang:
-                session["lang"] = lang
-            login_user(user, remember=form.remember.data)
-            session["remember"] = bool(form.remember.data)
+            _start_session(user, remember=bool(form.remember.data))
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(next_url or url_for("plans.home"))
         flash(
@@ -207,8 +217,7 @@ def change_password():
             getattr(form, exc.field).errors.append(exc.message)
         else:
             # The session version changed: log in again with the new identity in this session only.
-            session.clear()
-            login_user(user)
+            _start_session(user, remember=bool(session.get("remember")))
             flash(_("Your password has been changed. Other sessions have been closed."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form), 400 if form.errors else 200

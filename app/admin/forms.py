@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from app.accounts.forms import email_field
 
@@ -13,9 +13,10 @@ class VerifyOrganisationForm(FlaskForm):
         choices=[("verify", _l("Verify")), ("reject", _l("Reject"))],
         validators=[InputRequired(message=_l("Choose verify or reject."))],
     )
+    # No Optional() here: it would stop the chain before validate_reason sees an empty reason.
     reason = TextAreaField(
         _l("Reason (required to reject; sent to the organisation)"),
-        validators=[Optional(), Length(max=2000, message=_l("Use at most %(max)d characters."))],
+        validators=[Length(max=2000, message=_l("Use at most %(max)d characters."))],
     )
 
     def validate_reason(self, field):

@@ -73,7 +73,9 @@ def grant_moderator_scope(actor: User, email: str, committee_id: int) -> Moderat
         db.session.commit()
     except sa.exc.IntegrityError:  # granted twice in parallel
         db.session.rollback()
-        raise ValidationError(_("That person already facilitates this committee."), field="committee_id")
+        raise ValidationError(
+            _("That person already facilitates this committee."), field="committee_id"
+        ) from None
     return scope
 
 

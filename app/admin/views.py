@@ -37,9 +37,18 @@ def decide_organisation(user_id: int):
     organisation = db.session.get(Organisation, user_id) or abort(404)
     form = forms.VerifyOrganisationForm()
     if form.validate_on_submit():
-        services.decide_organisation(current_user, organisation, form.decision.data, form.reason.data)
-        flash(_("The decision on %(name)s has been recorded and sent.", name=organisation.legal_name), "success")
-        return redirect(url_for("admin.organisations"))
+        try:
+            services.decide_organisation(
+                current_user, organisation, form.decision.data, form.reason.data
+            )
+        except ValidationError as exc:
+            getattr(form, exc.field or "decision").errors.append(exc.message)
+        else:
+            flash(
+                _("The decision on %(name)s has been recorded and sent.", name=organisation.legal_name),
+                "success",
+            )
+            return redirect(url_for("admin.organisations"))
     return (
         render_template(
             "admin/organisations.html",

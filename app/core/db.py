@@ -3,8 +3,8 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import mapped_column
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import mapped_column
 from sqlalchemy.types import TypeDecorator
 
 
@@ -36,7 +36,7 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-def enum_column(enum_cls, length: int = 32, **kwargs):
+def enum_column(enum_cls, length: int = 32, *, constraint_name: str | None = None, **kwargs):
     """Enums stored as plain strings with a CHECK constraint; identical on SQLite and PostgreSQL."""
     return mapped_column(
         sa.Enum(
@@ -44,7 +44,8 @@ def enum_column(enum_cls, length: int = 32, **kwargs):
             native_enum=False,
             length=length,
             create_constraint=True,
-            name=enum_cls.__name__.lower(),
+            # Two columns of one enum in a table need distinct CHECK constraint names.
+            name=constraint_name or enum_cls.__name__.lower(),
             values_callable=lambda e: [m.value for m in e],
             validate_strings=True,
         ),

@@ -1,7 +1,7 @@
 """Language choice (Spanish by default, English on request) and local time display."""
 from datetime import date, datetime
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
@@ -10,6 +10,9 @@ LANGUAGE_NAMES = {"es_MX": "Español", "en": "English"}
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        # Command-line tasks (create-admin, demo load, send-pending) speak the default language.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and getattr(current_user, "is_authenticated", False):
         if current_user.locale in languages:
             return current_user.locale

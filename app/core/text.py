@@ -58,3 +58,11 @@ def plain_excerpt(source: str | None, length: int = 200) -> str:
     text = bleach.clean(_markdown().render(source or ""), tags=[], strip=True)
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def fold(text: str | None) -> str:
+    """Lower-case without accents, for search that ignores both ("poblacion" finds "Población")."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()

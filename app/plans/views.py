@@ -2,6 +2,7 @@
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from app.accounts.services import set_locale
 from app.commitments.queries import for_committee
 from app.core.db import utcnow
 from app.core.urls import safe_next
@@ -52,6 +53,5 @@ def set_language():
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
         if current_user.is_authenticated:
-            current_user.locale = lang
-            db.session.commit()
+            set_locale(current_user, lang)
     return redirect(safe_next(request.form.get("next")) or url_for("plans.home"))

@@ -1,0 +1,48 @@
+"""Comments: on proposals, and (later) on sections of draft commitments; two levels deep."""
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import UTCDateTime, utcnow
+from app.extensions import db
+from app.moderation.models import Moderatable
+
+EDIT_WINDOW_SECONDS = 15 * 60
+
+
+class Comment(Moderatable, db.Model):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    # The part of a draft commitment commented on (issue 4); None means the whole.
+    section: Mapped[str | None] = mapped_column(sa.String(60))
+    parent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    committee_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("committees.id", ondelete="SET NULL"), index=True
+    )
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow, index=True)
+    edited_at = mapped_column(UTCDateTime())
+    deleted_at = mapped_column(UTCDateTime())
+
+    author = relationship("User", foreign_keys=[author_id])
+    parent = relationship("Comment", remote_side=[id], foreign_keys=[parent_id])
+    proposal = relationship("Proposal", foreign_keys=[proposal_id])
+    # Read-only: replies are created by setting parent_id; threads are eager-loaded by queries.
+    replies = relationship(
+        "Comment",
+        foreign_keys=[parent_id],
+        order_by="[Comment.created_at, Comment.id]",
+        viewonly=True,
+    )
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None

@@ -1,0 +1,44 @@
+"""The notification preferences form: one radio group per kind; it never writes."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField
+from wtforms.validators import InputRequired
+
+from app.notifications.kinds import KIND_LABELS
+from app.notifications.models import Channel
+
+CHANNEL_CHOICES = [
+    (Channel.immediate.value, _l("Email me at once")),
+    (Channel.digest.value, _l("One email a day with everything new (daily digest)")),
+    (Channel.none.value, _l("No email: only here, on the site")),
+]
+
+
+class PreferencesForm(FlaskForm):
+    """Fields are named after the kinds (see preferences_form)."""
+
+    def kind_fields(self):
+        return [self[kind] for kind in KIND_LABELS]
+
+    def choices(self) -> dict[str, Channel]:
+        return {kind: Channel(self[kind].data) for kind in KIND_LABELS}
+
+
+def preferences_form(current: dict[str, Channel] | None = None, **kwargs) -> PreferencesForm:
+    """A form with one required choice per kind, filled with `current` when nothing was posted."""
+
+    class Form(PreferencesForm):
+        pass
+
+    for kind, label in KIND_LABELS.items():
+        setattr(
+            Form,
+            kind,
+            RadioField(
+                label,
+                choices=CHANNEL_CHOICES,
+                validators=[InputRequired(message=_l("Choose how to be told about this."))],
+            ),
+        )
+    data = {kind: channel.value for kind, channel in (current or {}).items()}
+    return Form(data=data, **kwargs)

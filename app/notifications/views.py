@@ -1,0 +1,60 @@
+"""Pages of notifications: the list, opening one, marking all read, and the preferences."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.core.permissions import require
+from app.core.urls import safe_next
+from app.extensions import db
+from app.notifications import bp, queries, services
+from app.notifications.forms import preferences_form
+from app.notifications.models import Notification
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+@bp.get("/")
+@login_required
+def index():
+    me = _me()
+    require(me, "notifications.manage", me)
+    page = queries.page_for(me.id, request.args.get("page", 1, type=int))
+    # The target is opened only if it is a local path, whatever was stored.
+    items = [(notification, safe_next(notification.url)) for notification in page.items]
+    return render_template("notifications/index.html", page=page, items=items,
+                           unread=queries.unread_count(me.id))
+
+
+@bp.post("/<int:notification_id>/read")
+@login_required
+def read(notification_id: int):
+    notification = db.session.get(Notification, notification_id) or abort(404)
+    target = safe_next(notification.url)
+    services.mark_read(_me(), notification)
+    return redirect(target or url_for("notifications.index"))
+
+
+@bp.post("/read-all")
+@login_required
+def read_all():
+    count = services.mark_all_read(_me())
+    if count:
+        flash(_("All your notifications are marked as read."), "success")
+    return redirect(url_for("notifications.index"))
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@login_required
+def preferences():
+    me = _me()
+    require(me, "notifications.manage", me)
+    form = preferences_form(services.preferences_of(me))
+    if form.validate_on_submit():
+        services.save_preferences(me, me, form.choices())
+        flash(_("Your notification preferences have been saved."), "success")
+        return redirect(url_for("notifications.preferences"))
+    return render_template("notifications/preferences.html", form=form), (
+        400 if form.errors else 200
+    )

@@ -1,0 +1,201 @@
+"""Forms of the proposals area: they validate input and never write to the database."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.proposals.models import FACILITATOR_TRANSITIONS, PROPOSAL_STATE_LABELS, ProposalState
+from app.proposals.queries import DEFAULT_SORT, ProposalFilters
+from app.proposals.services import (
+    ANSWER_MAX,
+    ANSWER_MIN,
+    BODY_MAX,
+    PLACE_MAX,
+    REASON_MAX,
+    REASON_MIN,
+    TITLE_MAX,
+    TITLE_MIN,
+)
+
+REQUIRED = _l("This field is required.")
+LENGTH = _l("Use between %(min)d and %(max)d characters.")
+
+
+def _line(value):
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class _ProposalTextMixin:
+    title = StringField(
+        _l("Title"),
+        validators=[DataRequired(message=REQUIRED), Length(min=TITLE_MIN, max=TITLE_MAX, message=LENGTH)],
+        filters=[_line],
+        description=_l("Name the public problem in one sentence (10 to 150 characters)."),
+        render_kw={"maxlength": TITLE_MAX},
+    )
+    body = TextAreaField(
+        _l("Description"),
+        validators=[DataRequired(message=REQUIRED), Length(max=BODY_MAX, message=LENGTH)],
+        filters=[_strip],
+        description=_l(
+            "What happens, whom it affects, since when, and what you know about it. "
+            "You can use Markdown: **bold**, *italics*, lists and links."
+        ),
+        render_kw={"rows": 10},
+    )
+    theme_id = SelectField(_l("Theme"), choices=[], validate_choice=True)
+    place = StringField(
+        _l("Place (optional)"),
+        validators=[Optional(), Length(max=PLACE_MAX, message=LENGTH)],
+        filters=[_line],
+        description=_l("The colonia, locality or area where the problem happens."),
+        render_kw={"maxlength": PLACE_MAX},
+    )
+
+
+class ProposalForm(_ProposalTextMixin, FlaskForm):
+    committee_id = SelectField(
+        _l("Committee"),
+        choices=[],
+        validators=[DataRequired(message=_l("Choose a committee."))],
+        description=_l("The committee whose scope covers the problem."),
+    )
+
+
+class EditProposalForm(_ProposalTextMixin, FlaskForm):
+    pass
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why do you withdraw it?"),
+        validators=[DataRequired(message=REQUIRED), Length(min=REASON_MIN, max=REASON_MAX, message=LENGTH)],
+        filters=[_strip],
+        description=_l("Your reason is shown on the proposal's page."),
+        render_kw={"rows": 4},
+    )
+
+
+class _PanelForm(FlaskForm):
+    """Forms that share the proposal page: prefixed so their ids differ. The page's POSTs are
+    still protected: CSRFProtect checks every POST, and the template adds the token."""
+
+    class Meta:
+        csrf = False
+
+
+class StateForm(_PanelForm):
+    state = SelectField(_l("New state"), choices=[], validate_choice=True)
+    answer = TextAreaField(
+        _l("Reasoned answer"),
+        validators=[DataRequired(message=REQUIRED), Length(min=ANSWER_MIN, max=ANSWER_MAX, message=LENGTH)],
+        filters=[_strip],
+        description=_l("Public: it is shown on the proposal and sent to its author and supporters."),
+        render_kw={"rows": 5},
+    )
+
+
+class MergeForm(_PanelForm):
+    into = StringField(
+        _l("Merge into (reference)"),
+        validators=[DataRequired(message=REQUIRED), Length(max=32, message=LENGTH)],
+        filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
+        description=_l("The reference of the proposal that remains, such as DGO-2026-0042."),
+    )
+    answer = TextAreaField(
+        _l("Reasoned answer"),
+        validators=[DataRequired(message=REQUIRED), Length(min=ANSWER_MIN, max=ANSWER_MAX, message=LENGTH)],
+        filters=[_strip],
+        description=_l("Public: why these proposals are one. Sent to the author and supporters."),
+        render_kw={"rows": 4},
+    )
+
+
+class FilterForm(FlaskForm):
+    """The list's GET form; values that do not fit are simply ignored."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), filters=[_line], render_kw={"maxlength": 200, "type": "search"})
+    committee = SelectField(_l("Committee"), choices=[], validate_choice=True)
+    theme = SelectField(_l("Theme"), choices=[], validate_choice=True)
+    state = SelectField(_l("State"), choices=[], validate_choice=True)
+    municipality = SelectField(_l("Municipality"), choices=[], validate_choice=True)
+    sort = SelectField(
+        _l("Sort by"),
+        choices=[
+            ("newest", _l("Newest")),
+            ("supported", _l("Most supported")),
+            ("commented", _l("Most commented")),
+        ],
+        validate_choice=True,
+        default=DEFAULT_SORT,
+    )
+
+
+# ---------------------------------------------------------------- choices
+
+def theme_choices(plan):
+    return [("", _l("Choose a theme"))] + [(str(t.id), t.name) for t in plan.themes]
+
+
+def committee_choices(plan):
+    return [("", _l("Choose a committee"))] + [(str(c.id), c.name) for c in plan.committees]
+
+
+def prepare_proposal_form(form, plan):
+    form.theme_id.choices = theme_choices(plan)
+    if plan.themes:
+        form.theme_id.validators = [DataRequired(message=_l("Choose a theme."))]
+    else:
+        form.theme_id.validators = [Optional()]
+    if hasattr(form, "committee_id"):
+        form.committee_id.choices = committee_choices(plan)
+    return form
+
+
+def prepare_state_form(form, proposal, can_answer_only: bool):
+    options = sorted(FACILITATOR_TRANSITIONS.get(proposal.state, set()), key=list(ProposalState).index)
+    choices = [(s.value, PROPOSAL_STATE_LABELS[s]) for s in options]
+    if can_answer_only:
+        choices = [("", _l("No change: answer only"))] + choices
+    form.state.choices = choices
+    return form
+
+
+def prepare_filter_form(form, plan, municipalities):
+    anything = _l("Any")
+    form.committee.choices = [("", anything)] + [(str(c.id), c.name) for c in plan.committees]
+    form.theme.choices = [("", anything)] + [(str(t.id), t.name) for t in plan.themes]
+    form.state.choices = [("", _l("Any but withdrawn"))] + [
+        (s.value, label) for s, label in PROPOSAL_STATE_LABELS.items()
+    ]
+    form.municipality.choices = [("", anything)] + [(m, m) for m in municipalities]
+    return form
+
+
+def filters_from(form) -> tuple[ProposalFilters, str]:
+    """The filters and sort that the GET form asks for; an invalid value counts as not given."""
+    form.validate()
+    for f in form:
+        if f.errors:  # shown as "any" rather than as an error: a filter is not a mistake
+            f.data = f.default
+            f.errors = []
+
+    def ok(f):
+        return f.data or None
+
+    state = ok(form.state)
+    filters = ProposalFilters(
+        committee_id=int(ok(form.committee)) if ok(form.committee) else None,
+        theme_id=int(ok(form.theme)) if ok(form.theme) else None,
+        state=ProposalState(state) if state else None,
+        municipality=ok(form.municipality),
+        text=(form.q.data or "")[:200] or None,
+    )
+    return filters, ok(form.sort) or DEFAULT_SORT

@@ -1,0 +1,155 @@
+"""Proposals (problemáticas públicas), their versions, reasoned answers and supports."""
+import enum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import UTCDateTime, enum_column, utcnow
+from app.extensions import db
+from app.moderation.models import Moderatable
+
+
+class ProposalState(enum.StrEnum):
+    submitted = "submitted"
+    under_review = "under_review"
+    in_dialogue = "in_dialogue"
+    accepted = "accepted"
+    not_accepted = "not_accepted"
+    merged = "merged"
+    withdrawn = "withdrawn"
+
+
+PROPOSAL_STATE_LABELS = {
+    ProposalState.submitted: _l("Submitted"),
+    ProposalState.under_review: _l("Under review"),
+    ProposalState.in_dialogue: _l("In dialogue"),
+    ProposalState.accepted: _l("Accepted"),
+    ProposalState.not_accepted: _l("Not accepted"),
+    ProposalState.merged: _l("Merged"),
+    ProposalState.withdrawn: _l("Withdrawn"),
+}
+
+S = ProposalState
+# Changes of state a facilitator may make (withdrawal is the author's, merging has its own act).
+FACILITATOR_TRANSITIONS: dict[ProposalState, set[ProposalState]] = {
+    S.submitted: {S.under_review, S.in_dialogue, S.not_accepted},
+    S.under_review: {S.in_dialogue, S.accepted, S.not_accepted},
+    S.in_dialogue: {S.accepted, S.not_accepted, S.under_review},
+    S.not_accepted: {S.under_review},
+    S.accepted: set(),
+    S.merged: set(),
+    S.withdrawn: set(),
+}
+OPEN_STATES = {S.submitted, S.under_review, S.in_dialogue}
+
+
+class Proposal(Moderatable, db.Model):
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("action_plans.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    committee_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("committees.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    theme_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("themes.id", ondelete="SET NULL"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    # Public reference such as DGO-2026-0042: plan prefix, year, sequence within plan and year.
+    reference: Mapped[str] = mapped_column(sa.String(32), nullable=False, unique=True)
+    year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    sequence: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    title: Mapped[str] = mapped_column(sa.String(150), nullable=False)
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    place: Mapped[str | None] = mapped_column(sa.String(200))
+    municipality: Mapped[str | None] = mapped_column(sa.String(120), index=True)
+    # Title, body, reference and place, accent- and case-folded: the same search on every database.
+    search_text: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    state: Mapped[ProposalState] = enum_column(
+        ProposalState, nullable=False, default=ProposalState.submitted, index=True
+    )
+    created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow, index=True)
+    updated_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    withdrawn_at = mapped_column(UTCDateTime())
+    withdrawal_reason: Mapped[str | None] = mapped_column(sa.Text)
+    merged_into_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="SET NULL"), index=True
+    )
+    # Counters kept by the transactions that add or remove a support or a comment.
+    support_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, index=True)
+    comment_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, index=True)
+
+    __table_args__ = (
+        sa.UniqueConstraint("plan_id", "year", "sequence"),
+        sa.CheckConstraint("support_count >= 0", name="support_count_not_negative"),
+    )
+
+    author = relationship("User", foreign_keys=[author_id])
+    committee = relationship("Committee")
+    theme = relationship("Theme")
+    plan = relationship("ActionPlan")
+    merged_into = relationship("Proposal", remote_side=[id], foreign_keys=[merged_into_id])
+
+    @property
+    def state_label(self) -> str:
+        return str(PROPOSAL_STATE_LABELS[self.state])
+
+
+class ProposalVersion(db.Model):
+    """Each saved text of a proposal, the first one included."""
+
+    __tablename__ = "proposal_versions"
+    __table_args__ = (sa.UniqueConstraint("proposal_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    number: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    title: Mapped[str] = mapped_column(sa.String(150), nullable=False)
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    place: Mapped[str | None] = mapped_column(sa.String(200))
+    theme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("themes.id", ondelete="SET NULL"))
+    created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    editor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class ProposalAnswer(db.Model):
+    """A facilitator's public, reasoned answer, given with every change of state."""
+
+    __tablename__ = "proposal_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    from_state: Mapped[ProposalState] = enum_column(
+        ProposalState, nullable=False, constraint_name="from_state"
+    )
+    to_state: Mapped[ProposalState] = enum_column(
+        ProposalState, nullable=False, constraint_name="to_state"
+    )
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    actor = relationship("User")
+
+
+class Support(db.Model):
+    __tablename__ = "supports"
+    __table_args__ = (sa.UniqueConstraint("proposal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -1,0 +1,215 @@
+"""Reads of proposals shared by pages (and later the API), with a fixed number of statements."""
+import math
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, lazyload
+
+from app.accounts.models import User
+from app.core.text import fold
+from app.extensions import db
+from app.plans.models import ActionPlan
+from app.proposals.models import Proposal, ProposalAnswer, ProposalState, ProposalVersion, Support
+
+
+# Pages show people's names only: their facilitator scopes (eager by default) stay unloaded.
+def _person(relationship):
+    return joinedload(relationship).options(lazyload(User.moderator_scopes))
+
+
+SORTS = {
+    "newest": (Proposal.created_at.desc(), Proposal.id.desc()),
+    "supported": (Proposal.support_count.desc(), Proposal.created_at.desc(), Proposal.id.desc()),
+    "commented": (Proposal.comment_count.desc(), Proposal.created_at.desc(), Proposal.id.desc()),
+}
+DEFAULT_SORT = "newest"
+PER_PAGE = 20
+MAX_PER_PAGE = 100
+# A search of many words costs one LIKE each; more than this is not a search, it is a paste.
+MAX_SEARCH_WORDS = 12
+
+
+def visible():
+    """What public lists may show: hidden proposals are left out (their page says why)."""
+    return Proposal.hidden_at.is_(None)
+
+
+@dataclass
+class ProposalFilters:
+    committee_id: int | None = None
+    theme_id: int | None = None
+    state: ProposalState | None = None
+    municipality: str | None = None
+    text: str | None = None
+
+    def search_words(self) -> list[str]:
+        return fold(self.text or "").split()[:MAX_SEARCH_WORDS]
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+    pages: int = field(init=False)
+
+    def __post_init__(self):
+        self.pages = max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    def numbers(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link, with None where a gap is shown: 1 … 4 5 [6] 7 8 … 20."""
+        wanted = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        shown = sorted(n for n in wanted if 1 <= n <= self.pages)
+        result: list[int | None] = []
+        for n in shown:
+            if result and n - result[-1] > 1:
+                result.append(None)
+            result.append(n)
+        return result
+
+
+def clamp_page(value, default: int = 1) -> int:
+    try:
+        page = int(value)
+    except (TypeError, ValueError):
+        return default
+    return max(1, min(page, 1_000_000))
+
+
+def _filtered(plan: ActionPlan, filters: ProposalFilters):
+    stmt = sa.select(Proposal).where(Proposal.plan_id == plan.id, visible())
+    if filters.state is not None:
+        stmt = stmt.where(Proposal.state == filters.state)
+    else:
+        # Withdrawn proposals keep their page but leave the list unless asked for.
+        stmt = stmt.where(Proposal.state != ProposalState.withdrawn)
+    if filters.committee_id is not None:
+        stmt = stmt.where(Proposal.committee_id == filters.committee_id)
+    if filters.theme_id is not None:
+        stmt = stmt.where(Proposal.theme_id == filters.theme_id)
+    if filters.municipality:
+        stmt = stmt.where(Proposal.municipality == filters.municipality)
+    for word in filters.search_words():
+        # search_text is folded when written, the words when asked: same LIKE on every database.
+        stmt = stmt.where(Proposal.search_text.contains(word, autoescape=True))
+    return stmt
+
+
+def list_proposals(
+    plan: ActionPlan,
+    filters: ProposalFilters | None = None,
+    sort: str = DEFAULT_SORT,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Page:
+    """One page of the plan's visible proposals: two statements plus the eager loads."""
+    filters = filters or ProposalFilters()
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    per_page = max(1, min(clamp_page(per_page, PER_PAGE), MAX_PER_PAGE))
+    stmt = _filtered(plan, filters)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(clamp_page(page), pages)
+    items = db.session.scalars(
+        stmt.order_by(*SORTS[sort])
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .options(
+            joinedload(Proposal.committee),
+            joinedload(Proposal.theme),
+            _person(Proposal.author),
+        )
+    ).all()
+    return Page(items=list(items), total=total, page=page, per_page=per_page)
+
+
+def proposal_detail(reference: str) -> Proposal | None:
+    """A proposal by its public reference (any letter case), hidden or not: its page says which."""
+    reference = (reference or "").strip().upper()
+    if not reference or len(reference) > 32:
+        return None
+    return db.session.scalar(
+        sa.select(Proposal)
+        .where(Proposal.reference == reference)
+        .options(
+            _person(Proposal.author),
+            joinedload(Proposal.committee),
+            joinedload(Proposal.theme),
+            joinedload(Proposal.plan),
+            joinedload(Proposal.merged_into),
+        )
+    )
+
+
+def answers_for(proposal: Proposal) -> list[ProposalAnswer]:
+    """The reasoned answers, oldest first: the proposal's public timeline."""
+    return list(
+        db.session.scalars(
+            sa.select(ProposalAnswer)
+            .where(ProposalAnswer.proposal_id == proposal.id)
+            .order_by(ProposalAnswer.created_at, ProposalAnswer.id)
+            .options(_person(ProposalAnswer.actor))
+        )
+    )
+
+
+def merged_from(proposal: Proposal) -> list[Proposal]:
+    """Proposals merged into this one; hidden ones appear by reference only (the page decides)."""
+    return list(
+        db.session.scalars(
+            sa.select(Proposal)
+            .where(Proposal.merged_into_id == proposal.id)
+            .order_by(Proposal.reference)
+        )
+    )
+
+
+def versions_for(proposal: Proposal) -> list[ProposalVersion]:
+    return list(
+        db.session.scalars(
+            sa.select(ProposalVersion)
+            .where(ProposalVersion.proposal_id == proposal.id)
+            .order_by(ProposalVersion.number.desc())
+        )
+    )
+
+
+def version_count(proposal: Proposal) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(ProposalVersion.id)).where(
+            ProposalVersion.proposal_id == proposal.id
+        )
+    ) or 0
+
+
+def has_supported(user, proposal: Proposal) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.exists().where(Support.proposal_id == proposal.id, Support.user_id == user.id)
+            )
+        )
+    )
+
+
+def municipalities_in(plan: ActionPlan) -> list[str]:
+    """The municipalities that the plan's proposals name, for the list's filter."""
+    return list(
+        db.session.scalars(
+            sa.select(Proposal.municipality)
+            .where(Proposal.plan_id == plan.id, Proposal.municipality.is_not(None), visible())
+            .distinct()
+            .order_by(Proposal.municipality)
+        )
+    )
