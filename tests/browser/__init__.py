@@ -1,0 +1,1 @@
+"""Browser tests: journeys and accessibility, in Debian's Chromium."""

@@ -1,0 +1,176 @@
+"""Browser harness: Debian's Chromium through Playwright, the app on a loopback port, and axe-core."""
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD, require_service
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 740}
+SHOTS = Path(os.environ.get("COCREA_SHOTS_DIR", "/tmp/shots"))
+
+# Console errors and refused requests per page: a CSP violation or a missing asset shows up here.
+_problems: dict = {}
+
+
+def find_chromium() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = find_chromium()
+    if executable is None:
+        require_service(
+            "Chromium is not installed, so the browser and accessibility tests cannot run "
+            "(Debian: apt-get install -y chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # Never let Playwright download a browser: always the system's Chromium.
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The same app object, served by werkzeug on a free loopback port in a daemon thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="cocrea-live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+
+
+def _new_page(browser, live_server, viewport):
+    context = browser.new_context(base_url=live_server, locale="es-MX", viewport=viewport)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    problems = _problems[page] = []
+
+    def on_console(msg):
+        # A page answered with 400 or 404 on purpose is logged as "Failed to load resource";
+        # failing assets are caught by on_response instead.
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+            problems.append(f"console error: {msg.text}")
+
+    def on_response(response):
+        # Pages answer 400 or 404 on purpose; a server error or a missing asset never is.
+        if response.status >= 500 or (
+            response.status >= 400 and response.request.resource_type != "document"
+        ):
+            problems.append(f"{response.status} for {response.url}")
+
+    page.on("console", on_console)
+    page.on("response", on_response)
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+
+    def on_request_failed(request):
+        # Requests cut short by the next navigation are aborted; that is not a fault of the page.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            problems.append(f"request failed ({request.failure}): {request.url}")
+
+    page.on("requestfailed", on_request_failed)
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh context (cookies, storage) per test, in Mexican Spanish, at desktop width."""
+    context, page = _new_page(browser, live_server, DESKTOP)
+    yield page
+    _problems.pop(page, None)
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    """Like `page`, at a phone's width."""
+    context, page = _new_page(browser, live_server, PHONE)
+    yield page
+    _problems.pop(page, None)
+    context.close()
+
+
+def browser_problems(page) -> list[str]:
+    return list(_problems.get(page, []))
+
+
+def assert_no_sideways_scroll(page) -> None:
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at this width"
+
+
+def check_axe(page, context=None) -> None:
+    """Fail listing every axe-core violation of impact serious or critical on the current page.
+
+    Also fails on console errors (a refused inline style or script, a missing asset), since those
+    mean the page does not look or work as it does in the templates.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context=context)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    lines = []
+    for violation in serious:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            target = " ".join(str(t) for t in node["target"])
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            lines.append(f"    at {target}: {summary}")
+    problems = browser_problems(page)
+    assert not serious and not problems, (
+        f"Accessibility check of {page.url} failed.\n"
+        + (
+            f"{len(serious)} serious/critical axe violation(s):\n" + "\n".join(lines) + "\n"
+            if serious
+            else ""
+        )
+        + ("Browser problems:\n" + "\n".join(problems) if problems else "")
+    )
+
+
+def log_in(page, email: str, password: str = PASSWORD) -> None:
+    """Log in through the real form, as a person would, and wait for the redirect."""
+    page.goto("/account/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    with page.expect_navigation() as navigation:
+        page.locator("main form button[type=submit]").click()
+    assert "/account/login" not in page.url, f"login as {email} failed: still on {page.url}"
+    status = navigation.value.status if navigation.value else None
+    assert status == 200, f"after logging in, {page.url} answered {status}"
+
+
+def screenshot(page, name: str) -> Path:
+    """A full-page screenshot in SHOTS, for a human to look at; returns its path."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
