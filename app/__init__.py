@@ -1,4 +1,5 @@
 """Cocrea: co-creation of Open Government Local Action Plans."""
+import importlib
 import logging
 import time
 
@@ -63,6 +64,8 @@ def _import_models() -> None:
     from app.dialogues import models as _dialogues  # noqa: F401
     from app.moderation import models as _moderation  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
+    from app.calls import models as _calls  # noqa: F401
+    from app.elections import models as _elections  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -77,9 +80,21 @@ def _register_blueprints(app: Flask) -> None:
     from app.plans import bp as plans_bp
     from app.proposals import bp as proposals_bp
 
+    from app.consultations import bp as consultations_bp
+    from app.dashboard import bp as dashboard_bp
+    from app.progress import bp as progress_bp
+
+    # Packages whose __init__ does not import its views (to avoid import cycles).
+    from app.calls import bp as calls_bp
+    from app.elections import bp as elections_bp
+
+    for name in ("commitments", "consultations", "dashboard", "progress", "calls", "elections"):
+        importlib.import_module(f"app.{name}.views")
+
     for bp in (
         plans_bp, accounts_bp, admin_bp, commitments_bp, health_bp, proposals_bp,
         comments_bp, dialogues_bp, moderation_bp, notifications_bp,
+        consultations_bp, progress_bp, dashboard_bp, calls_bp, elections_bp,
     ):
         app.register_blueprint(bp)
 

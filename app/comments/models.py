@@ -16,7 +16,11 @@ class Comment(Moderatable, db.Model):
     proposal_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("proposals.id", ondelete="CASCADE"), index=True
     )
-    # The part of a draft commitment commented on (issue 4); None means the whole.
+    commitment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("commitments.id", ondelete="CASCADE"), index=True
+    )
+    # The part of a draft commitment commented on ("problem", "objective", "milestone-<id>", ...);
+    # None means the commitment as a whole.
     section: Mapped[str | None] = mapped_column(sa.String(60))
     parent_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True

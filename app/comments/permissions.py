@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from app.comments.models import EDIT_WINDOW_SECONDS
+from app.commitments.models import Commitment, CommitmentState
 from app.core.db import utcnow
 from app.core.permissions import can, rule
 from app.proposals.models import Proposal, ProposalState
@@ -11,9 +12,12 @@ CLOSED_PROPOSAL_STATES = {ProposalState.merged, ProposalState.withdrawn}
 
 
 def accepts_comments(target) -> bool:
-    """Whether a commentable thing (a proposal for now) takes new comments."""
+    """Whether a commentable thing (a proposal, a commitment) takes new comments."""
     if isinstance(target, Proposal):
         return target.state not in CLOSED_PROPOSAL_STATES and not target.is_hidden
+    if isinstance(target, Commitment):
+        # A draft in public consultation; comments.services.post_comment enforces the window.
+        return target.state == CommitmentState.consultation
     return False
 
 

@@ -6,6 +6,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.routing import BuildError
 
 from app.comments.models import Comment
+from app.consultations.queries import consultation_path
 from app.extensions import db
 
 
@@ -45,6 +46,8 @@ def proposal_url(proposal, anchor: str | None = None) -> str:
 
 
 def comment_url(comment) -> str:
+    if comment.commitment_id is not None:  # a comment in a public consultation
+        return consultation_path(comment.commitment_id, anchor=f"comment-{comment.id}")
     return proposal_url(comment.proposal, anchor=f"comment-{comment.id}")
 
 

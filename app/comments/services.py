@@ -10,6 +10,8 @@ from app.comments import permissions as _rules  # noqa: F401  (registers the rul
 from app.comments.models import EDIT_WINDOW_SECONDS, Comment
 from app.comments.permissions import CLOSED_PROPOSAL_STATES, accepts_replies, within_edit_window
 from app.comments.queries import comment_url, recent_count
+from app.commitments.models import Commitment
+from app.consultations.queries import consultation_open_now
 from app.core.audit import record
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
@@ -35,13 +37,18 @@ def clean_body(body) -> str:
 
 
 def _where_target(target) -> dict:
-    """The comment's columns that point at its target. Draft commitments will add theirs."""
+    """The comment's columns that point at its target: a proposal, or a draft commitment in
+    public consultation (app.consultations, which also validates the section)."""
     if isinstance(target, Proposal):
         return {"proposal_id": target.id}
+    if isinstance(target, Commitment):
+        return {"commitment_id": target.id}
     raise NotFound(_("Comments are not possible here."))
 
 
 def target_of(comment: Comment):
+    if comment.commitment_id is not None:
+        return db.session.get(Commitment, comment.commitment_id)
     return comment.proposal
 
 
@@ -89,7 +96,8 @@ def _top_level(parent: Comment) -> Comment:
 
 
 def post_comment(actor, target, body, parent: Comment | None = None, section: str | None = None) -> Comment:
-    """A new comment on `target` (a proposal), or a reply in the thread of `parent`.
+    """A new comment on `target` (a proposal, or a commitment in public consultation with its
+    `section`), or a reply in the thread of `parent`.
 
     Threads are two levels deep: a reply to a reply joins the same top-level comment. The author
     of the comment answered is notified.
@@ -117,11 +125,18 @@ def post_comment(actor, target, body, parent: Comment | None = None, section: st
     )
     db.session.add(comment)
     db.session.flush()
+    if isinstance(target, Commitment):
+        # No counter on commitments. The server enforces the consultation's window here, for
+        # every caller (app.consultations first explains the window in local time).
+        if not consultation_open_now(target.id):
+            db.session.rollback()
+            raise InvalidTransition(_("The public consultation on this draft is not open."))
     # Conditional: a proposal withdrawn or merged a moment ago takes no more comments.
-    if not _count_change(type(target), target.id, +1, only_if_open=True):
+    elif not _count_change(type(target), target.id, +1, only_if_open=True):
         db.session.rollback()
         raise InvalidTransition(_("This conversation is closed to new comments."))
-    _expire_counter(type(target), target.id)
+    else:
+        _expire_counter(type(target), target.id)
     if parent is not None:
         notify(
             [parent.author],

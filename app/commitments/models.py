@@ -1,4 +1,4 @@
-"""Commitment: what a committee promises to do, on the Open Government Partnership template."""
+"""Commitments on the Open Government Partnership template, their milestones and their history."""
 import enum
 
 import sqlalchemy as sa
@@ -20,7 +20,17 @@ COMMITMENT_STATE_LABELS = {
     CommitmentState.draft: _l("Draft"),
     CommitmentState.consultation: _l("In public consultation"),
     CommitmentState.published: _l("Formal commitment"),
-    CommitmentState.withdrawn: _l("Withdrawn"),
+    CommitmentState.withdrawn: _l("Withdrawn commitment"),
+}
+
+C = CommitmentState
+# Drafts go to consultation (possibly several rounds) and are published; a formal commitment
+# may be withdrawn with a reason.
+COMMITMENT_TRANSITIONS: dict[CommitmentState, set[CommitmentState]] = {
+    C.draft: {C.consultation, C.published},
+    C.consultation: {C.draft, C.published},
+    C.published: {C.withdrawn},
+    C.withdrawn: set(),
 }
 
 
@@ -40,10 +50,80 @@ IMPLEMENTATION_LABELS = {
     ImplementationStatus.complete: _l("Complete"),
 }
 
+# The template's text fields, in the order the document shows them. Versions snapshot these.
+TEMPLATE_FIELDS = (
+    "title",
+    "lead_institution",
+    "responsible_official",
+    "official_contact",
+    "other_actors_government",
+    "other_actors_civil_society",
+    "problem",
+    "baseline",
+    "causes",
+    "status_quo",
+    "objective",
+    "description",
+    "how_it_helps",
+    "value_transparency",
+    "value_participation",
+    "value_accountability",
+    "value_technology",
+    "budget",
+    "additional_info",
+)
+
+OGP_VALUES = {
+    "value_transparency": _l("Transparency"),
+    "value_participation": _l("Civic participation"),
+    "value_accountability": _l("Public accountability"),
+    "value_technology": _l("Technology and innovation"),
+}
+
+
+# How pages, the version diff and the publishing checklist name each part of the template.
+FIELD_LABELS = {
+    "title": _l("Title"),
+    "theme": _l("Theme"),
+    "lead_institution": _l("Lead institution"),
+    "responsible_official": _l("Responsible official"),
+    "official_contact": _l("Contact of the responsible official"),
+    "other_actors_government": _l("Other actors involved: government"),
+    "other_actors_civil_society": _l("Other actors involved: civil society and others"),
+    "problem": _l("Public problem"),
+    "baseline": _l("Baseline data"),
+    "causes": _l("Causes of the problem"),
+    "status_quo": _l("Status quo"),
+    "objective": _l("Objective"),
+    "description": _l("What will be done"),
+    "how_it_helps": _l("How it helps solve the problem"),
+    "value_transparency": _l("Relevance to transparency"),
+    "value_participation": _l("Relevance to civic participation"),
+    "value_accountability": _l("Relevance to public accountability"),
+    "value_technology": _l("Relevance to technology and innovation"),
+    "budget": _l("Budget"),
+    "additional_info": _l("Additional information (links to other plans, SDGs)"),
+    "starts_on": _l("Start date"),
+    "ends_on": _l("End date"),
+}
+
+# The parts of a milestone that a version records (its progress lives in ProgressNote).
+MILESTONE_FIELDS = ("description", "responsible", "starts_on", "ends_on", "deliverable")
+MILESTONE_FIELD_LABELS = {
+    "description": _l("Milestone"),
+    "responsible": _l("Responsible"),
+    "starts_on": _l("Start date"),
+    "ends_on": _l("End date"),
+    "deliverable": _l("Expected deliverable"),
+}
+
 
 class Commitment(db.Model):
     __tablename__ = "commitments"
-    __table_args__ = (sa.UniqueConstraint("committee_id", "number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("committee_id", "number"),
+        sa.CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="dates_ordered"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(
@@ -57,18 +137,47 @@ class Commitment(db.Model):
     )
     number: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     title: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    lead_institution: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
+    responsible_official: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    official_contact: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
+    other_actors_government: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    other_actors_civil_society: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    problem: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    baseline: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    causes: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    status_quo: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     objective: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    how_it_helps: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    # One sentence for each OGP value the commitment claims; empty means not claimed.
+    value_transparency: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    value_participation: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    value_accountability: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    value_technology: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    budget: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    # Links to other plans and to the Sustainable Development Goals, and anything else.
+    additional_info: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    starts_on: Mapped[sa.Date | None] = mapped_column(sa.Date)
+    ends_on: Mapped[sa.Date | None] = mapped_column(sa.Date)
     state: Mapped[CommitmentState] = enum_column(
         CommitmentState, nullable=False, default=CommitmentState.draft, index=True
     )
     implementation_status: Mapped[ImplementationStatus] = enum_column(
         ImplementationStatus, nullable=False, default=ImplementationStatus.not_started
     )
+    withdrawn_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Number of the latest CommitmentVersion; kept by the transaction that writes a version.
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     published_at = mapped_column(UTCDateTime())
 
     committee = relationship("Committee", lazy="joined")
     theme = relationship("Theme", lazy="joined")
+    milestones: Mapped[list["Milestone"]] = relationship(
+        back_populates="commitment", order_by="Milestone.position", cascade="all, delete-orphan"
+    )
 
     @property
     def state_label(self) -> str:
@@ -81,3 +190,218 @@ class Commitment(db.Model):
     @property
     def is_public(self) -> bool:
         return self.state != CommitmentState.draft
+
+    @property
+    def is_locked(self) -> bool:
+        """A formal commitment's text changes only with a recorded justification."""
+        return self.state in (CommitmentState.published, CommitmentState.withdrawn)
+
+
+class MilestoneStatus(enum.StrEnum):
+    not_started = "not_started"
+    in_progress = "in_progress"
+    complete = "complete"
+
+
+MILESTONE_STATUS_LABELS = {
+    MilestoneStatus.not_started: _l("Not started"),
+    MilestoneStatus.in_progress: _l("In progress"),
+    MilestoneStatus.complete: _l("Complete"),
+}
+
+
+class Milestone(db.Model):
+    __tablename__ = "milestones"
+    __table_args__ = (sa.CheckConstraint("ends_on >= starts_on", name="dates_ordered"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("commitments.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    responsible: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    starts_on: Mapped[sa.Date] = mapped_column(sa.Date, nullable=False)
+    ends_on: Mapped[sa.Date] = mapped_column(sa.Date, nullable=False, index=True)
+    deliverable: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    status: Mapped[MilestoneStatus] = enum_column(
+        MilestoneStatus, nullable=False, default=MilestoneStatus.not_started, index=True
+    )
+    completed_on: Mapped[sa.Date | None] = mapped_column(sa.Date)
+
+    commitment: Mapped[Commitment] = relationship(back_populates="milestones")
+
+    @property
+    def status_label(self) -> str:
+        return str(MILESTONE_STATUS_LABELS[self.status])
+
+    def is_late(self, today) -> bool:
+        return self.status != MilestoneStatus.complete and self.ends_on < today
+
+
+class CommitmentVersion(db.Model):
+    """Every saved text of a commitment: who, when, why, and the whole text with its milestones."""
+
+    __tablename__ = "commitment_versions"
+    __table_args__ = (sa.UniqueConstraint("commitment_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("commitments.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    number: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    # {"fields": {name: text, ..., "starts_on": iso, "ends_on": iso, "theme": name},
+    #  "milestones": [{"description", "responsible", "starts_on", "ends_on", "deliverable"}]}
+    snapshot: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    reason: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    state: Mapped[CommitmentState] = enum_column(CommitmentState, nullable=False)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    author = relationship("User")
+
+
+class CommitmentProposal(db.Model):
+    """A proposal a commitment came from (both pages show the link)."""
+
+    __tablename__ = "commitment_proposals"
+    __table_args__ = (sa.UniqueConstraint("commitment_id", "proposal_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("commitments.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    proposal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+
+    commitment = relationship("Commitment")
+    proposal = relationship("Proposal")
+
+
+class CommitmentTable(db.Model):
+    """A dialogue table where the commitment's problem was discussed."""
+
+    __tablename__ = "commitment_tables"
+    __table_args__ = (sa.UniqueConstraint("commitment_id", "table_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("commitments.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    table_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("dialogue_tables.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+
+    commitment = relationship("Commitment")
+    table = relationship("DialogueTable")
+
+
+class Consultation(db.Model):
+    """A period of public consultation on a draft; the server enforces its window."""
+
+    __tablename__ = "consultations"
+    __table_args__ = (sa.CheckConstraint("closes_at > opens_at", name="window_ordered"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("commitments.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    opens_at = mapped_column(UTCDateTime(), nullable=False)
+    closes_at = mapped_column(UTCDateTime(), nullable=False)
+    opened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    closed_early_at = mapped_column(UTCDateTime())
+    close_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    commitment = relationship("Commitment")
+
+
+class ConsultationOutcome(enum.StrEnum):
+    incorporated = "incorporated"
+    partially_incorporated = "partially_incorporated"
+    not_incorporated = "not_incorporated"
+
+
+CONSULTATION_OUTCOME_LABELS = {
+    ConsultationOutcome.incorporated: _l("Incorporated"),
+    ConsultationOutcome.partially_incorporated: _l("Partially incorporated"),
+    ConsultationOutcome.not_incorporated: _l("Not incorporated"),
+}
+
+
+class ConsultationAnswer(db.Model):
+    """The facilitator's answer to one consultation comment: an outcome and its reason."""
+
+    __tablename__ = "consultation_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    outcome: Mapped[ConsultationOutcome] = enum_column(ConsultationOutcome, nullable=False)
+    reason: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    answered_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    answered_by = relationship("User")
+
+    @property
+    def outcome_label(self) -> str:
+        return str(CONSULTATION_OUTCOME_LABELS[self.outcome])
+
+
+class ProgressNote(db.Model):
+    """A dated report of progress on a milestone, with its evidence."""
+
+    __tablename__ = "progress_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("milestones.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[MilestoneStatus] = enum_column(MilestoneStatus, nullable=False)
+    note: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    noted_on: Mapped[sa.Date] = mapped_column(sa.Date, nullable=False)
+    created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    milestone = relationship("Milestone")
+    author = relationship("User")
+    evidence: Mapped[list["Evidence"]] = relationship(
+        back_populates="note", cascade="all, delete-orphan", order_by="Evidence.id"
+    )
+
+
+class Evidence(db.Model):
+    """A link or an uploaded file that shows progress. Files live under the uploads directory."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("progress_notes.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    url: Mapped[str | None] = mapped_column(sa.String(1000))
+    original_name: Mapped[str | None] = mapped_column(sa.String(255))
+    # Random name on disk; never derived from user input.
+    stored_name: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
+    content_type: Mapped[str | None] = mapped_column(sa.String(120))
+    size_bytes: Mapped[int | None] = mapped_column(sa.Integer)
+    sha256: Mapped[str | None] = mapped_column(sa.String(64))
+
+    note: Mapped[ProgressNote] = relationship(back_populates="evidence")
+
+
+class Follow(db.Model):
+    __tablename__ = "follows"
+    __table_args__ = (sa.UniqueConstraint("commitment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("commitments.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

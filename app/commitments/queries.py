@@ -1,7 +1,35 @@
-"""Reads of commitments shared by pages and the API; only public ones by default."""
-import sqlalchemy as sa
+"""Reads of commitments shared by pages and the API; only public ones by default.
 
-from app.commitments.models import Commitment, CommitmentState
+Each read eager-loads what its page shows, so a page's statement count does not grow with
+milestones, versions or sources.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+
+from app.commitments.models import (
+    Commitment,
+    CommitmentProposal,
+    CommitmentState,
+    CommitmentTable,
+    CommitmentVersion,
+)
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.dialogues.models import DialogueTable
+    from app.plans.models import ActionPlan, Committee
+    from app.proposals.models import Proposal
+
+# Models of other areas are imported inside the functions: this module is imported by the
+# plans and proposals packages while they load, and importing theirs here would be a cycle.
+
+# The states the public list can filter on (drafts are never public).
+PUBLIC_STATES = (CommitmentState.consultation, CommitmentState.published, CommitmentState.withdrawn)
 
 
 def visible():
@@ -12,3 +40,172 @@ def for_committee(committee_id: int):
     return sa.select(Commitment).where(Commitment.committee_id == committee_id, visible()).order_by(
         Commitment.number
     )
+
+
+@dataclass
+class CommitmentFilters:
+    committee_id: int | None = None
+    theme_id: int | None = None
+    state: CommitmentState | None = None
+
+
+def list_commitments(plan: ActionPlan, filters: CommitmentFilters | None = None) -> list[Commitment]:
+    """The plan's public commitments, by committee and number (committee and theme joined)."""
+    from app.plans.models import Committee
+    filters = filters or CommitmentFilters()
+    stmt = (
+        sa.select(Commitment)
+        .join(Committee, Committee.id == Commitment.committee_id)
+        .where(Commitment.plan_id == plan.id, visible())
+        .order_by(Committee.position, Committee.id, Commitment.number)
+    )
+    if filters.committee_id is not None:
+        stmt = stmt.where(Commitment.committee_id == filters.committee_id)
+    if filters.theme_id is not None:
+        stmt = stmt.where(Commitment.theme_id == filters.theme_id)
+    if filters.state is not None:
+        stmt = stmt.where(Commitment.state == filters.state)
+    return list(db.session.scalars(stmt).unique())
+
+
+def drafts_for(actor, plan: ActionPlan) -> list[Commitment]:
+    """Drafts the actor may read: all of the plan's for an admin, their committees' otherwise."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_confirmed:
+        return []
+    stmt = sa.select(Commitment).where(
+        Commitment.plan_id == plan.id, Commitment.state == CommitmentState.draft
+    )
+    if not actor.is_admin:
+        ids = actor.committee_ids
+        if not ids:
+            return []
+        stmt = stmt.where(Commitment.committee_id.in_(ids))
+    return list(db.session.scalars(stmt.order_by(Commitment.committee_id, Commitment.number)).unique())
+
+
+def commitment_detail(commitment_id: int) -> Commitment | None:
+    """A commitment with its committee, theme and milestones (any state: the view decides)."""
+    return db.session.scalar(
+        sa.select(Commitment)
+        .where(Commitment.id == commitment_id)
+        .options(selectinload(Commitment.milestones))
+    )
+
+
+def source_proposals(commitment: Commitment) -> list[Proposal]:
+    from app.proposals.models import Proposal
+    return list(
+        db.session.scalars(
+            sa.select(Proposal)
+            .join(CommitmentProposal, CommitmentProposal.proposal_id == Proposal.id)
+            .where(CommitmentProposal.commitment_id == commitment.id)
+            .order_by(Proposal.reference)
+        )
+    )
+
+
+def source_tables(commitment: Commitment) -> list[DialogueTable]:
+    from app.dialogues.models import DialogueTable
+    return list(
+        db.session.scalars(
+            sa.select(DialogueTable)
+            .join(CommitmentTable, CommitmentTable.table_id == DialogueTable.id)
+            .where(CommitmentTable.commitment_id == commitment.id)
+            .order_by(DialogueTable.starts_at, DialogueTable.id)
+        )
+    )
+
+
+def _with_author():
+    from app.accounts.models import User
+    # Pages show the author's name only: their facilitator scopes stay unloaded.
+    return joinedload(CommitmentVersion.author).options(lazyload(User.moderator_scopes))
+
+
+def versions_for(commitment: Commitment) -> list[CommitmentVersion]:
+    """Every version, newest first, with its author."""
+    return list(
+        db.session.scalars(
+            sa.select(CommitmentVersion)
+            .where(CommitmentVersion.commitment_id == commitment.id)
+            .order_by(CommitmentVersion.number.desc())
+            .options(_with_author())
+        )
+    )
+
+
+def versions_by_number(commitment: Commitment, numbers) -> dict[int, CommitmentVersion]:
+    rows = db.session.scalars(
+        sa.select(CommitmentVersion)
+        .where(CommitmentVersion.commitment_id == commitment.id,
+               CommitmentVersion.number.in_(list(numbers)))
+        .options(_with_author())
+    )
+    return {v.number: v for v in rows}
+
+
+def latest_version(commitment: Commitment) -> CommitmentVersion | None:
+    return db.session.scalar(
+        sa.select(CommitmentVersion)
+        .where(CommitmentVersion.commitment_id == commitment.id)
+        .order_by(CommitmentVersion.number.desc())
+        .limit(1)
+        .options(_with_author())
+    )
+
+
+def commitments_for_proposal(proposal_id: int, viewer=None) -> list[Commitment]:
+    """The commitments a proposal became part of: public ones, plus drafts the viewer may read."""
+    from app.commitments.permissions import can_read
+
+    rows = db.session.scalars(
+        sa.select(Commitment)
+        .join(CommitmentProposal, CommitmentProposal.commitment_id == Commitment.id)
+        .where(CommitmentProposal.proposal_id == proposal_id)
+        .order_by(Commitment.committee_id, Commitment.number)
+    ).unique()
+    return [c for c in rows if can_read(viewer, c)]
+
+
+def proposal_choices(committee: Committee) -> list[Proposal]:
+    """The committee's proposals a draft may come from: open or accepted, not hidden."""
+    from app.proposals.models import OPEN_STATES, Proposal, ProposalState
+    return list(
+        db.session.scalars(
+            sa.select(Proposal)
+            .where(
+                Proposal.committee_id == committee.id,
+                Proposal.hidden_at.is_(None),
+                Proposal.state.in_([*OPEN_STATES, ProposalState.accepted]),
+            )
+            .order_by(Proposal.reference)
+        )
+    )
+
+
+def table_choices(committee: Committee) -> list[DialogueTable]:
+    from app.dialogues.models import DialogueTable, TableState
+    return list(
+        db.session.scalars(
+            sa.select(DialogueTable)
+            .where(DialogueTable.committee_id == committee.id,
+                   DialogueTable.state != TableState.cancelled)
+            .order_by(DialogueTable.starts_at.desc(), DialogueTable.id)
+        )
+    )
+
+
+def proposals_by_reference(references) -> list[Proposal]:
+    from app.proposals.models import Proposal
+    refs = [r.strip().upper() for r in references if r and r.strip()]
+    if not refs:
+        return []
+    return list(db.session.scalars(sa.select(Proposal).where(Proposal.reference.in_(refs[:200]))))
+
+
+def tables_by_id(ids) -> list[DialogueTable]:
+    from app.dialogues.models import DialogueTable
+    ids = [i for i in ids if isinstance(i, int)]
+    if not ids:
+        return []
+    return list(db.session.scalars(sa.select(DialogueTable).where(DialogueTable.id.in_(ids))))

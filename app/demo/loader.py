@@ -8,8 +8,18 @@ from app.accounts.passwords import hash_password
 from app.commitments.models import Commitment, CommitmentState, ImplementationStatus
 from app.core.db import utcnow
 from app.demo import durango
+from app.demo.commitments import load_commitments
+from app.demo.participation import load_participation
 from app.extensions import db
-from app.plans.models import ActionPlan, Committee, CommitteeMember, MemberKind, Phase, PhaseKind, Theme
+from app.plans.models import (
+    ActionPlan,
+    Committee,
+    CommitteeMember,
+    MemberKind,
+    Phase,
+    PhaseKind,
+    Theme,
+)
 
 DEMO_PASSWORD = "Mesa-de-dialogo-2026"
 
@@ -91,11 +101,16 @@ def load_demo() -> str:
             )
     _load_accounts(committees)
     db.session.commit()
+    # Proposals, comments, dialogue tables and moderation, through the services (they commit).
+    participation = load_participation(plan, password=DEMO_PASSWORD)
+    # The commitments' full template, milestones, progress, consultation and versions (2021–2022).
+    commitments = load_commitments(plan)
     return (
         f"{plan.name}: {len(committees)} committees, "
         f"{db.session.scalar(sa.select(sa.func.count(CommitteeMember.id)))} members, "
         f"{len(themes)} themes, "
-        f"{db.session.scalar(sa.select(sa.func.count(Commitment.id)))} commitments"
+        f"{db.session.scalar(sa.select(sa.func.count(Commitment.id)))} commitments, "
+        f"{participation}, {commitments}"
     )
 
 

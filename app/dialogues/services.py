@@ -445,6 +445,8 @@ def agenda_answer(table: DialogueTable, note: str | None = None) -> str:
             title=table.title,
             date=local_when(table.starts_at),
         )
+    if answer.endswith(".."):  # the Spanish time ends with "a.m." or "p.m."
+        answer = answer[:-1]
     note = clean_text(note)
     return f"{answer}\n\n{note}" if note else answer
 

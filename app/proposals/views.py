@@ -3,6 +3,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.commitments.queries import commitments_for_proposal
 from app.core.errors import ValidationError
 from app.core.permissions import can, require
 from app.extensions import limiter
@@ -79,6 +80,7 @@ def _render_show(proposal, *, state_form=None, merge_form=None, status=200):
             version_count=queries.version_count(proposal),
             supported=queries.has_supported(current_user, proposal),
             thread=_comment_thread(proposal),
+            commitments=commitments_for_proposal(proposal.id, viewer=current_user),
             state_form=state_form if facilitator else None,
             merge_form=merge_form if can(current_user, "proposals.merge", proposal) else None,
             state_labels=PROPOSAL_STATE_LABELS,

@@ -1,0 +1,244 @@
+"""Reads of calls shared by the pages, the registry's CSV and the elections (the electorate).
+
+Every page reads through these functions, which eager-load what the pages show, so that a page
+sends the same number of SQL statements however many organisations took part.
+"""
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.accounts.models import SECTOR_LABELS, Organisation, User
+from app.calls.models import (
+    ApplicationDocument,
+    ApplicationStatus,
+    Call,
+    CallApplication,
+    CallCommittee,
+)
+from app.core.db import utcnow
+from app.core.text import fold
+from app.extensions import db
+from app.plans.models import Committee
+
+UPCOMING, OPEN, CLOSED = "upcoming", "open", "closed"
+
+
+def window_state(call: Call, now: datetime | None = None) -> str:
+    """"upcoming" before the window opens, "open" inside it, "closed" from its closing instant."""
+    now = now or utcnow()
+    if now < call.opens_at:
+        return UPCOMING
+    if now >= call.closes_at:
+        return CLOSED
+    return OPEN
+
+
+def visible():
+    """The filter of every public read: only published calls exist for the public."""
+    return Call.published_at.is_not(None)
+
+
+def published_calls() -> list[Call]:
+    return list(db.session.scalars(
+        sa.select(Call)
+        .where(visible())
+        .order_by(Call.opens_at.desc(), Call.id.desc())
+        .options(selectinload(Call.committees), joinedload(Call.plan))
+    ))
+
+
+def call_by_id(call_id: int) -> Call | None:
+    return db.session.scalar(
+        sa.select(Call)
+        .where(Call.id == call_id, visible())
+        .options(selectinload(Call.committees), joinedload(Call.plan))
+    )
+
+
+def latest_call_id(committee_id: int) -> int | None:
+    """The most recent published call that covers the committee (calls belong to its plan)."""
+    return db.session.scalar(
+        sa.select(Call.id)
+        .join(CallCommittee, CallCommittee.call_id == Call.id)
+        .where(CallCommittee.committee_id == committee_id, visible())
+        .order_by(Call.opens_at.desc(), Call.id.desc())
+        .limit(1)
+    )
+
+
+def approved_organisations(committee_id: int, call_id: int | None = None) -> list[User]:
+    """The organisations approved for the committee in the call (by default the latest published
+    call that covers it), ordered by id; accounts deleted since are left out. The electorate."""
+    call_id = call_id or latest_call_id(committee_id)
+    if call_id is None:
+        return []
+    return list(db.session.scalars(
+        sa.select(User)
+        .join(CallApplication, CallApplication.organisation_id == User.id)
+        .where(
+            CallApplication.call_id == call_id,
+            CallApplication.committee_id == committee_id,
+            CallApplication.status == ApplicationStatus.approved,
+            User.deleted_at.is_(None),
+        )
+        .order_by(User.id)
+    ))
+
+
+def applications_of(organisation: User, call: Call | None = None) -> list[CallApplication]:
+    """An organisation's own applications (to one call, or to every call), newest call first."""
+    query = (
+        sa.select(CallApplication)
+        .join(Call, Call.id == CallApplication.call_id)
+        .join(Committee, Committee.id == CallApplication.committee_id)
+        .where(CallApplication.organisation_id == organisation.id)
+        .order_by(Call.opens_at.desc(), Call.id.desc(), Committee.position, Committee.id)
+        .options(joinedload(CallApplication.call), joinedload(CallApplication.committee))
+    )
+    if call is not None:
+        query = query.where(CallApplication.call_id == call.id)
+    return list(db.session.scalars(query))
+
+
+def application_by_id(application_id: int) -> CallApplication | None:
+    return db.session.scalar(
+        sa.select(CallApplication)
+        .where(CallApplication.id == application_id)
+        .options(joinedload(CallApplication.call), joinedload(CallApplication.committee),
+                 joinedload(CallApplication.organisation))
+    )
+
+
+def applications_for_review(call: Call) -> list[CallApplication]:
+    """Every application to the call, pending first, with the organisation and committee."""
+    pending_first = sa.case((CallApplication.status == ApplicationStatus.pending, 0), else_=1)
+    return list(db.session.scalars(
+        sa.select(CallApplication)
+        .join(Committee, Committee.id == CallApplication.committee_id)
+        .where(CallApplication.call_id == call.id)
+        .order_by(pending_first, Committee.position, Committee.id, CallApplication.created_at,
+                  CallApplication.id)
+        .options(
+            joinedload(CallApplication.committee), joinedload(CallApplication.organisation),
+        )
+    ))
+
+
+def documents_by_application(application_ids) -> dict[int, list[ApplicationDocument]]:
+    ids = list(application_ids)
+    found: dict[int, list[ApplicationDocument]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    for document in db.session.scalars(
+        sa.select(ApplicationDocument)
+        .where(ApplicationDocument.application_id.in_(ids))
+        .order_by(ApplicationDocument.id)
+    ):
+        found[document.application_id].append(document)
+    return found
+
+
+def document_by_id(document_id: int) -> ApplicationDocument | None:
+    return db.session.get(ApplicationDocument, document_id)
+
+
+# ---------------------------------------------------------------- the public registry
+
+@dataclass
+class RegistryEntry:
+    """One participating organisation: public facts only (never an email or a contact person)."""
+
+    organisation_id: int
+    name: str
+    sector: str | None
+    sector_label: str
+    municipality: str
+    committees: list[Committee] = field(default_factory=list)
+
+
+@dataclass
+class Registry:
+    call: Call
+    entries: list[RegistryEntry]
+    by_sector: list[tuple[str, int]]
+    by_committee: list[tuple[Committee, int]]
+    by_municipality: list[tuple[str, int]]
+
+    @property
+    def total_organisations(self) -> int:
+        return len(self.entries)
+
+    @property
+    def total_applications(self) -> int:
+        return sum(n for _committee, n in self.by_committee)
+
+
+def _ranked(counter: Counter, labels: dict) -> list[tuple[str, int]]:
+    """Largest first; ties in alphabetical order (accents ignored)."""
+    return sorted(((labels[key], n) for key, n in counter.items()),
+                  key=lambda pair: (-pair[1], fold(pair[0]), pair[0]))
+
+
+def registry(call: Call) -> Registry:
+    """Organisations with an approved application to the call, and the counts by sector,
+    committee and municipality (an organisation counts once per sector and municipality, and
+    once in each committee it was approved for)."""
+    rows = db.session.execute(
+        sa.select(
+            CallApplication.organisation_id, CallApplication.committee_id, User.name,
+            User.deleted_at, User.municipality, Organisation.legal_name, Organisation.sector,
+        )
+        .join(User, User.id == CallApplication.organisation_id)
+        .outerjoin(Organisation, Organisation.user_id == User.id)
+        .where(CallApplication.call_id == call.id,
+               CallApplication.status == ApplicationStatus.approved)
+    ).all()
+    committees = {c.id: c for c in call.committees}
+    position = {c.id: i for i, c in enumerate(call.committees)}
+    not_stated = _("Not stated")
+    entries: dict[int, RegistryEntry] = {}
+    by_committee: Counter = Counter()
+    for row in rows:
+        entry = entries.get(row.organisation_id)
+        if entry is None:
+            if row.deleted_at is not None:
+                name = _("deleted account")
+            else:
+                name = row.legal_name or row.name
+            sector = row.sector.value if row.sector else None
+            entry = entries[row.organisation_id] = RegistryEntry(
+                organisation_id=row.organisation_id,
+                name=name,
+                sector=sector,
+                sector_label=str(SECTOR_LABELS[row.sector]) if row.sector else not_stated,
+                municipality=" ".join((row.municipality or "").split()) or not_stated,
+            )
+        committee = committees.get(row.committee_id)
+        if committee is not None:  # a committee removed from the call since: not counted
+            entry.committees.append(committee)
+            by_committee[row.committee_id] += 1
+    ordered = sorted(entries.values(), key=lambda e: (fold(e.name), e.name, e.organisation_id))
+    for entry in ordered:
+        entry.committees.sort(key=lambda c: position[c.id])
+
+    sectors: Counter = Counter()
+    sector_labels: dict = {}
+    towns: Counter = Counter()
+    town_labels: dict = {}
+    for entry in ordered:
+        sectors[entry.sector] += 1
+        sector_labels[entry.sector] = entry.sector_label
+        key = fold(entry.municipality)
+        towns[key] += 1
+        town_labels.setdefault(key, entry.municipality)
+    return Registry(
+        call=call,
+        entries=ordered,
+        by_sector=_ranked(sectors, sector_labels),
+        by_committee=[(c, by_committee.get(c.id, 0)) for c in call.committees],
+        by_municipality=_ranked(towns, town_labels),
+    )

@@ -1,0 +1,358 @@
+"""Pages of the call: the calls, one call, applying, the review of applications, the registry."""
+import csv
+import io
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.calls import bp, charts, forms, queries, services
+from app.calls import permissions as _permissions  # noqa: F401  (registers the rules)
+from app.calls.models import APPLICATION_STATUS_LABELS, ApplicationStatus, Call
+from app.core.errors import InvalidTransition, ValidationError, render_error
+from app.core.permissions import can, require
+from app.extensions import db
+from app.plans.models import ActionPlan
+from app.plans.queries import current_plan
+from app.progress import storage
+
+DOCUMENT_CSP = "default-src 'none'; sandbox"
+
+
+def _call(call_id: int) -> Call:
+    call = queries.call_by_id(call_id)
+    if call is None:
+        abort(404)
+    return call
+
+
+def _attach(form, exc: ValidationError) -> None:
+    """A service's refusals shown next to their fields (all of them), or at the top."""
+    db.session.rollback()
+    errors = exc.details.get("errors") or {exc.field: [exc.message]}
+    for name, messages in errors.items():
+        field = form._fields.get(name) if name else None
+        if field is not None:
+            field.errors = [*field.errors, *[m for m in messages if m not in field.errors]]
+        else:
+            form.form_errors.extend(messages)
+
+
+@bp.app_template_global("call_window_state")
+def call_window_state(call: Call) -> str:
+    return queries.window_state(call)
+
+
+@bp.app_template_filter("document_size")
+def document_size(size) -> str:
+    return storage.human_size(size)
+
+
+@bp.app_template_global("application_status_label")
+def application_status_label(status) -> str:
+    return str(APPLICATION_STATUS_LABELS[ApplicationStatus(status)])
+
+
+# ---------------------------------------------------------------- public pages
+
+@bp.get("/")
+def index():
+    return render_template("calls/index.html", calls=queries.published_calls())
+
+
+@bp.get("/<int:call_id>")
+def show(call_id: int):
+    call = _call(call_id)
+    mine = []
+    if current_user.is_authenticated and current_user.is_organisation:
+        mine = queries.applications_of(current_user, call)
+    return render_template(
+        "calls/show.html", call=call, state=queries.window_state(call), mine=mine,
+        may_apply=can(current_user, "calls.apply", call),
+        refusal=services.apply_refusal(current_user if current_user.is_authenticated else None),
+    )
+
+
+@bp.get("/<int:call_id>/registry")
+def registry(call_id: int):
+    call = _call(call_id)
+    found = queries.registry(call)
+    return render_template("calls/registry.html", call=call, registry=found,
+                           charts=charts.registry_charts(found))
+
+
+def _csv_cell(value) -> str:
+    """Text as a spreadsheet shows it, never as a formula (a name may start with "=")."""
+    text = str(value or "")
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.get("/<int:call_id>/registry.csv")
+def registry_csv(call_id: int):
+    call = _call(call_id)
+    found = queries.registry(call)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_("Organisation"), _("Sector"), _("Municipality"), _("Committees")])
+    for entry in found.entries:
+        writer.writerow([_csv_cell(entry.name), _csv_cell(entry.sector_label),
+                         _csv_cell(entry.municipality),
+                         _csv_cell("; ".join(c.name for c in entry.committees))])
+    # The BOM makes spreadsheet programs read the accents as UTF-8.
+    body = "\ufeff" + out.getvalue()
+    response = Response(body.encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="registro-convocatoria-{call.id}.csv"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ---------------------------------------------------------------- the guarantor body: the call
+
+def _committee_choices(plan: ActionPlan):
+    return [(c.id, c.name) for c in plan.committees]
+
+
+def _call_data(form: forms.CallForm) -> dict:
+    return {"title": form.title.data, "body": form.body.data,
+            "requirements": form.requirements.data, "declarations": form.declarations.data,
+            "committee_ids": form.committee_ids.data, "opens_at": form.opens_at.data,
+            "closes_at": form.closes_at.data}
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    plan_id = request.args.get("plan", type=int)
+    plan = db.session.get(ActionPlan, plan_id) if plan_id else current_plan()
+    if plan is None:
+        abort(404)
+    require(current_user, "calls.manage", plan, _("Only the guarantor body publishes calls."))
+    form = forms.CallForm()
+    form.committee_ids.choices = _committee_choices(plan)
+    if request.method == "GET":
+        form.committee_ids.data = [c.id for c in plan.committees]
+    if form.validate_on_submit():
+        try:
+            call = services.publish_call(current_user, plan, _call_data(form))
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            flash(_("The call is published."), "success")
+            return redirect(url_for("calls.show", call_id=call.id))
+    return (render_template("calls/form.html", form=form, plan=plan, call=None),
+            400 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/<int:call_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(call_id: int):
+    call = _call(call_id)
+    require(current_user, "calls.manage", call, _("Only the guarantor body edits calls."))
+    state = queries.window_state(call)
+    if state == queries.CLOSED:
+        flash(_("Registration has closed: the call can no longer change."), "error")
+        return redirect(url_for("calls.show", call_id=call.id))
+    if state == queries.OPEN:
+        return _extend(call)
+    data = None
+    if request.method == "GET":
+        data = services.call_data(call)
+        data["declarations"] = "\n".join(data["declarations"])
+    form = forms.CallForm(data=data)
+    form.committee_ids.choices = _committee_choices(call.plan)
+    if form.validate_on_submit():
+        try:
+            changed = services.update_call(current_user, call, _call_data(form))
+        except ValidationError as exc:
+            _attach(form, exc)
+        except InvalidTransition as exc:
+            flash(exc.message, "error")
+            return redirect(url_for("calls.show", call_id=call.id))
+        else:
+            flash(_("The call is updated.") if changed else _("Nothing changed."),
+                  "success" if changed else "info")
+            return redirect(url_for("calls.show", call_id=call.id))
+    return (render_template("calls/form.html", form=form, plan=call.plan, call=call),
+            400 if form.errors or form.form_errors else 200)
+
+
+def _extend(call: Call):
+    form = forms.ExtendForm()
+    if request.method == "GET":
+        form.closes_at.data = services.to_local(call.closes_at)
+    if form.validate_on_submit():
+        try:
+            changed = services.update_call(current_user, call, {"closes_at": form.closes_at.data})
+        except ValidationError as exc:
+            _attach(form, exc)
+        except InvalidTransition as exc:
+            flash(exc.message, "error")
+            return redirect(url_for("calls.show", call_id=call.id))
+        else:
+            flash(_("Registration now closes on %(closes)s.",
+                    closes=services.local_time(call.closes_at)) if changed
+                  else _("Nothing changed."), "success" if changed else "info")
+            return redirect(url_for("calls.show", call_id=call.id))
+    return (render_template("calls/extend.html", form=form, call=call),
+            400 if form.errors or form.form_errors else 200)
+
+
+# ---------------------------------------------------------------- the guarantor body: review
+
+def _decision_form(application, formdata=None) -> forms.DecisionForm:
+    form = forms.DecisionForm(formdata=formdata, prefix=f"application-{application.id}")
+    if formdata is None and application.status != ApplicationStatus.pending:
+        form.decision.data = ("approve" if application.status == ApplicationStatus.approved
+                              else "reject")
+        form.reason.data = application.decision_reason or ""
+    return form
+
+
+def _review_page(call: Call, failed=None, failed_form=None):
+    applications = queries.applications_for_review(call)
+    decision_forms = {
+        a.id: failed_form if failed is not None and a.id == failed.id else _decision_form(a)
+        for a in applications
+    }
+    return render_template(
+        "calls/applications.html", call=call, applications=applications,
+        documents=queries.documents_by_application(a.id for a in applications),
+        decision_forms=decision_forms, failed=failed,
+        locked={a.id: services.application_locked(a) for a in applications},
+    )
+
+
+@bp.get("/<int:call_id>/applications")
+@login_required
+def applications(call_id: int):
+    call = _call(call_id)
+    require(current_user, "calls.manage", call,
+            _("Only the guarantor body reviews the applications."))
+    return _review_page(call)
+
+
+@bp.post("/applications/<int:application_id>/decide")
+@login_required
+def decide(application_id: int):
+    application = queries.application_by_id(application_id)
+    if application is None or application.call.published_at is None:
+        abort(404)
+    require(current_user, "calls.decide", application,
+            _("Only the guarantor body decides on applications."))
+    form = _decision_form(application, request.form)
+    review = url_for("calls.applications", call_id=application.call_id,
+                     _anchor=f"application-{application.id}")
+    if form.validate():
+        try:
+            changed = services.decide_application(current_user, application, form.decision.data,
+                                                  form.reason.data)
+        except ValidationError as exc:
+            _attach(form, exc)
+        except InvalidTransition as exc:
+            flash(exc.message, "error")
+            return redirect(review)
+        else:
+            if not changed:
+                flash(_("The application already had that decision; nothing changed."), "info")
+            elif application.status == ApplicationStatus.approved:
+                flash(_("The application is approved and the organisation is told."), "success")
+            else:
+                flash(_("The application is rejected and the organisation is told."), "success")
+            return redirect(review)
+    return _review_page(application.call, application, form), 400
+
+
+@bp.get("/documents/<int:document_id>")
+@login_required
+def document(document_id: int):
+    """A document of an application, for the guarantor body only; its path comes only from our
+    random stored name, and it is always downloaded, never shown in the site's origin."""
+    item = queries.document_by_id(document_id)
+    if item is None:
+        abort(404)
+    require(current_user, "calls.manage", item,
+            _("Only the guarantor body reads the documents of applications."))
+    path = storage.path_of(item.stored_name)
+    if path is None:
+        abort(404)
+    content_type = (item.content_type if item.content_type in storage.ALLOWED_CONTENT_TYPES
+                    else "application/octet-stream")
+    response = send_file(path, mimetype=content_type, as_attachment=True,
+                         download_name="documento", conditional=True, max_age=None)
+    response.headers["Content-Disposition"] = storage.content_disposition(item.original_name,
+                                                                          inline=False)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = DOCUMENT_CSP
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---------------------------------------------------------------- organisations: applying
+
+@bp.route("/<int:call_id>/apply", methods=["GET", "POST"])
+@login_required
+def apply(call_id: int):
+    call = _call(call_id)
+    require(current_user, "calls.apply", call, services.apply_refusal(current_user))
+    refusal = services.window_refusal(call)
+    if refusal:
+        flash(refusal, "error")
+        return redirect(url_for("calls.show", call_id=call.id))
+    form = forms.ApplyForm()
+    form.committee_ids.choices = [(c.id, c.name) for c in call.committees]
+    form.declarations.choices = list(enumerate(call.declarations or []))
+    if form.validate_on_submit():
+        try:
+            result = services.apply_to_call(current_user, call, form.committee_ids.data,
+                                            form.declarations.data, form.documents.data or [])
+        except ValidationError as exc:
+            _attach(form, exc)
+        except InvalidTransition as exc:  # the window closed while the form was open
+            flash(exc.message, "error")
+            return redirect(url_for("calls.show", call_id=call.id))
+        else:
+            if result.created:
+                flash(_("Your application is sent. The guarantor body will review it and tell "
+                        "you its decision by mail."), "success")
+            if result.already:
+                flash(_("You had already applied to: %(committees)s.",
+                        committees=", ".join(c.name for c in result.already)), "info")
+            return redirect(url_for("calls.mine"))
+    return (
+        render_template(
+            "calls/apply.html", form=form, call=call,
+            mine=queries.applications_of(current_user, call),
+            max_documents=services.MAX_DOCUMENTS,
+            max_file_size=storage.human_size(storage.max_bytes()),
+            max_request_size=storage.human_size(current_app.config.get("MAX_CONTENT_LENGTH")),
+        ),
+        400 if form.errors or form.form_errors else 200,
+    )
+
+
+@bp.get("/mine")
+@login_required
+def mine():
+    return render_template("calls/mine.html", applications=queries.applications_of(current_user))
+
+
+@bp.errorhandler(413)
+def _too_large(exc):
+    return render_error(413, _(
+        "Everything sent together may weigh at most %(total)s, and each document at most "
+        "%(each)s. Go back and send fewer or smaller documents.",
+        total=storage.human_size(current_app.config.get("MAX_CONTENT_LENGTH")),
+        each=storage.human_size(storage.max_bytes()),
+    ))

@@ -1,0 +1,162 @@
+"""Pages of «¿Cómo vamos?»: the plan's and each committee's dashboard, and the printable plan."""
+import re
+from functools import lru_cache
+
+from flask import abort, render_template
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from app.commitments.models import (
+    FIELD_LABELS,
+    IMPLEMENTATION_LABELS,
+    MILESTONE_FIELD_LABELS,
+    OGP_VALUES,
+    TEMPLATE_FIELDS,
+    ImplementationStatus,
+)
+from app.core.text import render_markdown
+from app.dashboard import bp, charts, queries
+from app.plans.queries import current_plan
+
+# The rows of a commitment's sheet in the printable plan: every template field in the template's
+# order, except the title (the sheet's heading); the four OGP values share one row, "values".
+SHEET_ROWS = tuple(
+    "values" if f == "value_transparency" else f
+    for f in TEMPLATE_FIELDS
+    if f != "title" and (f not in OGP_VALUES or f == "value_transparency")
+)
+
+
+# The printable plan renders some twenty Markdown texts per commitment, and Markdown plus
+# sanitising costs milliseconds each; published texts rarely change, so renderings are kept.
+markdown = lru_cache(maxsize=8192)(render_markdown)
+
+_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKDOWN_MARKS = re.compile(r"[*`#>]+")
+
+
+def short_text(source: str | None, length: int = 180) -> str:
+    """A one-line excerpt of a milestone's Markdown without rendering it (the dashboard shows
+    hundreds); Jinja escapes it."""
+    text = _MARKDOWN_MARKS.sub("", _MARKDOWN_LINK.sub(r"\1", source or ""))
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def status_labels() -> dict[str, str]:
+    labels = {status.value: str(IMPLEMENTATION_LABELS[status]) for status in ImplementationStatus}
+    labels["withdrawn"] = _("Withdrawn")
+    return labels
+
+
+def timeline_labels() -> dict[str, str]:
+    return {
+        "complete": _("Complete"),
+        "in_progress": _("In progress, on time"),
+        "not_started": _("Not started, on time"),
+        "late": _("Late (past its end date, not complete)"),
+    }
+
+
+def _charts(board: queries.Dashboard) -> dict:
+    """The three charts of a dashboard; the template shows the same numbers in tables."""
+    statuses = status_labels()
+    total = len(board.summaries)
+    status_chart = charts.bar_chart(
+        "chart-status",
+        _("Commitments by implementation status"),
+        "; ".join(f"{statuses[key]}: {n}" for key, n in board.by_status)
+        + ". " + ngettext("%(num)d commitment in all.", "%(num)d commitments in all.", total),
+        [charts.Bar(statuses[key], n, key) for key, n in board.by_status],
+    )
+    theme_chart = charts.bar_chart(
+        "chart-theme",
+        _("Commitments by theme"),
+        "; ".join(f"{name or _('No theme')}: {n}" for name, n in board.by_theme) + ".",
+        [charts.Bar(name or _("No theme"), n, "theme") for name, n in board.by_theme],
+    )
+    labels = timeline_labels()
+    timeline_chart = charts.column_chart(
+        "chart-timeline",
+        _("Milestones by the quarter in which they end"),
+        " ".join(
+            _("%(period)s: %(total)d milestones", period=period_label(p), total=p.total)
+            + " (" + ", ".join(f"{labels[k]} {p.counts[k]}" for k in queries.TIMELINE_KEYS) + ")."
+            for p in board.timeline
+        ) or _("No milestones."),
+        [
+            charts.Column(_("Q%(quarter)d", quarter=p.quarter), str(p.year),
+                          {k: p.counts[k] for k in queries.TIMELINE_KEYS},
+                          is_current=p.contains(board.today))
+            for p in board.timeline
+        ],
+        [(key, labels[key]) for key in queries.TIMELINE_KEYS],
+        current_label=_("Today"),
+    )
+    return {"status": status_chart, "theme": theme_chart, "timeline": timeline_chart}
+
+
+def period_label(period: queries.Period) -> str:
+    return _("Q%(quarter)d %(year)d", quarter=period.quarter, year=period.year)
+
+
+def progress_bar(summary: queries.CommitmentSummary):
+    progress = summary.progress
+    return charts.progress_bar(
+        f"progress-{summary.commitment.id}",
+        _("Progress of “%(title)s”: %(percent)d%%", title=summary.commitment.title,
+          percent=progress.percent),
+        _("%(complete)d of %(total)d milestones complete, %(in_progress)d in progress.",
+          complete=progress.complete, total=progress.total, in_progress=progress.in_progress),
+        progress.fraction,
+    )
+
+
+def _render(board: queries.Dashboard, committees):
+    return render_template(
+        "dashboard/index.html",
+        board=board,
+        committees=committees,
+        charts=_charts(board),
+        status_labels=status_labels(),
+        timeline_labels=timeline_labels(),
+        timeline_keys=queries.TIMELINE_KEYS,
+        period_label=period_label,
+        progress_bar=progress_bar,
+        short_text=short_text,
+    )
+
+
+@bp.get("/")
+def index():
+    plan = current_plan()
+    if plan is None:
+        return render_template("dashboard/no_plan.html")
+    board = queries.dashboard(plan, today=queries.today_local())
+    return _render(board, queries.committees_of_plan(plan))
+
+
+@bp.get("/committee/<slug>")
+def committee(slug: str):
+    plan = current_plan() or abort(404)
+    committee = queries.committee_of_plan(plan, slug) or abort(404)
+    board = queries.dashboard(plan, committee, today=queries.today_local())
+    return _render(board, queries.committees_of_plan(plan))
+
+
+@bp.get("/plan/print")
+def print_plan():
+    plan = current_plan()
+    if plan is None:
+        return render_template("dashboard/no_plan.html")
+    return render_template(
+        "dashboard/print.html",
+        plan=plan,
+        document=queries.plan_document(plan),
+        sheet_rows=SHEET_ROWS,
+        field_labels=FIELD_LABELS,
+        milestone_labels=MILESTONE_FIELD_LABELS,
+        ogp_values=OGP_VALUES,
+        status_labels=status_labels(),
+        markdown=markdown,
+    )

@@ -1,0 +1,211 @@
+"""Reads of elections shared by the pages, the box export and the services.
+
+Nothing here counts votes before the close: `choices()` refuses while the election is open.
+"""
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.accounts.models import User
+from app.core.audit import AuditEntry
+from app.core.errors import InvalidTransition
+from app.core.text import fold
+from app.elections.models import (
+    Ballot,
+    Candidate,
+    CandidateState,
+    Election,
+    ElectionResult,
+    ElectionState,
+    RollEntry,
+    SelfSelectionAgreement,
+)
+from app.extensions import db
+from app.plans.models import Committee
+
+
+def electorate(committee_id: int) -> list[User]:
+    """The organisations approved for the committee now (the call's queries decide what that is)."""
+    from app.calls.queries import approved_organisations
+
+    return approved_organisations(committee_id)
+
+
+def is_approved(committee_id: int, organisation_id: int) -> bool:
+    return any(user.id == organisation_id for user in electorate(committee_id))
+
+
+def organisation_name(user: User) -> str:
+    if user.organisation is not None and user.deleted_at is None:
+        return user.organisation.legal_name
+    return user.display_name
+
+
+def election_by_id(election_id: int) -> Election | None:
+    return db.session.scalar(
+        sa.select(Election)
+        .where(Election.id == election_id)
+        .options(joinedload(Election.committee).joinedload(Committee.plan))
+    )
+
+
+def all_elections() -> list[Election]:
+    return list(db.session.scalars(
+        sa.select(Election)
+        .join(Committee, Committee.id == Election.committee_id)
+        .order_by(Election.voting_opens_at.desc(), Committee.position, Election.id)
+        .options(joinedload(Election.committee))
+    ))
+
+
+def elections_of_committee(committee_id: int) -> list[Election]:
+    return list(db.session.scalars(
+        sa.select(Election).where(Election.committee_id == committee_id)
+        .order_by(Election.voting_opens_at.desc(), Election.id.desc())
+    ))
+
+
+def committees() -> list[Committee]:
+    return list(db.session.scalars(
+        sa.select(Committee).order_by(Committee.plan_id.desc(), Committee.position, Committee.id)
+        .options(joinedload(Committee.plan))
+    ))
+
+
+def _candidates_query(election_id: int):
+    return (
+        sa.select(Candidate)
+        .where(Candidate.election_id == election_id)
+        .options(
+            joinedload(Candidate.organisation).joinedload(User.organisation),
+            joinedload(Candidate.user),
+        )
+    )
+
+
+def _by_name(candidates) -> list[Candidate]:
+    return sorted(candidates, key=lambda c: (fold(c.name), c.name, c.id))
+
+
+def all_candidates(election_id: int) -> list[Candidate]:
+    return _by_name(db.session.scalars(_candidates_query(election_id)).unique())
+
+
+def validated_candidates(election_id: int) -> list[Candidate]:
+    """The public list, and the ballot's options, in alphabetical order."""
+    return _by_name(db.session.scalars(
+        _candidates_query(election_id).where(Candidate.state == CandidateState.validated)
+    ).unique())
+
+
+def candidate_by_id(candidate_id: int) -> Candidate | None:
+    return db.session.scalar(
+        sa.select(Candidate).where(Candidate.id == candidate_id)
+        .options(joinedload(Candidate.election).joinedload(Election.committee),
+                 joinedload(Candidate.organisation).joinedload(User.organisation),
+                 joinedload(Candidate.user))
+    )
+
+
+def nomination_of(election_id: int, organisation_id: int) -> Candidate | None:
+    return db.session.scalar(
+        sa.select(Candidate).where(Candidate.election_id == election_id,
+                                   Candidate.organisation_id == organisation_id)
+        .options(joinedload(Candidate.user))
+    )
+
+
+def nominations_for_person(user_id: int) -> list[Candidate]:
+    return list(db.session.scalars(
+        sa.select(Candidate).where(Candidate.user_id == user_id)
+        .order_by(Candidate.nominated_at.desc(), Candidate.id.desc())
+        .options(joinedload(Candidate.election).joinedload(Election.committee),
+                 joinedload(Candidate.organisation).joinedload(User.organisation))
+    ))
+
+
+def roll(election_id: int) -> list[RollEntry]:
+    return list(db.session.scalars(
+        sa.select(RollEntry).where(RollEntry.election_id == election_id)
+        .order_by(RollEntry.position)
+    ))
+
+
+def roll_entry_of(election_id: int, organisation_id: int) -> RollEntry | None:
+    return db.session.scalar(
+        sa.select(RollEntry).where(RollEntry.election_id == election_id,
+                                   RollEntry.organisation_id == organisation_id)
+    )
+
+
+def roll_size(election_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(RollEntry.id)).where(RollEntry.election_id == election_id)
+    ) or 0
+
+
+def voted_organisation_ids(election_id: int) -> list[int]:
+    return list(db.session.scalars(
+        sa.select(RollEntry.organisation_id)
+        .where(RollEntry.election_id == election_id, RollEntry.voted.is_(True))
+        .order_by(RollEntry.organisation_id)
+    ))
+
+
+def ballot_by_receipt_digest(election_id: int, digest: str) -> Ballot | None:
+    return db.session.scalar(
+        sa.select(Ballot).where(Ballot.election_id == election_id, Ballot.receipt_digest == digest)
+    )
+
+
+def ballot_rows(election_id: int):
+    """(position, receipt_digest, choice, prev_hash, entry_hash) in order, streamed."""
+    return db.session.execute(
+        sa.select(Ballot.position, Ballot.receipt_digest, Ballot.choice, Ballot.prev_hash,
+                  Ballot.entry_hash)
+        .where(Ballot.election_id == election_id)
+        .order_by(Ballot.position)
+        .execution_options(yield_per=5000)
+    )
+
+
+def choices(election: Election) -> list[str | None]:
+    """Every ballot's choice, in order; only once voting is closed (nobody counts before)."""
+    if election.state not in (ElectionState.closed, ElectionState.published):
+        raise InvalidTransition("the ballots are counted only after the close")
+    return list(db.session.scalars(
+        sa.select(Ballot.choice).where(Ballot.election_id == election.id).order_by(Ballot.position)
+    ))
+
+
+def results(election_id: int) -> list[ElectionResult]:
+    return list(db.session.scalars(
+        sa.select(ElectionResult).where(ElectionResult.election_id == election_id)
+        .order_by(ElectionResult.seat_index)
+    ))
+
+
+def agreement_of(election_id: int) -> SelfSelectionAgreement | None:
+    return db.session.scalar(
+        sa.select(SelfSelectionAgreement).where(SelfSelectionAgreement.election_id == election_id)
+    )
+
+
+def audit_trail(election_id: int) -> list[AuditEntry]:
+    """The public administrative acts on this election, oldest first."""
+    return list(db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.target_type == "Election", AuditEntry.target_id == election_id,
+               AuditEntry.public.is_(True))
+        .order_by(AuditEntry.created_at, AuditEntry.id)
+    ))
+
+
+def open_elections_for(organisation_id: int) -> list[Election]:
+    """Elections where this organisation is on the roll and voting is open (for its pages)."""
+    return list(db.session.scalars(
+        sa.select(Election)
+        .join(RollEntry, RollEntry.election_id == Election.id)
+        .where(RollEntry.organisation_id == organisation_id,
+               Election.state == ElectionState.voting)
+        .options(selectinload(Election.candidates))
+    ))

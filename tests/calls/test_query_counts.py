@@ -1,0 +1,68 @@
+"""The registry page sends as many SQL statements for 60 organisations as for 3."""
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from app.accounts.models import Sector
+from app.calls.models import ApplicationStatus
+from app.extensions import db
+from tests.calls.factories import World, make_application, make_org
+from tests.conftest import login
+
+SECTORS = list(Sector)
+TOWNS = ["Durango", "Gómez Palacio", "Lerdo", "Tepehuanes", "Santiago Papasquiaro"]
+
+
+@contextmanager
+def count_queries():
+    statements: list[str] = []
+
+    def _count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", _count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _count)
+
+
+def _populate(world: World, n: int) -> None:
+    """n organisations approved for one committee, every second one for both; every third one
+    also pending in the other committee when not approved there (it must not show)."""
+    for i in range(n):
+        org = make_org(sector=SECTORS[i % len(SECTORS)], municipality=TOWNS[i % len(TOWNS)])
+        make_application(world.call, org, world.committee, ApplicationStatus.approved)
+        if i % 2:
+            make_application(world.call, org, world.other_committee, ApplicationStatus.approved)
+        elif i % 3 == 0:
+            make_application(world.call, org, world.other_committee, ApplicationStatus.pending)
+
+
+def _statements(client, url: str) -> int:
+    client.get(url)  # warm caches (templates, babel) outside the count
+    db.session.expire_all()
+    with count_queries() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(statements)
+
+
+def test_registry_page_statements_do_not_grow_with_organisations(app, client):
+    small, large = World(), World()
+    _populate(small, 3)
+    _populate(large, 60)
+    for suffix in ("registry", "registry.csv"):
+        few = _statements(client, f"/calls/{small.call.id}/{suffix}")
+        many = _statements(client, f"/calls/{large.call.id}/{suffix}")
+        assert few == many, suffix
+
+
+def test_review_page_statements_do_not_grow_with_applications(app, client):
+    small, large = World(), World()
+    _populate(small, 3)
+    _populate(large, 60)
+    login(client, small.admin.email)
+    few = _statements(client, f"/calls/{small.call.id}/applications")
+    many = _statements(client, f"/calls/{large.call.id}/applications")
+    assert few == many

@@ -1,0 +1,21 @@
+"""Small helpers shared by the progress tests."""
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from app.extensions import db
+
+
+@contextmanager
+def count_queries():
+    """The SQL statements sent to the database inside the block."""
+    statements: list[str] = []
+
+    def _count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", _count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _count)

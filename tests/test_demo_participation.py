@@ -1,0 +1,249 @@
+"""The demo's participation: proposals in every state, supports, comments, two dialogue tables and
+moderation history, loaded through the services, loaded once, and served by the public pages."""
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+import app.core.db as core_db
+from app.accounts.models import User
+from app.comments.models import Comment
+from app.core.audit import AuditEntry
+from app.core.db import utcnow
+from app.core.mail import OutboxMessage
+from app.demo import participation
+from app.demo.loader import load_demo
+from app.dialogues.models import (
+    AgendaItem,
+    DialogueTable,
+    MinutesVersion,
+    RegistrationStatus,
+    TableRegistration,
+    TableState,
+)
+from app.extensions import db
+from app.moderation.models import Report
+from app.notifications.models import Notification
+from app.proposals.models import Proposal, ProposalAnswer, ProposalState, Support
+
+EXPECTED_STATES = {
+    ProposalState.submitted: 3,
+    ProposalState.under_review: 3,
+    ProposalState.in_dialogue: 2,
+    ProposalState.accepted: 4,
+    ProposalState.not_accepted: 1,
+    ProposalState.merged: 1,
+}
+COUNTED = {
+    "proposals": Proposal, "answers": ProposalAnswer, "supports": Support, "comments": Comment,
+    "reports": Report, "tables": DialogueTable, "registrations": TableRegistration,
+    "agenda": AgendaItem, "minutes": MinutesVersion, "audit": AuditEntry, "users": User,
+    "notifications": Notification, "mail": OutboxMessage,
+}
+
+
+@pytest.fixture
+def loaded(app):
+    load_demo()
+    db.session.expire_all()
+
+
+def counts() -> dict[str, int]:
+    db.session.expire_all()
+    return {
+        name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for name, model in COUNTED.items()
+    }
+
+
+def proposal(title_start: str) -> Proposal:
+    return db.session.scalar(sa.select(Proposal).where(Proposal.title.startswith(title_start)))
+
+
+def table(title_start: str) -> DialogueTable:
+    return db.session.scalar(
+        sa.select(DialogueTable).where(DialogueTable.title.startswith(title_start))
+    )
+
+
+def audit(action: str) -> list[AuditEntry]:
+    return list(db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def test_proposals_in_every_state_with_reasoned_answers_and_one_merge(loaded):
+    states = Counter(db.session.scalars(sa.select(Proposal.state)))
+
+    assert states == EXPECTED_STATES
+    assert sum(states.values()) == len(participation.PROPOSALS) == 14
+    committees = {p.committee.slug for p in db.session.scalars(sa.select(Proposal))}
+    assert committees == {"municipio-durango", "gomez-palacio", "tepehuanes", "poder-ejecutivo"}
+    assert all(10 <= len(p.title) <= 150 for p in db.session.scalars(sa.select(Proposal)))
+    # Every change of state carries a public, reasoned answer.
+    changed = [p for p in db.session.scalars(sa.select(Proposal))
+               if p.state != ProposalState.submitted]
+    answered = set(db.session.scalars(sa.select(ProposalAnswer.proposal_id)))
+
+    assert {p.id for p in changed} <= answered
+    entries = audit("proposal.state_changed")
+    # 12 changes by hand (facilitator and admin) and 4 by putting proposals on agendas.
+    assert len(entries) == 16 and all(e.public and e.reason for e in entries)
+    assert {e.actor.email for e in entries} == {"facilitador@example.org",
+                                               "organo.garante@example.org"}
+    # One proposal is merged into another, its supports kept where they were.
+    merged = db.session.scalar(sa.select(Proposal).filter_by(state=ProposalState.merged))
+    into = proposal("Alumbrado público insuficiente")
+
+    assert merged.merged_into_id == into.id and into.state == ProposalState.accepted
+    assert merged.support_count == 2
+    assert len(audit("proposal.merged")) == 1
+
+
+def test_support_and_comment_counters_equal_their_rows(loaded):
+    rows = Counter(db.session.scalars(sa.select(Support.proposal_id)))
+    proposals = list(db.session.scalars(sa.select(Proposal)))
+
+    assert sum(rows.values()) == 38
+    assert all(p.support_count == rows.get(p.id, 0) for p in proposals)
+    assert all(p.author_id not in set(db.session.scalars(
+        sa.select(Support.user_id).where(Support.proposal_id == p.id))) for p in proposals)
+    # Comments on proposals (the commitments' demo adds comments on draft commitments).
+    comments = list(db.session.scalars(sa.select(Comment).where(Comment.proposal_id.is_not(None))))
+    visible = Counter(c.proposal_id for c in comments if not c.is_hidden and not c.is_deleted)
+
+    assert len(comments) == 24
+    assert sum(1 for c in comments if c.parent_id is not None) == 10
+    assert all(p.comment_count == visible.get(p.id, 0)
+               for p in db.session.scalars(sa.select(Proposal)))
+
+
+def test_moderation_history_spam_hidden_and_a_report_dismissed(loaded):
+    hidden = db.session.scalars(sa.select(Comment).where(Comment.hidden_at.is_not(None),
+                                                         Comment.proposal_id.is_not(None))).all()
+
+    assert len(hidden) == 1
+    spam = hidden[0]
+    facilitator = db.session.scalar(sa.select(User).filter_by(email="facilitador@example.org"))
+    assert spam.hidden_by_id == facilitator.id and spam.hidden_reason and spam.open_reports == 0
+    reports = db.session.scalars(
+        sa.select(Report).where(Report.target_id == spam.id, Report.target_type == "comment")
+    ).all()
+    assert len({r.reporter_id for r in reports}) == 3
+    assert {r.resolution for r in reports} == {"hidden"}
+    auto = audit("content.auto_hidden")
+    hide = audit("content.hidden")
+    assert len(auto) == 1 and len(hide) == 1 and auto[0].public and hide[0].public
+    assert auto[0].created_at < hide[0].created_at and hide[0].reason == spam.hidden_reason
+    # Another report was dismissed, and its comment stays visible.
+    dismissed = db.session.scalars(sa.select(Report).filter_by(resolution="dismissed")).all()
+
+    assert len(dismissed) == 1
+    comment = db.session.get(Comment, dismissed[0].target_id)
+    assert not comment.is_hidden and comment.open_reports == 0
+    entries = audit("reports.dismissed")
+    assert len(entries) == 1 and entries[0].public and entries[0].reason
+
+
+def test_a_held_table_with_minutes_and_an_upcoming_one_with_registrations(loaded):
+    held = table("Mesa de diálogo: colonias")
+    minutes = db.session.scalars(sa.select(MinutesVersion).filter_by(table_id=held.id)).all()
+    agenda = db.session.scalars(sa.select(AgendaItem).filter_by(table_id=held.id)).all()
+    registrations = db.session.scalars(
+        sa.select(TableRegistration).filter_by(table_id=held.id)).all()
+
+    assert held.state == TableState.minutes_published and held.starts_at < utcnow()
+    assert len(minutes) == 1 and len(agenda) == 3
+    assert set(minutes[0].outcomes) == {str(item.proposal_id) for item in agenda}
+    assert all(minutes[0].outcomes.values()) and minutes[0].summary and minutes[0].agreements
+    assert minutes[0].attendance_count == 5
+    assert sorted(r.attended for r in registrations) == [False] + [True] * 5
+    assert held.confirmed_count == 6
+    assert minutes[0].published_at > held.starts_at
+    assert len(audit("dialogues.minutes")) == 1 and len(audit("dialogues.attendance")) == 1
+    # The second table is ahead and takes registrations.
+    upcoming = table("Segunda mesa")
+    statuses = list(db.session.scalars(
+        sa.select(TableRegistration.status).filter_by(table_id=upcoming.id)))
+
+    assert upcoming.state == TableState.scheduled
+    assert upcoming.registration_deadline > utcnow() and upcoming.starts_at > utcnow()
+    assert statuses == [RegistrationStatus.confirmed] * 5 and upcoming.confirmed_count == 5
+    on_agenda = db.session.scalars(
+        sa.select(AgendaItem).filter_by(table_id=upcoming.id)).all()
+    assert {item.proposal.state for item in on_agenda} == {ProposalState.in_dialogue}
+
+
+def test_every_date_of_the_story_is_in_the_past_and_in_order(loaded):
+    now = utcnow()
+    entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)).all()
+    created = [e.created_at for e in entries]
+
+    assert created == sorted(created) and created[-1] < now
+    assert max(db.session.scalars(sa.select(Comment.created_at).where(
+        Comment.proposal_id.is_not(None)))) < now
+    assert max(db.session.scalars(sa.select(Proposal.created_at))) < now
+    assert core_db.datetime is datetime  # the real clock is back
+
+
+def test_a_story_that_fails_gives_the_real_clock_back(app, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise RuntimeError("refused")
+
+    monkeypatch.setattr(participation, "create_proposal", refuse)
+
+    with pytest.raises(RuntimeError, match="refused"):
+        load_demo()
+
+    assert core_db.datetime is datetime
+    assert abs((utcnow() - datetime.now(UTC)).total_seconds()) < 5
+
+
+def test_the_story_notifies_and_queues_mail_but_sends_none(loaded):
+    lucia = db.session.scalar(sa.select(User).filter_by(email="ciudadana@example.org"))
+    kinds = set(db.session.scalars(
+        sa.select(Notification.kind).filter_by(user_id=lucia.id)))
+
+    assert {"proposal_answered", "comment_reply", "table_minutes"} <= kinds
+    assert len(audit("proposal.merged")) == 1
+    assert db.session.scalar(sa.select(sa.func.count(Notification.id)).filter_by(
+        kind="proposal_merged")) == 3  # the author and the two supporters of the merged one
+    mail = db.session.scalars(sa.select(OutboxMessage)).all()
+    assert mail and all(m.sent_at is None for m in mail)
+    assert all(m.recipient.endswith("@example.org") for m in mail)
+
+
+def test_loading_the_demo_twice_duplicates_nothing(app):
+    load_demo()
+    first = counts()
+
+    load_demo()
+
+    assert counts() == first
+    assert first["proposals"] == 14 and first["users"] == 4 + len(participation.RESIDENTS)
+
+
+def test_the_public_pages_of_the_demo_render(loaded, client):
+    accepted = proposal("Alumbrado público insuficiente")
+    held = table("Mesa de diálogo: colonias")
+    upcoming = table("Segunda mesa")
+
+    for path in ("/proposals/", f"/proposals/{accepted.reference}", f"/tables/{held.id}",
+                 f"/tables/{upcoming.id}", "/moderation/log", "/tables/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    page = client.get(f"/tables/{held.id}").get_data(as_text=True)
+    assert "Recorrer las unidades deportivas del oriente" in page
+    log = client.get("/moderation/log").get_data(as_text=True)
+    assert "Publicidad comercial sin relación con la conversación" in log
+    proposal_page = client.get(f"/proposals/{accepted.reference}").get_data(as_text=True)
+    assert "PRÉSTAMOS INMEDIATOS" not in proposal_page
+
+
+def test_the_demo_story_ends_in_the_past_whatever_today_is():
+    """The last act of the story is on its last day, yesterday; the second table is ahead."""
+    days = [when[0] for when, *_ in participation.ACTS]
+    days += [spec[2][0] for spec in participation.COMMENTS.values()]
+    days += [spec[4][0] for spec in participation.PROPOSALS.values()]
+
+    assert max(days) < participation.STORY_DAYS
+    assert participation.TABLES["mesa-becas"]["starts"][0] > participation.STORY_DAYS
