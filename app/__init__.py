@@ -35,14 +35,20 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
 
+    from app.core.urls import IdConverter
+
+    # Before the blueprints add their routes: every <int:...> in a URL is bounded (no 500s).
+    app.url_map.converters["int"] = IdConverter
     _import_models()
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_template_helpers(app)
 
     from app.core.errors import register_error_handlers
+    from app.core.requests import register_request_guards
     from app.core.security import register_security_headers
 
+    register_request_guards(app)
     register_error_handlers(app)
     register_security_headers(app)
 

@@ -84,7 +84,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "America/Monterrey",
         "LANGUAGES": ["es_MX", "en"],
         "WTF_CSRF_TIME_LIMIT": None,
-        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # Five evidence files of up to 10 MiB each fit in one request.
+        "MAX_CONTENT_LENGTH": 52 * 1024 * 1024,
+        "UPLOAD_DIR": env.get("UPLOAD_DIR", str(Path(instance_path) / "uploads")),
+        "UPLOAD_MAX_BYTES": int(env.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
         "ALLOW_UNSAFE_PRODUCTION": _bool(env.get("COCREA_ALLOW_UNSAFE_PRODUCTION")),
     }
     cfg.update({k: v for k, v in overrides.items()})

@@ -124,6 +124,10 @@ def pending_organisations():
 
 
 def moderator_scopes():
+    # The page shows each scope's person: loaded with the scopes, not one query per row.
     return db.session.scalars(
-        sa.select(ModeratorScope).join(ModeratorScope.user).order_by(User.name)
-    ).all()
+        sa.select(ModeratorScope)
+        .join(ModeratorScope.user)
+        .order_by(User.name)
+        .options(sa.orm.contains_eager(ModeratorScope.user))
+    ).unique().all()

@@ -63,7 +63,10 @@ def decide_organisation(user_id: int):
 def _committee_choices():
     return [(0, _("Choose a committee"))] + [
         (c.id, f"{c.name} ({c.plan.name})")
-        for c in db.session.scalars(sa.select(Committee).order_by(Committee.plan_id, Committee.position))
+        for c in db.session.scalars(
+            sa.select(Committee).order_by(Committee.plan_id, Committee.position)
+            .options(sa.orm.joinedload(Committee.plan))
+        )
     ]
 
 

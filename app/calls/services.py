@@ -168,10 +168,18 @@ def _window_audit(fields: dict) -> dict:
 def publish_call(actor, plan: ActionPlan, data: dict) -> Call:
     """Publish a call for the plan. `data`: title, body and requirements (Markdown),
     declarations (one per line, or a list), committee_ids (committees of the plan), opens_at and
-    closes_at (naive = Durango's local time, or aware)."""
+    closes_at (naive = Durango's local time, or aware). Sending the same call twice (same
+    title and window) returns the first one."""
     require(actor, "calls.manage", plan)
     now = utcnow()
     fields = _validated_call(plan, data, now)
+    # A double click publishes once: the same title and window for the plan is the same call.
+    twin = db.session.scalar(sa.select(Call).where(
+        Call.plan_id == plan.id, Call.title == fields["title"],
+        Call.opens_at == fields["opens_at"], Call.closes_at == fields["closes_at"],
+    ).limit(1))
+    if twin is not None:
+        return twin
     call = Call(plan_id=plan.id, created_by_id=actor.id, published_at=now, created_at=now,
                 **fields)
     db.session.add(call)
@@ -411,12 +419,12 @@ def apply_to_call(actor, call: Call, committee_ids, accepted_declarations,
 
 # ---------------------------------------------------------------- deciding
 
-def application_locked(application: CallApplication) -> bool:
-    """True once voting has opened in the election of the application's committee: from then on
-    the electorate is frozen and the decision can no longer change.
+def committee_locked(committee_id: int) -> bool:
+    """True once voting has opened in the committee's election: from then on the electorate is
+    frozen and the decisions on the committee's applications can no longer change.
 
     The elections area answers through `app.elections.queries.voting_has_opened(committee_id)`;
-    until it exists, no application is locked.
+    until it exists, nothing is locked.
     """
     try:
         from app.elections import queries as election_queries
@@ -425,7 +433,12 @@ def application_locked(application: CallApplication) -> bool:
             raise
         return False
     check = getattr(election_queries, "voting_has_opened", None)
-    return bool(check(application.committee_id)) if check else False
+    return bool(check(committee_id)) if check else False
+
+
+def application_locked(application: CallApplication) -> bool:
+    """True when the decision on the application can no longer change (see committee_locked)."""
+    return committee_locked(application.committee_id)
 
 
 DECISIONS = {

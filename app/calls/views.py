@@ -229,7 +229,9 @@ def _review_page(call: Call, failed=None, failed_form=None):
         "calls/applications.html", call=call, applications=applications,
         documents=queries.documents_by_application(a.id for a in applications),
         decision_forms=decision_forms, failed=failed,
-        locked={a.id: services.application_locked(a) for a in applications},
+        # One answer per committee, so that the page's statements do not grow with applications.
+        locked={committee_id: services.committee_locked(committee_id)
+                for committee_id in {a.committee_id for a in applications}},
     )
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-FONT_SIZE = 14
-LABEL_CHARS = 30
+FONT_SIZE = 15
+LABEL_CHARS = 48
 
 
 @dataclass(frozen=True)
@@ -100,34 +100,33 @@ def _open(chart_id: str, title: str, desc: str, width: int, height: int, css: st
 
 
 def bar_chart(chart_id: str, title: str, desc: str, bars: list[Bar]) -> Markup:
-    """Horizontal bars, one per category, each labelled with its name and its number."""
-    label_w, bar_w, row_h, bar_h, top = 230, 330, 34, 22, 8
-    width = label_w + bar_w + 60
+    """Horizontal bars, one per category: its name above it and its number at its end."""
+    left, bar_w, row_h, bar_h, top = 4, 400, 52, 20, 6
+    width = left + bar_w + 56
     height = top * 2 + row_h * max(len(bars), 1)
     peak = max((b.value for b in bars), default=0) or 1
     parts = [_open(chart_id, title, desc, width, height, "chart chart-bars"),
              _defs(chart_id, (b.key for b in bars))]
     for i, bar in enumerate(bars):
         y = top + i * row_h
+        bar_y = y + 24
         swatch = SWATCHES[bar.key]
         length = round(bar_w * bar.value / peak)
-        label = escape(_short(bar.label))
         parts.append(
             f"<g><title>{escape(bar.label)}: {bar.value}</title>"
-            f'<text x="{label_w - 10}" y="{y + bar_h - 6}" text-anchor="end" fill="#1c2430">'
-            f"{label}</text>"
+            f'<text x="{left}" y="{y + 16}" fill="#1c2430">{escape(_short(bar.label))}</text>'
         )
         if length:
             parts.append(
-                f'<rect x="{label_w}" y="{y}" width="{length}" height="{bar_h}" '
+                f'<rect x="{left}" y="{bar_y}" width="{length}" height="{bar_h}" '
                 f'fill="{swatch.paint(chart_id, bar.key)}" stroke="{swatch.ink}" stroke-width="2"/>'
             )
         parts.append(
-            f'<text x="{label_w + length + 8}" y="{y + bar_h - 6}" fill="#1c2430" '
+            f'<text x="{left + length + 8}" y="{bar_y + bar_h - 4}" fill="#1c2430" '
             f'font-weight="700">{bar.value}</text></g>'
         )
     parts.append(
-        f'<line x1="{label_w}" y1="{top - 4}" x2="{label_w}" y2="{height - top + 4}" '
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - top}" '
         'stroke="#1c2430" stroke-width="2"/>'
     )
     parts.append("</svg>")
@@ -140,9 +139,11 @@ def column_chart(chart_id: str, title: str, desc: str, columns: list[Column],
 
     The total of each period is written above its column and the legend repeats the patterns.
     """
-    col_w, gap, left, top, plot_h = 44, 18, 36, 28, 200
+    # `top` leaves room for the tallest column's total and, above it, the "today" label.
+    col_w, gap, left, top, plot_h = 44, 18, 36, 48, 200
     legend_row = 26
-    width = max(left + len(columns) * (col_w + gap) + gap, 520)
+    legend_w = left + 38 + FONT_SIZE * 0.6 * max((len(label) for _k, label in series), default=0)
+    width = round(max(left + len(columns) * (col_w + gap) + gap, legend_w, 240))
     legend_top = top + plot_h + 56
     height = legend_top + legend_row * len(series) + 8
     peak = max((sum(c.counts.values()) for c in columns), default=0) or 1
@@ -156,7 +157,7 @@ def column_chart(chart_id: str, title: str, desc: str, columns: list[Column],
         parts.append(f"<g><title>{escape(column.label)} {escape(column.sublabel)}: {total}</title>")
         if column.is_current:
             parts.append(
-                f'<rect x="{x - gap / 2}" y="{top - 24}" width="{col_w + gap}" height="{plot_h + 24}" '
+                f'<rect x="{x - gap / 2}" y="{top - 44}" width="{col_w + gap}" height="{plot_h + 44}" '
                 'fill="#fff4d6" stroke="#7a5200" stroke-width="1" stroke-dasharray="4 3"/>'
             )
         y = base_y
@@ -181,7 +182,7 @@ def column_chart(chart_id: str, title: str, desc: str, columns: list[Column],
         )
         if column.is_current and current_label:
             parts.append(
-                f'<text x="{x + col_w / 2}" y="{top - 10}" text-anchor="middle" fill="#7a5200" '
+                f'<text x="{x + col_w / 2}" y="{top - 26}" text-anchor="middle" fill="#7a5200" '
                 f'font-weight="700">{escape(current_label)}</text>'
             )
         parts.append("</g>")

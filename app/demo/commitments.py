@@ -88,7 +88,9 @@ GP_COORDINADOR = "Luis Francisco Sida Rodríguez, Coordinador de Gabinete del Mu
 GP_CONTACT = "unidad.transparencia@gomezpalacio.gob.mx"
 
 ODS_16 = ("**ODS 16** Paz, justicia e instituciones sólidas: meta 16.6 (instituciones eficaces, "
-          "responsables y transparentes) y meta 16.7 (decisiones inclusivas y participativas).")
+          "responsables y transparentes) y meta 16.7 (decisiones inclusivas y participativas). "
+          "Véanse los [Objetivos de Desarrollo Sostenible]"
+          "(https://www.un.org/sustainabledevelopment/es/objetivos-de-desarrollo-sostenible/).")
 
 # Each commitment by (committee slug, number):
 #   fields: every template field but the title (kept from the seed);

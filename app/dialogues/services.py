@@ -424,6 +424,38 @@ def cancel_registration(actor, table: DialogueTable) -> TableRegistration:
     return registration
 
 
+def release_registrations_of(user) -> int:
+    """For account deletion: give up the user's seats and waiting places at tables still to come.
+
+    Freed seats go to the first waiting, who are told. Flushes only: the deleting service commits.
+    """
+    registrations = list(db.session.scalars(
+        sa.select(TableRegistration)
+        .join(DialogueTable, DialogueTable.id == TableRegistration.table_id)
+        .where(
+            TableRegistration.user_id == user.id,
+            TableRegistration.status.in_(queries.ACTIVE),
+            DialogueTable.state == TableState.scheduled,
+            DialogueTable.starts_at > utcnow(),
+        )
+        .order_by(TableRegistration.id)
+    ))
+    for registration in registrations:
+        table = _lock_table(registration.table)
+        previous = registration.status
+        moved = _rowcount(
+            sa.update(TableRegistration)
+            .where(TableRegistration.id == registration.id, TableRegistration.status == previous)
+            .values(status=RegistrationStatus.cancelled, cancelled_at=utcnow())
+        )
+        if moved and previous == RegistrationStatus.confirmed:
+            _release_seat(table.id)
+            for promoted in _fill_free_seats(table):
+                notify([promoted.user], "table_seat", table_path(table), title=table.title)
+    db.session.flush()
+    return len(registrations)
+
+
 # ---------------------------------------------------------------- agenda
 
 _REFERENCE_SPLIT = re.compile(r"[\s,;]+")

@@ -9,11 +9,14 @@ from flask_login import current_user, login_required
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from app.core.permissions import can, require
+from app.core.urls import int_arg
 from app.dialogues import bp, forms, ics, queries, services
 from app.dialogues.models import RegistrationStatus, TableState
 from app.dialogues.permissions import sees_online_link
 from app.extensions import db
 from app.plans.models import Committee
+
+MAX_PAGE = 100_000
 
 
 @bp.context_processor
@@ -56,10 +59,8 @@ def _status(form) -> int:
 
 
 def _int_arg(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    # Positive and within the database's range: "abc" or 10**30 is no committee, not a 500.
+    return int_arg(value)
 
 
 # ---------------------------------------------------------------- public pages
@@ -69,7 +70,7 @@ def _int_arg(value) -> int | None:
 def index():
     committee_id = _int_arg(request.args.get("committee"))
     committee = db.session.get(Committee, committee_id) if committee_id else None
-    page = max(_int_arg(request.args.get("page")) or 1, 1)
+    page = int_arg(request.args.get("page"), 1, maximum=MAX_PAGE)
     now = utcnow()
     upcoming = queries.upcoming_tables(now, committee.id if committee else None)
     past, more = queries.past_tables(now, committee.id if committee else None, page=page)

@@ -55,8 +55,8 @@ class ElectionForm(FlaskForm):
                        "record a self-selection agreement instead of a vote."),
     )
 
-    FIELDS = ("title", "seats", "nominations_open_at", "nominations_close_at", "voting_opens_at",
-              "voting_closes_at", "min_participants")
+    FIELDS = ["title", "seats", "nominations_open_at", "nominations_close_at", "voting_opens_at",
+              "voting_closes_at", "min_participants"]
 
     def election_data(self) -> dict:
         return {name: self[name].data for name in self.FIELDS}
@@ -82,7 +82,7 @@ class NominationForm(FlaskForm):
                                              "committee. You can use Markdown."),
                               render_kw={"rows": 8})
 
-    FIELDS = ("name", "email", "bio", "statement")
+    FIELDS = ["name", "email", "bio", "statement"]
 
     def nomination_data(self) -> dict:
         return {name: self[name].data for name in self.FIELDS}
@@ -154,8 +154,8 @@ class AgreementForm(FlaskForm):
     record = FileField(_l("Signed record"),
                        description=_l("PDF, PNG, JPEG, ODT or DOCX, up to 10 MB."))
 
-    FIELDS = ("participants", "titular_name", "titular_organisation_id", "suplente_name",
-              "suplente_organisation_id", "agreed_on", "notes", "record")
+    FIELDS = ["participants", "titular_name", "titular_organisation_id", "suplente_name",
+              "suplente_organisation_id", "agreed_on", "notes", "record"]
 
     def agreement_data(self) -> dict:
         return {name: self[name].data for name in self.FIELDS if name != "record"}

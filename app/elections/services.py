@@ -18,7 +18,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from app.accounts.models import Role, User
+from app.accounts.models import Role
 from app.accounts.passwords import verify_password
 from app.accounts.services import find_by_email
 from app.core.audit import record
@@ -224,6 +224,11 @@ def create_election(actor, committee: Committee, data: dict) -> Election:
     return election
 
 
+def _same_minute(a: datetime, b: datetime) -> bool:
+    """The forms give minutes: a window sent back unchanged is not a change."""
+    return abs((a - b).total_seconds()) < 60
+
+
 def update_election(actor, election: Election, data: dict) -> Election:
     """Title, seats, minimum and windows; each window only while it has not opened."""
     require(actor, "elections.manage", election)
@@ -236,14 +241,14 @@ def update_election(actor, election: Election, data: dict) -> Election:
         except ValueError:
             asked = None
         opened = election.nominations_open_at if name.startswith("nominations") else election.voting_opens_at
-        if asked is not None and asked != getattr(election, name) and opened <= now:
+        if asked is not None and not _same_minute(asked, getattr(election, name)) and opened <= now:
             raise ValidationError(_("This window has already opened and can no longer change."),
                                   field=name)
     windows = _windows(data, election)
     changes = {}
     for name, value in windows.items():
         old = getattr(election, name)
-        if value == old:
+        if _same_minute(value, old):
             continue
         if value <= now:
             raise ValidationError(_("A window can only be moved to the future."), field=name)
@@ -915,7 +920,3 @@ def publish_agreement(actor, election: Election, term_start=None) -> SelfSelecti
            titular=agreement.titular_name, suplente=agreement.suplente_name)
     db.session.commit()
     return agreement
-
-
-def candidate_user(candidate: Candidate) -> User | None:
-    return candidate.user

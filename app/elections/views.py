@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.errors import InvalidTransition, NotFound, ValidationError
+from app.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from app.core.permissions import can, require
 from app.elections import bp, chain, forms, queries, services
 from app.elections.models import SMALL_ROLL, CandidateState, ElectionState
@@ -219,6 +219,9 @@ def nominate(election_id: int):
     election = _load(election_id)
     require(current_user, "elections.nominate", election,
             message=_("Only verified organisations approved for this committee can nominate."))
+    if not queries.is_approved(election.committee_id, current_user.id):
+        raise PermissionDenied(_("Your organisation is not approved for this committee in the "
+                                 "call, so it cannot nominate a candidate."))
     current = queries.nomination_of(election.id, current_user.id)
     form = forms.NominationForm()
     if request.method == "GET" and current is not None:
@@ -272,8 +275,8 @@ def decline(candidate_id: int):
 # ---------------------------------------------------------------- voting
 
 
-def _choice_form(election, formdata=None):
-    form = forms.ChoiceForm(formdata=formdata)
+def _choice_form(election):
+    form = forms.ChoiceForm()
     options = services.ballot_options(election)
     candidates = {c.public_code: c for c in queries.validated_candidates(election.id)}
     form.choice.choices = [(code, options[code]["name"]) for code in

@@ -13,7 +13,8 @@ def blocked_message(actor) -> str | None:
         return None
     return _(
         "Your account is blocked until %(until)s. Reason: %(reason)s",
-        until=local_datetime(actor.blocked_until),
+        # Spanish times end in "a.m."/"p.m.": without this the sentence shows "a.m..".
+        until=local_datetime(actor.blocked_until).rstrip("."),
         reason=actor.blocked_reason or "—",
     )
 

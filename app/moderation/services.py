@@ -16,6 +16,7 @@ from app.core.audit import record
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, NotFound, ValidationError
 from app.core.permissions import require
+from app.core.urls import int_arg
 from app.extensions import db
 from app.moderation import permissions as _rules  # noqa: F401  (registers the rules)
 from app.moderation.models import AUTO_HIDE_THRESHOLD, Report, ReportReason, ReportTarget
@@ -46,11 +47,12 @@ def target_type_of(item) -> ReportTarget:
 
 def load_target(target_type, target_id):
     """The proposal or comment named by a report form or a moderation URL; NotFound otherwise."""
+    item_id = int_arg(target_id)
     try:
         model = TARGET_MODELS[ReportTarget(target_type)]
-        item = db.session.get(model, int(target_id))
-    except (KeyError, ValueError, TypeError, OverflowError):
-        item = None
+    except (KeyError, ValueError):
+        model = None
+    item = db.session.get(model, item_id) if model is not None and item_id is not None else None
     if item is None:
         raise NotFound(_("That content does not exist."))
     return item

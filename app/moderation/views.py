@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from app.core.errors import NotFound, ValidationError
 from app.core.permissions import can, require
+from app.core.urls import int_arg
 from app.extensions import db
 from app.moderation import bp, forms, queries, services
 from app.moderation.models import REPORT_REASON_LABELS
@@ -12,6 +13,7 @@ from app.moderation.permissions import require_taking_part
 from app.plans.models import Committee
 
 TARGET_TYPES = "any(proposal, comment)"
+MAX_PAGE = 100_000
 
 
 @bp.app_template_global()
@@ -156,12 +158,13 @@ def block(target_type: str, target_id: int):
 def log():
     committees = queries.all_committees()
     by_id = {c.id: c for c in committees}
-    committee_id = request.args.get("committee", type=int)
+    committee_id = int_arg(request.args.get("committee"))
     if committee_id not in by_id:
         committee_id = None
     is_admin = can(current_user, "admin.access")
     include_private = is_admin and request.args.get("private") == "1"
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    # Bounded: a page past the end shows nothing, an absurd one must not reach the database.
+    page = int_arg(request.args.get("page"), 1, maximum=MAX_PAGE)
     pagination, rows = queries.audit_log(
         by_id, page=page, committee_id=committee_id, include_private=include_private
     )

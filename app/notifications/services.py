@@ -33,6 +33,8 @@ from itertools import groupby
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.accounts.models import User
@@ -43,6 +45,7 @@ from app.core.urls import safe_next
 from app.extensions import db
 from app.notifications.kinds import KIND_LABELS
 from app.notifications.models import Channel, Notification, NotificationPreference
+from app.notifications.queries import hidden_reasons, mask_hidden, without_hidden_titles
 
 PREFERENCES_PATH = "/notifications/preferences"
 
@@ -107,6 +110,8 @@ def notify(recipients: Iterable, kind: str, url: str, *, actor=None, **params) -
     if not users:
         return 0
     channels = channels_for(list(users), kind)
+    # Mail must not carry the title of a proposal hidden by moderation (its page does not).
+    hidden = hidden_reasons([(params, url)])
     now = utcnow()
     for user_id, user in users.items():
         # An unconfirmed account is told in the app only, now and in any later digest.
@@ -115,8 +120,11 @@ def notify(recipients: Iterable, kind: str, url: str, *, actor=None, **params) -
             user_id=user_id, kind=kind, params=params, url=url, channel=channel, created_at=now
         )
         if channel == Channel.immediate:
+            locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+            with force_locale(locale):
+                shown = mask_hidden(params, url, hidden) if hidden else params
             queue_mail(user.email, "notification", locale=user.locale, user=user,
-                       kind=kind, params=params, url=url, preferences_url=PREFERENCES_PATH)
+                       kind=kind, params=shown, url=url, preferences_url=PREFERENCES_PATH)
             notification.emailed_at = now
         db.session.add(notification)
     return len(users)
@@ -207,7 +215,10 @@ def send_digests() -> int:
     for (_user_id, email, name, locale), batch in groupby(rows, key=lambda row: tuple(row[5:])):
         batch = list(batch)
         ids = [row[0] for row in batch]
-        notifications = [DigestItem(*row[1:5]) for row in batch]
+        with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            shown = without_hidden_titles([(row[2], row[3]) for row in batch])
+        notifications = [DigestItem(row[1], params, row[3], row[4])
+                         for row, params in zip(batch, shown, strict=True)]
         claimed = db.session.execute(
             sa.update(Notification)
             .where(Notification.id.in_(ids), Notification.emailed_at.is_(None))

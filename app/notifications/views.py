@@ -22,7 +22,9 @@ def index():
     require(me, "notifications.manage", me)
     page = queries.page_for(me.id, request.args.get("page", 1, type=int))
     # The target is opened only if it is a local path, whatever was stored.
-    items = [(notification, safe_next(notification.url)) for notification in page.items]
+    shown = queries.without_hidden_titles([(n.params, n.url) for n in page.items])
+    items = [(notification, safe_next(notification.url), params)
+             for notification, params in zip(page.items, shown, strict=True)]
     return render_template("notifications/index.html", page=page, items=items,
                            unread=queries.unread_count(me.id))
 

@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from app.accounts.models import User
+from app.accounts.permissions import facilitates
 from app.core.audit import record
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, ValidationError
@@ -377,6 +378,11 @@ def merge_proposal(actor: User, proposal: Proposal, into: Proposal, answer: str)
         raise ValidationError(
             _("That proposal was merged, withdrawn or hidden; choose the one that remains."),
             field="into",
+        )
+    if not facilitates(actor, into.committee_id):
+        # The proposal merged into gains a public link: its committee must be the actor's too.
+        raise ValidationError(
+            _("You can merge only into a proposal of a committee you facilitate."), field="into"
         )
     text = _answer_text(answer)
     from_state = proposal.state

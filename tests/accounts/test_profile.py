@@ -242,6 +242,55 @@ def test_data_export_of_an_organisation_and_a_facilitator(client):
     assert [scope["committee"] for scope in data["moderator_scopes"]] == [committee.name]
 
 
+def test_data_export_holds_proposals_comments_supports_registrations_and_notifications(client):
+    from app.dialogues.models import RegistrationStatus
+    from app.moderation.models import Report, ReportReason, ReportTarget
+    from app.notifications.models import Channel
+    from app.proposals.models import Support
+    from tests.comments.factories import make_comment, make_proposal
+    from tests.dialogues.factories import make_registration, make_table
+    from tests.notifications.factories import choose, make_notification
+
+    user = make_user()
+    other = make_user()
+    committee = make_committee()
+    mine = make_proposal(committee, author=user)
+    theirs = make_proposal(committee, author=other)
+    comment = make_comment(theirs, author=user, body="Mi comentario **propio**")
+    db.session.add(Support(proposal_id=theirs.id, user_id=user.id))
+    db.session.add(Report(reporter_id=user.id, target_type=ReportTarget.proposal,
+                          target_id=theirs.id, reason=ReportReason.spam))
+    table = make_table(committee)
+    make_registration(table, user, RegistrationStatus.waiting)
+    make_notification(user, url=f"/proposals/{theirs.reference}")
+    make_notification(other)
+    choose(user, "comment_reply", Channel.digest)
+    db.session.commit()
+    login(client, user.email)
+
+    data = client.get("/account/my-data.json").get_json()
+
+    assert [p["reference"] for p in data["proposals"]] == [mine.reference]
+    assert data["proposals"][0]["title"] == mine.title
+    assert [(c["id"], c["proposal"], c["body"]) for c in data["comments"]] == [
+        (comment.id, theirs.reference, "Mi comentario **propio**")]
+    assert [s["proposal"] for s in data["supports"]] == [theirs.reference]
+    assert [(r["table_id"], r["status"]) for r in data["table_registrations"]] == [
+        (table.id, "waiting")]
+    assert [(r["target_id"], r["reason"]) for r in data["reports"]] == [(theirs.id, "spam")]
+    assert [n["url"] for n in data["notifications"]] == [f"/proposals/{theirs.reference}"]
+    assert data["notification_preferences"] == {"comment_reply": "digest"}
+
+
+def test_data_export_of_a_new_account_has_empty_lists(client):
+    user = make_user()
+    login(client, user.email)
+    data = client.get("/account/my-data.json").get_json()
+    for key in ("proposals", "comments", "supports", "table_registrations", "reports",
+                "notifications"):
+        assert data[key] == []
+
+
 # --- Deletion ----------------------------------------------------------------------------------
 
 
@@ -283,6 +332,41 @@ def test_deletion_removes_personal_data_and_ends_the_session(client, other_clien
     assert login(client, "borrar@example.org").status_code == 400
     # The account's history stays; it just no longer points to a person.
     assert "account.deleted" in actions_on(user)
+
+
+def test_public_contributions_stay_attributed_to_a_deleted_account(client, app):
+    from tests.comments.factories import make_comment, make_proposal
+
+    user = make_user(name="Rosa Elena Quiñones")
+    committee = make_committee()
+    proposal = make_proposal(committee, author=user, title="Falta alumbrado en la colonia")
+    make_comment(proposal, author=user, body="Lo confirmo, vivo ahí")
+    login(client, user.email)
+
+    delete(client)
+
+    html = client.get(f"/proposals/{proposal.reference}").get_data(as_text=True)
+    assert "Falta alumbrado en la colonia" in html and "Lo confirmo, vivo ahí" in html
+    assert "Rosa Elena" not in html
+    assert html.count("cuenta eliminada") >= 2
+
+
+def test_deletion_gives_up_seats_at_tables_to_come(client):
+    from app.dialogues.models import RegistrationStatus, TableRegistration
+    from tests.dialogues.factories import make_registration, make_table
+
+    user, waiting = make_user(), make_user()
+    table = make_table(make_committee(), capacity=1)
+    make_registration(table, user)
+    make_registration(table, waiting, RegistrationStatus.waiting)
+    login(client, user.email)
+
+    delete(client)
+
+    db.session.expire_all()
+    status = dict(db.session.execute(
+        sa.select(TableRegistration.user_id, TableRegistration.status)).all())
+    assert status == {user.id: RegistrationStatus.cancelled, waiting.id: RegistrationStatus.confirmed}
 
 
 def test_deleted_email_can_register_again(client):

@@ -431,3 +431,35 @@ def test_create_admin_command_refuses_an_organisation_account(app):
     assert result.output.startswith("Error:")
     db.session.expire_all()
     assert org.role == Role.organisation
+
+
+# --- Statement counts --------------------------------------------------------------------------
+
+
+def _statements(client, url) -> int:
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    db.session.expire_all()
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+@pytest.mark.parametrize("url", ["/admin/moderators", "/admin/organisations"])
+def test_admin_lists_do_not_grow_in_statements_with_their_rows(client, url):
+    from tests.factories import make_plan
+
+    as_admin(client)
+    make_moderator(make_committee())
+    make_organisation(verified=False)
+    few = _statements(client, url)
+    for _ in range(8):
+        make_moderator(make_committee(make_plan()))
+        make_organisation(verified=False)
+    assert _statements(client, url) == few

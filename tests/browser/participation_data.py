@@ -14,7 +14,7 @@ from app.comments import services as comments
 from app.comments.models import Comment
 from app.core.db import utcnow
 from app.dialogues import services as dialogues
-from app.dialogues.models import DialogueTable, MinutesVersion
+from app.dialogues.models import DialogueTable
 from app.extensions import db
 from app.moderation import services as moderation
 from app.plans.models import ActionPlan, Committee, Theme
@@ -50,6 +50,9 @@ class World:
     proposal: Proposal  # the one with everything: versions, answers, supports, a full thread
     table: DialogueTable  # took place, with the proposal on its agenda and published minutes
     upcoming_table: DialogueTable
+    cancelled_table: DialogueTable
+    withdrawn: Proposal
+    merged: Proposal  # merged into `proposal`
     reply: Comment
     reported_comment: Comment
     auto_hidden_comment: Comment
@@ -98,6 +101,12 @@ def build_world(mark: str = "") -> World:
         "summary": f"Asistieron vecinas, vecinos y Obras Públicas.{m}",
         "agreements": f"1. Recorrido conjunto en marzo.{m}",
         "outcome": f"Se incorpora al compromiso de alumbrado.{m}",
+        "correction_reason": f"Faltaba un acuerdo sobre el calendario.{m}",
+        "withdraw_reason": f"Lo presentaré junto con otras organizaciones.{m}",
+        "duplicate_title": f"Luminarias apagadas en la colonia Centro{m}",
+        "merge_answer": f"Es el mismo problema que la propuesta de alumbrado.{m}",
+        "cancelled_title": f"Mesa de salud mental comunitaria{m}",
+        "cancel_reason": f"El recinto no estará disponible esa semana.{m}",
     }
 
     plan = make_plan()
@@ -150,6 +159,10 @@ def build_world(mark: str = "") -> World:
     comments.post_comment(author, others[0], f"Me pasó en enero.{m}")
     proposals.change_state(facilitator, others[3], ProposalState.not_accepted,
                            f"Ya está en el programa municipal de movilidad.{m}")
+    proposals.withdraw_proposal(author, others[2], t["withdraw_reason"])
+    duplicate = _proposal(organisation, plan, committee, theme, t["duplicate_title"],
+                          f"Hay diez luminarias apagadas.{m}")
+    proposals.merge_proposal(facilitator, duplicate, proposal, t["merge_answer"])
 
     # A table that took place: registrations, agenda, attendance and published minutes.
     soon = utcnow() + timedelta(days=3)
@@ -172,9 +185,12 @@ def build_world(mark: str = "") -> World:
     table = db.session.get(DialogueTable, table.id)
     db.session.refresh(table)
     dialogues.record_attendance(facilitator, table, [r.id for r in registrations[:2]])
-    dialogues.publish_minutes(facilitator, table, {
-        "summary": t["summary"], "agreements": t["agreements"],
-        "outcomes": {str(proposal.id): t["outcome"]},
+    minutes = {"summary": t["summary"], "agreements": t["agreements"],
+               "outcomes": {str(proposal.id): t["outcome"]}}
+    dialogues.publish_minutes(facilitator, table, minutes)
+    dialogues.correct_minutes(facilitator, table, {
+        **minutes, "agreements": f"{t['agreements']}\n2. Calendario de obra en abril.",
+        "reason": t["correction_reason"],
     })
 
     later = utcnow() + timedelta(days=10)
@@ -183,18 +199,19 @@ def build_world(mark: str = "") -> World:
         "ends_at": later + timedelta(hours=2), "registration_deadline": later - timedelta(days=2),
     })
 
+    cancelled = dialogues.create_table(facilitator, committee, {
+        **table_data, "title": t["cancelled_title"], "starts_at": later,
+        "ends_at": later + timedelta(hours=2), "registration_deadline": later - timedelta(days=2),
+    })
+    dialogues.cancel_table(facilitator, cancelled, t["cancel_reason"])
+
     db.session.expire_all()
     return World(
         plan=plan, committee=committee, other_committee=other_committee, theme=theme,
         author=author, supporter=supporter, organisation=organisation, facilitator=facilitator,
         troll=troll, proposal=db.session.get(Proposal, proposal.id), table=table,
-        upcoming_table=upcoming, reply=reply, reported_comment=reported,
+        upcoming_table=upcoming, cancelled_table=cancelled, withdrawn=others[2],
+        merged=duplicate, reply=reply, reported_comment=reported,
         auto_hidden_comment=troll_comment, hidden_comment=hidden, texts=t,
     )
 
-
-def minutes_of(table: DialogueTable) -> MinutesVersion | None:
-    return db.session.scalar(
-        sa.select(MinutesVersion).where(MinutesVersion.table_id == table.id)
-        .order_by(MinutesVersion.number.desc()).limit(1)
-    )

@@ -96,6 +96,15 @@ def test_proposal_page_as_its_facilitator_is_accessible(page, world):
     check_axe(page)
 
 
+def test_merged_and_withdrawn_proposal_pages_are_accessible(page, world):
+    page.goto(f"/proposals/{world.merged.reference}")
+    assert page.locator(".proposal-merged-into").count() == 1
+    check_axe(page)
+    page.goto(f"/proposals/{world.withdrawn.reference}")
+    assert page.locator(".proposal-withdrawn").count() == 1
+    check_axe(page)
+
+
 def test_versions_page_is_accessible(page, world):
     page.goto(f"/proposals/{world.proposal.reference}/versions")
     assert page.locator(".proposal-versions > li").count() == 2
@@ -127,7 +136,13 @@ def test_table_page_with_agenda_and_minutes_is_accessible(page, phone_page, worl
 
 def test_table_list_is_accessible(page, world):
     page.goto("/tables/")
-    assert page.locator(".table-card").count() == 2
+    assert page.locator(".table-card").count() == 3, "upcoming, cancelled and past"
+    check_axe(page)
+
+
+def test_cancelled_table_page_is_accessible(page, world):
+    page.goto(f"/tables/{world.cancelled_table.id}")
+    assert page.locator(".notice-cancelled").count() == 1
     check_axe(page)
 
 
@@ -183,9 +198,9 @@ def test_notifications_and_preferences_are_accessible(page, world):
     log_in(page, SUPPORTER_EMAIL)
     page.goto("/notifications/")
     # Two answers on a supported proposal, one on an own proposal, a reply to a comment, and the
-    # minutes of a table attended.
-    assert page.locator("li.notification").count() == 5
-    assert page.locator("li.notification[data-unread=true]").count() == 5
+    # minutes of a table attended, published and then corrected.
+    assert page.locator("li.notification").count() == 6
+    assert page.locator("li.notification[data-unread=true]").count() == 6
     shot(page, "notifications-desktop")
     check_axe(page)
 

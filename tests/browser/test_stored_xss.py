@@ -1,9 +1,9 @@
 """No stored-XSS payload in any text field of issue 3 runs in the browser; each shows as text.
 
 Each payload goes into every free text (proposal title, description and place, its answers,
-comments and report details, table title, objective and place, minutes summary, agreements and
-outcomes, hide and block reasons, names of people and organisations), and every page that shows
-them is visited. The pages are opened with the Content-Security-Policy *bypassed*: the policy
+withdrawal reason and merge answer, comments and report details, table title, objective, place
+and cancellation reason, minutes summary, agreements, outcomes and correction reason, hide and
+block reasons, names of people and organisations), and every page that shows them is visited. The pages are opened with the Content-Security-Policy *bypassed*: the policy
 would stop inline script anyway, and this test is about escaping, which must hold without it.
 The policy header itself is checked on every page.
 """
@@ -137,7 +137,8 @@ def test_no_stored_payload_runs_on_any_page_of_issue_3(visitors, payload):
     item = f"li[data-reference='{ref}']"
     shows(page, f"{item} h3", t["title"])
     shows(page, f"{item} .proposal-meta", t["author"])
-    assert page.locator(f"li.proposal-item:has-text({_css_text(t['organisation'])})").count() == 1
+    by_organisation = page.locator(f"li.proposal-item:has-text({_css_text(t['organisation'])})")
+    assert by_organisation.count() == 2, "the organisation's own and the merged one"
 
     page = anonymous.visit(proposal_path)
     assert p in page.title()
@@ -156,6 +157,14 @@ def test_no_stored_payload_runs_on_any_page_of_issue_3(visitors, payload):
     shows(page, f"#comment-{world.reply.id} .comment-author", t["author"])
     shows(page, f"#comment-{world.hidden_comment.id} .comment-placeholder", t["hide_reason"])
     assert t["hidden_comment"] not in page.locator("main").inner_text(), "hidden text stays out"
+    shows(page, ".proposal-merged-from", t["duplicate_title"])
+
+    page = anonymous.visit(f"/proposals/{world.merged.reference}")
+    shows(page, ".proposal-merged-into", t["title"])
+    shows(page, ".proposal-answers li[data-to-state=merged]", t["merge_answer"])
+
+    page = anonymous.visit(f"/proposals/{world.withdrawn.reference}")
+    shows(page, ".proposal-withdrawn", t["withdraw_reason"])
 
     page = anonymous.visit(f"{proposal_path}/versions")
     shows(page, "#version-1", t["title_v1"])
@@ -171,14 +180,21 @@ def test_no_stored_payload_runs_on_any_page_of_issue_3(visitors, payload):
     shows(page, ".minutes-summary", t["summary"])
     shows(page, ".minutes-agreements", p)
     shows(page, ".outcomes dd", t["outcome"])
+    shows(page, ".minutes-versions", t["correction_reason"])
+    shows(page, ".minutes-versions", t["facilitator"])
+
+    page = anonymous.visit(f"/tables/{world.cancelled_table.id}")
+    shows(page, ".cancellation-reason", t["cancel_reason"])
 
     page = anonymous.visit("/tables/")
     shows(page, "main", t["table_title"])
     shows(page, "main", t["upcoming_title"])
+    shows(page, "main", t["cancelled_title"])
 
     page = anonymous.visit("/moderation/log")
     log = "table.audit-log"
-    for key in ("hide_reason", "block_reason", "facilitator", "troll", "title", "answer"):
+    for key in ("hide_reason", "block_reason", "facilitator", "troll", "title", "answer",
+                "merge_answer", "cancel_reason", "correction_reason"):
         shows(page, log, t[key])
 
     facilitator = visitors()

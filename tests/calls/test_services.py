@@ -57,6 +57,14 @@ def test_publish_stores_the_durango_local_window_in_utc(world):
     assert entry.data["opens_at"] == "2030-03-01T15:00:00+00:00"
 
 
+def test_publishing_the_same_call_twice_publishes_it_once(world):
+    first = services.publish_call(world.admin, world.plan, call_data(world))
+    second = services.publish_call(world.admin, world.plan, call_data(world))
+    assert second.id == first.id
+    assert count(Call) == 2  # the world's call and this one
+    assert len(audit("calls.publish")) == 1
+
+
 def test_publish_accepts_aware_times_as_they_are(world):
     opens = datetime(2030, 1, 1, 12, tzinfo=UTC)
     call = services.publish_call(world.admin, world.plan, call_data(

@@ -260,6 +260,7 @@ def test_a_rejection_without_reason_is_shown_again_with_the_choice(world, client
     assert response.status_code == 400
     html = text(response)
     assert f'id="{prefix}-reason-error"' in html
+    assert f'href="#application-{application.id}"' in html  # the alert at the top leads to it
     radio = re.search(rf'<input[^>]*name="{prefix}-decision"[^>]*value="reject"[^>]*>', html)
     assert "checked" in radio.group(0)
     db.session.expire_all()
@@ -360,3 +361,19 @@ def test_times_on_pages_are_local(world, client):
     assert str(escape(local_datetime(world.call.closes_at))) in html
     # 05:30 UTC is 11:30 p.m. of the day before in Durango (es_MX writes 12-hour times).
     assert "11:30" in html
+
+
+def test_once_voting_opens_the_review_page_offers_no_decision(world, client, monkeypatch):
+    from app.calls import services
+
+    application = make_application(world.call, world.organisation, world.committee)
+    monkeypatch.setattr(services, "committee_locked", lambda committee_id: True)
+    login(client, world.admin.email)
+    html = text(client.get(f"/calls/{world.call.id}/applications"))
+    assert f'action="/calls/applications/{application.id}/decide"' not in html
+    prefix = f"application-{application.id}"
+    response = client.submit(f"/calls/applications/{application.id}/decide",
+                             {f"{prefix}-decision": "approve"}, page="/")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(CallApplication, application.id).status == ApplicationStatus.pending

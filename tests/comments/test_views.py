@@ -151,6 +151,20 @@ def test_editing_through_the_page_within_the_window(world, client):
     assert comment.edited_at is not None
 
 
+def test_the_edit_page_does_not_show_the_title_of_a_proposal_hidden_meanwhile(world, client):
+    comment = make_comment(world.proposal, author=world.author, body="Primera versión")
+    world.proposal.title = "Título oculto por datos personales"
+    world.proposal.hidden_at = utcnow()
+    world.proposal.hidden_reason = "Datos personales"
+    db.session.commit()
+    login(client, world.author.email)
+
+    html = client.get(f"/comments/{comment.id}/edit").get_data(as_text=True)
+
+    assert world.proposal.reference in html
+    assert "Título oculto" not in html
+
+
 def test_editing_after_the_window_is_403_and_changes_nothing(world, client):
     comment = make_comment(world.proposal, author=world.author, body="Primera versión")
     age(comment, 16)

@@ -28,8 +28,8 @@ def test_bar_lengths_are_proportional_and_every_bar_says_its_number():
         charts.Bar("Sin iniciar", 0, "not_started"),
     ]))
 
-    bars = [r for r in svg.iter(f"{SVG_NS}rect") if r.get("height") == "22"]
-    assert [float(b.get("width")) for b in bars] == [330, 165]  # the zero bar draws nothing
+    bars = [r for r in svg.iter(f"{SVG_NS}rect") if r.get("height") == "20"]
+    assert [float(b.get("width")) for b in bars] == [400, 200]  # the zero bar draws nothing
     numbers = [t.text for t in svg.iter(f"{SVG_NS}text") if t.get("font-weight") == "700"]
     assert numbers == ["4", "2", "0"]
     # The limited bar is patterned (not only coloured); the pattern is defined in this chart.

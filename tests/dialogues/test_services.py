@@ -259,6 +259,27 @@ def test_cancelling_with_nobody_waiting_frees_the_seat(world):
     assert services.register(world.author, table).status == C
 
 
+def test_releasing_a_deleted_accounts_registrations_frees_seats_for_those_waiting(world):
+    coming = make_table(world.committee, capacity=1)
+    other = make_table(world.committee, capacity=1)
+    past = make_table(world.committee, starts_in=timedelta(days=-1), capacity=1)
+    leaving, waiting = make_user(), make_user()
+    make_registration(coming, leaving)
+    make_registration(coming, waiting, W)
+    make_registration(other, leaving, W)
+    make_registration(past, leaving)
+
+    assert services.release_registrations_of(leaving) == 2
+    db.session.commit()
+
+    assert statuses(coming) == {leaving.id: X, waiting.id: C}
+    assert confirmed_count(coming) == 1
+    assert statuses(other) == {leaving.id: X}
+    # What already happened stays as it was (attendance is part of the record).
+    assert statuses(past) == {leaving.id: C}
+    assert [n.user_id for n in notifications("table_seat")] == [waiting.id]
+
+
 def test_leaving_the_waiting_list_keeps_the_seats(world):
     table = make_table(world.committee, capacity=1)
     make_registration(table, make_user())

@@ -207,6 +207,28 @@ def test_minutes_page_shows_latest_and_versions(client, world):
     assert 'data-version="1"' in html and 'data-version="2"' in html
 
 
+def test_a_hidden_proposal_on_the_agenda_shows_its_reference_but_never_its_title(client, world):
+    from app.core.db import utcnow
+
+    table = make_table(world.committee, starts_in=timedelta(days=-2), state=TableState.minutes_published)
+    visible = make_proposal(world.committee, world.author, state=ProposalState.in_dialogue,
+                            title="Baches en la colonia Centro")
+    hidden = make_proposal(world.committee, world.author, state=ProposalState.in_dialogue,
+                           title="Título con datos personales de alguien",
+                           hidden_at=utcnow(), hidden_reason="Datos personales")
+    db.session.add_all([
+        AgendaItem(table_id=table.id, proposal_id=visible.id, position=1),
+        AgendaItem(table_id=table.id, proposal_id=hidden.id, position=2),
+        MinutesVersion(table_id=table.id, number=1, summary="Resumen", agreements="Acuerdos",
+                       outcomes={str(visible.id): "Resultado A", str(hidden.id): "Resultado B"}),
+    ])
+    db.session.commit()
+    html = _show(client, table)
+    assert "Baches en la colonia Centro" in html
+    assert hidden.reference in html and "Resultado B" in html
+    assert "Título con datos personales" not in html
+
+
 def test_minutes_form_keeps_input_on_error_and_publishes(client, world):
     table = make_table(world.committee, starts_in=timedelta(hours=-3))
     proposal = make_proposal(world.committee, world.author, state=ProposalState.in_dialogue)

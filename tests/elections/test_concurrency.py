@@ -104,7 +104,14 @@ def test_casts_racing_the_close_are_either_in_the_box_or_refused(app, world, bac
     jobs = [(lambda user, e: services.cast_ballot(user, e, None, PASSWORD), org.id, election.id)
             for org in world.organisations]
     def close(user, e):
-        time.sleep(0.03)  # about one password check: lets some casts in before the close
+        # Close in the middle of the casts: once a few ballots are in, the others still running.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            in_box = db.session.scalar(sa.select(sa.func.count()).select_from(Ballot))
+            db.session.rollback()
+            if in_box >= 3:
+                break
+            time.sleep(0.002)
         return services.close_election(user, e, "Cierre de prueba").state
 
     jobs.insert(6, (close, world.admin.id, election.id))

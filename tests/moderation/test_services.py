@@ -389,3 +389,13 @@ def test_a_facilitator_of_another_committee_is_refused_every_act(world, comment,
         calls[act]()
     assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id))) == audit_before
     assert not world.author.is_blocked()
+
+
+def test_the_blocked_message_reads_well_in_spanish():
+    """The local time ends in "a.m."/"p.m." in Spanish; the sentence must not show "a.m..". """
+    from app.moderation.permissions import blocked_message
+
+    user = make_user(blocked_until=utcnow() + timedelta(days=3), blocked_reason="Spam repetido")
+    message = blocked_message(user)
+    assert message.startswith("Tu cuenta está bloqueada hasta el ")
+    assert ".." not in message and "m. Motivo: Spam repetido" in message

@@ -3,6 +3,7 @@ import pytest
 
 from app.core.permissions import can
 from app.extensions import db
+from app.notifications.kinds import KIND_LABELS
 from app.notifications.models import Channel, Notification, NotificationPreference
 from tests.conftest import login
 from tests.factories import make_admin, make_committee, make_moderator, make_organisation, make_user
@@ -79,8 +80,8 @@ def test_direct_post_preferences_change_only_ones_own(world, role, client):
     people, _ = world
     if people[role] is not None:
         login(client, people[role].email)
-    data = {kind: "none" for kind in ("proposal_answered", "proposal_merged", "comment_reply",
-                                       "table_changed", "table_minutes", "table_seat")}
+    # Every kind the form offers (other areas add kinds; the form requires a choice for each).
+    data = {kind: "none" for kind in KIND_LABELS}
     response = client.submit("/notifications/preferences", data, page="/")
     owners = {p.user_id for p in db.session.query(NotificationPreference).all()}
     if role == "anonymous":

@@ -328,3 +328,23 @@ def test_mark_read_and_mark_all_read_touch_only_the_owners_rows():
 def test_hostile_names_reach_the_message_verbatim_for_escaping_later():
     text = english_message("comment_reply", {"author": HOSTILE, "title": "T"})
     assert HOSTILE.split()[0] in text
+
+
+def test_immediate_mail_never_carries_the_title_of_a_hidden_proposal():
+    """An answer to a proposal hidden by moderation: the mail names it by reference only."""
+    from tests.comments.factories import make_proposal
+
+    hidden = make_proposal(title="Título con el teléfono de alguien", hidden_at=utcnow(),
+                           hidden_reason="Expone datos personales")
+    english, spanish = make_user(locale="en"), make_user(locale="es_MX")
+    notify([english, spanish], "proposal_answered", f"/proposals/{hidden.reference}",
+           reference=hidden.reference, title=hidden.title, state="not_accepted")
+    db.session.commit()
+    [to_english], [to_spanish] = mail_to(english), mail_to(spanish)
+    for mail in (to_english, to_spanish):
+        assert "teléfono" not in mail.subject + mail.body
+        assert hidden.reference in mail.subject
+    assert "Hidden by moderation: Expone datos personales" in to_english.subject
+    assert "Oculto por moderación: Expone datos personales" in to_spanish.subject
+    # The stored row keeps what was sent as data; pages mask it when shown.
+    assert rows_for(english)[0].params["title"] == hidden.title

@@ -121,7 +121,8 @@ def test_page_query_count_does_not_grow_with_notifications(client, user):
         make_notification(user, read=True)
     many = statements_for_page()
     assert few == many, (few, many)
-    assert few <= 6, few
+    # ... + one query for the titles hidden by moderation since (notifications.queries).
+    assert few <= 7, few
 
 
 # --- the bell ---------------------------------------------------------------------------------
@@ -289,3 +290,40 @@ def test_preferences_bad_value_re_renders_with_400_and_keeps_input(client, user,
 def test_preferences_require_login(client):
     response = client.get(PREFERENCES)
     assert response.status_code == 302 and "/account/login" in response.headers["Location"]
+
+
+# --- content hidden by moderation after the notification -------------------------------------
+
+def _hidden_proposal(title: str, reason: str):
+    from app.core.db import utcnow
+    from tests.comments.factories import make_proposal
+
+    return make_proposal(title=title, hidden_at=utcnow(), hidden_reason=reason)
+
+
+def test_the_list_stops_showing_the_title_of_a_proposal_hidden_since(client, user):
+    hidden = _hidden_proposal("Título con el teléfono de alguien", "Expone datos personales")
+    make_notification(user, url=f"/proposals/{hidden.reference}", reference=hidden.reference,
+                      title="Título con el teléfono de alguien", state="accepted")
+    make_notification(user, kind="comment_reply", url=f"/proposals/{hidden.reference}#comment-4",
+                      author="Rosa", title="Título con el teléfono de alguien")
+    make_notification(user, url="/proposals/DGO-2026-0999", reference="DGO-2026-0999",
+                      title="Un título visible", state="accepted")
+    html = client.get(INDEX).get_data(as_text=True)
+    assert "teléfono" not in html
+    assert html.count("Hidden by moderation: Expone datos personales") == 2
+    assert "Un título visible" in html
+
+
+def test_the_digest_stops_showing_the_title_of_a_proposal_hidden_since(user):
+    from app.notifications.services import send_digests
+
+    hidden = _hidden_proposal("Título con el teléfono de alguien", "pending review")
+    make_notification(user, kind="proposal_merged", channel=Channel.digest,
+                      url="/proposals/DGO-2026-0998", reference="DGO-2026-0998",
+                      title="Otra propuesta", into_reference=hidden.reference,
+                      into_title="Título con el teléfono de alguien")
+    assert send_digests() == 1
+    body = db.session.scalar(sa.select(OutboxMessage.body))
+    assert "teléfono" not in body
+    assert "Hidden by moderation: pending review" in body and "Otra propuesta" in body

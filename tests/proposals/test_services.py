@@ -392,6 +392,20 @@ def test_facilitator_of_another_committee_cannot_merge(world):
         services.merge_proposal(world.other_facilitator, p, into, "Respuesta razonada suficiente.")
 
 
+def test_a_facilitator_cannot_merge_into_a_proposal_of_a_committee_they_do_not_facilitate(world):
+    p = make_proposal(world)
+    elsewhere = make_proposal(world, committee=world.other_committee)
+    with pytest.raises(ValidationError) as exc:
+        services.merge_proposal(world.facilitator, p, elsewhere, "Respuesta razonada suficiente.")
+    assert exc.value.field == "into"
+    db.session.expire_all()
+    assert db.session.get(Proposal, p.id).state == S.submitted
+    assert queries.merged_from(elsewhere) == []
+    # The guarantor body (admin) may merge across committees.
+    services.merge_proposal(world.admin, p, elsewhere, "Respuesta razonada suficiente.")
+    assert db.session.get(Proposal, p.id).merged_into_id == elsewhere.id
+
+
 # ---------------------------------------------------------------- supports
 
 def test_support_counts_once_and_a_duplicate_is_not_an_error(world):

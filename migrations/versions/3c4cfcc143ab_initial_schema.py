@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 216068ee8da5
+Revision ID: 3c4cfcc143ab
 Revises: 
-Create Date: 2026-11-25 17:05:27.799317
+Create Date: 2026-11-25 18:16:01.678132
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import app.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = '216068ee8da5'
+revision = '3c4cfcc143ab'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -70,6 +70,26 @@ def upgrade():
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_role'), ['role'], unique=False)
+
+    op.create_table('calls',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('plan_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('requirements', sa.Text(), nullable=False),
+    sa.Column('declarations', sa.JSON(), nullable=False),
+    sa.Column('opens_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closes_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('closes_at > opens_at', name=op.f('ck_calls_window_ordered')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_calls_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['plan_id'], ['action_plans.id'], name=op.f('fk_calls_plan_id_action_plans'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_calls'))
+    )
+    with op.batch_alter_table('calls', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_calls_plan_id'), ['plan_id'], unique=False)
 
     op.create_table('committees',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -185,6 +205,43 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_entries_committee_id'), ['committee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entries_created_at'), ['created_at'], unique=False)
 
+    op.create_table('call_applications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('call_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('committee_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'approved', 'rejected', name='applicationstatus', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('declarations', sa.JSON(), nullable=False),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decision_reason', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['call_id'], ['calls.id'], name=op.f('fk_call_applications_call_id_calls'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['committee_id'], ['committees.id'], name=op.f('fk_call_applications_committee_id_committees'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_call_applications_decided_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['users.id'], name=op.f('fk_call_applications_organisation_id_users'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_call_applications')),
+    sa.UniqueConstraint('call_id', 'organisation_id', 'committee_id', name=op.f('uq_call_applications_call_id_organisation_id_committee_id'))
+    )
+    with op.batch_alter_table('call_applications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_call_applications_call_id'), ['call_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_call_applications_committee_id'), ['committee_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_call_applications_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_call_applications_status'), ['status'], unique=False)
+
+    op.create_table('call_committees',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('call_id', sa.Integer(), nullable=False),
+    sa.Column('committee_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['call_id'], ['calls.id'], name=op.f('fk_call_committees_call_id_calls'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['committee_id'], ['committees.id'], name=op.f('fk_call_committees_committee_id_committees'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_call_committees')),
+    sa.UniqueConstraint('call_id', 'committee_id', name=op.f('uq_call_committees_call_id_committee_id'))
+    )
+    with op.batch_alter_table('call_committees', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_call_committees_call_id'), ['call_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_call_committees_committee_id'), ['committee_id'], unique=False)
+
     op.create_table('commitments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('plan_id', sa.Integer(), nullable=False),
@@ -192,12 +249,37 @@ def upgrade():
     sa.Column('theme_id', sa.Integer(), nullable=True),
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('lead_institution', sa.String(length=300), nullable=False),
+    sa.Column('responsible_official', sa.String(length=200), nullable=False),
+    sa.Column('official_contact', sa.String(length=300), nullable=False),
+    sa.Column('other_actors_government', sa.Text(), nullable=False),
+    sa.Column('other_actors_civil_society', sa.Text(), nullable=False),
+    sa.Column('problem', sa.Text(), nullable=False),
+    sa.Column('baseline', sa.Text(), nullable=False),
+    sa.Column('causes', sa.Text(), nullable=False),
+    sa.Column('status_quo', sa.Text(), nullable=False),
     sa.Column('objective', sa.Text(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('how_it_helps', sa.Text(), nullable=False),
+    sa.Column('value_transparency', sa.Text(), nullable=False),
+    sa.Column('value_participation', sa.Text(), nullable=False),
+    sa.Column('value_accountability', sa.Text(), nullable=False),
+    sa.Column('value_technology', sa.Text(), nullable=False),
+    sa.Column('budget', sa.Text(), nullable=False),
+    sa.Column('additional_info', sa.Text(), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=True),
+    sa.Column('ends_on', sa.Date(), nullable=True),
     sa.Column('state', sa.Enum('draft', 'consultation', 'published', 'withdrawn', name='commitmentstate', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('implementation_status', sa.Enum('not_started', 'limited', 'substantial', 'complete', name='implementationstatus', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('withdrawn_reason', sa.Text(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('published_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on', name=op.f('ck_commitments_dates_ordered')),
     sa.ForeignKeyConstraint(['committee_id'], ['committees.id'], name=op.f('fk_commitments_committee_id_committees'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_commitments_created_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['plan_id'], ['action_plans.id'], name=op.f('fk_commitments_plan_id_action_plans'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['theme_id'], ['themes.id'], name=op.f('fk_commitments_theme_id_themes'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_commitments')),
@@ -257,6 +339,47 @@ def upgrade():
     with op.batch_alter_table('dialogue_tables', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dialogue_tables_committee_id'), ['committee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_dialogue_tables_starts_at'), ['starts_at'], unique=False)
+
+    op.create_table('elections',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('committee_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('seats', sa.JSON(), nullable=False),
+    sa.Column('nominations_open_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('nominations_close_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('voting_opens_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('voting_closes_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('min_participants', sa.Integer(), nullable=False),
+    sa.Column('state', sa.Enum('draft', 'nominating', 'voting', 'closed', 'published', 'self_selected', name='electionstate', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('seed', sa.String(length=64), nullable=True),
+    sa.Column('seed_commitment', sa.String(length=64), nullable=True),
+    sa.Column('roll_hash', sa.String(length=64), nullable=True),
+    sa.Column('box_header', sa.JSON(), nullable=True),
+    sa.Column('genesis_hash', sa.String(length=64), nullable=True),
+    sa.Column('head_hash', sa.String(length=64), nullable=True),
+    sa.Column('ballot_count', sa.Integer(), nullable=False),
+    sa.Column('voting_opened_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_early_reason', sa.Text(), nullable=True),
+    sa.Column('close_prev_hash', sa.String(length=64), nullable=True),
+    sa.Column('voted_hash', sa.String(length=64), nullable=True),
+    sa.Column('result_data', sa.JSON(), nullable=True),
+    sa.Column('published_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('term_start', sa.Date(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('ballot_count >= 0', name=op.f('ck_elections_ballot_count_positive')),
+    sa.CheckConstraint('min_participants >= 0', name=op.f('ck_elections_min_participants_positive')),
+    sa.CheckConstraint('nominations_close_at > nominations_open_at', name=op.f('ck_elections_nominations_ordered')),
+    sa.CheckConstraint('voting_closes_at > voting_opens_at', name=op.f('ck_elections_voting_ordered')),
+    sa.CheckConstraint('voting_opens_at >= nominations_close_at', name=op.f('ck_elections_voting_after_nominations')),
+    sa.ForeignKeyConstraint(['committee_id'], ['committees.id'], name=op.f('fk_elections_committee_id_committees'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_elections_created_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_elections'))
+    )
+    with op.batch_alter_table('elections', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_elections_committee_id'), ['committee_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_elections_state'), ['state'], unique=False)
 
     op.create_table('moderator_scopes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -361,9 +484,26 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_agenda_items_proposal_id'), ['proposal_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_agenda_items_table_id'), ['table_id'], unique=False)
 
+    op.create_table('application_documents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('original_name', sa.String(length=255), nullable=False),
+    sa.Column('stored_name', sa.String(length=80), nullable=False),
+    sa.Column('content_type', sa.String(length=120), nullable=False),
+    sa.Column('size_bytes', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['call_applications.id'], name=op.f('fk_application_documents_application_id_call_applications'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_application_documents')),
+    sa.UniqueConstraint('stored_name', name=op.f('uq_application_documents_stored_name'))
+    )
+    with op.batch_alter_table('application_documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_application_documents_application_id'), ['application_id'], unique=False)
+
     op.create_table('comments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('proposal_id', sa.Integer(), nullable=True),
+    sa.Column('commitment_id', sa.Integer(), nullable=True),
     sa.Column('section', sa.String(length=60), nullable=True),
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('author_id', sa.Integer(), nullable=False),
@@ -377,6 +517,7 @@ def upgrade():
     sa.Column('open_reports', sa.Integer(), nullable=False),
     sa.Column('hidden_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_comments_author_id_users'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['commitment_id'], ['commitments.id'], name=op.f('fk_comments_commitment_id_commitments'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['committee_id'], ['committees.id'], name=op.f('fk_comments_committee_id_committees'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['hidden_by_id'], ['users.id'], name=op.f('fk_comments_hidden_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['parent_id'], ['comments.id'], name=op.f('fk_comments_parent_id_comments'), ondelete='CASCADE'),
@@ -385,10 +526,192 @@ def upgrade():
     )
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_comments_author_id'), ['author_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_comments_commitment_id'), ['commitment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_comments_committee_id'), ['committee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_comments_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_comments_parent_id'), ['parent_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_comments_proposal_id'), ['proposal_id'], unique=False)
+
+    op.create_table('commitment_proposals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('commitment_id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['commitment_id'], ['commitments.id'], name=op.f('fk_commitment_proposals_commitment_id_commitments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_commitment_proposals_proposal_id_proposals'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_commitment_proposals')),
+    sa.UniqueConstraint('commitment_id', 'proposal_id', name=op.f('uq_commitment_proposals_commitment_id_proposal_id'))
+    )
+    with op.batch_alter_table('commitment_proposals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_commitment_proposals_commitment_id'), ['commitment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_commitment_proposals_proposal_id'), ['proposal_id'], unique=False)
+
+    op.create_table('commitment_tables',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('commitment_id', sa.Integer(), nullable=False),
+    sa.Column('table_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['commitment_id'], ['commitments.id'], name=op.f('fk_commitment_tables_commitment_id_commitments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['table_id'], ['dialogue_tables.id'], name=op.f('fk_commitment_tables_table_id_dialogue_tables'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_commitment_tables')),
+    sa.UniqueConstraint('commitment_id', 'table_id', name=op.f('uq_commitment_tables_commitment_id_table_id'))
+    )
+    with op.batch_alter_table('commitment_tables', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_commitment_tables_commitment_id'), ['commitment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_commitment_tables_table_id'), ['table_id'], unique=False)
+
+    op.create_table('commitment_versions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('commitment_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('snapshot', sa.JSON(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('state', sa.Enum('draft', 'consultation', 'published', 'withdrawn', name='commitmentstate', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_commitment_versions_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['commitment_id'], ['commitments.id'], name=op.f('fk_commitment_versions_commitment_id_commitments'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_commitment_versions')),
+    sa.UniqueConstraint('commitment_id', 'number', name=op.f('uq_commitment_versions_commitment_id_number'))
+    )
+    with op.batch_alter_table('commitment_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_commitment_versions_commitment_id'), ['commitment_id'], unique=False)
+
+    op.create_table('consultations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('commitment_id', sa.Integer(), nullable=False),
+    sa.Column('opens_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closes_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('opened_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closed_early_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('close_reason', sa.Text(), nullable=True),
+    sa.CheckConstraint('closes_at > opens_at', name=op.f('ck_consultations_window_ordered')),
+    sa.ForeignKeyConstraint(['commitment_id'], ['commitments.id'], name=op.f('fk_consultations_commitment_id_commitments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['opened_by_id'], ['users.id'], name=op.f('fk_consultations_opened_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultations'))
+    )
+    with op.batch_alter_table('consultations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consultations_commitment_id'), ['commitment_id'], unique=False)
+
+    op.create_table('election_agreements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('election_id', sa.Integer(), nullable=False),
+    sa.Column('participants', sa.JSON(), nullable=False),
+    sa.Column('titular_name', sa.String(length=200), nullable=False),
+    sa.Column('titular_organisation', sa.String(length=300), nullable=False),
+    sa.Column('suplente_name', sa.String(length=200), nullable=True),
+    sa.Column('suplente_organisation', sa.String(length=300), nullable=True),
+    sa.Column('agreed_on', sa.Date(), nullable=False),
+    sa.Column('notes', sa.Text(), nullable=False),
+    sa.Column('record_name', sa.String(length=255), nullable=False),
+    sa.Column('record_stored_name', sa.String(length=80), nullable=False),
+    sa.Column('record_content_type', sa.String(length=120), nullable=False),
+    sa.Column('record_size', sa.Integer(), nullable=False),
+    sa.Column('record_sha256', sa.String(length=64), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['election_id'], ['elections.id'], name=op.f('fk_election_agreements_election_id_elections'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_election_agreements_recorded_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_election_agreements')),
+    sa.UniqueConstraint('election_id', name=op.f('uq_election_agreements_election_id')),
+    sa.UniqueConstraint('record_stored_name', name=op.f('uq_election_agreements_record_stored_name'))
+    )
+    op.create_table('election_ballots',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('election_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('receipt_digest', sa.String(length=64), nullable=False),
+    sa.Column('choice', sa.String(length=16), nullable=True),
+    sa.Column('prev_hash', sa.String(length=64), nullable=False),
+    sa.Column('entry_hash', sa.String(length=64), nullable=False),
+    sa.CheckConstraint('position >= 1', name=op.f('ck_election_ballots_position_positive')),
+    sa.ForeignKeyConstraint(['election_id'], ['elections.id'], name=op.f('fk_election_ballots_election_id_elections'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_election_ballots')),
+    sa.UniqueConstraint('election_id', 'position', name='one_ballot_per_position'),
+    sa.UniqueConstraint('receipt_digest', name='receipt_digest_unique')
+    )
+    with op.batch_alter_table('election_ballots', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_election_ballots_election_id'), ['election_id'], unique=False)
+
+    op.create_table('election_candidates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('election_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('public_code', sa.String(length=16), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('bio', sa.Text(), nullable=False),
+    sa.Column('statement', sa.Text(), nullable=False),
+    sa.Column('state', sa.Enum('pending', 'accepted', 'validated', 'rejected', 'declined', name='candidatestate', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('nominated_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('answered_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_election_candidates_decided_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['election_id'], ['elections.id'], name=op.f('fk_election_candidates_election_id_elections'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['users.id'], name=op.f('fk_election_candidates_organisation_id_users'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_election_candidates_user_id_users'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_election_candidates')),
+    sa.UniqueConstraint('election_id', 'organisation_id', name='one_nomination_per_organisation'),
+    sa.UniqueConstraint('election_id', 'public_code', name='candidate_code_unique'),
+    sa.UniqueConstraint('election_id', 'user_id', name='one_nomination_per_person')
+    )
+    with op.batch_alter_table('election_candidates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_election_candidates_election_id'), ['election_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_election_candidates_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_election_candidates_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_election_candidates_user_id'), ['user_id'], unique=False)
+
+    op.create_table('election_roll_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('election_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=300), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('voted', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['election_id'], ['elections.id'], name=op.f('fk_election_roll_entries_election_id_elections'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['users.id'], name=op.f('fk_election_roll_entries_organisation_id_users'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_election_roll_entries')),
+    sa.UniqueConstraint('election_id', 'organisation_id', name='one_roll_entry_per_organisation')
+    )
+    with op.batch_alter_table('election_roll_entries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_election_roll_entries_election_id'), ['election_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_election_roll_entries_organisation_id'), ['organisation_id'], unique=False)
+
+    op.create_table('follows',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('commitment_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['commitment_id'], ['commitments.id'], name=op.f('fk_follows_commitment_id_commitments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_follows_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_follows')),
+    sa.UniqueConstraint('commitment_id', 'user_id', name=op.f('uq_follows_commitment_id_user_id'))
+    )
+    with op.batch_alter_table('follows', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_follows_commitment_id'), ['commitment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_follows_user_id'), ['user_id'], unique=False)
+
+    op.create_table('milestones',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('commitment_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('responsible', sa.String(length=300), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('deliverable', sa.Text(), nullable=False),
+    sa.Column('status', sa.Enum('not_started', 'in_progress', 'complete', name='milestonestatus', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('completed_on', sa.Date(), nullable=True),
+    sa.CheckConstraint('ends_on >= starts_on', name=op.f('ck_milestones_dates_ordered')),
+    sa.ForeignKeyConstraint(['commitment_id'], ['commitments.id'], name=op.f('fk_milestones_commitment_id_commitments'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_milestones'))
+    )
+    with op.batch_alter_table('milestones', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_milestones_commitment_id'), ['commitment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_milestones_ends_on'), ['ends_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_milestones_status'), ['status'], unique=False)
 
     op.create_table('minutes_versions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -475,11 +798,93 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_table_registrations_table_id'), ['table_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_table_registrations_user_id'), ['user_id'], unique=False)
 
+    op.create_table('consultation_answers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('comment_id', sa.Integer(), nullable=False),
+    sa.Column('outcome', sa.Enum('incorporated', 'partially_incorporated', 'not_incorporated', name='consultationoutcome', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('answered_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['users.id'], name=op.f('fk_consultation_answers_answered_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['comment_id'], ['comments.id'], name=op.f('fk_consultation_answers_comment_id_comments'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation_answers')),
+    sa.UniqueConstraint('comment_id', name=op.f('uq_consultation_answers_comment_id'))
+    )
+    op.create_table('election_results',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('election_id', sa.Integer(), nullable=False),
+    sa.Column('seat_index', sa.Integer(), nullable=False),
+    sa.Column('seat_kind', sa.String(length=32), nullable=False),
+    sa.Column('winner_candidate_id', sa.Integer(), nullable=True),
+    sa.Column('winner_code', sa.String(length=16), nullable=True),
+    sa.Column('winner_name', sa.String(length=200), nullable=True),
+    sa.Column('winner_organisation', sa.String(length=300), nullable=True),
+    sa.Column('winner_votes', sa.Integer(), nullable=False),
+    sa.Column('votes', sa.JSON(), nullable=False),
+    sa.Column('blank', sa.Integer(), nullable=False),
+    sa.Column('ballots', sa.Integer(), nullable=False),
+    sa.Column('roll_size', sa.Integer(), nullable=False),
+    sa.Column('head_hash', sa.String(length=64), nullable=True),
+    sa.Column('tie_break', sa.JSON(), nullable=True),
+    sa.Column('self_selection', sa.Boolean(), nullable=False),
+    sa.Column('published_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['election_id'], ['elections.id'], name=op.f('fk_election_results_election_id_elections'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['winner_candidate_id'], ['election_candidates.id'], name=op.f('fk_election_results_winner_candidate_id_election_candidates'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_election_results')),
+    sa.UniqueConstraint('election_id', 'seat_index', name='one_result_per_seat')
+    )
+    with op.batch_alter_table('election_results', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_election_results_election_id'), ['election_id'], unique=False)
+
+    op.create_table('progress_notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('milestone_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.Enum('not_started', 'in_progress', 'complete', name='milestonestatus', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('noted_on', sa.Date(), nullable=False),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_progress_notes_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['milestone_id'], ['milestones.id'], name=op.f('fk_progress_notes_milestone_id_milestones'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_progress_notes'))
+    )
+    with op.batch_alter_table('progress_notes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_progress_notes_milestone_id'), ['milestone_id'], unique=False)
+
+    op.create_table('evidence',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('note_id', sa.Integer(), nullable=False),
+    sa.Column('url', sa.String(length=1000), nullable=True),
+    sa.Column('original_name', sa.String(length=255), nullable=True),
+    sa.Column('stored_name', sa.String(length=80), nullable=True),
+    sa.Column('content_type', sa.String(length=120), nullable=True),
+    sa.Column('size_bytes', sa.Integer(), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['note_id'], ['progress_notes.id'], name=op.f('fk_evidence_note_id_progress_notes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_evidence')),
+    sa.UniqueConstraint('stored_name', name=op.f('uq_evidence_stored_name'))
+    )
+    with op.batch_alter_table('evidence', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_evidence_note_id'), ['note_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('evidence', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_evidence_note_id'))
+
+    op.drop_table('evidence')
+    with op.batch_alter_table('progress_notes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_progress_notes_milestone_id'))
+
+    op.drop_table('progress_notes')
+    with op.batch_alter_table('election_results', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_election_results_election_id'))
+
+    op.drop_table('election_results')
+    op.drop_table('consultation_answers')
     with op.batch_alter_table('table_registrations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_table_registrations_user_id'))
         batch_op.drop_index(batch_op.f('ix_table_registrations_table_id'))
@@ -502,14 +907,65 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_minutes_versions_table_id'))
 
     op.drop_table('minutes_versions')
+    with op.batch_alter_table('milestones', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_milestones_status'))
+        batch_op.drop_index(batch_op.f('ix_milestones_ends_on'))
+        batch_op.drop_index(batch_op.f('ix_milestones_commitment_id'))
+
+    op.drop_table('milestones')
+    with op.batch_alter_table('follows', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_follows_user_id'))
+        batch_op.drop_index(batch_op.f('ix_follows_commitment_id'))
+
+    op.drop_table('follows')
+    with op.batch_alter_table('election_roll_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_election_roll_entries_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_election_roll_entries_election_id'))
+
+    op.drop_table('election_roll_entries')
+    with op.batch_alter_table('election_candidates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_election_candidates_user_id'))
+        batch_op.drop_index(batch_op.f('ix_election_candidates_state'))
+        batch_op.drop_index(batch_op.f('ix_election_candidates_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_election_candidates_election_id'))
+
+    op.drop_table('election_candidates')
+    with op.batch_alter_table('election_ballots', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_election_ballots_election_id'))
+
+    op.drop_table('election_ballots')
+    op.drop_table('election_agreements')
+    with op.batch_alter_table('consultations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consultations_commitment_id'))
+
+    op.drop_table('consultations')
+    with op.batch_alter_table('commitment_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_commitment_versions_commitment_id'))
+
+    op.drop_table('commitment_versions')
+    with op.batch_alter_table('commitment_tables', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_commitment_tables_table_id'))
+        batch_op.drop_index(batch_op.f('ix_commitment_tables_commitment_id'))
+
+    op.drop_table('commitment_tables')
+    with op.batch_alter_table('commitment_proposals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_commitment_proposals_proposal_id'))
+        batch_op.drop_index(batch_op.f('ix_commitment_proposals_commitment_id'))
+
+    op.drop_table('commitment_proposals')
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_comments_proposal_id'))
         batch_op.drop_index(batch_op.f('ix_comments_parent_id'))
         batch_op.drop_index(batch_op.f('ix_comments_created_at'))
         batch_op.drop_index(batch_op.f('ix_comments_committee_id'))
+        batch_op.drop_index(batch_op.f('ix_comments_commitment_id'))
         batch_op.drop_index(batch_op.f('ix_comments_author_id'))
 
     op.drop_table('comments')
+    with op.batch_alter_table('application_documents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_application_documents_application_id'))
+
+    op.drop_table('application_documents')
     with op.batch_alter_table('agenda_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agenda_items_table_id'))
         batch_op.drop_index(batch_op.f('ix_agenda_items_proposal_id'))
@@ -539,6 +995,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_moderator_scopes_committee_id'))
 
     op.drop_table('moderator_scopes')
+    with op.batch_alter_table('elections', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_elections_state'))
+        batch_op.drop_index(batch_op.f('ix_elections_committee_id'))
+
+    op.drop_table('elections')
     with op.batch_alter_table('dialogue_tables', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_dialogue_tables_starts_at'))
         batch_op.drop_index(batch_op.f('ix_dialogue_tables_committee_id'))
@@ -556,6 +1017,18 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_commitments_committee_id'))
 
     op.drop_table('commitments')
+    with op.batch_alter_table('call_committees', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_call_committees_committee_id'))
+        batch_op.drop_index(batch_op.f('ix_call_committees_call_id'))
+
+    op.drop_table('call_committees')
+    with op.batch_alter_table('call_applications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_call_applications_status'))
+        batch_op.drop_index(batch_op.f('ix_call_applications_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_call_applications_committee_id'))
+        batch_op.drop_index(batch_op.f('ix_call_applications_call_id'))
+
+    op.drop_table('call_applications')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_entries_created_at'))
         batch_op.drop_index(batch_op.f('ix_audit_entries_committee_id'))
@@ -590,6 +1063,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_committees_plan_id'))
 
     op.drop_table('committees')
+    with op.batch_alter_table('calls', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_calls_plan_id'))
+
+    op.drop_table('calls')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_role'))
 
