@@ -3,7 +3,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import ModeratorScope, Role, User, Verification
 from app.commitments.models import Commitment, CommitmentState
-from app.demo import participation
+from app.demo import elections, participation
 from app.demo.loader import DEMO_ACCOUNTS
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, CommitteeMember, Phase, Theme
@@ -17,8 +17,9 @@ COUNTED = {
 }
 EXPECTED = {
     "plans": 1, "phases": 6, "themes": 9, "committees": 4, "members": 24, "commitments": 10,
-    # The four demo accounts of the roles, and the residents who take part in the demo's dialogue.
-    "accounts": 4 + len(participation.RESIDENTS), "scopes": 1,
+    # The four demo accounts of the roles, the residents who take part in the demo's dialogue, and
+    # the call's organisations and the candidates of the 2021 elections.
+    "accounts": 4 + len(participation.RESIDENTS) + elections.ACCOUNTS, "scopes": 1,
 }
 
 

@@ -12,6 +12,7 @@ from app.comments.models import Comment
 from app.core.audit import AuditEntry
 from app.core.db import utcnow
 from app.core.mail import OutboxMessage
+from app.demo import elections as demo_elections
 from app.demo import participation
 from app.demo.loader import load_demo
 from app.dialogues.models import (
@@ -219,7 +220,8 @@ def test_loading_the_demo_twice_duplicates_nothing(app):
     load_demo()
 
     assert counts() == first
-    assert first["proposals"] == 14 and first["users"] == 4 + len(participation.RESIDENTS)
+    assert first["proposals"] == 14 and first["users"] == (
+        4 + len(participation.RESIDENTS) + demo_elections.ACCOUNTS)
 
 
 def test_the_public_pages_of_the_demo_render(loaded, client):

@@ -9,6 +9,7 @@ from app.commitments.models import Commitment, CommitmentState, ImplementationSt
 from app.core.db import utcnow
 from app.demo import durango
 from app.demo.commitments import load_commitments
+from app.demo.elections import load_elections
 from app.demo.participation import load_participation
 from app.extensions import db
 from app.plans.models import (
@@ -105,12 +106,14 @@ def load_demo() -> str:
     participation = load_participation(plan, password=DEMO_PASSWORD)
     # The commitments' full template, milestones, progress, consultation and versions (2021–2022).
     commitments = load_commitments(plan)
+    # The call of 28 Oct 2020, its organisations, the 2021 elections and self-selection agreements.
+    elections = load_elections(plan, DEMO_PASSWORD)
     return (
         f"{plan.name}: {len(committees)} committees, "
         f"{db.session.scalar(sa.select(sa.func.count(CommitteeMember.id)))} members, "
         f"{len(themes)} themes, "
         f"{db.session.scalar(sa.select(sa.func.count(Commitment.id)))} commitments, "
-        f"{participation}, {commitments}"
+        f"{participation}, {commitments}, {elections}"
     )
 
 

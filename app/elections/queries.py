@@ -209,3 +209,19 @@ def open_elections_for(organisation_id: int) -> list[Election]:
                Election.state == ElectionState.voting)
         .options(selectinload(Election.candidates))
     ))
+
+
+# Once an election reaches one of these states, the committee's electorate is frozen: the roll
+# was published (or a self-selection agreement replaced the vote).
+LOCKING_STATES = (ElectionState.voting, ElectionState.closed, ElectionState.published,
+                  ElectionState.self_selected)
+
+
+def voting_has_opened(committee_id: int) -> bool:
+    """True once any election of the committee has opened voting (or later), or was settled by a
+    self-selection agreement: from then on the decisions on its applications cannot change
+    (app/calls/services.py committee_locked)."""
+    return db.session.scalar(
+        sa.select(sa.exists().where(Election.committee_id == committee_id,
+                                    Election.state.in_(LOCKING_STATES)))
+    ) is True
