@@ -87,3 +87,15 @@ def test_nul_in_a_moderation_reason_and_a_report_is_dropped(world, client, other
     assert response.status_code == 302
     db.session.refresh(comment)
     assert comment.hidden_reason == "Expone datos"
+
+
+def test_a_huge_number_in_a_query_string_is_bad_input_not_a_server_error(client):
+    from tests.factories import make_admin
+
+    admin = make_admin()
+    from tests.conftest import login
+
+    login(client, admin.email)
+    for url in ("/commitments/new?committee=99999999999999999999", "/calls/new?plan=99999999999999999999"):
+        response = client.get(url)
+        assert response.status_code in (400, 403, 404), (url, response.status_code)

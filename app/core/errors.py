@@ -85,6 +85,17 @@ def register_error_handlers(app: Flask) -> None:
             _("The form expired or was sent from another page. Go back, reload it and try again."),
         )
 
+    from sqlalchemy.exc import DataError
+
+    @app.errorhandler(DataError)
+    def _value_the_database_refuses(exc):
+        # A number or text out of the column's range that validation let through (e.g. an id
+        # in the query string above 2**31 on PostgreSQL): bad input, not a server error.
+        from app.extensions import db
+
+        db.session.rollback()
+        return render_error(400)
+
     for code in (400, 403, 404, 405, 413, 429, 503):
         app.register_error_handler(code, lambda exc, code=code: render_error(code))
 
