@@ -88,9 +88,11 @@ def register_error_handlers(app: Flask) -> None:
     from sqlalchemy.exc import DataError
 
     @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
     def _value_the_database_refuses(exc):
         # A number or text out of the column's range that validation let through (e.g. an id
-        # in the query string above 2**31 on PostgreSQL): bad input, not a server error.
+        # in the query string above 2**31 on PostgreSQL, or 2**63 on SQLite, whose driver raises
+        # OverflowError): bad input, not a server error.
         from app.extensions import db
 
         db.session.rollback()

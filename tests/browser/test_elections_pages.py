@@ -17,6 +17,7 @@ from tests.browser.conftest import (
 )
 from tests.conftest import PASSWORD
 from tests.elections.factories import (
+    World,
     end_voting_window,
     make_candidate,
     make_election,
@@ -25,6 +26,11 @@ from tests.elections.factories import (
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def world(app):
+    return World()
 
 
 def shot(page, name: str) -> None:
