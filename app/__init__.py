@@ -61,48 +61,53 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _import_models() -> None:
     """Every model module, so that metadata (and migrations) see all tables."""
     from app.accounts import models as _accounts  # noqa: F401
+    from app.calls import models as _calls  # noqa: F401
+    from app.comments import models as _comments  # noqa: F401
     from app.commitments import models as _commitments  # noqa: F401
     from app.core import audit as _audit  # noqa: F401
     from app.core import mail as _mail  # noqa: F401
-    from app.plans import models as _plans  # noqa: F401
-    from app.proposals import models as _proposals  # noqa: F401
-    from app.comments import models as _comments  # noqa: F401
     from app.dialogues import models as _dialogues  # noqa: F401
+    from app.elections import models as _elections  # noqa: F401
     from app.moderation import models as _moderation  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
-    from app.calls import models as _calls  # noqa: F401
-    from app.elections import models as _elections  # noqa: F401
+    from app.plans import models as _plans  # noqa: F401
+    from app.proposals import models as _proposals  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
     from app.admin import bp as admin_bp
-    from app.commitments import bp as commitments_bp
-    from app.health import bp as health_bp
-    from app.comments import bp as comments_bp
-    from app.dialogues import bp as dialogues_bp
-    from app.moderation import bp as moderation_bp
-    from app.notifications import bp as notifications_bp
-    from app.plans import bp as plans_bp
-    from app.proposals import bp as proposals_bp
-
-    from app.consultations import bp as consultations_bp
-    from app.dashboard import bp as dashboard_bp
-    from app.progress import bp as progress_bp
+    from app.api import bp as api_bp
 
     # Packages whose __init__ does not import its views (to avoid import cycles).
     from app.calls import bp as calls_bp
+    from app.comments import bp as comments_bp
+    from app.commitments import bp as commitments_bp
+    from app.consultations import bp as consultations_bp
+    from app.dashboard import bp as dashboard_bp
+    from app.dialogues import bp as dialogues_bp
     from app.elections import bp as elections_bp
+    from app.health import bp as health_bp
+    from app.moderation import bp as moderation_bp
+    from app.notifications import bp as notifications_bp
+    from app.opendata import bp as opendata_bp
+    from app.plans import bp as plans_bp
+    from app.progress import bp as progress_bp
+    from app.proposals import bp as proposals_bp
 
-    for name in ("commitments", "consultations", "dashboard", "progress", "calls", "elections"):
+    for name in ("commitments", "consultations", "dashboard", "progress", "calls", "elections", "opendata", "api"):
         importlib.import_module(f"app.{name}.views")
 
     for bp in (
         plans_bp, accounts_bp, admin_bp, commitments_bp, health_bp, proposals_bp,
         comments_bp, dialogues_bp, moderation_bp, notifications_bp,
-        consultations_bp, progress_bp, dashboard_bp, calls_bp, elections_bp,
+        consultations_bp, progress_bp, dashboard_bp, calls_bp, elections_bp, opendata_bp, api_bp,
     ):
         app.register_blueprint(bp)
+    for name in ("transparency", "profiles"):  # each views module re-exports its package's bp
+        app.register_blueprint(importlib.import_module(f"app.{name}.views").bp)
+    for name in ("legal", "feeds"):  # privacy notice; Atom feeds
+        app.register_blueprint(importlib.import_module(f"app.{name}").bp)
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -56,6 +56,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             "Instituto Duranguense de Acceso a la Información Pública y de Protección de Datos Personales (IDAIP)",
         ),
         "GUARANTOR_EMAIL": env.get("GUARANTOR_EMAIL", "gobiernoabierto@idaip.org.mx"),
+        "GUARANTOR_ADDRESS": env.get("GUARANTOR_ADDRESS", "Victoria de Durango, Durango, México"),
+        # ISO date (YYYY-MM-DD) of the privacy notice's last change, shown on /privacy.
+        "PRIVACY_UPDATED_ON": env.get("PRIVACY_UPDATED_ON", "2026-11-26"),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),
         # Sessions and accounts
         "SESSION_COOKIE_HTTPONLY": True,
@@ -79,6 +82,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_LOGIN": "10 per minute;60 per hour",
         "RATELIMIT_REGISTER": "10 per hour",
         "RATELIMIT_RESET": "10 per hour",
+        # Per client address, for the read-only API and the open-data downloads.
+        "RATELIMIT_API": env.get("RATELIMIT_API", "600 per minute"),
+        "RATELIMIT_DOWNLOADS": env.get("RATELIMIT_DOWNLOADS", "60 per minute"),
+        "OPEN_DATA_LICENCE_NAME": env.get("OPEN_DATA_LICENCE_NAME", "Creative Commons Atribución 4.0 (CC BY 4.0)"),
+        "OPEN_DATA_LICENCE_URL": env.get("OPEN_DATA_LICENCE_URL",
+                                         "https://creativecommons.org/licenses/by/4.0/deed.es"),
         # Interface
         "BABEL_DEFAULT_LOCALE": "es_MX",
         "BABEL_DEFAULT_TIMEZONE": "America/Monterrey",

@@ -1,12 +1,14 @@
 """Fixtures: an app on a fresh SQLite or PostgreSQL database, clients, logins and a browser."""
 import os
 import re
+import threading
 import uuid
 
 import pytest
 import sqlalchemy as sa
 from flask import g
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db, limiter
@@ -171,3 +173,15 @@ def demo(app):
 
     load_demo()
     return True
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The same app object, served by werkzeug on a free loopback port in a daemon thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="cocrea-live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.accounts import tokens
+from app.accounts.export import export_user_data  # noqa: F401  (views call services.export_user_data)
 from app.accounts.models import Organisation, Role, Sector, User, Verification
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.core.audit import record
@@ -335,155 +336,34 @@ def delete_account(user: User, current_password: str) -> None:
     from app.dialogues.services import release_registrations_of
 
     release_registrations_of(user)
+    _decline_open_candidacies(user)
     record(user, "account.deleted", user)
     db.session.commit()
 
 
-def export_user_data(user: User) -> dict:
-    """Everything the platform holds about a user (ARCO access right)."""
-    from app.core.audit import AuditEntry
+def _decline_open_candidacies(user: User) -> None:
+    """A person who left cannot stand: nominations in elections still taking them are declined.
 
-    def iso(value):
-        return value.isoformat() if value else None
+    Once voting opened the candidates are sealed in the ballot box's header, so those stay; so
+    do published results, whose names are part of the public record.
+    """
+    from app.elections.models import Candidate, CandidateState, Election, ElectionState
 
-    data = {
-        "account": {
-            "id": user.id,
-            "name": user.name,
-            "email": user.email,
-            "municipality": user.municipality,
-            "role": user.role.value,
-            "locale": user.locale,
-            "created_at": iso(user.created_at),
-            "email_confirmed_at": iso(user.email_confirmed_at),
-            "last_login_at": iso(user.last_login_at),
-        },
-        "moderator_scopes": [
-            {"committee": scope.committee.name, "granted_at": iso(scope.granted_at)}
-            for scope in user.moderator_scopes
-        ],
-        "activity": [
-            {"action": entry.action, "at": iso(entry.created_at)}
-            for entry in db.session.scalars(
-                sa.select(AuditEntry).where(AuditEntry.actor_id == user.id).order_by(AuditEntry.id)
-            )
-        ],
-    }
-    data.update(_participation_data(user.id, iso))
-    if user.organisation is not None:
-        org = user.organisation
-        data["organisation"] = {
-            "legal_name": org.legal_name,
-            "sector": org.sector.value,
-            "contact_person": org.contact_person,
-            "website": org.website,
-            "description": org.description,
-            "verification": org.verification.value,
-            "verified_at": iso(org.verified_at),
-            "rejection_reason": org.rejection_reason,
-        }
-    return data
-
-
-def _participation_data(user_id: int, iso) -> dict:
-    """What the user wrote, supported, registered for, reported and was told: one query each."""
-    # Imported here: these areas' models import accounts, not the other way round.
-    from app.comments.models import Comment
-    from app.dialogues.models import DialogueTable, TableRegistration
-    from app.moderation.models import Report
-    from app.notifications.models import Notification, NotificationPreference
-    from app.proposals.models import Proposal, Support
-
-    def rows(stmt):
-        return db.session.execute(stmt).all()
-
-    proposals = [
-        {
-            "reference": p.reference, "title": p.title, "body": p.body, "place": p.place,
-            "state": p.state.value, "created_at": iso(p.created_at),
-            "updated_at": iso(p.updated_at), "withdrawn_at": iso(p.withdrawn_at),
-            "withdrawal_reason": p.withdrawal_reason, "hidden_at": iso(p.hidden_at),
-            "hidden_reason": p.hidden_reason,
-        }
-        for p in db.session.scalars(
-            sa.select(Proposal).where(Proposal.author_id == user_id).order_by(Proposal.id)
+    open_states = (CandidateState.pending, CandidateState.accepted, CandidateState.validated)
+    now = utcnow()
+    for candidate, election in db.session.execute(
+        sa.select(Candidate, Election)
+        .join(Election, Election.id == Candidate.election_id)
+        .where(
+            Candidate.user_id == user.id,
+            Candidate.state.in_(open_states),
+            Election.state.in_((ElectionState.draft, ElectionState.nominating)),
         )
-    ]
-    comments = [
-        {
-            "id": c.id, "proposal": reference, "commitment_id": c.commitment_id,
-            "section": c.section, "reply_to": c.parent_id, "body": c.body,
-            "created_at": iso(c.created_at), "edited_at": iso(c.edited_at),
-            "deleted_at": iso(c.deleted_at), "hidden_at": iso(c.hidden_at),
-            "hidden_reason": c.hidden_reason,
-        }
-        for c, reference in rows(
-            sa.select(Comment, Proposal.reference)
-            .outerjoin(Proposal, Proposal.id == Comment.proposal_id)
-            .where(Comment.author_id == user_id)
-            .order_by(Comment.id)
-        )
-    ]
-    supports = [
-        {"proposal": reference, "title": title, "created_at": iso(created_at)}
-        for reference, title, created_at in rows(
-            sa.select(Proposal.reference, Proposal.title, Support.created_at)
-            .join(Proposal, Proposal.id == Support.proposal_id)
-            .where(Support.user_id == user_id)
-            .order_by(Support.id)
-        )
-    ]
-    registrations = [
-        {
-            "table_id": r.table_id, "table": title, "starts_at": iso(starts_at),
-            "status": r.status.value, "created_at": iso(r.created_at),
-            "queued_at": iso(r.queued_at), "cancelled_at": iso(r.cancelled_at),
-            "attended": r.attended,
-        }
-        for r, title, starts_at in rows(
-            sa.select(TableRegistration, DialogueTable.title, DialogueTable.starts_at)
-            .join(DialogueTable, DialogueTable.id == TableRegistration.table_id)
-            .where(TableRegistration.user_id == user_id)
-            .order_by(TableRegistration.id)
-        )
-    ]
-    reports = [
-        {
-            "target_type": r.target_type.value, "target_id": r.target_id,
-            "reason": r.reason.value, "details": r.details, "created_at": iso(r.created_at),
-            "resolution": r.resolution, "resolved_at": iso(r.resolved_at),
-        }
-        for r in db.session.scalars(
-            sa.select(Report).where(Report.reporter_id == user_id).order_by(Report.id)
-        )
-    ]
-    notifications = [
-        {
-            "kind": n.kind, "params": n.params, "url": n.url, "created_at": iso(n.created_at),
-            "read_at": iso(n.read_at), "emailed_at": iso(n.emailed_at),
-            "channel": n.channel.value,
-        }
-        for n in db.session.scalars(
-            sa.select(Notification).where(Notification.user_id == user_id).order_by(Notification.id)
-        )
-    ]
-    preferences = {
-        kind: channel.value
-        for kind, channel in rows(
-            sa.select(NotificationPreference.kind, NotificationPreference.channel)
-            .where(NotificationPreference.user_id == user_id)
-            .order_by(NotificationPreference.kind)
-        )
-    }
-    return {
-        "proposals": proposals,
-        "comments": comments,
-        "supports": supports,
-        "table_registrations": registrations,
-        "reports": reports,
-        "notifications": notifications,
-        "notification_preferences": preferences,
-    }
+    ):
+        candidate.state = CandidateState.declined
+        candidate.answered_at = now
+        record(user, "election.nomination_declined", election, committee_id=election.committee_id,
+               candidate_id=candidate.id, reason="account deleted")
 
 
 def set_locale(user: User, locale: str) -> None:

@@ -58,3 +58,9 @@ def recent_count(author_id: int, since) -> int:
             Comment.author_id == author_id, Comment.created_at >= since
         )
     )
+
+
+def public():
+    """What public data may show of comments: neither hidden by moderation nor deleted by their
+    author. (The page of a proposal keeps a placeholder in their place; data sets leave them out.)"""
+    return sa.and_(Comment.hidden_at.is_(None), Comment.deleted_at.is_(None))

@@ -21,6 +21,14 @@ def select_locale() -> str:
         return chosen
     if request and request.args.get("lang") in languages:
         return request.args["lang"]
+    if request.path.startswith("/api/") and request.accept_languages:
+        # Programs have no session to remember a choice: their Accept-Language header says it.
+        wanted = {code.replace("_", "-").lower(): code for code in languages}
+        for language, _quality in request.accept_languages:
+            language = language.lower()
+            match = wanted.get(language) or wanted.get(language.split("-")[0])
+            if match:
+                return match
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

@@ -200,7 +200,8 @@ class Candidate(db.Model):
         org = self.organisation
         if org is None:
             return ""
-        if org.organisation is not None and org.deleted_at is None:
+        # An organisation's name is public record (rolls, results): it outlives a deleted account.
+        if org.organisation is not None:
             return org.organisation.legal_name
         return org.display_name
 

@@ -98,7 +98,13 @@ def _filtered(plan: ActionPlan, filters: ProposalFilters):
         stmt = stmt.where(Proposal.theme_id == filters.theme_id)
     if filters.municipality:
         stmt = stmt.where(Proposal.municipality == filters.municipality)
-    for word in filters.search_words():
+    return matching(stmt, filters.text)
+
+
+def matching(stmt, text: str | None):
+    """Proposals whose title and text contain every word (accents and case ignored); the list page
+    and the API search alike."""
+    for word in fold(text or "").split()[:MAX_SEARCH_WORDS]:
         # search_text is folded when written, the words when asked: same LIKE on every database.
         stmt = stmt.where(Proposal.search_text.contains(word, autoescape=True))
     return stmt

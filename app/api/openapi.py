@@ -1,0 +1,148 @@
+"""The OpenAPI 3.1 document, generated from the datasets so it always says what the API serves."""
+from flask import current_app, url_for
+from flask_babel import gettext as _
+
+from app.api.pagination import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT
+
+PROBLEM = {"$ref": "#/components/responses/Problem"}
+
+
+def _item_schema(dataset) -> dict:
+    return {
+        "type": "object",
+        "properties": {c.name: {**c.json_schema(), "description": str(c.meaning)} for c in dataset.columns},
+        "required": dataset.column_names,
+        "additionalProperties": False,
+    }
+
+
+def _filter_parameter(f) -> dict:
+    if f.type == "integer":
+        schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    elif f.type == "enum":
+        schema = {"type": "string", "enum": list(f.choices)}
+    else:
+        schema = {"type": "string", "maxLength": 200}
+    return {"name": f.name, "in": "query", "required": False, "description": str(f.meaning), "schema": schema}
+
+
+def _errors(*codes) -> dict:
+    return {str(code): PROBLEM for code in codes}
+
+
+def _json_ok(description: str, schema: dict) -> dict:
+    return {
+        "description": description,
+        "headers": {"ETag": {"schema": {"type": "string"}}},
+        "content": {"application/json": {"schema": schema}},
+    }
+
+
+def _paths(dataset) -> dict:
+    name = "".join(part.title() for part in dataset.slug.split("-"))
+    item_ref = {"$ref": f"#/components/schemas/{name}"}
+    lookup_type = {"type": "integer", "minimum": 1, "maximum": MAX_ID} if dataset.lookup_column.type == "integer" \
+        else {"type": "string", "minLength": 1, "maxLength": 100}
+    list_path = f"/api/v1/{dataset.slug}"
+    return {
+        list_path: {"get": {
+            "operationId": f"list{name}",
+            "summary": str(dataset.title),
+            "description": str(dataset.description),
+            "tags": [dataset.slug],
+            "parameters": [
+                {"$ref": "#/components/parameters/limit"},
+                {"$ref": "#/components/parameters/cursor"},
+                *(_filter_parameter(f) for f in dataset.filters),
+            ],
+            "responses": {
+                "200": _json_ok(_("One page of the collection."), {
+                    "type": "object",
+                    "required": ["data", "links", "meta"],
+                    "properties": {
+                        "data": {"type": "array", "items": item_ref},
+                        "links": {"$ref": "#/components/schemas/Links"},
+                        "meta": {"$ref": "#/components/schemas/Meta"},
+                    },
+                }),
+                "304": {"description": _("Not modified since the ETag given in If-None-Match.")},
+                **_errors(400, 404, 429),
+            },
+        }},
+        f"{list_path}/{{{dataset.lookup}}}": {"get": {
+            "operationId": f"get{name}",
+            "summary": str(dataset.title),
+            "tags": [dataset.slug],
+            "parameters": [{"name": dataset.lookup, "in": "path", "required": True, "schema": lookup_type}],
+            "responses": {
+                "200": _json_ok(_("One item."), {
+                    "type": "object", "required": ["data"], "properties": {"data": item_ref}}),
+                "304": {"description": _("Not modified since the ETag given in If-None-Match.")},
+                **_errors(400, 404, 429),
+            },
+        }},
+    }
+
+
+def document(datasets) -> dict:
+    paths: dict = {}
+    schemas: dict = {
+        "Problem": {
+            "type": "object",
+            "required": ["type", "title", "status"],
+            "properties": {
+                "type": {"type": "string"},
+                "title": {"type": "string"},
+                "status": {"type": "integer"},
+                "detail": {"type": "string"},
+            },
+        },
+        "Links": {
+            "type": "object",
+            "required": ["self", "next"],
+            "properties": {"self": {"type": "string"}, "next": {"type": ["string", "null"]}},
+        },
+        "Meta": {
+            "type": "object",
+            "required": ["limit", "count"],
+            "properties": {"limit": {"type": "integer"}, "count": {"type": "integer"}},
+        },
+    }
+    for dataset in datasets:
+        paths.update(_paths(dataset))
+        schemas["".join(part.title() for part in dataset.slug.split("-"))] = _item_schema(dataset)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": _("%(site)s open data API", site=current_app.config["SITE_NAME"]),
+            "version": "1.0.0",
+            "description": _("Read-only access to everything public on the platform. Collections are paginated "
+                             "with a cursor (links.next); responses carry an ETag, and a request with "
+                             "If-None-Match gets 304 when nothing changed. Errors are application/problem+json."),
+            "license": {"name": current_app.config["OPEN_DATA_LICENCE_NAME"],
+                        "url": current_app.config["OPEN_DATA_LICENCE_URL"]},
+            "contact": {"name": current_app.config["GUARANTOR_NAME"],
+                        "email": current_app.config["GUARANTOR_EMAIL"]},
+        },
+        "servers": [{"url": url_for("plans.home", _external=True).rstrip("/") or "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "parameters": {
+                "limit": {"name": "limit", "in": "query", "required": False,
+                          "description": _("Rows per page (at most %(max)d).", max=MAX_LIMIT),
+                          "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                                     "default": DEFAULT_LIMIT}},
+                "cursor": {"name": "cursor", "in": "query", "required": False,
+                           "description": _("Where the page starts: the cursor in links.next of the previous "
+                                            "page."),
+                           "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,400}$"}},
+            },
+            "responses": {
+                "Problem": {
+                    "description": _("An error, described as application/problem+json."),
+                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                },
+            },
+        },
+    }

@@ -1,0 +1,107 @@
+"""Descriptions of the datasets for machines: a DCAT catalogue (JSON-LD) and Table Schemas."""
+from flask import current_app, url_for
+from flask_babel import get_locale
+
+from app.opendata.schema import Dataset, json_value
+
+TABLE_SCHEMA_TYPES = {"integer": "integer", "number": "number", "string": "string", "boolean": "boolean",
+                      "date": "date", "datetime": "datetime", "json": "any"}
+
+
+def licence() -> dict:
+    return {"name": current_app.config["OPEN_DATA_LICENCE_NAME"], "url": current_app.config["OPEN_DATA_LICENCE_URL"]}
+
+
+def _language() -> str:
+    return str(get_locale() or "es_MX").replace("_", "-")
+
+
+def json_header(dataset: Dataset, generated_at) -> dict:
+    return {
+        "dataset": dataset.slug,
+        "title": str(dataset.title),
+        "description": str(dataset.description),
+        "generated_at": json_value(generated_at),
+        "licence": licence(),
+        "publisher": current_app.config["GUARANTOR_NAME"],
+        "schema": url_for("opendata.table_schema", slug=dataset.slug, _external=True),
+    }
+
+
+def table_schema(dataset: Dataset) -> dict:
+    return {
+        "name": dataset.slug,
+        "title": str(dataset.title),
+        "description": str(dataset.description),
+        "primaryKey": "id",
+        "fields": [
+            {
+                "name": column.name,
+                "type": TABLE_SCHEMA_TYPES[column.type],
+                "description": str(column.meaning),
+                "constraints": {"required": not column.nullable},
+            }
+            for column in dataset.columns
+        ],
+    }
+
+
+def dcat_catalog(datasets, generated_at) -> dict:
+    publisher = {
+        "@type": "foaf:Organization",
+        "foaf:name": current_app.config["GUARANTOR_NAME"],
+        "foaf:mbox": "mailto:" + current_app.config["GUARANTOR_EMAIL"],
+    }
+    language = _language()
+    modified = json_value(generated_at)
+    return {
+        "@context": {
+            "dcat": "http://www.w3.org/ns/dcat#",
+            "dct": "http://purl.org/dc/terms/",
+            "foaf": "http://xmlns.com/foaf/0.1/",
+            "xsd": "http://www.w3.org/2001/XMLSchema#",
+        },
+        "@id": url_for("opendata.catalog", _external=True),
+        "@type": "dcat:Catalog",
+        "dct:title": current_app.config["SITE_NAME"],
+        "dct:language": language,
+        "dct:publisher": publisher,
+        "dct:license": current_app.config["OPEN_DATA_LICENCE_URL"],
+        "dct:modified": modified,
+        "foaf:homepage": url_for("opendata.index", _external=True),
+        "dcat:dataset": [
+            {
+                "@id": url_for("opendata.dataset", slug=d.slug, _external=True),
+                "@type": "dcat:Dataset",
+                "dct:identifier": d.slug,
+                "dct:title": str(d.title),
+                "dct:description": str(d.description),
+                "dct:publisher": publisher,
+                "dct:license": current_app.config["OPEN_DATA_LICENCE_URL"],
+                "dct:modified": modified,
+                "dct:language": language,
+                "dcat:landingPage": url_for("opendata.dataset", slug=d.slug, _external=True),
+                "dct:conformsTo": url_for("opendata.table_schema", slug=d.slug, _external=True),
+                "dcat:distribution": [
+                    {
+                        "@type": "dcat:Distribution",
+                        "dct:format": fmt,
+                        "dcat:mediaType": media,
+                        "dcat:downloadURL": url_for(endpoint, slug=d.slug, _external=True),
+                        "dct:license": current_app.config["OPEN_DATA_LICENCE_URL"],
+                    }
+                    for fmt, media, endpoint in (
+                        ("CSV", "text/csv", "opendata.download_csv"),
+                        ("JSON", "application/json", "opendata.download_json"),
+                    )
+                ] + [{
+                    "@type": "dcat:Distribution",
+                    "dct:format": "JSON",
+                    "dcat:mediaType": "application/json",
+                    "dcat:accessURL": url_for("api.list_items", slug=d.slug, _external=True),
+                    "dct:title": "API",
+                }],
+            }
+            for d in datasets
+        ],
+    }

@@ -1,0 +1,43 @@
+"""A demo plan plus one item of every kind that must never be public, each carrying a marker."""
+from datetime import timedelta
+
+import pytest
+
+from app.comments.models import Comment
+from app.commitments.models import CommitmentState
+from app.core.db import utcnow
+from app.extensions import db
+from app.moderation import services as moderation
+from app.plans.models import Committee
+from app.proposals.models import Proposal
+from tests.comments.factories import make_comment
+from tests.consultations.factories import make_commitment
+from tests.factories import make_admin, make_committee
+
+SECRETS = {
+    "hidden_comment": "SECRETO-COMENTARIO-OCULTO",
+    "deleted_comment": "SECRETO-COMENTARIO-BORRADO",
+    "hidden_proposal": "SECRETO-PROPUESTA-OCULTA",
+    "draft_commitment": "SECRETO-COMPROMISO-BORRADOR",
+}
+
+
+@pytest.fixture
+def world(demo):
+    import sqlalchemy as sa
+
+    admin = make_admin()
+    proposal = db.session.scalars(sa.select(Proposal).where(Proposal.hidden_at.is_(None)).order_by(Proposal.id)).first()
+    hidden = make_comment(proposal, body=f"{SECRETS['hidden_comment']} <script>x</script>")
+    moderation.hide_content(admin, hidden, "Insultos")
+    make_comment(proposal, body=SECRETS["deleted_comment"], deleted_at=utcnow() - timedelta(minutes=1))
+    other = db.session.scalars(sa.select(Proposal).where(Proposal.hidden_at.is_(None), Proposal.id != proposal.id)
+                               .order_by(Proposal.id)).first()
+    other.title = SECRETS["hidden_proposal"]
+    db.session.commit()
+    moderation.hide_content(admin, other, "Datos personales")
+    committee = db.session.scalars(sa.select(Committee).order_by(Committee.id)).first()
+    make_commitment(make_committee(committee.plan), state=CommitmentState.draft, title=SECRETS["draft_commitment"])
+    visible = make_comment(proposal, body="COMENTARIO-VISIBLE-PUBLICO")
+    return {"proposal": proposal, "hidden_comment": db.session.get(Comment, hidden.id), "visible": visible,
+            "hidden_proposal": other}

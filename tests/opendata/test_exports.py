@@ -1,0 +1,108 @@
+"""Downloads, data dictionaries and the catalogue of the open-data page."""
+import csv
+import io
+import json
+
+import pytest
+
+from app.opendata import all_datasets
+from tests.proposals.factories import World, bulk_proposals, make_proposal
+from tests.querycount import count_queries
+
+
+@pytest.fixture
+def world():
+    return World()
+
+
+def _csv_rows(response):
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff"), "spreadsheet programs need the BOM to read UTF-8"
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_csv_has_bom_header_and_accents_intact(client, world):
+    make_proposal(world, title="Señalética en Peñón Blanco: ¿dónde?")
+    response = client.get("/open-data/proposals.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = _csv_rows(response)
+    header = rows[0]
+    assert header == [c.name for c in next(d for d in all_datasets() if d.slug == "proposals").columns]
+    assert rows[1][header.index("title")] == "Señalética en Peñón Blanco: ¿dónde?"
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(client, world):
+    make_proposal(world, title='=HYPERLINK("http://evil.example","clic")')
+    rows = _csv_rows(client.get("/open-data/proposals.csv"))
+    title = rows[1][rows[0].index("title")]
+    assert title.startswith("'=") and not title.startswith("=")
+
+
+def test_json_download_is_valid_and_carries_licence_and_date(client, world):
+    bulk_proposals(world, 3)
+    payload = json.loads(client.get("/open-data/proposals.json").get_data(as_text=True))
+    assert payload["dataset"] == "proposals"
+    assert payload["licence"]["url"].startswith("https://creativecommons.org/")
+    assert payload["generated_at"].endswith("Z")
+    assert len(payload["rows"]) == 3
+
+
+def test_empty_dataset_downloads_are_valid(client, world):
+    assert _csv_rows(client.get("/open-data/ballots.csv")) == [
+        [c.name for c in next(d for d in all_datasets() if d.slug == "ballots").columns]]
+    assert json.loads(client.get("/open-data/ballots.json").get_data(as_text=True))["rows"] == []
+
+
+def test_export_statements_do_not_grow_with_rows(client, world):
+    bulk_proposals(world, 3)
+    with count_queries() as small:
+        client.get("/open-data/proposals.csv").get_data()
+    bulk_proposals(world, 2500, start=10)  # more than two fetch batches
+    with count_queries() as large:
+        rows = _csv_rows(client.get("/open-data/proposals.csv"))
+    assert len(rows) == 2504
+    assert len(small) == len(large)
+
+
+def test_open_data_page_lists_every_dataset_with_its_downloads(client, world):
+    html = client.get("/open-data/").get_data(as_text=True)
+    for dataset in all_datasets():
+        assert f"/open-data/{dataset.slug}.csv" in html
+        assert f"/open-data/{dataset.slug}.json" in html
+        assert f"/open-data/{dataset.slug}/" in html
+    assert "creativecommons.org" in html
+
+
+@pytest.mark.parametrize("dataset", all_datasets(), ids=lambda d: d.slug)
+def test_dictionary_describes_every_column(client, dataset):
+    html = client.get(f"/open-data/{dataset.slug}/").get_data(as_text=True)
+    schema = client.get(f"/open-data/{dataset.slug}/schema.json").get_json()
+    assert [f["name"] for f in schema["fields"]] == dataset.column_names
+    for column in dataset.columns:
+        assert f"<code>{column.name}</code>" in html
+        assert str(column.meaning).strip()
+
+
+def test_dictionary_is_in_spanish_by_default_and_english_on_request(client):
+    spanish = client.get("/open-data/proposals/").get_data(as_text=True)
+    english = client.get("/open-data/proposals/?lang=en").get_data(as_text=True)
+    assert "Diccionario de datos" in spanish and "Data dictionary" in english
+
+
+def test_unknown_dataset_is_404(client):
+    for path in ("/open-data/nope/", "/open-data/nope.csv", "/open-data/nope.json", "/open-data/nope/schema.json"):
+        assert client.get(path).status_code == 404
+
+
+def test_dcat_catalogue_lists_every_dataset_with_distributions(client):
+    response = client.get("/open-data/catalog.jsonld")
+    assert response.mimetype == "application/ld+json"
+    catalog = response.get_json()
+    assert catalog["@type"] == "dcat:Catalog"
+    ids = {d["dct:identifier"] for d in catalog["dcat:dataset"]}
+    assert ids == {d.slug for d in all_datasets()}
+    for entry in catalog["dcat:dataset"]:
+        formats = {dist["dct:format"] for dist in entry["dcat:distribution"]}
+        assert formats == {"CSV", "JSON"}
+        assert entry["dct:license"]

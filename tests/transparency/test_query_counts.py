@@ -1,0 +1,66 @@
+"""The transparency pages send as many SQL statements for 30 of everything as for 2."""
+from app.accounts.models import Sector
+from app.commitments.models import CommitmentState, ConsultationOutcome
+from app.elections.models import ElectionState
+from app.extensions import db
+from tests.dashboard.helpers import counted
+from tests.factories import make_committee, make_plan, make_theme
+from tests.transparency import factories as f
+
+SECTORS = list(Sector)
+OUTCOMES = list(ConsultationOutcome)
+
+
+def _populate(n: int):
+    """n of every counted thing (people, proposals, comments, tables, consultations, elections),
+    spread over n themes, municipalities and sectors, in a plan of its own."""
+    plan = make_plan()
+    committee = make_committee(plan, slug=f"comite-{n}")
+    themes = [make_theme(plan, f"Tema {i}") for i in range(n)]
+    people = [f.citizen(f"Pueblo {i}") for i in range(n)]
+    orgs = [f.organisation(SECTORS[i % len(SECTORS)], f"Villa {i}") for i in range(n)]
+    call = f.published_call(plan, [committee])
+    for org in orgs:
+        f.application(call, org, committee)
+    commitment = f.commitment(committee, CommitmentState.consultation)
+    for i in range(n):
+        proposal = f.proposal(committee, people[i], themes[i])
+        f.comment(people[i], on_proposal=proposal)
+        comment = f.comment(people[i], on_commitment=commitment)
+        f.answer(comment, OUTCOMES[i % len(OUTCOMES)])
+        f.consultation(f.commitment(committee, CommitmentState.consultation))
+        table = f.table(committee)
+        f.registration(table, people[i], attended=True)
+        f.minutes(table, 1, 3)
+        f.election(committee, state=ElectionState.published, roll=orgs[:2], ballots=1)
+    return plan, committee
+
+
+def _statements(client, url: str) -> int:
+    client.get(url)  # warm template and translation caches outside the count
+    db.session.expire_all()
+    with counted() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(statements), response.get_data(as_text=True)
+
+
+def _only_current(plan):
+    for other in db.session.scalars(db.select(type(plan))):
+        other.is_current = other.id == plan.id
+    db.session.commit()
+
+
+def test_statements_do_not_grow_with_data(client):
+    small_plan, small = _populate(2)
+    large_plan, large = _populate(30)
+    _only_current(small_plan)
+    few, _html = _statements(client, "/transparency/")
+    few_committee, _html = _statements(client, f"/transparency/committees/{small.slug}")
+    _only_current(large_plan)
+    many, html = _statements(client, "/transparency/")
+    many_committee, _html = _statements(client, f"/transparency/committees/{large.slug}")
+    assert html.count("data-election=") == 30  # the large plan's data is really on the page
+    assert few == many
+    assert few_committee == many_committee
+    assert many <= 20, many
