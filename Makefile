@@ -7,20 +7,38 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 export FLASK_APP := wsgi
 
-.PHONY: run test install install-test translations serve bench lint i18n clean
+# pip-tools runs in its own throwaway venv, never in $(VENV).
+LOCK_VENV ?= $(or $(TMPDIR),/tmp)/cocrea-pip-tools
+
+.PHONY: run test install install-test translations serve bench lint i18n clean lock
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Cocrea needs Python 3.11 or newer (python3 --version)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Every dependency (runtime and test) at the exact version and hash in requirements.lock;
+# then Cocrea itself without letting pip resolve anything else. `pip check` catches a lock
+# that is older than pyproject.toml (a dependency added there but not locked).
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	@$(BIN)/pip check >/dev/null || { $(BIN)/pip check; \
+		echo "requirements.lock does not match pyproject.toml: run 'make lock'"; exit 1; }
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: $(VENV)/.installed
 	@touch $@
+
+# Re-resolve requirements.lock from pyproject.toml (runtime + test extras, with hashes).
+# Keeps the current pins where they still fit; `make lock UPGRADE=1` moves to the newest.
+lock:
+	@test -n "$(PYTHON)" || { echo "Cocrea needs Python 3.11 or newer (python3 --version)"; exit 1; }
+	test -x $(LOCK_VENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_VENV) && \
+		$(LOCK_VENV)/bin/pip install --quiet --upgrade pip 'pip-tools>=7.4'; }
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes \
+		--extra test --strip-extras --no-emit-index-url --no-emit-find-links \
+		$(if $(UPGRADE),--upgrade) -o requirements.lock pyproject.toml
 
 translations: | $(BIN)/python
 	@$(BIN)/pybabel compile --use-fuzzy -d app/translations --statistics 2>&1 | tail -n 2
@@ -39,8 +57,12 @@ run: install
 test: install-test
 	$(BIN)/python -m tests.run_suites $(ARGS)
 
+# The large-plan load test (gunicorn + wrk) and the export benchmark: bench/results.{json,md}.
 bench: install-test
-	$(BIN)/python -m bench.run $(ARGS)
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk (the load generator) is missing; installing Debian's package"; \
+		apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
+		|| { echo "Install wrk (apt-get install wrk) and run make bench again"; exit 1; }; }
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m bench.run $(ARGS)
 
 lint: install-test
 	$(BIN)/ruff check app tests

@@ -1,6 +1,5 @@
 """Cocrea: co-creation of Open Government Local Action Plans."""
 import importlib
-import logging
 import time
 
 from flask import Flask, g, request, session
@@ -17,7 +16,14 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     app.config.update(load_config(app.instance_path, overrides))
-    logging.basicConfig(level=logging.INFO)
+    from app.core.logging import configure_logging
+
+    configure_logging(app)
+    if app.config.get("TRUSTED_PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from app.core import i18n
 
@@ -51,6 +57,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_request_guards(app)
     register_error_handlers(app)
     register_security_headers(app)
+
+    from app.core.cache import register_page_cache
+
+    register_page_cache(app)
+    if app.config.get("BENCH_FLOOR"):
+        from app.core.benchfloor import bp as floor_bp
+
+        app.register_blueprint(floor_bp)
 
     from app.cli import register_cli
 
@@ -111,7 +125,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
-    from flask_login import current_user, logout_user
+    from flask_login import current_user
 
     from app.accounts.services import load_user_from_session_id
 
@@ -133,22 +147,22 @@ def _register_request_hooks(app: Flask) -> None:
         if current_user.is_authenticated and not session.get("remember"):
             last = session.get("last_seen", now)
             if now - last > app.config["IDLE_TIMEOUT_SECONDS"]:
-                from flask import flash
                 from flask_babel import gettext as _
 
-                # The login page that follows stays in the language the user was reading.
-                lang = session.get("lang") or current_user.locale
-                logout_user()
-                session.clear()
-                if lang:
-                    session["lang"] = lang
-                flash(_("Your session ended after a period of inactivity. Please log in again."), "info")
+                from app.accounts.sessions import end_session
+
+                # Keeps the language being read, and deletes a remember-me cookie too.
+                end_session(_("Your session ended after a period of inactivity. Please log in again."))
                 g.session_expired = True
                 return
         if current_user.is_authenticated:
             # Write at most once a minute, so the cookie is not re-issued on every request.
             if now - session.get("last_seen", 0) > 60:
                 session["last_seen"] = now
+
+    from app.accounts.sessions import register_session_guards
+
+    register_session_guards(app)  # absolute session timeout, compulsory two-factor enrolment
 
     @app.after_request
     def _send_mail_in_development(response):

@@ -38,6 +38,17 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SECRET_KEY": env.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", sqlite_default),
         "REDIS_URL": env.get("REDIS_URL"),
+        # "json" lines for log shippers in production, readable "text" elsewhere (app/core/logging.py).
+        "LOG_FORMAT": env.get("LOG_FORMAT", "json" if production else "text"),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        # Reverse proxies in front (nginx: 1) whose X-Forwarded-For/-Proto are trusted, so that
+        # rate limits see the client's address and not the proxy's (docs/deploy.md).
+        "TRUSTED_PROXY_COUNT": int(env.get("TRUSTED_PROXY_COUNT", "0")),
+        # Whole pages for anonymous readers, in Redis (off without it): see app/core/cache.py.
+        "PAGE_CACHE_REDIS_URL": env.get("PAGE_CACHE_REDIS_URL", env.get("REDIS_URL")),
+        "PAGE_CACHE_SECONDS": int(env.get("PAGE_CACHE_SECONDS", "60")),
+        "PAGE_CACHE_PREFIX": env.get("PAGE_CACHE_PREFIX", "cocrea"),
+        "BENCH_FLOOR": _bool(env.get("COCREA_BENCH_FLOOR")),
         # Mail
         "MAIL_BACKEND": env.get("MAIL_BACKEND", "smtp" if production else "console"),
         "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
@@ -69,19 +80,37 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
         "IDLE_TIMEOUT_SECONDS": int(env.get("IDLE_TIMEOUT_SECONDS", str(30 * 60))),
+        # However active, a session ends this long after its login (remember-me ones after 30 days).
+        "ABSOLUTE_SESSION_SECONDS": int(env.get("ABSOLUTE_SESSION_SECONDS", str(12 * 3600))),
+        "REMEMBER_ABSOLUTE_SESSION_SECONDS": int(
+            env.get("REMEMBER_ABSOLUTE_SESSION_SECONDS", str(30 * 24 * 3600))
+        ),
+        # Roles that must enrol in two-factor authentication before doing anything else.
+        "TWO_FACTOR_REQUIRED_ROLES": [
+            role.strip()
+            for role in env.get("TWO_FACTOR_REQUIRED_ROLES", "admin,moderator").split(",")
+            if role.strip()
+        ],
+        # How long the half-logged-in state (password right, code not yet given) lasts.
+        "TWO_FACTOR_PENDING_SECONDS": 5 * 60,
         "CONFIRM_TOKEN_MAX_AGE": 3 * 24 * 3600,
         "RESET_TOKEN_MAX_AGE": 3600,
         "LOCKOUT_THRESHOLD": 5,
         "LOCKOUT_SECONDS": 15 * 60,
-        "ARGON2_TIME_COST": 3,
-        "ARGON2_MEMORY_COST": 65536,
+        # OWASP's argon2id setting (19 MiB, 2 passes): ~50 ms a check here, so that logins and the
+        # password asked again at the ballot stay affordable on election day (docs/performance.md).
+        "ARGON2_TIME_COST": int(env.get("ARGON2_TIME_COST", "2")),
+        "ARGON2_MEMORY_COST": int(env.get("ARGON2_MEMORY_COST", "19456")),
         # Rate limits
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI")
         or (env.get("REDIS_URL") or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "RATELIMIT_LOGIN": "10 per minute;60 per hour",
-        "RATELIMIT_REGISTER": "10 per hour",
+        "RATELIMIT_LOGIN": env.get("RATELIMIT_LOGIN", "10 per minute;60 per hour"),
+        "RATELIMIT_REGISTER": env.get("RATELIMIT_REGISTER", "10 per hour"),
+        # Casting a ballot, per client address (several voters may share one office's address).
+        "RATELIMIT_VOTE": env.get("RATELIMIT_VOTE", "20 per minute"),
         "RATELIMIT_RESET": "10 per hour",
+        "RATELIMIT_TWO_FACTOR": "10 per minute;60 per hour",
         # Per client address, for the read-only API and the open-data downloads.
         "RATELIMIT_API": env.get("RATELIMIT_API", "600 per minute"),
         "RATELIMIT_DOWNLOADS": env.get("RATELIMIT_DOWNLOADS", "60 per minute"),

@@ -62,6 +62,7 @@ def _measure(client, path: str) -> dict:
     for chunk in response.response:
         size += len(chunk)
     seconds = time.perf_counter() - started
+    response.close()
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert response.status_code == 200, response.status_code
@@ -75,6 +76,7 @@ def run_on(database_url: str, label: str) -> list[dict]:
     results = []
     for n in SIZES:
         app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False,
+                          "PAGE_CACHE_REDIS_URL": None,
                           "SECRET_KEY": "bench-secret-key-long-enough-0123456789", "MAIL_BACKEND": "null"})
         with app.app_context():
             db.drop_all()
@@ -86,6 +88,8 @@ def run_on(database_url: str, label: str) -> list[dict]:
                 results.append({"database": label, "rows": n, "format": fmt, **figures})
                 print(f"  {label:10} {n:>7} rows  {fmt:4}  {figures['seconds']:6.2f} s  "
                       f"peak {figures['peak_mib']:5.1f} MiB  {figures['bytes'] / 2**20:6.1f} MiB written", flush=True)
+                # The streamed download's transaction must end before the tables can be dropped.
+                db.session.remove()
             db.drop_all()
             db.session.remove()
             db.engine.dispose()

@@ -1,24 +1,84 @@
-"""`make bench`: every benchmark, figures printed and written to bench/results.json."""
+"""`make bench`: the large-plan load test and the export benchmark, on SQLite and PostgreSQL.
+
+Writes bench/results.json and bench/results.md (the readable table). PostgreSQL is used when
+BENCH_DATABASE_URL or TEST_DATABASE_URL points at a server (a fresh database is made and dropped).
+BENCH_SCALE=0.1 runs a tenth of the plan, for a quick look.
+"""
 import json
+import os
 import platform
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import export
+from bench import export, load
 
-RESULTS = Path(__file__).with_name("results.json")
+HERE = Path(__file__).parent
+
+
+def _sizes() -> dict | None:
+    scale = float(os.environ.get("BENCH_SCALE", "1"))
+    if scale == 1:
+        return None
+    from bench.generate import SIZES
+
+    return {k: (max(1, int(v * scale)) if k != "milestones_each" else v) for k, v in SIZES.items()}
+
+
+def table(record: dict) -> str:
+    lines = [f"Benchmark of {record['date']} on {record['machine']['platform']} "
+             f"({record['machine']['cpus']} CPUs, Python {record['machine']['python']}); "
+             f"{load.CONNECTIONS} connections, {load.SECONDS} s per scenario, gunicorn "
+             f"{load.WORKERS} workers × {load.THREADS} threads.", ""]
+    for run in record["load"]:
+        lines += [f"### {run['database']} (plan generated in {run['generate_seconds']} s)", "",
+                  "| scenario | req/s | p50 ms | p99 ms | errors | floor req/s | ratio to floor |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for row in run["scenarios"]:
+            floor = row.get("floor")
+            lines.append(f"| {row['scenario']} | {row['rps']} | {row['p50_ms']} | {row['p99_ms']} | {row['errors']} | "
+                         f"{floor['rps'] if floor else '—'} | {row['ratio'] if floor else '—'} |")
+        lines.append("")
+    lines += ["### Open-data export (streamed), time and peak Python memory", "",
+              "| database | rows | format | seconds | peak MiB | MiB written |", "|---|---:|---|---:|---:|---:|"]
+    for row in record["export"]:
+        lines.append(f"| {row['database']} | {row['rows']:,} | {row['format']} | {row['seconds']} | "
+                     f"{row['peak_mib']} | {row['bytes'] / 2**20:.1f} |")
+    return "\n".join(lines) + "\n"
 
 
 def main() -> int:
     record = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": sys.version.split()[0], "platform": platform.platform(),
-                    "cpus": __import__("os").cpu_count()},
-        "export": export.main(),
+        "machine": {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count()},
+        "load": [],
     }
-    RESULTS.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"written {RESULTS}")
+    pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    only = os.environ.get("BENCH_ONLY", "")
+    print("Load test of a large plan:", flush=True)
+    if only in ("", "sqlite"):
+        with tempfile.TemporaryDirectory() as tmp:
+            record["load"].append(load.run_on(f"sqlite:///{tmp}/bench.sqlite3", "sqlite", _sizes()))
+    if pg and only in ("", "postgresql"):
+        from tests.conftest import create_pg_database, drop_pg_database
+
+        try:
+            url = create_pg_database(pg)
+        except Exception as exc:  # noqa: BLE001 - a laptop without PostgreSQL
+            print(f"  (PostgreSQL skipped: {pg} is not reachable: {exc})")
+        else:
+            try:
+                record["load"].append(load.run_on(url, "postgresql", _sizes()))
+            finally:
+                drop_pg_database(pg, url)
+    elif not pg:
+        print("  (PostgreSQL skipped: set BENCH_DATABASE_URL or TEST_DATABASE_URL)")
+    record["export"] = [] if os.environ.get("BENCH_SKIP_EXPORT") else export.main()
+    (HERE / "results.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (HERE / "results.md").write_text(table(record), encoding="utf-8")
+    print("\n" + table(record))
+    print(f"written {HERE / 'results.json'} and {HERE / 'results.md'}")
     return 0
 
 

@@ -162,7 +162,6 @@ def test_cookies_are_not_marked_secure_in_development(client):
         ("/account/login", {"email": "x@example.org", "password": "whatever-password"}),
         ("/account/register/citizen", {"email": "x@example.org"}),
         ("/account/forgot-password", {"email": "x@example.org"}),
-        ("/language", {"lang": "en"}),
     ],
 )
 def test_post_without_a_csrf_token_is_refused(client, url, data):
@@ -170,6 +169,18 @@ def test_post_without_a_csrf_token_is_refused(client, url, data):
 
     assert client.post(url, data=data).status_code == 400
     assert client.post(url, data={**data, "csrf_token": "forged"}).status_code == 400
+
+
+def test_an_anonymous_language_choice_needs_no_token_but_a_signed_in_one_does(client):
+    """Anonymous pages carry no token, so they can be cached whole; a forged language change of a
+    visitor is harmless. A signed-in person's choice is stored on the account: protected."""
+    assert client.post("/language", data={"lang": "en"}).status_code == 302
+    assert 'lang="en"' in client.get("/").get_data(as_text=True)
+    user = make_user()
+    login(client, user.email)
+    assert client.post("/language", data={"lang": "es_MX"}).status_code == 400
+    assert client.post("/language", data={"lang": "es_MX", "csrf_token": "forged"}).status_code == 400
+    assert client.submit("/language", {"lang": "es_MX"}, page="/").status_code == 302
 
 
 def test_logged_in_posts_without_a_csrf_token_are_refused(client):
@@ -184,7 +195,7 @@ def test_logged_in_posts_without_a_csrf_token_are_refused(client):
 def test_csrf_token_of_another_session_is_refused(client, other_client):
     user = make_user()
     login(client, user.email)
-    foreign_token = other_client.csrf_token("/")
+    foreign_token = other_client.csrf_token("/account/login")
 
     response = client.post("/account/logout", data={"csrf_token": foreign_token})
 

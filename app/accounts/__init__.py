@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
-from app.accounts import permissions, views  # noqa: E402,F401
+from app.accounts import permissions, views, views_security  # noqa: E402,F401

@@ -215,3 +215,29 @@ class DeleteAccountForm(FlaskForm):
         _l("I understand that my account will be deleted and this cannot be undone."),
         validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )
+
+
+def code_field(label=None, description=None):
+    return StringField(
+        label or _l("Code"),
+        validators=[DataRequired(message=REQUIRED), Length(max=40)],
+        description=description,
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false",
+                   "autocapitalize": "off"},
+    )
+
+
+class TwoFactorLoginForm(FlaskForm):
+    code = code_field(description=_l(
+        "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+    ))
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = code_field(description=_l("The 6-digit code your authenticator app shows now."))
+
+
+class DisableTwoFactorForm(FlaskForm):
+    current_password = ChangeEmailForm.current_password
+    code = code_field(description=_l("A code from your authenticator app, or a recovery code."))

@@ -91,6 +91,11 @@ class User(UserMixin, db.Model):
     # Set by a moderator: the account may read but not post until then.
     blocked_until = mapped_column(UTCDateTime())
     blocked_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Two-factor authentication (TOTP, RFC 6238), stored once a first code confirmed the secret;
+    # the last accepted time step makes every code single use.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     organisation: Mapped["Organisation | None"] = relationship(
         back_populates="user", uselist=False, lazy="joined", foreign_keys="Organisation.user_id"
@@ -116,6 +121,10 @@ class User(UserMixin, db.Model):
     def is_blocked(self, now=None) -> bool:
         now = now or utcnow()
         return self.blocked_until is not None and self.blocked_until > now
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None and self.totp_secret is not None
 
     @property
     def is_admin(self) -> bool:
@@ -200,3 +209,18 @@ class ModeratorScope(db.Model):
 
     user: Mapped[User] = relationship(back_populates="moderator_scopes", foreign_keys=[user_id])
     committee = relationship("Committee", lazy="joined")
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that replaces the authenticator once; only its SHA-256 is kept."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (sa.UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    code_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    used_at = mapped_column(UTCDateTime())

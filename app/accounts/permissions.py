@@ -32,3 +32,16 @@ def facilitates(actor, committee_id) -> bool:
     if actor is None or not actor.is_confirmed:
         return False
     return actor.is_admin or actor.facilitates(committee_id)
+
+
+@rule("account.two_factor.disable")
+def _disable_two_factor(actor, target=None):
+    """Only one's own second factor, and only when one's role does not require it."""
+    from app.accounts.twofactor import is_required
+
+    return (
+        actor is not None
+        and (target is None or target.id == actor.id)
+        and actor.two_factor_enabled
+        and not is_required(actor)
+    )

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from app.accounts import tokens
 from app.accounts.export import export_user_data  # noqa: F401  (views call services.export_user_data)
-from app.accounts.models import Organisation, Role, Sector, User, Verification
+from app.accounts.models import Organisation, RecoveryCode, Role, Sector, User, Verification
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.core.audit import record
 from app.core.db import utcnow
@@ -154,44 +154,72 @@ def resend_confirmation(email: str) -> None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user when the password is right and the account is not locked; counts failures."""
+    """The user when the password is right and the account is not locked; counts failures.
+
+    For an account with two-factor authentication the password is only the first step: the
+    failure counter is not reset and no login is recorded until the second step succeeds
+    (twofactor.complete_login), so that knowing the password does not reset the lockout.
+    """
     user = find_by_email(email)
     now = utcnow()
     if user is None or user.deleted_at is not None:
         verify_password(None, password)
         return None
-    if user.locked_until and user.locked_until > now:
+    if is_locked(user, now):
         verify_password(None, password)
         return None
     if not verify_password(user.password_hash, password):
-        threshold = current_app.config["LOCKOUT_THRESHOLD"]
-        # One atomic statement, so parallel failures are all counted.
-        db.session.execute(
-            sa.update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
-        )
-        db.session.refresh(user)
-        if user.failed_logins >= threshold:
-            user.locked_until = now + timedelta(seconds=current_app.config["LOCKOUT_SECONDS"])
-            user.failed_logins = 0
-            record(None, "account.locked", user)
-            queue_mail(
-                user.email,
-                "account_locked",
-                locale=user.locale,
-                user=user,
-                minutes=current_app.config["LOCKOUT_SECONDS"] // 60,
-                reset_url=url_for("accounts.forgot_password", _external=True),
-            )
+        count_failed_login(user, now)
         db.session.commit()
         return None
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    record(user, "account.login", user)
+    if not user.two_factor_enabled:
+        record_login(user, now)
     db.session.commit()
     return user
+
+
+def is_locked(user: User, now=None) -> bool:
+    return user.locked_until is not None and user.locked_until > (now or utcnow())
+
+
+def count_failed_login(user: User, now=None) -> None:
+    """One more failed password or code; at the threshold the account locks and its owner is told."""
+    now = now or utcnow()
+    threshold = current_app.config["LOCKOUT_THRESHOLD"]
+    # One atomic statement, so parallel failures are all counted.
+    db.session.execute(
+        sa.update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+    )
+    db.session.refresh(user)
+    if user.failed_logins >= threshold:
+        user.locked_until = now + timedelta(seconds=current_app.config["LOCKOUT_SECONDS"])
+        user.failed_logins = 0
+        record(None, "account.locked", user)
+        queue_mail(
+            user.email,
+            "account_locked",
+            locale=user.locale,
+            user=user,
+            minutes=current_app.config["LOCKOUT_SECONDS"] // 60,
+            reset_url=url_for("accounts.forgot_password", _external=True),
+        )
+
+
+def record_login(user: User, now=None, **data) -> None:
+    """A completed login: the counters start again. The caller commits."""
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now or utcnow()
+    record(user, "account.login", user, **data)
+
+
+def end_other_sessions(user: User) -> None:
+    """Every other session and remember-me cookie stops working: their session version is old."""
+    user.session_version = (user.session_version or 1) + 1
+    record(user, "account.sessions_ended", user)
+    db.session.commit()
 
 
 def _reset_fingerprint(user: User) -> str:
@@ -323,6 +351,8 @@ def delete_account(user: User, current_password: str) -> None:
     user.name = "—"
     user.municipality = None
     user.session_version += 1
+    user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     if user.organisation is not None:
         # An organisation's name stays: it is part of public records (rolls, registries).
         user.name = user.organisation.legal_name

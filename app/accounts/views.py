@@ -1,6 +1,5 @@
 """Pages of the accounts area: thin views over accounts.services."""
 import json
-import time
 
 from flask import (
     Response,
@@ -13,9 +12,9 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from app.accounts import bp, forms, services
+from app.accounts import bp, forms, services, sessions
 from app.core.errors import ValidationError
 from app.core.urls import safe_next
 from app.extensions import limiter
@@ -78,20 +77,6 @@ def resend_confirmation():
     return render_template("accounts/resend_confirmation.html", form=form), 400 if form.errors else 200
 
 
-def _start_session(user, remember: bool) -> None:
-    """A fresh session for `user` (no fixation), keeping only the chosen language.
-
-    The idle clock starts now: a session left alone right after login must expire too.
-    """
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    login_user(user, remember=remember)
-    session["remember"] = remember
-    session["last_seen"] = int(time.time())
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_limit("RATELIMIT_LOGIN"), methods=["POST"])
 def login():
@@ -103,7 +88,10 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             next_url = safe_next(request.args.get("next"))
-            _start_session(user, remember=bool(form.remember.data))
+            if user.two_factor_enabled:
+                sessions.start_half_login(user, bool(form.remember.data), next_url)
+                return redirect(url_for("accounts.login_two_factor"))
+            sessions.start_session(user, remember=bool(form.remember.data))
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(next_url or url_for("plans.home"))
         flash(
@@ -121,12 +109,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    flash(_("You have logged out."), "info")
+    sessions.end_session(_("You have logged out."))
     return redirect(url_for("plans.home"))
 
 
@@ -217,7 +200,7 @@ def change_password():
             getattr(form, exc.field).errors.append(exc.message)
         else:
             # The session version changed: log in again with the new identity in this session only.
-            _start_session(user, remember=bool(session.get("remember")))
+            sessions.renew_identity(user)
             flash(_("Your password has been changed. Other sessions have been closed."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form), 400 if form.errors else 200
@@ -244,8 +227,7 @@ def delete_account():
         except ValidationError as exc:
             getattr(form, exc.field).errors.append(exc.message)
         else:
-            logout_user()
-            session.clear()
+            sessions.end_session()
             flash(_("Your account has been deleted. Your public contributions remain, without your name."), "info")
             return redirect(url_for("plans.home"))
     return render_template("accounts/delete_account.html", form=form), 400 if form.errors else 200

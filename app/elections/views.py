@@ -313,7 +313,7 @@ def vote(election_id: int):
 
 @bp.post("/<int:election_id>/vote/confirm")
 @login_required
-@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"], methods=["POST"])
 def confirm_vote(election_id: int):
     """Step 3: cast. The receipt goes to the next page once, through the session."""
     election = _load(election_id)

@@ -1,10 +1,36 @@
-"""Health check for load balancers and monitoring."""
+"""Health check for load balancers and monitoring: the database and, when configured, Redis."""
 import sqlalchemy as sa
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
 from app.extensions import db, limiter
 
 bp = Blueprint("health", __name__)
+
+# A load balancer's probe must get an answer quickly, even when Redis hangs.
+REDIS_TIMEOUT_SECONDS = 1.0
+
+
+def _redis_client():
+    """One client per app (its connection pool is reused across probes)."""
+    import redis
+
+    clients = current_app.extensions.setdefault("cocrea_health_redis", {})
+    url = current_app.config["REDIS_URL"]
+    if url not in clients:
+        clients[url] = redis.Redis.from_url(
+            url,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+    return clients[url]
+
+
+def _redis_answers() -> bool:
+    try:
+        return bool(_redis_client().ping())
+    except Exception:  # any failure (refused, timeout, auth, bad URL) means unhealthy
+        current_app.logger.warning("health check: Redis does not answer", exc_info=True)
+        return False
 
 
 @bp.get("/healthz")
@@ -18,4 +44,9 @@ def healthz():
         db.session.rollback()
         status.update(status="error", database="unreachable")
         code = 503
+    if current_app.config.get("REDIS_URL"):
+        status["redis"] = "ok"
+        if not _redis_answers():
+            status.update(status="error", redis="unreachable")
+            code = 503
     return jsonify(status), code

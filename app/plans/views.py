@@ -6,7 +6,7 @@ from app.accounts.services import set_locale
 from app.commitments.queries import for_committee
 from app.core.db import utcnow
 from app.core.urls import safe_next
-from app.extensions import db
+from app.extensions import csrf, db
 from app.plans import bp, queries
 from app.plans.models import MemberKind
 
@@ -48,7 +48,12 @@ def open_government():
 
 
 @bp.post("/language")
+@csrf.exempt
 def set_language():
+    # Anonymous pages carry no CSRF token (so they can be cached whole); a forged language change
+    # is harmless for a visitor. A signed-in user's choice is stored on the account: checked then.
+    if current_user.is_authenticated:
+        csrf.protect()
     lang = request.form.get("lang")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang

@@ -149,6 +149,12 @@ def log_in(page, email: str, password: str = PASSWORD) -> None:
     page.locator("#password").fill(password)
     with page.expect_navigation() as navigation:
         page.locator("main form button[type=submit]").click()
+    if page.url.endswith("/account/login/two-factor"):  # an account with two-factor authentication
+        from tests.conftest import next_totp_code
+
+        page.locator("#code").fill(next_totp_code(email))
+        with page.expect_navigation() as navigation:
+            page.locator("main form button[type=submit]").click()
     assert "/account/login" not in page.url, f"login as {email} failed: still on {page.url}"
     status = navigation.value.status if navigation.value else None
     assert status == 200, f"after logging in, {page.url} answered {status}"

@@ -1,0 +1,167 @@
+"""Whole-page cache for anonymous readers, shared by every worker through Redis.
+
+A page is stored under the *data version*: a Redis counter bumped after every database commit
+that wrote something. A page is looked up under the version read when its request starts, so a
+change is visible on the very next request, in every worker, and nothing has to know which pages
+a change touches. Time alone changes some pages too (a consultation window closing, a milestone
+becoming late): PAGE_CACHE_SECONDS bounds that staleness.
+
+Only GET requests without a signed-in user, without a pending flash message and without a
+session cookie to set are served from or stored in the cache, and only for the public read
+endpoints listed below.
+"""
+import fnmatch
+import json
+import logging
+
+from flask import Flask, Response, g, request, session
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+# Public pages that are the same for every anonymous reader.
+CACHEABLE = (
+    "plans.*", "proposals.index", "proposals.show", "commitments.index", "commitments.show",
+    "consultations.show", "consultations.report", "dashboard.*", "dialogues.index", "dialogues.show",
+    "calls.index", "calls.show", "calls.registry", "elections.index", "elections.show", "elections.box",
+    "transparency.*", "profiles.*", "opendata.index", "opendata.dataset", "opendata.catalog",
+    "opendata.table_schema", "legal.*", "moderation.log", "feeds.*", "api.*",
+)
+# What a cached response keeps of its headers (the rest are added again on the way out).
+KEPT_HEADERS = ("Content-Type", "ETag", "Cache-Control", "Content-Disposition", "Access-Control-Allow-Origin",
+                "Access-Control-Expose-Headers", "Access-Control-Allow-Methods", "Access-Control-Allow-Headers",
+                "Vary", "Last-Modified")
+# A page larger than this is not worth a trip to Redis (and exports stream anyway).
+MAX_BYTES = 2 * 1024 * 1024
+
+
+class PageCache:
+    def __init__(self, app: Flask):
+        import redis
+
+        self.client = redis.Redis.from_url(app.config["PAGE_CACHE_REDIS_URL"], socket_timeout=0.5,
+                                           socket_connect_timeout=0.5)
+        self.prefix = app.config.get("PAGE_CACHE_PREFIX") or "cocrea"
+        self.seconds = int(app.config["PAGE_CACHE_SECONDS"])
+        self.version_key = f"{self.prefix}:data-version"
+
+    def version(self) -> int:
+        return int(self.client.get(self.version_key) or 0)
+
+    def bump(self) -> None:
+        self.client.incr(self.version_key)
+
+    def key(self, version: int, locale: str) -> str:
+        return f"{self.prefix}:page:{version}:{locale}:{request.full_path}"
+
+    def load(self, key: str) -> Response | None:
+        raw = self.client.get(key)
+        if raw is None:
+            return None
+        header, _sep, body = raw.partition(b"\n")
+        meta = json.loads(header)
+        return Response(body, status=meta["status"], headers=meta["headers"])
+
+    def store(self, key: str, response: Response) -> None:
+        body = response.get_data()
+        headers = [(name, value) for name, value in response.headers.items() if name in KEPT_HEADERS]
+        header = json.dumps({"status": response.status_code, "headers": headers}).encode()
+        self.client.set(key, header + b"\n" + body, ex=self.seconds)
+
+
+def _cacheable_request() -> bool:
+    from flask_login import current_user
+
+    if request.method != "GET" or request.endpoint is None:
+        return False
+    if not any(fnmatch.fnmatchcase(request.endpoint, pattern) for pattern in CACHEABLE):
+        return False
+    if "_flashes" in session or session.get("_user_id"):
+        return False
+    return not current_user.is_authenticated
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "")
+
+
+def register_page_cache(app: Flask) -> None:
+    """Serve and store anonymous pages, and bump the data version after every writing commit."""
+    if not app.config.get("PAGE_CACHE_REDIS_URL"):
+        return
+    cache = PageCache(app)
+    app.extensions["page_cache"] = cache
+
+    @app.before_request
+    def _serve_from_cache():
+        g.page_cache_key = None
+        if not _cacheable_request():
+            return None
+        try:
+            key = cache.key(cache.version(), _locale())
+            cached = cache.load(key)
+        except Exception:  # Redis down: serve from the database, never fail the page
+            log.warning("page cache unavailable", exc_info=True)
+            return None
+        if cached is not None:
+            g.page_cache_hit = True
+            return cached.make_conditional(request)
+        g.page_cache_key = key
+        return None
+
+    @app.after_request
+    def _store_in_cache(response: Response) -> Response:
+        key = g.pop("page_cache_key", None)
+        if getattr(g, "page_cache_hit", False):
+            response.headers["X-Cache"] = "hit"
+            return response
+        if key is None:
+            return response
+        response.headers["X-Cache"] = "miss"
+        if (response.status_code == 200 and not response.is_streamed and not session.modified
+                and "Set-Cookie" not in response.headers
+                and (response.content_length or 0) <= MAX_BYTES):
+            try:
+                cache.store(key, response)
+            except Exception:
+                log.warning("page cache unavailable", exc_info=True)
+        return response
+
+    _listen_for_writes()
+
+
+_WRITES = "cocrea_wrote"
+
+
+def _listen_for_writes() -> None:
+    """Once per process, whatever the number of apps (tests make several): the app whose context
+    the commit runs in finds its own cache. A rolled-back write keeps its mark; at worst the next
+    commit bumps the version once too often, which costs a cache miss and nothing else."""
+    if getattr(Session, "_cocrea_cache_listeners", False):
+        return
+
+    def _mark(session, *args):
+        session.info[_WRITES] = True
+
+    def _mark_statement(orm_execute_state):
+        if not orm_execute_state.is_select:
+            orm_execute_state.session.info[_WRITES] = True
+
+    def _after_commit(session):
+        if session.info.pop(_WRITES, False):
+            from flask import current_app, has_app_context
+
+            target = current_app.extensions.get("page_cache") if has_app_context() else None
+            if target is not None:
+                try:
+                    target.bump()
+                except Exception:
+                    log.warning("could not bump the page cache version", exc_info=True)
+
+    event.listen(Session, "after_flush", _mark)
+    event.listen(Session, "do_orm_execute", _mark_statement)
+    event.listen(Session, "after_commit", _after_commit)
+    Session._cocrea_cache_listeners = True

@@ -1,0 +1,106 @@
+"""The anonymous page cache: served from Redis, and a change is visible on the very next request."""
+import uuid
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+from tests import conftest
+from tests.conftest import login, require_service
+from tests.proposals.factories import World, make_proposal
+
+REDIS = "redis://127.0.0.1:6379/5"
+
+
+@pytest.fixture(scope="module")
+def cached_app(database_url, tmp_path_factory):
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS, socket_connect_timeout=0.5).ping()
+    except Exception as exc:  # noqa: BLE001
+        require_service(f"Redis at {REDIS} is needed for the page cache tests ({exc})")
+    config = conftest.test_config(database_url, tmp_path_factory.mktemp("cache-instance"))
+    config.update(PAGE_CACHE_REDIS_URL=REDIS, PAGE_CACHE_PREFIX=f"test-{uuid.uuid4().hex[:8]}")
+    app = create_app(config)
+    from tests.conftest import IsolatedClient
+
+    app.test_client_class = IsolatedClient
+    return app
+
+
+@pytest.fixture
+def world(cached_app):
+    with cached_app.app_context():
+        yield World()
+
+
+@pytest.fixture
+def anonymous(cached_app):
+    return cached_app.test_client()
+
+
+def test_second_anonymous_request_is_a_hit_and_identical(world, anonymous):
+    make_proposal(world, title="Baches en la calle Constitución")
+    first = anonymous.get("/proposals/")
+    second = anonymous.get("/proposals/")
+    assert first.headers["X-Cache"] == "miss" and second.headers["X-Cache"] == "hit"
+    assert first.get_data() == second.get_data()
+    assert "Set-Cookie" not in first.headers
+    assert second.headers["Content-Security-Policy"]  # security headers on cached pages too
+
+
+def test_a_change_is_visible_on_the_next_request(world, anonymous):
+    proposal = make_proposal(world, title="Alumbrado en la colonia Centro")
+    anonymous.get(f"/proposals/{proposal.reference}")
+    assert anonymous.get(f"/proposals/{proposal.reference}").headers["X-Cache"] == "hit"
+    proposal.title = "Alumbrado público en la colonia Centro, corregido"
+    db.session.commit()
+    after = anonymous.get(f"/proposals/{proposal.reference}")
+    assert after.headers["X-Cache"] == "miss"
+    assert "corregido" in after.get_data(as_text=True)
+
+
+def test_a_change_made_through_a_service_in_a_request_invalidates_the_list(world, anonymous, cached_app):
+    anonymous.get("/proposals/")
+    assert anonymous.get("/proposals/").headers["X-Cache"] == "hit"
+    citizen = cached_app.test_client()
+    from tests.conftest import FormClient
+
+    author = FormClient(citizen)
+    login(author, world.author.email)
+    response = author.submit("/proposals/new", {
+        "title": "Falta de rampas en la Plaza de Armas", "body": "No hay rampas para sillas de ruedas.",
+        "committee_id": world.committee.id, "theme_id": world.theme.id, "place": "Centro"})
+    assert response.status_code in (302, 303)
+    assert "Falta de rampas" in anonymous.get("/proposals/").get_data(as_text=True)
+
+
+def test_signed_in_readers_and_flashes_are_never_cached(world, anonymous, cached_app):
+    from tests.conftest import FormClient
+
+    reader = FormClient(cached_app.test_client())
+    login(reader, world.citizen.email)
+    first = reader.get("/proposals/")
+    assert "X-Cache" not in first.headers
+    # the anonymous copy never shows the signed-in reader's menu
+    assert "/account/logout" not in anonymous.get("/proposals/").get_data(as_text=True)
+
+
+def test_languages_are_cached_apart(world, anonymous):
+    spanish = anonymous.get("/proposals/").get_data(as_text=True)
+    english = anonymous.get("/proposals/?lang=en").get_data(as_text=True)
+    assert 'lang="es-MX"' in spanish and 'lang="en"' in english
+
+
+def test_redis_down_serves_from_the_database(world, cached_app):
+    cache = cached_app.extensions["page_cache"]
+    import redis
+
+    saved = cache.client
+    cache.client = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    try:
+        response = cached_app.test_client().get("/proposals/")
+        assert response.status_code == 200
+    finally:
+        cache.client = saved

@@ -1,0 +1,68 @@
+"""Helpers for the operations tests that need a real PostgreSQL database of their own."""
+import logging
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_service
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def postgres_base_url() -> str:
+    """TEST_DATABASE_URL of the PostgreSQL half of the suite; these tests only run there."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        # Not a missing service: the SQLite half of `make test` leaves these to the other half.
+        pytest.skip("PostgreSQL only: runs in the PostgreSQL half of the suite (TEST_DATABASE_URL)")
+    try:
+        import psycopg
+
+        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
+                             connect_timeout=3):
+            pass
+    except Exception as exc:  # any failure means the test cannot run here
+        require_service(f"PostgreSQL at {url} is unreachable ({exc})")
+    return url
+
+
+def libpq_url(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+@contextmanager
+def logging_kept():
+    """Alembic's env.py runs logging.config.fileConfig, which disables every existing logger
+    and replaces the root handlers; later tests in this process must still see their logs."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    loggers = {name: logger.disabled for name, logger in logging.root.manager.loggerDict.items()
+               if isinstance(logger, logging.Logger)}
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+        root.handlers[:] = handlers
+        for name, disabled in loggers.items():
+            logging.getLogger(name).disabled = disabled
+
+
+def prepared_app(database_url: str, instance: Path, **overrides):
+    """An app on `database_url`, migrated to the latest schema, with the demo plan loaded."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.demo.loader import load_demo
+    from app.extensions import db
+    from tests.conftest import test_config
+
+    app = create_app({**test_config(database_url, instance), **overrides})
+    with app.app_context(), logging_kept():
+        upgrade()
+        load_demo()
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return app
