@@ -14,6 +14,24 @@ def register_cli(app: Flask) -> None:
     mail = AppGroup("mail", help="The mail outbox.")
     demo = AppGroup("demo", help="The demonstration plan of Durango.")
 
+    @users.command("reset-two-factor")
+    @click.argument("email")
+    @click.option("--reason", required=True, help="How the person's identity was checked (kept in the audit log).")
+    def reset_two_factor(email, reason):
+        """Remove the second factor of EMAIL, who lost the device and every recovery code."""
+        from app.accounts.services import find_by_email
+        from app.accounts.twofactor import reset_two_factor as reset
+        from app.core.errors import ValidationError
+
+        user = find_by_email(email)
+        if user is None:
+            raise click.ClickException(f"No account with the email {email}.")
+        try:
+            reset(user, reason)
+        except ValidationError as exc:
+            raise click.ClickException(exc.message) from None
+        click.echo(f"Two-factor authentication removed for {user.email}; other sessions ended.")
+
     @users.command("create-admin")
     @click.argument("email")
     @click.option("--name", default="Órgano Garante", show_default=True)

@@ -45,7 +45,42 @@ def table(record: dict) -> str:
     for row in record["export"]:
         lines.append(f"| {row['database']} | {row['rows']:,} | {row['format']} | {row['seconds']} | "
                      f"{row['peak_mib']} | {row['bytes'] / 2**20:.1f} |")
+    checks = targets(record)
+    if checks:
+        lines += ["", "### Targets (PostgreSQL run)", "", "| target | met | figures |", "|---|---|---|"]
+        lines += [f"| {name} | {'yes' if met else 'NO'} | {figures} |" for name, met, figures in checks]
     return "\n".join(lines) + "\n"
+
+
+def targets(record: dict) -> list[tuple[str, bool, str]]:
+    """The targets of docs/performance.md, checked on the PostgreSQL run: (target, met, figures)."""
+    run = next((r for r in record["load"] if r["database"] == "postgresql"), None)
+    if run is None:
+        return []
+    rows = run["scenarios"]
+    reads = [r for r in rows if r["kind"] == "read"]
+    anonymous = [r for r in reads if "signed in" not in r["scenario"]]
+    writes = [r for r in rows if r["kind"] == "write"]
+    listing = next(r for r in rows if r["scenario"] == "proposal list")
+    checks = [
+        ("zero errors", all(r["errors"] == 0 for r in rows),
+         ", ".join(f"{r['scenario']}: {r['errors']}" for r in rows if r["errors"]) or "none"),
+        ("read pages p99 < 150 ms", all(r["p99_ms"] < 150 for r in reads),
+         ", ".join(f"{r['scenario']} {r['p99_ms']} ms" for r in reads if r["p99_ms"] >= 150) or "all under"),
+        ("proposal list ≥ 15% of the floor", listing["ratio"] >= 0.15, f"{listing['ratio']:.0%}"),
+        ("anonymous pages ≥ 50% of the floor", all(r["ratio"] >= 0.5 for r in anonymous),
+         ", ".join(f"{r['scenario']} {r['ratio']:.0%}" for r in anonymous if r["ratio"] < 0.5) or "all above"),
+        ("writes p99 < 250 ms", all(r["p99_ms"] < 250 for r in writes),
+         ", ".join(f"{r['scenario']} {r['p99_ms']} ms" for r in writes)),
+    ]
+    exports = [r for r in record.get("export", []) if r["database"] == "postgresql" and r["format"] == "csv"]
+    if len(exports) >= 2:
+        small, large = exports[0], exports[-1]
+        checks.append(("CSV export of 100,000 rows in constant memory",
+                       large["peak_mib"] <= small["peak_mib"] * 1.5,
+                       f"peak {small['peak_mib']} MiB at {small['rows']:,} rows, "
+                       f"{large['peak_mib']} MiB at {large['rows']:,} rows"))
+    return checks
 
 
 def main() -> int:

@@ -69,7 +69,7 @@ def register_session_guards(app: Flask) -> None:
         if request.endpoint in ENROLMENT_ENDPOINTS or not current_user.is_authenticated:
             return None
         if twofactor.must_enrol(current_user):
-            flash(_("Your role requires two-factor authentication. Set it up to continue."), "info")
+            # The enrolment page itself says why the person was brought there.
             return redirect(url_for("accounts.two_factor"))
         return None
 

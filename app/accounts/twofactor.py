@@ -215,6 +215,21 @@ def disable_two_factor(user: User, password: str, code: str) -> None:
     db.session.commit()
 
 
+def reset_two_factor(user: User, reason: str) -> None:
+    """The operator's way back for someone who lost both the device and every recovery code
+    (`flask users reset-two-factor`): the second factor is removed, other sessions end, and an
+    admin or facilitator must enrol again at the next login. Recorded with its reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for the reset (how the person's identity was checked)."),
+                              field="reason")
+    user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    user.session_version = (user.session_version or 1) + 1
+    record(None, "account.two_factor_reset", user, reason=reason[:500])
+    db.session.commit()
+
+
 # --- login -----------------------------------------------------------------------------------
 
 def complete_login(user: User, code: str) -> bool:

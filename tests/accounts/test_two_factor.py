@@ -446,3 +446,24 @@ def test_deleting_the_account_forgets_the_second_factor(client):
     db.session.refresh(user)
     assert user.deleted_at is not None and user.totp_secret is None
     assert twofactor.unused_recovery_codes(user) == 0
+
+
+def test_the_operator_can_reset_a_lost_second_factor_with_a_recorded_reason(app, client, required):
+    user, _codes = enrolled_user(client, Role.admin)
+    login(client, user.email)
+    assert is_logged_in(client)
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["users", "reset-two-factor", user.email, "--reason", "  "])
+    assert refused.exit_code != 0 and "reason" in refused.output.lower()
+    result = runner.invoke(args=["users", "reset-two-factor", user.email, "--reason",
+                                 "Identidad verificada en persona con INE"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    reloaded = db.session.get(User, user.id)
+    assert not reloaded.two_factor_enabled
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)
+                             .where(RecoveryCode.user_id == user.id)) == 0
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "account.two_factor_reset"))
+    assert entry.reason == "Identidad verificada en persona con INE" and not entry.public
+    assert not is_logged_in(client)  # the session that was open has ended
+    assert twofactor.must_enrol(reloaded)  # an admin enrols again at the next login
