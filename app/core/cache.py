@@ -13,6 +13,9 @@ endpoints listed below.
 import fnmatch
 import json
 import logging
+import threading
+import time
+from collections import OrderedDict
 
 from flask import Flask, Response, g, request, session
 from sqlalchemy import event
@@ -45,6 +48,36 @@ class PageCache:
         self.prefix = app.config.get("PAGE_CACHE_PREFIX") or "cocrea"
         self.seconds = int(app.config["PAGE_CACHE_SECONDS"])
         self.version_key = f"{self.prefix}:data-version"
+        # A worker keeps the pages it served last: the key holds the data version, so a copy here
+        # is exactly as fresh as Redis's, and a hit costs one small GET (the version) instead of
+        # moving the whole page out of Redis again.
+        self.local: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self.local_bytes = 0
+        self.local_limit = int(app.config.get("PAGE_CACHE_LOCAL_BYTES", 32 * 1024 * 1024))
+        self.lock = threading.Lock()
+
+    def _remember(self, key: str, raw: bytes) -> None:
+        with self.lock:
+            old = self.local.pop(key, None)
+            if old is not None:
+                self.local_bytes -= len(old[1])
+            self.local[key] = (time.monotonic() + self.seconds, raw)
+            self.local_bytes += len(raw)
+            while self.local_bytes > self.local_limit and self.local:
+                _key, (_expires, dropped) = self.local.popitem(last=False)
+                self.local_bytes -= len(dropped)
+
+    def _recall(self, key: str) -> bytes | None:
+        with self.lock:
+            entry = self.local.get(key)
+            if entry is None:
+                return None
+            if entry[0] < time.monotonic():
+                del self.local[key]
+                self.local_bytes -= len(entry[1])
+                return None
+            self.local.move_to_end(key)
+            return entry[1]
 
     def version(self) -> int:
         return int(self.client.get(self.version_key) or 0)
@@ -56,9 +89,12 @@ class PageCache:
         return f"{self.prefix}:page:{version}:{locale}:{request.full_path}"
 
     def load(self, key: str) -> Response | None:
-        raw = self.client.get(key)
+        raw = self._recall(key)
         if raw is None:
-            return None
+            raw = self.client.get(key)
+            if raw is None:
+                return None
+            self._remember(key, raw)
         header, _sep, body = raw.partition(b"\n")
         meta = json.loads(header)
         return Response(body, status=meta["status"], headers=meta["headers"])
@@ -67,7 +103,9 @@ class PageCache:
         body = response.get_data()
         headers = [(name, value) for name, value in response.headers.items() if name in KEPT_HEADERS]
         header = json.dumps({"status": response.status_code, "headers": headers}).encode()
-        self.client.set(key, header + b"\n" + body, ex=self.seconds)
+        raw = header + b"\n" + body
+        self.client.set(key, raw, ex=self.seconds)
+        self._remember(key, raw)
 
 
 def _cacheable_request() -> bool:

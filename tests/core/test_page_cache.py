@@ -104,3 +104,17 @@ def test_redis_down_serves_from_the_database(world, cached_app):
         assert response.status_code == 200
     finally:
         cache.client = saved
+
+
+def test_a_worker_serves_its_own_copy_but_never_a_stale_one(world, anonymous, cached_app):
+    cache = cached_app.extensions["page_cache"]
+    proposal = make_proposal(world, title="Semáforo descompuesto")
+    anonymous.get(f"/proposals/{proposal.reference}")
+    # The page is gone from Redis, yet this worker still has it under the same data version.
+    for key in cache.client.scan_iter(f"{cache.prefix}:page:*"):
+        cache.client.delete(key)
+    assert anonymous.get(f"/proposals/{proposal.reference}").headers["X-Cache"] == "hit"
+    proposal.title = "Semáforo reparado"
+    db.session.commit()  # another version: the local copy is not used any more
+    after = anonymous.get(f"/proposals/{proposal.reference}")
+    assert after.headers["X-Cache"] == "miss" and "reparado" in after.get_data(as_text=True)
