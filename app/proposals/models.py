@@ -87,6 +87,10 @@ class Proposal(Moderatable, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("plan_id", "year", "sequence"),
         sa.CheckConstraint("support_count >= 0", name="support_count_not_negative"),
+        # The public list, newest first: read in index order, it stops after one page.
+        sa.Index("ix_proposals_plan_newest", "plan_id", "created_at", "id"),
+        # The municipality filter's choices, from the index alone.
+        sa.Index("ix_proposals_plan_municipality", "plan_id", "municipality"),
     )
 
     author = relationship("User", foreign_keys=[author_id])
