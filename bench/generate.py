@@ -216,6 +216,9 @@ def generate(seed: int = 2026, sizes: dict | None = None, log=print) -> dict:
     voting = _election(committees[1], organisations, admin, rng, ballots=0)
     log(f"  elections: {sizes['ballots']:,} ballots in #{published.id}, #{voting.id} open for voting "
         f"({time.perf_counter() - started:.0f} s)")
+    # A bulk load leaves the planner's statistics empty; autovacuum would gather them in time.
+    db.session.execute(sa.text("ANALYZE"))
+    db.session.commit()
     commitment = db.session.scalar(sa.select(Commitment.id).order_by(Commitment.id))
     # Where a person may support or comment: open proposals, with their authors (who may not).
     open_proposals = [tuple(row) for row in db.session.execute(

@@ -78,6 +78,7 @@ class Server:
                         return self
             except OSError:  # not listening yet, or still importing
                 time.sleep(0.3)
+        self.__exit__()
         raise RuntimeError("gunicorn did not start: see /tmp/cocrea-bench-gunicorn.log")
 
     def __exit__(self, *exc):

@@ -4,7 +4,9 @@ A page is stored under the *data version*: a Redis counter bumped after every da
 that wrote something. A page is looked up under the version read when its request starts, so a
 change is visible on the very next request, in every worker, and nothing has to know which pages
 a change touches. Time alone changes some pages too (a consultation window closing, a milestone
-becoming late): PAGE_CACHE_SECONDS bounds that staleness.
+becoming late): PAGE_CACHE_SECONDS bounds that staleness. When a page passes that age, one
+request renders it again while the others are still served the copy (for at most as long again),
+so an expiry under load is not a stampede of identical renders.
 
 Only GET requests without a signed-in user, without a pending flash message and without a
 session cookie to set are served from or stored in the cache, and only for the public read
@@ -61,7 +63,7 @@ class PageCache:
             old = self.local.pop(key, None)
             if old is not None:
                 self.local_bytes -= len(old[1])
-            self.local[key] = (time.monotonic() + self.seconds, raw)
+            self.local[key] = (time.monotonic() + self.seconds * 2, raw)
             self.local_bytes += len(raw)
             while self.local_bytes > self.local_limit and self.local:
                 _key, (_expires, dropped) = self.local.popitem(last=False)
@@ -88,7 +90,9 @@ class PageCache:
     def key(self, version: int, locale: str) -> str:
         return f"{self.prefix}:page:{version}:{locale}:{request.full_path}"
 
-    def load(self, key: str) -> Response | None:
+    def load(self, key: str) -> tuple[Response, bool] | None:
+        """(page, still fresh) for the key, or None. A page past PAGE_CACHE_SECONDS is kept as
+        long again, so that one request renders it anew while the others are served the copy."""
         raw = self._recall(key)
         if raw is None:
             raw = self.client.get(key)
@@ -97,14 +101,23 @@ class PageCache:
             self._remember(key, raw)
         header, _sep, body = raw.partition(b"\n")
         meta = json.loads(header)
-        return Response(body, status=meta["status"], headers=meta["headers"])
+        fresh = time.time() < meta.get("fresh_until", 0)
+        return Response(body, status=meta["status"], headers=meta["headers"]), fresh
+
+    def claim_refresh(self, key: str) -> bool:
+        """Whether this request is the one that renders a stale page again (one per key at a time)."""
+        return bool(self.client.set(f"{key}:refreshing", b"1", nx=True, ex=10))
 
     def store(self, key: str, response: Response) -> None:
         body = response.get_data()
         headers = [(name, value) for name, value in response.headers.items() if name in KEPT_HEADERS]
-        header = json.dumps({"status": response.status_code, "headers": headers}).encode()
+        header = json.dumps({"status": response.status_code, "headers": headers,
+                             "fresh_until": time.time() + self.seconds}).encode()
         raw = header + b"\n" + body
-        self.client.set(key, raw, ex=self.seconds)
+        pipe = self.client.pipeline(transaction=False)
+        pipe.set(key, raw, ex=self.seconds * 2)
+        pipe.delete(f"{key}:refreshing")
+        pipe.execute()
         self._remember(key, raw)
 
 
@@ -145,8 +158,14 @@ def register_page_cache(app: Flask) -> None:
             log.warning("page cache unavailable", exc_info=True)
             return None
         if cached is not None:
-            g.page_cache_hit = True
-            return cached.make_conditional(request)
+            page, fresh = cached
+            try:
+                serve = fresh or not cache.claim_refresh(key)
+            except Exception:
+                serve = True
+            if serve:
+                g.page_cache_hit = "hit" if fresh else "stale"
+                return page.make_conditional(request)
         g.page_cache_key = key
         return None
 
@@ -154,7 +173,7 @@ def register_page_cache(app: Flask) -> None:
     def _store_in_cache(response: Response) -> Response:
         key = g.pop("page_cache_key", None)
         if getattr(g, "page_cache_hit", False):
-            response.headers["X-Cache"] = "hit"
+            response.headers["X-Cache"] = g.page_cache_hit
             return response
         if key is None:
             return response

@@ -118,3 +118,24 @@ def test_a_worker_serves_its_own_copy_but_never_a_stale_one(world, anonymous, ca
     db.session.commit()  # another version: the local copy is not used any more
     after = anonymous.get(f"/proposals/{proposal.reference}")
     assert after.headers["X-Cache"] == "miss" and "reparado" in after.get_data(as_text=True)
+
+
+def test_an_expired_page_is_rendered_again_by_one_request_while_others_get_the_copy(world, anonymous,
+                                                                                     cached_app, monkeypatch):
+    import time as clock
+
+    proposal = make_proposal(world, title="Bache en la avenida 20 de Noviembre")
+    url = f"/proposals/{proposal.reference}"
+    anonymous.get(url)
+    later = clock.time() + cached_app.config["PAGE_CACHE_SECONDS"] + 1
+    monkeypatch.setattr("app.core.cache.time.time", lambda: later)
+    first = anonymous.get(url)  # the one that renders it again
+    second = anonymous.get(url)  # meanwhile: the copy (the renderer stored a fresh one already)
+    assert first.headers["X-Cache"] == "miss"
+    assert second.headers["X-Cache"] == "hit"
+    cache = cached_app.extensions["page_cache"]
+    key = next(k for k in cache.client.scan_iter(f"{cache.prefix}:page:*") if url.encode() in k
+               and not k.endswith(b":refreshing"))
+    monkeypatch.setattr("app.core.cache.time.time", lambda: later + cached_app.config["PAGE_CACHE_SECONDS"] + 1)
+    assert cache.claim_refresh(key.decode()) is True  # someone else is rendering it now…
+    assert anonymous.get(url).headers["X-Cache"] == "stale"  # …so this reader gets the copy
