@@ -82,10 +82,19 @@ class PageCache:
             return entry[1]
 
     def version(self) -> int:
-        return int(self.client.get(self.version_key) or 0)
+        raw = self.client.get(self.version_key)
+        if raw is None:
+            # Redis lost the counter (a restart without persistence): start a new epoch from the
+            # clock, so that no version number ever comes back while workers hold local copies.
+            self.client.set(self.version_key, time.time_ns(), nx=True)
+            raw = self.client.get(self.version_key)
+        return int(raw)
 
     def bump(self) -> None:
-        self.client.incr(self.version_key)
+        pipe = self.client.pipeline(transaction=False)
+        pipe.set(self.version_key, time.time_ns(), nx=True)
+        pipe.incr(self.version_key)
+        pipe.execute()
 
     def key(self, version: int, locale: str) -> str:
         return f"{self.prefix}:page:{version}:{locale}:{request.full_path}"

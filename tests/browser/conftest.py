@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import warnings
 from pathlib import Path
 
 import pytest
@@ -164,5 +165,12 @@ def screenshot(page, name: str) -> Path:
     """A full-page screenshot in SHOTS, for a human to look at; returns its path."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    except PlaywrightError as exc:
+        # Chromium can refuse a full-page capture on a machine under heavy load ("Unable to capture
+        # screenshot"). The picture is for a human; the page's checks are the test: say so, go on.
+        warnings.warn(f"screenshot {name} not taken: {exc}", stacklevel=2)
     return path
