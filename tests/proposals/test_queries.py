@@ -78,7 +78,8 @@ def test_filters_by_committee_theme_state_and_municipality(world):
 
 def test_hidden_proposals_never_listed_and_withdrawn_only_on_request(world):
     shown = make_proposal(world)
-    hidden = make_proposal(world)
+    # A title of its own: a number in a factory title could match the year in another's reference.
+    hidden = make_proposal(world, title="Basurero clandestino junto al arroyo Seco")
     hidden.hidden_at, hidden.hidden_reason = utcnow(), "Datos personales"
     withdrawn = make_proposal(world)
     services.withdraw_proposal(world.author, withdrawn, "Ya se atendió el problema.")
