@@ -1,11 +1,9 @@
 """The ARCO export covers every area where a user has data, only theirs, in bounded statements."""
 import itertools
 import json
-from contextlib import contextmanager
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from app.accounts import services
 from app.accounts.models import ModeratorScope
@@ -40,6 +38,7 @@ from tests.elections.factories import make_election
 from tests.factories import make_committee, make_organisation, make_plan, make_user
 from tests.notifications.factories import make_notification
 from tests.progress.factories import add_milestone, add_note
+from tests.querycount import count_queries
 
 _seq = itertools.count(1000)
 
@@ -49,20 +48,6 @@ SECTIONS = (
     "committee_memberships", "commitments_created", "commitment_versions",
     "consultation_answers", "progress_notes", "follows", "moderator_scopes",
 )
-
-
-@contextmanager
-def counted():
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def add(*rows):
@@ -191,7 +176,7 @@ def test_export_statements_do_not_grow_with_the_number_of_items():
 
     def statements(user):
         db.session.expire_all()
-        with counted() as seen:
+        with count_queries() as seen:
             data = services.export_user_data(user)
         return len(seen), data
 

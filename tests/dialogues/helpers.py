@@ -1,28 +1,12 @@
 """Small helpers shared by the dialogue tables tests."""
-from contextlib import contextmanager
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from app.core.audit import AuditEntry
 from app.dialogues.models import DialogueTable, RegistrationStatus, TableRegistration
 from app.extensions import db
 from app.notifications.models import Notification
-
-
-@contextmanager
-def count_queries():
-    """Counts the SQL statements sent to the database inside the block."""
-    statements: list[str] = []
-
-    def _count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _count)
+from tests.querycount import count_queries  # noqa: F401 - shared counter, re-exported
 
 
 def notifications(kind: str, user=None) -> list[Notification]:

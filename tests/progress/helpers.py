@@ -1,21 +1,6 @@
 """Small helpers shared by the progress tests."""
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
-from app.extensions import db
 
 
-@contextmanager
-def count_queries():
-    """The SQL statements sent to the database inside the block."""
-    statements: list[str] = []
+from tests.querycount import count_queries  # noqa: F401 - shared counter, re-exported
 
-    def _count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _count)
