@@ -17,9 +17,19 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Thread safety of the shared extension objects (gunicorn's gthread workers share them):
+# thread-safe: Flask-SQLAlchemy gives each app context (so each request's thread) its own scoped
+# session; connections come from SQLAlchemy's pool, which is thread-safe by its documentation.
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+# thread-safe: holds configuration only; it runs in the CLI, never inside a request.
 migrate = Migrate()
+# thread-safe: configured at start-up; the signed-in user of a request is kept in `g`.
 login_manager = LoginManager()
+# thread-safe: configured at start-up; tokens live in each request's session and `g`.
 csrf = CSRFProtect()
+# thread-safe: the locale of a request is kept in `g`; Flask-Babel caches loaded catalogues in a
+# dict, where a race can only load a catalogue twice, and catalogues are only read afterwards.
 babel = Babel()
+# thread-safe: its storage is Redis (redis-py clients are thread-safe by their documentation) or
+# the `limits` memory storage, which guards its counters with a lock.
 limiter = Limiter(key_func=get_remote_address)

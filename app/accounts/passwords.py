@@ -1,6 +1,8 @@
 """Password hashing (argon2id) and the strength rule: length, zxcvbn, not the user's name or email."""
 import re
+import threading
 import unicodedata
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -13,14 +15,21 @@ MAX_LENGTH = 128
 MIN_SCORE = 3
 ZXCVBN_MAX_LENGTH = 72
 
-_hashers: dict[tuple[int, int], PasswordHasher] = {}
+# Thread-safe: zxcvbn() stores the user's own words in a module-level dictionary of the zxcvbn
+# package (matching.RANKED_DICTIONARIES["user_inputs"]) before matching, so two checks at once
+# could judge one person's password against another's name. One check at a time, under this lock.
+_zxcvbn_lock = threading.Lock()
+
+
+@lru_cache(maxsize=4)
+def _hasher_for(time_cost: int, memory_cost: int) -> PasswordHasher:
+    # Thread-safe: lru_cache is documented as thread-safe, and a PasswordHasher keeps only its
+    # immutable parameters (each hash or verify allocates its own Argon2 context).
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
 
 
 def _hasher() -> PasswordHasher:
-    key = (current_app.config["ARGON2_TIME_COST"], current_app.config["ARGON2_MEMORY_COST"])
-    if key not in _hashers:
-        _hashers[key] = PasswordHasher(time_cost=key[0], memory_cost=key[1])
-    return _hashers[key]
+    return _hasher_for(current_app.config["ARGON2_TIME_COST"], current_app.config["ARGON2_MEMORY_COST"])
 
 
 def hash_password(password: str) -> str:
@@ -99,9 +108,10 @@ def password_problems(password: str, name: str = "", email: str = "") -> list[st
         return [_("Do not include your name or email address in the password.")]
     # zxcvbn refuses (ValueError) passwords longer than 72 characters; a passphrase that long
     # is judged on its first 72, which is plenty to tell a weak one.
-    result = zxcvbn(
-        password[:ZXCVBN_MAX_LENGTH], user_inputs=[name, email, local_part, "cocrea", "durango"]
-    )
+    with _zxcvbn_lock:
+        result = zxcvbn(
+            password[:ZXCVBN_MAX_LENGTH], user_inputs=[name, email, local_part, "cocrea", "durango"]
+        )
     if result["score"] < MIN_SCORE:
         problems = [
             _(

@@ -6,6 +6,8 @@ from flask import Blueprint, Response
 
 bp = Blueprint("benchfloor", __name__, url_prefix="/_bench")
 MAX_BYTES = 16 * 1024 * 1024
+# Thread-safe enough by design: a race can only build the same immutable bytes twice, and a dict
+# assignment is atomic in CPython.
 _PAGES: dict[int, bytes] = {}
 
 

@@ -42,6 +42,9 @@ MAX_BYTES = 2 * 1024 * 1024
 
 
 class PageCache:
+    """Thread-safe: one per app, shared by a worker's threads. The redis-py client is documented
+    as thread-safe; the worker-local copies are only touched under `self.lock`."""
+
     def __init__(self, app: Flask):
         import redis
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from app.core.errors import PermissionDenied
 
+# Thread-safe: filled only while modules are imported (before the first request); read-only after.
 _RULES: dict[str, Callable] = {}
 
 

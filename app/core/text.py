@@ -1,5 +1,13 @@
-"""User text: Markdown rendered and then sanitised with an allow-list (bleach)."""
-from functools import lru_cache
+"""User text: Markdown rendered and then sanitised with an allow-list (bleach).
+
+Thread safety: bleach documents its Cleaner and Linker as not thread-safe (their HTML parser and
+tree walker keep state between calls), and markdown-it-py does not promise that a MarkdownIt
+object may render from several threads at once. gunicorn's threaded workers run requests in
+threads, so every thread builds its own pipeline (`_pipeline()`, kept in a threading.local) and
+nothing here is shared between requests.
+"""
+import threading
+import unicodedata
 from urllib.parse import urlparse
 
 import bleach
@@ -12,12 +20,6 @@ ALLOWED_TAGS = [
 ]
 ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"], "img": ["src", "alt", "title"]}
 ALLOWED_PROTOCOLS = ["http", "https", "mailto"]
-
-
-@lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
-    # "js-default" disables raw HTML and validates links; headings are demoted by bleach's list.
-    return MarkdownIt("js-default").enable("table")
 
 
 def _link_attributes(attrs, new=False):
@@ -36,33 +38,47 @@ def _only_local_images(tag, name, value):
     return name in ALLOWED_ATTRIBUTES.get(tag, [])
 
 
-_cleaner = bleach.sanitizer.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=_only_local_images,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    filters=[],
-)
+class _Pipeline:
+    """One thread's Markdown renderer, sanitiser, linker and tag stripper (never shared)."""
+
+    def __init__(self):
+        # "js-default" disables raw HTML and validates links; headings are demoted by the allow-list.
+        self.markdown = MarkdownIt("js-default").enable("table")
+        self.cleaner = bleach.sanitizer.Cleaner(
+            tags=ALLOWED_TAGS, attributes=_only_local_images, protocols=ALLOWED_PROTOCOLS,
+            strip=True, filters=[],
+        )
+        self.linker = bleach.linkifier.Linker(callbacks=[_link_attributes], skip_tags=["pre", "code"])
+        self.stripper = bleach.sanitizer.Cleaner(tags=[], strip=True)
+
+
+# Per thread by construction: each thread sees only the pipeline it built.
+_local = threading.local()
+
+
+def _pipeline() -> _Pipeline:
+    pipeline = getattr(_local, "pipeline", None)
+    if pipeline is None:
+        pipeline = _local.pipeline = _Pipeline()
+    return pipeline
 
 
 def render_markdown(source: str | None) -> Markup:
     if not source:
         return Markup("")
-    html = _markdown().render(source)
-    cleaned = _cleaner.clean(html)
-    linked = bleach.linkify(cleaned, callbacks=[_link_attributes], skip_tags=["pre", "code"])
-    return Markup(linked)
+    pipeline = _pipeline()
+    cleaned = pipeline.cleaner.clean(pipeline.markdown.render(source))
+    return Markup(pipeline.linker.linkify(cleaned))
 
 
 def plain_excerpt(source: str | None, length: int = 200) -> str:
-    text = bleach.clean(_markdown().render(source or ""), tags=[], strip=True)
+    pipeline = _pipeline()
+    text = pipeline.stripper.clean(pipeline.markdown.render(source or ""))
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 def fold(text: str | None) -> str:
     """Lower-case without accents, for search that ignores both ("poblacion" finds "Población")."""
-    import unicodedata
-
     decomposed = unicodedata.normalize("NFKD", text or "")
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()

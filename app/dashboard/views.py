@@ -29,6 +29,8 @@ SHEET_ROWS = tuple(
 
 # The printable plan renders some twenty Markdown texts per commitment, and Markdown plus
 # sanitising costs milliseconds each; published texts rarely change, so renderings are kept.
+# Thread-safe: functools.lru_cache is documented as thread-safe, and render_markdown uses a
+# pipeline per thread (app/core/text.py).
 markdown = lru_cache(maxsize=8192)(render_markdown)
 
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")

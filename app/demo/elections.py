@@ -170,6 +170,7 @@ def local(year, month, day, hour=0, minute=0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=LOCAL).astimezone(UTC)
 
 
+# The seed's dates, as immutable (so thread-safe) UTC datetimes.
 CALL_OPENS = local(2020, 10, 28, 9)
 CALL_CLOSES = local(2020, 12, 14, 23, 59)
 ELECTIONS_CREATED = local(2021, 1, 11, 10)

@@ -24,7 +24,7 @@ import sys
 FORMAT = "cocrea-ballot-box/1"
 ROLL_DOMAIN = "cocrea-roll/1"
 VOTED_DOMAIN = "cocrea-voted/1"
-HEX = set("0123456789abcdef")
+HEX = frozenset("0123456789abcdef")
 
 
 def canonical(obj) -> bytes:

@@ -11,7 +11,11 @@ REDIS_TIMEOUT_SECONDS = 1.0
 
 
 def _redis_client():
-    """One client per app (its connection pool is reused across probes)."""
+    """One client per app (its connection pool is reused across probes).
+
+    Thread-safe: redis-py clients and their connection pools are documented as safe to share
+    between threads; a race in setdefault below can only build a second, equivalent client.
+    """
     import redis
 
     clients = current_app.extensions.setdefault("cocrea_health_redis", {})
