@@ -1,8 +1,7 @@
 """Cocrea: co-creation of Open Government Local Action Plans."""
 import importlib
-import time
 
-from flask import Flask, g, request, session
+from flask import Flask, request
 
 from app.config import load_config
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -125,11 +124,9 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
-    from flask_login import current_user
+    from app.accounts.sessions import load_user, register_session_guards
 
-    from app.accounts.services import load_user_from_session_id
-
-    login_manager.user_loader(load_user_from_session_id)
+    login_manager.user_loader(load_user)
 
     @login_manager.unauthorized_handler
     def _unauthorized():
@@ -139,30 +136,7 @@ def _register_request_hooks(app: Flask) -> None:
         flash(_("Please log in to continue."), "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
-    @app.before_request
-    def _idle_timeout():
-        if request.endpoint in ("static", "health.healthz"):
-            return
-        now = int(time.time())
-        if current_user.is_authenticated and not session.get("remember"):
-            last = session.get("last_seen", now)
-            if now - last > app.config["IDLE_TIMEOUT_SECONDS"]:
-                from flask_babel import gettext as _
-
-                from app.accounts.sessions import end_session
-
-                # Keeps the language being read, and deletes a remember-me cookie too.
-                end_session(_("Your session ended after a period of inactivity. Please log in again."))
-                g.session_expired = True
-                return
-        if current_user.is_authenticated:
-            # Write at most once a minute, so the cookie is not re-issued on every request.
-            if now - session.get("last_seen", 0) > 60:
-                session["last_seen"] = now
-
-    from app.accounts.sessions import register_session_guards
-
-    register_session_guards(app)  # absolute session timeout, compulsory two-factor enrolment
+    register_session_guards(app)  # ended, expired and idle sessions; compulsory two-factor enrolment
 
     @app.after_request
     def _send_mail_in_development(response):
@@ -190,6 +164,9 @@ def _register_template_helpers(app: Flask) -> None:
     from app.notifications.kinds import message as notification_message
 
     app.jinja_env.globals["notification_message"] = notification_message
+    from app.accounts.session_store import describe_device
+
+    app.jinja_env.globals["describe_device"] = describe_device
     app.jinja_env.filters["local_datetime"] = i18n.local_datetime
     app.jinja_env.filters["local_date"] = i18n.local_date
 

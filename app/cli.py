@@ -32,6 +32,18 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(exc.message) from None
         click.echo(f"Two-factor authentication removed for {user.email}; other sessions ended.")
 
+    @users.command("rotate-totp-keys")
+    def rotate_totp_keys():
+        """Encrypt every two-factor secret with the first key of TOTP_ENCRYPTION_KEYS."""
+        from app.accounts.sealing import SealingError
+        from app.accounts.twofactor import rotate_totp_keys as rotate
+
+        try:
+            count = rotate()
+        except SealingError as exc:
+            raise click.ClickException(f"{exc}: keep the old key in TOTP_ENCRYPTION_KEYS, after the new one.") from None
+        click.echo(f"{count} two-factor secrets encrypted with the first key.")
+
     @users.command("create-admin")
     @click.argument("email")
     @click.option("--name", default="Órgano Garante", show_default=True)

@@ -78,13 +78,14 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
-        "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
         "IDLE_TIMEOUT_SECONDS": int(env.get("IDLE_TIMEOUT_SECONDS", str(30 * 60))),
         # However active, a session ends this long after its login (remember-me ones after 30 days).
         "ABSOLUTE_SESSION_SECONDS": int(env.get("ABSOLUTE_SESSION_SECONDS", str(12 * 3600))),
         "REMEMBER_ABSOLUTE_SESSION_SECONDS": int(
             env.get("REMEMBER_ABSOLUTE_SESSION_SECONDS", str(30 * 24 * 3600))
         ),
+        # Fernet keys for TOTP secrets at rest, comma-separated, the newest first (sealing.py).
+        "TOTP_ENCRYPTION_KEYS": env.get("TOTP_ENCRYPTION_KEYS", ""),
         # Roles that must enrol in two-factor authentication before doing anything else.
         "TWO_FACTOR_REQUIRED_ROLES": [
             role.strip()
@@ -148,6 +149,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             )
     if not cfg["SECRET_KEY"]:
         cfg["SECRET_KEY"] = _dev_secret(instance_path)
+    # A remember-me cookie never outlives the session it restores (the absolute limit).
+    cfg["REMEMBER_COOKIE_DURATION"] = min(
+        int(cfg.get("REMEMBER_COOKIE_DURATION") or cfg["REMEMBER_ABSOLUTE_SESSION_SECONDS"]),
+        int(cfg["REMEMBER_ABSOLUTE_SESSION_SECONDS"]),
+    )
     return cfg
 
 

@@ -186,10 +186,12 @@ def next_totp_code(email: str) -> str:
     import pyotp
 
     from app.accounts.models import User
+    from app.accounts.sealing import unseal
 
     secret, last_step = db.session.execute(
         sa.select(User.totp_secret, User.totp_last_step).where(User.email == email)
     ).one()
+    secret = unseal(secret)
     step = max(int(time.time()) // 30, (last_step or 0) + 1)
     assert step <= int(time.time()) // 30 + 1, "no unused TOTP step left in the window; wait 30 s"
     return pyotp.TOTP(secret).generate_otp(step)

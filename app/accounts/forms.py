@@ -241,3 +241,7 @@ class TwoFactorCodeForm(FlaskForm):
 class DisableTwoFactorForm(FlaskForm):
     current_password = ChangeEmailForm.current_password
     code = code_field(description=_l("A code from your authenticator app, or a recovery code."))
+
+
+class EndSessionForm(FlaskForm):
+    """Only the CSRF token: ending a session is one button."""

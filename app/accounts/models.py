@@ -85,7 +85,7 @@ class User(UserMixin, db.Model):
     last_login_at = mapped_column(UTCDateTime())
     failed_logins: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     locked_until = mapped_column(UTCDateTime())
-    # Bumped on password change or reset: it invalidates other sessions and used reset tokens.
+    # Bumped on password change or reset: it invalidates used reset tokens.
     session_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
     deleted_at = mapped_column(UTCDateTime())
     # Set by a moderator: the account may read but not post until then.
@@ -93,7 +93,8 @@ class User(UserMixin, db.Model):
     blocked_reason: Mapped[str | None] = mapped_column(sa.Text)
     # Two-factor authentication (TOTP, RFC 6238), stored once a first code confirmed the secret;
     # the last accepted time step makes every code single use.
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # Encrypted at rest (app/accounts/sealing.py): "fernet:" and a Fernet token.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
     totp_enabled_at = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
@@ -106,9 +107,6 @@ class User(UserMixin, db.Model):
         cascade="all, delete-orphan",
         lazy="selectin",
     )
-
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:
@@ -224,3 +222,36 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     used_at = mapped_column(UTCDateTime())
+
+
+class UserSession(db.Model):
+    """A signed-in session, kept on the server so that ending it ends it everywhere at once.
+
+    The browser holds a random token (in the signed session cookie and, with "keep me logged
+    in", in the remember-me cookie); only its SHA-256 is stored. A copied cookie is worth nothing
+    once the row has ended (logout, expiry, "end this session", a password change).
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
+    remember: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    last_seen_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    # However active, the session ends then (the absolute limit, counted from the login).
+    expires_at = mapped_column(UTCDateTime(), nullable=False)
+    ended_at = mapped_column(UTCDateTime())
+    end_reason: Mapped[str | None] = mapped_column(sa.String(40))
+    # As the browser described itself, cut short; and the network the request came from
+    # (IPv4 /24, IPv6 /48), never the full address.
+    user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+    network: Mapped[str | None] = mapped_column(sa.String(64))
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    def is_active_at(self, now) -> bool:
+        return self.ended_at is None and self.expires_at > now

@@ -6,9 +6,17 @@ from flask import current_app, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from app.accounts import tokens
+from app.accounts import session_store, tokens
 from app.accounts.export import export_user_data  # noqa: F401  (views call services.export_user_data)
-from app.accounts.models import Organisation, RecoveryCode, Role, Sector, User, Verification
+from app.accounts.models import (
+    Organisation,
+    RecoveryCode,
+    Role,
+    Sector,
+    User,
+    UserSession,
+    Verification,
+)
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.core.audit import record
 from app.core.db import utcnow
@@ -19,18 +27,6 @@ from app.extensions import db
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
-
-
-def load_user_from_session_id(session_id: str) -> User | None:
-    """Flask-Login's loader: the id carries the session version, so a password change logs out."""
-    try:
-        user_id, version = (int(part) for part in session_id.split(":", 1))
-    except (ValueError, AttributeError):
-        return None
-    user = db.session.get(User, user_id)
-    if user is None or user.session_version != version or user.deleted_at is not None:
-        return None
-    return user
 
 
 def find_by_email(email: str) -> User | None:
@@ -215,13 +211,6 @@ def record_login(user: User, now=None, **data) -> None:
     record(user, "account.login", user, **data)
 
 
-def end_other_sessions(user: User) -> None:
-    """Every other session and remember-me cookie stops working: their session version is old."""
-    user.session_version = (user.session_version or 1) + 1
-    record(user, "account.sessions_ended", user)
-    db.session.commit()
-
-
 def _reset_fingerprint(user: User) -> str:
     # Changes whenever the password or the email does: a used token no longer matches, nor
     # does one mailed to an address the account has since left.
@@ -260,6 +249,7 @@ def reset_password(token: str, new_password: str) -> User | None:
     if user is None:
         return None
     _set_password(user, new_password)
+    session_store.end_sessions_of(user, "password_reset")
     # Following the emailed link proves the address too.
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
@@ -280,9 +270,12 @@ def _check_current_password(user: User, password: str) -> None:
         raise ValidationError(_("The current password is not correct."), field="current_password")
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(user: User, current_password: str, new_password: str,
+                    keep: UserSession | None = None) -> None:
+    """A new password; every session but `keep` (the one making the change) ends."""
     _check_current_password(user, current_password)
     _set_password(user, new_password)
+    session_store.end_sessions_of(user, "password_changed", keep=keep)
     record(user, "account.password_changed", user)
     queue_mail(user.email, "password_changed", locale=user.locale, user=user)
     db.session.commit()
@@ -353,6 +346,8 @@ def delete_account(user: User, current_password: str) -> None:
     user.session_version += 1
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    # Where and with what the person signed in is personal data: the rows go with the account.
+    db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id))
     if user.organisation is not None:
         # An organisation's name stays: it is part of public records (rolls, registries).
         user.name = user.organisation.legal_name

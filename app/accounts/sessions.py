@@ -1,12 +1,19 @@
-"""Session rules checked on every request: the absolute timeout and compulsory two-factor enrolment."""
+"""The browser's side of signing in: the session cookie, and the rules checked on every request.
+
+A signed-in browser holds one random token (session_store.py keeps its hash on the server) in
+Flask-Login's `_user_id`; with "keep me logged in" the remember-me cookie holds the same token.
+Every request checks the server's row: ended (logout, "end this session", a password change),
+past its absolute limit, or idle too long, and the token opens nothing any more, in any worker.
+"""
 import secrets
 import time
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user, user_loaded_from_cookie
+from flask_login import current_user, login_user, logout_user
 
-from app.accounts import twofactor
+from app.accounts import session_store, twofactor
+from app.core.db import utcnow
 
 # What a facilitator or admin who has not enrolled yet may still reach.
 ENROLMENT_ENDPOINTS = {
@@ -17,51 +24,85 @@ ENROLMENT_ENDPOINTS = {
     "accounts.logout",
     "plans.set_language",
 }
+UNGUARDED_ENDPOINTS = ("static", "health.healthz")
 
 
-def end_session(message: str | None = None) -> None:
-    """Log out and start an empty session that keeps only the language being read.
+def load_user(token: str):
+    """Flask-Login's loader, for the session cookie and the remember-me cookie alike."""
+    row = session_store.session_for_token(token)
+    if row is None:
+        return None
+    g.user_session = row
+    return row.user
 
-    logout_user() asks (in the session) for the remember-me cookie to be deleted: that request
-    must survive the clear, or the cookie would log the person straight back in.
-    """
-    lang = session.get("lang") or getattr(current_user, "locale", None)
-    logout_user()
+
+def current_session():
+    """The server's row of the signed-in session of this request (None when anonymous)."""
+    return g.get("user_session") if current_user.is_authenticated else None
+
+
+def _keep_language(new_state: dict | None = None, lang: str | None = None) -> None:
+    lang = lang or session.get("lang")
     forget_cookie = session.get("_remember")
     session.clear()
     if forget_cookie:
+        # logout_user() asked (in the session) for the remember-me cookie to be deleted: that
+        # request must survive the clear, or the cookie would log the person straight back in.
         session["_remember"] = forget_cookie
     if lang:
         session["lang"] = lang
+    session.update(new_state or {})
+
+
+def end_session(message: str | None = None, reason: str = "logout") -> None:
+    """Log out: the server's row ends (so a copied cookie opens nothing), the cookies go, and an
+    empty session keeps only the language being read."""
+    row = g.pop("user_session", None)
+    lang = session.get("lang") or getattr(current_user, "locale", None)
+    if row is not None:
+        session_store.end_session(row, reason)
+    logout_user()
+    _keep_language(lang=lang)
     if message:
         flash(message, "info")
 
 
+def start_session(user, remember: bool, expires_at=None) -> None:
+    """A fresh session for `user` (no fixation), keeping only the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    token = session_store.open_session(user, remember, request.user_agent.string,
+                                       request.remote_addr, expires_at=expires_at)
+    login_user(user, remember=remember)
+    # Flask-Login keeps user.get_id() here, and puts the same value in the remember-me cookie:
+    # the session's token instead, so that both cookies stand for this server-side session only.
+    session["_user_id"] = token
+    g.user_session = session_store.session_for_token(token)
+
+
 def register_session_guards(app: Flask) -> None:
-    """Registered after the idle timeout, so an idle session has already ended when these run."""
-
-    @user_loaded_from_cookie.connect_via(app)
-    def _restored_from_cookie(sender, user):
-        # The person chose "keep me logged in": the idle timeout does not apply, the 30 days do.
-        now = int(time.time())
-        session["remember"] = True
-        session["login_at"] = now
-        session["last_seen"] = now
-
     @app.before_request
-    def _absolute_timeout():
-        if request.endpoint in ("static", "health.healthz") or not current_user.is_authenticated:
+    def _session_limits():
+        if request.endpoint in UNGUARDED_ENDPOINTS or not current_user.is_authenticated:
             return None
-        now = int(time.time())
-        login_at = session.get("login_at")
-        if not isinstance(login_at, int):
-            # A session from before this rule, or one restored from a remember-me cookie.
-            session["login_at"] = now
+        row = g.get("user_session")
+        if row is None:
             return None
-        key = "REMEMBER_ABSOLUTE_SESSION_SECONDS" if session.get("remember") else "ABSOLUTE_SESSION_SECONDS"
-        if now - login_at > app.config[key]:
-            end_session(_("Your session has reached its maximum length. Please log in again."))
+        now = utcnow()
+        if row.expires_at <= now:
+            end_session(_("Your session has reached its maximum length. Please log in again."),
+                        reason="expired")
             g.session_expired = True
+            return None
+        idle = now - row.last_seen_at
+        if not row.remember and idle.total_seconds() > current_app.config["IDLE_TIMEOUT_SECONDS"]:
+            end_session(_("Your session ended after a period of inactivity. Please log in again."),
+                        reason="idle")
+            g.session_expired = True
+            return None
+        session_store.touch(row, now)
         return None
 
     @app.before_request
@@ -72,30 +113,6 @@ def register_session_guards(app: Flask) -> None:
             # The enrolment page itself says why the person was brought there.
             return redirect(url_for("accounts.two_factor"))
         return None
-
-
-def start_session(user, remember: bool, login_at: int | None = None) -> None:
-    """A fresh session for `user` (no fixation), keeping only the chosen language.
-
-    The idle clock starts now: a session left alone right after login must expire too. The
-    absolute clock starts at `login_at` (now, unless the session only changes identity).
-    """
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    login_user(user, remember=remember)
-    now = int(time.time())
-    session["remember"] = remember
-    session["last_seen"] = now
-    session["login_at"] = login_at or now
-
-
-def renew_identity(user) -> None:
-    """After the session version changed: this session goes on, every other one has ended."""
-    login_at = session.get("login_at")
-    start_session(user, remember=bool(session.get("remember")),
-                  login_at=login_at if isinstance(login_at, int) else None)
 
 
 def enrolment_nonce() -> str:
@@ -114,23 +131,20 @@ MAX_CODE_ATTEMPTS = 5
 
 def start_half_login(user, remember: bool, next_url: str | None) -> None:
     """The password was right; the session remembers who, until the code is given or time runs out."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    session[PENDING_KEY] = {
+    _keep_language({PENDING_KEY: {
         "uid": user.id,
         "version": user.session_version,
         "remember": bool(remember),
         "next": next_url,
         "expires": int(time.time()) + int(current_app.config["TWO_FACTOR_PENDING_SECONDS"]),
         "attempts": 0,
-    }
+    }})
 
 
 def pending_login():
     """(user, state) of a half-login still valid; None (and the state forgotten) otherwise."""
-    from app.accounts.services import load_user_from_session_id
+    from app.accounts.models import User
+    from app.extensions import db
 
     state = session.get(PENDING_KEY)
     if not isinstance(state, dict):
@@ -138,8 +152,11 @@ def pending_login():
     user = None
     try:
         if int(state["expires"]) >= time.time():
-            user = load_user_from_session_id(f"{int(state['uid'])}:{int(state['version'])}")
-    except (KeyError, TypeError, ValueError):
+            user = db.session.get(User, int(state["uid"]))
+            if user is not None and (user.session_version != int(state["version"])
+                                     or user.deleted_at is not None):
+                user = None
+    except (KeyError, TypeError, ValueError, OverflowError):
         user = None
     if user is None or not user.two_factor_enabled:
         session.pop(PENDING_KEY, None)

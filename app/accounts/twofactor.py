@@ -13,8 +13,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from app.accounts.models import RecoveryCode, User
+from app.accounts import session_store
+from app.accounts.models import RecoveryCode, User, UserSession
 from app.accounts.passwords import verify_password
+from app.accounts.sealing import reseal, seal, unseal
 from app.accounts.services import count_failed_login, is_locked, record_login
 from app.core.audit import record
 from app.core.db import utcnow
@@ -90,7 +92,7 @@ def _claim_step(user: User, step: int) -> bool:
 
 
 def _check_totp(user: User, code: str) -> bool:
-    step = _matching_step(user.totp_secret, code) if user.totp_secret else None
+    step = _matching_step(unseal(user.totp_secret), code) if user.totp_secret else None
     return step is not None and _claim_step(user, step)
 
 
@@ -165,7 +167,7 @@ def qr_svg(user: User, secret: str) -> Markup:
     return Markup(svg)  # noqa: S704
 
 
-def confirm_enrolment(user: User, secret: str, code: str) -> list[str]:
+def confirm_enrolment(user: User, secret: str, code: str, keep: UserSession | None = None) -> list[str]:
     """Turn two-factor authentication on once a code from the app proves the secret was saved."""
     if user.two_factor_enabled:
         raise ValidationError(_("Two-factor authentication is already on."), field="code")
@@ -173,11 +175,11 @@ def confirm_enrolment(user: User, secret: str, code: str) -> list[str]:
     if step is None:
         raise ValidationError(_("The code is not correct. Check the time on your phone and try again."),
                               field="code")
-    user.totp_secret = secret
+    user.totp_secret = seal(secret)
     user.totp_last_step = step  # the code just given cannot log in again
     user.totp_enabled_at = utcnow()
-    # Sessions opened with the password alone end; the caller keeps the current one.
-    user.session_version = (user.session_version or 1) + 1
+    # Sessions opened with the password alone end; the one enrolling (`keep`) goes on.
+    session_store.end_sessions_of(user, "two_factor_enabled", keep=keep)
     codes = _new_recovery_codes(user)
     record(user, "account.two_factor_enabled", user)
     db.session.commit()
@@ -225,7 +227,7 @@ def reset_two_factor(user: User, reason: str) -> None:
                               field="reason")
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    user.session_version = (user.session_version or 1) + 1
+    session_store.end_sessions_of(user, "two_factor_reset")
     record(None, "account.two_factor_reset", user, reason=reason[:500])
     db.session.commit()
 
@@ -248,3 +250,14 @@ def complete_login(user: User, code: str) -> bool:
         return False
     db.session.commit()
     return True
+
+
+def rotate_totp_keys() -> int:
+    """Encrypt every stored TOTP secret with the first TOTP_ENCRYPTION_KEYS key (the operator's
+    `flask users rotate-totp-keys`); returns how many were rewritten."""
+    users = db.session.scalars(sa.select(User).where(User.totp_secret.is_not(None))).all()
+    for user in users:
+        user.totp_secret = reseal(user.totp_secret)
+    record(None, "account.totp_keys_rotated", None, secrets=len(users))
+    db.session.commit()
+    return len(users)

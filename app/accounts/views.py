@@ -195,12 +195,11 @@ def change_password():
     form = forms.ChangePasswordForm(user=user)
     if form.validate_on_submit():
         try:
-            services.change_password(user, form.current_password.data, form.password.data)
+            services.change_password(user, form.current_password.data, form.password.data,
+                                     keep=sessions.current_session())
         except ValidationError as exc:
             getattr(form, exc.field).errors.append(exc.message)
         else:
-            # The session version changed: log in again with the new identity in this session only.
-            sessions.renew_identity(user)
             flash(_("Your password has been changed. Other sessions have been closed."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form), 400 if form.errors else 200

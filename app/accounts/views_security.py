@@ -3,7 +3,7 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.accounts import bp, forms, services, sessions, twofactor
+from app.accounts import bp, forms, services, session_store, sessions, twofactor
 from app.core.errors import ValidationError
 from app.extensions import limiter
 
@@ -64,11 +64,11 @@ def two_factor_enable():
     if form.validate_on_submit():
         try:
             secret = twofactor.pending_secret(user, sessions.enrolment_nonce())
-            codes = twofactor.confirm_enrolment(user, secret, form.code.data)
+            codes = twofactor.confirm_enrolment(user, secret, form.code.data,
+                                                keep=sessions.current_session())
         except ValidationError as exc:
             _field_error(form, exc)
         else:
-            sessions.renew_identity(user)
             flash(_("Two-factor authentication is on. Other sessions have been closed."), "success")
             return _show_recovery_codes(codes)
     return _manage_page(code_form=form, status=400)
@@ -137,11 +137,43 @@ def login_two_factor():
     return render_template("accounts/login_two_factor.html", form=form), 400 if form.errors else 200
 
 
+@bp.get("/sessions")
+@login_required
+def signed_in_sessions():
+    """Where you are signed in: every open session, this one marked, each with its own end."""
+    user = current_user._get_current_object()
+    response = make_response(render_template(
+        "accounts/sessions.html",
+        rows=session_store.active_sessions(user),
+        this_session=sessions.current_session(),
+        form=forms.EndSessionForm(),
+    ))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/sessions/<int:session_id>/end")
+@login_required
+def end_one_session(session_id: int):
+    user = current_user._get_current_object()
+    form = forms.EndSessionForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("accounts.signed_in_sessions"))
+    this_session = sessions.current_session()
+    if this_session is not None and this_session.id == session_id:
+        sessions.end_session(_("You have logged out."))
+        return redirect(url_for("plans.home"))
+    if session_store.end_own_session(user, session_id):
+        flash(_("That session has ended: whoever used it must log in again."), "success")
+    else:
+        flash(_("That session had already ended."), "info")
+    return redirect(url_for("accounts.signed_in_sessions"))
+
+
 @bp.post("/sessions/end-others")
 @login_required
 def end_other_sessions():
     user = current_user._get_current_object()
-    services.end_other_sessions(user)
-    sessions.renew_identity(user)
+    session_store.end_other_sessions(user, keep=sessions.current_session())
     flash(_("You have been logged out of every other session."), "success")
-    return redirect(url_for("accounts.profile"))
+    return redirect(url_for("accounts.signed_in_sessions"))

@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
+from app.accounts import session_store
 from app.accounts.models import ModeratorScope, Organisation, Role, User, Verification
 from app.accounts.passwords import hash_password
 from app.accounts.services import find_by_email, normalise_email
@@ -106,6 +107,7 @@ def create_admin(email: str, name: str, password: str) -> User:
         user.role = Role.admin
         user.password_hash = hash_password(password)
         user.session_version += 1
+        session_store.end_sessions_of(user, "password_reset")
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
     db.session.flush()
     record(None, "admin.created", user)

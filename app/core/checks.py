@@ -38,11 +38,32 @@ def find_problems(config: Mapping, env: Mapping[str, str], instance_path: str) -
     if config.get("LOG_FORMAT") not in LOG_FORMATS:
         problems.append(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, "
                         f"not {config.get('LOG_FORMAT')!r}.")
+    problems.extend(_totp_key_problems(config, production))
     problem = upload_dir_problem(config.get("UPLOAD_DIR") or "uploads", instance_path)
     if problem:
         problems.append(problem)
     if production:
         problems.extend(_production_problems(config, env))
+    return problems
+
+
+def _totp_key_problems(config: Mapping, production: bool) -> list[str]:
+    from cryptography.fernet import Fernet
+
+    raw = config.get("TOTP_ENCRYPTION_KEYS") or ""
+    keys = [key.strip() for key in (raw.split(",") if isinstance(raw, str) else raw) if key.strip()]
+    problems = []
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except (ValueError, TypeError):
+            problems.append(f"TOTP_ENCRYPTION_KEYS: key {position} is not a Fernet key (32 bytes in "
+                            "URL-safe base64; make one with python -c 'from cryptography.fernet "
+                            "import Fernet; print(Fernet.generate_key().decode())').")
+    if not keys and production:
+        problems.append("TOTP_ENCRYPTION_KEYS is not set: two-factor secrets are encrypted with a "
+                        "key derived from SECRET_KEY and would be lost if SECRET_KEY changed; set "
+                        "a key of their own (docs/deploy.md).")
     return problems
 
 

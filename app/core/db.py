@@ -1,4 +1,5 @@
 """Column types and helpers shared by the models."""
+import time
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -9,7 +10,8 @@ from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    # From time.time(), the one clock that session limits, tokens and rate limits also read.
+    return datetime.fromtimestamp(time.time(), UTC)
 
 
 class UTCDateTime(TypeDecorator):

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from app.accounts import twofactor
 from app.accounts.models import RecoveryCode, Role, User
+from app.accounts.sealing import unseal
 from app.core.audit import AuditEntry
 from app.extensions import db
 from tests.conftest import PASSWORD, login, next_totp_code
@@ -43,7 +44,7 @@ def is_logged_in(client) -> bool:
 
 def code_now(user: User, offset_steps: int = 0) -> str:
     db.session.refresh(user)
-    return pyotp.TOTP(user.totp_secret).generate_otp(int(time.time()) // 30 + offset_steps)
+    return pyotp.TOTP(unseal(user.totp_secret)).generate_otp(int(time.time()) // 30 + offset_steps)
 
 
 def actions_on(user: User) -> list[str]:

@@ -29,6 +29,7 @@ def production_config(tmp_path, **changes) -> dict:
         "LOG_FORMAT": "json",
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "ALLOW_UNSAFE_PRODUCTION": False,
+        "TOTP_ENCRYPTION_KEYS": "3q2fYqYcM8xv9b1lGx1hRgb-QwH6sY5dHC3CZ6MoQFg=",
     }
     config.update(changes)
     return config
@@ -44,6 +45,8 @@ def test_a_sound_production_configuration_has_no_problem(tmp_path):
     ({"SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789"}, MAIL_ENV, "well-known"),
     ({"SQLALCHEMY_DATABASE_URI": "sqlite:////srv/cocrea.sqlite3"}, MAIL_ENV, "DATABASE_URL is SQLite"),
     ({"REDIS_URL": None}, MAIL_ENV, "REDIS_URL is not set"),
+    ({"TOTP_ENCRYPTION_KEYS": ""}, MAIL_ENV, "TOTP_ENCRYPTION_KEYS is not set"),
+    ({"TOTP_ENCRYPTION_KEYS": "not-a-key"}, MAIL_ENV, "key 1 is not a Fernet key"),
     ({"SESSION_COOKIE_SECURE": False}, MAIL_ENV, "SESSION_COOKIE_SECURE is off"),
     ({"REMEMBER_COOKIE_SECURE": False}, MAIL_ENV, "REMEMBER_COOKIE_SECURE is off"),
     ({"BASE_URL": "http://cocrea.durango.gob.mx"}, MAIL_ENV, "BASE_URL is not an https://"),

@@ -1,0 +1,161 @@
+"""Signed-in sessions kept on the server: opened at login, ended at logout, listed to their owner.
+
+Choice and cost (docs/deploy.md): the rows live in the database every worker already reads, so
+ending a session holds at once in every process, and no other service is needed. A signed-in
+request costs one indexed lookup (token hash → session and user, in one statement, replacing the
+user lookup it needed anyway) and, at most once a minute, one small UPDATE of its last-seen time.
+"""
+import hashlib
+import ipaddress
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.accounts.models import User, UserSession
+from app.core.audit import record
+from app.core.db import utcnow
+from app.extensions import db
+
+TOKEN_BYTES = 32
+USER_AGENT_LENGTH = 300
+# The last-seen time is written at most this often (it only feeds the idle limit and the list).
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def network_of(address: str | None) -> str | None:
+    """The network an address belongs to (IPv4 /24, IPv6 /48): approximate, never the address."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return None
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def lifetime(remember: bool) -> timedelta:
+    key = "REMEMBER_ABSOLUTE_SESSION_SECONDS" if remember else "ABSOLUTE_SESSION_SECONDS"
+    return timedelta(seconds=int(current_app.config[key]))
+
+
+def open_session(user: User, remember: bool, user_agent: str | None, address: str | None,
+                 expires_at=None) -> str:
+    """A new session row for `user`; returns the token the browser keeps (only its hash is stored).
+
+    `expires_at` keeps an earlier absolute limit when a session only changes identity."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    now = utcnow()
+    db.session.add(UserSession(
+        user_id=user.id,
+        token_hash=token_hash(token),
+        remember=bool(remember),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=expires_at or now + lifetime(remember),
+        user_agent=(user_agent or "")[:USER_AGENT_LENGTH] or None,
+        network=network_of(address),
+    ))
+    db.session.commit()
+    return token
+
+
+def session_for_token(token: str | None) -> UserSession | None:
+    """The session this token opens, with its user, if it has not ended; None otherwise.
+
+    Expiry is left to the request guard (app/accounts/sessions.py), which tells the person why."""
+    if not token or not isinstance(token, str) or len(token) > 100:
+        return None
+    row = db.session.scalar(
+        sa.select(UserSession).where(UserSession.token_hash == token_hash(token))
+    )
+    if row is None or row.ended_at is not None or row.user.deleted_at is not None:
+        return None
+    return row
+
+
+def end_session(row: UserSession, reason: str) -> None:
+    """This session stops working now, in every worker (an UPDATE that only an open row takes)."""
+    db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.id == row.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def end_sessions_of(user: User, reason: str, keep: UserSession | None = None) -> int:
+    """Every open session of `user` but `keep` ends; the caller's service commits."""
+    result = db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None),
+               UserSession.id != (keep.id if keep is not None else -1))
+        .values(ended_at=utcnow(), end_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def end_other_sessions(user: User, keep: UserSession | None) -> None:
+    """"End all others": every session of `user` except this one."""
+    ended = end_sessions_of(user, "ended_by_owner", keep=keep)
+    record(user, "account.sessions_ended", user, sessions=ended)
+    db.session.commit()
+
+
+def end_own_session(user: User, session_id: int) -> bool:
+    """"End this session" on the list: only one of the person's own open sessions."""
+    row = db.session.get(UserSession, session_id)
+    if row is None or row.user_id != user.id or row.ended_at is not None:
+        return False
+    end_session(row, "ended_by_owner")
+    return True
+
+
+def touch(row: UserSession, now=None) -> None:
+    """Note that the session is in use, at most once a minute.
+
+    Written on a connection of its own, outside the request's unit of work: a last-seen time is
+    bookkeeping, not a change of the plan's data, so it must not count as a write (the page cache
+    of anonymous readers would otherwise be emptied every minute by every signed-in person)."""
+    now = now or utcnow()
+    if now - row.last_seen_at < TOUCH_EVERY:
+        return
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.update(UserSession.__table__)
+            .where(UserSession.__table__.c.id == row.id)
+            .values(last_seen_at=now)
+        )
+
+
+def active_sessions(user: User) -> list[UserSession]:
+    now = utcnow()
+    return db.session.scalars(
+        sa.select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None),
+               UserSession.expires_at > now)
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    ).all()
+
+
+# Browser and system names, looked for in this order in the User-Agent (the first match wins):
+# enough to tell one's phone from one's office computer, which is all the list needs.
+_BROWSERS = (("Edg", "Edge"), ("OPR/", "Opera"), ("SamsungBrowser", "Samsung Internet"),
+             ("Firefox/", "Firefox"), ("FxiOS", "Firefox"), ("CriOS", "Chrome"),
+             ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+_SYSTEMS = (("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+
+
+def describe_device(user_agent: str | None) -> tuple[str | None, str | None]:
+    """(browser, system) named from a User-Agent string, each None when not recognised."""
+    text = user_agent or ""
+    browser = next((name for mark, name in _BROWSERS if mark in text), None)
+    system = next((name for mark, name in _SYSTEMS if mark in text), None)
+    return browser, system
