@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 from werkzeug.formparser import FormDataParser
 
+from app.core.db import utcnow
 from app.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from app.core.permissions import can, require
 from app.elections import bp, chain, forms, queries, services
@@ -139,6 +140,7 @@ def show(election_id: int):
         result=election.result_data if published else None,
         agreement=agreement if agreement is not None and agreement.published else None,
         small_roll=SMALL_ROLL,
+        head_read_at=utcnow(),
         trail=queries.audit_trail(election.id),
         manager=can(user, "elections.manage", election),
     )
@@ -158,7 +160,7 @@ def box(election_id: int):
     if election.state in (ElectionState.draft, ElectionState.nominating, ElectionState.self_selected):
         raise InvalidTransition(_("This election has no ballot box yet: voting has not opened."))
     return render_template("elections/box.html", election=election,
-                           roll_size=queries.roll_size(election.id))
+                           roll_size=queries.roll_size(election.id), head_read_at=utcnow())
 
 
 @bp.get("/<int:election_id>/box.json")

@@ -2,7 +2,7 @@
 import io
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -142,7 +142,7 @@ def _nothing_cast(election, organisation) -> bool:
             and not queries.roll_entry_of(election.id, organisation.id).voted)
 
 
-SEVERAL = "La papeleta llegó con más de una opción, así que no se emitió."
+SEVERAL = "La boleta llegó con más de una opción, así que no se emitió."
 HIDDEN = "La opción elegida llegó con caracteres invisibles o de control"
 
 
@@ -209,6 +209,37 @@ def test_one_clean_choice_is_still_cast(client, world):
                              {"choice": a, "password": PASSWORD}, page=vote)
     assert response.status_code == 303
     assert db.session.scalar(sa.select(Ballot.choice)) == a
+
+
+def test_the_head_hash_is_shown_with_its_position_and_when_it_was_read(app, client, world):
+    from app.core.i18n import local_datetime
+
+    election = voting_election(world)
+    for org in world.organisations[:2]:
+        services.cast_ballot(org, election, None, PASSWORD)
+    db.session.refresh(election)
+    head = election.head_hash
+    for url in (f"/elections/{election.id}", f"/elections/{election.id}/box"):
+        html = client.get(url).get_data(as_text=True)
+        assert f'data-head-hash="{head}" data-head-position="2"' in html, url
+        assert "2 (el número de boletas en la urna)" in html
+        assert f"--head {head}@2" in html
+        assert "Anota este código y su posición" in html
+        read = re.search(r'<dt>Consultado el</dt><dd><time datetime="([^"]+)">([^<]+)</time> '
+                         r'\(hora de Durango\)', html)
+        read_at = datetime.fromisoformat(read.group(1))
+        assert abs(read_at - utcnow()) < timedelta(minutes=1)
+        with app.test_request_context():
+            assert read.group(2) == local_datetime(read_at)  # Durango's time, not UTC
+    # The position the page shows is where the verifier finds the hash in the published box.
+    end_voting_window(election)
+    services.close_election(world.admin, election)
+    box = client.get(f"/elections/{election.id}/box.json").get_json()
+    assert verify.verify(box, out=io.StringIO(), genesis=election.genesis_hash,
+                         heads=[(head, 2)])
+    html = client.get(f"/elections/{election.id}/box").get_data(as_text=True)
+    assert f'data-head-hash="{box["head_hash"]}" data-head-position="3"' in html
+    assert "3 (la entrada de cierre, después de 2 boletas)" in html
 
 
 def test_after_the_close_the_roll_shows_who_voted(client, world):
