@@ -23,6 +23,7 @@ anyone else can recompute every hash the site publishes:
 import hashlib
 import json
 import secrets
+import unicodedata
 
 BOX_FORMAT = "cocrea-ballot-box/1"
 ROLL_DOMAIN = "cocrea-roll/1"
@@ -71,6 +72,12 @@ def receipt_digest(code: str) -> str:
 def is_receipt(code: str) -> bool:
     code = normalise_receipt(code)
     return len(code) == RECEIPT_LENGTH and all(ch in RECEIPT_ALPHABET for ch in code)
+
+
+def has_hidden_characters(text: str) -> bool:
+    """Whether `text` holds a control (Cc) or format (Cf) character: NUL, escapes, DEL,
+    zero-width spaces, bidirectional overrides. A ballot's choice with one is refused, not cleaned."""
+    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
 
 
 # ---------------------------------------------------------------- the seed and the roll

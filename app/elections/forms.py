@@ -19,13 +19,26 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.elections.chain import has_hidden_characters
 
 REQUIRED = _l("This field is required.")
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 LOCAL_HINT = _l("Local time of Durango (America/Monterrey).")
 BLANK = "blank"
+SEVERAL_CHOICES = _l("The ballot arrived with more than one choice, so nothing was cast. Choose one "
+                     "option and send it again.")
+HIDDEN_CHARACTERS = _l("The choice arrived with invisible or control characters, so nothing was "
+                       "cast. Choose one option and send it again.")
 
 
 def _local(label):
@@ -107,14 +120,36 @@ class PublishForm(FlaskForm):
                            description=_l("The date from which the people chosen hold their seats."))
 
 
+class _SentOnceAsOffered:
+    """A ballot's choice is refused, never repaired: WTForms would keep the first of several
+    values, and a code with a control or invisible character is not the option that was offered."""
+
+    def pre_validate(self, form):
+        sent = self.raw_data or []
+        if len(sent) > 1:
+            raise StopValidation(str(SEVERAL_CHOICES))
+        if sent and has_hidden_characters(sent[0]):
+            raise StopValidation(str(HIDDEN_CHARACTERS))
+        super().pre_validate(form)
+
+
+class BallotChoiceField(_SentOnceAsOffered, RadioField):
+    pass
+
+
+class BallotChoiceHiddenField(_SentOnceAsOffered, HiddenField):
+    pass
+
+
 class ChoiceForm(FlaskForm):
     """The ballot: one candidate, or a blank ballot (the options are set by the view)."""
 
-    choice = RadioField(_l("Your choice"), validators=[InputRequired(message=_l("Choose an option."))])
+    choice = BallotChoiceField(_l("Your choice"),
+                               validators=[InputRequired(message=_l("Choose an option."))])
 
 
 class ConfirmBallotForm(FlaskForm):
-    choice = HiddenField()
+    choice = BallotChoiceHiddenField()
     password = PasswordField(_l("Your password"),
                              validators=[DataRequired(message=_l("Enter your password."))],
                              description=_l("Enter your account's password again to cast the ballot."),

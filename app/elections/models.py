@@ -134,6 +134,12 @@ class Election(db.Model):
     def is_over(self) -> bool:
         return self.state in (ElectionState.closed, ElectionState.published)
 
+    @property
+    def head_position(self) -> int:
+        """Where head_hash sits in the chain (the verifier's --head HASH@POSITION): 0 is the
+        genesis, n after n ballots, n + 1 once the close entry is written."""
+        return self.ballot_count + (1 if self.closed_at is not None else 0)
+
 
 class CandidateState(enum.StrEnum):
     pending = "pending"  # nominated, waiting for the person to accept

@@ -553,12 +553,25 @@ def already_voted_message() -> str:
              "once cast.")
 
 
-def cast_ballot(actor, election: Election, choice: str | None, password: str) -> str:
-    """Cast the organisation's one ballot; returns the receipt code (shown once, never stored)."""
-    check_voter(actor, election)
+def _ballot_choice(election: Election, choice) -> str | None:
+    """A candidate's code, or None for a blank ballot, exactly as given: refused, never repaired."""
+    if choice is not None and not isinstance(choice, str):
+        raise ValidationError(_("The ballot arrived with more than one choice, so nothing was cast. "
+                                "Choose one option and send it again."), field="choice")
+    if choice and chain.has_hidden_characters(choice):
+        raise ValidationError(_("The choice arrived with invisible or control characters, so "
+                                "nothing was cast. Choose one option and send it again."),
+                              field="choice")
     choice = choice or None
     if choice is not None and choice not in ballot_options(election):
         raise ValidationError(_("Choose one of the candidates or a blank ballot."), field="choice")
+    return choice
+
+
+def cast_ballot(actor, election: Election, choice: str | None, password: str) -> str:
+    """Cast the organisation's one ballot; returns the receipt code (shown once, never stored)."""
+    check_voter(actor, election)
+    choice = _ballot_choice(election, choice)
     # The slow password check comes before any lock is taken.
     if not verify_password(actor.password_hash, password or ""):
         raise ValidationError(_("The password is not correct."), field="password")

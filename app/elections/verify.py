@@ -1,7 +1,7 @@
 """Check a published ballot box of Cocrea, independently of the site that published it.
 
-    python -m app.elections.verify box.json [--receipt CODE]
-    python3 verify.py box.json [--receipt CODE]      (this file alone; standard library only)
+    python -m app.elections.verify box.json [--receipt CODE] [--genesis HASH] [--head HASH[@N]]...
+    python3 verify.py box.json [...]        (this file alone; standard library only)
 
 It checks that the secret seed matches the commitment published when voting opened, that the
 roll matches its published hash, that every entry of the hash chain is intact and in order
@@ -10,7 +10,15 @@ of organisations marked as voted, and it recounts the votes and the winners (wit
 tie-break drawing) and compares them with the published result. With --receipt it also says
 whether a receipt's ballot is in the box and with which choice.
 
-Exit code 0 when everything checks out, 1 otherwise (2 for a file that cannot be read).
+Anchors: a box that verifies alone could still have been rebuilt from scratch by whoever runs
+the site. Hashes noted by an observer pin it to what was public earlier:
+  --genesis HASH    the genesis hash published when voting opened: the chain must start there;
+  --head HASH@N     a head hash noted while voting was open, with its position N (the number of
+                    ballots shown next to it): the box must hold that hash at position N. Without
+                    @N the hash must be somewhere in the chain. Repeat --head for several notes.
+
+Exit code 0 when everything checks out, 1 otherwise (2 for a file that cannot be read or a
+malformed hash or position).
 
 On purpose this file imports nothing from the site's code: the rules are written out again
 here (they are described in docs/elections.md), so that a mistake in the site's code cannot
@@ -115,16 +123,25 @@ CLOSE_FIELDS = {"position", "kind", "ballots", "voted_hash", "closed_at", "early
                 "prev_hash", "entry_hash"}
 
 
-def check_chain(box: dict, report: Report) -> tuple[list, dict] | None:
-    """The ballots' choices in order and the close entry, or None when the chain is broken."""
+def genesis_of(header: dict) -> str:
+    return sha(canonical({"domain": FORMAT, **header}))
+
+
+def check_chain(box: dict, report: Report, hashes: list) -> tuple[list, dict] | None:
+    """The ballots' choices in order and the close entry, or None when the chain is broken.
+
+    `hashes` receives the hash at each position as far as the chain checks out: the genesis at
+    position 0, then each entry's recomputed hash.
+    """
     header = box["header"]
     election_id = header.get("election")
-    genesis = sha(canonical({"domain": FORMAT, **header}))
+    genesis = genesis_of(header)
     if not report.check(genesis == box.get("genesis_hash"),
                         "the chain starts from the data published when voting opened "
                         "(genesis hash)",
                         "the genesis hash does not match the election's published data"):
         return None
+    hashes.append(genesis)
     entries = box.get("entries")
     if not isinstance(entries, list) or not entries:
         report.fail("the box has no entries (not even the close)")
@@ -171,6 +188,7 @@ def check_chain(box: dict, report: Report) -> tuple[list, dict] | None:
         if entry["entry_hash"] != current:
             report.fail(f"entry {index}: its hash does not match its content (it was changed)")
             return None
+        hashes.append(current)
         prev = current
     report.ok(f"all {len(entries)} entries of the chain are intact and in order "
               f"({len(choices)} ballots and the close)")
@@ -236,6 +254,46 @@ def check_result(box, choices, seed, roll_size, report: Report) -> None:
                      f"{published.get(key)!r}, recounted {expected.get(key)!r}")
 
 
+def check_genesis(box: dict, noted: str, report: Report) -> None:
+    genesis = genesis_of(box["header"])
+    report.check(genesis == noted,
+                 "the chain starts from the genesis hash you noted",
+                 f"the chain starts from the genesis hash {genesis}, NOT from the one you noted "
+                 f"({noted}): this is another box, or its published data were changed")
+
+
+def check_head(hashes: list, complete: bool, noted: str, position: int | None,
+               report: Report) -> None:
+    """A head hash noted while voting: present (at the noted position) in the checked chain."""
+    where = [i for i, value in enumerate(hashes) if value == noted]
+    if complete:
+        checked = "the chain"
+    elif hashes:
+        checked = f"the intact part of the chain (positions 0 to {len(hashes) - 1})"
+    else:
+        checked = "the chain, which is broken from its start"
+    if position is None:
+        if where:
+            report.ok(f"the head hash you noted ({noted}) is in the box at position {where[0]}: "
+                      "nothing up to it changed since")
+        else:
+            report.fail(f"the head hash you noted ({noted}) is NOT in {checked}: entries before "
+                        "it were changed, removed or reordered, or it is from another box")
+        return
+    if position in where:
+        report.ok(f"the head hash you noted ({noted}) is in the box at position {position}, "
+                  "where you noted it: nothing up to it changed since")
+    elif where:
+        report.fail(f"the head hash you noted ({noted}) is at position {where[0]}, NOT at "
+                    f"position {position} where you noted it")
+    else:
+        found = (f"; position {position} holds {hashes[position]}" if position < len(hashes)
+                 else f"; {checked} has no position {position}")
+        report.fail(f"the head hash you noted ({noted}) at position {position} is NOT in "
+                    f"{checked}{found}: entries up to it were changed, removed or reordered, or "
+                    "it is from another box")
+
+
 def check_receipt(box: dict, code: str, report: Report) -> None:
     digest = sha(normalise_receipt(code).encode("ascii", errors="replace"))
     names = {c["code"]: c["name"] for c in box["header"]["candidates"]}
@@ -263,18 +321,23 @@ def well_formed_header(header) -> bool:
     return len({c["code"] for c in candidates}) == len(candidates)
 
 
-def verify(box: dict, receipt: str | None = None, out=None) -> bool:
-    """Print the report to `out` (standard output by default); True when the box verifies."""
+def verify(box: dict, receipt: str | None = None, out=None, *, genesis: str | None = None,
+           heads=()) -> bool:
+    """Print the report to `out` (standard output by default); True when the box verifies.
+
+    `genesis` and `heads` ((hash, position or None) pairs) are hashes noted by an observer while
+    voting was open; the box fails unless it starts from that genesis and holds those heads.
+    """
     report = Report(out or sys.stdout)
     try:
-        return _verify(box, receipt, report)
+        return _verify(box, receipt, report, genesis, heads)
     except (KeyError, TypeError, ValueError, AttributeError, UnicodeError) as exc:
         report.fail(f"the box is malformed ({type(exc).__name__}: {exc})")
         print(f"\nTHE BOX DOES NOT VERIFY: {report.failures} problem(s).", file=report.out)
         return False
 
 
-def _verify(box, receipt, report: Report) -> bool:
+def _verify(box, receipt, report: Report, genesis=None, heads=()) -> bool:
     if not isinstance(box, dict) or box.get("format") != FORMAT:
         report.fail(f"this is not a ballot box in the {FORMAT} format")
         return False
@@ -285,7 +348,12 @@ def _verify(box, receipt, report: Report) -> bool:
     report.info(f"election {header['election']}: {header['title']} ({header['committee']})")
     seed = check_seed(box, report)
     roll = check_roll(box, report)
-    chain = check_chain(box, report)
+    hashes = []
+    chain = check_chain(box, report, hashes)
+    if genesis is not None:
+        check_genesis(box, genesis, report)
+    for noted, position in heads:
+        check_head(hashes, chain is not None, noted, position, report)
     if roll is not None and chain is not None:
         choices, close = chain
         roll_size, voted = roll
@@ -312,10 +380,35 @@ def _verify(box, receipt, report: Report) -> bool:
     return True
 
 
+def noted_hash(text: str) -> str:
+    value = text.strip().lower()
+    if not is_hash(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a SHA-256 hash (64 hexadecimal "
+                                         "characters)")
+    return value
+
+
+def noted_head(text: str) -> tuple[str, int | None]:
+    """HASH or HASH@POSITION, as noted from the election's page while voting was open."""
+    value, at, position = text.partition("@")
+    position = position.strip()
+    if at and not (position.isascii() and position.isdigit()):
+        raise argparse.ArgumentTypeError(f"the position in {text!r} is not a whole number")
+    return noted_hash(value), int(position) if at else None
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Verify a published Cocrea ballot box.")
     parser.add_argument("box", help="the box.json file downloaded from the election's page")
     parser.add_argument("--receipt", help="a receipt code, to check that its ballot is in the box")
+    parser.add_argument("--genesis", type=noted_hash, metavar="HASH",
+                        help="the genesis hash published when voting opened: the chain must "
+                             "start from it")
+    parser.add_argument("--head", type=noted_head, action="append", default=[],
+                        metavar="HASH[@POSITION]", dest="heads",
+                        help="a head hash noted while voting was open, with its position (the "
+                             "number of ballots shown next to it): the box must hold it there. "
+                             "Repeat for several notes")
     args = parser.parse_args(argv)
     try:
         with open(args.box, encoding="utf-8") as handle:
@@ -323,7 +416,7 @@ def main(argv=None) -> int:
     except (OSError, ValueError) as exc:
         print(f"cannot read {args.box}: {exc}", file=sys.stderr)
         return 2
-    return 0 if verify(box, args.receipt) else 1
+    return 0 if verify(box, args.receipt, genesis=args.genesis, heads=args.heads) else 1
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """Pages of elections: thin views over elections.services."""
+import io
 from pathlib import Path
 
 from flask import (
     Response,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -15,7 +17,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+from werkzeug.formparser import FormDataParser
 
+from app.core.db import utcnow
 from app.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from app.core.permissions import can, require
 from app.elections import bp, chain, forms, queries, services
@@ -135,6 +140,7 @@ def show(election_id: int):
         result=election.result_data if published else None,
         agreement=agreement if agreement is not None and agreement.published else None,
         small_roll=SMALL_ROLL,
+        head_read_at=utcnow(),
         trail=queries.audit_trail(election.id),
         manager=can(user, "elections.manage", election),
     )
@@ -154,7 +160,7 @@ def box(election_id: int):
     if election.state in (ElectionState.draft, ElectionState.nominating, ElectionState.self_selected):
         raise InvalidTransition(_("This election has no ballot box yet: voting has not opened."))
     return render_template("elections/box.html", election=election,
-                           roll_size=queries.roll_size(election.id))
+                           roll_size=queries.roll_size(election.id), head_read_at=utcnow())
 
 
 @bp.get("/<int:election_id>/box.json")
@@ -275,8 +281,36 @@ def decline(candidate_id: int):
 # ---------------------------------------------------------------- voting
 
 
-def _choice_form(election):
-    form = forms.ChoiceForm()
+BALLOT_ENDPOINTS = frozenset({"elections.vote", "elections.confirm_vote"})
+
+
+@bp.url_value_preprocessor
+def _keep_the_ballot_as_sent(endpoint, _values):
+    """Keep the body of a ballot exactly as sent, before anything parses it.
+
+    The site-wide guard (app/core/requests.py) removes NUL characters from every parameter when
+    the form is parsed, and the CSRF check parses it before any view runs: a choice with a NUL
+    would arrive repaired. A ballot is refused, never repaired, so its body is cached here, in
+    the one blueprint hook that runs before the application's before_request functions.
+    """
+    if endpoint in BALLOT_ENDPOINTS and request.method == "POST":
+        g.ballot_as_sent = request.get_data(cache=True, parse_form_data=False)
+
+
+def _with_choice_as_sent() -> MultiDict:
+    """The submitted form, with every value of `choice` as the browser sent it (NUL included)."""
+    parser = FormDataParser(cls=MultiDict, max_form_memory_size=request.max_form_memory_size,
+                            max_form_parts=request.max_form_parts)
+    _stream, sent, _files = parser.parse(io.BytesIO(g.ballot_as_sent),
+                                         request.mimetype, request.content_length,
+                                         request.mimetype_params)
+    formdata = request.form.copy()
+    formdata.setlist("choice", sent.getlist("choice"))
+    return formdata
+
+
+def _choice_form(election, formdata=None):
+    form = forms.ChoiceForm(formdata=formdata)
     options = services.ballot_options(election)
     candidates = {c.public_code: c for c in queries.validated_candidates(election.id)}
     form.choice.choices = [(code, options[code]["name"]) for code in
@@ -293,6 +327,14 @@ def _voter_or_refuse(election):
         return None, _refused(exc, _to_election(election))
 
 
+def _ballot_again(election, errors):
+    """The empty ballot again, saying why the one sent was refused (400; nothing was cast)."""
+    form, options, candidates = _choice_form(election)
+    form.choice.errors = list(errors)
+    return render_template("elections/vote.html", election=election, form=form,
+                           options=options, candidates=candidates), 400
+
+
 @bp.route("/<int:election_id>/vote", methods=["GET", "POST"])
 @login_required
 def vote(election_id: int):
@@ -301,7 +343,8 @@ def vote(election_id: int):
     _entry, refusal = _voter_or_refuse(election)
     if refusal:
         return refusal
-    form, options, candidates = _choice_form(election)
+    form, options, candidates = _choice_form(
+        election, _with_choice_as_sent() if request.method == "POST" else None)
     if form.validate_on_submit():
         choice = form.choice.data
         confirm = forms.ConfirmBallotForm(formdata=None, choice=choice)
@@ -320,13 +363,16 @@ def confirm_vote(election_id: int):
     _entry, refusal = _voter_or_refuse(election)
     if refusal:
         return refusal
-    form = forms.ConfirmBallotForm()
+    form = forms.ConfirmBallotForm(formdata=_with_choice_as_sent())
     options = services.ballot_options(election)
+    submitted = form.validate_on_submit()
+    if form.choice.errors:  # sent twice or altered: nothing is cast
+        return _ballot_again(election, form.choice.errors)
     choice = form.choice.data
     if choice != forms.BLANK and choice not in options:
         flash(_("Choose one of the candidates or a blank ballot."), "error")
         return redirect(url_for("elections.vote", election_id=election.id), 303)
-    if form.validate_on_submit():
+    if submitted:
         try:
             code = services.cast_ballot(current_user, election,
                                         None if choice == forms.BLANK else choice,
@@ -334,6 +380,9 @@ def confirm_vote(election_id: int):
         except ValidationError as exc:
             if exc.field == "password":
                 _show_error(form, exc)
+            elif exc.field == "choice":
+                db.session.rollback()
+                return _ballot_again(election, [exc.message])
             else:
                 return _refused(exc, _to_election(election))
         except InvalidTransition as exc:

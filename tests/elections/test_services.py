@@ -342,6 +342,29 @@ def test_a_choice_must_be_a_validated_candidate(world):
         assert exc.value.field == "choice"
 
 
+SEVERAL = "más de una opción"
+HIDDEN = "caracteres invisibles o de control"
+
+
+@pytest.mark.parametrize("choice, message", [
+    pytest.param(lambda code: [code, code], SEVERAL, id="list"),
+    pytest.param(lambda code: (code,), SEVERAL, id="tuple"),
+    pytest.param(lambda code: code + "\x00", HIDDEN, id="nul"),
+    pytest.param(lambda code: code + "\x1b", HIDDEN, id="escape"),
+    pytest.param(lambda code: code + "\x7f", HIDDEN, id="delete"),
+    pytest.param(lambda code: code + "\u200b", HIDDEN, id="zero-width-space"),
+    pytest.param(lambda code: "\u202e" + code, HIDDEN, id="right-to-left-override"),
+])
+def test_a_repeated_or_altered_choice_is_refused_not_repaired(world, choice, message):
+    election = voting_election(world)
+    code = next(iter(services.ballot_options(election)))
+    with pytest.raises(ValidationError) as exc:
+        services.cast_ballot(world.organisation, election, choice(code), PASSWORD)
+    assert exc.value.field == "choice" and message in exc.value.message
+    assert not queries.roll_entry_of(election.id, world.organisation.id).voted
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 0
+
+
 @pytest.mark.parametrize("who, error", [
     ("citizen", PermissionDenied),
     ("pending_organisation", PermissionDenied),

@@ -2,8 +2,9 @@
 import io
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from app.core.db import utcnow
@@ -134,6 +135,111 @@ def test_during_voting_only_turnout_and_head_hash_are_public(client, world):
     assert client.get(f"/elections/{election.id}/publish").status_code == 303
     ballot = db.session.scalar(sa.select(Ballot))
     assert ballot.choice not in client.get(f"/elections/{election.id}/box").get_data(as_text=True)
+
+
+def _nothing_cast(election, organisation) -> bool:
+    return (db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 0
+            and not queries.roll_entry_of(election.id, organisation.id).voted)
+
+
+SEVERAL = "La boleta llegó con más de una opción, así que no se emitió."
+HIDDEN = "La opción elegida llegó con caracteres invisibles o de control"
+
+
+@pytest.mark.parametrize("step", ["ballot", "confirm"])
+@pytest.mark.parametrize("choice, error", [
+    pytest.param(lambda a, b: [a, b], SEVERAL, id="two-candidates"),
+    pytest.param(lambda a, b: [a, a], SEVERAL, id="one-candidate-twice"),
+    pytest.param(lambda a, b: [a, "blank"], SEVERAL, id="candidate-and-blank"),
+    pytest.param(lambda a, b: a + "\x00", HIDDEN, id="nul"),
+    pytest.param(lambda a, b: a + "\x1f", HIDDEN, id="unit-separator"),
+    pytest.param(lambda a, b: "\x7f" + a, HIDDEN, id="delete"),
+    pytest.param(lambda a, b: a + "\u200b", HIDDEN, id="zero-width-space"),
+    pytest.param(lambda a, b: "blank\u2066", HIDDEN, id="bidi-isolate-on-blank"),
+])
+def test_a_repeated_or_altered_choice_is_refused_and_the_ballot_shown_again(
+        client, world, step, choice, error):
+    election = voting_election(world)
+    a, b = services.ballot_options(election)
+    login(client, world.organisation.email)
+    vote = f"/elections/{election.id}/vote"
+    url = vote if step == "ballot" else f"/elections/{election.id}/vote/confirm"
+    response = client.submit(url, {"choice": choice(a, b), "password": PASSWORD}, page=vote)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert error in html and 'id="choice-error"' in html
+    assert 'class="form ballot-form"' in html  # the ballot again, not the review
+    assert _nothing_cast(election, world.organisation)
+
+
+def test_a_choice_with_a_nul_sent_as_multipart_is_refused_too(client, world):
+    election = voting_election(world)
+    a, _b = services.ballot_options(election)
+    login(client, world.organisation.email)
+    vote = f"/elections/{election.id}/vote"
+    response = client.submit(f"/elections/{election.id}/vote/confirm",
+                             {"choice": a + "\x00", "password": PASSWORD}, page=vote,
+                             content_type="multipart/form-data")
+    assert response.status_code == 400 and HIDDEN in response.get_data(as_text=True)
+    assert _nothing_cast(election, world.organisation)
+
+
+def test_the_refusal_of_a_repeated_choice_is_in_english_when_asked(client, world):
+    election = voting_election(world)
+    world.organisation.locale = "en"
+    db.session.commit()
+    a, b = services.ballot_options(election)
+    login(client, world.organisation.email)
+    vote = f"/elections/{election.id}/vote"
+    response = client.submit(f"/elections/{election.id}/vote/confirm",
+                             {"choice": [a, b], "password": PASSWORD}, page=vote)
+    assert response.status_code == 400
+    assert "The ballot arrived with more than one choice" in response.get_data(as_text=True)
+    assert _nothing_cast(election, world.organisation)
+
+
+def test_one_clean_choice_is_still_cast(client, world):
+    """The refusals above are not a refusal of everything: one clean value goes through."""
+    election = voting_election(world)
+    a, _b = services.ballot_options(election)
+    login(client, world.organisation.email)
+    vote = f"/elections/{election.id}/vote"
+    assert client.submit(vote, {"choice": a}).status_code == 200
+    response = client.submit(f"/elections/{election.id}/vote/confirm",
+                             {"choice": a, "password": PASSWORD}, page=vote)
+    assert response.status_code == 303
+    assert db.session.scalar(sa.select(Ballot.choice)) == a
+
+
+def test_the_head_hash_is_shown_with_its_position_and_when_it_was_read(app, client, world):
+    from app.core.i18n import local_datetime
+
+    election = voting_election(world)
+    for org in world.organisations[:2]:
+        services.cast_ballot(org, election, None, PASSWORD)
+    db.session.refresh(election)
+    head = election.head_hash
+    for url in (f"/elections/{election.id}", f"/elections/{election.id}/box"):
+        html = client.get(url).get_data(as_text=True)
+        assert f'data-head-hash="{head}" data-head-position="2"' in html, url
+        assert "2 (el número de boletas en la urna)" in html
+        assert f"--head {head}@2" in html
+        assert "Anota este código y su posición" in html
+        read = re.search(r'<dt>Consultado el</dt><dd><time datetime="([^"]+)">([^<]+)</time> '
+                         r'\(hora de Durango\)', html)
+        read_at = datetime.fromisoformat(read.group(1))
+        assert abs(read_at - utcnow()) < timedelta(minutes=1)
+        with app.test_request_context():
+            assert read.group(2) == local_datetime(read_at)  # Durango's time, not UTC
+    # The position the page shows is where the verifier finds the hash in the published box.
+    end_voting_window(election)
+    services.close_election(world.admin, election)
+    box = client.get(f"/elections/{election.id}/box.json").get_json()
+    assert verify.verify(box, out=io.StringIO(), genesis=election.genesis_hash,
+                         heads=[(head, 2)])
+    html = client.get(f"/elections/{election.id}/box").get_data(as_text=True)
+    assert f'data-head-hash="{box["head_hash"]}" data-head-position="3"' in html
+    assert "3 (la entrada de cierre, después de 2 boletas)" in html
 
 
 def test_after_the_close_the_roll_shows_who_voted(client, world):
