@@ -14,11 +14,27 @@ def _strip(value):
 
 
 class NulFreeMultiDict(ImmutableMultiDict):
-    """Query-string and form fields with NUL removed from names and text (files untouched)."""
+    """Query-string and form fields with NUL removed from names and text (files untouched).
+
+    `nul_removed_from` names the fields that held a NUL, for the forms that must refuse such
+    input instead of taking it repaired (a ballot's choice)."""
 
     def __init__(self, mapping=None):
         pairs = MultiDict(mapping).items(multi=True) if mapping is not None else ()
-        super().__init__([(_strip(key), _strip(value)) for key, value in pairs])
+        cleaned, repaired = [], set()
+        for key, value in pairs:
+            clean_key, clean_value = _strip(key), _strip(value)
+            if clean_key != key or clean_value != value:
+                repaired.add(clean_key)
+            cleaned.append((clean_key, clean_value))
+        super().__init__(cleaned)
+        self.nul_removed_from = frozenset(repaired)
+
+
+def nul_removed_from(field_name: str) -> bool:
+    """Whether this request's form or query string held a NUL in `field_name` (removed since)."""
+    return any(field_name in getattr(values, "nul_removed_from", ())
+               for values in (request.form, request.args))
 
 
 class CocreaRequest(Request):

@@ -29,6 +29,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.requests import nul_removed_from
 from app.elections.chain import has_hidden_characters
 
 REQUIRED = _l("This field is required.")
@@ -128,7 +129,8 @@ class _SentOnceAsOffered:
         sent = self.raw_data or []
         if len(sent) > 1:
             raise StopValidation(str(SEVERAL_CHOICES))
-        if sent and has_hidden_characters(sent[0]):
+        # A NUL was already taken out when the request was read (app/core/requests.py).
+        if sent and (has_hidden_characters(sent[0]) or nul_removed_from(self.name)):
             raise StopValidation(str(HIDDEN_CHARACTERS))
         super().pre_validate(form)
 

@@ -1,12 +1,10 @@
 """Pages of elections: thin views over elections.services."""
-import io
 from pathlib import Path
 
 from flask import (
     Response,
     current_app,
     flash,
-    g,
     jsonify,
     redirect,
     render_template,
@@ -17,8 +15,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.datastructures import MultiDict
-from werkzeug.formparser import FormDataParser
 
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
@@ -281,36 +277,8 @@ def decline(candidate_id: int):
 # ---------------------------------------------------------------- voting
 
 
-BALLOT_ENDPOINTS = frozenset({"elections.vote", "elections.confirm_vote"})
-
-
-@bp.url_value_preprocessor
-def _keep_the_ballot_as_sent(endpoint, _values):
-    """Keep the body of a ballot exactly as sent, before anything parses it.
-
-    The site-wide guard (app/core/requests.py) removes NUL characters from every parameter when
-    the form is parsed, and the CSRF check parses it before any view runs: a choice with a NUL
-    would arrive repaired. A ballot is refused, never repaired, so its body is cached here, in
-    the one blueprint hook that runs before the application's before_request functions.
-    """
-    if endpoint in BALLOT_ENDPOINTS and request.method == "POST":
-        g.ballot_as_sent = request.get_data(cache=True, parse_form_data=False)
-
-
-def _with_choice_as_sent() -> MultiDict:
-    """The submitted form, with every value of `choice` as the browser sent it (NUL included)."""
-    parser = FormDataParser(cls=MultiDict, max_form_memory_size=request.max_form_memory_size,
-                            max_form_parts=request.max_form_parts)
-    _stream, sent, _files = parser.parse(io.BytesIO(g.ballot_as_sent),
-                                         request.mimetype, request.content_length,
-                                         request.mimetype_params)
-    formdata = request.form.copy()
-    formdata.setlist("choice", sent.getlist("choice"))
-    return formdata
-
-
-def _choice_form(election, formdata=None):
-    form = forms.ChoiceForm(formdata=formdata)
+def _choice_form(election):
+    form = forms.ChoiceForm()
     options = services.ballot_options(election)
     candidates = {c.public_code: c for c in queries.validated_candidates(election.id)}
     form.choice.choices = [(code, options[code]["name"]) for code in
@@ -343,8 +311,7 @@ def vote(election_id: int):
     _entry, refusal = _voter_or_refuse(election)
     if refusal:
         return refusal
-    form, options, candidates = _choice_form(
-        election, _with_choice_as_sent() if request.method == "POST" else None)
+    form, options, candidates = _choice_form(election)
     if form.validate_on_submit():
         choice = form.choice.data
         confirm = forms.ConfirmBallotForm(formdata=None, choice=choice)
@@ -363,7 +330,7 @@ def confirm_vote(election_id: int):
     _entry, refusal = _voter_or_refuse(election)
     if refusal:
         return refusal
-    form = forms.ConfirmBallotForm(formdata=_with_choice_as_sent())
+    form = forms.ConfirmBallotForm()
     options = services.ballot_options(election)
     submitted = form.validate_on_submit()
     if form.choice.errors:  # sent twice or altered: nothing is cast
