@@ -198,6 +198,26 @@ def next_totp_code(email: str) -> str:
 
 
 @pytest.fixture
+def clock(monkeypatch):
+    """The one clock moved forward: the app's (app/core/clock.py) and time.time(), which TOTP,
+    signed tokens and rate limits read. `clock(seconds)` advances both."""
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    from app.core import clock as app_clock
+
+    real = time.time
+    offset = {"seconds": 0}
+    monkeypatch.setattr(time, "time", lambda: real() + offset["seconds"])
+
+    def advance(seconds: int) -> None:
+        offset["seconds"] += seconds
+
+    with app_clock.use(lambda: datetime.now(UTC) + timedelta(seconds=offset["seconds"])):
+        yield advance
+
+
+@pytest.fixture
 def demo(app):
     from app.demo.loader import load_demo
 

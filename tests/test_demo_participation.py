@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-import app.core.db as core_db
 from app.accounts.models import User
 from app.comments.models import Comment
+from app.core import clock
 from app.core.audit import AuditEntry
 from app.core.db import utcnow
 from app.core.mail import OutboxMessage
@@ -183,7 +183,7 @@ def test_every_date_of_the_story_is_in_the_past_and_in_order(loaded):
     assert max(db.session.scalars(sa.select(Comment.created_at).where(
         Comment.proposal_id.is_not(None)))) < now
     assert max(db.session.scalars(sa.select(Proposal.created_at))) < now
-    assert core_db.datetime is datetime  # the real clock is back
+    assert clock._source is None  # the real clock is back
 
 
 def test_a_story_that_fails_gives_the_real_clock_back(app, monkeypatch):
@@ -195,7 +195,7 @@ def test_a_story_that_fails_gives_the_real_clock_back(app, monkeypatch):
     with pytest.raises(RuntimeError, match="refused"):
         load_demo()
 
-    assert core_db.datetime is datetime
+    assert clock._source is None
     assert abs((utcnow() - datetime.now(UTC)).total_seconds()) < 5
 
 

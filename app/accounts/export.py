@@ -7,7 +7,7 @@ the functions: those areas import accounts, not the other way round.
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app.accounts.models import User
+from app.accounts.models import User, UserSession
 from app.extensions import db
 
 BALLOT_NOTE = _l(
@@ -50,6 +50,14 @@ def export_user_data(user: User) -> dict:
         "moderator_scopes": [
             {"committee": scope.committee.name, "granted_at": iso(scope.granted_at)}
             for scope in user.moderator_scopes
+        ],
+        "sessions": [
+            {"created_at": iso(row.created_at), "last_seen_at": iso(row.last_seen_at),
+             "expires_at": iso(row.expires_at), "ended_at": iso(row.ended_at),
+             "end_reason": row.end_reason, "remember": row.remember,
+             "user_agent": row.user_agent, "network": row.network}
+            for row in db.session.scalars(
+                sa.select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id))
         ],
         "activity": [
             {"action": action, "at": iso(created_at)}

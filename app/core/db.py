@@ -1,5 +1,4 @@
 """Column types and helpers shared by the models."""
-import time
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -8,10 +7,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from app.core import clock
+
 
 def utcnow() -> datetime:
-    # From time.time(), the one clock that session limits, tokens and rate limits also read.
-    return datetime.fromtimestamp(time.time(), UTC)
+    """The application's clock (app/core/clock.py), which tests and the demo can replace."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):

@@ -7,7 +7,7 @@ How the story is told
   dismiss_reports, create_table, register, add_to_agenda, record_attendance, publish_minutes), so
   permissions, counters, audit entries and notifications are exactly those of real use.
 - The story spans the last six weeks. While it is told, the application's one clock
-  (`app.core.db.utcnow`, which every service and every `default=` of the models reads) shows a
+  (`app.core.clock.now`, which every service and every `default=` of the models reads) shows a
   simulated time that advances from one act to the next. So every row, audit entry and
   notification carries a coherent date, and every time rule is checked as in real use: a table is
   created before it starts, registration closes at its deadline, attendance and minutes come after
@@ -28,11 +28,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
-import app.core.db as core_db
 from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
 from app.comments.models import Comment
 from app.comments.services import post_comment
+from app.core import clock as app_clock
 from app.dialogues import queries as table_queries
 from app.dialogues.models import DialogueTable
 from app.dialogues.services import (
@@ -541,30 +541,6 @@ ACTS = [
 ]
 
 
-# ------------------------------------------------------------------ the simulated clock
-
-class _SimulatedDatetime:
-    """Stands in for `datetime` inside app.core.db while the story is told: `now()` is the
-    story's time; everything else (construction, isinstance, class methods) is the real class."""
-
-    def __init__(self, moment: datetime):
-        self.moment = moment
-
-    def now(self, tz=None):
-        if tz is None:
-            return self.moment.astimezone().replace(tzinfo=None)
-        return self.moment.astimezone(tz)
-
-    def __call__(self, *args, **kwargs):
-        return datetime(*args, **kwargs)
-
-    def __instancecheck__(self, instance) -> bool:
-        return isinstance(instance, datetime)
-
-    def __getattr__(self, name):
-        return getattr(datetime, name)
-
-
 # ------------------------------------------------------------------ the story
 
 class _Story:
@@ -762,16 +738,13 @@ def _tell(plan: ActionPlan, password: str) -> None:
     events = story.events()
     if events[-1][0] >= datetime.now(UTC):  # a mistake in the dates above
         raise RuntimeError(f"the demo story must end in the past, not on {events[-1][0]}")
-    clock = _SimulatedDatetime(story.at(0, "08:00"))
-    real_datetime = core_db.datetime
-    core_db.datetime = clock
+    moments = {"now": story.at(0, "08:00")}
     try:
-        story.users = _cast(password, clock.moment)
-        for moment, act in events:
-            clock.moment = moment
-            act()
+        with app_clock.use(lambda: moments["now"]):
+            story.users = _cast(password, moments["now"])
+            for moment, act in events:
+                moments["now"] = moment
+                act()
     except BaseException:
         db.session.rollback()
         raise
-    finally:
-        core_db.datetime = real_datetime

@@ -1,7 +1,6 @@
 """Login and logout: one message for every failure, lockout, remember me, session renewal,
 idle timeout and rate limits."""
 import re
-import time
 from datetime import timedelta
 
 import pytest
@@ -28,19 +27,6 @@ def is_logged_in(client) -> bool:
 def page_without_tokens(response) -> str:
     """The page with CSRF tokens and echoed input blanked, so two answers can be compared."""
     return re.sub(r'value="[^"]*"', 'value=""', response.get_data(as_text=True))
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Moves time.time() forward, as the idle timeout and the tokens see it."""
-    real = time.time
-    offset = {"seconds": 0}
-    monkeypatch.setattr(time, "time", lambda: real() + offset["seconds"])
-
-    def advance(seconds: int) -> None:
-        offset["seconds"] += seconds
-
-    return advance
 
 
 def lock(client, app, email) -> None:

@@ -224,6 +224,8 @@ def test_data_export_is_a_json_download_of_the_account(client):
     assert data["account"]["role"] == "citizen"
     assert "account.login" in [entry["action"] for entry in data["activity"]]
     assert "password_hash" not in json.dumps(data)
+    assert "token_hash" not in json.dumps(data)
+    assert [row["network"] for row in data["sessions"]] == ["127.0.0.0/24"]
     assert "organisation" not in data
 
 

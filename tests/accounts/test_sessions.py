@@ -1,6 +1,5 @@
 """Session security: a new session at login, the absolute timeout, logging out of every other
 session, logout that also forgets the remember-me cookie, and re-authentication."""
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -13,18 +12,6 @@ from app.extensions import db
 from tests.conftest import PASSWORD, login
 from tests.factories import make_user
 from tests.querycount import count_queries
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    real = time.time
-    offset = {"seconds": 0}
-    monkeypatch.setattr(time, "time", lambda: real() + offset["seconds"])
-
-    def advance(seconds: int) -> None:
-        offset["seconds"] += seconds
-
-    return advance
 
 
 @pytest.fixture

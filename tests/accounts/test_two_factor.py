@@ -21,19 +21,6 @@ SECOND_STEP = "/account/login/two-factor"
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Moves time.time() forward, as TOTP, the half-login and the timeouts see it."""
-    real = time.time
-    offset = {"seconds": 0}
-    monkeypatch.setattr(time, "time", lambda: real() + offset["seconds"])
-
-    def advance(seconds: int) -> None:
-        offset["seconds"] += seconds
-
-    return advance
-
-
-@pytest.fixture
 def required(monkeypatch, app):
     monkeypatch.setitem(app.config, "TWO_FACTOR_REQUIRED_ROLES", ["admin", "moderator"])
 

@@ -1,8 +1,8 @@
 """Two real app processes on one PostgreSQL database and one Redis behave as one site.
 
-Sessions are signed cookies (no server-side store), the login rate limit lives in Redis, and
-every page reads the database: so a login, a rate limit and a change made through one worker
-hold on the other. Each process is a gunicorn server, as in production (docs/deploy.md).
+Sessions are kept in the database (the cookie holds a token), the login rate limit lives in
+Redis, and every page reads the database: so a login, a logout, a rate limit and a change made
+through one worker hold on the other. Each process is a gunicorn server, as in production (docs/deploy.md).
 """
 import http.cookiejar
 import json
@@ -166,6 +166,36 @@ def test_a_login_on_one_process_is_a_session_on_the_other(a_and_b):
     assert "Lucía Hernández Soto" in html
     # The same page on B without that cookie sends to the login page: the cookie is the session.
     assert stranger.request(f"{b}/notifications/")[0] == 302
+
+
+def copied(browser: Browser, *names: str) -> Browser:
+    """Another browser holding copies of `browser`'s cookies (what a thief of them would hold)."""
+    thief = Browser()
+    for cookie in browser.jar:
+        if cookie.name in names:
+            thief.jar.set_cookie(cookie)
+    assert {c.name for c in thief.jar} == set(names), f"no {names} cookie to copy"
+    return thief
+
+
+@pytest.mark.parametrize("cookie", ["session", "remember_token"])
+def test_a_copied_cookie_stops_working_on_both_processes_at_logout(a_and_b, cookie):
+    """Logout on A ends the session on the server: B refuses the copied cookie at once."""
+    a, b = a_and_b
+    browser = Browser()
+    page = f"{a}/account/login"
+    status, _, _ = browser.post_form(page, page, {"email": CITIZEN[0], "password": CITIZEN[1],
+                                                  "remember": "y"})
+    assert status == 302
+    thief = copied(browser, cookie)
+    assert thief.request(f"{b}/account/profile")[0] == 200  # the copy works while it is open
+
+    status, _, _ = browser.post_form(f"{a}/account/profile", f"{a}/account/logout", {})
+    assert status == 302
+
+    for server in (b, a):
+        status, _, headers = thief.request(f"{server}/account/profile")
+        assert status == 302 and "/account/login" in headers["Location"], server
 
 
 def test_the_login_rate_limit_counts_attempts_on_both_processes(a_and_b):
