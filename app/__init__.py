@@ -37,6 +37,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"]
     limiter.init_app(app)
+    from app.core.ratelimits import report_rate_limit_storage
+
+    report_rate_limit_storage(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
