@@ -5,11 +5,12 @@ import time
 from flask import Flask, g, request, session
 
 from app.config import load_config
+from app.core.reconnect import Cocrea
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(
+    app = Cocrea(  # Flask, plus a retry of reads whose database connection dropped
         __name__,
         template_folder="../templates",
         static_folder="../static",
