@@ -158,7 +158,7 @@ def connection_killed(at: str, times: int = 1):
 
 
 @pytest.fixture
-def on_postgresql(backend):
+def on_postgresql():
     postgres_base_url()  # skips on the SQLite half
 
 
