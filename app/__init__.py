@@ -4,11 +4,12 @@ import importlib
 from flask import Flask, request
 
 from app.config import load_config
+from app.core.reconnect import Cocrea
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(
+    app = Cocrea(  # Flask, plus a retry of reads whose database connection dropped
         __name__,
         template_folder="../templates",
         static_folder="../static",
@@ -36,6 +37,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"]
     limiter.init_app(app)
+    from app.core.ratelimits import report_rate_limit_storage
+
+    report_rate_limit_storage(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"

@@ -106,6 +106,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI")
         or (env.get("REDIS_URL") or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis away: limits are counted by each worker on its own instead of failing every
+        # rate-limited request with a 500 (app/core/ratelimits.py).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_LOGIN": env.get("RATELIMIT_LOGIN", "10 per minute;60 per hour"),
         "RATELIMIT_REGISTER": env.get("RATELIMIT_REGISTER", "10 per hour"),
         # Casting a ballot, per client address (several voters may share one office's address).
@@ -130,6 +133,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "ALLOW_UNSAFE_PRODUCTION": _bool(env.get("COCREA_ALLOW_UNSAFE_PRODUCTION")),
     }
     cfg.update({k: v for k, v in overrides.items()})
+    if str(cfg["RATELIMIT_STORAGE_URI"]).startswith(("redis://", "rediss://", "redis+unix://")):
+        # A Redis that hangs must not hold a request for the system's TCP timeout (minutes).
+        cfg.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 0.5, "socket_connect_timeout": 0.5})
 
     uri = cfg["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgres://"):

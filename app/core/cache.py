@@ -10,11 +10,11 @@ so an expiry under load is not a stampede of identical renders.
 
 Only GET requests without a signed-in user, without a pending flash message and without a
 session cookie to set are served from or stored in the cache, and only for the public read
-endpoints listed below.
+endpoints listed below. When Redis does not answer, pages are rendered from the database as if
+there were no cache, and the failure is logged once (app/core/alarms.py), not once per request.
 """
 import fnmatch
 import json
-import logging
 import threading
 import time
 from collections import OrderedDict
@@ -23,7 +23,7 @@ from flask import Flask, Response, g, request, session
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-log = logging.getLogger(__name__)
+from app.core.alarms import DependencyAlarm
 
 # Public pages that are the same for every anonymous reader.
 CACHEABLE = (
@@ -60,6 +60,10 @@ class PageCache:
         self.local_bytes = 0
         self.local_limit = int(app.config.get("PAGE_CACHE_LOCAL_BYTES", 32 * 1024 * 1024))
         self.lock = threading.Lock()
+        self.alarm = DependencyAlarm("page cache (Redis)", "pages are rendered from the database")
+        # A write whose version bump failed: pages cached before it must not come back with Redis.
+        # A plain flag: two threads paying it at once cost one extra bump.
+        self.bump_owed = False
 
     def _remember(self, key: str, raw: bytes) -> None:
         with self.lock:
@@ -90,6 +94,10 @@ class PageCache:
             # Redis lost the counter (a restart without persistence): start a new epoch from the
             # clock, so that no version number ever comes back while workers hold local copies.
             self.client.set(self.version_key, time.time_ns(), nx=True)
+            raw = self.client.get(self.version_key)
+        if self.bump_owed:
+            self.bump()
+            self.bump_owed = False
             raw = self.client.get(self.version_key)
         return int(raw)
 
@@ -166,9 +174,10 @@ def register_page_cache(app: Flask) -> None:
         try:
             key = cache.key(cache.version(), _locale())
             cached = cache.load(key)
-        except Exception:  # Redis down: serve from the database, never fail the page
-            log.warning("page cache unavailable", exc_info=True)
+        except Exception as exc:  # Redis down: serve from the database, never fail the page
+            cache.alarm.failed(exc)
             return None
+        cache.alarm.recovered()
         if cached is not None:
             page, fresh = cached
             try:
@@ -195,8 +204,8 @@ def register_page_cache(app: Flask) -> None:
                 and (response.content_length or 0) <= MAX_BYTES):
             try:
                 cache.store(key, response)
-            except Exception:
-                log.warning("page cache unavailable", exc_info=True)
+            except Exception as exc:
+                cache.alarm.failed(exc)
         return response
 
     _listen_for_writes()
@@ -227,8 +236,10 @@ def _listen_for_writes() -> None:
             if target is not None:
                 try:
                     target.bump()
-                except Exception:
-                    log.warning("could not bump the page cache version", exc_info=True)
+                    target.alarm.recovered()
+                except Exception as exc:
+                    target.bump_owed = True  # paid by the first version() that reaches Redis again
+                    target.alarm.failed(exc)
 
     event.listen(Session, "after_flush", _mark)
     event.listen(Session, "do_orm_execute", _mark_statement)

@@ -142,8 +142,14 @@ def _register_request_id_hooks(app: Flask) -> None:
 
     @app.before_request
     def _start_request_log():
-        g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
-        g.request_started = time.perf_counter()
+        # Kept in the WSGI environ: a read dispatched again after a lost database connection
+        # (app/core/reconnect.py) keeps its id and its start time.
+        environ = request.environ
+        if "cocrea.request_id" not in environ:
+            environ["cocrea.request_id"] = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+            environ["cocrea.request_started"] = time.perf_counter()
+        g.request_id = environ["cocrea.request_id"]
+        g.request_started = environ["cocrea.request_started"]
 
     @app.after_request
     def _finish_request_log(response):

@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
+from app.core.alarms import DependencyAlarm
 from app.extensions import db, limiter
 
 bp = Blueprint("health", __name__)
@@ -29,12 +30,22 @@ def _redis_client():
     return clients[url]
 
 
+@bp.record_once
+def _create_alarm(state) -> None:
+    # A load balancer probes every few seconds: a Redis that is down is logged once, not per probe.
+    state.app.extensions["cocrea_health_redis_alarm"] = DependencyAlarm(
+        "Redis (health check)", "/healthz answers 503")
+
+
 def _redis_answers() -> bool:
+    alarm = current_app.extensions["cocrea_health_redis_alarm"]
     try:
-        return bool(_redis_client().ping())
-    except Exception:  # any failure (refused, timeout, auth, bad URL) means unhealthy
-        current_app.logger.warning("health check: Redis does not answer", exc_info=True)
+        answered = bool(_redis_client().ping())
+    except Exception as exc:  # any failure (refused, timeout, auth, bad URL) means unhealthy
+        alarm.failed(exc)
         return False
+    alarm.recovered()
+    return answered
 
 
 @bp.get("/healthz")

@@ -110,6 +110,48 @@ def test_redis_down_serves_from_the_database(world, cached_app):
         cache.client = saved
 
 
+def test_redis_down_is_one_error_line_and_its_return_one_more(world, cached_app, log_records):
+    import logging
+
+    import redis
+
+    cache = cached_app.extensions["page_cache"]
+    saved = cache.client
+    cache.client = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    try:
+        assert [cached_app.test_client().get("/proposals/").status_code for _ in range(5)] == [200] * 5
+    finally:
+        cache.client = saved
+    assert cached_app.test_client().get("/proposals/").status_code == 200
+
+    lines = [(r.levelname, r.getMessage()) for r in log_records if r.name == "app.core.alarms"]
+    assert [level for level, _ in lines] == ["ERROR", "WARNING"]
+    assert lines[1][1].startswith("page cache (Redis) available again")
+    assert lines[1][1].endswith("4 more requests affected since the last line")
+    assert not [r for r in log_records if r.exc_info and r.levelno >= logging.WARNING]
+
+
+def test_a_write_made_while_redis_was_away_changes_the_version_once_it_is_back(world, anonymous, cached_app):
+    import redis
+
+    cache = cached_app.extensions["page_cache"]
+    proposal = make_proposal(world, title="Parque sin alumbrado en la colonia Obrera")
+    url = f"/proposals/{proposal.reference}"
+    anonymous.get(url)
+    assert anonymous.get(url).headers["X-Cache"] == "hit"
+    saved = cache.client
+    cache.client = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    try:
+        proposal.title = "Parque con alumbrado nuevo en la colonia Obrera"
+        db.session.commit()  # the version bump fails: Redis is away
+    finally:
+        cache.client = saved
+
+    # Redis kept its data (a network cut, not a restart): the old copy must not be served.
+    page = anonymous.get(url)
+    assert page.headers["X-Cache"] == "miss" and "alumbrado nuevo" in page.get_data(as_text=True)
+
+
 def test_a_worker_serves_its_own_copy_but_never_a_stale_one(world, anonymous, cached_app):
     cache = cached_app.extensions["page_cache"]
     proposal = make_proposal(world, title="Semáforo descompuesto")

@@ -4,90 +4,27 @@ Sessions are kept in the database (the cookie holds a token), the login rate lim
 Redis, and every page reads the database: so a login, a logout, a rate limit and a change made
 through one worker hold on the other. Each process is a gunicorn server, as in production (docs/deploy.md).
 """
-import http.cookiejar
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import create_pg_database, drop_pg_database, require_service
-from tests.ops.pg import REPO, postgres_base_url, prepared_app
+from tests.ops.pg import postgres_base_url, prepared_app
+from tests.ops.servers import (
+    Browser,
+    free_port,
+    require_gunicorn,
+    server_env,
+    start_server,
+    stop_servers,
+    wait_until_healthy,
+)
 
 REDIS_URL = "redis://127.0.0.1:6379/7"
 CITIZEN = ("ciudadana@example.org", "Mesa-de-dialogo-2026")
 LOGIN_LIMIT = 3
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Browser:
-    """One cookie jar for every server, as a browser keeps for one host whatever the port."""
-
-    class _NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    def __init__(self):
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), self._NoRedirect)
-
-    def request(self, url: str, data: dict | None = None) -> tuple[int, str, dict]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        try:
-            with self.opener.open(url, data=body, timeout=30) as response:
-                return response.status, response.read().decode(), dict(response.headers)
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode(), dict(error.headers)
-
-    def csrf_token(self, url: str) -> str:
-        status, html, _ = self.request(url)
-        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-        assert status == 200 and match, f"no CSRF token on {url} ({status})"
-        return match.group(1)
-
-    def post_form(self, page: str, action: str, data: dict) -> tuple[int, str, dict]:
-        return self.request(action, {**data, "csrf_token": self.csrf_token(page)})
-
-    def log_in(self, server: str, email: str, password: str) -> int:
-        status, _, _ = self.post_form(f"{server}/account/login", f"{server}/account/login",
-                                      {"email": email, "password": password})
-        return status
-
-
-def start_server(port: int, env: dict, log: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-               "--timeout", "60", "wsgi:app"]
-    with open(log, "w") as out:
-        return subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def wait_until_healthy(server: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{server} exited ({process.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{server}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"{server} did not become healthy:\n{log.read_text()[-3000:]}")
 
 
 @pytest.fixture(scope="module")
@@ -106,27 +43,20 @@ def redis_db():
 def servers(redis_db, tmp_path_factory):
     """Processes A and B: the same SECRET_KEY, database and Redis, nothing else shared."""
     base = postgres_base_url()
-    if subprocess.run([sys.executable, "-m", "gunicorn", "--version"],
-                      capture_output=True).returncode:
-        require_service("gunicorn is not installed in this environment (pip install -e .)")
+    require_gunicorn()
     root = tmp_path_factory.mktemp("two-processes")
     database = create_pg_database(base)
     processes = []
     try:
         prepared_app(database, root / "setup", UPLOAD_DIR=str(root / "uploads"))
         redis_db.flushdb()
-        env = {k: v for k, v in os.environ.items() if k not in ("RATELIMIT_STORAGE_URI", "FLASK_APP")}
-        env.update({
-            "COCREA_ENV": "development",
-            "SECRET_KEY": "two-processes-share-this-signing-key-0123456789",
-            "DATABASE_URL": database,
-            "REDIS_URL": REDIS_URL,  # rate limits (and the page cache) follow it
-            "RATELIMIT_LOGIN": f"{LOGIN_LIMIT} per minute",
-            "MAIL_BACKEND": "null",
-            "MAIL_SEND_AFTER_REQUEST": "0",
-            "UPLOAD_DIR": str(root / "uploads"),
-            "LOG_FORMAT": "json",
-        })
+        env = server_env(
+            SECRET_KEY="two-processes-share-this-signing-key-0123456789",
+            DATABASE_URL=database,
+            REDIS_URL=REDIS_URL,  # rate limits (and the page cache) follow it
+            RATELIMIT_LOGIN=f"{LOGIN_LIMIT} per minute",
+            UPLOAD_DIR=str(root / "uploads"),
+        )
         urls = []
         for name in ("a", "b"):
             port = free_port()
@@ -138,14 +68,7 @@ def servers(redis_db, tmp_path_factory):
             wait_until_healthy(url, process, log)
         yield {"a": urls[0][0], "b": urls[1][0], "a_log": urls[0][2]}
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_servers(processes)
         drop_pg_database(base, database)
 
 
