@@ -58,7 +58,8 @@ EXPECTED: list[tuple[str, dict]] = [
     ("accounts.register*", {"*": PUBLIC}),
     ("accounts.resend_confirmation", {"*": PUBLIC}),
     ("accounts.change_email accounts.change_password accounts.delete_account accounts.export_data "
-     "accounts.profile accounts.end_other_sessions accounts.two_factor accounts.two_factor_enable "
+     "accounts.profile accounts.end_other_sessions accounts.signed_in_sessions accounts.end_one_session "
+     "accounts.two_factor accounts.two_factor_enable "
      "accounts.two_factor_disable accounts.two_factor_recovery_codes", {"*": SIGNED_IN}),
     ("admin.*", {"*": ADMIN_ONLY}),
     ("api.show_item", {"*": PUBLIC}),
@@ -152,7 +153,8 @@ EXPECTED: list[tuple[str, dict]] = [
 ]
 
 # POSTs that change the world for the requests after them run last, in this order.
-LAST = ("comments.delete", "elections.decline", "accounts.end_other_sessions", "accounts.logout")
+LAST = ("comments.delete", "elections.decline", "accounts.end_one_session", "accounts.end_other_sessions",
+        "accounts.logout")
 
 
 def expected(endpoint: str, method: str, role: str) -> str | None:

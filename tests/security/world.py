@@ -152,6 +152,7 @@ def url_values(world: World) -> list[tuple[str, dict]]:
             "evidence_id": world.evidence.id,
             "milestone_id": world.milestone.id,
             "notification_id": world.notification.id,
+            "session_id": 999_999,  # nobody's: "end this session" answers that it had ended
         }),
     ]
 
