@@ -1,13 +1,14 @@
 """The application's one clock: every service, model default and session limit reads `now()`.
 
 Tests and the demo loader replace it with `use(source)`, a context manager, instead of patching
-modules. Thread safety: `_source` is module-level state changed only by tests and by the demo
-loader on the command line, never while a server handles requests; reading it is a plain load.
+modules.
 """
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+# Thread-safe for serving: only tests and the demo loader (command line) set it, never while a
+# server handles requests; requests only read it.
 _source: Callable[[], datetime] | None = None
 
 
