@@ -28,6 +28,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.core import i18n
 
     db.init_app(app)
+    from app.core.uow import register_unit_of_work
+
+    register_unit_of_work(app)  # the one commit of each request
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(

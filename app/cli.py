@@ -6,6 +6,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from app.accounts.passwords import password_problems
+from app.core.uow import command
 from app.notifications.cli import register_cli as register_notifications_cli
 
 
@@ -17,6 +18,7 @@ def register_cli(app: Flask) -> None:
     @users.command("reset-two-factor")
     @click.argument("email")
     @click.option("--reason", required=True, help="How the person's identity was checked (kept in the audit log).")
+    @command
     def reset_two_factor(email, reason):
         """Remove the second factor of EMAIL, who lost the device and every recovery code."""
         from app.accounts.services import find_by_email
@@ -33,6 +35,7 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Two-factor authentication removed for {user.email}; other sessions ended.")
 
     @users.command("rotate-totp-keys")
+    @command
     def rotate_totp_keys():
         """Encrypt every two-factor secret with the first key of TOTP_ENCRYPTION_KEYS."""
         from app.accounts.sealing import SealingError
@@ -50,6 +53,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--password", envvar="COCREA_ADMIN_PASSWORD", default=None,
                   help="Taken from COCREA_ADMIN_PASSWORD, or asked for; generated with --generate.")
     @click.option("--generate", is_flag=True, help="Generate a strong password and print it.")
+    @command
     def create_admin(email, name, password, generate):
         """Create (or promote) the guarantor body's admin account EMAIL."""
         from email_validator import EmailNotValidError, validate_email
@@ -87,6 +91,7 @@ def register_cli(app: Flask) -> None:
 
     @demo.command("load")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds a plan already.")
+    @command
     def load(if_empty):
         """Load the Third Local Action Plan of Durango and one demo account per role (idempotent)."""
         from app.demo.loader import DEMO_ACCOUNTS, database_is_empty, load_demo

@@ -22,6 +22,7 @@ from app.core.audit import record
 from app.core.db import utcnow
 from app.core.errors import ValidationError
 from app.core.mail import queue_mail
+from app.core.uow import savepoint
 from app.extensions import db
 
 
@@ -65,7 +66,18 @@ def _email_taken(email: str) -> bool:
         login_url=url_for("accounts.login", _external=True),
         reset_url=url_for("accounts.forgot_password", _external=True),
     )
-    db.session.commit()
+    db.session.flush()
+    return True
+
+
+def _added(user: User) -> bool:
+    """Add a new account; False when its email was taken in the meantime (a parallel request)."""
+    try:
+        with savepoint():
+            db.session.add(user)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        return False
     return True
 
 
@@ -83,15 +95,11 @@ def register_citizen(data: dict) -> User | None:
         role=Role.citizen,
         locale=_current_locale(),
     )
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except sa.exc.IntegrityError:
-        db.session.rollback()  # the same email registered in a parallel request
-        return None
+    if not _added(user):
+        return None  # the same email registered in a parallel request
     _queue_confirmation(user)
     record(user, "account.registered", user, kind="citizen")
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -116,15 +124,11 @@ def register_organisation(data: dict) -> User | None:
         description=(data.get("description") or None),
         verification=Verification.pending,
     )
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except sa.exc.IntegrityError:
-        db.session.rollback()
+    if not _added(user):
         return None
     _queue_confirmation(user)
     record(user, "account.registered", user, kind="organisation")
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -138,7 +142,7 @@ def confirm_email(token: str) -> User | None:
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
         record(user, "account.confirmed", user)
-        db.session.commit()
+        db.session.flush()
     return user
 
 
@@ -146,7 +150,7 @@ def resend_confirmation(email: str) -> None:
     user = find_by_email(email)
     if user is not None and user.email_confirmed_at is None and user.deleted_at is None:
         _queue_confirmation(user)
-        db.session.commit()
+        db.session.flush()
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -166,13 +170,13 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not verify_password(user.password_hash, password):
         count_failed_login(user, now)
-        db.session.commit()
+        db.session.flush()
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if not user.two_factor_enabled:
         record_login(user, now)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -204,7 +208,7 @@ def count_failed_login(user: User, now=None) -> None:
 
 
 def record_login(user: User, now=None, **data) -> None:
-    """A completed login: the counters start again. The caller commits."""
+    """A completed login: the counters start again."""
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now or utcnow()
@@ -231,7 +235,7 @@ def request_password_reset(email: str) -> None:
         minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
     )
     record(user, "account.reset_requested", user)
-    db.session.commit()
+    db.session.flush()
 
 
 def user_for_reset_token(token: str) -> User | None:
@@ -256,7 +260,7 @@ def reset_password(token: str, new_password: str) -> User | None:
     user.locked_until = None
     user.failed_logins = 0
     record(user, "account.password_reset", user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -278,7 +282,7 @@ def change_password(user: User, current_password: str, new_password: str,
     session_store.end_sessions_of(user, "password_changed", keep=keep)
     record(user, "account.password_changed", user)
     queue_mail(user.email, "password_changed", locale=user.locale, user=user)
-    db.session.commit()
+    db.session.flush()
 
 
 def update_profile(user: User, data: dict) -> None:
@@ -292,7 +296,7 @@ def update_profile(user: User, data: dict) -> None:
         user.organisation.website = data.get("website") or None
         user.organisation.description = data.get("description") or None
     record(user, "account.profile_updated", user)
-    db.session.commit()
+    db.session.flush()
 
 
 def request_email_change(user: User, new_email: str, current_password: str) -> None:
@@ -312,7 +316,7 @@ def request_email_change(user: User, new_email: str, current_password: str) -> N
         )
     queue_mail(user.email, "email_change_requested", locale=user.locale, user=user, new_email=new_email)
     record(user, "account.email_change_requested", user)
-    db.session.commit()
+    db.session.flush()
 
 
 def confirm_email_change(token: str) -> User | None:
@@ -322,15 +326,16 @@ def confirm_email_change(token: str) -> User | None:
     user = db.session.get(User, payload.get("uid"))
     if user is None or user.deleted_at is not None or user.pending_email != payload.get("email"):
         return None
-    user.email = payload["email"]
-    user.pending_email = None
-    user.email_confirmed_at = utcnow()
-    record(user, "account.email_changed", user)
+    new_email = payload["email"]
     try:
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        db.session.rollback()
+        with savepoint():
+            user.email, user.pending_email, user.email_confirmed_at = new_email, None, utcnow()
+            db.session.flush()
+    except sa.exc.IntegrityError:  # another account took the address meanwhile
+        db.session.refresh(user)
         return None
+    record(user, "account.email_changed", user)
+    db.session.flush()
     return user
 
 
@@ -363,7 +368,7 @@ def delete_account(user: User, current_password: str) -> None:
     release_registrations_of(user)
     _decline_open_candidacies(user)
     record(user, "account.deleted", user)
-    db.session.commit()
+    db.session.flush()
 
 
 def _decline_open_candidacies(user: User) -> None:
@@ -395,4 +400,4 @@ def set_locale(user: User, locale: str) -> None:
     """Remember the interface language a user chose."""
     if locale in current_app.config["LANGUAGES"] and user.locale != locale:
         user.locale = locale
-        db.session.commit()
+        db.session.flush()

@@ -4,6 +4,7 @@ Choice and cost (docs/deploy.md): the rows live in the database every worker alr
 ending a session holds at once in every process, and no other service is needed. A signed-in
 request costs one indexed lookup (token hash → session and user, in one statement, replacing the
 user lookup it needed anyway) and, at most once a minute, one small UPDATE of its last-seen time.
+Like every service, these change and flush; the request's unit of work commits (app/core/uow.py).
 """
 import hashlib
 import ipaddress
@@ -16,6 +17,7 @@ from flask import current_app
 from app.accounts.models import User, UserSession
 from app.core.audit import record
 from app.core.db import utcnow
+from app.core.uow import note_bookkeeping
 from app.extensions import db
 
 TOKEN_BYTES = 32
@@ -60,7 +62,7 @@ def open_session(user: User, remember: bool, user_agent: str | None, address: st
         user_agent=(user_agent or "")[:USER_AGENT_LENGTH] or None,
         network=network_of(address),
     ))
-    db.session.commit()
+    db.session.flush()
     return token
 
 
@@ -86,11 +88,11 @@ def end_session(row: UserSession, reason: str) -> None:
         .values(ended_at=utcnow(), end_reason=reason)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    row.ended_at = row.ended_at or utcnow()
 
 
 def end_sessions_of(user: User, reason: str, keep: UserSession | None = None) -> int:
-    """Every open session of `user` but `keep` ends; the caller's service commits."""
+    """Every open session of `user` but `keep` ends."""
     result = db.session.execute(
         sa.update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None),
@@ -105,7 +107,7 @@ def end_other_sessions(user: User, keep: UserSession | None) -> None:
     """"End all others": every session of `user` except this one."""
     ended = end_sessions_of(user, "ended_by_owner", keep=keep)
     record(user, "account.sessions_ended", user, sessions=ended)
-    db.session.commit()
+    db.session.flush()
 
 
 def end_own_session(user: User, session_id: int) -> bool:
@@ -120,18 +122,17 @@ def end_own_session(user: User, session_id: int) -> bool:
 def touch(row: UserSession, now=None) -> None:
     """Note that the session is in use, at most once a minute.
 
-    Written on a connection of its own, outside the request's unit of work: a last-seen time is
-    bookkeeping, not a change of the plan's data, so it must not count as a write (the page cache
-    of anonymous readers would otherwise be emptied every minute by every signed-in person)."""
+    A last-seen time is bookkeeping, not a change of the plan's data: it is written on the unit's
+    connection below the ORM, so that it does not count as a write (the page cache of anonymous
+    readers would otherwise be emptied every minute by every signed-in person), and committed
+    with the request as bookkeeping."""
     now = now or utcnow()
     if now - row.last_seen_at < TOUCH_EVERY:
         return
-    with db.engine.begin() as connection:
-        connection.execute(
-            sa.update(UserSession.__table__)
-            .where(UserSession.__table__.c.id == row.id)
-            .values(last_seen_at=now)
-        )
+    table = UserSession.__table__
+    db.session.connection().execute(
+        sa.update(table).where(table.c.id == row.id).values(last_seen_at=now))
+    note_bookkeeping()
 
 
 def active_sessions(user: User) -> list[UserSession]:

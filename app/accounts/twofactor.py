@@ -182,7 +182,7 @@ def confirm_enrolment(user: User, secret: str, code: str, keep: UserSession | No
     session_store.end_sessions_of(user, "two_factor_enabled", keep=keep)
     codes = _new_recovery_codes(user)
     record(user, "account.two_factor_enabled", user)
-    db.session.commit()
+    db.session.flush()
     return codes
 
 
@@ -191,11 +191,10 @@ def regenerate_recovery_codes(user: User, code: str) -> list[str]:
     if not user.two_factor_enabled:
         raise ValidationError(_("Two-factor authentication is off."), field="code")
     if not _check_totp(user, code):
-        db.session.rollback()
         raise ValidationError(_("The code is not correct."), field="code")
     codes = _new_recovery_codes(user)
     record(user, "account.recovery_codes_regenerated", user)
-    db.session.commit()
+    db.session.flush()
     return codes
 
 
@@ -209,12 +208,11 @@ def disable_two_factor(user: User, password: str, code: str) -> None:
     if not _check_totp(user, code):
         used_recovery = _use_recovery_code(user, code)
         if not used_recovery:
-            db.session.rollback()
             raise ValidationError(_("The code is not correct."), field="code")
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     record(user, "account.two_factor_disabled", user, recovery_code=used_recovery)
-    db.session.commit()
+    db.session.flush()
 
 
 def reset_two_factor(user: User, reason: str) -> None:
@@ -229,7 +227,7 @@ def reset_two_factor(user: User, reason: str) -> None:
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session_store.end_sessions_of(user, "two_factor_reset")
     record(None, "account.two_factor_reset", user, reason=reason[:500])
-    db.session.commit()
+    db.session.flush()
 
 
 # --- login -----------------------------------------------------------------------------------
@@ -246,9 +244,9 @@ def complete_login(user: User, code: str) -> bool:
         record(user, "account.recovery_code_used", user, remaining=unused_recovery_codes(user))
     else:
         count_failed_login(user, now)
-        db.session.commit()
+        db.session.flush()
         return False
-    db.session.commit()
+    db.session.flush()
     return True
 
 
@@ -259,5 +257,5 @@ def rotate_totp_keys() -> int:
     for user in users:
         user.totp_secret = reseal(user.totp_secret)
     record(None, "account.totp_keys_rotated", None, secrets=len(users))
-    db.session.commit()
+    db.session.flush()
     return len(users)

@@ -4,19 +4,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts import bp, forms, services, session_store, sessions, twofactor
-from app.core.errors import ValidationError
+from app.core.views import redirect_with, run_form
 from app.extensions import limiter
 
 
 def _limit(key):
     return lambda: current_app.config[key]
-
-
-def _field_error(form, exc: ValidationError) -> None:
-    field = getattr(form, exc.field or "", None)
-    if field is None:
-        field = form.code
-    field.errors = [*field.errors, exc.message]
 
 
 def _show_recovery_codes(codes: list[str]):
@@ -61,17 +54,19 @@ def two_factor_enable():
     if user.two_factor_enabled:
         return redirect(url_for("accounts.two_factor"))
     form = forms.TwoFactorCodeForm()
-    if form.validate_on_submit():
-        try:
-            secret = twofactor.pending_secret(user, sessions.enrolment_nonce())
-            codes = twofactor.confirm_enrolment(user, secret, form.code.data,
-                                                keep=sessions.current_session())
-        except ValidationError as exc:
-            _field_error(form, exc)
-        else:
-            flash(_("Two-factor authentication is on. Other sessions have been closed."), "success")
-            return _show_recovery_codes(codes)
-    return _manage_page(code_form=form, status=400)
+
+    def enabled(codes):
+        flash(_("Two-factor authentication is on. Other sessions have been closed."), "success")
+        return _show_recovery_codes(codes)
+
+    return run_form(
+        form,
+        action=lambda: twofactor.confirm_enrolment(
+            user, twofactor.pending_secret(user, sessions.enrolment_nonce()), form.code.data,
+            keep=sessions.current_session()),
+        success=enabled,
+        render=lambda: _manage_page(code_form=form, status=400),
+    )
 
 
 @bp.post("/two-factor/recovery-codes")
@@ -82,15 +77,17 @@ def two_factor_recovery_codes():
     if not user.two_factor_enabled:
         return redirect(url_for("accounts.two_factor"))
     form = forms.TwoFactorCodeForm(prefix="regenerate")
-    if form.validate_on_submit():
-        try:
-            codes = twofactor.regenerate_recovery_codes(user, form.code.data)
-        except ValidationError as exc:
-            _field_error(form, exc)
-        else:
-            flash(_("New recovery codes have been made. The old ones no longer work."), "success")
-            return _show_recovery_codes(codes)
-    return _manage_page(code_form=form, status=400)
+
+    def made(codes):
+        flash(_("New recovery codes have been made. The old ones no longer work."), "success")
+        return _show_recovery_codes(codes)
+
+    return run_form(
+        form,
+        action=lambda: twofactor.regenerate_recovery_codes(user, form.code.data),
+        success=made,
+        render=lambda: _manage_page(code_form=form, status=400),
+    )
 
 
 @bp.post("/two-factor/disable")
@@ -101,15 +98,13 @@ def two_factor_disable():
     if not user.two_factor_enabled:
         return redirect(url_for("accounts.two_factor"))
     form = forms.DisableTwoFactorForm(prefix="disable")
-    if form.validate_on_submit():
-        try:
-            twofactor.disable_two_factor(user, form.current_password.data, form.code.data)
-        except ValidationError as exc:
-            _field_error(form, exc)
-        else:
-            flash(_("Two-factor authentication is off."), "info")
-            return redirect(url_for("accounts.two_factor"))
-    return _manage_page(disable_form=form, status=400)
+    return run_form(
+        form,
+        action=lambda: twofactor.disable_two_factor(user, form.current_password.data, form.code.data),
+        success=lambda _none: redirect_with(_("Two-factor authentication is off."),
+                                            url_for("accounts.two_factor"), "info"),
+        render=lambda: _manage_page(disable_form=form, status=400),
+    )
 
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])

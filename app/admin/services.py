@@ -12,6 +12,7 @@ from app.core.db import utcnow
 from app.core.errors import InvalidTransition, NotFound, ValidationError
 from app.core.mail import queue_mail
 from app.core.permissions import require
+from app.core.uow import savepoint
 from app.extensions import db
 from app.plans.models import Committee
 
@@ -46,7 +47,7 @@ def decide_organisation(actor: User, organisation: Organisation, decision: str, 
             reason=reason,
             url=url_for("accounts.profile", _external=True),
         )
-    db.session.commit()
+    db.session.flush()
 
 
 def grant_moderator_scope(actor: User, email: str, committee_id: int) -> ModeratorScope:
@@ -66,17 +67,19 @@ def grant_moderator_scope(actor: User, email: str, committee_id: int) -> Moderat
         raise NotFound(_("That committee does not exist."))
     if committee_id in user.committee_ids:
         raise ValidationError(_("That person already facilitates this committee."), field="committee_id")
-    scope = ModeratorScope(user=user, committee=committee, granted_by_id=actor.id)
-    user.role = Role.moderator
-    db.session.add(scope)
-    record(actor, "moderator.granted", user, committee_id=committee.id, public=True)
+    scope = ModeratorScope(user_id=user.id, committee_id=committee.id, granted_by_id=actor.id)
     try:
-        db.session.commit()
+        with savepoint():
+            db.session.add(scope)
+            db.session.flush()
     except sa.exc.IntegrityError:  # granted twice in parallel
-        db.session.rollback()
         raise ValidationError(
             _("That person already facilitates this committee."), field="committee_id"
         ) from None
+    db.session.expire(user, ["moderator_scopes"])
+    user.role = Role.moderator
+    record(actor, "moderator.granted", user, committee_id=committee.id, public=True)
+    db.session.flush()
     return scope
 
 
@@ -91,7 +94,7 @@ def revoke_moderator_scope(actor: User, scope_id: int) -> None:
     if not user.moderator_scopes and user.role == Role.moderator:
         user.role = Role.citizen
     record(actor, "moderator.revoked", user, committee_id=committee_id, public=True)
-    db.session.commit()
+    db.session.flush()
 
 
 def create_admin(email: str, name: str, password: str) -> User:
@@ -111,7 +114,7 @@ def create_admin(email: str, name: str, password: str) -> User:
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
     db.session.flush()
     record(None, "admin.created", user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 

@@ -23,6 +23,8 @@ from flask import Flask, Response, g, request, session
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.core import uow
+
 from app.core.alarms import DependencyAlarm
 
 # Public pages that are the same for every anonymous reader.
@@ -211,25 +213,14 @@ def register_page_cache(app: Flask) -> None:
     _listen_for_writes()
 
 
-_WRITES = "cocrea_wrote"
-
-
 def _listen_for_writes() -> None:
     """Once per process, whatever the number of apps (tests make several): the app whose context
-    the commit runs in finds its own cache. A rolled-back write keeps its mark; at worst the next
-    commit bumps the version once too often, which costs a cache miss and nothing else."""
+    the commit runs in finds its own cache. Which sessions wrote is app/core/uow.py's record."""
     if getattr(Session, "_cocrea_cache_listeners", False):
         return
 
-    def _mark(session, *args):
-        session.info[_WRITES] = True
-
-    def _mark_statement(orm_execute_state):
-        if not orm_execute_state.is_select:
-            orm_execute_state.session.info[_WRITES] = True
-
     def _after_commit(session):
-        if session.info.pop(_WRITES, False):
+        if session.info.pop(uow.WROTE, False):
             from flask import current_app, has_app_context
 
             target = current_app.extensions.get("page_cache") if has_app_context() else None
@@ -241,7 +232,6 @@ def _listen_for_writes() -> None:
                     target.bump_owed = True  # paid by the first version() that reaches Redis again
                     target.alarm.failed(exc)
 
-    event.listen(Session, "after_flush", _mark)
-    event.listen(Session, "do_orm_execute", _mark_statement)
+    uow.listen_for_writes()
     event.listen(Session, "after_commit", _after_commit)
     Session._cocrea_cache_listeners = True

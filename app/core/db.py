@@ -74,3 +74,15 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_in_a_transaction(connection, name):
+    """pysqlite opens a transaction only before a data-changing statement, so a SAVEPOINT that
+    comes first would open one of its own, and its RELEASE would commit the unit's work early.
+    Open the transaction first; from then on pysqlite sees it and leaves it to the unit's commit."""
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if not raw.in_transaction:
+        raw.execute("BEGIN")

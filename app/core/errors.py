@@ -63,19 +63,33 @@ def _titles():
     }
 
 
+def _way_back() -> str | None:
+    """The page the person came from, when it is on this site and is not this address."""
+    from urllib.parse import urlsplit
+
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc != request.host or parts.path == request.path:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def render_error(status: int, detail: str | None = None):
     title = _titles().get(status, _titles()[500])
     if wants_json():
         return _problem(status, title, detail)
-    return render_template("errors/error.html", status=status, title=title, detail=detail), status
+    return render_template("errors/error.html", status=status, title=title, detail=detail,
+                           back=_way_back()), status
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CocreaError)
     def _cocrea_error(exc: CocreaError):
-        from app.extensions import db
+        from app.core import uow
 
-        db.session.rollback()
+        uow.rollback()  # a refused service leaves nothing behind
         return render_error(exc.status, exc.message)
 
     @app.errorhandler(CSRFError)

@@ -1,10 +1,17 @@
-"""Named permission rules: small predicates, denied by default, checked inside services.
+"""Named permission rules: small predicates, denied by default, that carry their reason.
 
     @rule("proposals.answer")
-    def _(actor, proposal): ...
+    def _(actor, proposal):
+        if not ...:
+            return deny(_("Only the committee's facilitators answer proposals."))
+        return True
 
-    require(actor, "proposals.answer", proposal)   # raises PermissionDenied
-    can(actor, "proposals.answer", proposal)       # also in templates
+    check(actor, "proposals.answer", proposal)     # a Decision: allowed, or denied with a reason
+    require(actor, "proposals.answer", proposal)   # raises PermissionDenied with that reason
+    can(actor, "proposals.answer", proposal)       # a boolean; also in templates
+
+A rule returns a bool or a Decision. The reason of a denial is what the person reads (on the 403
+page, or next to a button they cannot use); views never rebuild it.
 """
 from collections.abc import Callable
 
@@ -14,6 +21,30 @@ from app.core.errors import PermissionDenied
 
 # Thread-safe: filled only while modules are imported (before the first request); read-only after.
 _RULES: dict[str, Callable] = {}
+
+
+class Decision:
+    """A rule's answer: true when allowed; when denied, `reason` may say why (None: not said)."""
+
+    __slots__ = ("allowed", "reason")
+
+    def __init__(self, allowed: bool, reason: str | None = None):
+        self.allowed = allowed
+        self.reason = reason
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    def __repr__(self) -> str:
+        return "Decision(allowed)" if self.allowed else f"Decision(denied, {self.reason!r})"
+
+
+ALLOWED = Decision(True)
+DENIED = Decision(False)
+
+
+def deny(reason: str | None = None) -> Decision:
+    return Decision(False, reason)
 
 
 def rule(name: str):
@@ -34,15 +65,27 @@ def is_authenticated(actor) -> bool:
     return actor is not None and bool(getattr(actor, "is_authenticated", False))
 
 
-def can(actor, name: str, target=None) -> bool:
-    check = _RULES.get(name)
-    if check is None:
-        return False
+def check(actor, name: str, target=None) -> Decision:
+    """The named rule's decision for `actor` on `target`; an unknown name is denied."""
+    evaluate = _RULES.get(name)
+    if evaluate is None:
+        return DENIED
     if not is_authenticated(actor):
         actor = None
-    return bool(check(actor, target))
+    result = evaluate(actor, target)
+    if isinstance(result, Decision):
+        return result
+    return ALLOWED if result else DENIED
+
+
+def can(actor, name: str, target=None) -> bool:
+    return check(actor, name, target).allowed
 
 
 def require(actor, name: str, target=None, message: str | None = None) -> None:
-    if not can(actor, name, target):
-        raise PermissionDenied(message or _("You do not have permission to do this."))
+    """Raise PermissionDenied, with the rule's reason, unless the rule allows.
+
+    `message` is transitional: reasons belong in the rules; it goes once every caller is moved."""
+    decision = check(actor, name, target)
+    if not decision:
+        raise PermissionDenied(decision.reason or message or _("You do not have permission to do this."))

@@ -3,11 +3,14 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app.core.uow import command
+
 
 def register_cli(app: Flask) -> None:
     notifications = AppGroup("notifications", help="Notifications and their email.")
 
     @notifications.command("send-digest")
+    @command
     def send_digest():
         """Queue one summary mail per user with notifications waiting for the daily digest.
 

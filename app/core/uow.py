@@ -1,0 +1,132 @@
+"""One unit of work per request or command: services change and flush; this module commits.
+
+- A web request: when the view (or the error handler) has produced a response, `after_request`
+  commits the session once, if anything was written in it (a flush or a data-changing statement)
+  or bookkeeping asked for it (a session's last-seen time). A refused action left nothing to
+  commit: the form runner (app/core/views.py) and the error handlers (app/core/errors.py) roll
+  back what the refused service had changed. Mail queued in the outbox in the same transaction
+  goes to the sender after the commit (app/__init__.py, or the mail timer in production).
+- A command or a job: `with unit_of_work(): ...` commits at the end, or rolls back on error.
+
+Services never commit or roll back themselves. Where a write may lose a race (one support per
+person, one registration per table), the service uses a statement that cannot fail on it —
+`insert_ignoring_conflict` (INSERT … ON CONFLICT DO NOTHING) or a conditional UPDATE — and looks
+at the row count; or it makes the step a `savepoint()`, whose failure undoes that step only.
+Never a rollback of the whole unit from inside a service.
+"""
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+
+# Keys in Session.info (the session of one request or command).
+WROTE = "cocrea_wrote"
+BOOKKEEPING = "cocrea_bookkeeping"
+
+
+def _mark_flush(session, *args) -> None:
+    session.info[WROTE] = True
+
+
+def _mark_statement(orm_execute_state) -> None:
+    if not orm_execute_state.is_select:
+        orm_execute_state.session.info[WROTE] = True
+
+
+def _forget_on_rollback(session, previous_transaction) -> None:
+    # Only the whole unit's rollback undoes its writes; a nested one leaves the outer writes.
+    if previous_transaction.parent is None:
+        session.info.pop(WROTE, None)
+        session.info.pop(BOOKKEEPING, None)
+
+
+def listen_for_writes() -> None:
+    """Once per process (tests build several apps): mark every session that wrote something."""
+    if getattr(Session, "_cocrea_uow_listeners", False):
+        return
+    event.listen(Session, "after_flush", _mark_flush)
+    event.listen(Session, "do_orm_execute", _mark_statement)
+    event.listen(Session, "after_soft_rollback", _forget_on_rollback)
+    Session._cocrea_uow_listeners = True
+
+
+def wrote(session=None) -> bool:
+    """Whether the unit has data changes of its own (not bookkeeping alone)."""
+    session = session or db.session()
+    return bool(session.new or session.dirty or session.deleted or session.info.get(WROTE))
+
+
+def note_bookkeeping() -> None:
+    """Ask for a commit of changes that are not the plan's data (the page cache ignores them)."""
+    db.session.info[BOOKKEEPING] = True
+
+
+def commit() -> None:
+    """Commit the unit if it holds anything to commit; the only commit of a request or command."""
+    session = db.session()
+    if wrote(session) or session.info.get(BOOKKEEPING):
+        session.commit()
+    session.info.pop(BOOKKEEPING, None)
+
+
+def rollback() -> None:
+    """Undo the unit's changes (a refused action); its objects are read again when next used."""
+    db.session.rollback()
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """For commands and jobs: commit once at the end; roll back if the block raises."""
+    try:
+        yield
+    except BaseException:
+        rollback()
+        raise
+    commit()
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """A step of the unit that can fail alone: an exception rolls back to here and propagates.
+
+    SQLite needs app/core/db.py's SAVEPOINT listener for this to keep the unit whole."""
+    with db.session.begin_nested():
+        yield
+
+
+def command(func):
+    """A command-line command run as one unit of work (committed at its end)."""
+    import functools
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        with unit_of_work():
+            return func(*args, **kwargs)
+
+    return run
+
+
+def insert_ignoring_conflict(model, **values) -> bool:
+    """INSERT the row unless it conflicts with a unique constraint; whether it was inserted.
+
+    For writes that race by nature (a double click, two tabs): one statement, no exception, and
+    nothing else in the unit of work is lost when the row was already there."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(sa.inspect(model).local_table).values(**values).on_conflict_do_nothing()
+    return db.session.execute(statement).rowcount == 1
+
+
+def register_unit_of_work(app: Flask) -> None:
+    listen_for_writes()
+
+    @app.after_request
+    def _commit_the_request(response):
+        commit()
+        return response
