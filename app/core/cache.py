@@ -24,7 +24,6 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.core import uow
-
 from app.core.alarms import DependencyAlarm
 
 # Public pages that are the same for every anonymous reader.
