@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.calls.models import ApplicationStatus, Call, CallApplication
+from app.core import storage
 from app.demo import elections as demo_elections
 from app.demo.loader import load_demo
 from app.elections import verify
@@ -18,7 +19,6 @@ from app.elections.models import (
 )
 from app.extensions import db
 from app.plans.models import Committee, CommitteeMember, MemberKind
-from app.progress import storage
 
 SEATS = {
     "poder-ejecutivo": ("Jorge Ernesto Fabila Flores", "Manuela Vargas Hernández"),

@@ -1,6 +1,6 @@
 """The registry's charts: counts by sector, committee and municipality as accessible SVG bars.
 
-The drawing is the dashboard's (`app.dashboard.charts.bar_chart`: role="img", <title>, <desc>,
+The drawing is the dashboard's (`app.core.charts.bar_chart`: role="img", <title>, <desc>,
 a text label and the number on every bar, no colour-only cue, no style attribute, every text
 escaped); this module only turns the registry's counts into its bars and descriptions.
 """
@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.calls.queries import Registry
-from app.dashboard.charts import Bar, bar_chart
+from app.core.charts import Bar, bar_chart
 
 SWATCH = "theme"  # a single solid series: the categories are told apart by their labels
 

@@ -23,6 +23,7 @@ from app.calls.models import (
     Call,
     CallApplication,
 )
+from app.core import storage
 from app.core.audit import record
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, ValidationError
@@ -31,7 +32,6 @@ from app.core.mail import queue_mail
 from app.core.permissions import require
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee
-from app.progress import storage
 from app.proposals.services import clean_line, clean_text
 
 TITLE_MAX = 300

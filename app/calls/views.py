@@ -19,12 +19,12 @@ from flask_login import current_user, login_required
 from app.calls import bp, charts, forms, queries, services
 from app.calls import permissions as _permissions  # noqa: F401  (registers the rules)
 from app.calls.models import APPLICATION_STATUS_LABELS, ApplicationStatus, Call
+from app.core import storage
 from app.core.errors import InvalidTransition, ValidationError, render_error
 from app.core.permissions import can, require
 from app.extensions import db
 from app.plans.models import ActionPlan
 from app.plans.queries import current_plan
-from app.progress import storage
 
 DOCUMENT_CSP = "default-src 'none'; sandbox"
 

@@ -14,6 +14,7 @@ A rule returns a bool or a Decision. The reason of a denial is what the person r
 page, or next to a button they cannot use); views never rebuild it.
 """
 from collections.abc import Callable
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 
@@ -23,24 +24,19 @@ from app.core.errors import PermissionDenied
 _RULES: dict[str, Callable] = {}
 
 
-class Decision:
-    """A rule's answer: true when allowed; when denied, `reason` may say why (None: not said)."""
+class Decision(NamedTuple):
+    """A rule's answer: true when allowed; when denied, `reason` may say why (None: not said).
+    Immutable (a tuple), so the two shared answers below are thread-safe."""
 
-    __slots__ = ("allowed", "reason")
-
-    def __init__(self, allowed: bool, reason: str | None = None):
-        self.allowed = allowed
-        self.reason = reason
+    allowed: bool
+    reason: str | None = None
 
     def __bool__(self) -> bool:
         return self.allowed
 
-    def __repr__(self) -> str:
-        return "Decision(allowed)" if self.allowed else f"Decision(denied, {self.reason!r})"
 
-
-ALLOWED = Decision(True)
-DENIED = Decision(False)
+ALLOWED = Decision(True)  # immutable, thread-safe
+DENIED = Decision(False)  # immutable, thread-safe
 
 
 def deny(reason: str | None = None) -> Decision:

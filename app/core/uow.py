@@ -35,8 +35,12 @@ def _mark_flush(session, *args) -> None:
 
 
 def _mark_statement(orm_execute_state) -> None:
-    if not orm_execute_state.is_select:
-        orm_execute_state.session.info[WROTE] = True
+    statement = orm_execute_state.statement
+    if orm_execute_state.is_select or (
+        isinstance(statement, sa.TextClause) and statement.text.lstrip()[:6].upper() == "SELECT"
+    ):
+        return
+    orm_execute_state.session.info[WROTE] = True
 
 
 def _forget_on_rollback(session, previous_transaction) -> None:

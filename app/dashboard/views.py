@@ -14,8 +14,9 @@ from app.commitments.models import (
     TEMPLATE_FIELDS,
     ImplementationStatus,
 )
+from app.core import charts
 from app.core.text import render_markdown
-from app.dashboard import bp, charts, queries
+from app.dashboard import bp, queries
 from app.plans.queries import current_plan
 
 # The rows of a commitment's sheet in the printable plan: every template field in the template's

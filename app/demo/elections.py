@@ -466,7 +466,7 @@ def record_pdf(committee_name: str, spec: dict, participants: list[str]) -> byte
 def _agreement(committee, spec, organisations, garante) -> None:
     import hashlib
 
-    from app.progress import storage
+    from app.core import storage
 
     election = _election(committee, garante, ElectionState.self_selected)
     electorate = queries.electorate(committee.id)

@@ -809,9 +809,9 @@ def self_selection_allowed(election: Election) -> tuple[bool, int]:
 def record_agreement(actor, election: Election, data: dict, upload=None) -> SelfSelectionAgreement:
     """Record (or replace, until published) the self-selection agreement and its signed record.
 
-    `upload` is an app.progress.storage.Upload already inspected (type by extension and content).
+    `upload` is an app.core.storage.Upload already inspected (type by extension and content).
     """
-    from app.progress import storage
+    from app.core import storage
 
     require(actor, "elections.manage", election)
     election = _lock(election)

@@ -196,7 +196,7 @@ def receipt(election_id: int):
 
 @bp.get("/<int:election_id>/agreement/record")
 def agreement_record(election_id: int):
-    from app.progress import storage
+    from app.core import storage
 
     election = _load(election_id)
     agreement = queries.agreement_of(election.id)
@@ -582,7 +582,7 @@ def publish(election_id: int):
 @bp.route("/<int:election_id>/agreement", methods=["GET", "POST"])
 @login_required
 def agreement(election_id: int):
-    from app.progress import storage
+    from app.core import storage
 
     election = _load(election_id)
     require(current_user, "elections.manage", election)

@@ -10,7 +10,8 @@ from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.commitments.models import IMPLEMENTATION_LABELS, MILESTONE_STATUS_LABELS
-from app.progress import queries, services, storage
+from app.core import storage
+from app.progress import queries, services
 
 REQUIRED = _l("This field is required.")
 TOO_LONG = _l("Use at most %(max)d characters.")

@@ -22,6 +22,7 @@ from app.commitments.models import (
     MilestoneStatus,
     ProgressNote,
 )
+from app.core import storage
 from app.core.audit import record
 from app.core.db import utcnow
 from app.core.errors import ValidationError
@@ -29,7 +30,7 @@ from app.core.permissions import require
 from app.extensions import db
 from app.notifications.services import notify
 from app.progress import permissions as _permissions  # noqa: F401  (registers the rules)
-from app.progress import queries, storage
+from app.progress import queries
 from app.proposals.services import clean_text
 
 NOTE_MAX = 10_000

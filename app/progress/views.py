@@ -4,10 +4,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.commitments.models import Commitment, Milestone
+from app.core import storage
 from app.core.errors import ValidationError, render_error
 from app.core.permissions import can, require
 from app.extensions import db
-from app.progress import bp, forms, queries, services, storage
+from app.progress import bp, forms, queries, services
 from app.progress import permissions as _permissions  # noqa: F401  (registers the rules)
 
 EVIDENCE_CSP = "default-src 'none'; sandbox"

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from app.accounts.models import SECTOR_LABELS
 from app.commitments.models import CONSULTATION_OUTCOME_LABELS
-from app.dashboard import charts
+from app.core import charts
 from app.plans.queries import current_plan
 from app.proposals.models import PROPOSAL_STATE_LABELS
 from app.transparency import bp, queries

@@ -73,7 +73,7 @@ def expect(status_for_admin=None, status_for_org=None, login_required=True, ok=2
 
 def _document(world):
     application = make_application(world.call, world.organisation, world.committee)
-    from app.progress import storage
+    from app.core import storage
 
     upload = storage.Upload("acta.pdf", "application/pdf", samples.pdf(), "0" * 64)
     document = ApplicationDocument(application_id=application.id, original_name="acta.pdf",

@@ -228,7 +228,7 @@ def test_applying_after_the_close_redirects_with_the_local_closing_time(world, c
 
 def test_the_review_page_lists_applications_with_documents(world, client, uploads):
     application = make_application(world.call, world.organisation, world.committee)
-    from app.progress import storage
+    from app.core import storage
 
     upload = storage.Upload(f"{HOSTILE}.pdf", "application/pdf", samples.pdf(), "0" * 64)
     document = ApplicationDocument(application_id=application.id, original_name=upload.original_name,

@@ -566,7 +566,7 @@ def test_the_roll_is_rewritten_after_the_close_with_the_same_content(world):
 
 
 def pdf_upload():
-    from app.progress.storage import Upload
+    from app.core.storage import Upload
 
     data = b"%PDF-1.4\n% acta firmada\n"
     import hashlib

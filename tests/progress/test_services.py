@@ -18,11 +18,12 @@ from app.commitments.models import (
     MilestoneStatus,
     ProgressNote,
 )
+from app.core import storage
 from app.core.audit import AuditEntry
 from app.core.errors import PermissionDenied, ValidationError
 from app.extensions import db
 from app.notifications.models import Notification
-from app.progress import queries, services, storage
+from app.progress import queries, services
 from tests.factories import make_user
 from tests.progress import samples
 from tests.progress.factories import follow, make_commitment

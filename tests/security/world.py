@@ -7,9 +7,9 @@ from datetime import timedelta
 from werkzeug.routing import Rule
 
 from app.calls.models import ApplicationDocument, ApplicationStatus
+from app.core import storage
 from app.elections.models import CandidateState, ElectionState
 from app.extensions import db
-from app.progress import storage
 from app.proposals import services as proposal_services
 from tests.calls.factories import make_application, make_call
 from tests.comments.factories import make_comment

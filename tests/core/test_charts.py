@@ -1,7 +1,7 @@
 """The SVG charts: well-formed, named and described, escaped, proportional, patterned."""
 import xml.etree.ElementTree as ET
 
-from app.dashboard import charts
+from app.core import charts
 from tests.dashboard.helpers import SVG_NS
 
 EVIL = '</title><script>alert(1)</script>&amp; "comillas" <svg onload=x>'
