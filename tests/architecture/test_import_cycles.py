@@ -20,18 +20,19 @@ def area_of(module: str) -> str | None:
     return None if area in OUTSIDE_THE_GRAPH else area
 
 
-def module_name(path: Path) -> str:
-    relative = path.relative_to(APP.parent).with_suffix("")
+def module_name(path: Path, root: Path = APP) -> str:
+    relative = path.relative_to(root.parent).with_suffix("")
     parts = list(relative.parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
 
-def imported_modules(path: Path) -> list[tuple[str, int]]:
+def imported_modules(path: Path, root: Path = APP) -> list[tuple[str, int]]:
     """(module, line) for every import in the file, at any depth, relative ones resolved."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    package = module_name(path) if path.name == "__init__.py" else module_name(path).rsplit(".", 1)[0]
+    name = module_name(path, root)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -52,15 +53,17 @@ def area_graph(root: Path = APP) -> dict[str, dict[str, list[str]]]:
     """{area: {imported area: ["file:line", ...]}}"""
     graph: dict[str, dict[str, list[str]]] = {}
     for path in sorted(root.rglob("*.py")):
-        source_area = area_of(module_name(path))
+        source_area = area_of(module_name(path, root))
         if source_area is None:
             continue
         graph.setdefault(source_area, {})
-        for module, line in imported_modules(path):
+        for module, line in imported_modules(path, root):
             target = area_of(module)
             if target and target != source_area and (root / Path(*target.split(".")[1:])).exists():
-                graph[source_area].setdefault(target, []).append(
-                    f"{path.relative_to(root.parent)}:{line}")
+                places = graph[source_area].setdefault(target, [])
+                place = f"{path.relative_to(root.parent)}:{line}"
+                if place not in places:
+                    places.append(place)
     return graph
 
 
