@@ -52,6 +52,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     # Before the blueprints add their routes: every <int:...> in a URL is bounded (no 500s).
     app.url_map.converters["int"] = IdConverter
     _import_models()
+    _import_hooks()
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_template_helpers(app)
@@ -92,6 +93,17 @@ def _import_models() -> None:
     from app.notifications import models as _notifications  # noqa: F401
     from app.plans import models as _plans  # noqa: F401
     from app.proposals import models as _proposals  # noqa: F401
+
+
+# Areas in the order their sections appear in a person's data export.
+HOOKED_AREAS = ("proposals", "comments", "dialogues", "moderation", "notifications", "calls",
+                "elections", "plans", "commitments", "consultations", "progress")
+
+
+def _import_hooks() -> None:
+    """What each area plugs into the others: account lifecycle, comment hosts (each hooks.py)."""
+    for name in HOOKED_AREAS:
+        importlib.import_module(f"app.{name}.hooks")
 
 
 def _register_blueprints(app: Flask) -> None:

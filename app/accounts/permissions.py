@@ -1,5 +1,8 @@
 """Permission rules of accounts and of the guarantor body's administration."""
-from app.core.permissions import rule
+from flask_babel import gettext as _
+
+from app.core.i18n import local_datetime
+from app.core.permissions import deny, rule
 
 
 def is_admin(actor) -> bool:
@@ -21,10 +24,28 @@ def _manage_moderators(actor, target=None):
     return is_admin(actor)
 
 
+def blocked_message(actor) -> str | None:
+    """What a blocked account is told when it tries to take part: why, and until when."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_blocked():
+        return None
+    return _(
+        "Your account is blocked until %(until)s. Reason: %(reason)s",
+        # Spanish times end in "a.m."/"p.m.": without this the sentence shows "a.m..".
+        until=local_datetime(actor.blocked_until).rstrip("."),
+        reason=actor.blocked_reason or "—",
+    )
+
+
 @rule("participate")
 def _participate(actor, target=None):
-    """Take part at all: a confirmed, active account."""
-    return actor is not None and actor.is_confirmed and not actor.is_blocked()
+    """Take part at all: a confirmed, active account; a blocked one learns why and until when."""
+    if actor is None:
+        return False
+    if not actor.is_confirmed:
+        return deny(_("Confirm your email address to take part. We sent you a link."))
+    if actor.is_blocked():
+        return deny(blocked_message(actor))
+    return True
 
 
 def facilitates(actor, committee_id) -> bool:

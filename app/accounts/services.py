@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from app.accounts import session_store, tokens
 from app.accounts.export import export_user_data  # noqa: F401  (views call services.export_user_data)
+from app.accounts.lifecycle import account_deleted
 from app.accounts.models import (
     Organisation,
     RecoveryCode,
@@ -362,38 +363,10 @@ def delete_account(user: User, current_password: str) -> None:
     user.moderator_scopes.clear()
     if user.role == Role.moderator:
         user.role = Role.citizen
-    # A deleted account attends nothing: its seats at tables to come go to those waiting.
-    from app.dialogues.services import release_registrations_of
-
-    release_registrations_of(user)
-    _decline_open_candidacies(user)
+    # What other areas do with what they hold of the person (seats, candidacies, …).
+    account_deleted(user)
     record(user, "account.deleted", user)
     db.session.flush()
-
-
-def _decline_open_candidacies(user: User) -> None:
-    """A person who left cannot stand: nominations in elections still taking them are declined.
-
-    Once voting opened the candidates are sealed in the ballot box's header, so those stay; so
-    do published results, whose names are part of the public record.
-    """
-    from app.elections.models import Candidate, CandidateState, Election, ElectionState
-
-    open_states = (CandidateState.pending, CandidateState.accepted, CandidateState.validated)
-    now = utcnow()
-    for candidate, election in db.session.execute(
-        sa.select(Candidate, Election)
-        .join(Election, Election.id == Candidate.election_id)
-        .where(
-            Candidate.user_id == user.id,
-            Candidate.state.in_(open_states),
-            Election.state.in_((ElectionState.draft, ElectionState.nominating)),
-        )
-    ):
-        candidate.state = CandidateState.declined
-        candidate.answered_at = now
-        record(user, "election.nomination_declined", election, committee_id=election.committee_id,
-               candidate_id=candidate.id, reason="account deleted")
 
 
 def set_locale(user: User, locale: str) -> None:

@@ -1,24 +1,26 @@
-"""Who may comment, reply, edit and delete: small predicates, denied by default."""
+"""Who may comment, reply, edit and delete: small predicates, denied by default, with reasons.
+
+Whether a target takes comments now (its state, a consultation's window) is its host's answer
+(app/comments/hosts.py): this module knows no host."""
 from datetime import timedelta
 
+from flask_babel import gettext as _
+
+from app.comments import hosts
 from app.comments.models import EDIT_WINDOW_SECONDS
-from app.commitments.models import Commitment, CommitmentState
 from app.core.db import utcnow
-from app.core.permissions import can, rule
-from app.proposals.models import Proposal, ProposalState
-
-# A merged or withdrawn proposal's conversation is closed; the page keeps what was said.
-CLOSED_PROPOSAL_STATES = {ProposalState.merged, ProposalState.withdrawn}
+from app.core.errors import NotFound
+from app.core.permissions import Decision, check, deny, rule
 
 
-def accepts_comments(target) -> bool:
-    """Whether a commentable thing (a proposal, a commitment) takes new comments."""
-    if isinstance(target, Proposal):
-        return target.state not in CLOSED_PROPOSAL_STATES and not target.is_hidden
-    if isinstance(target, Commitment):
-        # A draft in public consultation; comments.services.post_comment enforces the window.
-        return target.state == CommitmentState.consultation
-    return False
+def accepts_comments(target) -> Decision:
+    """Whether a commentable thing takes new comments now, with the host's reason if not."""
+    try:
+        host = hosts.host_of(target)
+    except NotFound:
+        return deny(_("Comments are not possible here."))
+    decision = host.accepts(target)
+    return decision if isinstance(decision, Decision) else Decision(bool(decision))
 
 
 def accepts_replies(comment) -> bool:
@@ -37,19 +39,26 @@ def _is_author(actor, comment) -> bool:
 
 @rule("comments.post")
 def _post(actor, target):
-    """Comment on a target (a proposal), or reply in its threads."""
-    return target is not None and can(actor, "participate") and accepts_comments(target)
+    """Comment on a target, or reply in its threads: someone taking part, where comments are open."""
+    if target is None:
+        return False
+    taking_part = check(actor, "participate")
+    if not taking_part:
+        return taking_part
+    return accepts_comments(target)
 
 
 @rule("comments.edit")
 def _edit(actor, comment):
-    return (
-        _is_author(actor, comment)
-        and can(actor, "participate")
-        and not comment.is_deleted
-        and not comment.is_hidden
-        and within_edit_window(comment)
-    )
+    if not _is_author(actor, comment) or comment.is_deleted or comment.is_hidden:
+        return False
+    taking_part = check(actor, "participate")
+    if not taking_part:
+        return taking_part
+    if not within_edit_window(comment):
+        return deny(_("A comment can be edited only in the first %(minutes)d minutes.",
+                      minutes=EDIT_WINDOW_SECONDS // 60))
+    return True
 
 
 @rule("comments.delete")

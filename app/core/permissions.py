@@ -16,6 +16,7 @@ page, or next to a button they cannot use); views never rebuild it.
 from collections.abc import Callable
 from typing import NamedTuple
 
+from flask import g, has_request_context
 from flask_babel import gettext as _
 
 from app.core.errors import PermissionDenied
@@ -61,17 +62,40 @@ def is_authenticated(actor) -> bool:
     return actor is not None and bool(getattr(actor, "is_authenticated", False))
 
 
+MEMO = "cocrea_permission_memo"
+
+
+def _memo_key(name: str, actor, target) -> tuple:
+    target_key = (type(target).__name__, getattr(target, "id", None) or id(target)) if target is not None else None
+    return name, getattr(actor, "id", None), target_key
+
+
+def forget_decisions(*_args) -> None:
+    """Data changed (a flush, a rollback): decisions taken on the old state are not reused."""
+    if has_request_context():
+        g.pop(MEMO, None)
+
+
 def check(actor, name: str, target=None) -> Decision:
-    """The named rule's decision for `actor` on `target`; an unknown name is denied."""
+    """The named rule's decision for `actor` on `target`; an unknown name is denied.
+
+    Within a request a decision is taken once: a view that checks before showing a form and the
+    service that checks again before acting get the same answer from one evaluation, until the
+    data changes (every flush and rollback forgets the decisions)."""
     evaluate = _RULES.get(name)
     if evaluate is None:
         return DENIED
     if not is_authenticated(actor):
         actor = None
+    memo = g.setdefault(MEMO, {}) if has_request_context() else None
+    key = _memo_key(name, actor, target) if memo is not None else None
+    if memo is not None and key in memo:
+        return memo[key]
     result = evaluate(actor, target)
-    if isinstance(result, Decision):
-        return result
-    return ALLOWED if result else DENIED
+    decision = result if isinstance(result, Decision) else (ALLOWED if result else DENIED)
+    if memo is not None:
+        memo[key] = decision
+    return decision
 
 
 def can(actor, name: str, target=None) -> bool:

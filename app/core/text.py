@@ -6,6 +6,7 @@ object may render from several threads at once. gunicorn's threaded workers run 
 threads, so every thread builds its own pipeline (`_pipeline()`, kept in a threading.local) and
 nothing here is shared between requests.
 """
+import re
 import threading
 import unicodedata
 from urllib.parse import urlparse
@@ -82,3 +83,23 @@ def fold(text: str | None) -> str:
     """Lower-case without accents, for search that ignores both ("poblacion" finds "Población")."""
     decomposed = unicodedata.normalize("NFKD", text or "")
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+# C0 controls but tab and newline, DEL and the C1 controls: never part of what a person typed,
+# and PostgreSQL refuses to store NUL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(value, limit: int | None = None) -> str:
+    """Text as stored: line ends normalised, control characters out, stripped; "" for None or a
+    non-string. `limit` cuts it to that many characters."""
+    if not isinstance(value, str):
+        return ""
+    text = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    return text[:limit] if limit else text
+
+
+def clean_line(value, limit: int | None = None) -> str:
+    """One line: clean_text with every run of white space (newlines too) made one space."""
+    text = " ".join(clean_text(value).split())
+    return text[:limit] if limit else text

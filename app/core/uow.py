@@ -23,6 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.core.permissions import forget_decisions
 from app.extensions import db
 
 # Keys in Session.info (the session of one request or command).
@@ -32,6 +33,7 @@ BOOKKEEPING = "cocrea_bookkeeping"
 
 def _mark_flush(session, *args) -> None:
     session.info[WROTE] = True
+    forget_decisions()
 
 
 def _mark_statement(orm_execute_state) -> None:
@@ -41,10 +43,12 @@ def _mark_statement(orm_execute_state) -> None:
     ):
         return
     orm_execute_state.session.info[WROTE] = True
+    forget_decisions()
 
 
 def _forget_on_rollback(session, previous_transaction) -> None:
     # Only the whole unit's rollback undoes its writes; a nested one leaves the outer writes.
+    forget_decisions()
     if previous_transaction.parent is None:
         session.info.pop(WROTE, None)
         session.info.pop(BOOKKEEPING, None)

@@ -13,7 +13,8 @@ from werkzeug.routing import BuildError
 
 from app.accounts.models import User
 from app.comments.models import Comment
-from app.comments.queries import comment_url, proposal_url
+from app.comments.queries import comment_url
+from app.proposals.services import proposal_path as proposal_url
 from app.core.audit import AuditEntry
 from app.extensions import db
 from app.moderation.models import REPORT_REASON_LABELS, Report, ReportReason, ReportTarget

@@ -58,10 +58,10 @@ def clean_line(value) -> str:
     return " ".join(clean_text(value).split())
 
 
-def proposal_path(proposal: Proposal) -> str:
+def proposal_path(proposal: Proposal, anchor: str | None = None) -> str:
     """The proposal's page, built without a request (services also run from the CLI and tests)."""
-    adapter = current_app.url_map.bind("localhost")
-    return adapter.build("proposals.show", {"reference": proposal.reference})
+    url = current_app.url_map.bind("localhost").build("proposals.show", {"reference": proposal.reference})
+    return f"{url}#{anchor}" if anchor else url
 
 
 def local_year() -> int:

@@ -3,6 +3,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.comments.queries import thread_for
 from app.commitments.queries import commitments_for_proposal
 from app.core.errors import ValidationError
 from app.core.permissions import can, require
@@ -39,11 +40,7 @@ def _attach(form, exc: ValidationError) -> None:
 
 
 def _comment_thread(proposal):
-    try:
-        from app.comments.queries import thread_for_proposal
-    except ImportError:  # the comments area is built in parallel
-        return None
-    return thread_for_proposal(proposal)
+    return thread_for(proposal)
 
 
 # ---------------------------------------------------------------- reading

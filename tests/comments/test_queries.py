@@ -2,7 +2,7 @@
 from flask import render_template
 from flask_login import login_user
 
-from app.comments.queries import thread_for_proposal
+from app.comments.queries import thread_for
 from app.core.db import utcnow
 from app.extensions import db
 from tests.comments.factories import QueryCounter, World, make_comment
@@ -25,13 +25,13 @@ def build_thread(world: World, comments: int) -> None:
 
 
 def statements_to_show(app, world: World) -> tuple[int, int]:
-    """(statements of thread_for_proposal, statements of rendering the thread partial)."""
+    """(statements of thread_for, statements of rendering the thread partial)."""
     db.session.expire_all()
     proposal = db.session.get(type(world.proposal), world.proposal.id)
     viewer = db.session.get(type(world.citizen), world.citizen.id)
     _ = viewer.moderator_scopes
     with QueryCounter() as loading:
-        thread = thread_for_proposal(proposal)
+        thread = thread_for(proposal)
     with app.test_request_context("/"), QueryCounter() as rendering:
         login_user(viewer)
         html = render_template("comments/_thread.html", thread=thread, proposal=proposal)
@@ -57,5 +57,5 @@ def test_an_empty_thread_is_cheap(app):
     world = World()
     _ = world.proposal.id  # loaded before counting
     with QueryCounter() as counter:
-        assert thread_for_proposal(world.proposal) == []
+        assert thread_for(world.proposal) == []
     assert counter.count == 1

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.comments import services
 from app.comments.models import EDIT_WINDOW_SECONDS, Comment
-from app.comments.queries import thread_for_proposal
+from app.comments.queries import thread_for
 from app.core.audit import AuditEntry
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
@@ -50,7 +50,7 @@ def test_a_reply_to_a_reply_joins_the_same_top_level_comment(world):
 
     assert reply.parent_id == top.id
     assert reply_to_reply.parent_id == top.id
-    thread = thread_for_proposal(world.proposal)
+    thread = thread_for(world.proposal)
     assert [c.id for c in thread] == [top.id]
     assert [r.id for r in thread[0].replies] == [reply.id, reply_to_reply.id]
     assert stored_count(world.proposal) == 3
@@ -62,7 +62,7 @@ def test_thread_keeps_order_and_leaves_out_other_proposals(world):
     second = make_comment(world.proposal, minutes_ago=5)
     make_comment(other)
 
-    assert [c.id for c in thread_for_proposal(world.proposal)] == [first.id, second.id]
+    assert [c.id for c in thread_for(world.proposal)] == [first.id, second.id]
 
 
 def test_a_reply_to_a_comment_of_another_proposal_is_refused(world):
@@ -247,7 +247,7 @@ def test_deleting_keeps_the_place_in_the_thread_and_the_replies(world):
 
     services.delete_comment(world.author, top)
 
-    thread = thread_for_proposal(world.proposal)
+    thread = thread_for(world.proposal)
     assert [c.id for c in thread] == [top.id]
     assert thread[0].is_deleted
     assert [r.id for r in thread[0].replies] == [reply.id]

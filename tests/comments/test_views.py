@@ -10,7 +10,7 @@ from flask_login import login_user
 
 from app.comments import services
 from app.comments.models import Comment
-from app.comments.queries import thread_for_proposal
+from app.comments.queries import thread_for
 from app.core.db import utcnow
 from app.extensions import db
 from app.proposals.models import ProposalState
@@ -31,7 +31,7 @@ def render_thread(app, proposal, user=None) -> str:
     with app.test_request_context("/"):
         if user is not None:
             login_user(user)
-        return render_template("comments/_thread.html", thread=thread_for_proposal(proposal),
+        return render_template("comments/_thread.html", thread=thread_for(proposal),
                                proposal=proposal)
 
 
@@ -270,7 +270,7 @@ def test_hidden_text_placeholder_in_english(app, world, client):
     comment.hidden_by_id = world.facilitator.id
     db.session.commit()
     with app.test_request_context("/?lang=en"):
-        html = render_template("comments/_thread.html", thread=thread_for_proposal(world.proposal),
+        html = render_template("comments/_thread.html", thread=thread_for(world.proposal),
                                proposal=world.proposal)
     assert "Hidden by moderation: Spam" in article(html, comment)
 

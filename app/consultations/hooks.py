@@ -1,0 +1,45 @@
+"""What consultations plug into other areas: a draft commitment in public consultation is a
+comment host (app/comments/hosts.py); the answers given to comments go in the data export."""
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app.accounts.export import iso, rows
+from app.accounts.lifecycle import export_section
+from app.comments import hosts
+from app.comments.models import Comment
+from app.commitments.models import Commitment, CommitmentState, ConsultationAnswer
+from app.consultations.queries import consultation_open_now, consultation_path
+from app.core.permissions import deny
+
+
+def _accepts_comments(commitment: Commitment):
+    """Only a draft in public consultation, and only while the window is open (the one check of
+    the window: the rule comments.post asks it)."""
+    if commitment.state != CommitmentState.consultation or not consultation_open_now(commitment.id):
+        return deny(_("The public consultation on this draft is not open."))
+    return True
+
+
+hosts.register(hosts.Host(
+    kind="commitment",
+    model=Commitment,
+    column="commitment_id",
+    accepts=_accepts_comments,
+    path=lambda comment, anchor: consultation_path(comment.commitment_id, anchor),
+    reference=Commitment.id,
+))
+
+
+@export_section
+def _answers(user_id: int) -> dict:
+    answers = [
+        {"comment_id": a.comment_id, "commitment_id": commitment_id, "outcome": a.outcome.value,
+         "reason": a.reason, "answered_at": iso(a.answered_at)}
+        for a, commitment_id in rows(
+            sa.select(ConsultationAnswer, Comment.commitment_id)
+            .join(Comment, Comment.id == ConsultationAnswer.comment_id)
+            .where(ConsultationAnswer.answered_by_id == user_id)
+            .order_by(ConsultationAnswer.id)
+        )
+    ]
+    return {"consultation_answers": answers}
