@@ -1,8 +1,11 @@
 """A large, realistic plan for the benchmark, the same every time for the same seed.
 
 50,000 citizens, 3,000 organisations, 20,000 proposals, 200,000 comments, 500,000 supports,
-300 dialogue tables, 500 commitments with 5,000 milestones, and elections: one published with
-3,000 ballots and one open for voting (the benchmark casts ballots in it).
+300 dialogue tables, 500 commitments with 5,000 milestones, a closed public consultation on the
+first commitment with 60 answered comments, and elections: one published with 3,000 ballots and
+one open for voting (the benchmark casts ballots in it). The comments of the pages the benchmark
+reads (the hot proposal's and the consultation's) are Markdown, each different, so that those
+pages do the rendering a real page does.
 
 Rows are written in bulk with Core statements (the services would take hours); the elections go
 through the real services, so their roll, chain and result are the ones the app would produce.
@@ -20,6 +23,9 @@ from app.comments.models import Comment
 from app.commitments.models import (
     Commitment,
     CommitmentState,
+    Consultation,
+    ConsultationAnswer,
+    ConsultationOutcome,
     ImplementationStatus,
     Milestone,
     MilestoneStatus,
@@ -39,6 +45,7 @@ SIZES = {
 }
 PASSWORD = "Mesa-de-dialogo-2026"
 HOT_COMMENTS = 200  # the proposal whose page the benchmark reads has exactly this many comments
+CONSULTATION_COMMENTS = 60  # and the consultation page it reads this many, each answered
 BATCH = 10_000
 
 FIRST = ["María", "José", "Guadalupe", "Juan", "Ana", "Luis", "Rosa", "Jesús", "Carmen", "Francisco",
@@ -51,6 +58,20 @@ TOPICS = ["baches", "alumbrado público", "agua potable", "drenaje", "transporte
           "basura", "banquetas", "escuelas", "salud", "transparencia", "presupuesto", "obras públicas"]
 PLACES = ["colonia Centro", "colonia Guillermina", "fraccionamiento Huizache", "barrio de Analco",
           "colonia Valle del Sur", "ejido Cinco de Mayo", "colonia Jalisco", "calle Negrete"]
+
+
+def markdown_comment(i: int, rng: random.Random) -> str:
+    """A comment in Markdown, different for every i: bold, links, lists, quotes, code, tables."""
+    topic, place = rng.choice(TOPICS), rng.choice(PLACES)
+    kinds = [
+        f"**Coincido:** {topic} es un problema en la _{place}_. Ver https://example.org/reportes/{i}",
+        f"Propongo:\n\n1. Atender {topic} en la {place}\n2. Publicar el avance\n3. Informar en "
+        f"[el portal](https://durango.gob.mx/obras/{i})",
+        f"> Lo dijo una vecina de la {place}\n\nY añado el `folio-{i}` de mi reporte de {topic}.",
+        f"### Resumen {i}\n\n- {topic}\n- {place}\n  - desde hace meses\n\n```\nreporte {i}: pendiente\n```",
+        f"| colonia | reportes |\n|---|---|\n| {place} | {i % 97} |\n\nEscríbannos: vecinos{i}@example.org",
+    ]
+    return kinds[i % len(kinds)]
 
 
 def _insert(model, rows: list[dict]) -> None:
@@ -154,7 +175,8 @@ def generate(seed: int = 2026, sizes: dict | None = None, log=print) -> dict:
         comment_counts[proposal] += 1
         comment_rows.append({
             "proposal_id": proposal, "committee_id": proposals[proposal], "author_id": rng.choice(citizens),
-            "body": f"Coincido: {rng.choice(TOPICS)} es un problema en la {rng.choice(PLACES)}. Comentario {i}.",
+            "body": markdown_comment(i, rng) if i < HOT_COMMENTS else
+            f"Coincido: {rng.choice(TOPICS)} es un problema en la {rng.choice(PLACES)}. Comentario {i}.",
             "created_at": now - timedelta(minutes=rng.randint(1, 60 * 24 * 200)), "open_reports": 0,
         })
     _insert(Comment, comment_rows)
@@ -209,8 +231,9 @@ def generate(seed: int = 2026, sizes: dict | None = None, log=print) -> dict:
         "ends_on": (now + timedelta(days=30 * position - 70)).date(), "deliverable": "Informe publicado",
         "status": rng.choice(statuses),
     } for commitment in _ids(Commitment) for position in range(sizes["milestones_each"])])
-    log(f"  plan record: {sizes['tables']} tables, {sizes['commitments']} commitments "
-        f"({time.perf_counter() - started:.0f} s)")
+    consulted = _consultation(admin, citizens, rng)
+    log(f"  plan record: {sizes['tables']} tables, {sizes['commitments']} commitments, a consultation "
+        f"with {CONSULTATION_COMMENTS} comments ({time.perf_counter() - started:.0f} s)")
 
     published = _election(committees[0], organisations, admin, rng, ballots=sizes["ballots"])
     voting = _election(committees[1], organisations, admin, rng, ballots=0)
@@ -219,15 +242,40 @@ def generate(seed: int = 2026, sizes: dict | None = None, log=print) -> dict:
     # A bulk load leaves the planner's statistics empty; autovacuum would gather them in time.
     db.session.execute(sa.text("ANALYZE"))
     db.session.commit()
-    commitment = db.session.scalar(sa.select(Commitment.id).order_by(Commitment.id))
     # Where a person may support or comment: open proposals, with their authors (who may not).
     open_proposals = [tuple(row) for row in db.session.execute(
         sa.select(Proposal.id, Proposal.reference, Proposal.author_id)
         .where(Proposal.state.in_(OPEN_STATES)).order_by(Proposal.id)).all()]
-    return {"hot_proposal": db.session.get(Proposal, hot).reference, "commitment": commitment,
+    return {"hot_proposal": db.session.get(Proposal, hot).reference, "commitment": consulted,
             "published_election": published.id, "voting_election": voting.id,
             "committee": committees[1].slug, "citizens": citizens, "organisations": organisations,
             "proposals": proposal_ids, "open_proposals": open_proposals}
+
+
+def _consultation(admin, citizens: list[int], rng: random.Random) -> int:
+    """A closed public consultation on the first commitment: comments on its sections and
+    milestones, each answered. Returns the commitment's id."""
+    commitment = db.session.scalars(sa.select(Commitment).order_by(Commitment.id)).first()
+    now = utcnow()
+    db.session.add(Consultation(commitment_id=commitment.id, opens_at=now - timedelta(days=130),
+                                closes_at=now - timedelta(days=110), opened_by_id=admin.id))
+    db.session.commit()
+    milestones = [f"milestone-{m}" for m in _ids(Milestone, Milestone.commitment_id == commitment.id)]
+    sections = [None, "problem", "objective", "description", *milestones]
+    _insert(Comment, [{
+        "commitment_id": commitment.id, "committee_id": commitment.committee_id,
+        "section": sections[i % len(sections)], "author_id": rng.choice(citizens),
+        "body": markdown_comment(HOT_COMMENTS + i, rng),
+        "created_at": now - timedelta(days=125, minutes=i), "open_reports": 0,
+    } for i in range(CONSULTATION_COMMENTS)])
+    outcomes = list(ConsultationOutcome)
+    _insert(ConsultationAnswer, [{
+        "comment_id": comment, "outcome": outcomes[n % len(outcomes)], "answered_by_id": admin.id,
+        "reason": f"**{'Se incorpora' if n % 3 else 'No se incorpora'}** en la versión 2: ver "
+                  f"[el hito {n}](https://example.org/hitos/{n}).\n\n- motivo uno\n- motivo dos",
+        "answered_at": now - timedelta(days=105),
+    } for n, comment in enumerate(_ids(Comment, Comment.commitment_id == commitment.id))])
+    return commitment.id
 
 
 def _election(committee, organisations, admin, rng, ballots: int) -> Election:

@@ -1,9 +1,15 @@
 """Throughput and latency of the app served by gunicorn on loopback, driven by wrk.
 
-For each database: a fresh database filled by bench/generate.py, gunicorn with several workers,
-Redis for rate limits and the page cache, and wrk (a second process) at 16 connections for each
-scenario. Every read page is followed by the floor: a page of the same size served without the
-database, so each page's throughput is also a ratio to the floor, measured in the same run.
+For each database: a fresh database filled by bench/generate.py, gunicorn with the worker model
+of deploy/cocrea.service.example (gthread: workers × threads), Redis for rate limits and the page
+cache, and wrk (a second process) at 16 connections for each scenario. Every read page is followed
+by the floor: a page of the same size served without the database, so each page's throughput is
+also a ratio to the floor, measured in the same run.
+
+The pages that render user text (Markdown) are also read signed in, which is never cached, and
+anonymously from a second gunicorn started without the page cache, where every request renders
+its page in the worker's threads at once. That second server is another configuration on another
+loopback port, not a switch a visitor could use.
 """
 import os
 import re
@@ -23,10 +29,27 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+UNIT = ROOT / "deploy" / "cocrea.service.example"
+
+
+def deployed_worker_model() -> tuple[str, int, int]:
+    """(worker class, workers, threads) of gunicorn's command in the documented systemd unit."""
+    command = UNIT.read_text(encoding="utf-8")
+    found = [re.search(rf"--{flag}[ =](\S+)", command) for flag in ("worker-class", "workers", "threads")]
+    if not all(found):
+        raise RuntimeError(f"{UNIT} does not give gunicorn --worker-class, --workers and --threads")
+    return found[0].group(1), int(found[1].group(1)), int(found[2].group(1))
+
+
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+# The benchmark serves the way production is told to (docs/deploy.md): the same worker class,
+# and the same numbers unless BENCH_WORKERS / BENCH_THREADS say otherwise.
+WORKER_CLASS, _workers, _threads = deployed_worker_model()
+WORKERS = int(os.environ.get("BENCH_WORKERS", _workers))
+THREADS = int(os.environ.get("BENCH_THREADS", _threads))
+# What a server log may not contain: an exception's traceback, an error record, a gunicorn error.
+LOG_ALARMS = ("Traceback", '"level": "ERROR"', '"level": "CRITICAL"', "[ERROR]", "[CRITICAL]")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 LUA = Path(__file__).with_name("requests.lua")
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -39,9 +62,11 @@ def _free_port() -> int:
 
 
 class Server:
-    """gunicorn serving wsgi:app on a loopback port, production settings, Redis for shared state."""
+    """gunicorn serving wsgi:app on a loopback port, production settings, Redis for shared state;
+    without the page cache when `page_cache` is False."""
 
-    def __init__(self, database_url: str):
+    def __init__(self, database_url: str, page_cache: bool = True):
+        self.log = Path(f"/tmp/cocrea-bench-gunicorn{'' if page_cache else '-cache-off'}.log")
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -63,14 +88,17 @@ class Server:
             "RATELIMIT_VOTE": "1000000 per minute",
             "MAIL_BACKEND": "null",
         }
+        if not page_cache:
+            self.env["PAGE_CACHE_REDIS_URL"] = ""  # empty: no page cache (rate limits stay in Redis)
 
     def __enter__(self):
-        self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", str(WORKERS), "-k", "gthread", "--threads", str(THREADS),
-             "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "wsgi:app"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=open("/tmp/cocrea-bench-gunicorn.log", "w"),
-            start_new_session=True,
-        )
+        with open(self.log, "w") as log:
+            self.process = subprocess.Popen(
+                [str(BIN / "gunicorn"), "--worker-class", WORKER_CLASS, "--workers", str(WORKERS),
+                 "--threads", str(THREADS), "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
+                 "--no-control-socket", "wsgi:app"],
+                cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
+            )
         for _ in range(100):
             try:
                 with urllib.request.urlopen(self.base + "/healthz", timeout=2) as response:
@@ -79,11 +107,21 @@ class Server:
             except OSError:  # not listening yet, or still importing
                 time.sleep(0.3)
         self.__exit__()
-        raise RuntimeError("gunicorn did not start: see /tmp/cocrea-bench-gunicorn.log")
+        raise RuntimeError(f"gunicorn did not start: see {self.log}")
 
     def __exit__(self, *exc):
         os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=30)
+        try:
+            # gunicorn gives its workers 30 s to finish their requests, then kills them.
+            self.process.wait(timeout=45)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def logged_errors(self) -> list[str]:
+        """The lines of the server's log that report an error (an exception in a request)."""
+        text = self.log.read_text(encoding="utf-8", errors="replace")
+        return [line for line in text.splitlines() if any(alarm in line for alarm in LOG_ALARMS)]
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -155,45 +193,83 @@ def _parse(output: str) -> dict:
         errors += int(match.group(1))
     if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output):
         errors += sum(int(n) for n in match.groups())
+    if requests == 0:
+        # Not one answer within the run (each took longer than it at this concurrency): wrk prints
+        # 0 for the latencies, which would read as instant. None is shown as "> the run".
+        p50 = p99 = None
     return {"rps": round(rps, 1), "p50_ms": p50, "p99_ms": p99, "requests": requests, "errors": errors}
 
 
+def shown_ms(value: float | None) -> str:
+    """A latency for the tables: figures in ms, or "> 8000" when no request ended within the run."""
+    return f"> {SECONDS * 1000}" if value is None else f"{value}"
+
+
 def _size(url: str, cookie: str | None = None) -> int:
-    _status, text, _cookie = _request(url, cookie)
+    """The page's size in bytes; it must answer 200, and to a cookie as the signed-in person."""
+    status, text, _cookie = _request(url, cookie)
+    if status != 200:
+        raise RuntimeError(f"{url} answered {status}")
+    if cookie and 'action="/account/logout"' not in text:
+        raise RuntimeError(f"{url} was not served signed in: the session cookie was not accepted")
     return len(text.encode("utf-8"))
 
 
-def run_scenarios(server: Server, info: dict) -> list[dict]:
-    base = server.base
+NOTES = {
+    "read": "anonymous: page cache",
+    "signed in": "signed in: never cached",
+    "cache off": "anonymous, page cache off: rendered on every request",
+    "export": "streamed, never cached",
+    "write": "signed in",
+}
+
+
+def run_scenarios(server: Server, uncached: Server, info: dict) -> list[dict]:
     results = []
 
-    def read(name: str, path: str, *, cookie: str | None = None, floor: bool = True, kind: str = "read"):
-        url = base + path
+    def read(name: str, path: str, *, cookie: str | None = None, floor: bool = True, kind: str = "read",
+             on: Server = server):
+        url = on.base + path
         size = _size(url, cookie)
         if cookie:
             figures = wrk(url, [f"GET\t{path}\t{cookie}\t"])
         else:
             figures = wrk(url)
-        row = {"scenario": name, "kind": kind, "path": path, "bytes": size, **figures}
+        note = NOTES["signed in" if cookie else kind]
+        row = {"scenario": name, "kind": kind, "path": path, "bytes": size, "note": note, **figures}
         if floor:
-            row["floor"] = wrk(f"{base}/_bench/floor/{size}")
+            row["floor"] = wrk(f"{on.base}/_bench/floor/{size}")
             row["ratio"] = round(figures["rps"] / row["floor"]["rps"], 3) if row["floor"]["rps"] else None
         results.append(row)
-        print(f"    {name:28} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']:7.1f} ms  "
-              f"p99 {figures['p99_ms']:7.1f} ms  errors {figures['errors']}"
+        print(f"    {name:40} {figures['rps']:8.1f} req/s  p50 {shown_ms(figures['p50_ms']):>7} ms  "
+              f"p99 {shown_ms(figures['p99_ms']):>7} ms  errors {figures['errors']}"
               + (f"  floor {row['floor']['rps']:8.1f}  ratio {row['ratio']:.2f}" if floor else ""), flush=True)
 
+    base = server.base
+    hot = f"/proposals/{info['hot_proposal']}"
+    commitment = f"/commitments/{info['commitment']}"
+    consultation = f"/consultations/commitment/{info['commitment']}"
     reader_cookie, _token = log_in(base, "ciudadana0@example.org", "Mesa-de-dialogo-2026")
     read("home", "/")
     read("proposal list", "/proposals/")
     read("proposal search (filtered)", "/proposals/?q=alumbrado&state=submitted&committee_id=2")
     read("proposal list, signed in", "/proposals/", cookie=reader_cookie)
-    read("proposal page, 200 comments", f"/proposals/{info['hot_proposal']}")
-    read("commitment page", f"/commitments/{info['commitment']}")
+    read("proposal page, 200 comments", hot)
+    read("commitment page", commitment)
+    read("consultation page, 60 comments", consultation)
     read("dashboard", "/dashboard/")
     read("election result", f"/elections/{info['published_election']}")
     read("API list", "/api/v1/proposals?limit=50")
     read("open-data CSV export", "/open-data/proposals.csv", floor=False, kind="export")
+
+    # The pages that render user text, rendered for every request: for a signed-in reader (the
+    # cookie of one login, sent by wrk's script), and anonymously on the server without the cache.
+    read("proposal page, 200 comments, signed in", hot, cookie=reader_cookie)
+    read("commitment page, signed in", commitment, cookie=reader_cookie)
+    read("consultation page, 60 comments, signed in", consultation, cookie=reader_cookie)
+    for name, path in (("proposal list", "/proposals/"), ("proposal page, 200 comments", hot),
+                       ("commitment page", commitment), ("consultation page, 60 comments", consultation)):
+        read(f"{name}, cache off", path, kind="cache off", on=uncached)
 
     # Writes: signed-in people, each request a different (person, target) so nothing is refused.
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -228,9 +304,9 @@ def run_scenarios(server: Server, info: dict) -> list[dict]:
     for name, lines in (("support (signed in)", supports), ("comment (signed in)", comments),
                         ("ballot cast (signed in)", ballots)):
         figures = wrk(base + "/", lines)
-        results.append({"scenario": name, "kind": "write", **figures})
-        print(f"    {name:28} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']:7.1f} ms  "
-              f"p99 {figures['p99_ms']:7.1f} ms  errors {figures['errors']}", flush=True)
+        results.append({"scenario": name, "kind": "write", "note": NOTES["write"], **figures})
+        print(f"    {name:40} {figures['rps']:8.1f} req/s  p50 {shown_ms(figures['p50_ms']):>7} ms  "
+              f"p99 {shown_ms(figures['p99_ms']):>7} ms  errors {figures['errors']}", flush=True)
     return results
 
 
@@ -252,6 +328,12 @@ def run_on(database_url: str, label: str, sizes: dict | None = None) -> dict:
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
-    with Server(database_url) as server:
-        results = run_scenarios(server, info)
-    return {"database": label, "generate_seconds": generated, "scenarios": results}
+    with Server(database_url) as server, Server(database_url, page_cache=False) as uncached:
+        results = run_scenarios(server, uncached, info)
+    logged = {}
+    for name, served in (("page cache on", server), ("page cache off", uncached)):
+        lines = served.logged_errors()
+        logged[name] = len(lines)
+        if lines:
+            print(f"    {len(lines)} errors in {served.log} ({name}); first: {lines[0][:300]}")
+    return {"database": label, "generate_seconds": generated, "scenarios": results, "logged_errors": logged}

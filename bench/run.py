@@ -2,7 +2,8 @@
 
 Writes bench/results.json and bench/results.md (the readable table). PostgreSQL is used when
 BENCH_DATABASE_URL or TEST_DATABASE_URL points at a server (a fresh database is made and dropped).
-BENCH_SCALE=0.1 runs a tenth of the plan, for a quick look.
+BENCH_SCALE=0.1 runs a tenth of the plan, for a quick look; BENCH_ONLY=sqlite (or postgresql)
+runs one database, BENCH_SKIP_EXPORT=1 leaves out the export benchmark.
 """
 import json
 import os
@@ -27,21 +28,32 @@ def _sizes() -> dict | None:
 
 
 def table(record: dict) -> str:
+    scale = f" at {record['scale']:g} of the plan's size" if record.get("scale", 1) != 1 else ""
     lines = [f"Benchmark of {record['date']} on {record['machine']['platform']} "
-             f"({record['machine']['cpus']} CPUs, Python {record['machine']['python']}); "
+             f"({record['machine']['cpus']} CPUs, Python {record['machine']['python']}){scale}; "
              f"{load.CONNECTIONS} connections, {load.SECONDS} s per scenario, gunicorn "
-             f"{load.WORKERS} workers × {load.THREADS} threads.", ""]
+             f"{load.WORKER_CLASS} {load.WORKERS} workers × {load.THREADS} threads "
+             "(deploy/cocrea.service.example).", ""]
     for run in record["load"]:
         lines += [f"### {run['database']} (plan generated in {run['generate_seconds']} s)", "",
-                  "| scenario | req/s | p50 ms | p99 ms | errors | floor req/s | ratio to floor |",
-                  "|---|---:|---:|---:|---:|---:|---:|"]
+                  "| scenario | req/s | p50 ms | p99 ms | errors | floor req/s | ratio to floor | note |",
+                  "|---|---:|---:|---:|---:|---:|---:|---|"]
         for row in run["scenarios"]:
             floor = row.get("floor")
-            lines.append(f"| {row['scenario']} | {row['rps']} | {row['p50_ms']} | {row['p99_ms']} | {row['errors']} | "
-                         f"{floor['rps'] if floor else '—'} | {row['ratio'] if floor else '—'} |")
-        lines.append("")
-    lines += ["### Open-data export (streamed), time and peak Python memory", "",
-              "| database | rows | format | seconds | peak MiB | MiB written |", "|---|---:|---|---:|---:|---:|"]
+            lines.append(f"| {row['scenario']} | {row['rps']} | {load.shown_ms(row['p50_ms'])} | "
+                         f"{load.shown_ms(row['p99_ms'])} | {row['errors']} | "
+                         f"{floor['rps'] if floor else '—'} | {row['ratio'] if floor else '—'} | "
+                         f"{row.get('note', '')} |")
+        logged = run.get("logged_errors", {})
+        lines += ["", "Errors are responses other than 2xx/3xx and socket errors counted by wrk. Errors "
+                  "logged by the servers (exceptions in requests): "
+                  + ", ".join(f"{count} with the {name}" for name, count in logged.items()) + ". "
+                  "The \"cache off\" rows come from a second gunicorn without the page cache: every "
+                  "request renders its page, as a signed-in reader's always does; they count for the "
+                  "zero-errors target only.", ""]
+    if record["export"]:  # none with BENCH_SKIP_EXPORT
+        lines += ["### Open-data export (streamed), time and peak Python memory", "",
+                  "| database | rows | format | seconds | peak MiB | MiB written |", "|---|---:|---|---:|---:|---:|"]
     for row in record["export"]:
         lines.append(f"| {row['database']} | {row['rows']:,} | {row['format']} | {row['seconds']} | "
                      f"{row['peak_mib']} | {row['bytes'] / 2**20:.1f} |")
@@ -52,26 +64,36 @@ def table(record: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def slow(rows: list[dict], p99_ms: float) -> list[dict]:
+    """The rows whose p99 is at or over the limit (None: no request ended within the run)."""
+    return [r for r in rows if r["p99_ms"] is None or r["p99_ms"] >= p99_ms]
+
+
 def targets(record: dict) -> list[tuple[str, bool, str]]:
     """The targets of docs/performance.md, checked on the PostgreSQL run: (target, met, figures)."""
     run = next((r for r in record["load"] if r["database"] == "postgresql"), None)
     if run is None:
         return []
     rows = run["scenarios"]
+    # Reads as production serves them (page cache on), signed in or not; "cache off" rows measure
+    # the rendering alone and count for errors only.
     reads = [r for r in rows if r["kind"] == "read"]
     anonymous = [r for r in reads if "signed in" not in r["scenario"]]
     writes = [r for r in rows if r["kind"] == "write"]
     listing = next(r for r in rows if r["scenario"] == "proposal list")
+    logged = run.get("logged_errors", {})
     checks = [
-        ("zero errors", all(r["errors"] == 0 for r in rows),
-         ", ".join(f"{r['scenario']}: {r['errors']}" for r in rows if r["errors"]) or "none"),
-        ("read pages p99 < 150 ms", all(r["p99_ms"] < 150 for r in reads),
-         ", ".join(f"{r['scenario']} {r['p99_ms']} ms" for r in reads if r["p99_ms"] >= 150) or "all under"),
+        ("zero errors", all(r["errors"] == 0 for r in rows) and not any(logged.values()),
+         ", ".join([f"{r['scenario']}: {r['errors']}" for r in rows if r["errors"]]
+                   + [f"{count} logged with the {name}" for name, count in logged.items() if count])
+         or "none"),
+        ("read pages p99 < 150 ms", not slow(reads, 150),
+         ", ".join(f"{r['scenario']} {load.shown_ms(r['p99_ms'])} ms" for r in slow(reads, 150)) or "all under"),
         ("proposal list ≥ 15% of the floor", listing["ratio"] >= 0.15, f"{listing['ratio']:.0%}"),
         ("anonymous pages ≥ 50% of the floor", all(r["ratio"] >= 0.5 for r in anonymous),
          ", ".join(f"{r['scenario']} {r['ratio']:.0%}" for r in anonymous if r["ratio"] < 0.5) or "all above"),
-        ("writes p99 < 250 ms", all(r["p99_ms"] < 250 for r in writes),
-         ", ".join(f"{r['scenario']} {r['p99_ms']} ms" for r in writes)),
+        ("writes p99 < 250 ms", not slow(writes, 250),
+         ", ".join(f"{r['scenario']} {load.shown_ms(r['p99_ms'])} ms" for r in writes)),
     ]
     exports = [r for r in record.get("export", []) if r["database"] == "postgresql" and r["format"] == "csv"]
     if len(exports) >= 2:
@@ -86,6 +108,7 @@ def targets(record: dict) -> list[tuple[str, bool, str]]:
 def main() -> int:
     record = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "scale": float(os.environ.get("BENCH_SCALE", "1")),
         "machine": {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count()},
         "load": [],
     }
