@@ -10,7 +10,7 @@ from app.comments import hosts
 from app.comments.models import EDIT_WINDOW_SECONDS
 from app.core.db import utcnow
 from app.core.errors import NotFound
-from app.core.permissions import Decision, check, deny, rule
+from app.core.permissions import Decision, check, deny, not_now, rule
 
 
 def accepts_comments(target) -> Decision:
@@ -18,7 +18,7 @@ def accepts_comments(target) -> Decision:
     try:
         host = hosts.host_of(target)
     except NotFound:
-        return deny(_("Comments are not possible here."))
+        return not_now(_("Comments are not possible here."))
     decision = host.accepts(target)
     return decision if isinstance(decision, Decision) else Decision(bool(decision))
 

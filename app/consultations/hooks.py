@@ -9,14 +9,14 @@ from app.comments import hosts
 from app.comments.models import Comment
 from app.commitments.models import Commitment, CommitmentState, ConsultationAnswer
 from app.consultations.queries import consultation_open_now, consultation_path
-from app.core.permissions import deny
+from app.core.permissions import not_now
 
 
 def _accepts_comments(commitment: Commitment):
     """Only a draft in public consultation, and only while the window is open (the one check of
     the window: the rule comments.post asks it)."""
     if commitment.state != CommitmentState.consultation or not consultation_open_now(commitment.id):
-        return deny(_("The public consultation on this draft is not open."))
+        return not_now(_("The public consultation on this draft is not open."))
     return True
 
 

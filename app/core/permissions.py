@@ -7,7 +7,8 @@
         return True
 
     check(actor, "proposals.answer", proposal)     # a Decision: allowed, or denied with a reason
-    require(actor, "proposals.answer", proposal)   # raises PermissionDenied with that reason
+    require(actor, "proposals.answer", proposal)   # raises PermissionDenied (or, for a refusal
+                                                   # of the state, InvalidTransition) with it
     can(actor, "proposals.answer", proposal)       # a boolean; also in templates
 
 A rule returns a bool or a Decision. The reason of a denial is what the person reads (on the 403
@@ -19,18 +20,21 @@ from typing import NamedTuple
 from flask import g, has_request_context
 from flask_babel import gettext as _
 
-from app.core.errors import PermissionDenied
+from app.core.errors import InvalidTransition, PermissionDenied
 
 # Thread-safe: filled only while modules are imported (before the first request); read-only after.
 _RULES: dict[str, Callable] = {}
 
 
 class Decision(NamedTuple):
-    """A rule's answer: true when allowed; when denied, `reason` may say why (None: not said).
-    Immutable (a tuple), so the two shared answers below are thread-safe."""
+    """A rule's answer: true when allowed; when denied, `reason` may say why (None: not said), and
+    `not_now` tells a refusal because of the thing's state (409: a closed consultation, a full
+    table) from one because of who asks (403). Immutable (a tuple), so the shared answers below
+    are thread-safe."""
 
     allowed: bool
     reason: str | None = None
+    not_now: bool = False
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -41,7 +45,13 @@ DENIED = Decision(False)  # immutable, thread-safe
 
 
 def deny(reason: str | None = None) -> Decision:
+    """Refused because of who asks (403)."""
     return Decision(False, reason)
+
+
+def not_now(reason: str) -> Decision:
+    """Refused because of the state the thing is in now (409), whoever asks."""
+    return Decision(False, reason, not_now=True)
 
 
 def rule(name: str):
@@ -107,5 +117,8 @@ def require(actor, name: str, target=None, message: str | None = None) -> None:
 
     `message` is transitional: reasons belong in the rules; it goes once every caller is moved."""
     decision = check(actor, name, target)
-    if not decision:
-        raise PermissionDenied(decision.reason or message or _("You do not have permission to do this."))
+    if decision:
+        return
+    if decision.not_now:
+        raise InvalidTransition(decision.reason)
+    raise PermissionDenied(decision.reason or message or _("You do not have permission to do this."))

@@ -14,12 +14,12 @@ from werkzeug.routing import BuildError
 from app.accounts.models import User
 from app.comments.models import Comment
 from app.comments.queries import comment_url
-from app.proposals.services import proposal_path as proposal_url
 from app.core.audit import AuditEntry
 from app.extensions import db
 from app.moderation.models import REPORT_REASON_LABELS, Report, ReportReason, ReportTarget
 from app.plans.models import Committee
 from app.proposals.models import PROPOSAL_STATE_LABELS, Proposal, ProposalState
+from app.proposals.services import proposal_path as proposal_url
 
 HIDDEN_LIST_LIMIT = 50
 LOG_PER_PAGE = 30

@@ -7,6 +7,7 @@ from app.accounts.models import User
 from app.comments import services as comment_services
 from app.comments.models import Comment
 from app.core.audit import AuditEntry
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.moderation import services
 from app.moderation.models import AUTO_HIDE_THRESHOLD
@@ -24,7 +25,8 @@ def in_parallel(app, jobs) -> list:
         with app.app_context():
             try:
                 barrier.wait()
-                job()
+                with unit_of_work():  # each thread is a request of its own: one commit
+                    job()
             except Exception as exc:  # collected and asserted by the test
                 errors.append(exc)
             finally:

@@ -29,7 +29,7 @@ from tests.conftest import create_pg_database, drop_pg_database, require_service
 from tests.conftest import test_config as app_config
 from tests.factories import make_user
 from tests.ops.pg import REPO, postgres_base_url
-from tests.ops.test_two_processes import free_port, wait_until_healthy
+from tests.ops.servers import free_port, wait_until_healthy
 
 WORKERS, THREADS = 2, 4
 CLIENTS = 16  # client threads, twice the server's threads, so every server thread stays busy
