@@ -127,8 +127,12 @@ def insert_ignoring_conflict(model, **values) -> bool:
     nothing else in the unit of work is lost when the row was already there."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(sa.inspect(model).local_table).values(**values).on_conflict_do_nothing()
-    return db.session.execute(statement).rowcount == 1
+    table = sa.inspect(model).local_table
+    # RETURNING tells inserted from skipped on both databases (a rowcount may read -1 when the
+    # session adds RETURNING itself).
+    statement = (insert(table).values(**values).on_conflict_do_nothing()
+                 .returning(*table.primary_key.columns))
+    return db.session.execute(statement).first() is not None
 
 
 def register_unit_of_work(app: Flask) -> None:
