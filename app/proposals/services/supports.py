@@ -1,15 +1,16 @@
 """Supports: one per person and proposal, the counter kept by the same unit of work.
 
-A double click or two tabs race by nature: the INSERT ignores the conflict and says whether the
-row is new; the counter moves only then, by a conditional UPDATE that also refuses a proposal
-closed meanwhile (the savepoint undoes the support with it)."""
+A double click or two tabs race by nature: the support and its count are one savepoint, which the
+unique constraint undoes for the second (nothing else in the unit of work is lost); the counter
+moves by a conditional UPDATE that also refuses a proposal closed meanwhile."""
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.core.errors import InvalidTransition
 from app.core.permissions import require
-from app.core.uow import insert_ignoring_conflict, savepoint
+from app.core.uow import savepoint
 from app.extensions import db
 from app.proposals.models import OPEN_STATES, Proposal, Support
 
@@ -26,11 +27,14 @@ def _counter(proposal_id: int, delta: int, *where) -> int:
 def support_proposal(actor: User, proposal: Proposal) -> bool:
     """Add the actor's support. False when it was already there (a double click, two tabs)."""
     require(actor, "proposals.support", proposal)
-    with savepoint():
-        if not insert_ignoring_conflict(Support, proposal_id=proposal.id, user_id=actor.id):
-            return False
-        if not _counter(proposal.id, +1, Proposal.state.in_(OPEN_STATES), Proposal.hidden_at.is_(None)):
-            raise InvalidTransition(_("This proposal no longer accepts supports."))
+    try:
+        with savepoint():
+            db.session.add(Support(proposal_id=proposal.id, user_id=actor.id))
+            db.session.flush()
+            if not _counter(proposal.id, +1, Proposal.state.in_(OPEN_STATES), Proposal.hidden_at.is_(None)):
+                raise InvalidTransition(_("This proposal no longer accepts supports."))
+    except IntegrityError:
+        return False  # it was there already
     db.session.expire(proposal, ["support_count"])
     return True
 
