@@ -1,10 +1,45 @@
-"""What comments add to a person's data export: every comment they wrote, on any host."""
+"""What comments plug into other areas: they are moderatable content (app/moderation/content.py),
+and every comment a person wrote, on any host, is in their data export."""
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from app.accounts.export import iso, rows
 from app.accounts.lifecycle import export_section
 from app.comments import hosts
 from app.comments.models import Comment
+from app.comments.queries import comment_url
+from app.comments.services import change_visible_count
+from app.moderation import content
+
+
+def _visibility_changed(comment: Comment, delta: int) -> None:
+    # A comment its author deleted is not counted, hidden or not.
+    if not comment.is_deleted:
+        change_visible_count(comment, delta)
+
+
+def _queue_label(comment: Comment) -> str:
+    if comment.proposal is not None:
+        return _("A comment on %(reference)s", reference=comment.proposal.reference)
+    return _("A comment in a public consultation")
+
+
+def _log_label(comment: Comment) -> str | None:
+    if comment.proposal is None:
+        return None  # the log names it by its number
+    return _("A comment on %(reference)s", reference=comment.proposal.reference)
+
+
+content.register(content.ContentKind(
+    kind="comment",
+    model=Comment,
+    url=comment_url,
+    queue_label=_queue_label,
+    log_label=_log_label,
+    load=lambda: [joinedload(Comment.proposal)],
+    visibility_changed=_visibility_changed,
+))
 
 
 def _host_key(host: hosts.Host) -> str:

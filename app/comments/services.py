@@ -16,6 +16,7 @@ from app.core.audit import record
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, NotFound, ValidationError
 from app.core.permissions import require
+from app.core.text import clean_text
 from app.extensions import db
 from app.notifications.services import notify
 
@@ -26,7 +27,7 @@ RATE_LIMIT_WINDOW = timedelta(minutes=5)
 
 
 def clean_body(body) -> str:
-    text = (body or "").replace("\r\n", "\n").strip()
+    text = clean_text(body)
     if not text:
         raise ValidationError(_("Write your comment."), field="body")
     if len(text) > MAX_LENGTH:

@@ -28,3 +28,43 @@ def _commitments(user_id: int) -> dict:
         )
     ]
     return {"commitments_created": created, "commitment_versions": versions}
+
+
+# --- Appended by the participation areas: what commitments plug into proposals and notifications.
+
+from app.commitments.models import (  # noqa: E402
+    COMMITMENT_STATE_LABELS,
+    CONSULTATION_OUTCOME_LABELS,
+    IMPLEMENTATION_LABELS,
+    CommitmentState,
+    ConsultationOutcome,
+    ImplementationStatus,
+)
+from app.commitments.queries import commitments_for_proposal  # noqa: E402
+from app.notifications.kinds import word_values  # noqa: E402
+from app.proposals import related  # noqa: E402
+
+# A proposal's page lists the commitments it became part of (and offers to draft one).
+related.register(related.Related(
+    name="commitments",
+    template="commitments/_for_proposal.html",
+    context=lambda proposal, viewer: {"commitments": commitments_for_proposal(proposal.id, viewer=viewer)},
+))
+
+
+def _commitment_words(value: str) -> str | None:
+    """An implementation status, a consultation outcome or a withdrawal, in the reader's language."""
+    if value == CommitmentState.withdrawn.value:
+        return str(COMMITMENT_STATE_LABELS[CommitmentState.withdrawn])
+    for labels, enum_cls in ((IMPLEMENTATION_LABELS, ImplementationStatus),
+                             (CONSULTATION_OUTCOME_LABELS, ConsultationOutcome)):
+        try:
+            return str(labels[enum_cls(value)])
+        except ValueError:
+            continue
+    return None
+
+
+# Notifications store a commitment's status or a consultation's outcome as its value.
+word_values("status", _commitment_words)
+word_values("outcome", _commitment_words)

@@ -12,6 +12,7 @@ from app.dialogues.models import (
 )
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, Theme
+from app.proposals.models import OPEN_STATES, Proposal
 
 ACTIVE = (RegistrationStatus.confirmed, RegistrationStatus.waiting)
 PAST_PER_PAGE = 20
@@ -213,8 +214,6 @@ def themes_for_plans(plan_ids: set[int]) -> list[Theme]:
 
 def agenda_candidates(table: DialogueTable, limit: int = 50):
     """Recent open proposals of the table's committee not yet on its agenda (to pick from)."""
-    from app.proposals.models import OPEN_STATES, Proposal
-
     on_agenda = sa.select(AgendaItem.proposal_id).where(AgendaItem.table_id == table.id)
     return list(
         db.session.scalars(

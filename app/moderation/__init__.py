@@ -4,8 +4,9 @@ from flask import Blueprint
 
 class _ModerationBlueprint(Blueprint):
     def register(self, app, options):
-        # Every moderatable model imports app.moderation.models (and so this package); the pages
-        # import those models back, so they are imported when the app registers the blueprint.
+        # Every moderatable model imports app.moderation.models (and so this package) while the
+        # models are being defined: the pages, which need the accounts' and plans' models, are
+        # imported when the app registers the blueprint.
         from app.moderation import views  # noqa: F401
 
         super().register(app, options)

@@ -1,74 +1,78 @@
-"""Who may report content, and who may review, hide, restore, dismiss and block in a committee."""
+"""Who may report content, and who may review, hide, restore, dismiss and block in a committee.
+
+Each rule carries the reason of its refusal; taking part at all (a confirmed, unblocked account)
+is the "participate" rule's, with its own reasons (app/accounts/permissions.py)."""
 from flask_babel import gettext as _
 
 from app.accounts.models import Role
 from app.accounts.permissions import facilitates
-from app.core.i18n import local_datetime
-from app.core.permissions import can, is_authenticated, require, rule
-
-
-def blocked_message(actor) -> str | None:
-    """What a blocked account is told when it tries to take part: why, and until when."""
-    if not is_authenticated(actor) or not actor.is_blocked():
-        return None
-    return _(
-        "Your account is blocked until %(until)s. Reason: %(reason)s",
-        # Spanish times end in "a.m."/"p.m.": without this the sentence shows "a.m..".
-        until=local_datetime(actor.blocked_until).rstrip("."),
-        reason=actor.blocked_reason or "—",
-    )
-
-
-def require_taking_part(actor, name: str, target=None) -> None:
-    """`require`, but a blocked account learns why and until when instead of a bare refusal."""
-    require(actor, name, target, message=blocked_message(actor))
+from app.core.permissions import check, deny, not_now, rule
 
 
 def _committee_id(target):
     return getattr(target, "committee_id", None) if target is not None else None
 
 
+def _not_a_facilitator():
+    return deny(_("Only the committee's facilitators and the guarantor body moderate its content."))
+
+
 @rule("moderation.report")
 def _report(actor, item):
     """Any account that may take part, about someone else's content still on the page."""
-    return (
-        item is not None
-        and can(actor, "participate")
-        and item.author_id != actor.id
-        and getattr(item, "deleted_at", None) is None
-    )
+    if item is None:
+        return False
+    taking_part = check(actor, "participate")
+    if not taking_part:
+        return taking_part
+    if item.author_id == actor.id:
+        return deny(_("You cannot report what you wrote yourself."))
+    if getattr(item, "deleted_at", None) is not None:
+        return not_now(_("Its author deleted this content: there is nothing left to report."))
+    return True
 
 
 @rule("moderation.queue")
 def _queue(actor, committee=None):
     """A committee's queue (given a Committee), or the list of queues (given nothing)."""
     if committee is None:
-        return actor is not None and actor.is_confirmed and (actor.is_admin or bool(actor.committee_ids))
-    return facilitates(actor, committee.id)
+        allowed = actor is not None and actor.is_confirmed and (actor.is_admin or bool(actor.committee_ids))
+        return allowed or _not_a_facilitator()
+    return facilitates(actor, committee.id) or _not_a_facilitator()
 
 
-@rule("moderation.hide")
-def _hide(actor, item):
-    return item is not None and facilitates(actor, _committee_id(item))
+def _facilitator_of_item(actor, item):
+    return item is not None and (facilitates(actor, _committee_id(item)) or _not_a_facilitator())
 
 
-@rule("moderation.restore")
-def _restore(actor, item):
-    return item is not None and facilitates(actor, _committee_id(item))
-
-
-@rule("moderation.dismiss")
-def _dismiss(actor, item):
-    return item is not None and facilitates(actor, _committee_id(item))
+for _name in ("moderation.hide", "moderation.restore", "moderation.dismiss"):
+    rule(_name)(_facilitator_of_item)
 
 
 @rule("moderation.block")
 def _block(actor, item):
     """Block the author of an item of the committee; never oneself or an admin, and only an admin
     blocks a facilitator (so that facilitators cannot silence each other)."""
-    if item is None or not facilitates(actor, _committee_id(item)):
+    if item is None:
         return False
+    if not facilitates(actor, _committee_id(item)):
+        return _not_a_facilitator()
     author = getattr(item, "author", None)
-    if author is None or author.id == actor.id or author.role == Role.admin:
+    if author is None:
         return False
-    return actor.is_admin or author.role != Role.moderator
+    if author.id == actor.id:
+        return deny(_("You cannot block your own account."))
+    if author.role == Role.admin:
+        return deny(_("Accounts of the guarantor body cannot be blocked."))
+    if not actor.is_admin and author.role == Role.moderator:
+        return deny(_("Only the guarantor body can block a facilitator."))
+    return True
+
+
+def require_taking_part(actor, name: str, target=None) -> None:
+    """Transitional, for app/consultations until it calls `require` with rules that carry their
+    reasons: `require`, but a blocked account learns why and until when. Remove with its last user."""
+    from app.accounts.permissions import blocked_message
+    from app.core.permissions import require
+
+    require(actor, name, target, message=blocked_message(actor))

@@ -12,14 +12,11 @@ from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from app.accounts.models import User
-from app.comments.models import Comment
-from app.comments.queries import comment_url
 from app.core.audit import AuditEntry
 from app.extensions import db
+from app.moderation import content
 from app.moderation.models import REPORT_REASON_LABELS, Report, ReportReason, ReportTarget
 from app.plans.models import Committee
-from app.proposals.models import PROPOSAL_STATE_LABELS, Proposal, ProposalState
-from app.proposals.services import proposal_path as proposal_url
 
 HIDDEN_LIST_LIMIT = 50
 LOG_PER_PAGE = 30
@@ -49,7 +46,7 @@ def queue_committees(actor) -> list[tuple[Committee, int]]:
         stmt = stmt.where(Committee.id.in_(actor.committee_ids or {-1}))
     committees = db.session.scalars(stmt).all()
     waiting: dict[int, int] = {}
-    for model in (Proposal, Comment):
+    for model in (kind.model for kind in content.kinds()):
         rows = db.session.execute(
             sa.select(model.committee_id, sa.func.count(model.id))
             .where(_waiting(model), model.committee_id.in_([c.id for c in committees] or [-1]))
@@ -62,7 +59,7 @@ def queue_committees(actor) -> list[tuple[Committee, int]]:
 
 @dataclass
 class QueueItem:
-    kind: str  # "proposal" or "comment"
+    kind: str  # a ReportTarget value: "proposal", "comment"
     item: object
     reports: list = field(default_factory=list)
 
@@ -72,7 +69,11 @@ class QueueItem:
 
     @property
     def url(self) -> str:
-        return item_url(self.item)
+        return content.by_kind(self.kind).url(self.item)
+
+    @property
+    def label(self) -> str:
+        return content.by_kind(self.kind).queue_label(self.item)
 
     @property
     def auto_hidden(self) -> bool:
@@ -82,10 +83,9 @@ class QueueItem:
 def committee_queue(committee: Committee) -> dict[str, list[QueueItem]]:
     """{"waiting": [...], "hidden": [...]} for one committee, with open reports and authors."""
     items: dict[str, list[QueueItem]] = {"waiting": [], "hidden": []}
-    for kind, model in (("proposal", Proposal), ("comment", Comment)):
-        options = [joinedload(model.author)]
-        if model is Comment:
-            options.append(joinedload(Comment.proposal))
+    for kind in content.kinds():
+        model = kind.model
+        options = [joinedload(model.author), *kind.load()]
         waiting = db.session.scalars(
             sa.select(model)
             .where(model.committee_id == committee.id, _waiting(model))
@@ -100,8 +100,8 @@ def committee_queue(committee: Committee) -> dict[str, list[QueueItem]]:
             .limit(HIDDEN_LIST_LIMIT)
             .options(*options)
         ).unique().all()
-        items["waiting"] += [QueueItem(kind, i) for i in waiting]
-        items["hidden"] += [QueueItem(kind, i) for i in hidden]
+        items["waiting"] += [QueueItem(kind.kind, i) for i in waiting]
+        items["hidden"] += [QueueItem(kind.kind, i) for i in hidden]
     by_key = {qi.key: qi for qi in items["waiting"]}
     if by_key:
         reports = db.session.scalars(
@@ -118,7 +118,7 @@ def committee_queue(committee: Committee) -> dict[str, list[QueueItem]]:
 
 
 def item_url(item) -> str:
-    return comment_url(item) if isinstance(item, Comment) else proposal_url(item)
+    return content.kind_of(item).url(item)
 
 
 def report_reason_label(reason) -> str:
@@ -214,36 +214,22 @@ def _try_url(endpoint: str, values: dict) -> str | None:
         return None
 
 
-def _describe_target(entry, proposals, comments, users) -> tuple[str, str | None]:
-    kind, target_id = entry.target_type, entry.target_id
-    if kind is None:
+def _describe_target(entry, items: dict, users) -> tuple[str, str | None]:
+    """How the log names the target of an entry, and where it links (None: nowhere)."""
+    type_name, target_id = entry.target_type, entry.target_id
+    if type_name is None:
         return "", None
-    if kind == "Proposal" and target_id in proposals:
-        proposal = proposals[target_id]
-        # The title of hidden content stays out of the log too.
-        label = proposal.reference if proposal.is_hidden else f"{proposal.reference} · {proposal.title}"
-        return label, proposal_url(proposal)
-    if kind == "Comment" and target_id in comments and comments[target_id].proposal is not None:
-        comment = comments[target_id]
-        return _("A comment on %(reference)s", reference=comment.proposal.reference), comment_url(comment)
-    if kind == "User" and target_id in users:
+    kind = content.by_type_name(type_name)
+    item = items.get((type_name, target_id)) if kind is not None else None
+    if item is not None:
+        label = kind.log_label(item)
+        if label is not None:
+            return label, kind.url(item)
+    if type_name == "User" and target_id in users:
         return users[target_id].display_name, None
-    type_label = str(TARGET_TYPE_LABELS.get(kind, kind))
-    url = _try_url("dialogues.show", {"table_id": target_id}) if kind == "DialogueTable" else None
+    type_label = str(TARGET_TYPE_LABELS.get(type_name, type_name))
+    url = _try_url("dialogues.show", {"table_id": target_id}) if type_name == "DialogueTable" else None
     return f"{type_label} #{target_id}", url
-
-
-def _detail(entry) -> str | None:
-    """A public fact kept in the entry's data that the log shows (nothing personal)."""
-    data = entry.data or {}
-    if entry.action == "proposal.state_changed" and data.get("to_state"):
-        try:
-            return str(PROPOSAL_STATE_LABELS[ProposalState(data["to_state"])])
-        except ValueError:
-            return None
-    if entry.action == "proposal.merged" and data.get("into_reference"):
-        return str(data["into_reference"])
-    return None
 
 
 def audit_log(committees: dict[int, Committee], page: int = 1, committee_id: int | None = None,
@@ -263,14 +249,17 @@ def audit_log(committees: dict[int, Committee], page: int = 1, committee_id: int
     def ids(kind):
         return {e.target_id for e in entries if e.target_type == kind and e.target_id is not None}
 
-    proposals = _load(Proposal, ids("Proposal"))
-    comments = _load(Comment, ids("Comment"), joinedload(Comment.proposal))
+    items = {}
+    for kind in content.kinds():
+        name = kind.model.__name__
+        for item_id, item in _load(kind.model, ids(name), *kind.load()).items():
+            items[(name, item_id)] = item
     users = _load(User, ids("User"))
 
     rows = []
     for entry in entries:
         actor = entry.actor
-        target_label, target_url = _describe_target(entry, proposals, comments, users)
+        target_label, target_url = _describe_target(entry, items, users)
         committee = committees.get(entry.committee_id)
         rows.append(
             LogRow(
@@ -283,7 +272,7 @@ def audit_log(committees: dict[int, Committee], page: int = 1, committee_id: int
                 committee_name=committee.name if committee is not None else None,
                 reason=(report_reason_label(entry.reason) if entry.action == "report.created"
                         else entry.reason),
-                detail=_detail(entry),
+                detail=content.action_detail(entry.action, entry.data or {}),
             )
         )
     return pagination, rows

@@ -1,18 +1,17 @@
 """Pages of moderation: reporting, the committees' queues, the facilitators' acts, the public log."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.errors import NotFound, ValidationError
 from app.core.permissions import can, require
 from app.core.urls import int_arg
+from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
 from app.moderation import bp, forms, queries, services
-from app.moderation.models import REPORT_REASON_LABELS
-from app.moderation.permissions import require_taking_part
+from app.moderation.models import REPORT_REASON_LABELS, ReportTarget
 from app.plans.models import Committee
 
-TARGET_TYPES = "any(proposal, comment)"
+TARGET_TYPES = f"any({', '.join(target.value for target in ReportTarget)})"
 MAX_PAGE = 100_000
 
 
@@ -30,24 +29,25 @@ def report_reason_choices():
 def report():
     source = request.form if request.method == "POST" else request.args
     item = services.load_target(source.get("target_type"), source.get("target_id"))
-    require_taking_part(current_user, "moderation.report", item)
+    require(current_user, "moderation.report", item)
     form = forms.ReportForm(data={"target_type": source.get("target_type"),
                                   "target_id": source.get("target_id")})
     back = queries.item_url(item)
-    if form.validate_on_submit():
-        try:
-            services.report_content(current_user, item, form.reason.data, form.details.data)
-        except services.AlreadyReported as exc:
-            flash(exc.message, "warning")
-            return redirect(back)
-        except ValidationError as exc:
-            getattr(form, exc.field or "reason").errors.append(exc.message)
-        else:
-            flash(_("Thank you. The facilitators of the committee will review your report."), "success")
-            return redirect(back)
-    status = 400 if form.errors else 200
-    return render_template("moderation/report.html", form=form, item=item, back=back,
-                           kind=services.target_type_of(item).value), status
+
+    def reported(report):
+        if report is None:  # a second click, or a second tab
+            return redirect_with(_("You have already reported this. The facilitators of the "
+                                   "committee will review it."), back, "warning")
+        return redirect_with(_("Thank you. The facilitators of the committee will review your "
+                               "report."), back)
+
+    return run_form(
+        form,
+        action=lambda: services.report_content(current_user, item, form.reason.data, form.details.data),
+        success=reported,
+        render=lambda: render_template("moderation/report.html", form=form, item=item, back=back,
+                                       kind=services.target_type_of(item).value),
+    )
 
 
 # --- Queues --------------------------------------------------------------------------------------
@@ -60,7 +60,7 @@ def index():
     return render_template("moderation/index.html", committees=queries.queue_committees(current_user))
 
 
-def _render_queue(committee, failed=None, status=200):
+def _queue_page(committee, failed=None):
     queue = queries.committee_queue(committee)
     if failed and all(qi.key != failed["key"] for part in queue.values() for qi in part):
         # Acted on from elsewhere (not reported): show it first, so its form shows its errors.
@@ -72,17 +72,15 @@ def _render_queue(committee, failed=None, status=200):
         failed=failed,
         reason_labels=REPORT_REASON_LABELS,
         block_choices=forms.block_days_choices()[1:],
-    ), status
+    )
 
 
 @bp.get("/committee/<int:committee_id>")
 @login_required
 def committee_queue(committee_id: int):
-    committee = db.session.get(Committee, committee_id)
-    if committee is None:
-        raise NotFound()
+    committee = load_or_404(db.session.get(Committee, committee_id))
     require(current_user, "moderation.queue", committee)
-    return _render_queue(committee)
+    return _queue_page(committee)
 
 
 # --- Facilitators' acts --------------------------------------------------------------------------
@@ -111,20 +109,19 @@ def _act(act: str, target_type: str, target_id: int):
     item = services.load_target(target_type, target_id)
     require(current_user, permission, item)
     form = form_class()
-    if form.validate_on_submit():
-        args = [form.reason.data] + ([form.days.data] if act == "block" else [])
-        try:
-            service(current_user, item, *args)
-        except ValidationError as exc:
-            getattr(form, exc.field or "reason").errors.append(exc.message)
-        else:
-            flash(message(), "success")
-            return redirect(_queue_url(item))
-    committee = db.session.get(Committee, item.committee_id) if item.committee_id else None
-    if committee is None:
-        raise NotFound()
-    failed = {"act": act, "key": (target_type, target_id), "form": form, "item": item}
-    return _render_queue(committee, failed=failed, status=400)
+
+    def queue_with_the_errors():
+        committee = load_or_404(db.session.get(Committee, item.committee_id) if item.committee_id else None)
+        failed = {"act": act, "key": (target_type, target_id), "form": form, "item": item}
+        return _queue_page(committee, failed=failed)
+
+    return run_form(
+        form,
+        action=lambda: service(current_user, item, form.reason.data,
+                               *([form.days.data] if act == "block" else [])),
+        success=lambda _none: redirect_with(message(), _queue_url(item)),
+        render=queue_with_the_errors,
+    )
 
 
 @bp.post(f"/<{TARGET_TYPES}:target_type>/<int:target_id>/hide")

@@ -1,7 +1,14 @@
 """The kinds of notification, their labels for the preferences page, and their text.
 
-The params each kind expects are listed in KIND_PARAMS and in app/notifications/services.py.
+The params each kind expects are listed in KIND_PARAMS and in app/notifications/services.py. A
+notification stores plain values; some are codes (a proposal's state, a commitment's status) that
+the reader sees in words of their language: the area that owns the code says how to word it,
+from its hooks.py (notifications import no area above them):
+
+    word_values("state", lambda value: ...)   # the words for a stored value, or None if unknown
 """
+from collections.abc import Callable
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -39,47 +46,28 @@ def _one_line(value) -> str:
     return " ".join(str(value).split())
 
 
-def _state_label(value: str) -> str:
-    """A proposal state ("accepted") shown in the reader's language; other text as given."""
-    from app.proposals.models import PROPOSAL_STATE_LABELS, ProposalState
-
-    try:
-        return str(PROPOSAL_STATE_LABELS[ProposalState(value)])
-    except (KeyError, ValueError):
-        return value
+# Thread-safe: filled only while modules are imported (before the first request); read-only after.
+_VALUE_WORDS: dict[str, list[Callable[[str], str | None]]] = {}
 
 
-def _commitment_label(value: str) -> str:
-    """An implementation status or consultation outcome in the reader's language."""
-    from app.commitments.models import (
-        CONSULTATION_OUTCOME_LABELS,
-        IMPLEMENTATION_LABELS,
-        ConsultationOutcome,
-        ImplementationStatus,
-    )
+def word_values(param: str, words: Callable[[str], str | None]) -> None:
+    """Register how `param`'s stored values read (several areas may word the same param)."""
+    registered = _VALUE_WORDS.setdefault(param, [])
+    if words not in registered:
+        registered.append(words)
 
-    if value == "withdrawn":
-        from app.commitments.models import COMMITMENT_STATE_LABELS, CommitmentState
 
-        return str(COMMITMENT_STATE_LABELS[CommitmentState.withdrawn])
-    for labels, enum_cls in ((IMPLEMENTATION_LABELS, ImplementationStatus),
-                             (CONSULTATION_OUTCOME_LABELS, ConsultationOutcome)):
-        try:
-            return str(labels[enum_cls(value)])
-        except ValueError:
-            continue
+def _worded(param: str, value: str) -> str:
+    for words in _VALUE_WORDS.get(param, ()):
+        text = words(value)
+        if text is not None:
+            return str(text)
     return value
 
 
 def message(kind: str, params: dict) -> str:
     """One sentence in the current language; unknown kinds still say something useful."""
-    p = {k: _one_line(v) for k, v in (params or {}).items()}
-    if "state" in p:
-        p["state"] = _state_label(p["state"])
-    if "status" in p:
-        p["status"] = _commitment_label(p["status"])
-    if "outcome" in p:
-        p["outcome"] = _commitment_label(p["outcome"])
+    p = {k: _worded(k, _one_line(v)) for k, v in (params or {}).items()}
     texts = {
         "proposal_answered": lambda: _(
             "%(reference)s «%(title)s» has a new answer: %(state)s.", **p

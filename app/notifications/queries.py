@@ -1,12 +1,12 @@
 """Reads of notifications shared by the pages: the unread count and one page of the list."""
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.notifications.models import Notification
-
-PROPOSAL_PATH = "/proposals/"
 
 PER_PAGE = 20
 
@@ -57,55 +57,46 @@ def page_for(user_id: int, number: int, per_page: int = PER_PAGE) -> Page:
     return Page(items=list(items), number=number, pages=pages, total=total)
 
 
-def _proposal_reference(url: str | None) -> str | None:
-    """DGO-2026-0001 from "/proposals/DGO-2026-0001#comment-3" (comment replies name no reference)."""
-    if not url or not url.startswith(PROPOSAL_PATH):
-        return None
-    return url[len(PROPOSAL_PATH):].split("#", 1)[0].split("?", 1)[0].split("/", 1)[0] or None
+class TitleMask(NamedTuple):
+    """How an area keeps the titles of its hidden content out of notifications.
+
+    `find(entries)` answers, in one query whatever the number of (params, url) entries, what of
+    them is hidden now (anything; falsy when nothing is); `apply(params, url, found)` returns the
+    params with the titles of hidden content replaced by a notice, in the current language."""
+
+    find: Callable[[list[tuple[dict, str]]], Any]
+    apply: Callable[[dict, str, Any], dict]
 
 
-def hidden_reasons(entries: list[tuple[dict, str]]) -> dict[str, str | None]:
-    """{reference: hidden reason} of the proposals named by (params, url) entries that moderation
-    has hidden; one query whatever the number of entries."""
-    from app.proposals.models import Proposal
-
-    wanted = set()
-    for params, url in entries:
-        params = params or {}
-        wanted.update(ref for ref in (params.get("reference"), params.get("into_reference"),
-                                      _proposal_reference(url)) if isinstance(ref, str))
-    if not wanted:
-        return {}
-    return dict(db.session.execute(
-        sa.select(Proposal.reference, Proposal.hidden_reason)
-        .where(Proposal.reference.in_(wanted), Proposal.hidden_at.is_not(None))
-    ).all())
+# Thread-safe: filled only while modules are imported (before the first request); read-only after.
+_MASKS: list[TitleMask] = []
 
 
-def mask_hidden(params: dict, url: str, hidden: dict[str, str | None]) -> dict:
-    """`params` with the titles of hidden proposals replaced by the notice, in the current language."""
-    from flask_babel import gettext as _
+def register_mask(mask: TitleMask) -> TitleMask:
+    """For areas whose notifications carry titles that moderation may hide (from their hooks.py)."""
+    if mask not in _MASKS:
+        _MASKS.append(mask)
+    return mask
 
-    def notice(reference):
-        reason = hidden[reference]
-        # Automatic hides store this marker; pages translate it (moderation/_macros.html).
-        reason = _("pending review") if reason == "pending review" else (reason or "")
-        return _("Hidden by moderation: %(reason)s", reason=reason)
 
+def hidden_now(entries: list[tuple[dict, str]]) -> list[tuple[TitleMask, Any]]:
+    """What each registered mask finds hidden among the entries (one query per mask)."""
+    return [(mask, found) for mask in _MASKS if (found := mask.find(entries))]
+
+
+def masked(params: dict, url: str, hidden: list[tuple[TitleMask, Any]]) -> dict:
+    """`params` with the titles of hidden content replaced (`hidden` from hidden_now)."""
     params = dict(params or {})
-    reference = params.get("reference") or _proposal_reference(url)
-    if reference in hidden and "title" in params:
-        params["title"] = notice(reference)
-    if params.get("into_reference") in hidden and "into_title" in params:
-        params["into_title"] = notice(params["into_reference"])
+    for mask, found in hidden:
+        params = mask.apply(params, url, found)
     return params
 
 
 def without_hidden_titles(entries: list[tuple[dict, str]]) -> list[dict]:
-    """Each (params, url) with the titles of proposals hidden by moderation replaced by the notice.
+    """Each (params, url) with the titles of content hidden by moderation replaced by the notice.
 
-    A notification keeps the title it was sent with; once moderation hides the proposal, lists,
+    A notification keeps the title it was sent with; once moderation hides the content, lists,
     mails and digests must stop showing it, as every other page does.
     """
-    hidden = hidden_reasons(entries)
-    return [mask_hidden(params, url, hidden) for params, url in entries]
+    hidden = hidden_now(entries)
+    return [masked(params, url, hidden) for params, url in entries]

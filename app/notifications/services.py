@@ -1,6 +1,6 @@
 """Creating notifications and delivering them by the channel each user chose.
 
-Other areas call, inside their own service and before their single commit:
+Other areas call, inside their own service (the request's unit of work commits it all at once):
 
     notify(recipients, kind, url, *, actor=None, **params)
 
@@ -41,11 +41,12 @@ from app.accounts.models import User
 from app.core.db import utcnow
 from app.core.mail import queue_mail
 from app.core.permissions import require
+from app.core.uow import savepoint
 from app.core.urls import safe_next
 from app.extensions import db
 from app.notifications.kinds import KIND_LABELS
 from app.notifications.models import Channel, Notification, NotificationPreference
-from app.notifications.queries import hidden_reasons, mask_hidden, without_hidden_titles
+from app.notifications.queries import hidden_now, masked, without_hidden_titles
 
 PREFERENCES_PATH = "/notifications/preferences"
 
@@ -91,7 +92,7 @@ def _plain(value):
 
 
 def notify(recipients: Iterable, kind: str, url: str, *, actor=None, **params) -> int:
-    """Notify each recipient once (never the actor); adds rows and mail, the caller commits.
+    """Notify each recipient once (never the actor); adds rows and mail to the unit of work.
 
     Returns the number of users notified. Raises ValueError only for a programming mistake
     (an unknown kind or a URL that is not a local path).
@@ -110,8 +111,8 @@ def notify(recipients: Iterable, kind: str, url: str, *, actor=None, **params) -
     if not users:
         return 0
     channels = channels_for(list(users), kind)
-    # Mail must not carry the title of a proposal hidden by moderation (its page does not).
-    hidden = hidden_reasons([(params, url)])
+    # Mail must not carry the title of content hidden by moderation (its page does not).
+    hidden = hidden_now([(params, url)])
     now = utcnow()
     for user_id, user in users.items():
         # An unconfirmed account is told in the app only, now and in any later digest.
@@ -122,7 +123,7 @@ def notify(recipients: Iterable, kind: str, url: str, *, actor=None, **params) -
         if channel == Channel.immediate:
             locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
             with force_locale(locale):
-                shown = mask_hidden(params, url, hidden) if hidden else params
+                shown = masked(params, url, hidden) if hidden else params
             queue_mail(user.email, "notification", locale=user.locale, user=user,
                        kind=kind, params=shown, url=url, preferences_url=PREFERENCES_PATH)
             notification.emailed_at = now
@@ -138,7 +139,7 @@ def mark_read(actor, notification: Notification) -> None:
         .where(Notification.id == notification.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
-    db.session.commit()
+    db.session.flush()
 
 
 def mark_all_read(actor) -> int:
@@ -149,7 +150,7 @@ def mark_all_read(actor) -> int:
         .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     ).rowcount
-    db.session.commit()
+    db.session.flush()
     return count
 
 
@@ -185,15 +186,16 @@ def save_preferences(actor, user, choices: dict[str, Channel]) -> None:
                 )
                 .values(channel=Channel.none)
             )
-    db.session.commit()
+    db.session.flush()
 
 
 def send_digests() -> int:
     """Queue one digest mail per user with notifications waiting for it; returns mails queued.
 
-    Meant to run daily (`flask notifications send-digest`). Each user's batch is claimed with a
-    conditional UPDATE and committed on its own, so a second run, even a parallel one, sends
-    nothing twice.
+    Meant to run daily (`flask notifications send-digest`, one unit of work). Each user's batch
+    is claimed with a conditional UPDATE in a savepoint of its own: a batch that another run took
+    meanwhile (even in part) is left to it, and the others still go, so a second run, even a
+    parallel one, sends nothing twice.
     """
     rows = db.session.execute(
         sa.select(
@@ -211,7 +213,7 @@ def send_digests() -> int:
         .order_by(User.id, Notification.created_at, Notification.id)
     ).all()
     queued = 0
-    # Plain rows, not ORM objects: each user's batch commits, which would expire them.
+    # Plain rows, not ORM objects: a batch given up rolls back to its savepoint, expiring objects.
     for (_user_id, email, name, locale), batch in groupby(rows, key=lambda row: tuple(row[5:])):
         batch = list(batch)
         ids = [row[0] for row in batch]
@@ -219,17 +221,28 @@ def send_digests() -> int:
             shown = without_hidden_titles([(row[2], row[3]) for row in batch])
         notifications = [DigestItem(row[1], params, row[3], row[4])
                          for row, params in zip(batch, shown, strict=True)]
-        claimed = db.session.execute(
-            sa.update(Notification)
-            .where(Notification.id.in_(ids), Notification.emailed_at.is_(None))
-            .values(emailed_at=utcnow())
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != len(ids):
-            db.session.rollback()  # another run took (part of) this batch
+        try:
+            with savepoint():
+                _claim(ids)
+                queue_mail(email, "notification_digest", locale=locale, user=DigestUser(name=name),
+                           notifications=notifications, preferences_url=PREFERENCES_PATH)
+        except _TakenElsewhere:
             continue
-        queue_mail(email, "notification_digest", locale=locale, user=DigestUser(name=name),
-                   notifications=notifications, preferences_url=PREFERENCES_PATH)
-        db.session.commit()
         queued += 1
+    db.session.flush()
     return queued
+
+
+class _TakenElsewhere(Exception):
+    """Another run claimed (part of) a user's batch first."""
+
+
+def _claim(ids: list[int]) -> None:
+    claimed = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.id.in_(ids), Notification.emailed_at.is_(None))
+        .values(emailed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != len(ids):
+        raise _TakenElsewhere

@@ -1,10 +1,11 @@
 """Pages of notifications: the list, opening one, marking all read, and the preferences."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.permissions import require
 from app.core.urls import safe_next
+from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
 from app.notifications import bp, queries, services
 from app.notifications.forms import preferences_form
@@ -32,7 +33,7 @@ def index():
 @bp.post("/<int:notification_id>/read")
 @login_required
 def read(notification_id: int):
-    notification = db.session.get(Notification, notification_id) or abort(404)
+    notification = load_or_404(db.session.get(Notification, notification_id))
     target = safe_next(notification.url)
     services.mark_read(_me(), notification)
     return redirect(target or url_for("notifications.index"))
@@ -41,9 +42,9 @@ def read(notification_id: int):
 @bp.post("/read-all")
 @login_required
 def read_all():
-    count = services.mark_all_read(_me())
-    if count:
-        flash(_("All your notifications are marked as read."), "success")
+    if services.mark_all_read(_me()):
+        return redirect_with(_("All your notifications are marked as read."),
+                             url_for("notifications.index"))
     return redirect(url_for("notifications.index"))
 
 
@@ -53,10 +54,10 @@ def preferences():
     me = _me()
     require(me, "notifications.manage", me)
     form = preferences_form(services.preferences_of(me))
-    if form.validate_on_submit():
-        services.save_preferences(me, me, form.choices())
-        flash(_("Your notification preferences have been saved."), "success")
-        return redirect(url_for("notifications.preferences"))
-    return render_template("notifications/preferences.html", form=form), (
-        400 if form.errors else 200
+    return run_form(
+        form,
+        action=lambda: services.save_preferences(me, me, form.choices()),
+        success=lambda _none: redirect_with(_("Your notification preferences have been saved."),
+                                            url_for("notifications.preferences")),
+        render=lambda: render_template("notifications/preferences.html", form=form),
     )

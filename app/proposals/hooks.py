@@ -1,5 +1,7 @@
-"""What proposals plug into other areas: they are a comment host (app/comments/hosts.py), and
-they add a person's proposals, supports and answers to the data export."""
+"""What proposals plug into other areas: they are a comment host (app/comments/hosts.py) and
+moderatable content (app/moderation/content.py); notifications word their states and keep the
+titles of hidden ones out (app/notifications/); and a person's proposals, supports and answers
+are in their data export."""
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -8,7 +10,17 @@ from app.accounts.lifecycle import export_section
 from app.comments import hosts
 from app.core.permissions import deny
 from app.extensions import db
-from app.proposals.models import Proposal, ProposalAnswer, ProposalState, Support
+from app.moderation import content
+from app.notifications.kinds import word_values
+from app.notifications.queries import TitleMask, register_mask
+from app.proposals.models import (
+    PROPOSAL_STATE_LABELS,
+    Proposal,
+    ProposalAnswer,
+    ProposalState,
+    Support,
+)
+from app.proposals.queries import hidden_reasons
 from app.proposals.services import proposal_path
 
 # A merged or withdrawn proposal's conversation is closed; the page keeps what was said.
@@ -31,6 +43,86 @@ hosts.register(hosts.Host(
     still_open=lambda: sa.and_(Proposal.state.not_in(CLOSED_STATES), Proposal.hidden_at.is_(None)),
     reference=Proposal.reference,
 ))
+
+
+# --- Moderation ----------------------------------------------------------------------------------
+
+def _log_label(proposal: Proposal) -> str:
+    # The title of hidden content stays out of the log too.
+    return proposal.reference if proposal.is_hidden else f"{proposal.reference} · {proposal.title}"
+
+
+content.register(content.ContentKind(
+    kind="proposal",
+    model=Proposal,
+    url=proposal_path,
+    queue_label=lambda proposal: _("Proposal %(reference)s", reference=proposal.reference),
+    log_label=_log_label,
+))
+
+
+def _state_words(value: str) -> str | None:
+    """A proposal state ("accepted") in the reader's language; None for anything else."""
+    try:
+        return str(PROPOSAL_STATE_LABELS[ProposalState(value)])
+    except ValueError:
+        return None
+
+
+# The public log says which state a proposal moved to, and into which one it was merged.
+content.describe_action("proposal.state_changed", lambda data: _state_words(data.get("to_state") or ""))
+content.describe_action("proposal.merged",
+                        lambda data: str(data["into_reference"]) if data.get("into_reference") else None)
+
+
+# --- Notifications -------------------------------------------------------------------------------
+
+# Notifications about proposals store the state's value ("accepted").
+word_values("state", _state_words)
+
+PROPOSAL_PATH = "/proposals/"
+
+
+def _reference_in(url: str | None) -> str | None:
+    """DGO-2026-0001 from "/proposals/DGO-2026-0001#comment-3" (comment replies name no reference)."""
+    if not url or not url.startswith(PROPOSAL_PATH):
+        return None
+    return url[len(PROPOSAL_PATH):].split("#", 1)[0].split("?", 1)[0].split("/", 1)[0] or None
+
+
+def _hidden_among(entries: list[tuple[dict, str]]) -> dict[str, str | None]:
+    """{reference: hidden reason} of the proposals the notifications name that moderation hid."""
+    wanted = set()
+    for params, url in entries:
+        params = params or {}
+        wanted.update(ref for ref in (params.get("reference"), params.get("into_reference"),
+                                      _reference_in(url)) if isinstance(ref, str))
+    return hidden_reasons(wanted)
+
+
+def _mask(params: dict, url: str, hidden: dict[str, str | None]) -> dict:
+    """`params` with the titles of hidden proposals replaced by the notice, in the current language."""
+
+    def notice(reference):
+        reason = hidden[reference]
+        # Automatic hides store this marker; pages translate it (moderation/_macros.html).
+        reason = _("pending review") if reason == "pending review" else (reason or "")
+        return _("Hidden by moderation: %(reason)s", reason=reason)
+
+    params = dict(params)
+    reference = params.get("reference") or _reference_in(url)
+    if reference in hidden and "title" in params:
+        params["title"] = notice(reference)
+    if params.get("into_reference") in hidden and "into_title" in params:
+        params["into_title"] = notice(params["into_reference"])
+    return params
+
+
+# A notification keeps the title it was sent with; once a proposal is hidden, it stops showing it.
+register_mask(TitleMask(find=_hidden_among, apply=_mask))
+
+
+# --- The data export -----------------------------------------------------------------------------
 
 
 @export_section

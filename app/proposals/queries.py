@@ -224,3 +224,14 @@ def municipalities_in(plan: ActionPlan) -> list[str]:
             .order_by(Proposal.municipality)
         )
     )
+
+
+def hidden_reasons(references: set[str]) -> dict[str, str | None]:
+    """{reference: hidden reason} of those of the proposals named that moderation has hidden; one
+    query whatever their number (none when no reference is given)."""
+    if not references:
+        return {}
+    return dict(db.session.execute(
+        sa.select(Proposal.reference, Proposal.hidden_reason)
+        .where(Proposal.reference.in_(references), Proposal.hidden_at.is_not(None))
+    ).all())

@@ -1,16 +1,14 @@
 """Pages of proposals: thin views over proposals.queries and proposals.services."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.comments.queries import thread_for
-from app.commitments.queries import commitments_for_proposal
-from app.core.errors import ValidationError
 from app.core.permissions import can, require
+from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import limiter
 from app.plans.queries import current_plan
-from app.proposals import bp, forms, queries, services
-from app.proposals import permissions as _permissions  # noqa: F401  (registers the rules)
+from app.proposals import bp, forms, queries, related, services
 from app.proposals.models import PROPOSAL_STATE_LABELS, ProposalState
 
 # Query-string keys the list understands; anything else is left out of its links.
@@ -26,21 +24,12 @@ def _account_key() -> str:
     return f"account:{current_user.id}" if current_user.is_authenticated else request.remote_addr
 
 
-def _load(reference: str):
-    return queries.proposal_detail(reference) or abort(404)
+def _proposal(reference: str):
+    return load_or_404(queries.proposal_detail(reference))
 
 
-def _attach(form, exc: ValidationError) -> None:
-    """Show a service's validation error next to its field, or at the top of the page."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
-
-
-def _comment_thread(proposal):
-    return thread_for(proposal)
+def _page_of(proposal, anchor: str | None = None) -> str:
+    return url_for("proposals.show", reference=proposal.reference, _anchor=anchor)
 
 
 # ---------------------------------------------------------------- reading
@@ -62,41 +51,38 @@ def index():
     )
 
 
-def _render_show(proposal, *, state_form=None, merge_form=None, status=200):
+def _show_page(proposal, *, state_form=None, merge_form=None):
     facilitator = can(current_user, "proposals.answer", proposal)
     if facilitator:
         state_form = state_form or forms.StateForm(formdata=None, prefix="state")
         forms.prepare_state_form(state_form, proposal, can_answer_only=True)
         merge_form = merge_form or forms.MergeForm(formdata=None, prefix="merge")
-    return (
-        render_template(
-            "proposals/show.html",
-            proposal=proposal,
-            answers=queries.answers_for(proposal),
-            merged_from=queries.merged_from(proposal),
-            version_count=queries.version_count(proposal),
-            supported=queries.has_supported(current_user, proposal),
-            thread=_comment_thread(proposal),
-            commitments=commitments_for_proposal(proposal.id, viewer=current_user),
-            state_form=state_form if facilitator else None,
-            merge_form=merge_form if can(current_user, "proposals.merge", proposal) else None,
-            state_labels=PROPOSAL_STATE_LABELS,
-        ),
-        status,
+    return render_template(
+        "proposals/show.html",
+        proposal=proposal,
+        answers=queries.answers_for(proposal),
+        merged_from=queries.merged_from(proposal),
+        version_count=queries.version_count(proposal),
+        supported=queries.has_supported(current_user, proposal),
+        thread=thread_for(proposal),
+        related=related.sections(proposal, current_user),
+        state_form=state_form if facilitator else None,
+        merge_form=merge_form if can(current_user, "proposals.merge", proposal) else None,
+        state_labels=PROPOSAL_STATE_LABELS,
     )
 
 
 @bp.get("/<reference>")
 def show(reference: str):
-    proposal = _load(reference)
+    proposal = _proposal(reference)
     if proposal.reference != reference:
-        return redirect(url_for("proposals.show", reference=proposal.reference), 301)
-    return _render_show(proposal)
+        return redirect(_page_of(proposal), 301)
+    return _show_page(proposal)
 
 
 @bp.get("/<reference>/versions")
 def versions(reference: str):
-    proposal = _load(reference)
+    proposal = _proposal(reference)
     versions = [] if proposal.is_hidden else queries.versions_for(proposal)
     return render_template("proposals/versions.html", proposal=proposal, versions=versions)
 
@@ -109,68 +95,49 @@ def versions(reference: str):
 @limiter.limit(_proposal_limit, methods=["POST"], key_func=_account_key,
                deduct_when=lambda response: response.status_code == 302)
 def new():
-    plan = current_plan() or abort(404)
-    if not current_user.is_confirmed:
-        message = _("Confirm your email address to propose a problem.")
-    elif current_user.is_blocked():
-        message = _("Your account is blocked for now: it can read but not propose.")
-    else:
-        message = None
-    require(current_user, "proposals.create", plan, message)
+    plan = load_or_404(current_plan())
+    require(current_user, "proposals.create", plan)
     form = forms.prepare_proposal_form(forms.ProposalForm(), plan)
-    if form.validate_on_submit():
-        try:
-            proposal = services.create_proposal(current_user, plan, form.data)
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
-            flash(_("Your proposal %(reference)s is published.", reference=proposal.reference),
-                  "success")
-            return redirect(url_for("proposals.show", reference=proposal.reference))
-    return render_template("proposals/new.html", form=form, plan=plan), 400 if form.errors else 200
+    return run_form(
+        form,
+        action=lambda: services.create_proposal(current_user, plan, form.data),
+        success=lambda proposal: redirect_with(
+            _("Your proposal %(reference)s is published.", reference=proposal.reference),
+            _page_of(proposal)),
+        render=lambda: render_template("proposals/new.html", form=form, plan=plan),
+    )
 
 
 @bp.route("/<reference>/edit", methods=["GET", "POST"])
 @login_required
 def edit(reference: str):
-    proposal = _load(reference)
-    require(current_user, "proposals.edit", proposal,
-            _("Only the author can edit a proposal, and only before it receives a support or a comment."))
+    proposal = _proposal(reference)
+    require(current_user, "proposals.edit", proposal)
     form = forms.EditProposalForm(obj=proposal if request.method == "GET" else None)
     if request.method == "GET" and proposal.theme_id:
         form.theme_id.data = str(proposal.theme_id)
     forms.prepare_proposal_form(form, proposal.plan)
-    if form.validate_on_submit():
-        try:
-            services.edit_proposal(current_user, proposal, form.data)
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
-            flash(_("Your changes are saved as a new version."), "success")
-            return redirect(url_for("proposals.show", reference=proposal.reference))
-    return (
-        render_template("proposals/edit.html", form=form, proposal=proposal),
-        400 if form.errors else 200,
+    return run_form(
+        form,
+        action=lambda: services.edit_proposal(current_user, proposal, form.data),
+        success=lambda _version: redirect_with(_("Your changes are saved as a new version."),
+                                               _page_of(proposal)),
+        render=lambda: render_template("proposals/edit.html", form=form, proposal=proposal),
     )
 
 
 @bp.route("/<reference>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(reference: str):
-    proposal = _load(reference)
+    proposal = _proposal(reference)
     require(current_user, "proposals.withdraw", proposal)
     form = forms.WithdrawForm()
-    if form.validate_on_submit():
-        try:
-            services.withdraw_proposal(current_user, proposal, form.reason.data)
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
-            flash(_("Your proposal is withdrawn. Its page stays, with your reason."), "success")
-            return redirect(url_for("proposals.show", reference=proposal.reference))
-    return (
-        render_template("proposals/withdraw.html", form=form, proposal=proposal),
-        400 if form.errors else 200,
+    return run_form(
+        form,
+        action=lambda: services.withdraw_proposal(current_user, proposal, form.reason.data),
+        success=lambda _none: redirect_with(
+            _("Your proposal is withdrawn. Its page stays, with your reason."), _page_of(proposal)),
+        render=lambda: render_template("proposals/withdraw.html", form=form, proposal=proposal),
     )
 
 
@@ -179,70 +146,61 @@ def withdraw(reference: str):
 @bp.post("/<reference>/support")
 @login_required
 def support(reference: str):
-    proposal = _load(reference)
-    own = proposal.author_id == current_user.id
-    require(current_user, "proposals.support", proposal,
-            _("Authors cannot support their own proposal.") if own else None)
+    proposal = _proposal(reference)
     if services.support_proposal(current_user, proposal):
-        flash(_("Thank you: your support is counted."), "success")
-    else:
-        flash(_("You already support this proposal."), "info")
-    return redirect(url_for("proposals.show", reference=proposal.reference) + "#support")
+        return redirect_with(_("Thank you: your support is counted."), _page_of(proposal, "support"))
+    return redirect_with(_("You already support this proposal."), _page_of(proposal, "support"), "info")
 
 
 @bp.post("/<reference>/unsupport")
 @login_required
 def unsupport(reference: str):
-    proposal = _load(reference)
-    require(current_user, "proposals.unsupport", proposal)
+    proposal = _proposal(reference)
     if services.withdraw_support(current_user, proposal):
-        flash(_("Your support is removed."), "success")
-    else:
-        flash(_("You were not supporting this proposal."), "info")
-    return redirect(url_for("proposals.show", reference=proposal.reference) + "#support")
+        return redirect_with(_("Your support is removed."), _page_of(proposal, "support"))
+    return redirect_with(_("You were not supporting this proposal."), _page_of(proposal, "support"),
+                         "info")
 
 
 # ---------------------------------------------------------------- facilitators' acts
 
+def _answer(proposal, form):
+    """An answer with a change of state when one is chosen, else an answer alone."""
+    if form.state.data:
+        return services.change_state(current_user, proposal, ProposalState(form.state.data),
+                                     form.answer.data)
+    return services.answer_proposal(current_user, proposal, form.answer.data)
+
+
 @bp.post("/<reference>/state")
 @login_required
 def change_state(reference: str):
-    proposal = _load(reference)
+    proposal = _proposal(reference)
     require(current_user, "proposals.answer", proposal)
     form = forms.prepare_state_form(forms.StateForm(prefix="state"), proposal, can_answer_only=True)
-    if form.validate_on_submit():
-        try:
-            if form.state.data:
-                services.change_state(current_user, proposal, ProposalState(form.state.data),
-                                      form.answer.data)
-            else:
-                services.answer_proposal(current_user, proposal, form.answer.data)
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
-            flash(_("The answer is published and its author and supporters are notified."),
-                  "success")
-            return redirect(url_for("proposals.show", reference=proposal.reference) + "#answers")
-    return _render_show(proposal, state_form=form, status=400)
+    return run_form(
+        form,
+        action=lambda: _answer(proposal, form),
+        success=lambda _answer_row: redirect_with(
+            _("The answer is published and its author and supporters are notified."),
+            _page_of(proposal, "answers")),
+        render=lambda: _show_page(proposal, state_form=form),
+    )
 
 
 @bp.post("/<reference>/merge")
 @login_required
 def merge(reference: str):
-    proposal = _load(reference)
+    proposal = _proposal(reference)
     require(current_user, "proposals.merge", proposal)
     form = forms.MergeForm(prefix="merge")
-    if form.validate_on_submit():
-        into = queries.proposal_detail(form.into.data)
-        try:
-            services.merge_proposal(current_user, proposal, into, form.answer.data)
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
-            flash(
-                _("%(reference)s is merged into %(into)s; its supporters are notified.",
-                  reference=proposal.reference, into=into.reference),
-                "success",
-            )
-            return redirect(url_for("proposals.show", reference=proposal.reference))
-    return _render_show(proposal, merge_form=form, status=400)
+    return run_form(
+        form,
+        action=lambda: services.merge_proposal(current_user, proposal,
+                                               queries.proposal_detail(form.into.data), form.answer.data),
+        success=lambda _answer_row: redirect_with(
+            _("%(reference)s is merged into %(into)s; its supporters are notified.",
+              reference=proposal.reference, into=proposal.merged_into.reference),
+            _page_of(proposal)),
+        render=lambda: _show_page(proposal, merge_form=form),
+    )

@@ -204,6 +204,7 @@ def build_world(mark: str = "") -> World:
         "ends_at": later + timedelta(hours=2), "registration_deadline": later - timedelta(days=2),
     })
     dialogues.cancel_table(facilitator, cancelled, t["cancel_reason"])
+    db.session.commit()  # services only flush: the world is committed as its requests would be
 
     db.session.expire_all()
     return World(

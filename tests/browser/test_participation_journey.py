@@ -75,6 +75,7 @@ def test_citizen_proposes_another_supports_facilitator_answers_and_the_author_is
         "place": "Sala de Cabildo", "online_url": None, "capacity": 20,
         "registration_deadline": starts - timedelta(days=1),
     })
+    db.session.commit()  # services only flush; the browser's requests read committed rows
     table_id, table_title = table.id, table.title
 
     # --- Ana proposes a public problem through the form.

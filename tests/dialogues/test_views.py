@@ -160,6 +160,7 @@ def test_register_and_cancel_through_the_page(client, world):
     assert response.status_code == 303
     again = client.submit(f"/tables/{table.id}/register", {}, page=f"/tables/{table.id}")
     assert again.status_code == 303  # the second tab: a message, not an error page
+    assert 'class="flash flash-success"' in client.get(again.headers["Location"]).get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(TableRegistration.id))) == 1
     assert 'data-status="confirmed"' in _show(client, table)
     response = client.submit(f"/tables/{table.id}/unregister", {}, page=f"/tables/{table.id}")
@@ -172,12 +173,37 @@ def test_closed_registration_is_refused_with_a_message(client, world):
     table = make_table(world.committee, starts_in=timedelta(hours=2),
                       deadline_before=timedelta(hours=3))
     login(client, world.citizen.email)
+    assert client.submit("/language", {"lang": "en"}, page="/").status_code == 302
     html = _show(client, table)
     assert f'action="/tables/{table.id}/register"' not in html
     response = client.submit(f"/tables/{table.id}/register", {}, page=f"/tables/{table.id}")
-    assert response.status_code == 303
+    assert response.status_code == 409  # the state of the table: the error page says why
     assert db.session.scalar(sa.select(sa.func.count(TableRegistration.id))) == 0
-    assert 'class="flash flash-error"' in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Registration for this table closed on" in response.get_data(as_text=True)
+
+
+def test_a_blocked_account_reads_why_it_cannot_register(client, world):
+    table = make_table(world.committee)
+    blocked = make_user(blocked_until=datetime.now(UTC) + timedelta(days=2), blocked_reason="Spam <b>")
+    login(client, blocked.email)
+    html = _show(client, table)
+    assert f'action="/tables/{table.id}/register"' not in html
+    assert 'class="registration-refused"' in html and "Spam &lt;b&gt;" in html
+
+
+@pytest.mark.parametrize("page", ["edit", "cancel", "minutes"])
+def test_acts_on_a_cancelled_table_are_refused_with_the_reason(client, world, page):
+    table = make_table(world.committee, state=TableState.cancelled)
+    login(client, world.facilitator.email)
+    client.submit("/language", {"lang": "en"}, page="/")
+    response = client.get(f"/tables/{table.id}/{page}")
+    assert response.status_code == 409  # the state of the table, not who asks
+    reason = {"edit": "Only a scheduled table can be edited.",
+              "cancel": "Only a scheduled table can be cancelled.",
+              "minutes": "This dialogue table was cancelled."}[page]
+    assert reason in response.get_data(as_text=True)
+    other = client.get(f"/tables/{table.id}/agenda")  # its page still shows the agenda
+    assert other.status_code == 200
 
 
 def test_waiting_list_position_is_shown(client, world):

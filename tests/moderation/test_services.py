@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from app.accounts.permissions import _participate
 from app.comments import services as comment_services
@@ -57,12 +58,10 @@ def test_a_report_is_stored_with_its_committee_and_counted(world, comment):
     assert entries("report.created")[0].public is False
 
 
-def test_one_report_per_account_and_item_with_a_friendly_message(world, comment):
-    services.report_content(world.citizen, comment, "spam")
+def test_one_report_per_account_and_item_a_second_one_is_no_error(world, comment):
+    assert services.report_content(world.citizen, comment, "spam") is not None
 
-    with pytest.raises(services.AlreadyReported) as error:
-        services.report_content(world.citizen, comment, "offensive")
-    assert error.value.message
+    assert services.report_content(world.citizen, comment, "offensive") is None
     db.session.refresh(comment)
     assert comment.open_reports == 1
     assert db.session.scalar(sa.select(sa.func.count(Report.id))) == 1
@@ -90,16 +89,18 @@ def test_an_unknown_reason_is_refused(world, comment):
 
 
 def test_nobody_reports_their_own_content(world, comment):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as error:
         services.report_content(world.author, comment, "spam")
+    assert error.value.message == _("You cannot report what you wrote yourself.")
     with pytest.raises(PermissionDenied):
         services.report_content(world.author, world.proposal, "spam")
 
 
 def test_a_deleted_comment_cannot_be_reported(world, comment):
     comment_services.delete_comment(world.author, comment)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(InvalidTransition) as error:  # the state of the comment, not who asks
         services.report_content(world.citizen, comment, "spam")
+    assert error.value.message == _("Its author deleted this content: there is nothing left to report.")
 
 
 def test_two_reports_do_not_hide_and_the_third_distinct_account_does(world, comment):
@@ -124,8 +125,7 @@ def test_two_reports_do_not_hide_and_the_third_distinct_account_does(world, comm
 def test_a_repeated_report_from_the_same_account_does_not_reach_the_threshold(world, comment):
     services.report_content(world.citizen, comment, "spam")
     services.report_content(world.organisation, comment, "spam")
-    with pytest.raises(services.AlreadyReported):
-        services.report_content(world.citizen, comment, "spam")
+    assert services.report_content(world.citizen, comment, "spam") is None
     db.session.refresh(comment)
     assert not comment.is_hidden
 
@@ -355,18 +355,21 @@ def test_facilitators_cannot_block_admins_or_each_other_but_admins_can(world):
     by_facilitator = make_comment(world.proposal, author=world.other_facilitator)
     by_admin = make_comment(world.proposal, author=world.admin)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as error:
         services.block_account(world.facilitator, by_facilitator, "No", 1)
-    with pytest.raises(PermissionDenied):
+    assert error.value.message == _("Only the guarantor body can block a facilitator.")
+    with pytest.raises(PermissionDenied) as error:
         services.block_account(world.facilitator, by_admin, "No", 1)
+    assert error.value.message == _("Accounts of the guarantor body cannot be blocked.")
     services.block_account(world.admin, by_facilitator, "Abuso de su función", 1)
     assert world.other_facilitator.is_blocked()
 
 
 def test_nobody_blocks_themselves(world):
     own = make_comment(world.proposal, author=world.facilitator)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as error:
         services.block_account(world.facilitator, own, "Yo", 1)
+    assert error.value.message == _("You cannot block your own account.")
 
 
 # --- Scope ---------------------------------------------------------------------------------------
@@ -393,7 +396,7 @@ def test_a_facilitator_of_another_committee_is_refused_every_act(world, comment,
 
 def test_the_blocked_message_reads_well_in_spanish():
     """The local time ends in "a.m."/"p.m." in Spanish; the sentence must not show "a.m..". """
-    from app.moderation.permissions import blocked_message
+    from app.accounts.permissions import blocked_message
 
     user = make_user(blocked_until=utcnow() + timedelta(days=3), blocked_reason="Spam repetido")
     message = blocked_message(user)

@@ -163,6 +163,20 @@ def test_the_queue_shows_reported_and_hidden_items_with_their_reports(world, cli
     assert "De otro comité" not in html
 
 
+def test_queue_items_are_named_by_the_area_they_come_from(world, client):
+    comment = make_comment(world.proposal, author=world.author)
+    services.report_content(world.citizen, comment, "spam")
+    services.report_content(world.citizen, world.proposal, "spam")
+    login(client, world.facilitator.email)
+    client.submit("/language", {"lang": "en"}, page="/")
+
+    html = client.get(f"/moderation/committee/{world.committee.id}").get_data(as_text=True)
+
+    assert f"<h3>Proposal {world.proposal.reference}</h3>" in html
+    assert f"<h3>A comment on {world.proposal.reference}</h3>" in html
+    assert f'href="/proposals/{world.proposal.reference}#comment-{comment.id}"' in html
+
+
 def test_hiding_without_a_reason_is_re_shown_with_400(world, client):
     comment = make_comment(world.proposal, author=world.author)
     services.report_content(world.citizen, comment, "spam")
@@ -302,6 +316,23 @@ def test_the_log_links_to_comments_and_keeps_hidden_titles_out(world, client):
 
     assert f"/proposals/{world.proposal.reference}#comment-{comment.id}" in html
     assert world.proposal.title.replace("<", "&lt;")[:15] not in html
+
+
+def test_the_log_says_the_state_a_proposal_moved_to_and_where_it_was_merged(world, client):
+    record(world.facilitator, "proposal.state_changed", world.proposal, public=True,
+           reason="Respuesta", to_state="accepted")
+    record(world.facilitator, "proposal.merged", world.proposal, public=True,
+           reason="Respuesta", into_reference="DGO-2026-0042")
+    record(world.facilitator, "proposal.state_changed", world.proposal, public=True,
+           reason="Respuesta", to_state="no-such-state")
+    db.session.commit()
+    client.submit("/language", {"lang": "en"}, page="/")
+
+    html = client.get("/moderation/log").get_data(as_text=True)
+
+    assert "Changed the state of a proposal: Accepted" in html
+    assert "Merged a proposal into another: DGO-2026-0042" in html
+    assert "Changed the state of a proposal: no-such-state" not in html
 
 
 def test_the_log_is_paginated(world, client):

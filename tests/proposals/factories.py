@@ -4,6 +4,7 @@ import itertools
 import sqlalchemy as sa
 
 from app.comments.models import Comment
+from app.core.clock import today
 from app.core.db import utcnow
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, Theme
@@ -46,9 +47,12 @@ def proposal_data(world_or_plan, committee=None, theme=None, **changes) -> dict:
 
 
 def make_proposal(world: World, author=None, committee=None, **changes) -> Proposal:
-    return services.create_proposal(
+    """A proposal through the real service, committed as its request would be."""
+    proposal = services.create_proposal(
         author or world.author, world.plan, proposal_data(world, committee=committee, **changes)
     )
+    db.session.commit()
+    return proposal
 
 
 def set_state(proposal: Proposal, state: ProposalState) -> Proposal:
@@ -94,7 +98,7 @@ def add_comments(proposal: Proposal, author, n: int) -> list[Comment]:
 def bulk_proposals(world: World, n: int, supporters=(), start: int = 1) -> list[Proposal]:
     """Many proposals inserted directly (the service would be slow for thousands)."""
     proposals = []
-    year = services.local_year()
+    year = today().year
     for i in range(start, start + n):
         title = f"Problemática número {i} en la colonia"
         body = f"Descripción {i} de la problemática {HOSTILE}"

@@ -5,6 +5,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from app.core.clock import today
 from app.core.db import utcnow
 from app.extensions import db
 from app.proposals import services
@@ -114,7 +115,7 @@ def test_ten_thousand_proposals(world, client):
     bulk_proposals(world, 10)
     ten = statements_for(client, "/proposals/")
     detail_ten = statements_for(client, "/proposals/" + db.session.scalar(sa.select(Proposal.reference).limit(1)))
-    year, now = services.local_year(), utcnow()
+    year, now = today().year, utcnow()
     rows = [
         {"plan_id": world.plan.id, "committee_id": world.committee.id, "theme_id": world.theme.id,
          "author_id": world.author.id, "reference": f"DGO-{year}-{i:05d}", "year": year, "sequence": i,

@@ -4,12 +4,15 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.audit import AuditEntry
+from app.core.clock import today
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, PermissionDenied, ValidationError
 from app.core.text import fold
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.notifications.models import Notification
 from app.proposals import queries, services
@@ -67,7 +70,7 @@ def test_control_characters_are_removed_so_postgresql_accepts_them(world):
 
 def test_reference_is_prefix_year_and_sequence_within_plan(world):
     first, second = make_proposal(world), make_proposal(world)
-    year = services.local_year()
+    year = today().year
     assert first.reference == f"DGO-{year}-0001" and first.sequence == 1
     assert second.reference == f"DGO-{year}-0002" and second.sequence == 2
     other_plan = make_plan()
@@ -146,7 +149,8 @@ def test_parallel_creations_get_distinct_references(app, world, backend):
             db.session.commit()  # back to the pool: 20 threads outnumber its connections
             barrier.wait(timeout=60)
             try:
-                references.append(services.create_proposal(author, plan, data[i]).reference)
+                with unit_of_work():  # each thread is a request of its own: one commit
+                    references.append(services.create_proposal(author, plan, data[i]).reference)
             except Exception as exc:  # collected, so the assertion shows it
                 errors.append(repr(exc))
             finally:
@@ -159,7 +163,7 @@ def test_parallel_creations_get_distinct_references(app, world, backend):
         t.join(timeout=120)
     assert not any(t.is_alive() for t in threads)
     assert errors == []
-    year = services.local_year()
+    year = today().year
     assert sorted(references) == [f"DGO-{year}-{i:04d}" for i in range(1, n + 1)]
     assert db.session.scalar(sa.select(sa.func.count(ProposalVersion.id))) == n
 
@@ -184,8 +188,10 @@ def test_each_edit_is_a_new_version_and_old_ones_are_kept(world):
 def test_edit_window_closes_with_the_first_support(world):
     p = make_proposal(world)
     services.support_proposal(world.citizen, p)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(InvalidTransition) as exc:  # the state of the proposal: 409
         services.edit_proposal(world.author, p, proposal_data(world))
+    assert exc.value.message == _("This proposal can no longer be edited: it has received a support "
+                                  "or a comment.")
     assert len(queries.versions_for(p)) == 1
 
 
@@ -193,8 +199,10 @@ def test_edit_window_closes_with_the_first_comment(world):
     p = make_proposal(world)
     add_comments(p, world.citizen, 1)
     db.session.refresh(p)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(InvalidTransition) as exc:
         services.edit_proposal(world.author, p, proposal_data(world))
+    assert exc.value.message == _("This proposal can no longer be edited: it has received a support "
+                                  "or a comment.")
 
 
 def test_edit_refused_when_a_support_arrived_after_the_page_was_loaded(world):
@@ -212,13 +220,15 @@ def test_edit_refused_when_a_support_arrived_after_the_page_was_loaded(world):
 @pytest.mark.parametrize("who", ["citizen", "facilitator", "admin"])
 def test_nobody_but_the_author_edits(world, who):
     p = make_proposal(world)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as exc:
         services.edit_proposal(getattr(world, who), p, proposal_data(world))
+    assert exc.value.message == _("Only the author can edit a proposal, and only before it receives a "
+                                  "support or a comment.")
 
 
 def test_edit_only_while_submitted(world):
     p = set_state(make_proposal(world), S.under_review)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(InvalidTransition):
         services.edit_proposal(world.author, p, proposal_data(world))
 
 
@@ -241,7 +251,7 @@ def test_withdraw_needs_a_reason_and_an_open_state(world):
         services.withdraw_proposal(world.author, p, "   corto ")
     assert exc.value.field == "reason"
     services.withdraw_proposal(world.author, p, "Motivo suficiente para retirarla.")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(InvalidTransition):  # withdrawn already: the state, not the person
         services.withdraw_proposal(world.author, p, "Motivo suficiente para retirarla.")
     with pytest.raises(PermissionDenied):
         services.withdraw_proposal(world.citizen, make_proposal(world), "No es mía, pero lo intento.")
@@ -263,8 +273,8 @@ def test_every_transition_is_allowed_or_refused_by_the_table(world, from_state, 
         [row] = db.session.scalars(sa.select(ProposalAnswer)).all()
         assert (row.from_state, row.to_state, row.body) == (from_state, to_state, answer)
     else:
-        expected = InvalidTransition if FACILITATOR_TRANSITIONS[from_state] else PermissionDenied
-        with pytest.raises(expected):
+        # Refused by the transition table, or by the rule when the state is final: both 409.
+        with pytest.raises(InvalidTransition):
             services.change_state(world.facilitator, p, to_state, answer)
         db.session.rollback()
         assert db.session.get(Proposal, p.id).state == from_state
@@ -297,15 +307,13 @@ def test_state_change_notifies_author_and_supporters_and_is_audited_publicly(wor
     assert entry.actor_id == world.facilitator.id and entry.reason == "Lo revisaremos en la próxima sesión."
 
 
-def test_change_state_without_commit_leaves_the_commit_to_the_caller(world):
+def test_change_state_only_flushes_so_a_calling_service_shares_its_unit_of_work(world):
     p = make_proposal(world)
-    services.change_state(world.facilitator, p, S.in_dialogue, "Va a la mesa de diálogo del jueves.",
-                          commit=False)
+    services.change_state(world.facilitator, p, S.in_dialogue, "Va a la mesa de diálogo del jueves.")
     db.session.rollback()
     assert db.session.get(Proposal, p.id).state == S.submitted
     assert db.session.scalar(sa.select(sa.func.count(ProposalAnswer.id))) == 0
-    services.change_state(world.facilitator, p, S.in_dialogue, "Va a la mesa de diálogo del jueves.",
-                          commit=False)
+    services.change_state(world.facilitator, p, S.in_dialogue, "Va a la mesa de diálogo del jueves.")
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Proposal, p.id).state == S.in_dialogue
@@ -429,17 +437,21 @@ def test_removing_a_support_and_removing_a_missing_one(world):
 
 def test_authors_do_not_support_their_own_and_closed_or_hidden_proposals_take_none(world):
     p = make_proposal(world)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as exc:
         services.support_proposal(world.author, p)
+    assert exc.value.message == _("Authors cannot support their own proposal.")
+    closed = _("This proposal no longer accepts supports.")
     for state in (S.accepted, S.not_accepted, S.merged, S.withdrawn):
         set_state(p, state)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(InvalidTransition) as exc:  # the state of the proposal: 409
             services.support_proposal(world.citizen, p)
+        assert exc.value.message == closed
     set_state(p, S.submitted)
     p.hidden_at = utcnow()
     db.session.commit()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(InvalidTransition) as exc:
         services.support_proposal(world.citizen, p)
+    assert exc.value.message == closed
     assert db.session.scalar(sa.select(sa.func.count(Support.id))) == 0
 
 
@@ -471,7 +483,8 @@ def test_supports_are_exact_under_concurrency(app, world):
             db.session.commit()  # back to the pool: 20 threads outnumber its connections
             barrier.wait(timeout=60)
             try:
-                results.append(services.support_proposal(user, proposal))
+                with unit_of_work():  # each thread is a request of its own: one commit
+                    results.append(services.support_proposal(user, proposal))
             except Exception as exc:
                 errors.append(repr(exc))
             finally:
@@ -497,6 +510,7 @@ def test_support_and_removal_racing_keep_the_counter_equal_to_the_rows(app, worl
     users = [make_user() for _ in range(6)]
     for u in users[:3]:
         services.support_proposal(u, p)
+    db.session.commit()
     proposal_id = p.id
     jobs = [(u.id, "remove") for u in users[:3]] * 2 + [(u.id, "add") for u in users[3:]] * 2
     barrier = threading.Barrier(len(jobs))
@@ -510,7 +524,8 @@ def test_support_and_removal_racing_keep_the_counter_equal_to_the_rows(app, worl
             db.session.commit()  # back to the pool: 20 threads outnumber its connections
             barrier.wait(timeout=60)
             try:
-                (services.support_proposal if what == "add" else services.withdraw_support)(user, proposal)
+                with unit_of_work():  # each thread is a request of its own: one commit
+                    (services.support_proposal if what == "add" else services.withdraw_support)(user, proposal)
             except Exception as exc:
                 errors.append(repr(exc))
             finally:

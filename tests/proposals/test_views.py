@@ -159,6 +159,17 @@ def test_comment_thread_and_report_form_are_included(world, client):
     assert 'name="target_type" value="proposal"' in page and f'name="target_id" value="{p.id}"' in page
 
 
+def test_the_page_shows_what_other_areas_register_about_the_proposal(world, client, other_client):
+    """Commitments register their section (app/proposals/related.py): the facilitator is offered to
+    draft one from the proposal; someone who may not draft is not."""
+    p = make_proposal(world)
+    login(client, world.facilitator.email)
+    link = f'/commitments/new?committee={world.committee.id}&amp;proposals={p.reference}'
+    assert link in text(client.get(f"/proposals/{p.reference}"))
+    login(other_client, world.citizen.email)
+    assert "/commitments/new" not in text(other_client.get(f"/proposals/{p.reference}"))
+
+
 def test_facilitator_panel_only_for_facilitators_of_the_committee(world, client, other_client):
     p = make_proposal(world)
     login(client, world.facilitator.email)
@@ -185,7 +196,10 @@ def test_new_proposal_page_needs_login_and_a_confirmed_account(world, client):
     response = client.get("/proposals/new")
     assert response.status_code == 302 and "/account/login" in response.headers["Location"]
     login(client, make_user(confirmed=False).email)
-    assert client.get("/proposals/new").status_code == 403
+    in_english(client)
+    refused = client.get("/proposals/new")
+    assert refused.status_code == 403
+    assert "Confirm your email address to take part." in text(refused)  # the participate rule's reason
 
 
 def test_new_proposal_is_published_and_redirects_to_its_page(world, client):
@@ -253,7 +267,10 @@ def test_edit_is_refused_once_supported(world, client):
     p = make_proposal(world)
     services.support_proposal(world.citizen, p)
     login(client, world.author.email)
-    assert client.get(f"/proposals/{p.reference}/edit").status_code == 403
+    in_english(client)
+    refused = client.get(f"/proposals/{p.reference}/edit")
+    assert refused.status_code == 409  # the state of the proposal, not who asks
+    assert "This proposal can no longer be edited: it has received a support or a comment." in text(refused)
     assert f'href="/proposals/{p.reference}/edit"' not in text(client.get(f"/proposals/{p.reference}"))
 
 

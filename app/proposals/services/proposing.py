@@ -1,0 +1,220 @@
+"""The author's acts: propose (with the public reference), edit before anyone reacts, withdraw."""
+import random
+import time
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app.accounts.models import User
+from app.core.audit import record
+from app.core.clock import today
+from app.core.db import utcnow
+from app.core.errors import InvalidTransition, ValidationError
+from app.core.permissions import require
+from app.core.places import DURANGO_MUNICIPALITIES
+from app.core.text import clean_line, clean_text, fold
+from app.core.uow import savepoint
+from app.extensions import db
+from app.notifications.services import notify
+from app.plans.models import ActionPlan, Committee, Theme
+from app.proposals.models import Proposal, ProposalState, ProposalVersion
+from app.proposals.services.common import (
+    BODY_MAX,
+    PLACE_MAX,
+    REASON_MAX,
+    REASON_MIN,
+    TITLE_MAX,
+    TITLE_MIN,
+    move_state,
+    proposal_path,
+    supporters_of,
+)
+
+# Parallel proposals may pick the same next sequence; the unique constraint decides, we retry.
+REFERENCE_ATTEMPTS = 30
+
+
+def municipality_for(committee: Committee, author: User) -> str | None:
+    """A municipal committee's municipality ("Municipio de Lerdo"), else the author's own."""
+    scope = fold(committee.scope or "").strip()
+    prefix = "municipio de "
+    if scope.startswith(prefix):
+        wanted = scope[len(prefix):].strip()
+        for name in DURANGO_MUNICIPALITIES:
+            if fold(name) == wanted:
+                return name
+    return author.municipality or None
+
+
+def search_text_for(proposal: Proposal) -> str:
+    parts = [proposal.reference, proposal.title, proposal.body, proposal.place or ""]
+    return fold(" ".join(parts))
+
+
+def _validated_text(data: dict) -> tuple[str, str, str | None]:
+    title = clean_line(data.get("title"))
+    body = clean_text(data.get("body"))
+    place = clean_line(data.get("place")) or None
+    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+        raise ValidationError(
+            _("The title needs between %(min)d and %(max)d characters.", min=TITLE_MIN, max=TITLE_MAX),
+            field="title",
+        )
+    if not body:
+        raise ValidationError(_("Describe the problem."), field="body")
+    if len(body) > BODY_MAX:
+        raise ValidationError(
+            _("The description can have at most %(max)d characters.", max=BODY_MAX), field="body"
+        )
+    if place and len(place) > PLACE_MAX:
+        raise ValidationError(
+            _("The place can have at most %(max)d characters.", max=PLACE_MAX), field="place"
+        )
+    return title, body, place
+
+
+def _as_id(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _theme_of(plan_id: int, data: dict, required: bool) -> Theme | None:
+    theme_id = _as_id(data.get("theme_id"))
+    if theme_id is None:
+        if required:
+            raise ValidationError(_("Choose a theme."), field="theme_id")
+        return None
+    theme = db.session.get(Theme, theme_id)
+    if theme is None or theme.plan_id != plan_id:
+        raise ValidationError(_("Choose one of the plan's themes."), field="theme_id")
+    return theme
+
+
+def _plan_has_themes(plan_id: int) -> bool:
+    return db.session.scalar(sa.select(sa.exists().where(Theme.plan_id == plan_id)))
+
+
+def _next_version_number(proposal_id: int) -> int:
+    current = db.session.scalar(
+        sa.select(sa.func.max(ProposalVersion.number)).where(
+            ProposalVersion.proposal_id == proposal_id
+        )
+    )
+    return (current or 0) + 1
+
+
+def _next_sequence(prefix: str, year: int) -> int:
+    """Next number of the plan's year; plans that share a prefix share the count, so that
+    references stay unique (DGO-2026-0001 cannot belong to two plans)."""
+    current = db.session.scalar(
+        sa.select(sa.func.max(Proposal.sequence))
+        .join(ActionPlan, ActionPlan.id == Proposal.plan_id)
+        .where(ActionPlan.reference_prefix == prefix, Proposal.year == year)
+    )
+    return (current or 0) + 1
+
+
+def create_proposal(actor: User, plan: ActionPlan, data: dict) -> Proposal:
+    """A new proposal with its public reference and its first version."""
+    require(actor, "proposals.create", plan)
+    title, body, place = _validated_text(data)
+    committee_id = _as_id(data.get("committee_id"))
+    committee = db.session.get(Committee, committee_id) if committee_id else None
+    if committee is None or committee.plan_id != plan.id:
+        raise ValidationError(_("Choose one of the plan's committees."), field="committee_id")
+    theme = _theme_of(plan.id, data, required=_plan_has_themes(plan.id))
+
+    values = {
+        "plan_id": plan.id,
+        "committee_id": committee.id,
+        "theme_id": theme.id if theme else None,
+        "author_id": actor.id,
+        "title": title,
+        "body": body,
+        "place": place,
+        "municipality": municipality_for(committee, actor),
+    }
+    prefix, year = plan.reference_prefix, today().year
+    for attempt in range(REFERENCE_ATTEMPTS):
+        sequence = _next_sequence(prefix, year)
+        proposal = Proposal(
+            **values, year=year, sequence=sequence, reference=f"{prefix}-{year}-{sequence:04d}"
+        )
+        proposal.search_text = search_text_for(proposal)
+        try:
+            with savepoint():  # only this attempt is undone when the sequence was taken
+                db.session.add(proposal)
+                db.session.flush()
+        except sa.exc.IntegrityError:
+            # Someone else took this sequence first; count again.
+            time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
+            continue
+        db.session.add(
+            ProposalVersion(
+                proposal_id=proposal.id, number=1, title=title, body=body, place=place,
+                theme_id=values["theme_id"], editor_id=values["author_id"],
+            )
+        )
+        record(actor, "proposal.created", proposal, committee_id=values["committee_id"],
+               reference=proposal.reference)
+        db.session.flush()
+        return proposal
+    raise ValidationError(_("Many proposals arrived at the same moment. Please send yours again."))
+
+
+def edit_proposal(actor: User, proposal: Proposal, data: dict) -> ProposalVersion:
+    """A new text, kept as a new version; only before the first support or comment."""
+    require(actor, "proposals.edit", proposal)
+    title, body, place = _validated_text(data)
+    theme = _theme_of(proposal.plan_id, data, required=_plan_has_themes(proposal.plan_id))
+    theme_id = theme.id if theme else None
+    search_text = fold(" ".join([proposal.reference, title, body, place or ""]))
+    # Conditional: a support or comment that arrived meanwhile closes the window.
+    result = db.session.execute(
+        sa.update(Proposal)
+        .where(
+            Proposal.id == proposal.id,
+            Proposal.state == ProposalState.submitted,
+            Proposal.support_count == 0,
+            Proposal.comment_count == 0,
+            Proposal.hidden_at.is_(None),
+        )
+        .values(title=title, body=body, place=place, theme_id=theme_id,
+                search_text=search_text, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise InvalidTransition(
+            _("This proposal can no longer be edited: it has received a support or a comment.")
+        )
+    version = ProposalVersion(
+        proposal_id=proposal.id, number=_next_version_number(proposal.id), title=title,
+        body=body, place=place, theme_id=theme_id, editor_id=actor.id,
+    )
+    db.session.add(version)
+    record(actor, "proposal.edited", proposal, committee_id=proposal.committee_id,
+           version=version.number)
+    db.session.flush()
+    db.session.expire(proposal)
+    return version
+
+
+def withdraw_proposal(actor: User, proposal: Proposal, reason: str) -> None:
+    require(actor, "proposals.withdraw", proposal)
+    reason = clean_text(reason)
+    if not REASON_MIN <= len(reason) <= REASON_MAX:
+        raise ValidationError(
+            _("Tell readers why, in %(min)d to %(max)d characters.", min=REASON_MIN, max=REASON_MAX),
+            field="reason",
+        )
+    move_state(proposal, proposal.state, ProposalState.withdrawn,
+               withdrawn_at=utcnow(), withdrawal_reason=reason)
+    record(actor, "proposal.withdrawn", proposal, reason=reason,
+           committee_id=proposal.committee_id, reference=proposal.reference)
+    # Supporters learn that what they supported is gone (a change of state, for them).
+    notify(supporters_of(proposal), "proposal_answered", proposal_path(proposal), actor=actor,
+           reference=proposal.reference, title=proposal.title,
+           state=ProposalState.withdrawn.value)
+    db.session.flush()
