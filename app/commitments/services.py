@@ -365,8 +365,8 @@ def _accept_proposals(actor, proposals: list[Proposal], title: str) -> None:
         if proposal.state == ProposalState.accepted:
             continue
         if proposal.state == ProposalState.submitted:
-            change_state(actor, proposal, ProposalState.under_review, answer, commit=False)
-        change_state(actor, proposal, ProposalState.accepted, answer, commit=False)
+            change_state(actor, proposal, ProposalState.under_review, answer)
+        change_state(actor, proposal, ProposalState.accepted, answer)
 
 
 def _new_milestone(commitment_id: int, position: int, row: dict) -> Milestone:
