@@ -336,6 +336,19 @@ def test_an_agreement_is_recorded_with_its_signed_record_and_published(client, w
     assert client.get(f"/elections/{election.id}/agreement/record").status_code == 200
 
 
+def test_publishing_an_agreement_before_one_is_recorded_says_so(client, world):
+    election = make_election(world.committee, min_participants=10)
+    login(client, world.admin.email)
+    response = client.submit(f"/elections/{election.id}/agreement/publish",
+                             page=f"/elections/{election.id}/manage")
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert 'class="error-page"' in html
+    assert "No hay ningún acuerdo de autoselección registrado" in html
+    db.session.refresh(election)
+    assert election.state == ElectionState.draft
+
+
 def _statements(client, url):
     from sqlalchemy import event
 

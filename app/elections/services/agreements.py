@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from app.core import storage
 from app.core.clock import now, today
-from app.core.errors import InvalidTransition, NotFound, ValidationError
+from app.core.errors import InvalidTransition, ValidationError
 from app.core.permissions import require
 from app.core.text import clean_line, clean_text
 from app.elections import queries
@@ -157,8 +157,8 @@ def publish_agreement(actor, election, term_start=None) -> SelfSelectionAgreemen
     require(actor, "elections.manage", election)
     election = lock(election)
     agreement = queries.agreement_of(election.id)
-    if agreement is None:
-        raise NotFound(_("No self-selection agreement is recorded for this election."))
+    if agreement is None:  # the election's state: nothing to publish yet
+        raise InvalidTransition(_("No self-selection agreement is recorded for this election."))
     if agreement.published:
         raise InvalidTransition(_("The agreement is already published."))
     move(election, ElectionState.self_selected)
