@@ -6,8 +6,8 @@ that does not exist.
 """
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.calls import permissions as _permissions  # noqa: F401  (registers the rules)
 from app.calls.models import ApplicationDocument, ApplicationStatus, Call, CallApplication
@@ -16,7 +16,6 @@ from app.core import storage
 from app.core.audit import record
 from app.core.clock import now
 from app.core.permissions import require
-from app.core.uow import insert_ignoring_conflict
 from app.extensions import db
 from app.plans.models import Committee
 
@@ -60,6 +59,22 @@ def check_documents(files) -> tuple[list[storage.Upload], list[str]]:
     return uploads, errors
 
 
+def _insert_application(values: dict):
+    """INSERT that yields the new id, or nothing when the organisation already applied to that
+    committee: the unique constraint answers, atomically, also under parallel requests. (Not
+    app.core.uow.insert_ignoring_conflict: on PostgreSQL SQLAlchemy adds RETURNING id to it, and
+    the row count it looks at is then -1, so it answers False for every row it inserts.)"""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = CallApplication.__table__
+    return (
+        insert(table).values(**values)
+        .on_conflict_do_nothing(
+            index_elements=[table.c.call_id, table.c.organisation_id, table.c.committee_id])
+        .returning(table.c.id)
+    )
+
+
 def apply_to_call(actor, call: Call, committee_ids, accepted_declarations,
                   documents=()) -> ApplyResult:
     """Apply to one or more committees of the call. `accepted_declarations`: the positions
@@ -88,23 +103,21 @@ def apply_to_call(actor, call: Call, committee_ids, accepted_declarations,
     written: list[str] = []
     try:
         for committee in sorted(chosen, key=lambda c: (c.position, c.id)):
-            # The unique constraint answers "already applied", atomically, also in parallel.
-            if not insert_ignoring_conflict(
-                CallApplication, call_id=call.id, organisation_id=actor.id,
-                committee_id=committee.id, status=ApplicationStatus.pending,
-                declarations=declarations, created_at=moment,
-            ):
+            new_id = db.session.execute(_insert_application({
+                "call_id": call.id, "organisation_id": actor.id, "committee_id": committee.id,
+                "status": ApplicationStatus.pending, "declarations": declarations,
+                "created_at": moment,
+            })).scalar()
+            if new_id is None:
                 result.already.append(committee)
                 continue
-            application = db.session.scalar(sa.select(CallApplication).where(
-                CallApplication.call_id == call.id, CallApplication.organisation_id == actor.id,
-                CallApplication.committee_id == committee.id))
+            application = db.session.get(CallApplication, new_id)
             result.created.append(application)
             for upload in uploads:
                 stored_name = storage.write(upload)
                 written.append(stored_name)
                 db.session.add(ApplicationDocument(
-                    application_id=application.id, original_name=upload.original_name,
+                    application_id=new_id, original_name=upload.original_name,
                     stored_name=stored_name, content_type=upload.content_type,
                     size_bytes=upload.size, sha256=upload.sha256, created_at=moment,
                 ))
