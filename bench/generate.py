@@ -35,6 +35,7 @@ from app.core.text import fold
 from app.dialogues.models import DialogueTable, TableState
 from app.elections import services as elections
 from app.elections.models import Candidate, CandidateState, Election, ElectionState
+from app.elections.services import voting
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, Theme
 from app.proposals.models import OPEN_STATES, Proposal, ProposalState, Support
@@ -303,12 +304,12 @@ def _election(committee, organisations, admin, rng, ballots: int) -> Election:
         return election
     codes = [None, *elections.ballot_options(election)]
     # The password check is the one shortcut: every organisation's password is the same, known one.
-    check, elections.verify_password = elections.verify_password, lambda stored, given: True
+    check, voting.verify_password = voting.verify_password, lambda stored, given: True
     try:
         for org_id in organisations[:ballots]:
             elections.cast_ballot(db.session.get(User, org_id), election, rng.choice(codes), PASSWORD)
     finally:
-        elections.verify_password = check
+        voting.verify_password = check
     election.voting_closes_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     elections.close_election(admin, election)

@@ -2,26 +2,19 @@
 import csv
 import io
 
-from flask import (
-    Response,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Response, current_app, flash, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.calls import bp, charts, forms, queries, services
-from app.calls import permissions as _permissions  # noqa: F401  (registers the rules)
+from app.calls.locks import committee_locked
 from app.calls.models import APPLICATION_STATUS_LABELS, ApplicationStatus, Call
+from app.calls.windows import local_time
 from app.core import storage
-from app.core.errors import InvalidTransition, ValidationError, render_error
-from app.core.permissions import can, require
+from app.core.clock import utc_to_local
+from app.core.errors import render_error
+from app.core.permissions import check, require
+from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
 from app.plans.models import ActionPlan
 from app.plans.queries import current_plan
@@ -30,22 +23,7 @@ DOCUMENT_CSP = "default-src 'none'; sandbox"
 
 
 def _call(call_id: int) -> Call:
-    call = queries.call_by_id(call_id)
-    if call is None:
-        abort(404)
-    return call
-
-
-def _attach(form, exc: ValidationError) -> None:
-    """A service's refusals shown next to their fields (all of them), or at the top."""
-    db.session.rollback()
-    errors = exc.details.get("errors") or {exc.field: [exc.message]}
-    for name, messages in errors.items():
-        field = form._fields.get(name) if name else None
-        if field is not None:
-            field.errors = [*field.errors, *[m for m in messages if m not in field.errors]]
-        else:
-            form.form_errors.extend(messages)
+    return load_or_404(queries.call_by_id(call_id))
 
 
 @bp.app_template_global("call_window_state")
@@ -76,10 +54,10 @@ def show(call_id: int):
     mine = []
     if current_user.is_authenticated and current_user.is_organisation:
         mine = queries.applications_of(current_user, call)
+    applying = check(current_user, "calls.apply", call)
     return render_template(
         "calls/show.html", call=call, state=queries.window_state(call), mine=mine,
-        may_apply=can(current_user, "calls.apply", call),
-        refusal=services.apply_refusal(current_user if current_user.is_authenticated else None),
+        may_apply=applying.allowed, refusal=applying.reason,
     )
 
 
@@ -130,40 +108,37 @@ def _call_data(form: forms.CallForm) -> dict:
             "closes_at": form.closes_at.data}
 
 
+def _to_call(call: Call, changed: bool, message: str):
+    return redirect_with(message if changed else _("Nothing changed."),
+                         url_for("calls.show", call_id=call.id), "success" if changed else "info")
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
     plan_id = request.args.get("plan", type=int)
-    plan = db.session.get(ActionPlan, plan_id) if plan_id else current_plan()
-    if plan is None:
-        abort(404)
-    require(current_user, "calls.manage", plan, _("Only the guarantor body publishes calls."))
+    plan = load_or_404(db.session.get(ActionPlan, plan_id) if plan_id else current_plan())
+    require(current_user, "calls.manage", plan)
     form = forms.CallForm()
     form.committee_ids.choices = _committee_choices(plan)
     if request.method == "GET":
         form.committee_ids.data = [c.id for c in plan.committees]
-    if form.validate_on_submit():
-        try:
-            call = services.publish_call(current_user, plan, _call_data(form))
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
-            flash(_("The call is published."), "success")
-            return redirect(url_for("calls.show", call_id=call.id))
-    return (render_template("calls/form.html", form=form, plan=plan, call=None),
-            400 if form.errors or form.form_errors else 200)
+    return run_form(
+        form,
+        action=lambda: services.publish_call(current_user, plan, _call_data(form)),
+        success=lambda call: redirect_with(_("The call is published."),
+                                           url_for("calls.show", call_id=call.id)),
+        render=lambda: render_template("calls/form.html", form=form, plan=plan, call=None),
+    )
 
 
 @bp.route("/<int:call_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(call_id: int):
+    """Before registration opens, the whole call; while it is open, only a later closing date."""
     call = _call(call_id)
-    require(current_user, "calls.manage", call, _("Only the guarantor body edits calls."))
-    state = queries.window_state(call)
-    if state == queries.CLOSED:
-        flash(_("Registration has closed: the call can no longer change."), "error")
-        return redirect(url_for("calls.show", call_id=call.id))
-    if state == queries.OPEN:
+    require(current_user, "calls.manage", call)
+    if services.changeable_window(call) == queries.OPEN:
         return _extend(call)
     data = None
     if request.method == "GET":
@@ -171,41 +146,25 @@ def edit(call_id: int):
         data["declarations"] = "\n".join(data["declarations"])
     form = forms.CallForm(data=data)
     form.committee_ids.choices = _committee_choices(call.plan)
-    if form.validate_on_submit():
-        try:
-            changed = services.update_call(current_user, call, _call_data(form))
-        except ValidationError as exc:
-            _attach(form, exc)
-        except InvalidTransition as exc:
-            flash(exc.message, "error")
-            return redirect(url_for("calls.show", call_id=call.id))
-        else:
-            flash(_("The call is updated.") if changed else _("Nothing changed."),
-                  "success" if changed else "info")
-            return redirect(url_for("calls.show", call_id=call.id))
-    return (render_template("calls/form.html", form=form, plan=call.plan, call=call),
-            400 if form.errors or form.form_errors else 200)
+    return run_form(
+        form,
+        action=lambda: services.update_call(current_user, call, _call_data(form)),
+        success=lambda changed: _to_call(call, changed, _("The call is updated.")),
+        render=lambda: render_template("calls/form.html", form=form, plan=call.plan, call=call),
+    )
 
 
 def _extend(call: Call):
     form = forms.ExtendForm()
     if request.method == "GET":
-        form.closes_at.data = services.to_local(call.closes_at)
-    if form.validate_on_submit():
-        try:
-            changed = services.update_call(current_user, call, {"closes_at": form.closes_at.data})
-        except ValidationError as exc:
-            _attach(form, exc)
-        except InvalidTransition as exc:
-            flash(exc.message, "error")
-            return redirect(url_for("calls.show", call_id=call.id))
-        else:
-            flash(_("Registration now closes on %(closes)s.",
-                    closes=services.local_time(call.closes_at)) if changed
-                  else _("Nothing changed."), "success" if changed else "info")
-            return redirect(url_for("calls.show", call_id=call.id))
-    return (render_template("calls/extend.html", form=form, call=call),
-            400 if form.errors or form.form_errors else 200)
+        form.closes_at.data = utc_to_local(call.closes_at)
+    return run_form(
+        form,
+        action=lambda: services.update_call(current_user, call, {"closes_at": form.closes_at.data}),
+        success=lambda changed: _to_call(call, changed, _(
+            "Registration now closes on %(closes)s.", closes=local_time(call.closes_at))),
+        render=lambda: render_template("calls/extend.html", form=form, call=call),
+    )
 
 
 # ---------------------------------------------------------------- the guarantor body: review
@@ -230,7 +189,7 @@ def _review_page(call: Call, failed=None, failed_form=None):
         documents=queries.documents_by_application(a.id for a in applications),
         decision_forms=decision_forms, failed=failed,
         # One answer per committee, so that the page's statements do not grow with applications.
-        locked={committee_id: services.committee_locked(committee_id)
+        locked={committee_id: committee_locked(committee_id)
                 for committee_id in {a.committee_id for a in applications}},
     )
 
@@ -239,40 +198,36 @@ def _review_page(call: Call, failed=None, failed_form=None):
 @login_required
 def applications(call_id: int):
     call = _call(call_id)
-    require(current_user, "calls.manage", call,
-            _("Only the guarantor body reviews the applications."))
+    require(current_user, "calls.manage", call)
     return _review_page(call)
+
+
+def _decided(application, changed: bool):
+    review = url_for("calls.applications", call_id=application.call_id,
+                     _anchor=f"application-{application.id}")
+    if not changed:
+        return redirect_with(_("The application already had that decision; nothing changed."),
+                             review, "info")
+    if application.status == ApplicationStatus.approved:
+        return redirect_with(_("The application is approved and the organisation is told."), review)
+    return redirect_with(_("The application is rejected and the organisation is told."), review)
 
 
 @bp.post("/applications/<int:application_id>/decide")
 @login_required
 def decide(application_id: int):
     application = queries.application_by_id(application_id)
-    if application is None or application.call.published_at is None:
-        abort(404)
-    require(current_user, "calls.decide", application,
-            _("Only the guarantor body decides on applications."))
+    application = load_or_404(application if application is not None
+                              and application.call.published_at is not None else None)
+    require(current_user, "calls.decide", application)
     form = _decision_form(application, request.form)
-    review = url_for("calls.applications", call_id=application.call_id,
-                     _anchor=f"application-{application.id}")
-    if form.validate():
-        try:
-            changed = services.decide_application(current_user, application, form.decision.data,
-                                                  form.reason.data)
-        except ValidationError as exc:
-            _attach(form, exc)
-        except InvalidTransition as exc:
-            flash(exc.message, "error")
-            return redirect(review)
-        else:
-            if not changed:
-                flash(_("The application already had that decision; nothing changed."), "info")
-            elif application.status == ApplicationStatus.approved:
-                flash(_("The application is approved and the organisation is told."), "success")
-            else:
-                flash(_("The application is rejected and the organisation is told."), "success")
-            return redirect(review)
-    return _review_page(application.call, application, form), 400
+    return run_form(
+        form,
+        action=lambda: services.decide_application(current_user, application, form.decision.data,
+                                                   form.reason.data),
+        success=lambda changed: _decided(application, changed),
+        render=lambda: _review_page(application.call, application, form),
+    )
 
 
 @bp.get("/documents/<int:document_id>")
@@ -280,14 +235,9 @@ def decide(application_id: int):
 def document(document_id: int):
     """A document of an application, for the guarantor body only; its path comes only from our
     random stored name, and it is always downloaded, never shown in the site's origin."""
-    item = queries.document_by_id(document_id)
-    if item is None:
-        abort(404)
-    require(current_user, "calls.manage", item,
-            _("Only the guarantor body reads the documents of applications."))
-    path = storage.path_of(item.stored_name)
-    if path is None:
-        abort(404)
+    item = load_or_404(queries.document_by_id(document_id))
+    require(current_user, "calls.manage", item)
+    path = load_or_404(storage.path_of(item.stored_name))
     content_type = (item.content_type if item.content_type in storage.ALLOWED_CONTENT_TYPES
                     else "application/octet-stream")
     response = send_file(path, mimetype=content_type, as_attachment=True,
@@ -303,44 +253,38 @@ def document(document_id: int):
 
 # ---------------------------------------------------------------- organisations: applying
 
+def _applied(result: services.ApplyResult):
+    sent = _("Your application is sent. The guarantor body will review it and tell you its "
+             "decision by mail.")
+    if not result.already:
+        return redirect_with(sent, url_for("calls.mine"))
+    if result.created:
+        flash(sent, "success")
+    return redirect_with(_("You had already applied to: %(committees)s.",
+                           committees=", ".join(c.name for c in result.already)),
+                         url_for("calls.mine"), "info")
+
+
 @bp.route("/<int:call_id>/apply", methods=["GET", "POST"])
 @login_required
 def apply(call_id: int):
     call = _call(call_id)
-    require(current_user, "calls.apply", call, services.apply_refusal(current_user))
-    refusal = services.window_refusal(call)
-    if refusal:
-        flash(refusal, "error")
-        return redirect(url_for("calls.show", call_id=call.id))
+    require(current_user, "calls.apply", call)  # who may, and whether the window is open
     form = forms.ApplyForm()
     form.committee_ids.choices = [(c.id, c.name) for c in call.committees]
     form.declarations.choices = list(enumerate(call.declarations or []))
-    if form.validate_on_submit():
-        try:
-            result = services.apply_to_call(current_user, call, form.committee_ids.data,
-                                            form.declarations.data, form.documents.data or [])
-        except ValidationError as exc:
-            _attach(form, exc)
-        except InvalidTransition as exc:  # the window closed while the form was open
-            flash(exc.message, "error")
-            return redirect(url_for("calls.show", call_id=call.id))
-        else:
-            if result.created:
-                flash(_("Your application is sent. The guarantor body will review it and tell "
-                        "you its decision by mail."), "success")
-            if result.already:
-                flash(_("You had already applied to: %(committees)s.",
-                        committees=", ".join(c.name for c in result.already)), "info")
-            return redirect(url_for("calls.mine"))
-    return (
-        render_template(
+    return run_form(
+        form,
+        action=lambda: services.apply_to_call(current_user, call, form.committee_ids.data,
+                                              form.declarations.data, form.documents.data or []),
+        success=_applied,
+        render=lambda: render_template(
             "calls/apply.html", form=form, call=call,
             mine=queries.applications_of(current_user, call),
             max_documents=services.MAX_DOCUMENTS,
             max_file_size=storage.human_size(storage.max_bytes()),
             max_request_size=storage.human_size(current_app.config.get("MAX_CONTENT_LENGTH")),
         ),
-        400 if form.errors or form.form_errors else 200,
     )
 
 

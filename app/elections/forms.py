@@ -1,7 +1,8 @@
 """Forms of elections: they validate input and never touch the database.
 
 Checks that depend on the database or on several fields (window order, the roll, the candidate's
-account) live in the services, whose ValidationError the views show next to the field.
+account) and the ballot's choice live in the services, whose ValidationError the views show next
+to the field.
 """
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -25,21 +26,17 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    StopValidation,
 )
+from wtforms.validators import ValidationError as FormError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core import storage
 from app.core.requests import nul_removed_from
-from app.elections.chain import has_hidden_characters
 
 REQUIRED = _l("This field is required.")
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 LOCAL_HINT = _l("Local time of Durango (America/Monterrey).")
 BLANK = "blank"
-SEVERAL_CHOICES = _l("The ballot arrived with more than one choice, so nothing was cast. Choose one "
-                     "option and send it again.")
-HIDDEN_CHARACTERS = _l("The choice arrived with invisible or control characters, so nothing was "
-                       "cast. Choose one option and send it again.")
 
 
 def _local(label):
@@ -121,37 +118,32 @@ class PublishForm(FlaskForm):
                            description=_l("The date from which the people chosen hold their seats."))
 
 
-class _SentOnceAsOffered:
-    """A ballot's choice is refused, never repaired: WTForms would keep the first of several
-    values, and a code with a control or invisible character is not the option that was offered."""
+class _BallotChoice:
+    """The choice as it was sent, for cast_ballot's one check of it (services/voting.py): it is
+    refused, never repaired, so nothing here keeps the first of several values or drops what
+    does not belong to the code."""
 
-    def pre_validate(self, form):
-        sent = self.raw_data or []
-        if len(sent) > 1:
-            raise StopValidation(str(SEVERAL_CHOICES))
-        # A NUL was already taken out when the request was read (app/core/requests.py).
-        if sent and (has_hidden_characters(sent[0]) or nul_removed_from(self.name)):
-            raise StopValidation(str(HIDDEN_CHARACTERS))
-        super().pre_validate(form)
-
-
-class BallotChoiceField(_SentOnceAsOffered, RadioField):
-    pass
-
-
-class BallotChoiceHiddenField(_SentOnceAsOffered, HiddenField):
-    pass
+    def sent_choice(self):
+        """A list when the choice came several times; None for the blank ballot; else the code."""
+        sent = list(self.choice.raw_data or [])
+        if nul_removed_from(self.choice.name):
+            # The request reader took a NUL out (app/core/requests.py): what came was not the
+            # code offered, so the check must see that a control character was there.
+            sent = [value + "\x00" for value in sent]
+        if len(sent) != 1:
+            return sent or None
+        return None if sent[0] == BLANK else sent[0]
 
 
-class ChoiceForm(FlaskForm):
+class ChoiceForm(_BallotChoice, FlaskForm):
     """The ballot: one candidate, or a blank ballot (the options are set by the view)."""
 
-    choice = BallotChoiceField(_l("Your choice"),
-                               validators=[InputRequired(message=_l("Choose an option."))])
+    choice = RadioField(_l("Your choice"), validate_choice=False,
+                        validators=[InputRequired(message=_l("Choose an option."))])
 
 
-class ConfirmBallotForm(FlaskForm):
-    choice = BallotChoiceHiddenField()
+class ConfirmBallotForm(_BallotChoice, FlaskForm):
+    choice = HiddenField()
     password = PasswordField(_l("Your password"),
                              validators=[DataRequired(message=_l("Enter your password."))],
                              description=_l("Enter your account's password again to cast the ballot."),
@@ -192,7 +184,18 @@ class AgreementForm(FlaskForm):
                        description=_l("PDF, PNG, JPEG, ODT or DOCX, up to 10 MB."))
 
     FIELDS = ["participants", "titular_name", "titular_organisation_id", "suplente_name",
-              "suplente_organisation_id", "agreed_on", "notes", "record"]
+              "suplente_organisation_id", "agreed_on", "notes"]
+    upload: storage.Upload | None = None  # the signed record, read and checked
+
+    def validate_record(self, field):
+        """The file chosen must be what its extension promises (app/core/storage.py)."""
+        file = field.data
+        if file is None or not getattr(file, "filename", None):
+            return
+        try:
+            self.upload = storage.inspect(file)
+        except storage.Refused as refused:
+            raise FormError(refused.message) from None
 
     def agreement_data(self) -> dict:
-        return {name: self[name].data for name in self.FIELDS if name != "record"}
+        return {name: self[name].data for name in self.FIELDS}

@@ -1,13 +1,16 @@
-"""Elections and people: open candidacies declined when an account goes; candidacies, rolls and
-self-selection agreements in the person's data export."""
+"""What elections plug into the areas below: the lock on a committee's applications once its
+voting has opened (calls), open candidacies declined when an account goes, and candidacies, rolls
+and self-selection agreements in the person's data export (accounts)."""
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.export import iso, rows
 from app.accounts.lifecycle import export_section, on_account_deleted
+from app.calls.locks import register_lock
 from app.calls.models import CallApplication
 from app.core.audit import record
 from app.core.db import utcnow
+from app.elections import queries
 from app.elections.models import (
     Candidate,
     CandidateState,
@@ -27,6 +30,8 @@ AGREEMENT_NOTE = _l(
     "are listed here where your organisation took part in the agreement or you recorded it."
 )
 
+# From the opening of voting the committee's electorate is frozen: its applications' decisions too.
+register_lock(queries.voting_has_opened)
 
 
 @on_account_deleted

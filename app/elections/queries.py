@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
+from app.calls.queries import approved_organisations
 from app.core.audit import AuditEntry
 from app.core.errors import InvalidTransition
 from app.core.text import fold
@@ -25,8 +26,6 @@ from app.plans.models import Committee
 
 def electorate(committee_id: int) -> list[User]:
     """The organisations approved for the committee now (the call's queries decide what that is)."""
-    from app.calls.queries import approved_organisations
-
     return approved_organisations(committee_id)
 
 
@@ -220,7 +219,7 @@ LOCKING_STATES = (ElectionState.voting, ElectionState.closed, ElectionState.publ
 def voting_has_opened(committee_id: int) -> bool:
     """True once any election of the committee has opened voting (or later), or was settled by a
     self-selection agreement: from then on the decisions on its applications cannot change
-    (app/calls/services.py committee_locked)."""
+    (registered with app/calls/locks.py by app/elections/hooks.py)."""
     return db.session.scalar(
         sa.select(sa.exists().where(Election.committee_id == committee_id,
                                     Election.state.in_(LOCKING_STATES)))

@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.core.clock import utc_to_local
 from app.core.db import utcnow
-from app.elections import services, verify
+from app.elections import verify
 from app.elections.models import Candidate, CandidateState, Election, ElectionState
 from app.extensions import db
 from tests.browser.conftest import DESKTOP, _new_page, _problems, check_axe, log_in
@@ -49,7 +50,7 @@ def _fresh(election_id: int) -> Election:
 
 
 def _local(value) -> str:
-    return services.utc_to_local(value).strftime("%Y-%m-%dT%H:%M")
+    return utc_to_local(value).strftime("%Y-%m-%dT%H:%M")
 
 
 def _submit(page) -> None:

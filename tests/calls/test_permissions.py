@@ -3,7 +3,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.calls.models import ApplicationDocument, ApplicationStatus, Call, CallApplication
-from app.core.permissions import can
+from app.core.permissions import can, check
 from app.extensions import db
 from tests.calls import samples
 from tests.calls.factories import make_application
@@ -168,14 +168,20 @@ def test_direct_post_to_apply(world, as_actor, actor):
 
 def test_a_refused_organisation_reads_why(world, as_actor):
     client = as_actor("unverified")
-    from app.calls.services import apply_refusal
-
     response = client.get(f"/calls/{world.call.id}/apply")
     assert response.status_code == 403
-    message = apply_refusal(world.unverified)
+    message = check(world.unverified, "calls.apply", world.call).reason
     from markupsafe import escape
 
+    assert "verificar tu organización" in message
     assert str(escape(message)) in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", ["calls.manage", "calls.decide", "calls.apply"])
+def test_every_refusal_of_a_rule_says_why(world, name):
+    for actor in ACTORS:
+        decision = check(getattr(world, actor), name, world.call)
+        assert decision.allowed or decision.reason, (name, actor)
 
 
 def test_an_unknown_call_or_application_is_404(world, as_actor):

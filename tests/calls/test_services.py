@@ -8,13 +8,16 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from app.calls import services
+from app.calls import locks, services
 from app.calls.models import ApplicationDocument, ApplicationStatus, Call, CallApplication
+from app.calls.windows import window_refusal
 from app.core.audit import AuditEntry
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, PermissionDenied, ValidationError
 from app.core.i18n import local_datetime
 from app.core.mail import OutboxMessage
+from app.core.permissions import check
+from app.core.uow import unit_of_work
 from app.extensions import db
 from tests.calls import samples
 from tests.calls.factories import DECLARATIONS, World, make_application, make_call
@@ -36,6 +39,11 @@ def call_data(world, **changes) -> dict:
 
 def audit(action: str) -> list[AuditEntry]:
     return list(db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def refusal(actor, call) -> str | None:
+    """What the rule calls.apply tells the actor (None when it may apply)."""
+    return check(actor, "calls.apply", call).reason
 
 
 def count(model) -> int:
@@ -257,7 +265,8 @@ def test_parallel_applications_of_one_organisation_create_one_row(app, world):
                 organisation = db.session.get(User, org_id)
                 call = db.session.get(Call, call_id)
                 barrier.wait(timeout=10)
-                result = services.apply_to_call(organisation, call, [committee_id], ALL)
+                with unit_of_work():  # each thread is a request of its own: one commit
+                    result = services.apply_to_call(organisation, call, [committee_id], ALL)
                 results.append(len(result.created))
                 db.session.remove()
         except Exception as exc:  # reported below
@@ -278,19 +287,20 @@ def test_parallel_applications_of_one_organisation_create_one_row(app, world):
 def test_who_may_not_apply_is_told_why(world, actor):
     with pytest.raises(PermissionDenied) as caught:
         services.apply_to_call(getattr(world, actor), world.call, [world.committee.id], ALL)
-    assert caught.value.message == services.apply_refusal(getattr(world, actor))
+    assert caught.value.message == refusal(getattr(world, actor), world.call)
     assert count(CallApplication) == 0
 
 
 def test_the_refusals_differ_for_each_reason(world):
-    messages = {services.apply_refusal(getattr(world, a))
+    messages = {refusal(getattr(world, a), world.call)
                 for a in ("anonymous", "citizen", "unverified", "blocked", "unconfirmed")}
     assert len(messages) == 5 and None not in messages
-    assert services.apply_refusal(world.organisation) is None
+    assert check(world.organisation, "calls.apply", world.call)
+    assert refusal(world.organisation, world.call) is None
 
 
 def test_a_blocked_organisation_is_told_until_when(world):
-    message = services.apply_refusal(world.blocked)
+    message = refusal(world.blocked, world.call)
     assert local_datetime(world.blocked.blocked_until) in message
 
 
@@ -411,7 +421,8 @@ def test_a_decision_can_change_until_voting_opens(world, monkeypatch):
     assert services.decide_application(world.admin, application, "reject", "Documentos falsos")
     assert application.status == ApplicationStatus.rejected
     assert len(audit("calls.decide")) == 2 and len(outbox()) == 2
-    monkeypatch.setattr(services, "application_locked", lambda a: True)
+    db.session.commit()  # as the requests that decided did
+    monkeypatch.setattr(locks, "_LOCKS", [lambda committee_id: True])
     with pytest.raises(InvalidTransition):
         services.decide_application(world.admin, application, "approve", None)
     db.session.rollback()
@@ -426,9 +437,10 @@ def test_the_same_decision_twice_is_recorded_once(world):
     assert len(audit("calls.decide")) == 1 and len(outbox()) == 1
 
 
-def test_applications_are_not_locked_without_elections(world):
+def test_applications_are_not_locked_without_a_registered_lock(world, monkeypatch):
     application = make_application(world.call, world.organisation, world.committee)
-    assert services.application_locked(application) is False
+    monkeypatch.setattr(locks, "_LOCKS", [])
+    assert locks.application_locked(application) is False
 
 
 def test_an_unknown_decision_is_refused(world):
@@ -449,6 +461,6 @@ def test_a_call_of_an_upcoming_window_is_not_open_to_applications(app):
     plan = make_plan()
     committee = make_committee(plan)
     call = make_call(plan, [committee], state="upcoming")
-    assert services.window_refusal(call) is not None
-    assert services.window_refusal(call, call.opens_at) is None
-    assert services.window_refusal(call, call.closes_at) is not None
+    assert window_refusal(call) is not None
+    assert window_refusal(call, call.opens_at) is None
+    assert window_refusal(call, call.closes_at) is not None

@@ -149,12 +149,18 @@ def test_an_open_call_offers_only_a_later_closing_date(world, client):
     assert db.session.get(Call, world.call.id).closes_at.year == 2040
 
 
-def test_a_closed_call_cannot_be_edited(app, client):
+def test_a_closed_call_cannot_be_edited_and_the_page_says_since_when(app, client):
     world = World(state="closed")
     login(client, world.admin.email)
-    response = client.get(f"/calls/{world.call.id}/edit")
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/calls/{world.call.id}")
+    for response in (client.get(f"/calls/{world.call.id}/edit"),
+                     client.submit(f"/calls/{world.call.id}/edit",
+                                   {"closes_at": "2040-01-01T09:00"}, page="/")):
+        assert response.status_code == 409
+        html = text(response)
+        assert 'class="error-page"' in html
+        assert str(escape(local_datetime(world.call.closes_at))) in html
+    db.session.expire_all()
+    assert db.session.get(Call, world.call.id).closes_at.year != 2040
 
 
 # ---------------------------------------------------------------- applying
@@ -211,16 +217,18 @@ def test_a_double_submission_creates_one_application_and_no_error(world, client)
     assert 'class="flash flash-info"' in text(client.get(second.headers["Location"]))
 
 
-def test_applying_after_the_close_redirects_with_the_local_closing_time(world, client):
+def test_applying_after_the_close_is_refused_with_the_local_closing_time(world, client):
     login(client, world.organisation.email)
     world.set_window("closed")
+    closes_at = world.call.closes_at
     response = client.submit(f"/calls/{world.call.id}/apply",
                              {"committee_ids": [str(world.committee.id)],
                               "declarations": ["0", "1"]}, page="/")
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/calls/{world.call.id}")
-    html = text(client.get(response.headers["Location"]))
-    assert str(escape(local_datetime(world.call.closes_at))) in html
+    assert response.status_code == 409
+    html = text(response)
+    assert 'class="error-page"' in html
+    assert str(escape(local_datetime(closes_at))) in html
+    assert client.get(f"/calls/{world.call.id}/apply").status_code == 409
     assert rows(CallApplication) == 0
 
 
@@ -364,16 +372,18 @@ def test_times_on_pages_are_local(world, client):
 
 
 def test_once_voting_opens_the_review_page_offers_no_decision(world, client, monkeypatch):
-    from app.calls import services
+    from app.calls import locks
 
     application = make_application(world.call, world.organisation, world.committee)
-    monkeypatch.setattr(services, "committee_locked", lambda committee_id: True)
+    monkeypatch.setattr(locks, "_LOCKS", [lambda committee_id: True])
     login(client, world.admin.email)
     html = text(client.get(f"/calls/{world.call.id}/applications"))
     assert f'action="/calls/applications/{application.id}/decide"' not in html
     prefix = f"application-{application.id}"
     response = client.submit(f"/calls/applications/{application.id}/decide",
                              {f"{prefix}-decision": "approve"}, page="/")
-    assert response.status_code == 302
+    assert response.status_code == 409
+    assert 'class="error-page"' in text(response)
+    assert "las decisiones sobre sus solicitudes ya no pueden cambiar" in text(response)
     db.session.expire_all()
     assert db.session.get(CallApplication, application.id).status == ApplicationStatus.pending

@@ -120,7 +120,9 @@ def voting_election(world, candidates: int = 2, organisations=None) -> Election:
     nominators = organisations or world.organisations
     for org in nominators[:candidates]:
         make_candidate(election, org)
-    return services.open_voting(world.admin, election)
+    election = services.open_voting(world.admin, election)
+    db.session.commit()  # as the request that opened voting did
+    return election
 
 
 def end_voting_window(election) -> None:

@@ -2,6 +2,7 @@
 import pytest
 import sqlalchemy as sa
 
+from app.calls import locks
 from app.calls import services as call_services
 from app.calls.models import ApplicationStatus, CallApplication
 from app.core.errors import InvalidTransition
@@ -48,5 +49,5 @@ def test_an_application_decision_is_refused_once_voting_opened():
 
     db.session.rollback()
     assert _pending_application(world).status == ApplicationStatus.pending
-    assert call_services.committee_locked(world.committee.id) is True
-    assert call_services.committee_locked(world.other_committee.id) is False
+    assert locks.committee_locked(world.committee.id) is True
+    assert locks.committee_locked(world.other_committee.id) is False

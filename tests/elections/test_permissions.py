@@ -5,9 +5,10 @@ import pytest
 import sqlalchemy as sa
 
 from app.core.audit import AuditEntry
-from app.core.permissions import can
+from app.core.permissions import can, check
 from app.elections import services
 from app.elections.models import CandidateState, Election, ElectionState
+from app.elections.permissions import already_voted_message
 from app.extensions import db
 from tests.conftest import PASSWORD, FormClient, login
 from tests.elections.factories import (
@@ -34,7 +35,7 @@ def people(world):
         "anonymous": None, "citizen": world.citizen, "organisation": world.organisation,
         "candidate": person, "facilitator": world.facilitator,
         "other_facilitator": make_moderator(world.other_committee), "admin": world.admin,
-        "election": election, "nomination": candidate,
+        "election": election, "nomination": candidate, "voting": voting_election(world),
     }
 
 
@@ -50,8 +51,33 @@ EXPECTED = {
 @pytest.mark.parametrize("rule", sorted(EXPECTED))
 @pytest.mark.parametrize("actor", ACTORS)
 def test_rules(people, rule, actor):
-    target = people["nomination"] if rule == "elections.answer_nomination" else people["election"]
-    assert can(people[actor], rule, target) == (actor in EXPECTED[rule])
+    target = {"elections.answer_nomination": people["nomination"],
+              "elections.vote": people["voting"]}.get(rule, people["election"])
+    decision = check(people[actor], rule, target)
+    assert decision.allowed == (actor in EXPECTED[rule])
+    if actor != "anonymous":
+        assert decision.allowed or decision.reason, "a refusal says why"
+
+
+@pytest.mark.parametrize("rule, target", [("elections.nominate", "voting"),
+                                          ("elections.vote", "election"),
+                                          ("elections.answer_nomination", None)])
+def test_outside_their_windows_the_rules_refuse_because_of_the_state(world, people, rule, target):
+    if target is None:  # the nominated person, once nominations are over
+        people["election"].state = ElectionState.voting
+        target, actor = people["nomination"], people["candidate"]
+    else:
+        target, actor = people[target], people["organisation"]
+    decision = check(actor, rule, target)
+    assert not decision and decision.not_now and decision.reason
+
+
+def test_an_organisation_that_voted_is_refused_because_of_the_state(world, people):
+    election = people["voting"]
+    services.cast_ballot(world.organisation, election, None, PASSWORD)
+    decision = check(world.organisation, "elections.vote", election)
+    assert not decision and decision.not_now
+    assert decision.reason == already_voted_message()
 
 
 @pytest.mark.parametrize("actor", ACTORS)

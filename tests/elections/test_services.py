@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import Role
 from app.core.audit import AuditEntry
+from app.core.clock import utc_to_local
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, PermissionDenied, ValidationError
 from app.core.mail import OutboxMessage
@@ -20,6 +21,7 @@ from app.elections.models import (
     ElectionState,
     RollEntry,
 )
+from app.elections.permissions import already_voted_message
 from app.extensions import db
 from app.plans.models import CommitteeMember, MemberKind
 from tests.conftest import PASSWORD
@@ -35,7 +37,7 @@ NOW = utcnow
 
 
 def local(dt):
-    return services.utc_to_local(dt)
+    return utc_to_local(dt)
 
 
 def window_data(start_in=timedelta(days=1)):
@@ -218,6 +220,7 @@ def test_the_person_accepts_then_the_guarantor_body_validates(world):
     election = nominating(world)
     person = make_user()
     candidate = services.nominate_candidate(world.organisation, election, nomination(person))
+    db.session.commit()  # as the request that nominated did
     with pytest.raises(InvalidTransition):
         services.validate_candidate(world.admin, candidate)
     db.session.rollback()
@@ -310,10 +313,28 @@ def test_a_ballot_is_cast_once_and_chained(world):
     db.session.refresh(election)
     assert election.head_hash == ballot.entry_hash and election.ballot_count == 1
     assert queries.roll_entry_of(election.id, world.organisation.id).voted
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(InvalidTransition) as exc:  # the election's state for this organisation
         services.cast_ballot(world.organisation, election, None, PASSWORD)
-    assert "already voted" in exc.value.message or exc.value.message
+    assert exc.value.message == already_voted_message()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 1
+
+
+def test_a_second_ballot_racing_the_first_is_refused_by_the_roll_update(world, monkeypatch):
+    """Two tabs at once: both pass the rule (their roll entry was not voted yet when it was read);
+    the conditional UPDATE answers, and neither the roll nor the box changes."""
+    from types import SimpleNamespace
+
+    election = voting_election(world)
+    services.cast_ballot(world.organisation, election, None, PASSWORD)
+    db.session.commit()
+    monkeypatch.setattr(queries, "roll_entry_of", lambda *_: SimpleNamespace(voted=False))
+    with pytest.raises(InvalidTransition) as exc:
+        services.cast_ballot(world.organisation, election, None, PASSWORD)
+    assert exc.value.message == already_voted_message()
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 1
+    db.session.refresh(election)
+    assert election.ballot_count == 1
 
 
 def test_casting_writes_nothing_that_names_the_voter(world):
@@ -442,6 +463,7 @@ def test_the_roll_keeps_a_voted_flag_only():
 def test_ballots_are_append_only(world):
     election = voting_election(world)
     services.cast_ballot(world.organisation, election, None, PASSWORD)
+    db.session.commit()
     ballot = db.session.scalar(sa.select(Ballot))
     ballot.choice = "ZZZZZZ"
     with pytest.raises(RuntimeError):
@@ -597,6 +619,27 @@ def test_self_selection_is_recorded_and_published_like_a_result(world):
         (MemberKind.cs_suplente, "Persona Suplente", date(2026, 3, 10)),
     }
     assert [e.action for e in audit("election.agreement_recorded") + audit("election.agreement_published")]
+
+
+def test_the_signed_record_follows_the_unit_of_work(world):
+    """A replaced record's file goes only once the replacement is committed; a replacement that
+    is rolled back leaves the first file, still named by the stored row, and no file of its own."""
+    from app.core import storage
+
+    election = make_election(world.committee, min_participants=5)
+    services.record_agreement(world.admin, election, agreement_data(world), pdf_upload())
+    db.session.commit()
+    first = queries.agreement_of(election.id).record_stored_name
+    services.record_agreement(world.admin, election, agreement_data(world), pdf_upload())
+    second = queries.agreement_of(election.id).record_stored_name
+    assert storage.path_of(first) and storage.path_of(second)  # nothing settled yet
+    db.session.rollback()
+    assert queries.agreement_of(election.id).record_stored_name == first
+    assert storage.path_of(first) and storage.path_of(second) is None
+    services.record_agreement(world.admin, election, agreement_data(world), pdf_upload())
+    third = queries.agreement_of(election.id).record_stored_name
+    db.session.commit()
+    assert storage.path_of(first) is None and storage.path_of(third)
 
 
 def test_self_selection_needs_fewer_organisations_than_the_minimum(world):

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.core.clock import utc_to_local
 from app.core.db import utcnow
 from app.elections import chain, queries, services, verify
 from app.elections.models import Ballot, CandidateState, Election, ElectionState
@@ -24,7 +25,7 @@ FMT = "%Y-%m-%dT%H:%M"
 
 
 def local(dt):
-    return services.utc_to_local(dt).strftime(FMT)
+    return utc_to_local(dt).strftime(FMT)
 
 
 def test_the_whole_election_from_set_up_to_published_result(client, other_client, world):
@@ -93,9 +94,13 @@ def test_the_whole_election_from_set_up_to_published_result(client, other_client
     assert text.headers["Content-Disposition"].startswith("attachment")
     assert other_client.get(f"/elections/{election.id}/receipt.txt").status_code == 404  # once
 
-    # A second ballot is refused with a message, and nothing is added.
+    # A second ballot is refused with the reason (the election's state for this organisation),
+    # and nothing is added.
     again = other_client.submit(confirm, {"choice": "blank", "password": PASSWORD}, page="/elections/")
-    assert again.status_code == 303
+    assert again.status_code == 409
+    assert 'class="error-page"' in again.get_data(as_text=True)
+    assert "Tu organización ya votó en esta elección" in again.get_data(as_text=True)
+    assert other_client.get(vote).status_code == 409
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 1
 
     # The receipt is found on the site.
@@ -132,7 +137,9 @@ def test_during_voting_only_turnout_and_head_hash_are_public(client, world):
         assert election.head_hash in html
         assert "data-votes" not in html and 'data-voted="yes"' not in html, url
     assert client.get(f"/elections/{election.id}/box.json").status_code == 409
-    assert client.get(f"/elections/{election.id}/publish").status_code == 303
+    publish = client.get(f"/elections/{election.id}/publish")
+    assert publish.status_code == 409  # only a closed election's result: no count to preview
+    assert "Solo se puede publicar el resultado de una elección cerrada" in publish.get_data(as_text=True)
     ballot = db.session.scalar(sa.select(Ballot))
     assert ballot.choice not in client.get(f"/elections/{election.id}/box").get_data(as_text=True)
 
@@ -327,6 +334,19 @@ def test_an_agreement_is_recorded_with_its_signed_record_and_published(client, w
     assert 'data-self-selection="yes"' in html and "Persona Titular" in html
     client.post("/account/logout", data={"csrf_token": client.csrf_token("/")})
     assert client.get(f"/elections/{election.id}/agreement/record").status_code == 200
+
+
+def test_publishing_an_agreement_before_one_is_recorded_says_so(client, world):
+    election = make_election(world.committee, min_participants=10)
+    login(client, world.admin.email)
+    response = client.submit(f"/elections/{election.id}/agreement/publish",
+                             page=f"/elections/{election.id}/manage")
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert 'class="error-page"' in html
+    assert "No hay ningún acuerdo de autoselección registrado" in html
+    db.session.refresh(election)
+    assert election.state == ElectionState.draft
 
 
 def _statements(client, url):

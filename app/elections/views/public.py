@@ -1,0 +1,119 @@
+"""The public pages of elections: the list, an election, its ballot box (live and, after the
+close, whole), receipts, the standalone verifier and a published agreement's signed record."""
+from pathlib import Path
+
+from flask import Response, current_app, jsonify, render_template, request, send_file
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.core import storage
+from app.core.clock import now
+from app.core.errors import InvalidTransition
+from app.core.permissions import can
+from app.core.views import form_status, load_or_404
+from app.elections import bp, chain, forms, queries, services
+from app.elections.models import SMALL_ROLL, ElectionState
+from app.elections.views.common import load_election
+from app.elections.windows import nomination_problem, voting_problem
+
+
+@bp.get("/")
+def index():
+    return render_template("elections/index.html", elections=queries.all_elections(),
+                           manager=can(current_user, "elections.manage"))
+
+
+@bp.get("/<int:election_id>")
+def show(election_id: int):
+    election = load_election(election_id)
+    started = election.state not in (ElectionState.draft, ElectionState.nominating)
+    roll = queries.roll(election.id) if started else []
+    own_entry = None
+    nomination = None
+    approved = False
+    if current_user.is_authenticated and current_user.is_organisation:
+        own_entry = next((e for e in roll if e.organisation_id == current_user.id), None)
+        if election.state == ElectionState.nominating:
+            nomination = queries.nomination_of(election.id, current_user.id)
+            approved = queries.is_approved(election.committee_id, current_user.id)
+    published = election.state == ElectionState.published
+    agreement = queries.agreement_of(election.id)
+    return render_template(
+        "elections/show.html",
+        election=election,
+        candidates=queries.validated_candidates(election.id),
+        roll=roll,
+        # Who voted is published only with the box, after the close.
+        show_voted=election.is_over,
+        own_entry=own_entry,
+        nomination=nomination,
+        approved=approved,
+        nominations_open=nomination_problem(election) is None,
+        voting_problem=voting_problem(election) if election.state == ElectionState.voting else None,
+        results=queries.results(election.id) if published or election.state == ElectionState.self_selected else [],
+        result=election.result_data if published else None,
+        agreement=agreement if agreement is not None and agreement.published else None,
+        small_roll=SMALL_ROLL,
+        head_read_at=now(),
+        trail=queries.audit_trail(election.id),
+        manager=can(current_user, "elections.manage", election),
+    )
+
+
+@bp.get("/<int:election_id>/box")
+def box(election_id: int):
+    election = load_election(election_id)
+    if election.state in (ElectionState.draft, ElectionState.nominating, ElectionState.self_selected):
+        raise InvalidTransition(_("This election has no ballot box yet: voting has not opened."))
+    return render_template("elections/box.html", election=election,
+                           roll_size=queries.roll_size(election.id), head_read_at=now())
+
+
+@bp.get("/<int:election_id>/box.json")
+def box_json(election_id: int):
+    election = load_election(election_id)
+    if not election.is_over:
+        raise InvalidTransition(_("The ballot box is published when voting closes. Until then only "
+                                  "the number of ballots and the head hash are public."))
+    response = jsonify(services.box_document(election))
+    response.headers["Content-Disposition"] = f'attachment; filename="urna-eleccion-{election.id}.json"'
+    return response
+
+
+@bp.get("/verify.py")
+def verifier_source():
+    """The standalone verifier itself, to run without the rest of the site's code."""
+    path = Path(current_app.root_path) / "elections" / "verify.py"
+    response = Response(path.read_text(encoding="utf-8"), mimetype="text/x-python")
+    response.headers["Content-Disposition"] = 'attachment; filename="verify.py"'
+    return response
+
+
+@bp.get("/<int:election_id>/receipt")
+def receipt(election_id: int):
+    election = load_election(election_id)
+    form = forms.ReceiptForm(request.args)
+    found = None
+    checked = False
+    if request.args.get("code") is not None and form.validate():
+        checked = True
+        if chain.is_receipt(form.code.data):
+            found = queries.ballot_by_receipt_digest(election.id, chain.receipt_digest(form.code.data))
+    return render_template("elections/receipt.html", election=election, form=form,
+                           checked=checked, found=found,
+                           names=services.ballot_options(election)), form_status(form)
+
+
+@bp.get("/<int:election_id>/agreement/record")
+def agreement_record(election_id: int):
+    election = load_election(election_id)
+    agreement = queries.agreement_of(election.id)
+    shown = agreement is not None and (agreement.published
+                                       or can(current_user, "elections.manage", election))
+    agreement = load_or_404(agreement if shown else None)
+    path = load_or_404(storage.path_of(agreement.record_stored_name))
+    response = send_file(path, mimetype=agreement.record_content_type, as_attachment=True,
+                         download_name="acta", conditional=True, max_age=None)
+    response.headers["Content-Disposition"] = storage.content_disposition(agreement.record_name, False)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
