@@ -37,12 +37,16 @@ def load_or_404(row, message: str | None = None):
 
 
 def attach_error(form: FlaskForm, exc: ValidationError) -> None:
-    """A service's refusal shown next to the field it names, or at the top of the form."""
-    field = form._fields.get(exc.field) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
+    """A service's refusal shown next to the field it names, or at the top of the form. A refusal
+    about several fields carries them all in `details["errors"]` ({field: [messages]})."""
+    by_field = exc.details.get("errors") or {exc.field: [exc.message]}
+    for name, messages in by_field.items():
+        messages = [messages] if isinstance(messages, str) else list(messages)
+        field = form._fields.get(name) if name else None
+        if field is not None:
+            field.errors = [*field.errors, *messages]
+        else:
+            form.form_errors.extend(messages)
 
 
 def form_status(form: FlaskForm) -> int:
