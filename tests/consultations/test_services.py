@@ -19,7 +19,7 @@ from app.core.audit import AuditEntry
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from app.extensions import db
-from app.moderation.permissions import blocked_message
+from app.accounts.permissions import blocked_message
 from app.notifications.models import Notification
 from tests.comments.factories import make_comment as make_proposal_comment
 from tests.comments.factories import make_proposal
