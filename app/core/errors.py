@@ -3,6 +3,8 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from app.core import uow
+
 
 class CocreaError(Exception):
     status = 400
@@ -87,8 +89,6 @@ def render_error(status: int, detail: str | None = None):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CocreaError)
     def _cocrea_error(exc: CocreaError):
-        from app.core import uow
-
         uow.rollback()  # a refused service leaves nothing behind
         return render_error(exc.status, exc.message)
 

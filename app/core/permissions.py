@@ -20,6 +20,7 @@ from typing import NamedTuple
 from flask import g, has_request_context
 from flask_babel import gettext as _
 
+from app.core import uow
 from app.core.errors import InvalidTransition, PermissionDenied
 
 # Thread-safe: filled only while modules are imported (before the first request); read-only after.
@@ -80,7 +81,8 @@ def _memo_key(name: str, actor, target) -> tuple:
     return name, getattr(actor, "id", None), target_key
 
 
-def forget_decisions(*_args) -> None:
+@uow.on_data_changed
+def forget_decisions() -> None:
     """Data changed (a flush, a rollback): decisions taken on the old state are not reused."""
     if has_request_context():
         g.pop(MEMO, None)

@@ -23,7 +23,6 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.core.permissions import forget_decisions
 from app.extensions import db
 
 # Keys in Session.info (the session of one request or command).
@@ -31,9 +30,26 @@ WROTE = "cocrea_wrote"
 BOOKKEEPING = "cocrea_bookkeeping"
 
 
+# Thread-safe: filled only while modules are imported (before the first request); read-only after.
+_ON_CHANGE: list = []
+
+
+def on_data_changed(callback):
+    """Register a callback run on every flush, write statement and rollback: something computed from
+    the data before it (the request's permission decisions) is stale."""
+    if callback not in _ON_CHANGE:
+        _ON_CHANGE.append(callback)
+    return callback
+
+
+def _changed() -> None:
+    for callback in _ON_CHANGE:
+        callback()
+
+
 def _mark_flush(session, *args) -> None:
     session.info[WROTE] = True
-    forget_decisions()
+    _changed()
 
 
 def _mark_statement(orm_execute_state) -> None:
@@ -43,12 +59,12 @@ def _mark_statement(orm_execute_state) -> None:
     ):
         return
     orm_execute_state.session.info[WROTE] = True
-    forget_decisions()
+    _changed()
 
 
 def _forget_on_rollback(session, previous_transaction) -> None:
     # Only the whole unit's rollback undoes its writes; a nested one leaves the outer writes.
-    forget_decisions()
+    _changed()
     if previous_transaction.parent is None:
         session.info.pop(WROTE, None)
         session.info.pop(BOOKKEEPING, None)
