@@ -219,6 +219,10 @@ def _listen_for_writes() -> None:
         return
 
     def _after_commit(session):
+        # A savepoint's release fires this event too: only the unit's own commit counts, and the
+        # flag it reads must stay for that commit (app/core/uow.py commits only when it is set).
+        if session.in_nested_transaction():
+            return
         if session.info.pop(uow.WROTE, False):
             from flask import current_app, has_app_context
 

@@ -199,3 +199,25 @@ def test_a_redis_that_lost_its_data_never_brings_back_an_old_version(world, anon
     assert cache.version() != before
     page = anonymous.get(url)
     assert page.headers["X-Cache"] == "miss" and "reparada" in page.get_data(as_text=True)
+
+
+def test_a_unit_that_wrote_only_inside_a_savepoint_is_still_committed(cached_app):
+    """The cache's commit listener must not take the unit's "wrote" flag when a savepoint is
+    released (SQLAlchemy fires after_commit for it too): the unit would then skip its commit and
+    lose, for instance, a ballot appended inside a savepoint."""
+    import sqlalchemy as sa
+
+    from app.accounts.models import User
+    from app.core import uow
+
+    with cached_app.app_context():
+        with uow.unit_of_work():
+            with uow.savepoint():
+                db.session.add(User(email="only-in-a-savepoint@example.org", name="Savepoint",
+                                    municipality="Durango", password_hash="x"))
+        db.session.remove()
+        stored = db.session.scalar(sa.select(User.email).where(
+            User.email == "only-in-a-savepoint@example.org"))
+        assert stored == "only-in-a-savepoint@example.org"
+        db.session.execute(sa.delete(User).where(User.email == stored))
+        db.session.commit()
