@@ -109,6 +109,7 @@ def test_facilitator_drafts_consults_answers_publishes_and_reports_progress_with
         "body": "Las promotoras comunitarias no tienen capacitación en crisis.",
         "committee_id": committee.id, "theme_id": theme.id,
     })
+    db.session.commit()  # services flush; the browser's server thread reads committed rows
     refs = [first.reference, second.reference]
     committee_id, facilitator_id = committee.id, facilitator.id
 

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from app import create_app
 from app.comments.services import post_comment
 from app.commitments.models import Commitment
+from app.core.uow import unit_of_work
 from app.demo.loader import load_demo
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, Theme
@@ -112,7 +113,8 @@ def served(database, tmp_path_factory):
     app = create_app(app_config(database, root))
     with app.app_context():
         db.create_all()
-        pages = build_pages()
+        with unit_of_work():  # the services flush; the unit commits (app/core/uow.py)
+            pages = build_pages()
         db.session.remove()
         db.engine.dispose()
 
