@@ -1,10 +1,13 @@
 """The public profile page of a person or an organisation."""
 import re
 
-from flask import abort, render_template, request
+from flask import render_template, request
+from werkzeug.exceptions import BadRequest
 
 from app.comments.queries import comment_url
+from app.core.errors import NotFound
 from app.core.urls import int_arg
+from app.core.views import load_or_404
 from app.profiles import bp, queries
 
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -25,16 +28,16 @@ def _page() -> int:
         return 1
     page = int_arg(raw)
     if page is None:
-        abort(400)
+        raise BadRequest()
     return page
 
 
 @bp.get("/<int:user_id>")
 def show(user_id: int):
     page = _page()
-    user = queries.public_user(user_id) or abort(404)
+    user = load_or_404(queries.public_user(user_id))
     profile = queries.profile(user, page)
     if page > profile.pages:
-        abort(404)
+        raise NotFound()
     return render_template("profiles/show.html", profile=profile, user=user, page=page,
                            excerpt=excerpt, comment_url=comment_url)
