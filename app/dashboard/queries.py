@@ -8,10 +8,8 @@ totals and the timeline are counted in Python from those rows.
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -22,7 +20,7 @@ from app.commitments.models import (
     Milestone,
     MilestoneStatus,
 )
-from app.core.db import utcnow
+from app.core import clock
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee
 from app.progress.queries import progress_for
@@ -36,11 +34,6 @@ STATUS_KEYS = (*(s.value for s in ImplementationStatus), "withdrawn")
 
 # The timeline's categories of milestones, each milestone in exactly one.
 TIMELINE_KEYS = ("complete", "in_progress", "not_started", "late")
-
-
-def today_local() -> date:
-    """Today's date in Durango (the plan's time zone): a milestone is late from the next day."""
-    return utcnow().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 @dataclass(frozen=True)
@@ -187,7 +180,7 @@ def build_timeline(milestones: list[Milestone], today: date) -> list[Period]:
 
 def dashboard(plan: ActionPlan, committee: Committee | None = None,
               today: date | None = None) -> Dashboard:
-    today = today or today_local()
+    today = today or clock.today()
     committee_id = committee.id if committee else None
     commitments = public_commitments(plan.id, committee_id)
     # One statement, the same definition of progress as the commitment's own page.

@@ -14,7 +14,7 @@ from app.commitments.models import (
     TEMPLATE_FIELDS,
     ImplementationStatus,
 )
-from app.core import charts
+from app.core import charts, clock
 from app.core.text import render_markdown
 from app.core.views import load_or_404
 from app.dashboard import bp, queries
@@ -136,7 +136,7 @@ def index():
     plan = current_plan()
     if plan is None:
         return render_template("dashboard/no_plan.html")
-    board = queries.dashboard(plan, today=queries.today_local())
+    board = queries.dashboard(plan, today=clock.today())
     return _render(board, queries.committees_of_plan(plan))
 
 
@@ -144,7 +144,7 @@ def index():
 def committee(slug: str):
     plan = load_or_404(current_plan())
     committee = load_or_404(queries.committee_of_plan(plan, slug))
-    board = queries.dashboard(plan, committee, today=queries.today_local())
+    board = queries.dashboard(plan, committee, today=clock.today())
     return _render(board, queries.committees_of_plan(plan))
 
 

@@ -2,7 +2,7 @@
 import re
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import event
 
@@ -70,6 +70,7 @@ def counted():
         event.remove(db.engine, "before_cursor_execute", listener)
 
 
-def frozen_utcnow(moment: datetime):
-    assert moment.tzinfo is UTC
-    return lambda: moment
+def noon_in_durango(day: date) -> datetime:
+    """The UTC moment of noon on `day` in the plan's zone (America/Monterrey, UTC-6), for
+    `app.core.clock.use`: the app's today is then `day`."""
+    return datetime.combine(day, time(18, 0), UTC)

@@ -20,10 +20,10 @@ from app.commitments.models import (
     ProgressNote,
 )
 from app.commitments.services import snapshot_of
-from app.dashboard import queries
+from app.core import clock
 from app.demo.loader import load_demo
 from app.extensions import db
-from tests.dashboard.helpers import item
+from tests.dashboard.helpers import item, noon_in_durango
 
 REQUIRED = [f for f in TEMPLATE_FIELDS if f not in OGP_VALUES]
 PLAN_START, PLAN_END = date(2021, 8, 1), date(2022, 12, 31)
@@ -138,9 +138,9 @@ def test_load_demo_twice_duplicates_nothing(demo):
     assert {c.id: (c.objective, c.implementation_status) for c in commitments()} == texts
 
 
-def test_demo_dashboard_shows_the_story_with_late_milestones(demo, client, monkeypatch):
-    monkeypatch.setattr(queries, "today_local", lambda: date(2026, 5, 1))
-    response = client.get("/dashboard/")
+def test_demo_dashboard_shows_the_story_with_late_milestones(demo, client):
+    with clock.use(lambda: noon_in_durango(date(2026, 5, 1))):
+        response = client.get("/dashboard/")
     html = response.get_data(as_text=True)
 
     assert response.status_code == 200

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from app.commitments.models import CommitmentState, ImplementationStatus, MilestoneStatus
-from app.dashboard import queries
+from app.core import clock
 from app.extensions import db
 from app.plans.models import ActionPlan
 from tests.conftest import login
@@ -14,8 +14,8 @@ from tests.dashboard.helpers import (
     SVG_NS,
     attribute,
     chart,
-    frozen_utcnow,
     item,
+    noon_in_durango,
     svgs,
     table_rows,
 )
@@ -27,10 +27,11 @@ PAST, FUTURE = date(2026, 1, 15), date(2026, 9, 30)
 
 
 @pytest.fixture
-def today(monkeypatch):
-    """Pins Durango's today for the dashboard (the real clock is in 2026 or later)."""
-    monkeypatch.setattr(queries, "today_local", lambda: TODAY)
-    return TODAY
+def today():
+    """Pins Durango's today for the dashboard (the real clock is in 2026 or later): the app's one
+    clock stands at noon of TODAY there."""
+    with clock.use(lambda: noon_in_durango(TODAY)):
+        yield TODAY
 
 
 @pytest.fixture
@@ -105,15 +106,15 @@ def test_next_milestone_is_the_earliest_not_complete_and_late_ones_are_flagged(c
     assert "⚠" in entry
 
 
-def test_late_is_judged_by_the_date_in_durango_not_in_utc(client, world, monkeypatch):
+def test_late_is_judged_by_the_date_in_durango_not_in_utc(client, world):
     plan, committee, _other = world
     commitment = make_commitment(plan, committee, milestones=[(IP, date(2026, 2, 28))])
     # 03:00 UTC on 1 March is still 28 February (21:00) in Durango: the milestone is not late yet.
-    monkeypatch.setattr(queries, "utcnow", frozen_utcnow(datetime(2026, 3, 1, 3, 0, tzinfo=UTC)))
-    assert attribute(item(page(client), commitment.id), "data-late") == "0"
+    with clock.use(lambda: datetime(2026, 3, 1, 3, 0, tzinfo=UTC)):
+        assert attribute(item(page(client), commitment.id), "data-late") == "0"
 
-    monkeypatch.setattr(queries, "utcnow", frozen_utcnow(datetime(2026, 3, 1, 7, 0, tzinfo=UTC)))
-    assert attribute(item(page(client), commitment.id), "data-late") == "1"
+    with clock.use(lambda: datetime(2026, 3, 1, 7, 0, tzinfo=UTC)):
+        assert attribute(item(page(client), commitment.id), "data-late") == "1"
 
 
 def test_totals_by_status_and_theme_count_a_known_plan(client, world, today):
