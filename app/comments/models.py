@@ -11,6 +11,11 @@ EDIT_WINDOW_SECONDS = 15 * 60
 
 class Comment(Moderatable, db.Model):
     __tablename__ = "comments"
+    __table_args__ = (
+        # The replies of a page's comments in their order, by one index: without it SQLite walks
+        # every comment in created_at order to avoid sorting (300 ms among 200,000 comments).
+        sa.Index("ix_comments_thread", "parent_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int | None] = mapped_column(

@@ -1,6 +1,8 @@
 """Reads of comments shared by pages: the thread of a host, and links to a comment."""
+from collections import defaultdict
+
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.comments import hosts
@@ -12,26 +14,46 @@ def thread_for(target) -> list[Comment]:
     """Top-level comments on a host, oldest first, each with `.replies` and every `.author` loaded.
 
     Deleted and hidden comments stay in the list (the page shows a placeholder in their place).
-    The number of SQL statements is fixed, whatever the number of comments.
+    The number of SQL statements is fixed, whatever the number of comments (one more per
+    REPLY_BATCH top-level comments).
     """
     host = hosts.host_of(target)
     comments = db.session.scalars(
         sa.select(Comment)
         .where(getattr(Comment, host.column) == target.id, Comment.parent_id.is_(None))
         .order_by(Comment.created_at, Comment.id)
-        .options(
-            joinedload(Comment.author),
-            selectinload(Comment.replies).joinedload(Comment.author),
-        )
+        .options(joinedload(Comment.author))
     ).unique().all()
+    replies = _replies_of([comment.id for comment in comments])
     # The page already has the host: spare a lazy load per comment if a template asks for it.
     relationship = host.kind if hasattr(Comment, host.kind) else None
-    if relationship:
-        for comment in comments:
+    for comment in comments:
+        set_committed_value(comment, "replies", replies.get(comment.id, []))
+        if relationship:
             set_committed_value(comment, relationship, target)
             for reply in comment.replies:
                 set_committed_value(reply, relationship, target)
     return comments
+
+
+REPLY_BATCH = 500
+
+
+def _replies_of(parent_ids: list[int]) -> dict[int, list[Comment]]:
+    """Replies by parent, each parent's in the order shown. Ordered by parent first, so that the
+    (parent_id, created_at, id) index serves the order: ordering by date alone, SQLite walks every
+    comment of the site by date instead (300 ms among 200,000 comments)."""
+    found: dict[int, list[Comment]] = defaultdict(list)
+    for start in range(0, len(parent_ids), REPLY_BATCH):
+        batch = parent_ids[start:start + REPLY_BATCH]
+        for reply in db.session.scalars(
+            sa.select(Comment)
+            .where(Comment.parent_id.in_(batch))
+            .order_by(Comment.parent_id, Comment.created_at, Comment.id)
+            .options(joinedload(Comment.author))
+        ).unique():
+            found[reply.parent_id].append(reply)
+    return found
 
 
 def comment_url(comment) -> str:
