@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from app.accounts.models import User
 from app.commitments import permissions as _permissions  # noqa: F401  (registers the rules)
+from app.commitments import registry
 from app.commitments.dates import parse_date
 from app.commitments.models import (
     COMMITMENT_TRANSITIONS,
@@ -27,10 +28,7 @@ from app.commitments.models import (
     CommitmentState,
     CommitmentTable,
     CommitmentVersion,
-    Consultation,
-    Follow,
     Milestone,
-    ProgressNote,
 )
 from app.core.audit import record
 from app.core.db import utcnow
@@ -259,30 +257,6 @@ def _same_text(a: dict, b: dict) -> bool:
     return strip(a) == strip(b)
 
 
-def followers_of(commitment: Commitment) -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User).join(Follow, Follow.user_id == User.id).where(
-                Follow.commitment_id == commitment.id
-            )
-        )
-    )
-
-
-def running_consultation(commitment: Commitment) -> Consultation | None:
-    """A consultation window that is open now or scheduled to open (not closed early)."""
-    return db.session.scalar(
-        sa.select(Consultation)
-        .where(
-            Consultation.commitment_id == commitment.id,
-            Consultation.closes_at > utcnow(),
-            Consultation.closed_early_at.is_(None),
-        )
-        .order_by(Consultation.opens_at)
-        .limit(1)
-    )
-
-
 def missing_for_publication(commitment: Commitment) -> list[str]:
     """Names of what the OGP template still lacks (FIELD_LABELS names, plus "values" and
     "milestones"); empty when the commitment can be published."""
@@ -467,9 +441,7 @@ def update_draft(actor: User, commitment: Commitment, data: dict,
                                   field=f"milestones-{i}-description")
     kept = {row["id"] for row in rows if row["id"]}
     removed = [mid for mid in existing if mid not in kept]
-    if removed and db.session.scalar(
-        sa.select(sa.exists().where(ProgressNote.milestone_id.in_(removed)))
-    ):
+    if removed and registry.milestones_with_progress(removed):
         raise ValidationError(
             _("A milestone with reported progress cannot be removed; change its text instead."),
             field="milestones",
@@ -511,7 +483,7 @@ def update_draft(actor: User, commitment: Commitment, data: dict,
         record(actor, "commitment.edited", commitment, reason=reason, public=True,
                committee_id=commitment.committee_id, version=number, locked=locked)
         if commitment.is_public:
-            notify(followers_of(commitment), "commitment_version", commitment_path(commitment),
+            notify(registry.followers_of(commitment), "commitment_version", commitment_path(commitment),
                    actor=actor, title=commitment.title)
         db.session.commit()
     except CocreaError:
@@ -535,7 +507,7 @@ def publish_commitment(actor: User, commitment: Commitment, reason: str) -> Comm
             _("Before publishing, complete: %(fields)s.", fields="; ".join(missing_labels(missing))),
             missing=missing,
         )
-    consultation = running_consultation(commitment)
+    consultation = registry.running_consultation(commitment)
     if consultation is not None:
         raise InvalidTransition(
             _("A public consultation on this draft is open or scheduled until %(date)s. "
@@ -562,7 +534,7 @@ def publish_commitment(actor: User, commitment: Commitment, reason: str) -> Comm
                                CommitmentState.published)
         record(actor, "commitment.published", commitment, reason=reason, public=True,
                committee_id=commitment.committee_id, from_state=state.value, version=number)
-        notify(followers_of(commitment), "commitment_version", commitment_path(commitment),
+        notify(registry.followers_of(commitment), "commitment_version", commitment_path(commitment),
                actor=actor, title=commitment.title)
         db.session.commit()
     except CocreaError:
@@ -590,7 +562,7 @@ def withdraw_commitment(actor: User, commitment: Commitment, reason: str) -> Non
         db.session.expire(commitment)
         record(actor, "commitment.withdrawn", commitment, reason=reason, public=True,
                committee_id=commitment.committee_id)
-        notify(followers_of(commitment), "commitment_status", commitment_path(commitment),
+        notify(registry.followers_of(commitment), "commitment_status", commitment_path(commitment),
                actor=actor, title=commitment.title, status="withdrawn")
         db.session.commit()
     except CocreaError:

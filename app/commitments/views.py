@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.commitments import bp, forms, queries, services
+from app.commitments import bp, forms, queries, registry, services
 from app.commitments.dates import today_local
 from app.commitments.diff import diff_versions
 from app.commitments.models import COMMITMENT_STATE_LABELS, FIELD_LABELS, OGP_VALUES
@@ -251,7 +251,7 @@ def publish(commitment_id: int):
                   "success")
             return redirect(url_for("commitments.show", commitment_id=commitment_id))
     missing = services.missing_labels(services.missing_for_publication(commitment))
-    consultation = services.running_consultation(commitment)
+    consultation = registry.running_consultation(commitment)
     status = 400 if _has_errors(form) else 200
     return (
         render_template("commitments/publish.html", form=form, commitment=commitment,

@@ -1,7 +1,8 @@
 """Who may open, close and answer a public consultation, and who may comment in it: small
 predicates, denied by default. The window itself is a rule of the server (see services)."""
 from app.accounts.permissions import facilitates
-from app.commitments.models import Commitment, CommitmentState, Consultation
+from app.commitments.models import Commitment, CommitmentState
+from app.consultations.models import Consultation
 from app.consultations.queries import window_state
 from app.core.permissions import can, rule
 

@@ -16,15 +16,10 @@ from flask_babel import gettext as _
 from app.comments.models import Comment
 from app.comments.queries import comment_url
 from app.comments.services import post_comment
-from app.commitments.models import (
-    Commitment,
-    CommitmentState,
-    Consultation,
-    ConsultationAnswer,
-    ConsultationOutcome,
-)
+from app.commitments.models import Commitment, CommitmentState
 from app.consultations import permissions as _rules  # noqa: F401  (registers the rules)
 from app.consultations import queries
+from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
 from app.core.audit import record
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, NotFound, ValidationError

@@ -10,15 +10,10 @@ from app.comments.forms import CommentForm
 from app.comments.models import Comment
 from app.comments.permissions import accepts_replies
 from app.comments.queries import comment_url
-from app.commitments.models import (
-    CONSULTATION_OUTCOME_LABELS,
-    Commitment,
-    CommitmentState,
-    Consultation,
-    ConsultationOutcome,
-)
+from app.commitments.models import Commitment, CommitmentState
 from app.consultations import bp, forms, queries, services
 from app.consultations import permissions as _rules  # noqa: F401  (registers the rules)
+from app.consultations.models import CONSULTATION_OUTCOME_LABELS, Consultation, ConsultationOutcome
 from app.core.errors import InvalidTransition, ValidationError
 from app.core.permissions import can, require
 from app.extensions import db

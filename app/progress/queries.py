@@ -20,17 +20,15 @@ from app.commitments.models import (
     MILESTONE_STATUS_LABELS,
     Commitment,
     CommitmentState,
-    Evidence,
-    Follow,
     ImplementationStatus,
     Milestone,
     MilestoneStatus,
-    ProgressNote,
 )
 from app.core.audit import AuditEntry
 from app.core.db import utcnow
 from app.core.text import plain_excerpt
 from app.extensions import db
+from app.progress.models import Evidence, Follow, ProgressNote
 
 DURANGO = ZoneInfo("America/Monterrey")
 # Commitments whose implementation is tracked (progress, notes, status).

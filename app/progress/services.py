@@ -13,15 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.commitments.models import (
-    Commitment,
-    Evidence,
-    Follow,
-    ImplementationStatus,
-    Milestone,
-    MilestoneStatus,
-    ProgressNote,
-)
+from app.commitments.models import Commitment, ImplementationStatus, Milestone, MilestoneStatus
 from app.core import storage
 from app.core.audit import record
 from app.core.db import utcnow
@@ -31,6 +23,7 @@ from app.extensions import db
 from app.notifications.services import notify
 from app.progress import permissions as _permissions  # noqa: F401  (registers the rules)
 from app.progress import queries
+from app.progress.models import Evidence, Follow, ProgressNote
 from app.proposals.services import clean_text
 
 NOTE_MAX = 10_000

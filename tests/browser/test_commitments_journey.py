@@ -14,14 +14,12 @@ from app.commitments.models import (
     Commitment,
     CommitmentProposal,
     CommitmentState,
-    Consultation,
-    ConsultationAnswer,
-    ConsultationOutcome,
-    Evidence,
     Milestone,
     MilestoneStatus,
 )
+from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
 from app.extensions import db
+from app.progress.models import Evidence
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalState
 from tests.browser.conftest import DESKTOP, _new_page, _problems, browser_problems, log_in

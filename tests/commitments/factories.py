@@ -4,8 +4,9 @@ import itertools
 from datetime import date
 
 from app.commitments import services
-from app.commitments.models import Commitment, Follow
+from app.commitments.models import Commitment
 from app.extensions import db
+from app.progress.models import Follow
 from app.proposals.models import Proposal, ProposalState
 from tests.factories import (
     HOSTILE,

@@ -11,17 +11,17 @@ from app.commitments.models import (
     CommitmentState,
     CommitmentTable,
     CommitmentVersion,
-    Consultation,
     Milestone,
     MilestoneStatus,
-    ProgressNote,
 )
+from app.consultations.models import Consultation
 from app.core.audit import AuditEntry
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, PermissionDenied, ValidationError
 from app.dialogues.models import TableState
 from app.extensions import db
 from app.notifications.models import Notification
+from app.progress.models import ProgressNote
 from app.proposals.models import ProposalAnswer, ProposalState
 from tests.commitments.factories import (
     ENDS,

@@ -12,8 +12,9 @@ import pytest
 
 from app.accounts.models import User
 from app.comments.models import Comment
-from app.commitments.models import Commitment, Consultation, ConsultationAnswer
+from app.commitments.models import Commitment
 from app.consultations import services
+from app.consultations.models import Consultation, ConsultationAnswer
 from app.core.db import utcnow
 from app.core.errors import CocreaError
 from app.extensions import db

@@ -6,20 +6,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.accounts.permissions import blocked_message
 from app.comments import services as comment_services
 from app.comments.models import Comment
-from app.commitments.models import (
-    CommitmentState,
-    Consultation,
-    ConsultationAnswer,
-    ConsultationOutcome,
-)
+from app.commitments.models import CommitmentState
 from app.consultations import queries, services
+from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
 from app.core.audit import AuditEntry
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from app.extensions import db
-from app.accounts.permissions import blocked_message
 from app.notifications.models import Notification
 from tests.comments.factories import make_comment as make_proposal_comment
 from tests.comments.factories import make_proposal

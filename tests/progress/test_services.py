@@ -11,12 +11,9 @@ from werkzeug.datastructures import FileStorage
 from app.commitments.models import (
     Commitment,
     CommitmentState,
-    Evidence,
-    Follow,
     ImplementationStatus,
     Milestone,
     MilestoneStatus,
-    ProgressNote,
 )
 from app.core import storage
 from app.core.audit import AuditEntry
@@ -24,6 +21,7 @@ from app.core.errors import PermissionDenied, ValidationError
 from app.extensions import db
 from app.notifications.models import Notification
 from app.progress import queries, services
+from app.progress.models import Evidence, Follow, ProgressNote
 from tests.factories import make_user
 from tests.progress import samples
 from tests.progress.factories import follow, make_commitment

@@ -10,15 +10,13 @@ import sqlalchemy as sa
 from app.commitments.models import (
     Commitment,
     CommitmentState,
-    Evidence,
-    Follow,
     ImplementationStatus,
     MilestoneStatus,
-    ProgressNote,
 )
 from app.core.audit import AuditEntry
 from app.extensions import db
 from app.progress import queries, services
+from app.progress.models import Evidence, Follow, ProgressNote
 from tests.conftest import login
 from tests.factories import make_user
 from tests.progress import samples
