@@ -2,7 +2,7 @@
 
 Each act checks its permission by name, validates, changes the rows with a conditional UPDATE
 where two tabs or two facilitators could collide, writes a version and the audit entry, queues
-the followers' notifications, and commits once.
+the followers' notifications, and flushes: the request (or command) commits its unit of work.
 """
 import random
 import re
@@ -30,9 +30,10 @@ from app.commitments.models import (
     CommitmentVersion,
     Milestone,
 )
+from app.core import uow
 from app.core.audit import record
 from app.core.db import utcnow
-from app.core.errors import CocreaError, InvalidTransition, ValidationError
+from app.core.errors import InvalidTransition, ValidationError
 from app.core.permissions import require
 from app.dialogues.models import DialogueTable, TableState
 from app.extensions import db
@@ -64,7 +65,7 @@ REQUIRED_TO_PUBLISH = (
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-# ---------------------------------------------------------------- helpers (no commit)
+# ---------------------------------------------------------------- helpers
 
 def clean_text(value) -> str:
     """Text without control characters (PostgreSQL refuses NUL), line ends normalised."""
@@ -376,40 +377,36 @@ def create_draft(actor: User, committee: Committee, data: dict, proposals: list[
             state=CommitmentState.draft, version=1, created_by_id=actor_id,
             created_at=now, updated_at=now, **values,
         )
-        db.session.add(commitment)
         try:
-            db.session.flush()
+            with uow.savepoint():
+                db.session.add(commitment)
+                db.session.flush()
         except sa.exc.IntegrityError:
             # Another draft of this committee took the number first; count again.
-            db.session.rollback()
             time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
             continue
         break
     else:
         raise ValidationError(_("Several drafts arrived at the same moment. Please send yours again."))
 
-    try:
-        for position, row in enumerate(rows):
-            db.session.add(_new_milestone(commitment.id, position, row))
-        db.session.add_all(
-            CommitmentProposal(commitment_id=commitment.id, proposal_id=pid) for pid in proposal_ids
-        )
-        db.session.add_all(
-            CommitmentTable(commitment_id=commitment.id, table_id=tid) for tid in table_ids
-        )
-        db.session.flush()
-        _accept_proposals(actor, [db.session.get(Proposal, pid) for pid in proposal_ids],
-                          values["title"])
-        db.session.expire(commitment, ["milestones"])
-        _add_version(actor, commitment.id, 1, snapshot_of(commitment), _("Initial draft"),
-                     CommitmentState.draft)
-        record(actor, "commitment.drafted", commitment, public=True, committee_id=committee_id,
-               number=commitment.number, title=values["title"],
-               proposals=[p.reference for p in proposals], tables=table_ids)
-        db.session.commit()
-    except CocreaError:
-        db.session.rollback()
-        raise
+    for position, row in enumerate(rows):
+        db.session.add(_new_milestone(commitment.id, position, row))
+    db.session.add_all(
+        CommitmentProposal(commitment_id=commitment.id, proposal_id=pid) for pid in proposal_ids
+    )
+    db.session.add_all(
+        CommitmentTable(commitment_id=commitment.id, table_id=tid) for tid in table_ids
+    )
+    db.session.flush()
+    _accept_proposals(actor, [db.session.get(Proposal, pid) for pid in proposal_ids],
+                      values["title"])
+    db.session.expire(commitment, ["milestones"])
+    _add_version(actor, commitment.id, 1, snapshot_of(commitment), _("Initial draft"),
+                 CommitmentState.draft)
+    record(actor, "commitment.drafted", commitment, public=True, committee_id=committee_id,
+           number=commitment.number, title=values["title"],
+           proposals=[p.reference for p in proposals], tables=table_ids)
+    db.session.flush()
     return commitment
 
 
@@ -453,42 +450,38 @@ def update_draft(actor: User, commitment: Commitment, data: dict,
     seen_version = commitment.version if expected_version is None else expected_version
     state, commitment_id, now = commitment.state, commitment.id, utcnow()
     number = seen_version + 1
-    try:
-        # Conditional: a save, a publication or a withdrawal that happened meanwhile wins.
-        result = db.session.execute(
-            sa.update(Commitment)
-            .where(Commitment.id == commitment_id, Commitment.version == seen_version,
-                   Commitment.state == state)
-            .values(version=number, updated_at=now, **values)
-            .execution_options(synchronize_session=False)
+    # Conditional: a save, a publication or a withdrawal that happened meanwhile wins.
+    result = db.session.execute(
+        sa.update(Commitment)
+        .where(Commitment.id == commitment_id, Commitment.version == seen_version,
+               Commitment.state == state)
+        .values(version=number, updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise ValidationError(
+            _("Someone saved this commitment while you were editing it. Open the edit page "
+              "again to see the latest version, then make your change.")
         )
-        if result.rowcount != 1:
-            raise ValidationError(
-                _("Someone saved this commitment while you were editing it. Open the edit page "
-                  "again to see the latest version, then make your change.")
-            )
-        for position, row in enumerate(rows):
-            if row["id"]:
-                milestone = existing[row["id"]]
-                milestone.position = position
-                for name in MILESTONE_FIELDS:
-                    setattr(milestone, name, row[name])
-            else:
-                db.session.add(_new_milestone(commitment_id, position, row))
-        for mid in removed:
-            db.session.delete(existing[mid])
-        db.session.flush()
-        db.session.expire(commitment)
-        version = _add_version(actor, commitment_id, number, snapshot_of(commitment), reason, state)
-        record(actor, "commitment.edited", commitment, reason=reason, public=True,
-               committee_id=commitment.committee_id, version=number, locked=locked)
-        if commitment.is_public:
-            notify(registry.followers_of(commitment), "commitment_version", commitment_path(commitment),
-                   actor=actor, title=commitment.title)
-        db.session.commit()
-    except CocreaError:
-        db.session.rollback()
-        raise
+    for position, row in enumerate(rows):
+        if row["id"]:
+            milestone = existing[row["id"]]
+            milestone.position = position
+            for name in MILESTONE_FIELDS:
+                setattr(milestone, name, row[name])
+        else:
+            db.session.add(_new_milestone(commitment_id, position, row))
+    for mid in removed:
+        db.session.delete(existing[mid])
+    db.session.flush()
+    db.session.expire(commitment)
+    version = _add_version(actor, commitment_id, number, snapshot_of(commitment), reason, state)
+    record(actor, "commitment.edited", commitment, reason=reason, public=True,
+           committee_id=commitment.committee_id, version=number, locked=locked)
+    if commitment.is_public:
+        notify(registry.followers_of(commitment), "commitment_version", commitment_path(commitment),
+               actor=actor, title=commitment.title)
+    db.session.flush()
     return version
 
 
@@ -516,30 +509,26 @@ def publish_commitment(actor: User, commitment: Commitment, reason: str) -> Comm
         )
     seen_version, commitment_id, now = commitment.version, commitment.id, utcnow()
     number = seen_version + 1
-    try:
-        result = db.session.execute(
-            sa.update(Commitment)
-            .where(Commitment.id == commitment_id, Commitment.state == state,
-                   Commitment.version == seen_version)
-            .values(state=CommitmentState.published, published_at=now, updated_at=now,
-                    version=number)
-            .execution_options(synchronize_session=False)
+    result = db.session.execute(
+        sa.update(Commitment)
+        .where(Commitment.id == commitment_id, Commitment.state == state,
+               Commitment.version == seen_version)
+        .values(state=CommitmentState.published, published_at=now, updated_at=now,
+                version=number)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise InvalidTransition(
+            _("This commitment changed while you were looking at it. Reload the page and try again.")
         )
-        if result.rowcount != 1:
-            raise InvalidTransition(
-                _("This commitment changed while you were looking at it. Reload the page and try again.")
-            )
-        db.session.expire(commitment)
-        version = _add_version(actor, commitment_id, number, snapshot_of(commitment), reason,
-                               CommitmentState.published)
-        record(actor, "commitment.published", commitment, reason=reason, public=True,
-               committee_id=commitment.committee_id, from_state=state.value, version=number)
-        notify(registry.followers_of(commitment), "commitment_version", commitment_path(commitment),
-               actor=actor, title=commitment.title)
-        db.session.commit()
-    except CocreaError:
-        db.session.rollback()
-        raise
+    db.session.expire(commitment)
+    version = _add_version(actor, commitment_id, number, snapshot_of(commitment), reason,
+                           CommitmentState.published)
+    record(actor, "commitment.published", commitment, reason=reason, public=True,
+           committee_id=commitment.committee_id, from_state=state.value, version=number)
+    notify(registry.followers_of(commitment), "commitment_version", commitment_path(commitment),
+           actor=actor, title=commitment.title)
+    db.session.flush()
     return version
 
 
@@ -548,23 +537,19 @@ def withdraw_commitment(actor: User, commitment: Commitment, reason: str) -> Non
     require(actor, "commitments.withdraw", commitment)
     reason = _validated_reason(reason, WITHDRAW_REASON_MIN)
     commitment_id = commitment.id
-    try:
-        result = db.session.execute(
-            sa.update(Commitment)
-            .where(Commitment.id == commitment_id, Commitment.state == CommitmentState.published)
-            .values(state=CommitmentState.withdrawn, withdrawn_reason=reason, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
+    result = db.session.execute(
+        sa.update(Commitment)
+        .where(Commitment.id == commitment_id, Commitment.state == CommitmentState.published)
+        .values(state=CommitmentState.withdrawn, withdrawn_reason=reason, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise InvalidTransition(
+            _("This commitment changed while you were looking at it. Reload the page and try again.")
         )
-        if result.rowcount != 1:
-            raise InvalidTransition(
-                _("This commitment changed while you were looking at it. Reload the page and try again.")
-            )
-        db.session.expire(commitment)
-        record(actor, "commitment.withdrawn", commitment, reason=reason, public=True,
-               committee_id=commitment.committee_id)
-        notify(registry.followers_of(commitment), "commitment_status", commitment_path(commitment),
-               actor=actor, title=commitment.title, status="withdrawn")
-        db.session.commit()
-    except CocreaError:
-        db.session.rollback()
-        raise
+    db.session.expire(commitment)
+    record(actor, "commitment.withdrawn", commitment, reason=reason, public=True,
+           committee_id=commitment.committee_id)
+    notify(registry.followers_of(commitment), "commitment_status", commitment_path(commitment),
+           actor=actor, title=commitment.title, status="withdrawn")
+    db.session.flush()

@@ -20,6 +20,7 @@ from app.commitments.models import Commitment, CommitmentState
 from app.consultations import permissions as _rules  # noqa: F401  (registers the rules)
 from app.consultations import queries
 from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
+from app.core import uow
 from app.core.audit import record
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, NotFound, ValidationError
@@ -126,21 +127,20 @@ def open_consultation(actor, commitment: Commitment, opens_at, closes_at) -> Con
         raise InvalidTransition(_pending_message(pending))
 
     # The conditional UPDATE takes the commitment's row: a second facilitator opening at the same
-    # moment waits here, and then finds the first one's consultation below.
-    moved = db.session.execute(
-        sa.update(Commitment)
-        .where(Commitment.id == commitment.id, Commitment.state.in_(OPENABLE_STATES))
-        .values(state=CommitmentState.consultation, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if moved != 1:
-        db.session.rollback()
-        raise InvalidTransition(_("Only a draft can go to public consultation."))
-    pending = queries.pending_consultation(commitment.id)
-    if pending is not None:
-        message = _pending_message(pending)
-        db.session.rollback()
-        raise InvalidTransition(message)
+    # moment waits here, and then finds the first one's consultation below (the savepoint undoes
+    # the move then).
+    with uow.savepoint():
+        moved = db.session.execute(
+            sa.update(Commitment)
+            .where(Commitment.id == commitment.id, Commitment.state.in_(OPENABLE_STATES))
+            .values(state=CommitmentState.consultation, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved != 1:
+            raise InvalidTransition(_("Only a draft can go to public consultation."))
+        pending = queries.pending_consultation(commitment.id)
+        if pending is not None:
+            raise InvalidTransition(_pending_message(pending))
     consultation = Consultation(
         commitment_id=commitment.id,
         opens_at=opens_at,
@@ -153,7 +153,7 @@ def open_consultation(actor, commitment: Commitment, opens_at, closes_at) -> Con
     record(actor, "consultation.opened", consultation, public=True,
            committee_id=commitment.committee_id, commitment_id=commitment.id,
            opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat())
-    db.session.commit()
+    db.session.flush()
     db.session.expire(commitment)
     return consultation
 
@@ -175,13 +175,12 @@ def close_consultation_early(actor, consultation: Consultation, reason) -> Consu
         .execution_options(synchronize_session=False)
     ).rowcount
     if closed != 1:
-        db.session.rollback()
         raise InvalidTransition(_("This consultation is already closed."))
     commitment = consultation.commitment
     record(actor, "consultation.closed_early", consultation, reason=reason, public=True,
            committee_id=commitment.committee_id, commitment_id=commitment.id,
            was_open=now >= consultation.opens_at)
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(consultation)
     return consultation
 
@@ -276,12 +275,12 @@ def answer_comment(actor, comment: Comment, outcome, reason, *, update: bool = F
     if existing is None:
         answer = ConsultationAnswer(comment_id=comment_id, outcome=outcome, reason=reason,
                                     answered_by_id=actor_id, answered_at=utcnow())
-        db.session.add(answer)
         try:
-            db.session.flush()
+            with uow.savepoint():
+                db.session.add(answer)
+                db.session.flush()
         except sa.exc.IntegrityError:
             # Another request answered it a moment ago (a double click, two tabs).
-            db.session.rollback()
             existing = queries.answer_of(comment_id)
             if existing is None:  # pragma: no cover - the constraint names no other cause
                 raise
@@ -290,7 +289,7 @@ def answer_comment(actor, comment: Comment, outcome, reason, *, update: bool = F
                    committee_id=commitment.committee_id, commitment_id=commitment.id,
                    outcome=outcome.value)
             _notify_answer(actor, comment, commitment, outcome)
-            db.session.commit()
+            db.session.flush()
             return AnswerResult(answer, "created")
 
     if _same(existing, outcome, reason):
@@ -309,12 +308,11 @@ def answer_comment(actor, comment: Comment, outcome, reason, *, update: bool = F
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:  # pragma: no cover - answers are never deleted
-        db.session.rollback()
         raise InvalidTransition(_("This answer changed meanwhile. Reload the page and try again."))
     record(actor, "consultation.answer_changed", comment, public=True,
            committee_id=commitment.committee_id, commitment_id=commitment.id,
            previous_outcome=previous.value, outcome=outcome.value)
     _notify_answer(actor, comment, commitment, outcome)
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(existing)
     return AnswerResult(existing, "updated")

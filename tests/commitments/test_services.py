@@ -15,6 +15,7 @@ from app.commitments.models import (
     MilestoneStatus,
 )
 from app.consultations.models import Consultation
+from app.core import uow
 from app.core.audit import AuditEntry
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, PermissionDenied, ValidationError
@@ -183,7 +184,7 @@ def test_a_refused_proposal_change_leaves_nothing_behind(world, monkeypatch):
 
     monkeypatch.setattr(proposal_services, "change_state", broken)
     proposal = make_proposal(world.committee, world.author)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition), uow.unit_of_work():  # the request's unit of work
         make_draft(world, proposals=[proposal])
     assert _count(Commitment) == 0 and _count(Milestone) == 0 and _count(CommitmentVersion) == 0
 

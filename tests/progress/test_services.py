@@ -15,7 +15,7 @@ from app.commitments.models import (
     Milestone,
     MilestoneStatus,
 )
-from app.core import storage
+from app.core import storage, uow
 from app.core.audit import AuditEntry
 from app.core.errors import PermissionDenied, ValidationError
 from app.extensions import db
@@ -244,11 +244,12 @@ def test_files_are_deleted_when_the_commit_fails(world, milestone, uploads, monk
     def failing_commit():
         raise sa.exc.OperationalError("COMMIT", {}, Exception("disk full"))
 
-    monkeypatch.setattr(db.session, "commit", failing_commit)
-    with pytest.raises(sa.exc.OperationalError):
+    monkeypatch.setattr(db.session(), "commit", failing_commit)
+    with pytest.raises(sa.exc.OperationalError), uow.unit_of_work():  # the request's one commit
         report(world, milestone, files=[upload("informe.pdf", samples.pdf()),
                                         upload("foto.png", samples.png())])
     monkeypatch.undo()
+    uow.rollback()  # what the error handler does after the failed commit
     assert stored_files(uploads) == []
     assert count(ProgressNote) == 0 and count(Evidence) == 0
 
@@ -259,7 +260,7 @@ def test_files_are_deleted_when_anything_after_writing_fails(world, milestone, u
 
     follow(world.citizen, milestone.commitment)
     monkeypatch.setattr(services, "notify", broken_notify)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError), uow.unit_of_work():
         report(world, milestone, files=[upload("informe.pdf", samples.pdf())])
     assert stored_files(uploads) == []
     assert count(ProgressNote) == 0
