@@ -5,6 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.commitments import queries, services
+from app.commitments.services import drafting
 from app.commitments.models import (
     Commitment,
     CommitmentProposal,
@@ -115,14 +116,14 @@ def test_numbers_count_within_each_committee(world):
 
 def test_a_number_taken_meanwhile_is_retried(world, monkeypatch):
     make_draft(world)  # number 1
-    real = services._next_number
+    real = drafting._next_number
     calls = []
 
     def stale(committee_id):
         calls.append(committee_id)
         return 1 if len(calls) == 1 else real(committee_id)
 
-    monkeypatch.setattr(services, "_next_number", stale)
+    monkeypatch.setattr(drafting, "_next_number", stale)
     commitment = make_draft(world)
     assert commitment.number == 2 and len(calls) == 2
     assert _count(Commitment) == 2
