@@ -4,12 +4,10 @@ section of the draft while the window is open, and the facilitators' answers to 
 The window is the server's rule: comments.services.post_comment refuses a comment on a commitment
 outside an open window, and comment_on_draft first says why, with the window in local time.
 """
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 
@@ -22,11 +20,11 @@ from app.consultations import queries
 from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
 from app.core import uow
 from app.core.audit import record
+from app.core.clock import local_to_utc
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, NotFound, ValidationError
 from app.core.permissions import require
 from app.extensions import db
-from app.moderation.permissions import require_taking_part
 from app.notifications.services import notify
 
 REASON_MIN = 10
@@ -49,26 +47,6 @@ class AnswerResult(NamedTuple):
 
 
 # ---------------------------------------------------------------- local time
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def local_to_utc(value: datetime | None) -> datetime | None:
-    """A naive date-time is local (America/Monterrey), as the forms give it; stored in UTC."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=local_zone())
-    return value.astimezone(UTC)
-
-
-def utc_to_local(value: datetime | None) -> datetime | None:
-    """The naive local date-time a form field shows for a stored UTC time."""
-    if value is None:
-        return None
-    return value.astimezone(local_zone()).replace(tzinfo=None)
-
 
 def local_when(value: datetime | None) -> str:
     """Local date and time to the minute, e.g. "10 de mayo de 2030, 6:00 p.m."."""
@@ -227,12 +205,12 @@ def clean_section(commitment: Commitment, section) -> str | None:
 def comment_on_draft(actor, commitment: Commitment, body, section=None, parent: Comment | None = None) -> Comment:
     """A comment on the draft as a whole or on one of its sections, or a reply in a thread,
     while the consultation is open. The comments' rate limit and sanitising apply."""
-    require_taking_part(actor, "participate")
+    require(actor, "participate")
     consultation = queries.latest_consultation(commitment.id)
     refusal = window_refusal(commitment, consultation)
     if refusal:
         raise InvalidTransition(refusal)
-    require_taking_part(actor, "consultations.comment", consultation)
+    require(actor, "consultations.comment", consultation)
     if parent is not None:
         if parent.commitment_id != commitment.id:
             raise NotFound(_("That comment is not part of this conversation."))

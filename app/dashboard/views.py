@@ -2,7 +2,7 @@
 import re
 from functools import lru_cache
 
-from flask import abort, render_template
+from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -16,6 +16,7 @@ from app.commitments.models import (
 )
 from app.core import charts
 from app.core.text import render_markdown
+from app.core.views import load_or_404
 from app.dashboard import bp, queries
 from app.plans.queries import current_plan
 
@@ -141,8 +142,8 @@ def index():
 
 @bp.get("/committee/<slug>")
 def committee(slug: str):
-    plan = current_plan() or abort(404)
-    committee = queries.committee_of_plan(plan, slug) or abort(404)
+    plan = load_or_404(current_plan())
+    committee = load_or_404(queries.committee_of_plan(plan, slug))
     board = queries.dashboard(plan, committee, today=queries.today_local())
     return _render(board, queries.committees_of_plan(plan))
 

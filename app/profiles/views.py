@@ -4,7 +4,9 @@ import re
 from flask import abort, render_template, request
 
 from app.comments.queries import comment_url
+from app.core.errors import NotFound
 from app.core.urls import int_arg
+from app.core.views import load_or_404
 from app.profiles import bp, queries
 
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -32,9 +34,9 @@ def _page() -> int:
 @bp.get("/<int:user_id>")
 def show(user_id: int):
     page = _page()
-    user = queries.public_user(user_id) or abort(404)
+    user = load_or_404(queries.public_user(user_id))
     profile = queries.profile(user, page)
     if page > profile.pages:
-        abort(404)
+        raise NotFound()
     return render_template("profiles/show.html", profile=profile, user=user, page=page,
                            excerpt=excerpt, comment_url=comment_url)

@@ -1,12 +1,13 @@
 """Pages of the transparency statistics: the current plan's and each committee's."""
 from dataclasses import dataclass
 
-from flask import abort, render_template
+from flask import render_template
 from flask_babel import gettext as _
 
 from app.accounts.models import SECTOR_LABELS
 from app.consultations.models import CONSULTATION_OUTCOME_LABELS
 from app.core import charts
+from app.core.views import load_or_404
 from app.plans.queries import current_plan
 from app.proposals.models import PROPOSAL_STATE_LABELS
 from app.transparency import bp, queries
@@ -110,6 +111,6 @@ def index():
 
 @bp.get("/committees/<slug>")
 def committee(slug: str):
-    plan = current_plan() or abort(404)
-    committee = queries.committee_of_plan(plan, slug) or abort(404)
+    plan = load_or_404(current_plan())
+    committee = load_or_404(queries.committee_of_plan(plan, slug))
     return _render(plan, committee)

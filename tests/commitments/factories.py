@@ -108,16 +108,20 @@ def make_draft(world, *, proposals=None, tables=(), milestones=None, actor=None,
     committee = committee or world.committee
     if proposals is None:
         proposals = [make_proposal(committee, world.author)]
-    return services.create_draft(
+    """A draft through the real service, committed as its request would be."""
+    commitment = services.create_draft(
         actor or world.facilitator, committee, commitment_data(world, **changes), proposals,
         list(tables), milestones=milestones if milestones is not None else [milestone()],
     )
+    db.session.commit()
+    return commitment
 
 
 def make_published(world, **kwargs) -> Commitment:
     commitment = make_draft(world, **kwargs)
     services.publish_commitment(kwargs.get("actor") or world.facilitator, commitment,
                                 "Aprobado en sesión del comité")
+    db.session.commit()
     return commitment
 
 

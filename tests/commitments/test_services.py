@@ -5,7 +5,6 @@ import pytest
 import sqlalchemy as sa
 
 from app.commitments import queries, services
-from app.commitments.services import drafting
 from app.commitments.models import (
     Commitment,
     CommitmentProposal,
@@ -15,6 +14,7 @@ from app.commitments.models import (
     Milestone,
     MilestoneStatus,
 )
+from app.commitments.services import drafting
 from app.consultations.models import Consultation
 from app.core import uow
 from app.core.audit import AuditEntry
