@@ -129,7 +129,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.progress import bp as progress_bp
     from app.proposals import bp as proposals_bp
 
-    for name in ("commitments", "consultations", "dashboard", "progress", "calls", "elections", "opendata", "api"):
+    for name in ("commitments", "consultations", "dashboard", "progress", "calls", "elections", "opendata", "api",
+                 "home"):  # home adds the overview pages to the plans blueprint
         importlib.import_module(f"app.{name}.views")
 
     for bp in (

@@ -9,21 +9,21 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 
 from app.commitments.models import Commitment, ImplementationStatus, Milestone, MilestoneStatus
+from app.commitments.services import commitment_path
 from app.core import storage, uow
 from app.core.audit import record
 from app.core.db import utcnow
 from app.core.errors import ValidationError
 from app.core.permissions import require
+from app.core.text import clean_text
 from app.extensions import db
 from app.notifications.services import notify
 from app.progress import permissions as _permissions  # noqa: F401  (registers the rules)
 from app.progress import queries
 from app.progress.models import Evidence, Follow, ProgressNote
-from app.proposals.services import clean_text
 
 NOTE_MAX = 10_000
 STATUS_NOTE_MAX = 5_000
@@ -32,12 +32,6 @@ URL_MAX = 1000
 
 
 # ---------------------------------------------------------------- validation helpers (pure)
-
-def commitment_path(commitment: Commitment) -> str:
-    """The commitment's page, built without a request (services also run from tests and CLI)."""
-    adapter = current_app.url_map.bind("localhost")
-    return adapter.build("commitments.show", {"commitment_id": commitment.id})
-
 
 def link_lines(text: str | None) -> list[str]:
     """The non-empty lines of the links box."""
