@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.commitments import bp, forms, queries, registry, services
-from app.commitments.dates import today_local
 from app.commitments.diff import diff_versions
 from app.commitments.models import COMMITMENT_STATE_LABELS, FIELD_LABELS, OGP_VALUES
 from app.commitments.permissions import can_read
+from app.core.clock import today
 from app.core.errors import NotFound
 from app.core.permissions import can, require
 from app.core.views import load_or_404, redirect_with, run_form
@@ -64,7 +64,7 @@ def show(commitment_id: int):
         commitment=commitment,
         proposals=queries.source_proposals(commitment),
         tables=queries.source_tables(commitment),
-        today=today_local(),
+        today=today(),
         sections=[(name, FIELD_LABELS[name]) for name in PAGE_SECTIONS],
         values=[(name, label) for name, label in OGP_VALUES.items()
                 if (getattr(commitment, name) or "").strip()],

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from app.commitments.models import Commitment, ImplementationStatus, Milestone, MilestoneStatus
 from app.commitments.services import commitment_path
-from app.core import storage, uow
+from app.core import clock, storage, uow
 from app.core.audit import record
 from app.core.db import utcnow
 from app.core.errors import ValidationError
@@ -67,7 +67,7 @@ def check_links(links) -> tuple[list[str], list[str]]:
 def check_noted_on(noted_on) -> str | None:
     if not isinstance(noted_on, date):
         return _("Give the date of the progress.")
-    if noted_on > queries.today_local():
+    if noted_on > clock.today():
         return _("The date cannot be in the future.")
     return None
 

@@ -15,7 +15,7 @@ from app.commitments.models import (
     Milestone,
     MilestoneStatus,
 )
-from app.core import storage, uow
+from app.core import clock, storage, uow
 from app.core.audit import AuditEntry
 from app.core.errors import PermissionDenied, ValidationError
 from app.extensions import db
@@ -104,7 +104,7 @@ def test_an_unknown_status_is_refused(world, milestone, uploads):
 
 
 def test_a_future_date_is_refused_but_today_in_durango_is_accepted(world, milestone, uploads):
-    today = queries.today_local()
+    today = clock.today()
     with pytest.raises(ValidationError) as caught:
         report(world, milestone, noted_on=today + timedelta(days=1))
     assert caught.value.field == "noted_on"
