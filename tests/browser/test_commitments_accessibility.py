@@ -210,6 +210,7 @@ def build_world() -> World:
                                today + timedelta(days=60), "Reglas publicadas")],
     )
     commitments.publish_commitment(other_facilitator, other, "Aprobado por el comité municipal.")
+    db.session.commit()  # the services only flush: committed as their requests would be
 
     db.session.expire_all()
     published = db.session.get(Commitment, published.id)
