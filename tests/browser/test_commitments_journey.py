@@ -109,6 +109,7 @@ def test_facilitator_drafts_consults_answers_publishes_and_reports_progress_with
     })
     refs = [first.reference, second.reference]
     committee_id, facilitator_id = committee.id, facilitator.id
+    db.session.commit()  # the proposals' service only flushes: committed as its request would be
 
     today = datetime.now(DURANGO).date()
     starts, ends = today - timedelta(days=30), today + timedelta(days=365)
