@@ -85,6 +85,7 @@ def _import_models() -> None:
     from app.calls import models as _calls  # noqa: F401
     from app.comments import models as _comments  # noqa: F401
     from app.commitments import models as _commitments  # noqa: F401
+    from app.consultations import models as _consultations  # noqa: F401
     from app.core import audit as _audit  # noqa: F401
     from app.core import mail as _mail  # noqa: F401
     from app.dialogues import models as _dialogues  # noqa: F401
@@ -92,6 +93,7 @@ def _import_models() -> None:
     from app.moderation import models as _moderation  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
     from app.plans import models as _plans  # noqa: F401
+    from app.progress import models as _progress  # noqa: F401
     from app.proposals import models as _proposals  # noqa: F401
 
 
@@ -127,7 +129,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.progress import bp as progress_bp
     from app.proposals import bp as proposals_bp
 
-    for name in ("commitments", "consultations", "dashboard", "progress", "calls", "elections", "opendata", "api"):
+    for name in ("commitments", "consultations", "dashboard", "progress", "calls", "elections", "opendata", "api",
+                 "home"):  # home adds the overview pages to the plans blueprint
         importlib.import_module(f"app.{name}.views")
 
     for bp in (

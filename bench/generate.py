@@ -23,13 +23,11 @@ from app.comments.models import Comment
 from app.commitments.models import (
     Commitment,
     CommitmentState,
-    Consultation,
-    ConsultationAnswer,
-    ConsultationOutcome,
     ImplementationStatus,
     Milestone,
     MilestoneStatus,
 )
+from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
 from app.core.db import utcnow
 from app.core.text import fold
 from app.dialogues.models import DialogueTable, TableState

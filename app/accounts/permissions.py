@@ -60,9 +60,10 @@ def _disable_two_factor(actor, target=None):
     """Only one's own second factor, and only when one's role does not require it."""
     from app.accounts.twofactor import is_required
 
-    return (
+    allowed = (
         actor is not None
         and (target is None or target.id == actor.id)
         and actor.two_factor_enabled
         and not is_required(actor)
     )
+    return allowed or deny(_("Your role requires two-factor authentication: it cannot be turned off."))

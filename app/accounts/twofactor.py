@@ -200,8 +200,7 @@ def regenerate_recovery_codes(user: User, code: str) -> list[str]:
 
 def disable_two_factor(user: User, password: str, code: str) -> None:
     """Turn two-factor authentication off: password and a code (or a recovery code) again."""
-    require(user, "account.two_factor.disable", user,
-            _("Your role requires two-factor authentication: it cannot be turned off."))
+    require(user, "account.two_factor.disable", user)
     if not verify_password(user.password_hash, password or ""):
         raise ValidationError(_("The current password is not correct."), field="current_password")
     used_recovery = False

@@ -1,13 +1,13 @@
 """Pages of the guarantor body's administration area."""
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.models import Organisation
 from app.admin import bp, forms, services
-from app.core.errors import ValidationError
 from app.core.permissions import require
+from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
 from app.plans.models import Committee
 
@@ -34,29 +34,23 @@ def organisations():
 
 @bp.post("/organisations/<int:user_id>")
 def decide_organisation(user_id: int):
-    organisation = db.session.get(Organisation, user_id) or abort(404)
+    organisation = load_or_404(db.session.get(Organisation, user_id))
     form = forms.VerifyOrganisationForm()
-    if form.validate_on_submit():
-        try:
-            services.decide_organisation(
-                current_user, organisation, form.decision.data, form.reason.data
-            )
-        except ValidationError as exc:
-            getattr(form, exc.field or "decision").errors.append(exc.message)
-        else:
-            flash(
-                _("The decision on %(name)s has been recorded and sent.", name=organisation.legal_name),
-                "success",
-            )
-            return redirect(url_for("admin.organisations"))
-    return (
-        render_template(
+    return run_form(
+        form,
+        action=lambda: services.decide_organisation(
+            current_user, organisation, form.decision.data, form.reason.data
+        ),
+        success=lambda _result: redirect_with(
+            _("The decision on %(name)s has been recorded and sent.", name=organisation.legal_name),
+            url_for("admin.organisations"),
+        ),
+        render=lambda: render_template(
             "admin/organisations.html",
             organisations=services.pending_organisations(),
             form=form,
             failed_id=user_id,
         ),
-        400,
     )
 
 
@@ -74,22 +68,18 @@ def _committee_choices():
 def moderators():
     form = forms.GrantScopeForm()
     form.committee_id.choices = _committee_choices()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.grant_moderator_scope(current_user, form.email.data, form.committee_id.data)
-        except ValidationError as exc:
-            getattr(form, exc.field or "email").errors.append(exc.message)
-        else:
-            flash(_("The facilitator scope has been granted."), "success")
-            return redirect(url_for("admin.moderators"))
-    if form.errors:
-        status = 400
-    return render_template("admin/moderators.html", form=form, scopes=services.moderator_scopes()), status
+    return run_form(
+        form,
+        action=lambda: services.grant_moderator_scope(current_user, form.email.data,
+                                                      form.committee_id.data),
+        success=lambda _result: redirect_with(_("The facilitator scope has been granted."),
+                                              url_for("admin.moderators")),
+        render=lambda: render_template("admin/moderators.html", form=form,
+                                       scopes=services.moderator_scopes()),
+    )
 
 
 @bp.post("/moderators/<int:scope_id>/revoke")
 def revoke_moderator(scope_id: int):
     services.revoke_moderator_scope(current_user, scope_id)
-    flash(_("The facilitator scope has been revoked."), "success")
-    return redirect(url_for("admin.moderators"))
+    return redirect_with(_("The facilitator scope has been revoked."), url_for("admin.moderators"))

@@ -1,15 +1,5 @@
-"""Dates of commitments: today in Durango, and plain YYYY-MM-DD input."""
+"""Dates of commitments: plain YYYY-MM-DD input (today is app.core.clock.today)."""
 from datetime import date
-from zoneinfo import ZoneInfo
-
-from flask import current_app
-
-from app.core.db import utcnow
-
-
-def today_local() -> date:
-    """Today's date in the plan's time zone (a milestone is late from the day after its end)."""
-    return utcnow().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def parse_date(value) -> date | None:

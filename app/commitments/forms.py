@@ -195,7 +195,22 @@ class _CommitmentFields(FlaskForm):
                 "deliverable": row.deliverable.data,
             })
             rows.append(index)
+        self._milestone_rows = rows
         return kept, rows
+
+    def field_for(self, name: str):
+        """Where a service's error goes (app/core/views.py): `milestones-<i>-<name>` names the
+        i-th milestone sent (see milestone_rows), "milestones" the first row, else a field."""
+        if name.startswith("milestones-"):
+            _, index, sub = name.split("-", 2)
+            rows = getattr(self, "_milestone_rows", [])
+            try:
+                return self.milestones.entries[rows[int(index)]].form[sub]
+            except (IndexError, KeyError, ValueError):
+                return None
+        if name == "milestones":
+            return self.milestones.entries[0].form.description if self.milestones.entries else None
+        return self._fields.get(name)
 
 
 def _add_text_fields(cls):

@@ -34,10 +34,8 @@ def _commitments(user_id: int) -> dict:
 
 from app.commitments.models import (  # noqa: E402
     COMMITMENT_STATE_LABELS,
-    CONSULTATION_OUTCOME_LABELS,
     IMPLEMENTATION_LABELS,
     CommitmentState,
-    ConsultationOutcome,
     ImplementationStatus,
 )
 from app.commitments.queries import commitments_for_proposal  # noqa: E402
@@ -53,18 +51,14 @@ related.register(related.Related(
 
 
 def _commitment_words(value: str) -> str | None:
-    """An implementation status, a consultation outcome or a withdrawal, in the reader's language."""
+    """An implementation status or a withdrawal, in the reader's language."""
     if value == CommitmentState.withdrawn.value:
         return str(COMMITMENT_STATE_LABELS[CommitmentState.withdrawn])
-    for labels, enum_cls in ((IMPLEMENTATION_LABELS, ImplementationStatus),
-                             (CONSULTATION_OUTCOME_LABELS, ConsultationOutcome)):
-        try:
-            return str(labels[enum_cls(value)])
-        except ValueError:
-            continue
-    return None
+    try:
+        return str(IMPLEMENTATION_LABELS[ImplementationStatus(value)])
+    except ValueError:
+        return None
 
 
-# Notifications store a commitment's status or a consultation's outcome as its value.
+# Notifications store a commitment's status as its value (consultations word their outcomes).
 word_values("status", _commitment_words)
-word_values("outcome", _commitment_words)

@@ -1,8 +1,10 @@
 """Who may draft, edit, publish, withdraw and read draft commitments: facilitators of the
 commitment's committee and admins; everyone else is refused (deny by default)."""
+from flask_babel import gettext as _
+
 from app.accounts.permissions import facilitates
 from app.commitments.models import Commitment, CommitmentState
-from app.core.permissions import can, rule
+from app.core.permissions import can, deny, rule
 
 EDITABLE_STATES = {CommitmentState.draft, CommitmentState.consultation, CommitmentState.published}
 PUBLISHABLE_STATES = {CommitmentState.draft, CommitmentState.consultation}
@@ -27,11 +29,12 @@ def _view_draft(actor, commitment: Commitment):
 
 @rule("commitments.edit")
 def _edit(actor, commitment: Commitment):
-    return (
-        commitment is not None
-        and commitment.state in EDITABLE_STATES
-        and facilitates(actor, commitment.committee_id)
-    )
+    if commitment is None:
+        return False
+    if commitment.state in EDITABLE_STATES and facilitates(actor, commitment.committee_id):
+        return True
+    return deny(_("Only the committee's facilitators can edit it, and a withdrawn commitment "
+                  "cannot change."))
 
 
 @rule("commitments.publish")

@@ -1,16 +1,17 @@
 """Pages of commitments: the list, the commitment, drafting, editing, versions and diffs,
 publishing and withdrawal. Thin views over commitments.queries and commitments.services."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.commitments import bp, forms, queries, services
-from app.commitments.dates import today_local
+from app.commitments import bp, forms, queries, registry, services
 from app.commitments.diff import diff_versions
 from app.commitments.models import COMMITMENT_STATE_LABELS, FIELD_LABELS, OGP_VALUES
 from app.commitments.permissions import can_read
-from app.core.errors import ValidationError
+from app.core.clock import today
+from app.core.errors import NotFound
 from app.core.permissions import can, require
+from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
 from app.plans.models import Committee
 from app.plans.queries import current_plan
@@ -25,35 +26,16 @@ PAGE_SECTIONS = (
 def _load(commitment_id: int):
     """The commitment, or 404 when it does not exist or is a draft the user may not read."""
     commitment = queries.commitment_detail(commitment_id)
-    if commitment is None or not can_read(current_user, commitment):
-        abort(404)
-    return commitment
+    return load_or_404(commitment if can_read(current_user, commitment) else None)
 
 
 def _load_for_action(commitment_id: int):
     """For the facilitators' acts: 404 only when it does not exist; the permission says 403."""
-    return queries.commitment_detail(commitment_id) or abort(404)
+    return load_or_404(queries.commitment_detail(commitment_id))
 
 
-def _attach(form, exc: ValidationError, rows: list[int] | None = None) -> None:
-    """Show a service's error next to its field (milestone rows included), or at the top."""
-    target = None
-    name = exc.field or ""
-    if name.startswith("milestones-") and rows is not None:
-        _, index, sub = name.split("-", 2)
-        try:
-            entry = form.milestones.entries[rows[int(index)]]
-            target = entry.form[sub]
-        except (IndexError, KeyError, ValueError):
-            target = None
-    elif name == "milestones" and form.milestones.entries:
-        target = form.milestones.entries[0].form.description
-    elif name:
-        target = getattr(form, name, None)
-    if target is not None:
-        target.errors = [*target.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
+def _shown(commitment_id: int, message: str):
+    return redirect_with(message, url_for("commitments.show", commitment_id=commitment_id))
 
 
 # ---------------------------------------------------------------- reading
@@ -82,7 +64,7 @@ def show(commitment_id: int):
         commitment=commitment,
         proposals=queries.source_proposals(commitment),
         tables=queries.source_tables(commitment),
-        today=today_local(),
+        today=today(),
         sections=[(name, FIELD_LABELS[name]) for name in PAGE_SECTIONS],
         values=[(name, label) for name, label in OGP_VALUES.items()
                 if (getattr(commitment, name) or "").strip()],
@@ -110,18 +92,12 @@ def diff(commitment_id: int):
     commitment = _load(commitment_id)
     latest = commitment.version
     if latest < 1:
-        abort(404)
-    to_n = _version_number(request.args.get("to")) if request.args.get("to") else latest
-    if to_n is None:
-        abort(404)
-    from_n = (_version_number(request.args.get("from")) if request.args.get("from")
-              else max(1, to_n - 1))
-    if from_n is None:
-        abort(404)
+        raise NotFound()
+    to_n = load_or_404(_version_number(request.args.get("to")) if request.args.get("to") else latest)
+    from_n = load_or_404(_version_number(request.args.get("from")) if request.args.get("from")
+                         else max(1, to_n - 1))
     found = queries.versions_by_number(commitment, {from_n, to_n})
-    if from_n not in found or to_n not in found:
-        abort(404)
-    old, new = found[from_n], found[to_n]
+    old, new = load_or_404(found.get(from_n)), load_or_404(found.get(to_n))
     return render_template(
         "commitments/diff.html", commitment=commitment, old=old, new=new,
         diff=diff_versions(old.snapshot, new.snapshot), numbers=list(range(latest, 0, -1)),
@@ -135,11 +111,11 @@ def _committee_from_args() -> Committee:
     try:
         committee_id = int(request.args.get("committee", ""))
     except ValueError:
-        abort(404)
+        raise NotFound() from None
     committee = db.session.get(Committee, committee_id)
     plan = current_plan()
     if committee is None or plan is None or committee.plan_id != plan.id:
-        abort(404)
+        raise NotFound()
     return committee
 
 
@@ -160,38 +136,23 @@ def new():
         if len(chosen) == 1:
             form.title.data = chosen[0].title
             form.theme_id.data = str(chosen[0].theme_id) if chosen[0].theme_id else ""
-    rows: list[int] = []
-    if form.validate_on_submit():
-        milestones, rows = form.milestone_rows()
-        try:
-            commitment = services.create_draft(
-                current_user, committee, form.commitment_data(),
-                queries.proposals_by_reference(form.proposals.data),
-                queries.tables_by_id(form.tables.data),
-                milestones=milestones,
-            )
-        except ValidationError as exc:
-            _attach(form, exc, rows)
-        else:
-            flash(_("The draft commitment is saved as version 1. Its proposals are now accepted."),
-                  "success")
-            return redirect(url_for("commitments.show", commitment_id=commitment.id))
-    status = 400 if _has_errors(form) else 200
-    return render_template("commitments/new.html", form=form, committee=committee), status
 
+    def draft():
+        milestones, _rows = form.milestone_rows()
+        return services.create_draft(
+            current_user, committee, form.commitment_data(),
+            queries.proposals_by_reference(form.proposals.data),
+            queries.tables_by_id(form.tables.data),
+            milestones=milestones,
+        )
 
-def _has_errors(form) -> bool:
-    """Any error on the form, its fields or its milestone rows (read from the fields
-    themselves: WTForms caches `form.errors` before our cross-field checks add theirs)."""
-    if form.form_errors:
-        return True
-    for f in form:
-        if f.type == "FieldList":
-            if any(sub.errors for entry in f for sub in entry.form):
-                return True
-        elif f.errors:
-            return True
-    return False
+    return run_form(
+        form,
+        action=draft,
+        success=lambda commitment: _shown(commitment.id, _(
+            "The draft commitment is saved as version 1. Its proposals are now accepted.")),
+        render=lambda: render_template("commitments/new.html", form=form, committee=committee),
+    )
 
 
 def _edit_form(commitment):
@@ -214,23 +175,21 @@ def _edit_form(commitment):
 @login_required
 def edit(commitment_id: int):
     commitment = _load_for_action(commitment_id)
-    require(current_user, "commitments.edit", commitment,
-            _("Only the committee's facilitators can edit it, and a withdrawn commitment cannot change."))
+    require(current_user, "commitments.edit", commitment)
     form = _edit_form(commitment)
-    rows: list[int] = []
-    if form.validate_on_submit():
-        milestones, rows = form.milestone_rows()
-        base = _version_number(form.base_version.data)
-        try:
-            services.update_draft(current_user, commitment, form.commitment_data(), milestones,
-                                  form.reason.data, expected_version=base)
-        except ValidationError as exc:
-            _attach(form, exc, rows)
-        else:
-            flash(_("Your changes are saved as a new version."), "success")
-            return redirect(url_for("commitments.show", commitment_id=commitment_id))
-    status = 400 if _has_errors(form) else 200
-    return render_template("commitments/edit.html", form=form, commitment=commitment), status
+
+    def save():
+        milestones, _rows = form.milestone_rows()
+        return services.update_draft(current_user, commitment, form.commitment_data(), milestones,
+                                     form.reason.data,
+                                     expected_version=_version_number(form.base_version.data))
+
+    return run_form(
+        form,
+        action=save,
+        success=lambda _version: _shown(commitment_id, _("Your changes are saved as a new version.")),
+        render=lambda: render_template("commitments/edit.html", form=form, commitment=commitment),
+    )
 
 
 # ---------------------------------------------------------------- publishing and withdrawal
@@ -241,31 +200,17 @@ def publish(commitment_id: int):
     commitment = _load_for_action(commitment_id)
     require(current_user, "commitments.publish", commitment)
     form = forms.PublishForm()
-    if form.validate_on_submit():
-        try:
-            services.publish_commitment(current_user, commitment, form.reason.data)
-        except ValidationError as exc:
-            _attach_simple(form, exc)
-        else:
-            flash(_("The commitment is published: it is now a formal commitment of the plan."),
-                  "success")
-            return redirect(url_for("commitments.show", commitment_id=commitment_id))
-    missing = services.missing_labels(services.missing_for_publication(commitment))
-    consultation = services.running_consultation(commitment)
-    status = 400 if _has_errors(form) else 200
-    return (
-        render_template("commitments/publish.html", form=form, commitment=commitment,
-                        missing=missing, consultation=consultation),
-        status,
+    return run_form(
+        form,
+        action=lambda: services.publish_commitment(current_user, commitment, form.reason.data),
+        success=lambda _version: _shown(commitment_id, _(
+            "The commitment is published: it is now a formal commitment of the plan.")),
+        render=lambda: render_template(
+            "commitments/publish.html", form=form, commitment=commitment,
+            missing=services.missing_labels(services.missing_for_publication(commitment)),
+            consultation=registry.running_consultation(commitment),
+        ),
     )
-
-
-def _attach_simple(form, exc: ValidationError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
 
 
 @bp.route("/<int:commitment_id>/withdraw", methods=["GET", "POST"])
@@ -274,15 +219,10 @@ def withdraw(commitment_id: int):
     commitment = _load_for_action(commitment_id)
     require(current_user, "commitments.withdraw", commitment)
     form = forms.WithdrawForm()
-    if form.validate_on_submit():
-        try:
-            services.withdraw_commitment(current_user, commitment, form.reason.data)
-        except ValidationError as exc:
-            _attach_simple(form, exc)
-        else:
-            flash(_("The commitment is withdrawn. Its page and history stay public, with your reason."),
-                  "success")
-            return redirect(url_for("commitments.show", commitment_id=commitment_id))
-    status = 400 if _has_errors(form) else 200
-    return render_template("commitments/withdraw.html", form=form, commitment=commitment), status
-
+    return run_form(
+        form,
+        action=lambda: services.withdraw_commitment(current_user, commitment, form.reason.data),
+        success=lambda _result: _shown(commitment_id, _(
+            "The commitment is withdrawn. Its page and history stay public, with your reason.")),
+        render=lambda: render_template("commitments/withdraw.html", form=form, commitment=commitment),
+    )

@@ -10,7 +10,7 @@ from wtforms import DateTimeLocalField, HiddenField, RadioField, SelectField, Te
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.comments.services import MAX_LENGTH
-from app.commitments.models import CONSULTATION_OUTCOME_LABELS, ConsultationOutcome
+from app.consultations.models import CONSULTATION_OUTCOME_LABELS, ConsultationOutcome
 
 REQUIRED = _l("This field is required.")
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]

@@ -1,5 +1,6 @@
 """What consultations plug into other areas: a draft commitment in public consultation is a
-comment host (app/comments/hosts.py); the answers given to comments go in the data export."""
+comment host (app/comments/hosts.py); the answers given to comments go in the data export; a
+running consultation holds back publication; notifications word the outcomes."""
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -7,9 +8,16 @@ from app.accounts.export import iso, rows
 from app.accounts.lifecycle import export_section
 from app.comments import hosts
 from app.comments.models import Comment
-from app.commitments.models import Commitment, CommitmentState, ConsultationAnswer
-from app.consultations.queries import consultation_open_now, consultation_path
+from app.commitments import registry
+from app.commitments.models import Commitment, CommitmentState
+from app.consultations.models import (
+    CONSULTATION_OUTCOME_LABELS,
+    ConsultationAnswer,
+    ConsultationOutcome,
+)
+from app.consultations.queries import consultation_open_now, consultation_path, pending_consultation
 from app.core.permissions import not_now
+from app.notifications.kinds import word_values
 
 
 def _accepts_comments(commitment: Commitment):
@@ -43,3 +51,19 @@ def _answers(user_id: int) -> dict:
         )
     ]
     return {"consultation_answers": answers}
+
+
+# A running consultation holds back the draft's publication (app/commitments/registry.py).
+registry.provides("running_consultation")(lambda commitment: pending_consultation(commitment.id))
+
+
+def _outcome_words(value: str) -> str | None:
+    """A consultation outcome, in the reader's language."""
+    try:
+        return str(CONSULTATION_OUTCOME_LABELS[ConsultationOutcome(value)])
+    except ValueError:
+        return None
+
+
+# Notifications store a consultation's outcome as its value.
+word_values("outcome", _outcome_words)

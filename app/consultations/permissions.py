@@ -1,9 +1,12 @@
 """Who may open, close and answer a public consultation, and who may comment in it: small
 predicates, denied by default. The window itself is a rule of the server (see services)."""
+from flask_babel import gettext as _
+
 from app.accounts.permissions import facilitates
-from app.commitments.models import Commitment, CommitmentState, Consultation
+from app.commitments.models import Commitment, CommitmentState
+from app.consultations.models import Consultation
 from app.consultations.queries import window_state
-from app.core.permissions import can, rule
+from app.core.permissions import check, not_now, rule
 
 
 def _committee_id(target) -> int | None:
@@ -42,10 +45,14 @@ def _preview(actor, commitment):
 
 @rule("consultations.comment")
 def _comment(actor, consultation):
-    """Any account that may take part, while the consultation's window is open."""
-    return (
-        isinstance(consultation, Consultation)
-        and can(actor, "participate")
-        and consultation.commitment.state == CommitmentState.consultation
-        and window_state(consultation) == "open"
-    )
+    """Any account that may take part (the "participate" rule says why not), while the
+    consultation's window is open."""
+    if not isinstance(consultation, Consultation):
+        return False
+    taking_part = check(actor, "participate")
+    if not taking_part:
+        return taking_part
+    if (consultation.commitment.state != CommitmentState.consultation
+            or window_state(consultation) != "open"):
+        return not_now(_("The public consultation on this draft is not open."))
+    return True

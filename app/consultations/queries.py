@@ -11,13 +11,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.routing import BuildError
 
 from app.comments.models import Comment
-from app.commitments.models import (
-    OGP_VALUES,
-    Commitment,
-    Consultation,
-    ConsultationAnswer,
-    ConsultationOutcome,
-)
+from app.commitments.models import OGP_VALUES, Commitment
+from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
 from app.core.db import utcnow
 from app.extensions import db
 

@@ -4,33 +4,27 @@ section of the draft while the window is open, and the facilitators' answers to 
 The window is the server's rule: comments.services.post_comment refuses a comment on a commitment
 outside an open window, and comment_on_draft first says why, with the window in local time.
 """
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 
 from app.comments.models import Comment
 from app.comments.queries import comment_url
 from app.comments.services import post_comment
-from app.commitments.models import (
-    Commitment,
-    CommitmentState,
-    Consultation,
-    ConsultationAnswer,
-    ConsultationOutcome,
-)
+from app.commitments.models import Commitment, CommitmentState
 from app.consultations import permissions as _rules  # noqa: F401  (registers the rules)
 from app.consultations import queries
+from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
+from app.core import uow
 from app.core.audit import record
+from app.core.clock import local_to_utc
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, NotFound, ValidationError
 from app.core.permissions import require
 from app.extensions import db
-from app.moderation.permissions import require_taking_part
 from app.notifications.services import notify
 
 REASON_MIN = 10
@@ -53,26 +47,6 @@ class AnswerResult(NamedTuple):
 
 
 # ---------------------------------------------------------------- local time
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def local_to_utc(value: datetime | None) -> datetime | None:
-    """A naive date-time is local (America/Monterrey), as the forms give it; stored in UTC."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=local_zone())
-    return value.astimezone(UTC)
-
-
-def utc_to_local(value: datetime | None) -> datetime | None:
-    """The naive local date-time a form field shows for a stored UTC time."""
-    if value is None:
-        return None
-    return value.astimezone(local_zone()).replace(tzinfo=None)
-
 
 def local_when(value: datetime | None) -> str:
     """Local date and time to the minute, e.g. "10 de mayo de 2030, 6:00 p.m."."""
@@ -131,21 +105,20 @@ def open_consultation(actor, commitment: Commitment, opens_at, closes_at) -> Con
         raise InvalidTransition(_pending_message(pending))
 
     # The conditional UPDATE takes the commitment's row: a second facilitator opening at the same
-    # moment waits here, and then finds the first one's consultation below.
-    moved = db.session.execute(
-        sa.update(Commitment)
-        .where(Commitment.id == commitment.id, Commitment.state.in_(OPENABLE_STATES))
-        .values(state=CommitmentState.consultation, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if moved != 1:
-        db.session.rollback()
-        raise InvalidTransition(_("Only a draft can go to public consultation."))
-    pending = queries.pending_consultation(commitment.id)
-    if pending is not None:
-        message = _pending_message(pending)
-        db.session.rollback()
-        raise InvalidTransition(message)
+    # moment waits here, and then finds the first one's consultation below (the savepoint undoes
+    # the move then).
+    with uow.savepoint():
+        moved = db.session.execute(
+            sa.update(Commitment)
+            .where(Commitment.id == commitment.id, Commitment.state.in_(OPENABLE_STATES))
+            .values(state=CommitmentState.consultation, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved != 1:
+            raise InvalidTransition(_("Only a draft can go to public consultation."))
+        pending = queries.pending_consultation(commitment.id)
+        if pending is not None:
+            raise InvalidTransition(_pending_message(pending))
     consultation = Consultation(
         commitment_id=commitment.id,
         opens_at=opens_at,
@@ -158,7 +131,7 @@ def open_consultation(actor, commitment: Commitment, opens_at, closes_at) -> Con
     record(actor, "consultation.opened", consultation, public=True,
            committee_id=commitment.committee_id, commitment_id=commitment.id,
            opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat())
-    db.session.commit()
+    db.session.flush()
     db.session.expire(commitment)
     return consultation
 
@@ -180,13 +153,12 @@ def close_consultation_early(actor, consultation: Consultation, reason) -> Consu
         .execution_options(synchronize_session=False)
     ).rowcount
     if closed != 1:
-        db.session.rollback()
         raise InvalidTransition(_("This consultation is already closed."))
     commitment = consultation.commitment
     record(actor, "consultation.closed_early", consultation, reason=reason, public=True,
            committee_id=commitment.committee_id, commitment_id=commitment.id,
            was_open=now >= consultation.opens_at)
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(consultation)
     return consultation
 
@@ -233,12 +205,12 @@ def clean_section(commitment: Commitment, section) -> str | None:
 def comment_on_draft(actor, commitment: Commitment, body, section=None, parent: Comment | None = None) -> Comment:
     """A comment on the draft as a whole or on one of its sections, or a reply in a thread,
     while the consultation is open. The comments' rate limit and sanitising apply."""
-    require_taking_part(actor, "participate")
+    require(actor, "participate")
     consultation = queries.latest_consultation(commitment.id)
     refusal = window_refusal(commitment, consultation)
     if refusal:
         raise InvalidTransition(refusal)
-    require_taking_part(actor, "consultations.comment", consultation)
+    require(actor, "consultations.comment", consultation)
     if parent is not None:
         if parent.commitment_id != commitment.id:
             raise NotFound(_("That comment is not part of this conversation."))
@@ -281,12 +253,12 @@ def answer_comment(actor, comment: Comment, outcome, reason, *, update: bool = F
     if existing is None:
         answer = ConsultationAnswer(comment_id=comment_id, outcome=outcome, reason=reason,
                                     answered_by_id=actor_id, answered_at=utcnow())
-        db.session.add(answer)
         try:
-            db.session.flush()
+            with uow.savepoint():
+                db.session.add(answer)
+                db.session.flush()
         except sa.exc.IntegrityError:
             # Another request answered it a moment ago (a double click, two tabs).
-            db.session.rollback()
             existing = queries.answer_of(comment_id)
             if existing is None:  # pragma: no cover - the constraint names no other cause
                 raise
@@ -295,7 +267,7 @@ def answer_comment(actor, comment: Comment, outcome, reason, *, update: bool = F
                    committee_id=commitment.committee_id, commitment_id=commitment.id,
                    outcome=outcome.value)
             _notify_answer(actor, comment, commitment, outcome)
-            db.session.commit()
+            db.session.flush()
             return AnswerResult(answer, "created")
 
     if _same(existing, outcome, reason):
@@ -314,12 +286,11 @@ def answer_comment(actor, comment: Comment, outcome, reason, *, update: bool = F
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:  # pragma: no cover - answers are never deleted
-        db.session.rollback()
         raise InvalidTransition(_("This answer changed meanwhile. Reload the page and try again."))
     record(actor, "consultation.answer_changed", comment, public=True,
            committee_id=commitment.committee_id, commitment_id=commitment.id,
            previous_outcome=previous.value, outcome=outcome.value)
     _notify_answer(actor, comment, commitment, outcome)
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(existing)
     return AnswerResult(existing, "updated")

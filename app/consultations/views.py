@@ -2,7 +2,7 @@
 report, and the forms that open and close a window, comment, reply and answer. Each form page
 also works alone (no JavaScript), and re-shows the user's input with the error next to the field.
 """
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,56 +10,32 @@ from app.comments.forms import CommentForm
 from app.comments.models import Comment
 from app.comments.permissions import accepts_replies
 from app.comments.queries import comment_url
-from app.commitments.models import (
-    CONSULTATION_OUTCOME_LABELS,
-    Commitment,
-    CommitmentState,
-    Consultation,
-    ConsultationOutcome,
-)
+from app.commitments.models import Commitment, CommitmentState
 from app.consultations import bp, forms, queries, services
 from app.consultations import permissions as _rules  # noqa: F401  (registers the rules)
-from app.core.errors import InvalidTransition, ValidationError
+from app.consultations.models import CONSULTATION_OUTCOME_LABELS, Consultation, ConsultationOutcome
+from app.core.errors import InvalidTransition
 from app.core.permissions import can, require
+from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
-from app.moderation.permissions import require_taking_part
 
 # ---------------------------------------------------------------- loading
 
 
 def _visible_commitment(commitment_id: int) -> Commitment:
     """A commitment whose consultation page the user may see: public (in consultation or
-    later), or a draft for its committee's facilitators."""
+    later), or a draft for its committee's facilitators; otherwise the 404 page."""
     commitment = queries.commitment_for_page(commitment_id)
-    if commitment is None:
-        abort(404)
-    if commitment.state == CommitmentState.draft and not can(current_user, "consultations.preview", commitment):
-        abort(404)
-    return commitment
+    hidden = (commitment is not None and commitment.state == CommitmentState.draft
+              and not can(current_user, "consultations.preview", commitment))
+    return load_or_404(None if hidden else commitment)
 
 
 def _consultation_comment(comment_id: int) -> tuple[Comment, Commitment]:
     comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.commitment_id is None:
-        abort(404)
+    comment = load_or_404(comment if comment is not None and comment.commitment_id is not None
+                          else None)
     return comment, _visible_commitment(comment.commitment_id)
-
-
-def _attach(form, exc: ValidationError) -> str | None:
-    """Show a service's validation error next to its field; returns it when no field fits (the
-    page shows it above the form)."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is None:
-        return exc.message
-    field.errors = [*field.errors, exc.message]
-    return None
-
-
-def _status(form, problem: str | None, status: int = 200) -> int:
-    """409 when the state refused the act, 400 for invalid input, 200 for a fresh form."""
-    if status != 200:
-        return status
-    return 400 if form.errors or problem else 200
 
 
 def _back(commitment: Commitment, anchor: str | None = None) -> str:
@@ -153,105 +129,108 @@ def open_window(commitment_id: int):
     commitment = _visible_commitment(commitment_id)
     require(current_user, "consultations.open", commitment)
     form = forms.OpenConsultationForm(prefix="consultation")
-    problem, status = None, 200
-    if form.validate_on_submit():
-        try:
-            services.open_consultation(current_user, commitment, form.opens_at.data, form.closes_at.data)
-        except ValidationError as exc:
-            problem = _attach(form, exc)
-        except InvalidTransition as exc:  # one is open or scheduled already (another tab)
-            problem, status = exc.message, 409
-        else:
-            flash(_("The public consultation is set. The draft is now public."), "success")
-            return redirect(_back(commitment))
-    return render_template("consultations/open.html", form=form, commitment=commitment,
-                           problem=problem), _status(form, problem, status)
+    return run_form(
+        form,
+        action=lambda: services.open_consultation(current_user, commitment, form.opens_at.data,
+                                                  form.closes_at.data),
+        success=lambda _result: redirect_with(
+            _("The public consultation is set. The draft is now public."), _back(commitment)),
+        render=lambda: render_template("consultations/open.html", form=form, commitment=commitment),
+        conflict_keeps_input=True,  # one is open or scheduled already (another tab)
+    )
 
 
 @bp.route("/<int:consultation_id>/close", methods=["GET", "POST"])
 @login_required
 def close_window(consultation_id: int):
-    consultation = db.session.get(Consultation, consultation_id) or abort(404)
+    consultation = load_or_404(db.session.get(Consultation, consultation_id))
     commitment = _visible_commitment(consultation.commitment_id)
     require(current_user, "consultations.close", consultation)
     form = forms.CloseConsultationForm(prefix="close")
-    problem, status = None, 200
-    if form.validate_on_submit():
-        try:
-            services.close_consultation_early(current_user, consultation, form.reason.data)
-        except ValidationError as exc:
-            problem = _attach(form, exc)
-        except InvalidTransition as exc:  # closed meanwhile (another tab, the clock)
-            problem, status = exc.message, 409
-        else:
-            flash(_("The public consultation is closed."), "success")
-            return redirect(_back(commitment))
-    return render_template("consultations/close.html", form=form, commitment=commitment,
-                           consultation=consultation, state=queries.window_state(consultation),
-                           problem=problem), _status(form, problem, status)
+    return run_form(
+        form,
+        action=lambda: services.close_consultation_early(current_user, consultation, form.reason.data),
+        success=lambda _result: redirect_with(_("The public consultation is closed."), _back(commitment)),
+        render=lambda: render_template("consultations/close.html", form=form, commitment=commitment,
+                                       consultation=consultation,
+                                       state=queries.window_state(consultation)),
+        conflict_keeps_input=True,  # closed meanwhile (another tab, the clock)
+    )
 
 
 # ---------------------------------------------------------------- commenting
+
+
+def _comment_page(form, commitment: Commitment, parent: Comment | None, back: str):
+    consultation = queries.latest_consultation(commitment.id)
+    return render_template(
+        "consultations/comment.html", form=form, commitment=commitment, parent=parent,
+        refusal=services.window_refusal(commitment, consultation), back=back,
+    )
 
 
 @bp.route("/commitment/<int:commitment_id>/comment", methods=["GET", "POST"])
 @login_required
 def comment(commitment_id: int):
     commitment = _visible_commitment(commitment_id)
-    require_taking_part(current_user, "participate")
+    require(current_user, "participate")
     sections = queries.sections_for(commitment)
     form = forms.prepare_comment_form(forms.ConsultationCommentForm(), sections)
     if request.method == "GET" and request.args.get("section"):
         form.section.data = request.args["section"]
-    problem, status = None, 200
-    if form.validate_on_submit():
-        try:
-            created = services.comment_on_draft(current_user, commitment, form.body.data,
-                                                section=form.section.data)
-        except ValidationError as exc:
-            problem = _attach(form, exc)
-        except InvalidTransition as exc:
-            # The window closed (or has not opened): say so, with the window, and keep the text.
-            problem, status = exc.message, 409
-        else:
-            flash(_("Your comment is published."), "success")
-            return redirect(comment_url(created))
-    consultation = queries.latest_consultation(commitment.id)
-    return render_template(
-        "consultations/comment.html", form=form, commitment=commitment, parent=None,
-        refusal=services.window_refusal(commitment, consultation), back=_back(commitment),
-        problem=problem,
-    ), _status(form, problem, status)
+    return run_form(
+        form,
+        action=lambda: services.comment_on_draft(current_user, commitment, form.body.data,
+                                                 section=form.section.data),
+        success=lambda created: redirect_with(_("Your comment is published."), comment_url(created)),
+        render=lambda: _comment_page(form, commitment, None, _back(commitment)),
+        # The window closed (or has not opened): say so, with the window, and keep the text.
+        conflict_keeps_input=True,
+    )
 
 
 @bp.route("/comments/<int:comment_id>/reply", methods=["GET", "POST"])
 @login_required
 def reply(comment_id: int):
     parent, commitment = _consultation_comment(comment_id)
-    require_taking_part(current_user, "participate")
+    require(current_user, "participate")
     if not accepts_replies(parent):
         raise InvalidTransition(_("This comment was removed and cannot be answered."))
     form = CommentForm()
-    problem, status = None, 200
-    if form.validate_on_submit():
-        try:
-            created = services.comment_on_draft(current_user, commitment, form.body.data, parent=parent)
-        except ValidationError as exc:
-            problem = _attach(form, exc)
-        except InvalidTransition as exc:
-            problem, status = exc.message, 409
-        else:
-            flash(_("Your reply is published."), "success")
-            return redirect(comment_url(created))
-    consultation = queries.latest_consultation(commitment.id)
-    return render_template(
-        "consultations/comment.html", form=form, commitment=commitment, parent=parent,
-        refusal=services.window_refusal(commitment, consultation), back=comment_url(parent),
-        problem=problem,
-    ), _status(form, problem, status)
+    return run_form(
+        form,
+        action=lambda: services.comment_on_draft(current_user, commitment, form.body.data,
+                                                 parent=parent),
+        success=lambda created: redirect_with(_("Your reply is published."), comment_url(created)),
+        render=lambda: _comment_page(form, commitment, parent, comment_url(parent)),
+        conflict_keeps_input=True,
+    )
 
 
 # ---------------------------------------------------------------- answering
+
+ANSWER_MESSAGES = {
+    "created": (lambda: _("The answer is published and its author notified."), "success"),
+    "updated": (lambda: _("The answer is changed and its author notified."), "success"),
+    "unchanged": (lambda: _("This answer was already saved."), "info"),
+}
+
+
+def _answer_or_warning(comment: Comment, form):
+    """The service's answer; a different answer given meanwhile (a double click, another
+    facilitator) is not an error of this form: the page shows it, with a warning."""
+    try:
+        return services.answer_comment(current_user, comment, form.outcome.data,
+                                       form.reason.data, update=form.update.data == "1")
+    except services.AlreadyAnswered as exc:
+        return exc
+
+
+def _answered(comment: Comment, result):
+    if isinstance(result, services.AlreadyAnswered):
+        return redirect_with(result.message, comment_url(comment), "warning")
+    message, category = ANSWER_MESSAGES[result.status]
+    return redirect_with(message(), comment_url(comment), category)
 
 
 @bp.route("/comments/<int:comment_id>/answer", methods=["GET", "POST"])
@@ -265,25 +244,12 @@ def answer(comment_id: int):
                                       "update": "1"})
     else:
         form = forms.AnswerForm()
-    problem = None
-    if form.validate_on_submit():
-        try:
-            result = services.answer_comment(current_user, comment, form.outcome.data,
-                                             form.reason.data, update=form.update.data == "1")
-        except services.AlreadyAnswered as exc:
-            flash(exc.message, "warning")
-            return redirect(comment_url(comment))
-        except ValidationError as exc:
-            problem = _attach(form, exc)
-        else:
-            messages = {
-                "created": _("The answer is published and its author notified."),
-                "updated": _("The answer is changed and its author notified."),
-                "unchanged": _("This answer was already saved."),
-            }
-            flash(messages[result.status], "success" if result.status != "unchanged" else "info")
-            return redirect(comment_url(comment))
-    return render_template(
-        "consultations/answer.html", form=form, commitment=commitment, comment=comment,
-        existing=existing, back=comment_url(comment), problem=problem,
-    ), _status(form, problem)
+    return run_form(
+        form,
+        action=lambda: _answer_or_warning(comment, form),
+        success=lambda result: _answered(comment, result),
+        render=lambda: render_template(
+            "consultations/answer.html", form=form, commitment=commitment, comment=comment,
+            existing=existing, back=comment_url(comment),
+        ),
+    )

@@ -114,13 +114,12 @@ def can(actor, name: str, target=None) -> bool:
     return check(actor, name, target).allowed
 
 
-def require(actor, name: str, target=None, message: str | None = None) -> None:
-    """Raise PermissionDenied, with the rule's reason, unless the rule allows.
-
-    `message` is transitional: reasons belong in the rules; it goes once every caller is moved."""
+def require(actor, name: str, target=None) -> None:
+    """Raise PermissionDenied, with the rule's reason, unless the rule allows (InvalidTransition
+    when the rule refused because of the thing's state)."""
     decision = check(actor, name, target)
     if decision:
         return
     if decision.not_now:
         raise InvalidTransition(decision.reason)
-    raise PermissionDenied(decision.reason or message or _("You do not have permission to do this."))
+    raise PermissionDenied(decision.reason or _("You do not have permission to do this."))

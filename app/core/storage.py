@@ -301,8 +301,8 @@ def write(upload: Upload) -> str:
         return stored_name
 
 
-def delete(stored_names) -> None:
-    directory = upload_dir()
+def delete(stored_names, directory: Path | None = None) -> None:
+    directory = directory or upload_dir()
     for stored_name in stored_names:
         if not STORED_NAME.match(stored_name or ""):
             continue
@@ -310,6 +310,32 @@ def delete(stored_names) -> None:
             (directory / stored_name).unlink(missing_ok=True)
         except OSError:
             log.exception("could not delete evidence file %s", stored_name)
+
+
+def delete_if_rolled_back(stored_names) -> None:
+    """Files written for the current unit of work go again if the unit is rolled back (a later
+    step of the request failed); its commit keeps them. A savepoint's end settles nothing."""
+    names = list(stored_names)
+    if not names:
+        return
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    directory, settled = upload_dir(), []
+
+    def committed(session):
+        if not session.in_nested_transaction():
+            settled.append(True)
+
+    def rolled_back(session, previous_transaction):
+        if not settled and previous_transaction.parent is None:
+            settled.append(True)
+            delete(names, directory)
+
+    session = db.session()
+    event.listen(session, "after_commit", committed)
+    event.listen(session, "after_soft_rollback", rolled_back)
 
 
 def path_of(stored_name: str | None) -> Path | None:

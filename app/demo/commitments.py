@@ -41,19 +41,15 @@ from app.commitments.models import (
     Commitment,
     CommitmentState,
     CommitmentVersion,
-    Consultation,
-    ConsultationAnswer,
-    ConsultationOutcome,
-    Evidence,
-    Follow,
     ImplementationStatus,
     Milestone,
     MilestoneStatus,
-    ProgressNote,
 )
 from app.commitments.services import build_snapshot
+from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee
+from app.progress.models import Evidence, Follow, ProgressNote
 
 DURANGO_TZ = ZoneInfo("America/Monterrey")
 PUBLISHED_ON = date(2021, 8, 1)

@@ -3,9 +3,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from app.commitments import queries as commitment_queries
-from app.commitments.models import Commitment, Milestone, ProgressNote
+from app.commitments.models import Commitment, Milestone
 from app.elections.models import Election, ElectionResult, ElectionState
 from app.extensions import db
+from app.progress.models import ProgressNote
 from app.proposals import queries as proposal_queries
 from app.proposals.models import Proposal, ProposalState
 

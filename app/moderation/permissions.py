@@ -67,12 +67,3 @@ def _block(actor, item):
     if not actor.is_admin and author.role == Role.moderator:
         return deny(_("Only the guarantor body can block a facilitator."))
     return True
-
-
-def require_taking_part(actor, name: str, target=None) -> None:
-    """Transitional, for app/consultations until it calls `require` with rules that carry their
-    reasons: `require`, but a blocked account learns why and until when. Remove with its last user."""
-    from app.accounts.permissions import blocked_message
-    from app.core.permissions import require
-
-    require(actor, name, target, message=blocked_message(actor))

@@ -7,14 +7,7 @@ from app.accounts.models import Organisation, User
 from app.calls import queries as call_queries
 from app.calls.models import ApplicationStatus, Call, CallApplication
 from app.commitments import queries as commitment_queries
-from app.commitments.models import (
-    Commitment,
-    CommitmentVersion,
-    Evidence,
-    ImplementationStatus,
-    Milestone,
-    ProgressNote,
-)
+from app.commitments.models import Commitment, CommitmentVersion, ImplementationStatus, Milestone
 from app.core.audit import AuditEntry
 from app.opendata.participation import PLAN_ID, public_name
 from app.opendata.schema import (
@@ -28,6 +21,7 @@ from app.opendata.schema import (
     id_column,
 )
 from app.plans.models import Committee
+from app.progress.models import Evidence, ProgressNote
 
 COMMITMENT_ID = Column("commitment_id", "integer", _l("Number of the commitment (see the commitments dataset)."))
 _TEXTS = (

@@ -1,45 +1,12 @@
-"""Public pages of the plan: home, committees, and what Open Government is."""
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+"""Public pages of the plan: what Open Government is, and the language switch. (The home page and
+a committee's page gather other areas' figures: they live in app/home.)"""
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.accounts.services import set_locale
-from app.commitments.queries import for_committee
-from app.core.db import utcnow
 from app.core.urls import safe_next
-from app.extensions import csrf, db
-from app.plans import bp, queries
-from app.plans.models import MemberKind
-
-
-def _today():
-    from zoneinfo import ZoneInfo
-
-    return utcnow().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-
-
-@bp.get("/")
-def home():
-    plan = queries.current_plan()
-    committees = queries.committees_with_counts(plan) if plan else []
-    return render_template("plans/home.html", plan=plan, committees=committees, today=_today())
-
-
-@bp.get("/committees/<slug>")
-def committee(slug: str):
-    plan = queries.current_plan() or abort(404)
-    committee = queries.committee_by_slug(plan, slug) or abort(404)
-    current = [m for m in committee.members if m.is_current]
-    history = [m for m in committee.members if not m.is_current]
-    groups = [(kind, [m for m in current if m.kind == kind]) for kind in MemberKind]
-    commitments = db.session.scalars(for_committee(committee.id)).all()
-    return render_template(
-        "plans/committee.html",
-        plan=plan,
-        committee=committee,
-        groups=groups,
-        history=history,
-        commitments=commitments,
-    )
+from app.extensions import csrf
+from app.plans import bp
 
 
 @bp.get("/open-government")

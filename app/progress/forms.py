@@ -10,8 +10,8 @@ from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.commitments.models import IMPLEMENTATION_LABELS, MILESTONE_STATUS_LABELS
-from app.core import storage
-from app.progress import queries, services
+from app.core import clock, storage
+from app.progress import services
 
 REQUIRED = _l("This field is required.")
 TOO_LONG = _l("Use at most %(max)d characters.")
@@ -32,7 +32,7 @@ class ReportForm(FlaskForm):
     noted_on = DateField(
         _l("Date of the progress"),
         validators=[DataRequired(message=_l("Give the date, such as 2026-03-31."))],
-        default=queries.today_local,
+        default=clock.today,
         description=_l("The day it happened; not a future date."),
     )
     note = TextAreaField(

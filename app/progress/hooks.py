@@ -1,10 +1,14 @@
-"""What progress adds to a person's data export: notes with their evidence, and follows."""
+"""What progress plugs into other areas: notes with their evidence and follows in a person's data
+export; followers and milestones with progress for commitments."""
 import sqlalchemy as sa
 
 from app.accounts.export import iso, rows
 from app.accounts.lifecycle import export_section
-from app.commitments.models import Commitment, Evidence, Follow, Milestone, ProgressNote
+from app.commitments import registry
+from app.commitments.models import Commitment, Milestone
 from app.extensions import db
+from app.progress.models import Evidence, Follow, ProgressNote
+from app.progress.queries import followers_of
 
 
 @export_section
@@ -39,3 +43,15 @@ def _progress(user_id: int) -> dict:
         )
     ]
     return {"progress_notes": notes, "follows": follows}
+
+
+# Followers hear of a commitment's new versions; a milestone with progress is kept
+# (app/commitments/registry.py).
+registry.provides("followers")(followers_of)
+
+
+@registry.provides("milestones_with_progress")
+def _milestones_with_progress(milestone_ids: list[int]) -> bool:
+    return bool(db.session.scalar(
+        sa.select(sa.exists().where(ProgressNote.milestone_id.in_(milestone_ids)))
+    ))

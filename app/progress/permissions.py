@@ -1,7 +1,9 @@
 """Who may report progress, set the implementation status and follow a commitment."""
+from flask_babel import gettext as _
+
 from app.accounts.permissions import facilitates
 from app.commitments.models import CommitmentState
-from app.core.permissions import can, rule
+from app.core.permissions import can, deny, rule
 
 
 def _commitment_of(target):
@@ -21,13 +23,22 @@ def _facilitates_published(actor, target) -> bool:
     )
 
 
-rule("progress.report")(_facilitates_published)
-rule("progress.set_status")(_facilitates_published)
+@rule("progress.report")
+def _report(actor, target):
+    return _facilitates_published(actor, target) or deny(
+        _("Only the committee's facilitators report progress, and only on a formal commitment."))
+
+
+@rule("progress.set_status")
+def _set_status(actor, target):
+    return _facilitates_published(actor, target) or deny(
+        _("Only the committee's facilitators change the status of a formal commitment."))
 
 
 @rule("progress.follow")
 def _follow(actor, commitment=None):
-    return can(actor, "participate") and (commitment is None or commitment.is_public)
+    allowed = can(actor, "participate") and (commitment is None or commitment.is_public)
+    return allowed or deny(_("Confirm your email address to follow a commitment."))
 
 
 @rule("progress.unfollow")

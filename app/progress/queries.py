@@ -9,7 +9,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload, selectinload
@@ -20,27 +19,19 @@ from app.commitments.models import (
     MILESTONE_STATUS_LABELS,
     Commitment,
     CommitmentState,
-    Evidence,
-    Follow,
     ImplementationStatus,
     Milestone,
     MilestoneStatus,
-    ProgressNote,
 )
+from app.core import clock
 from app.core.audit import AuditEntry
-from app.core.db import utcnow
 from app.core.text import plain_excerpt
 from app.extensions import db
+from app.progress.models import Evidence, Follow, ProgressNote
 
-DURANGO = ZoneInfo("America/Monterrey")
 # Commitments whose implementation is tracked (progress, notes, status).
 TRACKED_STATES = (CommitmentState.published, CommitmentState.withdrawn)
 STATUS_ACTION = "progress.set_status"
-
-
-def today_local() -> date:
-    """Today's date in Durango."""
-    return utcnow().astimezone(DURANGO).date()
 
 
 def commitment_visible(commitment: Commitment | None) -> bool:
@@ -187,7 +178,7 @@ class Panel:
 
 def panel_for(commitment: Commitment, user=None, today: date | None = None) -> Panel:
     """Everything the panel shows, in a fixed number of statements whatever the data size."""
-    today = today or today_local()
+    today = today or clock.today()
     user_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
     follower_count, following = follow_state(commitment.id, user_id)
     panel = Panel(commitment=commitment, tracked=commitment.state in TRACKED_STATES,

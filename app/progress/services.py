@@ -1,37 +1,29 @@
 """Acts of implementation: report progress on a milestone, set a commitment's status, follow it.
 
 Each act checks its permission by name, validates, changes, writes the public audit entry and
-the followers' notifications in the same transaction, and commits once. Evidence files are
-written only after everything is validated, and deleted again if the transaction fails, so the
-database and the uploads directory never disagree.
+the followers' notifications in the same unit of work, and flushes (the request commits). Evidence
+files are written only after everything is validated, and deleted again if the unit of work is
+rolled back, so the database and the uploads directory never disagree.
 """
 from datetime import date
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.dialects import postgresql, sqlite
 
-from app.commitments.models import (
-    Commitment,
-    Evidence,
-    Follow,
-    ImplementationStatus,
-    Milestone,
-    MilestoneStatus,
-    ProgressNote,
-)
-from app.core import storage
+from app.commitments.models import Commitment, ImplementationStatus, Milestone, MilestoneStatus
+from app.commitments.services import commitment_path
+from app.core import clock, storage, uow
 from app.core.audit import record
 from app.core.db import utcnow
 from app.core.errors import ValidationError
 from app.core.permissions import require
+from app.core.text import clean_text
 from app.extensions import db
 from app.notifications.services import notify
 from app.progress import permissions as _permissions  # noqa: F401  (registers the rules)
 from app.progress import queries
-from app.proposals.services import clean_text
+from app.progress.models import Evidence, Follow, ProgressNote
 
 NOTE_MAX = 10_000
 STATUS_NOTE_MAX = 5_000
@@ -40,12 +32,6 @@ URL_MAX = 1000
 
 
 # ---------------------------------------------------------------- validation helpers (pure)
-
-def commitment_path(commitment: Commitment) -> str:
-    """The commitment's page, built without a request (services also run from tests and CLI)."""
-    adapter = current_app.url_map.bind("localhost")
-    return adapter.build("commitments.show", {"commitment_id": commitment.id})
-
 
 def link_lines(text: str | None) -> list[str]:
     """The non-empty lines of the links box."""
@@ -81,7 +67,7 @@ def check_links(links) -> tuple[list[str], list[str]]:
 def check_noted_on(noted_on) -> str | None:
     if not isinstance(noted_on, date):
         return _("Give the date of the progress.")
-    if noted_on > queries.today_local():
+    if noted_on > clock.today():
         return _("The date cannot be in the future.")
     return None
 
@@ -168,11 +154,11 @@ def report_progress(
         )
         notify(queries.followers_of(commitment), "commitment_progress", commitment_path(commitment),
                actor=actor, title=commitment.title)
-        db.session.commit()
+        db.session.flush()
     except BaseException:
-        db.session.rollback()
-        storage.delete(written)
+        storage.delete(written)  # the unit of work is rolled back by whoever called this act
         raise
+    storage.delete_if_rolled_back(written)
     return progress_note
 
 
@@ -208,7 +194,6 @@ def set_implementation_status(actor, commitment: Commitment, status, note: str) 
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
-        db.session.rollback()
         return False
     record(
         actor, queries.STATUS_ACTION, commitment, reason=text, public=True,
@@ -217,36 +202,19 @@ def set_implementation_status(actor, commitment: Commitment, status, note: str) 
     )
     notify(queries.followers_of(commitment), "commitment_status", commitment_path(commitment),
            actor=actor, title=commitment.title, status=new_status.value)
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(commitment)
     return True
 
 
 # ---------------------------------------------------------------- followers
 
-def _insert_ignoring_duplicates(values: dict):
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = Follow.__table__
-    return (
-        insert(table)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=[table.c.commitment_id, table.c.user_id])
-        .returning(table.c.id)
-    )
-
-
 def follow_commitment(actor, commitment: Commitment) -> bool:
     """Follow a commitment; True if new, False if already followed (a double click is fine)."""
     require(actor, "progress.follow", commitment)
-    # RETURNING says whether a row went in (rowcount is not reliable here on every driver).
-    added = db.session.execute(
-        _insert_ignoring_duplicates(
-            {"commitment_id": commitment.id, "user_id": actor.id, "created_at": utcnow()}
-        )
-    ).first()
-    db.session.commit()
-    return added is not None
+    return uow.insert_ignoring_conflict(
+        Follow, commitment_id=commitment.id, user_id=actor.id, created_at=utcnow()
+    )
 
 
 def unfollow_commitment(actor, commitment: Commitment) -> bool:
@@ -255,5 +223,4 @@ def unfollow_commitment(actor, commitment: Commitment) -> bool:
     removed = db.session.execute(
         sa.delete(Follow).where(Follow.commitment_id == commitment.id, Follow.user_id == actor.id)
     ).rowcount
-    db.session.commit()
     return bool(removed)

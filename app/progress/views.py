@@ -1,12 +1,13 @@
 """Pages of implementation: progress reports, status, follows, and the evidence files."""
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.commitments.models import Commitment, Milestone
 from app.core import storage
-from app.core.errors import ValidationError, render_error
+from app.core.errors import render_error
 from app.core.permissions import can, require
+from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
 from app.progress import bp, forms, queries, services
 from app.progress import permissions as _permissions  # noqa: F401  (registers the rules)
@@ -16,32 +17,17 @@ EVIDENCE_CSP = "default-src 'none'; sandbox"
 
 def _commitment(commitment_id: int) -> Commitment:
     commitment = db.session.get(Commitment, commitment_id)
-    if not queries.commitment_visible(commitment):
-        abort(404)
-    return commitment
+    return load_or_404(commitment if queries.commitment_visible(commitment) else None)
 
 
 def _milestone(milestone_id: int) -> Milestone:
     milestone = db.session.get(Milestone, milestone_id)
-    if milestone is None or not queries.commitment_visible(milestone.commitment):
-        abort(404)
-    return milestone
+    visible = milestone is not None and queries.commitment_visible(milestone.commitment)
+    return load_or_404(milestone if visible else None)
 
 
 def _commitment_page(commitment: Commitment, anchor: str = "progress") -> str:
     return url_for("commitments.show", commitment_id=commitment.id, _anchor=anchor)
-
-
-def _attach(form, exc: ValidationError) -> None:
-    """A service's refusals shown next to their fields (all of them), or at the top."""
-    db.session.rollback()
-    errors = exc.details.get("errors") or {exc.field: [exc.message]}
-    for name, messages in errors.items():
-        field = form._fields.get(name) if name else None
-        if field is not None:
-            field.errors = [*field.errors, *[m for m in messages if m not in field.errors]]
-        else:
-            form.form_errors.extend(messages)
 
 
 def _status_form(commitment: Commitment, formdata=None) -> forms.StatusForm:
@@ -80,55 +66,49 @@ def commitment(commitment_id: int):
 def report(milestone_id: int):
     milestone = _milestone(milestone_id)
     commitment = milestone.commitment
-    require(current_user, "progress.report", commitment,
-            _("Only the committee's facilitators report progress, and only on a formal commitment."))
+    require(current_user, "progress.report", commitment)
     form = forms.ReportForm()
     if request.method == "GET":
         form.status.data = milestone.status.value
-    if form.validate_on_submit():
-        try:
-            services.report_progress(
-                current_user, milestone, form.status.data, form.note.data, form.noted_on.data,
-                services.link_lines(form.links.data), form.files.data or [],
-            )
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
-            flash(_("The progress is published and the followers are told."), "success")
-            return redirect(_commitment_page(commitment, f"progress-milestone-{milestone.id}"))
-    return (
-        render_template(
+    return run_form(
+        form,
+        action=lambda: services.report_progress(
+            current_user, milestone, form.status.data, form.note.data, form.noted_on.data,
+            services.link_lines(form.links.data), form.files.data or [],
+        ),
+        success=lambda _note: redirect_with(
+            _("The progress is published and the followers are told."),
+            _commitment_page(commitment, f"progress-milestone-{milestone.id}"),
+        ),
+        render=lambda: render_template(
             "progress/report.html", form=form, milestone=milestone, commitment=commitment,
             max_files=storage.MAX_FILES, max_file_size=storage.human_size(storage.max_bytes()),
             max_request_size=storage.human_size(current_app.config.get("MAX_CONTENT_LENGTH")),
         ),
-        400 if form.errors else 200,
     )
+
+
+def _status_changed(commitment: Commitment, changed: bool):
+    if changed:
+        return redirect_with(_("The status is changed and the followers are told."),
+                             _commitment_page(commitment))
+    return redirect_with(_("The commitment already had that status; nothing changed."),
+                         _commitment_page(commitment), "info")
 
 
 @bp.route("/commitment/<int:commitment_id>/status", methods=["GET", "POST"])
 @login_required
 def status(commitment_id: int):
     commitment = _commitment(commitment_id)
-    require(current_user, "progress.set_status", commitment,
-            _("Only the committee's facilitators change the status of a formal commitment."))
+    require(current_user, "progress.set_status", commitment)
     form = _status_form(commitment, request.form if request.method == "POST" else None)
-    if request.method == "POST" and form.validate():
-        try:
-            changed = services.set_implementation_status(
-                current_user, commitment, form.status.data, form.note.data
-            )
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
-            if changed:
-                flash(_("The status is changed and the followers are told."), "success")
-            else:
-                flash(_("The commitment already had that status; nothing changed."), "info")
-            return redirect(_commitment_page(commitment))
-    return (
-        render_template("progress/status.html", form=form, commitment=commitment),
-        400 if form.errors else 200,
+    return run_form(
+        form,
+        action=lambda: services.set_implementation_status(current_user, commitment,
+                                                          form.status.data, form.note.data),
+        success=lambda changed: _status_changed(commitment, changed),
+        render=lambda: render_template("progress/status.html", form=form, commitment=commitment),
+        validate=request.method == "POST",
     )
 
 
@@ -138,25 +118,22 @@ def status(commitment_id: int):
 @login_required
 def follow(commitment_id: int):
     commitment = _commitment(commitment_id)
-    require(current_user, "progress.follow", commitment,
-            _("Confirm your email address to follow a commitment."))
     if services.follow_commitment(current_user, commitment):
-        flash(_("You follow this commitment: we will tell you about its progress."), "success")
-    else:
-        flash(_("You already follow this commitment."), "info")
-    return redirect(_commitment_page(commitment, "follow"))
+        return redirect_with(_("You follow this commitment: we will tell you about its progress."),
+                             _commitment_page(commitment, "follow"))
+    return redirect_with(_("You already follow this commitment."),
+                         _commitment_page(commitment, "follow"), "info")
 
 
 @bp.post("/commitment/<int:commitment_id>/unfollow")
 @login_required
 def unfollow(commitment_id: int):
     commitment = _commitment(commitment_id)
-    require(current_user, "progress.unfollow", commitment)
     if services.unfollow_commitment(current_user, commitment):
-        flash(_("You no longer follow this commitment."), "success")
-    else:
-        flash(_("You were not following this commitment."), "info")
-    return redirect(_commitment_page(commitment, "follow"))
+        return redirect_with(_("You no longer follow this commitment."),
+                             _commitment_page(commitment, "follow"))
+    return redirect_with(_("You were not following this commitment."),
+                         _commitment_page(commitment, "follow"), "info")
 
 
 # ---------------------------------------------------------------- evidence files
@@ -165,9 +142,7 @@ def unfollow(commitment_id: int):
 def evidence(evidence_id: int):
     """The file, looked up by id (its path comes only from our random stored name)."""
     item = queries.evidence_file(evidence_id)
-    path = storage.path_of(item.stored_name) if item is not None else None
-    if path is None:
-        abort(404)
+    path = load_or_404(storage.path_of(item.stored_name) if item is not None else None)
     content_type = (
         item.content_type if item.content_type in storage.ALLOWED_CONTENT_TYPES
         else "application/octet-stream"

@@ -14,8 +14,9 @@ from app.accounts.models import Organisation, Role, Sector, User, Verification
 from app.calls.models import ApplicationStatus, Call, CallApplication
 from app.calls.queries import visible as visible_call
 from app.comments.models import Comment
-from app.commitments.models import Commitment, Consultation, ConsultationAnswer, ConsultationOutcome
+from app.commitments.models import Commitment
 from app.commitments.queries import visible as visible_commitment
+from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
 from app.core.db import utcnow
 from app.dialogues.models import (
     DialogueTable,

@@ -5,7 +5,7 @@ from flask import render_template
 from flask_babel import gettext as _
 
 from app.accounts.models import SECTOR_LABELS
-from app.commitments.models import CONSULTATION_OUTCOME_LABELS
+from app.consultations.models import CONSULTATION_OUTCOME_LABELS
 from app.core import charts
 from app.core.views import load_or_404
 from app.plans.queries import current_plan

@@ -9,14 +9,8 @@ from app.accounts import services
 from app.accounts.models import ModeratorScope
 from app.calls.models import ApplicationDocument, ApplicationStatus, CallApplication
 from app.comments.models import Comment
-from app.commitments.models import (
-    Commitment,
-    CommitmentState,
-    CommitmentVersion,
-    ConsultationAnswer,
-    ConsultationOutcome,
-    Follow,
-)
+from app.commitments.models import Commitment, CommitmentState, CommitmentVersion
+from app.consultations.models import ConsultationAnswer, ConsultationOutcome
 from app.dialogues.models import MinutesVersion
 from app.elections import services as election_services
 from app.elections.models import (
@@ -29,6 +23,7 @@ from app.elections.models import (
 from app.extensions import db
 from app.moderation.models import Report, ReportReason, ReportTarget
 from app.plans.models import Committee, CommitteeMember, MemberKind
+from app.progress.models import Follow
 from app.proposals.models import ProposalAnswer, ProposalState, Support
 from tests.calls.factories import make_call
 from tests.comments.factories import make_comment, make_proposal

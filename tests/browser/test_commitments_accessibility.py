@@ -13,12 +13,13 @@ from werkzeug.datastructures import FileStorage
 
 from app.accounts.models import User
 from app.commitments import services as commitments
-from app.commitments.models import Commitment, Evidence, Milestone, ProgressNote
+from app.commitments.models import Commitment, Milestone
 from app.consultations import services as consultations
 from app.consultations.queries import TEXT_SECTIONS
 from app.extensions import db
 from app.plans.models import Committee
 from app.progress import services as progress
+from app.progress.models import Evidence, ProgressNote
 from app.proposals import services as proposals
 from tests.browser.conftest import (
     SHOTS,
@@ -209,6 +210,7 @@ def build_world() -> World:
                                today + timedelta(days=60), "Reglas publicadas")],
     )
     commitments.publish_commitment(other_facilitator, other, "Aprobado por el comité municipal.")
+    db.session.commit()  # the services only flush: committed as their requests would be
 
     db.session.expire_all()
     published = db.session.get(Commitment, published.id)

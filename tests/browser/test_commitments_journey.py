@@ -14,14 +14,12 @@ from app.commitments.models import (
     Commitment,
     CommitmentProposal,
     CommitmentState,
-    Consultation,
-    ConsultationAnswer,
-    ConsultationOutcome,
-    Evidence,
     Milestone,
     MilestoneStatus,
 )
+from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
 from app.extensions import db
+from app.progress.models import Evidence
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalState
 from tests.browser.conftest import DESKTOP, _new_page, _problems, browser_problems, log_in
@@ -112,6 +110,7 @@ def test_facilitator_drafts_consults_answers_publishes_and_reports_progress_with
     db.session.commit()  # services flush; the browser's server thread reads committed rows
     refs = [first.reference, second.reference]
     committee_id, facilitator_id = committee.id, facilitator.id
+    db.session.commit()  # the proposals' service only flushes: committed as its request would be
 
     today = datetime.now(DURANGO).date()
     starts, ends = today - timedelta(days=30), today + timedelta(days=365)

@@ -4,8 +4,9 @@ import itertools
 from datetime import date
 
 from app.commitments import services
-from app.commitments.models import Commitment, Follow
+from app.commitments.models import Commitment
 from app.extensions import db
+from app.progress.models import Follow
 from app.proposals.models import Proposal, ProposalState
 from tests.factories import (
     HOSTILE,
@@ -107,16 +108,20 @@ def make_draft(world, *, proposals=None, tables=(), milestones=None, actor=None,
     committee = committee or world.committee
     if proposals is None:
         proposals = [make_proposal(committee, world.author)]
-    return services.create_draft(
+    """A draft through the real service, committed as its request would be."""
+    commitment = services.create_draft(
         actor or world.facilitator, committee, commitment_data(world, **changes), proposals,
         list(tables), milestones=milestones if milestones is not None else [milestone()],
     )
+    db.session.commit()
+    return commitment
 
 
 def make_published(world, **kwargs) -> Commitment:
     commitment = make_draft(world, **kwargs)
     services.publish_commitment(kwargs.get("actor") or world.facilitator, commitment,
                                 "Aprobado en sesión del comité")
+    db.session.commit()
     return commitment
 
 

@@ -11,17 +11,19 @@ from app.commitments.models import (
     CommitmentState,
     CommitmentTable,
     CommitmentVersion,
-    Consultation,
     Milestone,
     MilestoneStatus,
-    ProgressNote,
 )
+from app.commitments.services import drafting
+from app.consultations.models import Consultation
+from app.core import uow
 from app.core.audit import AuditEntry
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, PermissionDenied, ValidationError
 from app.dialogues.models import TableState
 from app.extensions import db
 from app.notifications.models import Notification
+from app.progress.models import ProgressNote
 from app.proposals.models import ProposalAnswer, ProposalState
 from tests.commitments.factories import (
     ENDS,
@@ -114,14 +116,14 @@ def test_numbers_count_within_each_committee(world):
 
 def test_a_number_taken_meanwhile_is_retried(world, monkeypatch):
     make_draft(world)  # number 1
-    real = services._next_number
+    real = drafting._next_number
     calls = []
 
     def stale(committee_id):
         calls.append(committee_id)
         return 1 if len(calls) == 1 else real(committee_id)
 
-    monkeypatch.setattr(services, "_next_number", stale)
+    monkeypatch.setattr(drafting, "_next_number", stale)
     commitment = make_draft(world)
     assert commitment.number == 2 and len(calls) == 2
     assert _count(Commitment) == 2
@@ -183,7 +185,7 @@ def test_a_refused_proposal_change_leaves_nothing_behind(world, monkeypatch):
 
     monkeypatch.setattr(proposal_services, "change_state", broken)
     proposal = make_proposal(world.committee, world.author)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition), uow.unit_of_work():  # the request's unit of work
         make_draft(world, proposals=[proposal])
     assert _count(Commitment) == 0 and _count(Milestone) == 0 and _count(CommitmentVersion) == 0
 

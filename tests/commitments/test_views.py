@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from app.commitments import services
-from app.commitments.dates import today_local
 from app.commitments.models import Commitment, CommitmentState, CommitmentVersion
+from app.core import clock
 from app.extensions import db
 from app.proposals.models import ProposalState
 from tests.commitments.factories import (
@@ -154,7 +154,7 @@ def test_list_shows_public_commitments_only_and_filters(world, client):
 
 
 def test_commitment_page_shows_the_template_milestones_and_late_flag(world, client):
-    today = today_local()
+    today = clock.today()
     commitment = make_published(
         world, starts_on=today - timedelta(days=60), ends_on=today + timedelta(days=60),
         milestones=[
@@ -175,14 +175,12 @@ def test_commitment_page_shows_the_template_milestones_and_late_flag(world, clie
     assert f"/commitments/{commitment.id}/edit" not in html  # no facilitator panel for the public
 
 
-def test_today_is_durangos_date_not_utcs(app, monkeypatch):
-    from app.commitments import dates
-
+def test_today_is_durangos_date_not_utcs(app):
     # 03:00 UTC on 2 March is still 1 March in Durango (UTC-6).
-    monkeypatch.setattr(dates, "utcnow", lambda: datetime(2026, 3, 2, 3, 0, tzinfo=UTC))
-    assert dates.today_local() == date(2026, 3, 1)
-    monkeypatch.setattr(dates, "utcnow", lambda: datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
-    assert dates.today_local() == date(2026, 3, 2)
+    with clock.use(lambda: datetime(2026, 3, 2, 3, 0, tzinfo=UTC)):
+        assert clock.today() == date(2026, 3, 1)
+    with clock.use(lambda: datetime(2026, 3, 2, 7, 0, tzinfo=UTC)):
+        assert clock.today() == date(2026, 3, 2)
 
 
 def test_versions_page_and_diff_between_any_two_versions(world, client):

@@ -9,14 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from app.comments.models import Comment
-from app.commitments.models import (
-    Commitment,
-    CommitmentState,
-    Consultation,
-    ConsultationAnswer,
-    ConsultationOutcome,
-    Milestone,
-)
+from app.commitments.models import Commitment, CommitmentState, Milestone
+from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
 from app.core.db import utcnow
 from app.extensions import db
 from tests.factories import (

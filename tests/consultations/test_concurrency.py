@@ -12,10 +12,12 @@ import pytest
 
 from app.accounts.models import User
 from app.comments.models import Comment
-from app.commitments.models import Commitment, Consultation, ConsultationAnswer
+from app.commitments.models import Commitment
 from app.consultations import services
+from app.consultations.models import Consultation, ConsultationAnswer
 from app.core.db import utcnow
 from app.core.errors import CocreaError
+from app.core.uow import unit_of_work
 from app.extensions import db
 from tests.consultations.factories import World, count_rows, make_comment, make_consultation
 from tests.factories import make_moderator
@@ -35,7 +37,8 @@ def run_together(app, jobs):
         with app.app_context():
             try:
                 barrier.wait(timeout=30)
-                outcomes[index] = job(db.session.get(User, user_id))
+                with unit_of_work():  # each thread is a request of its own: one commit
+                    outcomes[index] = job(db.session.get(User, user_id))
             except CocreaError as exc:
                 outcomes[index] = type(exc).__name__
             except Exception as exc:  # noqa: BLE001 - reported to the test, which fails

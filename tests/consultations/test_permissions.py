@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.comments.models import Comment
-from app.commitments.models import Consultation, ConsultationAnswer
+from app.consultations.models import Consultation, ConsultationAnswer
 from app.core.permissions import can
 from app.extensions import db
 from tests.conftest import login

@@ -6,20 +6,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.accounts.permissions import blocked_message
 from app.comments import services as comment_services
 from app.comments.models import Comment
-from app.commitments.models import (
-    CommitmentState,
-    Consultation,
-    ConsultationAnswer,
-    ConsultationOutcome,
-)
+from app.commitments.models import CommitmentState
 from app.consultations import queries, services
+from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
 from app.core.audit import AuditEntry
+from app.core.clock import utc_to_local
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from app.extensions import db
-from app.accounts.permissions import blocked_message
 from app.notifications.models import Notification
 from tests.comments.factories import make_comment as make_proposal_comment
 from tests.comments.factories import make_proposal
@@ -65,7 +62,7 @@ def test_open_stores_the_local_window_in_utc_and_makes_the_draft_public(world):
 
 def test_open_may_start_now_a_start_typed_a_minute_ago_counts_as_now(world):
     before = utcnow()
-    a_minute_ago = services.utc_to_local(before - timedelta(minutes=1))
+    a_minute_ago = utc_to_local(before - timedelta(minutes=1))
     consultation = services.open_consultation(
         world.admin, world.commitment, a_minute_ago, a_minute_ago + timedelta(days=7)
     )
@@ -82,7 +79,7 @@ def test_open_accepts_aware_datetimes(world):
 
 
 def test_open_refuses_a_start_in_the_past(world):
-    past = services.utc_to_local(utcnow() - timedelta(hours=2))
+    past = utc_to_local(utcnow() - timedelta(hours=2))
     with pytest.raises(ValidationError) as exc:
         services.open_consultation(world.facilitator, world.commitment, past, past + timedelta(days=5))
     assert exc.value.field == "opens_at"

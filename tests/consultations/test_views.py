@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from flask import render_template_string
 
 from app.comments.models import Comment
-from app.commitments.models import CommitmentState, Consultation, ConsultationAnswer
+from app.commitments.models import CommitmentState
+from app.consultations.models import Consultation, ConsultationAnswer
 from app.core.db import utcnow
 from app.extensions import db
 from app.moderation.models import Report

@@ -10,19 +10,16 @@ from app.commitments.models import (
     TEMPLATE_FIELDS,
     Commitment,
     CommitmentVersion,
-    Consultation,
-    ConsultationAnswer,
-    Evidence,
-    Follow,
     ImplementationStatus,
     Milestone,
     MilestoneStatus,
-    ProgressNote,
 )
 from app.commitments.services import snapshot_of
+from app.consultations.models import Consultation, ConsultationAnswer
 from app.core import clock
 from app.demo.loader import load_demo
 from app.extensions import db
+from app.progress.models import Evidence, Follow, ProgressNote
 from tests.dashboard.helpers import item, noon_in_durango
 
 REQUIRED = [f for f in TEMPLATE_FIELDS if f not in OGP_VALUES]

@@ -3,17 +3,10 @@ directly (the commitments area, built in parallel, is not needed to test impleme
 import itertools
 from datetime import date
 
-from app.commitments.models import (
-    Commitment,
-    CommitmentState,
-    Evidence,
-    Follow,
-    Milestone,
-    MilestoneStatus,
-    ProgressNote,
-)
+from app.commitments.models import Commitment, CommitmentState, Milestone, MilestoneStatus
 from app.core.db import utcnow
 from app.extensions import db
+from app.progress.models import Evidence, Follow, ProgressNote
 from tests.factories import (
     HOSTILE,
     make_admin,

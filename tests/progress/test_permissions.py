@@ -6,11 +6,12 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.commitments.models import Commitment, CommitmentState, Follow, Milestone, ProgressNote
+from app.commitments.models import Commitment, CommitmentState, Milestone
 from app.core.audit import AuditEntry
 from app.core.db import utcnow
 from app.core.permissions import can
 from app.extensions import db
+from app.progress.models import Follow, ProgressNote
 from tests.conftest import login
 from tests.factories import make_user
 from tests.progress import samples

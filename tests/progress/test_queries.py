@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 
 from app.commitments.models import Commitment, Milestone, MilestoneStatus
+from app.core import clock
 from app.progress import queries
 from tests.progress.factories import add_milestone, make_commitment
 from tests.progress.helpers import count_queries
@@ -88,9 +89,9 @@ def test_late_counts_for_many_commitments(world):
     assert len(queries.late_milestones(behind, today)) == 2
 
 
-def test_today_is_the_date_in_durango(monkeypatch):
+def test_today_is_the_date_in_durango():
     from datetime import UTC, datetime
 
     # 03:00 UTC on 1 March is still 28 February (21:00) in Durango.
-    monkeypatch.setattr(queries, "utcnow", lambda: datetime(2026, 3, 1, 3, 0, tzinfo=UTC))
-    assert queries.today_local() == date(2026, 2, 28)
+    with clock.use(lambda: datetime(2026, 3, 1, 3, 0, tzinfo=UTC)):
+        assert clock.today() == date(2026, 2, 28)

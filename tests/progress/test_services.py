@@ -11,19 +11,17 @@ from werkzeug.datastructures import FileStorage
 from app.commitments.models import (
     Commitment,
     CommitmentState,
-    Evidence,
-    Follow,
     ImplementationStatus,
     Milestone,
     MilestoneStatus,
-    ProgressNote,
 )
-from app.core import storage
+from app.core import clock, storage, uow
 from app.core.audit import AuditEntry
 from app.core.errors import PermissionDenied, ValidationError
 from app.extensions import db
 from app.notifications.models import Notification
 from app.progress import queries, services
+from app.progress.models import Evidence, Follow, ProgressNote
 from tests.factories import make_user
 from tests.progress import samples
 from tests.progress.factories import follow, make_commitment
@@ -106,7 +104,7 @@ def test_an_unknown_status_is_refused(world, milestone, uploads):
 
 
 def test_a_future_date_is_refused_but_today_in_durango_is_accepted(world, milestone, uploads):
-    today = queries.today_local()
+    today = clock.today()
     with pytest.raises(ValidationError) as caught:
         report(world, milestone, noted_on=today + timedelta(days=1))
     assert caught.value.field == "noted_on"
@@ -246,11 +244,12 @@ def test_files_are_deleted_when_the_commit_fails(world, milestone, uploads, monk
     def failing_commit():
         raise sa.exc.OperationalError("COMMIT", {}, Exception("disk full"))
 
-    monkeypatch.setattr(db.session, "commit", failing_commit)
-    with pytest.raises(sa.exc.OperationalError):
+    monkeypatch.setattr(db.session(), "commit", failing_commit)
+    with pytest.raises(sa.exc.OperationalError), uow.unit_of_work():  # the request's one commit
         report(world, milestone, files=[upload("informe.pdf", samples.pdf()),
                                         upload("foto.png", samples.png())])
     monkeypatch.undo()
+    uow.rollback()  # what the error handler does after the failed commit
     assert stored_files(uploads) == []
     assert count(ProgressNote) == 0 and count(Evidence) == 0
 
@@ -261,7 +260,7 @@ def test_files_are_deleted_when_anything_after_writing_fails(world, milestone, u
 
     follow(world.citizen, milestone.commitment)
     monkeypatch.setattr(services, "notify", broken_notify)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError), uow.unit_of_work():
         report(world, milestone, files=[upload("informe.pdf", samples.pdf())])
     assert stored_files(uploads) == []
     assert count(ProgressNote) == 0

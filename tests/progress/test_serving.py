@@ -7,9 +7,10 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 
-from app.commitments.models import Commitment, CommitmentState, Evidence
+from app.commitments.models import Commitment, CommitmentState
 from app.extensions import db
 from app.progress import services
+from app.progress.models import Evidence
 from tests.conftest import login
 from tests.progress import samples
 from tests.progress.factories import make_commitment

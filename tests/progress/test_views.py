@@ -10,15 +10,14 @@ import sqlalchemy as sa
 from app.commitments.models import (
     Commitment,
     CommitmentState,
-    Evidence,
-    Follow,
     ImplementationStatus,
     MilestoneStatus,
-    ProgressNote,
 )
+from app.core import clock
 from app.core.audit import AuditEntry
 from app.extensions import db
-from app.progress import queries, services
+from app.progress import services
+from app.progress.models import Evidence, Follow, ProgressNote
 from tests.conftest import login
 from tests.factories import make_user
 from tests.progress import samples
@@ -66,7 +65,7 @@ def test_the_report_form_takes_files_links_and_a_date(world, client, commitment)
     accept = re.search(r'accept="([^"]+)"', file_input).group(1)
     for ext in (".pdf", ".png", ".jpg", ".webp", ".gif", ".csv", ".txt", ".odt", ".docx", ".xls"):
         assert ext in accept.split(",")
-    assert f'type="date" value="{queries.today_local().isoformat()}"' in html
+    assert f'type="date" value="{clock.today().isoformat()}"' in html
     assert re.search(r'<textarea[^>]*name="links"', html)
 
 

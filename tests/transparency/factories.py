@@ -5,13 +5,8 @@ from datetime import timedelta
 from app.accounts.models import Sector, User
 from app.calls.models import ApplicationStatus, Call, CallApplication, CallCommittee
 from app.comments.models import Comment
-from app.commitments.models import (
-    Commitment,
-    CommitmentState,
-    Consultation,
-    ConsultationAnswer,
-    ConsultationOutcome,
-)
+from app.commitments.models import Commitment, CommitmentState
+from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
 from app.core.db import utcnow
 from app.dialogues.models import (
     DialogueTable,

@@ -1,6 +1,7 @@
 """The transparency pages send as many SQL statements for 30 of everything as for 2."""
 from app.accounts.models import Sector
-from app.commitments.models import CommitmentState, ConsultationOutcome
+from app.commitments.models import CommitmentState
+from app.consultations.models import ConsultationOutcome
 from app.elections.models import ElectionState
 from app.extensions import db
 from tests.dashboard.helpers import counted

@@ -5,7 +5,8 @@ import pytest
 
 from app.accounts.models import Sector
 from app.calls.models import ApplicationStatus
-from app.commitments.models import CommitmentState, ConsultationOutcome
+from app.commitments.models import CommitmentState
+from app.consultations.models import ConsultationOutcome
 from app.dialogues.models import RegistrationStatus, TableState
 from app.elections.models import ElectionState
 from app.extensions import db

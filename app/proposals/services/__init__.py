@@ -34,6 +34,3 @@ __all__ = [
     "merge_proposal", "municipality_for", "proposal_path", "search_text_for", "support_proposal",
     "supporters_of", "withdraw_proposal", "withdraw_support",
 ]
-
-# Transitional: app/calls and app/progress import these from here until they use app.core.text.
-from app.core.text import clean_line, clean_text  # noqa: E402,F401
