@@ -7,6 +7,7 @@ request); read-only after.
 """
 from collections.abc import Callable, Iterable
 
+# Thread-safe: filled only while modules are imported (before the first request); read-only after.
 _PROVIDERS: dict[str, Callable] = {}
 
 
