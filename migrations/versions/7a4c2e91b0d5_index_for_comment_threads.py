@@ -1,4 +1,5 @@
-"""An index for the replies of a thread: parent, then the order they are shown in.
+"""Indexes for comment threads: a thread's replies and a commitment's consultation comments,
+each with the order they are shown in.
 
 Revision ID: 7a4c2e91b0d5
 Revises: 1df586e9f69c
@@ -15,8 +16,11 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("comments", schema=None) as batch_op:
         batch_op.create_index("ix_comments_thread", ["parent_id", "created_at", "id"], unique=False)
+        batch_op.create_index("ix_comments_commitment_thread", ["commitment_id", "created_at", "id"],
+                              unique=False)
 
 
 def downgrade():
     with op.batch_alter_table("comments", schema=None) as batch_op:
+        batch_op.drop_index("ix_comments_commitment_thread")
         batch_op.drop_index("ix_comments_thread")
