@@ -198,6 +198,7 @@ def test_deleting_through_the_page(world, client):
     assert comment.is_deleted
 
 
+@pytest.mark.csrf
 def test_a_post_without_the_csrf_token_is_refused(world, client):
     login(client, world.citizen.email)
     response = client.post(f"/comments/proposal/{world.proposal.id}", data={"body": "Hola"})

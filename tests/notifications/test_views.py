@@ -213,6 +213,7 @@ def test_read_all_marks_only_mine(client, user):
     assert db.session.get(Notification, theirs.id).read_at is None
 
 
+@pytest.mark.csrf
 def test_posts_without_csrf_token_are_refused(client, user):
     notification = make_notification(user)
     assert client.post(f"/notifications/{notification.id}/read").status_code == 400

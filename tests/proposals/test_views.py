@@ -379,6 +379,7 @@ def test_get_pages_change_nothing(world, client):
     assert before == after
 
 
+@pytest.mark.csrf
 def test_post_without_csrf_token_is_refused(world, client):
     p = make_proposal(world)
     login(client, world.citizen.email)
