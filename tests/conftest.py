@@ -267,14 +267,16 @@ def app_context(request, app):
             db.session.remove()
         limiter.reset()
         return
+    demo_engine = request.getfixturevalue("demo_engine") if "demo" in request.fixturenames else None
     with app.app_context():
         db.session.remove()
-        connection = db.engine.connect()
+        engine = demo_engine or db.engine
+        connection = engine.connect()
         outer = connection.begin()
         if connection.dialect.name == "sqlite":
             # pysqlite would only BEGIN before the first write; the savepoints need it now.
             connection.connection.dbapi_connection.execute("BEGIN")
-        else:
+        elif engine is db.engine:  # ids from 1 (not on the demo database: its rows keep theirs)
             connection.exec_driver_sql(RESTART_SEQUENCES)
         _quiet_outer_savepoints(connection.dialect)
         connection.info[QUIET] = set()
@@ -465,11 +467,48 @@ def clock(monkeypatch):
         yield advance
 
 
-@pytest.fixture
-def demo(app):
+@pytest.fixture(scope="session")
+def demo_engine(app, backend, tmp_path_factory):
+    """A second database of the session holding the demo plan, loaded once (`make run`'s data).
+
+    A test with `demo` runs on it, inside its own rolled-back transaction, instead of loading the
+    demo (about a second) into the empty database. Tests with `real_commits` load it as before."""
+    from app.config import engine_options
     from app.demo.loader import load_demo
 
-    load_demo()
+    if backend == "postgresql":
+        base = os.environ["TEST_DATABASE_URL"]
+        url = create_pg_database(base)
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("demo") / "cocrea-demo.sqlite3")
+    engine = sa.create_engine(url, **engine_options(url))
+    db.metadata.create_all(engine)
+    with app.app_context():
+        with engine.connect() as connection:
+            outer = connection.begin()
+            if connection.dialect.name == "sqlite":
+                connection.connection.dbapi_connection.execute("BEGIN")
+            _bind_sessions_to(app, connection)
+            try:
+                load_demo()
+                db.session.commit()
+            finally:
+                db.session.remove()
+                _bind_sessions_to(app, None)
+            outer.commit()
+    yield engine
+    engine.dispose()
+    if backend == "postgresql":
+        drop_pg_database(base, url)
+
+
+@pytest.fixture
+def demo(request, app):
+    """The demo plan: on the session's demo database (see demo_engine), or loaded for real."""
+    if needs_real_commits(request.node):
+        from app.demo.loader import load_demo
+
+        load_demo()
     return True
 
 

@@ -264,6 +264,7 @@ def _get_urls(app) -> list[str]:
     return urls
 
 
+@pytest.mark.real_commits  # reads every table through its own connection (db.engine)
 def test_no_get_request_changes_the_database(client, other_client, app, demo):
     admin = make_admin()
     login(client, admin.email)
