@@ -49,6 +49,7 @@ def field_error(html: str, field_id: str) -> str:
 # --- Posting through the pages -------------------------------------------------------------------
 
 
+@pytest.mark.csrf  # this form family through a real CSRF token
 def test_posting_a_comment_returns_to_it_on_the_proposal_page(world, client):
     login(client, world.citizen.email)
 

@@ -167,6 +167,7 @@ def test_bell_costs_one_count_query_and_nothing_for_visitors(client, other_clien
 
 # --- opening a notification ------------------------------------------------------------------
 
+@pytest.mark.csrf  # this form family through a real CSRF token
 def test_opening_marks_read_and_goes_to_the_target(client, user):
     notification = make_notification(user, url="/proposals/5#answer")
     response = client.submit(f"/notifications/{notification.id}/read", page=INDEX)
