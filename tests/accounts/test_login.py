@@ -11,10 +11,10 @@ from app.core.db import utcnow
 from app.core.mail import OutboxMessage
 from app.extensions import db
 from tests.conftest import PASSWORD, login_through_form
+from tests.factories import make_user
 
 # The login form as a browser posts it: with the token from the page.
 pytestmark = pytest.mark.csrf
-from tests.factories import make_user
 
 FAILURE = "The email or password is not correct, or the account is temporarily locked"
 
