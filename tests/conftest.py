@@ -124,7 +124,7 @@ def _empty_all_tables() -> None:
 
 RESTART_SEQUENCES = "SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"
 # Tests that cannot run inside one rolled-back transaction get `real_commits` (tests/README.md).
-REAL_COMMIT_FIXTURES = {"live_server", "page", "phone_page", "browser"}
+REAL_COMMIT_FIXTURES = {"live_server"}  # `page` and `phone_page` use it too
 REAL_COMMIT_PATHS = ("tests/ops/",)
 REAL_COMMIT_FILES = ("/test_concurrency.py",)
 
@@ -143,8 +143,12 @@ def _bind_sessions_to(app, connection) -> None:
 
         def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
             # Flask-SQLAlchemy's get_bind picks the engine of the current app by bind key.
-            if (bind is None and _BOUND and current_app._get_current_object() is _BOUND["app"]
-                    and threading.get_ident() == _BOUND["thread"]):
+            if bind is None and _BOUND and current_app._get_current_object() is _BOUND["app"]:
+                if threading.get_ident() != _BOUND["thread"]:
+                    # Its commits would be real and outlive the test; its reads would not see
+                    # the test's rows.
+                    raise RuntimeError("another thread uses the database in a rolled-back test: "
+                                       "mark the test real_commits (tests/README.md)")
                 return _BOUND["connection"]
             return original(self, mapper, clause, bind, **kwargs)
 
@@ -212,6 +216,18 @@ def needs_real_commits(item) -> bool:
     return item.get_closest_marker("real_commits") is not None
 
 
+def _builds_its_own_app(item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    if "database_url" in info.argnames:
+        return True
+    return any("database_url" in fixturedef.argnames
+               for name, fixturedefs in info.name2fixturedefs.items()
+               if name not in ("app", "demo_engine", "database_url")
+               for fixturedef in fixturedefs)
+
+
 DURATIONS = os.path.join(os.path.dirname(__file__), "durations.json")
 
 
@@ -232,8 +248,11 @@ def pytest_collection_modifyitems(config, items):
         # committed rows.
         # So do the concurrency suites' threads, and the servers and processes of tests/ops.
         path = item.nodeid.split("::")[0]
+        # And a test that builds a second app on the test database (a fixture, or the test,
+        # asking for `database_url`): that app's sessions commit through their own engine.
         if (REAL_COMMIT_FIXTURES & set(getattr(item, "fixturenames", ()))
-                or path.startswith(REAL_COMMIT_PATHS) or path.endswith(REAL_COMMIT_FILES)):
+                or path.startswith(REAL_COMMIT_PATHS) or path.endswith(REAL_COMMIT_FILES)
+                or _builds_its_own_app(item)):
             item.add_marker(pytest.mark.real_commits)
         # Journeys through Chromium test the pages, not the database (tests/README.md).
         if item.get_closest_marker("browser"):
