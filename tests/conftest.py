@@ -28,13 +28,17 @@ def _pg_admin_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
 
-def create_pg_database(base_url: str) -> str:
+def create_pg_database(base_url: str, fast: bool = False) -> str:
     """A fresh database next to the one in TEST_DATABASE_URL, so parallel runs never collide."""
     import psycopg
 
     name = f"cocrea_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(_pg_admin_url(base_url), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+        if fast:
+            # The session's throwaway databases: their commits (real_commits tests, the demo
+            # database) need not wait for the disk; a crash would only lose a test run.
+            conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     return re.sub(r"/[^/?]*(\?|$)", f"/{name}\\1", base_url, count=1)
 
 
@@ -55,7 +59,7 @@ def backend() -> str:
 def database_url(tmp_path_factory, backend):
     if backend == "postgresql":
         base = os.environ["TEST_DATABASE_URL"]
-        url = create_pg_database(base)
+        url = create_pg_database(base, fast=True)
         yield url
         drop_pg_database(base, url)
     else:
@@ -497,7 +501,7 @@ def demo_engine(app, backend, tmp_path_factory):
 
     if backend == "postgresql":
         base = os.environ["TEST_DATABASE_URL"]
-        url = create_pg_database(base)
+        url = create_pg_database(base, fast=True)
     else:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("demo") / "cocrea-demo.sqlite3")
     engine = sa.create_engine(url, **engine_options(url))

@@ -88,9 +88,15 @@ def main(argv: list[str]) -> int:
     totals = {"passed": 0, "failed": 0, "skipped": 0, "errors": 0}
     worst = 0
     lines = []
-    for name, proc, log, start in procs:
+    ended = {}
+    while len(ended) < len(procs):  # each backend's own time, whichever ends first
+        for name, proc, _log, start in procs:
+            if name not in ended and proc.poll() is not None:
+                ended[name] = time.monotonic() - start
+        time.sleep(0.2)
+    for name, proc, log, _start in procs:
         code = proc.wait()
-        took = time.monotonic() - start
+        took = ended[name]
         log.seek(0)
         output = log.read()
         log.close()
