@@ -10,7 +10,7 @@ export FLASK_APP := wsgi
 # pip-tools runs in its own throwaway venv, never in $(VENV).
 LOCK_VENV ?= $(or $(TMPDIR),/tmp)/cocrea-pip-tools
 
-.PHONY: run test install install-test translations serve bench lint i18n clean lock
+.PHONY: run test coverage install install-test translations serve bench lint i18n clean lock
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Cocrea needs Python 3.11 or newer (python3 --version)"; exit 1; }
@@ -56,6 +56,17 @@ run: install
 
 test: install-test
 	$(BIN)/python -m tests.run_suites $(ARGS)
+
+# The whole suite (as `make test`) under coverage.py, branch coverage, every backend and worker.
+# A .pth file starts coverage in each Python process that finds COVERAGE_PROCESS_START.
+COVERAGE_PTH = $(shell $(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))' 2>/dev/null)/cocrea-coverage.pth
+coverage: install-test
+	@echo 'import os, coverage; os.environ.get("COVERAGE_PROCESS_START") and coverage.process_startup()' > $(COVERAGE_PTH)
+	rm -f .coverage .coverage.*
+	COVERAGE_PROCESS_START=$(CURDIR)/pyproject.toml COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/python -m tests.run_suites $(ARGS); \
+		status=$$?; COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/coverage combine -q; \
+		$(BIN)/coverage report --format=total | sed 's/^/Total branch coverage: /;s/$$/%/'; \
+		$(BIN)/coverage report | tail -n 3; exit $$status
 
 # The large-plan load test (gunicorn + wrk) and the export benchmark: bench/results.{json,md}.
 bench: install-test

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from flask import g
+from flask import current_app, g
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
@@ -28,15 +28,17 @@ def _pg_admin_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
 
-def create_pg_database(base_url: str) -> str:
+def create_pg_database(base_url: str, fast: bool = False) -> str:
     """A fresh database next to the one in TEST_DATABASE_URL, so parallel runs never collide."""
     import psycopg
 
     name = f"cocrea_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(_pg_admin_url(base_url), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-        # Test data need not survive a crash: no wait for the WAL flush at each commit.
-        conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit TO off')
+        if fast:
+            # The session's throwaway databases: their commits (real_commits tests, the demo
+            # database) need not wait for the disk; a crash would only lose a test run.
+            conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     return re.sub(r"/[^/?]*(\?|$)", f"/{name}\\1", base_url, count=1)
 
 
@@ -57,7 +59,7 @@ def backend() -> str:
 def database_url(tmp_path_factory, backend):
     if backend == "postgresql":
         base = os.environ["TEST_DATABASE_URL"]
-        url = create_pg_database(base)
+        url = create_pg_database(base, fast=True)
         yield url
         drop_pg_database(base, url)
     else:
@@ -120,29 +122,214 @@ def _empty_all_tables() -> None:
         db.session.execute(table.delete())
     if db.engine.dialect.name == "postgresql":
         # Ids start at 1 again in every test, as TRUNCATE ... RESTART IDENTITY did.
-        db.session.execute(sa.text("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"))
+        db.session.execute(sa.text(RESTART_SEQUENCES))
     db.session.commit()
+
+
+RESTART_SEQUENCES = "SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"
+# Tests that cannot run inside one rolled-back transaction get `real_commits` (tests/README.md).
+REAL_COMMIT_FIXTURES = {"live_server"}  # `page` and `phone_page` use it too
+REAL_COMMIT_PATHS = ("tests/ops/",)
+REAL_COMMIT_FILES = ("/test_concurrency.py",)
+
+
+_BOUND: dict = {}
+
+
+def _bind_sessions_to(app, connection) -> None:
+    """From now on, every new `db.session` of `app` in this thread runs on `connection`, inside its
+    transaction: the session's begin/commit/rollback become SAVEPOINT / RELEASE / ROLLBACK TO.
+    Other apps a test builds (create_app) and other threads keep their own engine's connections."""
+    factory = db.session.session_factory
+    cls = factory.class_
+    if not getattr(cls, "_cocrea_test_bind", False):
+        original = cls.get_bind
+
+        def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+            # Flask-SQLAlchemy's get_bind picks the engine of the current app by bind key.
+            if bind is None and _BOUND and current_app._get_current_object() is _BOUND["app"]:
+                if threading.get_ident() != _BOUND["thread"]:
+                    # Its commits would be real and outlive the test; its reads would not see
+                    # the test's rows.
+                    raise RuntimeError("another thread uses the database in a rolled-back test: "
+                                       "mark the test real_commits (tests/README.md)")
+                return _BOUND["connection"]
+            return original(self, mapper, clause, bind, **kwargs)
+
+        cls.get_bind = get_bind
+        cls._cocrea_test_bind = True
+    _BOUND.clear()
+    if connection is None:
+        factory.kw.pop("join_transaction_mode", None)
+    else:
+        _BOUND.update(app=app, connection=connection, thread=threading.get_ident())
+        factory.configure(join_transaction_mode="create_savepoint")
+
+
+QUIET = "cocrea_quiet_savepoints"
+
+
+def _quiet_outer_savepoints(dialect) -> None:
+    """The session's first-level savepoint stands for the BEGIN and COMMIT of production, which
+    never pass through `before_cursor_execute`: send it straight to the driver, so that the
+    statement counts of tests/querycount.py and friends see what production sends. Savepoints the
+    application asks for itself (uow.savepoint()) are deeper and are sent (and counted) as usual."""
+    if getattr(dialect, "_cocrea_quiet", False):
+        return
+    do_savepoint, do_release, do_rollback_to = (
+        dialect.do_savepoint, dialect.do_release_savepoint, dialect.do_rollback_to_savepoint)
+
+    def raw(connection, sql):
+        cursor = connection.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(sql)
+        finally:
+            cursor.close()
+
+    def savepoint(connection, name):
+        quiet = connection.info.get(QUIET)
+        if quiet is not None and connection._nested_transaction is None:
+            quiet.add(name)
+            raw(connection, f"SAVEPOINT {name}")
+        else:
+            do_savepoint(connection, name)
+
+    def release(connection, name):
+        quiet = connection.info.get(QUIET)
+        if quiet is not None and name in quiet:
+            quiet.discard(name)
+            raw(connection, f"RELEASE SAVEPOINT {name}")
+        else:
+            do_release(connection, name)
+
+    def rollback_to(connection, name):
+        quiet = connection.info.get(QUIET)
+        if quiet is not None and name in quiet:
+            quiet.discard(name)
+            raw(connection, f"ROLLBACK TO SAVEPOINT {name}")
+        else:
+            do_rollback_to(connection, name)
+
+    dialect.do_savepoint = savepoint
+    dialect.do_release_savepoint = release
+    dialect.do_rollback_to_savepoint = rollback_to
+    dialect._cocrea_quiet = True
+
+
+def needs_real_commits(item) -> bool:
+    return item.get_closest_marker("real_commits") is not None
+
+
+def _builds_its_own_app(item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    if "database_url" in info.argnames:
+        return True
+    return any("database_url" in fixturedef.argnames
+               for name, fixturedefs in info.name2fixturedefs.items()
+               if name not in ("app", "demo_engine", "database_url")
+               for fixturedef in fixturedefs)
+
+
+DURATIONS = os.path.join(os.path.dirname(__file__), "durations.json")
+
+
+def _file_durations() -> dict[str, float]:
+    import json
+
+    try:
+        with open(DURATIONS) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by the markers added here
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        # Another thread serves the browser's requests on its own connection: it must see
+        # committed rows.
+        # So do the concurrency suites' threads, and the servers and processes of tests/ops.
+        path = item.nodeid.split("::")[0]
+        # And a test that builds a second app on the test database (a fixture, or the test,
+        # asking for `database_url`): that app's sessions commit through their own engine.
+        if (REAL_COMMIT_FIXTURES & set(getattr(item, "fixturenames", ()))
+                or path.startswith(REAL_COMMIT_PATHS) or path.endswith(REAL_COMMIT_FILES)
+                or _builds_its_own_app(item)):
+            item.add_marker(pytest.mark.real_commits)
+        # Journeys through Chromium test the pages, not the database (tests/README.md).
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.single_backend)
+    # The slowest files first (seconds per file on PostgreSQL, tests/durations.json), so that
+    # pytest-xdist (--dist loadfile) starts the long ones early and no worker ends far behind.
+    # The order within a file stays as written.
+    durations = _file_durations()
+    if durations:
+        default = sorted(durations.values())[len(durations) // 2]
+        files = {}
+        for index, item in enumerate(items):
+            files.setdefault(item.nodeid.split("::")[0], index)
+        items.sort(key=lambda item: (-durations.get(item.nodeid.split("::")[0], default),
+                                     files[item.nodeid.split("::")[0]]))
 
 
 @pytest.fixture(autouse=True)
 def app_context(request, app):
-    """Each test runs in its own app context, on empty tables and fresh rate limits."""
+    """Each test runs in its own app context, on empty tables and fresh rate limits.
+
+    Usually inside one transaction on one connection, rolled back at the end (the app's commits
+    are savepoints in it); with the `real_commits` marker, on real commits, and every table is
+    emptied afterwards."""
+    app.config["WTF_CSRF_ENABLED"] = request.node.get_closest_marker("csrf") is not None
+    if needs_real_commits(request.node):
+        with app.app_context():
+            yield
+            db.session.rollback()
+            _empty_all_tables()
+            db.session.remove()
+        limiter.reset()
+        return
+    demo_engine = request.getfixturevalue("demo_engine") if "demo" in request.fixturenames else None
     with app.app_context():
-        yield
-        db.session.rollback()
-        _empty_all_tables()
         db.session.remove()
+        engine = demo_engine or db.engine
+        connection = engine.connect()
+        outer = connection.begin()
+        if connection.dialect.name == "sqlite":
+            # pysqlite would only BEGIN before the first write; the savepoints need it now.
+            connection.connection.dbapi_connection.execute("BEGIN")
+        elif engine is db.engine:  # ids from 1 (not on the demo database: its rows keep theirs)
+            connection.exec_driver_sql(RESTART_SEQUENCES)
+        _quiet_outer_savepoints(connection.dialect)
+        connection.info[QUIET] = set()
+        _bind_sessions_to(app, connection)
+        try:
+            yield
+        finally:
+            db.session.remove()
+            _bind_sessions_to(app, None)
+            connection.info.pop(QUIET, None)
+            outer.rollback()
+            connection.close()
     limiter.reset()
 
 
 class FormClient:
-    """The Flask test client plus helpers that post forms with their real CSRF token."""
+    """The Flask test client plus helpers that post forms.
+
+    CSRF protection is off in tests unless the test carries the `csrf` marker (tests/README.md);
+    then `submit` fetches the page first and posts its real token, as a browser would."""
 
     def __init__(self, client):
         self._client = client
 
     def __getattr__(self, name):
         return getattr(self._client, name)
+
+    @property
+    def csrf_enabled(self) -> bool:
+        return bool(self._client.application.config["WTF_CSRF_ENABLED"])
 
     def csrf_token(self, page: str) -> str:
         html = self._client.get(page).get_data(as_text=True)
@@ -151,12 +338,30 @@ class FormClient:
             # Anonymous read pages carry no token (they are cached whole); the session's token is
             # the same on every page, and the login form always has it.
             return self.csrf_token("/account/login")
+        if match is None and not self.csrf_enabled:
+            return ""  # nothing checks it
         assert match, f"no CSRF token on {page}"
         return match.group(1)
 
+    def session_csrf_token(self) -> str:
+        """The token the session's pages would carry, made without fetching one (as
+        flask_wtf.csrf.generate_csrf does). For views that call csrf.protect() themselves."""
+        import hashlib
+
+        from itsdangerous import URLSafeTimedSerializer
+
+        app = self._client.application
+        with self._client.session_transaction() as session:
+            raw = session.setdefault("csrf_token", hashlib.sha1(os.urandom(64)).hexdigest())
+        secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+        return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
+
     def submit(self, url: str, data: dict | None = None, page: str | None = None, **kwargs):
         data = dict(data or {})
-        data["csrf_token"] = self.csrf_token(page or url)
+        if self.csrf_enabled:
+            data["csrf_token"] = self.csrf_token(page or url)
+        elif "csrf_token" not in data:
+            data["csrf_token"] = self.session_csrf_token()
         return self._client.post(url, data=data, **kwargs)
 
 
@@ -170,7 +375,73 @@ def other_client(app):
     return FormClient(app.test_client())
 
 
+class LoggedIn:
+    """What `login` answers when it opened the session directly: the form's redirect."""
+
+    status_code = 302
+
+    def __init__(self, location: str = "/"):
+        self.headers = {"Location": location}
+
+
+def login_as(client, user, remember: bool = False) -> LoggedIn:
+    """Sign `user` in on `client` without the login form: the same server-side session row
+    (app/accounts/session_store.py), the same session keys and cookies (start_session, and
+    Flask-Login's remember-me cookie), the same record of the login and the same welcome message
+    as a successful form login, including the two-factor step for an enrolled account."""
+    from flask import flash
+    from flask import session as flask_session
+    from flask_babel import gettext
+
+    from app.accounts import services, sessions
+    from app.core import uow
+
+    raw = client._client if isinstance(client, FormClient) else client
+    app = raw.application
+    ctx = app.test_request_context("/account/login", method="POST",
+                                   environ_base=dict(raw.environ_base))
+    raw._add_cookies_to_wsgi(ctx.request.environ)
+    with ctx:
+        user = db.session.get(type(user), user.id)
+        if user.two_factor_enabled:
+            services.record_login(user, method="totp")  # twofactor.complete_login
+        else:
+            services.record_login(user)  # services.authenticate
+        sessions.start_session(user, remember=remember)
+        flash(gettext("Welcome, %(name)s.", name=user.name), "success")
+        db.session.flush()
+        uow.commit()
+        response = app.response_class()
+        app.login_manager._update_remember_cookie(response)
+        app.session_interface.save_session(app, flask_session._get_current_object(), response)
+    vars(g._get_current_object()).clear()
+    raw._update_cookies_from_response(
+        ctx.request.host.partition(":")[0], ctx.request.path, response.headers.getlist("Set-Cookie"))
+    return LoggedIn("/")
+
+
+def _accepts_password(email: str, password: str):
+    """The account the login form would let in with this password, or None."""
+    from app.accounts.passwords import verify_password
+    from app.accounts.services import find_by_email, is_locked
+
+    user = find_by_email(email)
+    if user is None or user.deleted_at is not None or is_locked(user):
+        return None
+    return user if verify_password(user.password_hash, password) else None
+
+
 def login(client: FormClient, email: str, password: str = PASSWORD, remember: bool = False):
+    """Sign in: directly (`login_as`) when the form would accept this email and password, which
+    is what almost every test needs; otherwise through the form, so that a refusal is the form's."""
+    user = _accepts_password(email, password)
+    if user is None:
+        return login_through_form(client, email, password, remember)
+    return login_as(client, user, remember=remember)
+
+
+def login_through_form(client: FormClient, email: str, password: str = PASSWORD,
+                       remember: bool = False):
     """Log in through the form; for an account with two-factor authentication, the code step too."""
     data = {"email": email, "password": password}
     if remember:
@@ -219,11 +490,48 @@ def clock(monkeypatch):
         yield advance
 
 
-@pytest.fixture
-def demo(app):
+@pytest.fixture(scope="session")
+def demo_engine(app, backend, tmp_path_factory):
+    """A second database of the session holding the demo plan, loaded once (`make run`'s data).
+
+    A test with `demo` runs on it, inside its own rolled-back transaction, instead of loading the
+    demo (about a second) into the empty database. Tests with `real_commits` load it as before."""
+    from app.config import engine_options
     from app.demo.loader import load_demo
 
-    load_demo()
+    if backend == "postgresql":
+        base = os.environ["TEST_DATABASE_URL"]
+        url = create_pg_database(base, fast=True)
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("demo") / "cocrea-demo.sqlite3")
+    engine = sa.create_engine(url, **engine_options(url))
+    db.metadata.create_all(engine)
+    with app.app_context():
+        with engine.connect() as connection:
+            outer = connection.begin()
+            if connection.dialect.name == "sqlite":
+                connection.connection.dbapi_connection.execute("BEGIN")
+            _bind_sessions_to(app, connection)
+            try:
+                load_demo()
+                db.session.commit()
+            finally:
+                db.session.remove()
+                _bind_sessions_to(app, None)
+            outer.commit()
+    yield engine
+    engine.dispose()
+    if backend == "postgresql":
+        drop_pg_database(base, url)
+
+
+@pytest.fixture
+def demo(request, app):
+    """The demo plan: on the session's demo database (see demo_engine), or loaded for real."""
+    if needs_real_commits(request.node):
+        from app.demo.loader import load_demo
+
+        load_demo()
     return True
 
 

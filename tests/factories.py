@@ -8,6 +8,22 @@ from app.extensions import db
 from app.plans.models import ActionPlan, Committee, Theme
 from tests.conftest import PASSWORD
 
+_HASHES: dict[tuple, str] = {}
+
+
+def password_hash(password: str) -> str:
+    """The default password is hashed once per set of Argon2 parameters and the hash reused (every
+    user of a test run shares it); any other password gets its own hash, as the app would make."""
+    if password != PASSWORD:
+        return hash_password(password)
+    from flask import current_app
+
+    key = (password, current_app.config["ARGON2_TIME_COST"], current_app.config["ARGON2_MEMORY_COST"])
+    if key not in _HASHES:
+        _HASHES[key] = hash_password(password)
+    return _HASHES[key]
+
+
 HOSTILE = '<script>alert("x")</script>"><img src=x onerror=alert(1)> Ñandú Pérez 🌵'
 _seq = itertools.count(1)
 
@@ -20,7 +36,7 @@ def make_user(role: Role = Role.citizen, *, confirmed: bool = True, email: str |
         name=name if name is not None else f"{HOSTILE} {n}",
         municipality="Durango",
         role=role,
-        password_hash=hash_password(password),
+        password_hash=password_hash(password),
         email_confirmed_at=utcnow() if confirmed else None,
         **extra,
     )

@@ -1,8 +1,17 @@
-"""Runs the whole suite twice, on SQLite and on PostgreSQL, in parallel, and sums the results.
+"""Runs the suite on PostgreSQL and on SQLite, at the same time, and sums the results.
 
-`make test` calls it. PostgreSQL comes from TEST_DATABASE_URL (default: the local server's
-`test` database). When it is unreachable the PostgreSQL run is skipped with a loud warning,
-unless COCREA_REQUIRE_SERVICES=1 (set by .ci/run), which makes that a failure.
+`make test` calls it. PostgreSQL (the production database) runs every test; SQLite runs every
+test but those marked `single_backend` (HTTP-heavy suites whose outcome does not depend on the
+database: tests/README.md says which and why). Each backend runs under pytest-xdist with
+`WORKERS` processes (default 2, one per core of the 2-core machine this was tuned on): the four
+processes share the cores, and when SQLite's smaller half ends, PostgreSQL's two workers have
+them to themselves. Within a run, files go to workers whole (`--dist loadfile`), the slowest
+first (tests/durations.json, read by tests/conftest.py).
+
+PostgreSQL comes from TEST_DATABASE_URL (default: the local server's `test` database). When it is
+unreachable the PostgreSQL run is skipped with a loud warning, unless COCREA_REQUIRE_SERVICES=1
+(set by .ci/run), which makes that a failure. Any failure, error, collection error or non-zero
+exit of either backend fails the whole run.
 """
 import os
 import re
@@ -12,6 +21,7 @@ import tempfile
 import time
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+SQLITE_SKIPS = "not single_backend"
 
 
 def postgres_reachable(url: str) -> str | None:
@@ -24,10 +34,34 @@ def postgres_reachable(url: str) -> str | None:
         return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
+def pytest_args(name: str, argv: list[str], workers: int) -> list[str]:
+    args = ["-p", "no:cacheprovider"]
+    if workers > 1 and not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in argv):
+        args += ["-n", str(workers), "--dist", "loadfile"]
+    if not any(a.startswith("--durations") for a in argv):
+        args.append("--durations=15")
+    if name == "sqlite" and "-m" not in argv:
+        args += ["-m", SQLITE_SKIPS]
+    return args + argv
+
+
+def summary_counts(output: str) -> dict[str, int] | None:
+    """The counts of pytest's last summary line ("== 3 failed, 2 passed, 1 error in 4.5s =="),
+    or None when there is none (pytest crashed before the end)."""
+    lines = [line for line in output.strip().splitlines() if re.match(r"^=+ .* in [\d.]+s", line)]
+    if not lines:
+        return None
+    counts = {"passed": 0, "failed": 0, "skipped": 0, "errors": 0, "deselected": 0}
+    for count, word in re.findall(r"(\d+) (passed|failed|skipped|errors?|deselected)", lines[-1]):
+        counts["errors" if word.startswith("error") else word] += int(count)
+    return counts
+
+
 def main(argv: list[str]) -> int:
     strict = os.environ.get("COCREA_REQUIRE_SERVICES") == "1"
     pg_url = os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG
-    runs = [("sqlite", {"TEST_DATABASE_URL": ""})]
+    workers = int(os.environ.get("WORKERS", "2"))
+    runs = []
     problem = postgres_reachable(pg_url)
     if problem is None:
         runs.append(("postgresql", {"TEST_DATABASE_URL": pg_url}))
@@ -37,32 +71,57 @@ def main(argv: list[str]) -> int:
     else:
         banner = "!" * 78
         print(f"{banner}\nWARNING: PostgreSQL at {pg_url} is unreachable ({problem}).\n"
-              f"WARNING: the PostgreSQL half of the suite is SKIPPED. CI does not allow this.\n{banner}")
+              f"WARNING: the PostgreSQL half of the suite is SKIPPED. CI does not allow this.\n"
+              f"WARNING: SQLite runs everything instead, `single_backend` tests included.\n{banner}")
+    runs.append(("sqlite", {"TEST_DATABASE_URL": ""}))
 
     procs = []
     started = time.monotonic()
     for name, extra in runs:
         env = dict(os.environ, **extra, COCREA_TEST_BACKEND=name)
         log = tempfile.NamedTemporaryFile("w+", prefix=f"cocrea-{name}-", suffix=".log", delete=False)
-        cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *argv]
-        procs.append((name, subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT), log))
+        args = pytest_args(name if len(runs) > 1 else "only", argv, workers)
+        cmd = [sys.executable, "-m", "pytest", *args]
+        procs.append((name, subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT),
+                      log, time.monotonic()))
 
     totals = {"passed": 0, "failed": 0, "skipped": 0, "errors": 0}
     worst = 0
-    for name, proc, log in procs:
+    lines = []
+    ended = {}
+    while len(ended) < len(procs):  # each backend's own time, whichever ends first
+        for name, proc, _log, start in procs:
+            if name not in ended and proc.poll() is not None:
+                ended[name] = time.monotonic() - start
+        time.sleep(0.2)
+    for name, proc, log, _start in procs:
         code = proc.wait()
+        took = ended[name]
         log.seek(0)
         output = log.read()
+        log.close()
+        os.unlink(log.name)
         print(f"\n======== {name} ========")
         print(output, end="")
-        summary = output.strip().splitlines()[-1] if output.strip() else ""
-        for count, word in re.findall(r"(\d+) (passed|failed|skipped|errors?)", summary):
-            key = "errors" if word.startswith("error") else word
-            totals[key] += int(count)
-        if code not in (0,):
-            worst = code or 1
+        counts = summary_counts(output)
+        if counts is None:
+            lines.append(f"{name}: no summary line (pytest exited with {code}) after {took:.0f} s")
+            worst = worst or code or 1
+            continue
+        for key in totals:
+            totals[key] += counts[key]
+        lines.append(f"{name}: {counts['passed']} passed, {counts['failed']} failed, "
+                     f"{counts['errors']} errors, {counts['skipped']} skipped, "
+                     f"{counts['deselected']} deselected; exit {code}; {took:.0f} s")
+        if code != 0:
+            worst = worst or code
+    if totals["failed"] or totals["errors"]:
+        worst = worst or 1
     elapsed = time.monotonic() - started
-    print(f"\nBackends: {', '.join(n for n, _, _ in procs)}; wall time {elapsed:.0f} s")
+    print()
+    for line in lines:
+        print(line)
+    print(f"Backends: {', '.join(n for n, *_ in procs)}; wall time {elapsed:.0f} s")
     print(
         f"{totals['passed']} passed, {totals['failed'] + totals['errors']} failed, "
         f"{totals['skipped']} skipped"

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import login
+from tests.conftest import login, login_through_form
 from tests.conftest import test_config as base_config
 from tests.factories import make_admin, make_user
 
@@ -111,6 +111,7 @@ def _assert_no_inline_code(url, response):
 # --- Cookies -----------------------------------------------------------------------------------
 
 
+@pytest.mark.csrf
 def test_session_cookie_is_httponly_and_samesite_lax(client):
     response = client.get("/account/login")  # the CSRF token starts a session
 
@@ -122,7 +123,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(client):
 def test_remember_cookie_is_httponly_and_samesite_lax(client):
     user = make_user()
 
-    response = login(client, user.email, remember=True)
+    response = login_through_form(client, user.email, remember=True)
 
     [cookie] = set_cookie_headers(response, "remember_token")
     assert "HttpOnly" in cookie
@@ -147,6 +148,7 @@ def test_cookies_are_secure_in_production(tmp_path):
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
+@pytest.mark.csrf
 def test_cookies_are_not_marked_secure_in_development(client):
     [cookie] = set_cookie_headers(client.get("/account/login"), "session")
 
@@ -156,6 +158,7 @@ def test_cookies_are_not_marked_secure_in_development(client):
 # --- CSRF --------------------------------------------------------------------------------------
 
 
+@pytest.mark.csrf
 @pytest.mark.parametrize(
     "url, data",
     [
@@ -171,6 +174,7 @@ def test_post_without_a_csrf_token_is_refused(client, url, data):
     assert client.post(url, data={**data, "csrf_token": "forged"}).status_code == 400
 
 
+@pytest.mark.csrf
 def test_an_anonymous_language_choice_needs_no_token_but_a_signed_in_one_does(client):
     """Anonymous pages carry no token, so they can be cached whole; a forged language change of a
     visitor is harmless. A signed-in person's choice is stored on the account: protected."""
@@ -183,6 +187,7 @@ def test_an_anonymous_language_choice_needs_no_token_but_a_signed_in_one_does(cl
     assert client.submit("/language", {"lang": "es_MX"}, page="/").status_code == 302
 
 
+@pytest.mark.csrf
 def test_logged_in_posts_without_a_csrf_token_are_refused(client):
     user = make_user()
     login(client, user.email)
@@ -192,6 +197,7 @@ def test_logged_in_posts_without_a_csrf_token_are_refused(client):
     assert client.get("/account/profile").status_code == 200  # still logged in, not deleted
 
 
+@pytest.mark.csrf
 def test_csrf_token_of_another_session_is_refused(client, other_client):
     user = make_user()
     login(client, user.email)
@@ -258,6 +264,7 @@ def _get_urls(app) -> list[str]:
     return urls
 
 
+@pytest.mark.real_commits  # reads every table through its own connection (db.engine)
 def test_no_get_request_changes_the_database(client, other_client, app, demo):
     admin = make_admin()
     login(client, admin.email)

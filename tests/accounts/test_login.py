@@ -10,8 +10,11 @@ from app.accounts import services
 from app.core.db import utcnow
 from app.core.mail import OutboxMessage
 from app.extensions import db
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, login_through_form
 from tests.factories import make_user
+
+# The login form as a browser posts it: with the token from the page.
+pytestmark = pytest.mark.csrf
 
 FAILURE = "The email or password is not correct, or the account is temporarily locked"
 
@@ -31,7 +34,7 @@ def page_without_tokens(response) -> str:
 
 def lock(client, app, email) -> None:
     for _ in range(app.config["LOCKOUT_THRESHOLD"]):
-        assert login(client, email, "not-the-password-at-all").status_code == 400
+        assert login_through_form(client, email, "not-the-password-at-all").status_code == 400
 
 
 # --- Success and failure -----------------------------------------------------------------------
@@ -40,7 +43,7 @@ def lock(client, app, email) -> None:
 def test_right_password_logs_in_and_redirects_home(client):
     user = make_user()
 
-    response = login(client, user.email)
+    response = login_through_form(client, user.email)
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
@@ -50,13 +53,13 @@ def test_right_password_logs_in_and_redirects_home(client):
 def test_email_is_matched_whatever_its_case(client):
     make_user(email="lucia@example.org")
 
-    assert login(client, "  LUCIA@Example.org ").status_code == 302
+    assert login_through_form(client, "  LUCIA@Example.org ").status_code == 302
 
 
 def test_welcome_message_escapes_a_hostile_name(client):
     user = make_user()
 
-    login(client, user.email)
+    login_through_form(client, user.email)
     html = client.get("/").get_data(as_text=True)
 
     assert "<script>alert" not in html
@@ -69,9 +72,9 @@ def test_wrong_password_unknown_email_and_locked_account_answer_alike(client, ap
     lock(client, app, locked.email)
     in_english(client)
 
-    wrong = login(client, "real@example.org", "not-the-password-at-all")
-    unknown = login(client, "ghost@example.org", PASSWORD)
-    locked_right = login(client, "locked@example.org", PASSWORD)
+    wrong = login_through_form(client, "real@example.org", "not-the-password-at-all")
+    unknown = login_through_form(client, "ghost@example.org", PASSWORD)
+    locked_right = login_through_form(client, "locked@example.org", PASSWORD)
 
     assert wrong.status_code == unknown.status_code == locked_right.status_code == 400
     assert FAILURE in wrong.get_data(as_text=True)
@@ -98,7 +101,7 @@ def test_next_page_is_followed_only_when_it_is_local(client):
 
 def test_logout_ends_the_session(client):
     user = make_user()
-    login(client, user.email)
+    login_through_form(client, user.email)
 
     response = client.submit("/account/logout", page="/")
 
@@ -108,7 +111,7 @@ def test_logout_ends_the_session(client):
 
 def test_logout_refuses_get(client):
     user = make_user()
-    login(client, user.email)
+    login_through_form(client, user.email)
 
     assert client.get("/account/logout").status_code == 405
     assert is_logged_in(client)
@@ -121,7 +124,7 @@ def test_account_locks_after_the_threshold_even_for_the_right_password(client, a
     user = make_user()
     lock(client, app, user.email)
 
-    assert login(client, user.email, PASSWORD).status_code == 400
+    assert login_through_form(client, user.email, PASSWORD).status_code == 400
     assert not is_logged_in(client)
     db.session.refresh(user)
     assert user.locked_until > utcnow() + timedelta(seconds=app.config["LOCKOUT_SECONDS"] - 60)
@@ -134,9 +137,9 @@ def test_account_locks_after_the_threshold_even_for_the_right_password(client, a
 def test_failures_below_the_threshold_do_not_lock(client, app):
     user = make_user()
     for _ in range(app.config["LOCKOUT_THRESHOLD"] - 1):
-        login(client, user.email, "not-the-password-at-all")
+        login_through_form(client, user.email, "not-the-password-at-all")
 
-    assert login(client, user.email, PASSWORD).status_code == 302
+    assert login_through_form(client, user.email, PASSWORD).status_code == 302
     db.session.refresh(user)
     assert user.failed_logins == 0 and user.locked_until is None
 
@@ -147,7 +150,7 @@ def test_account_unlocks_after_the_lockout_period(client, app, monkeypatch):
     later = utcnow() + timedelta(seconds=app.config["LOCKOUT_SECONDS"] + 1)
     monkeypatch.setattr(services, "utcnow", lambda: later)
 
-    assert login(client, user.email, PASSWORD).status_code == 302
+    assert login_through_form(client, user.email, PASSWORD).status_code == 302
     db.session.refresh(user)
     assert user.locked_until is None
 
@@ -156,9 +159,9 @@ def test_lockout_counts_failures_not_clients(client, other_client, app):
     """An attacker cannot avoid the lockout by spreading guesses over several sessions."""
     user = make_user()
     for n in range(app.config["LOCKOUT_THRESHOLD"]):
-        login(client if n % 2 else other_client, user.email, "not-the-password-at-all")
+        login_through_form(client if n % 2 else other_client, user.email, "not-the-password-at-all")
 
-    assert login(client, user.email, PASSWORD).status_code == 400
+    assert login_through_form(client, user.email, PASSWORD).status_code == 400
 
 
 # --- Remember me and session renewal -----------------------------------------------------------
@@ -166,7 +169,7 @@ def test_lockout_counts_failures_not_clients(client, other_client, app):
 
 def test_remember_me_sets_a_lasting_cookie(client):
     user = make_user()
-    login(client, user.email, remember=True)
+    login_through_form(client, user.email, remember=True)
 
     cookie = client.get_cookie("remember_token")
     assert cookie is not None
@@ -176,14 +179,14 @@ def test_remember_me_sets_a_lasting_cookie(client):
 
 def test_without_remember_me_no_lasting_cookie_is_set(client):
     user = make_user()
-    login(client, user.email)
+    login_through_form(client, user.email)
 
     assert client.get_cookie("remember_token") is None
 
 
 def test_remember_cookie_restores_the_login_after_the_browser_closes(client):
     user = make_user()
-    login(client, user.email, remember=True)
+    login_through_form(client, user.email, remember=True)
     client.delete_cookie("session")
 
     assert is_logged_in(client)
@@ -196,7 +199,7 @@ def test_login_starts_a_new_session(client):
         session["planted_by_attacker"] = "x"
     before = client.get_cookie("session").value
 
-    login(client, user.email)
+    login_through_form(client, user.email)
 
     with client.session_transaction() as session:
         assert "planted_by_attacker" not in session
@@ -209,7 +212,7 @@ def test_login_keeps_the_chosen_language(client):
     db.session.commit()
     in_english(client)
 
-    login(client, user.email)
+    login_through_form(client, user.email)
 
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
 
@@ -225,7 +228,7 @@ def short_idle_timeout(monkeypatch, app):
 
 def test_idle_session_is_logged_out(client, clock, short_idle_timeout):
     user = make_user()
-    login(client, user.email)
+    login_through_form(client, user.email)
     assert is_logged_in(client)
 
     clock(short_idle_timeout + 5)
@@ -236,7 +239,7 @@ def test_idle_session_is_logged_out(client, clock, short_idle_timeout):
 
 def test_idle_timeout_applies_even_with_no_request_after_login(client, clock, short_idle_timeout):
     user = make_user()
-    login(client, user.email)
+    login_through_form(client, user.email)
 
     clock(short_idle_timeout + 5)
 
@@ -247,7 +250,7 @@ def test_idle_logout_keeps_the_language_of_the_user(client, clock, short_idle_ti
     user = make_user()
     user.locale = "en"
     db.session.commit()
-    login(client, user.email)
+    login_through_form(client, user.email)
 
     clock(short_idle_timeout + 5)
     response = client.get("/account/profile", follow_redirects=True)
@@ -260,7 +263,7 @@ def test_idle_logout_keeps_the_language_of_the_user(client, clock, short_idle_ti
 
 def test_activity_keeps_the_session_alive(client, clock, short_idle_timeout):
     user = make_user()
-    login(client, user.email)
+    login_through_form(client, user.email)
     for _ in range(3):
         clock(short_idle_timeout - 100)
         assert is_logged_in(client)
@@ -268,7 +271,7 @@ def test_activity_keeps_the_session_alive(client, clock, short_idle_timeout):
 
 def test_remembered_session_is_not_cut_by_the_idle_timeout(client, clock, short_idle_timeout):
     user = make_user()
-    login(client, user.email, remember=True)
+    login_through_form(client, user.email, remember=True)
 
     clock(short_idle_timeout + 5)
 
@@ -282,9 +285,9 @@ def test_login_attempts_are_rate_limited_with_a_clear_page(client, app, monkeypa
     monkeypatch.setitem(app.config, "RATELIMIT_LOGIN", "3 per minute")
     in_english(client)
     for _ in range(3):
-        assert login(client, "ghost@example.org", "whatever-password").status_code == 400
+        assert login_through_form(client, "ghost@example.org", "whatever-password").status_code == 400
 
-    response = login(client, "ghost@example.org", "whatever-password")
+    response = login_through_form(client, "ghost@example.org", "whatever-password")
 
     assert response.status_code == 429
     assert "Too many attempts" in response.get_data(as_text=True)

@@ -11,7 +11,7 @@ from app.accounts.passwords import (
 )
 from app.core.mail import OutboxMessage
 from app.extensions import db
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, login, login_through_form
 from tests.factories import make_user
 
 NEW_PASSWORD = "ocotillo-granizo-bisonte-77"
@@ -98,7 +98,7 @@ def test_login_rehashes_a_password_stored_with_old_parameters(client, app, monke
     monkeypatch.setitem(app.config, "ARGON2_TIME_COST", 2)
     assert needs_rehash(user.password_hash)
 
-    assert login(client, user.email).status_code == 302
+    assert login_through_form(client, user.email).status_code == 302
 
     db.session.refresh(user)
     assert not needs_rehash(user.password_hash)

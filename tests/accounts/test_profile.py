@@ -54,6 +54,7 @@ def test_account_pages_need_a_login(client, url):
 # --- Profile -----------------------------------------------------------------------------------
 
 
+@pytest.mark.csrf  # this form family through a real CSRF token
 def test_profile_edit_saves_name_municipality_and_language(client):
     user = make_user()
     login(client, user.email)

@@ -70,6 +70,7 @@ def field_error(html: str, field_id: str) -> str:
 # --- Good input --------------------------------------------------------------------------------
 
 
+@pytest.mark.csrf  # this form family through a real CSRF token
 def test_citizen_registration_creates_an_unconfirmed_account_and_queues_the_confirmation(client):
     response = client.submit(CITIZEN_URL, citizen_data())
 

@@ -144,6 +144,7 @@ def test_confirmation_token_for_a_previous_email_is_refused(client):
     _confirmation_fails(client, user, f"/account/confirm/{token}")
 
 
+@pytest.mark.csrf  # this form family through a real CSRF token
 def test_resend_confirmation_answers_the_same_for_any_address(client):
     unconfirmed = make_user(confirmed=False)
     confirmed = make_user()

@@ -9,7 +9,7 @@ from app.accounts.models import UserSession
 from app.core.audit import AuditEntry
 from app.core.db import utcnow
 from app.extensions import db
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, login_through_form
 from tests.factories import make_user
 from tests.querycount import count_queries
 
@@ -48,7 +48,7 @@ def test_login_opens_a_server_side_session_in_a_new_cookie_session(client):
     with client.session_transaction() as session:
         session["planted_by_attacker"] = "x"
 
-    login(client, user.email)
+    login_through_form(client, user.email)
 
     with client.session_transaction() as session:
         assert "planted_by_attacker" not in session
@@ -62,7 +62,7 @@ def test_login_opens_a_server_side_session_in_a_new_cookie_session(client):
 
 def test_an_active_session_still_ends_at_the_absolute_limit(client, clock, short_absolute):
     user = make_user()
-    login(client, user.email)
+    login_through_form(client, user.email)
 
     stay_active(client, clock, 15 * 60)
     assert is_logged_in(client)
@@ -78,7 +78,7 @@ def test_an_active_session_still_ends_at_the_absolute_limit(client, clock, short
 
 def test_remember_me_sessions_last_longer_but_not_forever(client, clock, short_absolute):
     user = make_user()
-    login(client, user.email, remember=True)
+    login_through_form(client, user.email, remember=True)
 
     clock(25 * 60)
     assert is_logged_in(client)
@@ -90,7 +90,7 @@ def test_remember_me_sessions_last_longer_but_not_forever(client, clock, short_a
 
 def test_the_absolute_limit_counts_from_the_login_not_the_password_change(client, clock, short_absolute):
     user = make_user()
-    login(client, user.email)
+    login_through_form(client, user.email)
     stay_active(client, clock, 15 * 60)
 
     client.submit("/account/password", {"current_password": PASSWORD,
@@ -103,7 +103,7 @@ def test_the_absolute_limit_counts_from_the_login_not_the_password_change(client
 
 def test_logout_also_forgets_the_remember_me_cookie(client):
     user = make_user()
-    login(client, user.email, remember=True)
+    login_through_form(client, user.email, remember=True)
 
     client.submit("/account/logout", page="/account/profile")
 
@@ -114,9 +114,9 @@ def test_logout_also_forgets_the_remember_me_cookie(client):
 def test_log_out_of_every_other_session_keeps_this_one(client, other_client, app):
     user = make_user()
     third = type(client)(app.test_client())
-    login(client, user.email)
-    login(other_client, user.email)
-    login(third, user.email, remember=True)
+    login_through_form(client, user.email)
+    login_through_form(other_client, user.email)
+    login_through_form(third, user.email, remember=True)
 
     page = client.get("/account/profile").get_data(as_text=True)
     response = client.submit("/account/sessions/end-others", page="/account/profile")
@@ -133,7 +133,7 @@ def test_log_out_of_every_other_session_keeps_this_one(client, other_client, app
 
 def test_log_out_everywhere_keeps_a_remember_me_session_remembered(client):
     user = make_user()
-    login(client, user.email, remember=True)
+    login_through_form(client, user.email, remember=True)
 
     client.submit("/account/sessions/end-others", page="/account/profile")
     client.delete_cookie("session")  # the browser closed
@@ -141,10 +141,11 @@ def test_log_out_everywhere_keeps_a_remember_me_session_remembered(client):
     assert is_logged_in(client)
 
 
+@pytest.mark.csrf
 def test_log_out_everywhere_needs_a_login_and_a_token(client):
     user = make_user()
     assert client.post("/account/sessions/end-others").status_code in (302, 400)
-    login(client, user.email)
+    login_through_form(client, user.email)
 
     assert client.post("/account/sessions/end-others").status_code == 400  # no CSRF token
     assert client.get("/account/sessions/end-others").status_code == 405
@@ -152,8 +153,8 @@ def test_log_out_everywhere_needs_a_login_and_a_token(client):
 
 def test_password_change_asks_for_the_current_password(client, other_client):
     user = make_user()
-    login(client, user.email)
-    login(other_client, user.email)
+    login_through_form(client, user.email)
+    login_through_form(other_client, user.email)
 
     response = client.submit("/account/password", {"current_password": "not-my-password-at-all",
                                                     "password": "otra-frase-de-nopal-y-cantera-77",
@@ -165,7 +166,7 @@ def test_password_change_asks_for_the_current_password(client, other_client):
 
 def test_the_session_guards_add_no_queries_as_data_grows(client):
     user = make_user()
-    login(client, user.email)
+    login_through_form(client, user.email)
     db.session.expire_all()  # the test shares the requests' session: start both counts cold
     with count_queries() as few:
         client.get("/account/profile")
@@ -191,7 +192,7 @@ def copy_cookies(source, target, *names) -> None:
 
 def test_a_copied_session_cookie_stops_working_at_logout(client, other_client):
     user = make_user()
-    login(client, user.email)
+    login_through_form(client, user.email)
     copy_cookies(client, other_client, "session")
     assert is_logged_in(other_client)  # the copy works while the session is open
 
@@ -204,7 +205,7 @@ def test_a_copied_session_cookie_stops_working_at_logout(client, other_client):
 
 def test_a_copied_remember_me_cookie_stops_working_at_logout(client, other_client):
     user = make_user()
-    login(client, user.email, remember=True)
+    login_through_form(client, user.email, remember=True)
     copy_cookies(client, other_client, "remember_token")
     assert is_logged_in(other_client)  # restored from the copied cookie alone
 
@@ -223,7 +224,7 @@ def test_the_remember_me_cookie_never_outlives_the_absolute_limit(app, client):
     assert cfg["REMEMBER_COOKIE_DURATION"] == 7 * 86400
 
     user = make_user()
-    response = login(client, user.email, remember=True)
+    response = login_through_form(client, user.email, remember=True)
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token="))
     row = db.session.scalar(sa.select(UserSession).where(UserSession.user_id == user.id))
     assert row.remember
@@ -235,7 +236,7 @@ def test_the_remember_me_cookie_never_outlives_the_absolute_limit(app, client):
 def test_a_restored_remember_me_session_keeps_its_first_deadline(client, clock, short_absolute):
     """Coming back with the remember-me cookie does not start the 60 minutes again."""
     user = make_user()
-    login(client, user.email, remember=True)
+    login_through_form(client, user.email, remember=True)
     for _ in range(3):
         clock(19 * 60)
         client.delete_cookie("session")  # the browser closed; the remember-me cookie restores it
@@ -249,10 +250,10 @@ def test_a_restored_remember_me_session_keeps_its_first_deadline(client, clock, 
 def test_the_sessions_page_lists_each_open_session_and_marks_this_one(client, other_client):
     user = make_user()
     other = make_user()
-    login(client, user.email, remember=True)
-    login(other_client, user.email)
+    login_through_form(client, user.email, remember=True)
+    login_through_form(other_client, user.email)
     third = type(client)(client._client.application.test_client())
-    login(third, other.email)  # someone else's session is never listed
+    login_through_form(third, other.email)  # someone else's session is never listed
 
     html = client.get("/account/sessions", headers={"User-Agent": "x"}).get_data(as_text=True)
 
@@ -264,8 +265,8 @@ def test_the_sessions_page_lists_each_open_session_and_marks_this_one(client, ot
 
 def test_ending_another_session_from_the_list_logs_that_browser_out(client, other_client):
     user = make_user()
-    login(client, user.email)
-    login(other_client, user.email, remember=True)
+    login_through_form(client, user.email)
+    login_through_form(other_client, user.email, remember=True)
     rows = db.session.scalars(sa.select(UserSession).where(UserSession.user_id == user.id)
                               .order_by(UserSession.id)).all()
 
@@ -278,8 +279,8 @@ def test_ending_another_session_from_the_list_logs_that_browser_out(client, othe
 
 def test_nobody_ends_someone_elses_session(client, other_client):
     user, victim = make_user(), make_user()
-    login(client, user.email)
-    login(other_client, victim.email)
+    login_through_form(client, user.email)
+    login_through_form(other_client, victim.email)
     victim_row = db.session.scalar(sa.select(UserSession).where(UserSession.user_id == victim.id))
 
     client.submit(f"/account/sessions/{victim_row.id}/end", page="/account/sessions")
@@ -289,7 +290,7 @@ def test_nobody_ends_someone_elses_session(client, other_client):
 
 def test_ending_this_session_from_the_list_is_a_logout(client):
     user = make_user()
-    login(client, user.email)
+    login_through_form(client, user.email)
     row = db.session.scalar(sa.select(UserSession).where(UserSession.user_id == user.id))
 
     response = client.submit(f"/account/sessions/{row.id}/end", page="/account/sessions")
@@ -302,7 +303,7 @@ def test_a_password_reset_ends_every_session(client, other_client):
     from app.accounts import services
 
     user = make_user()
-    login(client, user.email, remember=True)
+    login_through_form(client, user.email, remember=True)
     from app.accounts import tokens
 
     token = tokens.make_token("reset", {"uid": user.id, "fp": services._reset_fingerprint(user)})

@@ -13,7 +13,7 @@ from app.accounts.models import RecoveryCode, Role, User
 from app.accounts.sealing import unseal
 from app.core.audit import AuditEntry
 from app.extensions import db
-from tests.conftest import PASSWORD, login, next_totp_code
+from tests.conftest import PASSWORD, login_through_form, next_totp_code
 from tests.factories import make_admin, make_committee, make_moderator, make_user
 
 TWO_FACTOR = "/account/two-factor"
@@ -58,7 +58,7 @@ def enrol(client, user: User) -> list[str]:
 
 def enrolled_user(client, role: Role = Role.citizen) -> tuple[User, list[str]]:
     user = make_user(role)
-    login(client, user.email)
+    login_through_form(client, user.email)
     codes = enrol(client, user)
     client.submit("/account/logout", page="/account/profile")
     assert not is_logged_in(client)
@@ -77,7 +77,7 @@ def password_step(client, user: User, remember: bool = False):
 
 def test_enrolment_page_shows_the_key_and_an_inline_svg_qr_code(client):
     user = make_user()
-    login(client, user.email)
+    login_through_form(client, user.email)
 
     response = client.get(TWO_FACTOR)
     html = response.get_data(as_text=True)
@@ -97,8 +97,8 @@ def test_enrolment_page_shows_the_key_and_an_inline_svg_qr_code(client):
 
 def test_each_account_and_each_enrolment_gets_its_own_key(client, other_client):
     user, other = make_user(), make_user()
-    login(client, user.email)
-    login(other_client, other.email)
+    login_through_form(client, user.email)
+    login_through_form(other_client, other.email)
 
     assert offered_secret(client) != offered_secret(other_client)
 
@@ -112,7 +112,7 @@ def test_two_factor_pages_need_a_login(client):
 
 def test_a_wrong_code_keeps_the_form_and_does_not_enable(client):
     user = make_user()
-    login(client, user.email)
+    login_through_form(client, user.email)
     right = pyotp.TOTP(offered_secret(client)).now()
 
     response = client.submit(f"{TWO_FACTOR}/enable", {"code": "000000" if right != "000000"
@@ -129,7 +129,7 @@ def test_a_wrong_code_keeps_the_form_and_does_not_enable(client):
 @pytest.mark.parametrize("code", ["", "12345", "abcdef", "9" * 10_000, "１２３４５６"])
 def test_malformed_codes_are_a_clear_400(client, code):
     user = make_user()
-    login(client, user.email)
+    login_through_form(client, user.email)
     client.get(TWO_FACTOR)
 
     response = client.submit(f"{TWO_FACTOR}/enable", {"code": code}, page=TWO_FACTOR)
@@ -141,7 +141,7 @@ def test_malformed_codes_are_a_clear_400(client, code):
 
 def test_the_right_code_enables_and_shows_ten_recovery_codes_once(client):
     user = make_user()
-    login(client, user.email)
+    login_through_form(client, user.email)
 
     codes = enrol(client, user)
 
@@ -163,8 +163,8 @@ def test_the_right_code_enables_and_shows_ten_recovery_codes_once(client):
 
 def test_enabling_ends_the_other_sessions_but_keeps_this_one(client, other_client):
     user = make_user()
-    login(client, user.email)
-    login(other_client, user.email, remember=True)
+    login_through_form(client, user.email)
+    login_through_form(other_client, user.email, remember=True)
 
     enrol(client, user)
 
@@ -324,7 +324,7 @@ def test_remember_me_is_kept_through_the_second_step(client):
 @pytest.mark.parametrize("maker", [make_admin, lambda: make_moderator(make_committee())])
 def test_admins_and_facilitators_must_enrol_before_anything_else(client, required, maker):
     user = maker()
-    login(client, user.email)
+    login_through_form(client, user.email)
 
     for page in ("/", "/account/profile", "/admin/", "/proposals/"):
         response = client.get(page)
@@ -339,14 +339,14 @@ def test_admins_and_facilitators_must_enrol_before_anything_else(client, require
 
 def test_a_citizen_is_not_required_to_enrol(client, required):
     user = make_user()
-    login(client, user.email)
+    login_through_form(client, user.email)
 
     assert client.get("/account/profile").status_code == 200
 
 
 def test_logout_stays_possible_before_enrolling(client, required):
     admin = make_admin()
-    login(client, admin.email)
+    login_through_form(client, admin.email)
 
     response = client.submit("/account/logout", page=TWO_FACTOR)
 
@@ -356,7 +356,7 @@ def test_logout_stays_possible_before_enrolling(client, required):
 
 def test_without_the_flag_admins_are_not_forced(client):
     admin = make_admin()
-    login(client, admin.email)
+    login_through_form(client, admin.email)
 
     assert client.get("/account/profile").status_code == 200
 
@@ -366,7 +366,7 @@ def test_without_the_flag_admins_are_not_forced(client):
 
 def test_regenerating_codes_needs_a_current_code_and_voids_the_old_ones(client, other_client, clock):
     user, old = enrolled_user(client)
-    login(client, user.email)
+    login_through_form(client, user.email)
     clock(60)  # the codes of the logins so far are used up
 
     wrong = client.submit(f"{TWO_FACTOR}/recovery-codes", {"regenerate-code": "000000x"}, page=TWO_FACTOR)
@@ -383,7 +383,7 @@ def test_regenerating_codes_needs_a_current_code_and_voids_the_old_ones(client, 
 
 def test_disabling_needs_the_password_and_a_code(client, clock):
     user, _codes = enrolled_user(client)
-    login(client, user.email)
+    login_through_form(client, user.email)
     clock(60)  # the codes of the logins so far are used up
 
     no_password = client.submit(f"{TWO_FACTOR}/disable",
@@ -406,12 +406,12 @@ def test_disabling_needs_the_password_and_a_code(client, clock):
     assert twofactor.unused_recovery_codes(user) == 0
     assert "account.two_factor_disabled" in actions_on(user)
     client.submit("/account/logout", page="/account/profile")
-    assert login(client, user.email).headers["Location"] == "/"
+    assert login_through_form(client, user.email).headers["Location"] == "/"
 
 
 def test_an_admin_cannot_disable_while_it_is_required(client, required):
     admin = make_admin()
-    login(client, admin.email)
+    login_through_form(client, admin.email)
     enrol(client, admin)
 
     page = client.get(TWO_FACTOR).get_data(as_text=True)
@@ -427,7 +427,7 @@ def test_an_admin_cannot_disable_while_it_is_required(client, required):
 
 def test_deleting_the_account_forgets_the_second_factor(client):
     user, _codes = enrolled_user(client)
-    login(client, user.email)
+    login_through_form(client, user.email)
 
     client.submit("/account/delete", {"current_password": PASSWORD, "confirm": "y"})
 
@@ -438,7 +438,7 @@ def test_deleting_the_account_forgets_the_second_factor(client):
 
 def test_the_operator_can_reset_a_lost_second_factor_with_a_recorded_reason(app, client, required):
     user, _codes = enrolled_user(client, Role.admin)
-    login(client, user.email)
+    login_through_form(client, user.email)
     assert is_logged_in(client)
     runner = app.test_cli_runner()
     refused = runner.invoke(args=["users", "reset-two-factor", user.email, "--reason", "  "])

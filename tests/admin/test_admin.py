@@ -122,6 +122,7 @@ def test_admin_actions_posted_directly_by_other_roles_are_forbidden(client, targ
     assert audit("organisation.verified") == audit("moderator.granted") == []
 
 
+@pytest.mark.csrf  # this form family through a real CSRF token
 def test_admin_actions_posted_anonymously_are_refused(client, targets):
     for url, data in admin_posts(targets):
         response = client.submit(url, data, page="/")

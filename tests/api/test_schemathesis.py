@@ -9,6 +9,9 @@ import schemathesis
 from hypothesis import HealthCheck
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+# HTTP only: the same on both databases; runs on PostgreSQL (tests/README.md).
+pytestmark = pytest.mark.single_backend
+
 EXAMPLES = 15
 
 

@@ -250,6 +250,7 @@ def test_a_second_application_to_the_same_committee_creates_nothing(world):
     assert count(CallApplication) == 2
 
 
+@pytest.mark.real_commits  # threads: each on its own connection
 def test_parallel_applications_of_one_organisation_create_one_row(app, world):
     """Double clicks and two tabs at once: the unique constraint answers, nobody gets an error."""
     call_id, org_id, committee_id = world.call.id, world.organisation.id, world.committee.id

@@ -3,6 +3,7 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
@@ -79,6 +80,7 @@ def call_form(world, **changes):
     return data
 
 
+@pytest.mark.csrf  # this form family through a real CSRF token
 def test_publishing_a_call(world, client):
     login(client, world.admin.email)
     assert client.get(f"/calls/new?plan={world.plan.id}").status_code == 200

@@ -49,6 +49,7 @@ def field_error(html: str, field_id: str) -> str:
 # --- Posting through the pages -------------------------------------------------------------------
 
 
+@pytest.mark.csrf  # this form family through a real CSRF token
 def test_posting_a_comment_returns_to_it_on_the_proposal_page(world, client):
     login(client, world.citizen.email)
 
@@ -198,6 +199,7 @@ def test_deleting_through_the_page(world, client):
     assert comment.is_deleted
 
 
+@pytest.mark.csrf
 def test_a_post_without_the_csrf_token_is_refused(world, client):
     login(client, world.citizen.email)
     response = client.post(f"/comments/proposal/{world.proposal.id}", data={"body": "Hola"})

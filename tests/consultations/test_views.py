@@ -127,6 +127,7 @@ def test_hidden_comments_show_the_moderation_placeholder(world, client):
 # ---------------------------------------------------------------- commenting
 
 
+@pytest.mark.csrf  # this form family through a real CSRF token
 def test_a_comment_posted_from_a_section_form_lands_on_its_section(world, client):
     make_consultation(world.commitment)
     login(client, world.citizen.email)

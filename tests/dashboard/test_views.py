@@ -117,6 +117,7 @@ def test_late_is_judged_by_the_date_in_durango_not_in_utc(client, world):
         assert attribute(item(page(client), commitment.id), "data-late") == "1"
 
 
+@pytest.mark.csrf  # this form family through a real CSRF token
 def test_totals_by_status_and_theme_count_a_known_plan(client, world, today):
     plan, committee, other = world
     roads, health = make_theme(plan, "Obra Pública"), make_theme(plan, "Salud Mental")

@@ -49,6 +49,7 @@ def form_data(world, **changes) -> dict:
 # ---------------------------------------------------------------- scheduling through the form
 
 
+@pytest.mark.csrf  # this form family through a real CSRF token
 def test_facilitator_schedules_a_table_in_local_time(client, world):
     login(client, world.facilitator.email)
     response = client.submit(f"/tables/new?committee={world.committee.id}", form_data(world))

@@ -164,6 +164,7 @@ HIDDEN = "La opción elegida llegó con caracteres invisibles o de control"
     pytest.param(lambda a, b: a + "\u200b", HIDDEN, id="zero-width-space"),
     pytest.param(lambda a, b: "blank\u2066", HIDDEN, id="bidi-isolate-on-blank"),
 ])
+@pytest.mark.csrf  # this form family through a real CSRF token
 def test_a_repeated_or_altered_choice_is_refused_and_the_ballot_shown_again(
         client, world, step, choice, error):
     election = voting_election(world)

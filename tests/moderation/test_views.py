@@ -31,6 +31,7 @@ def reports_count() -> int:
 # --- Reporting -----------------------------------------------------------------------------------
 
 
+@pytest.mark.csrf  # this form family through a real CSRF token
 def test_a_report_returns_to_the_reported_comment(world, client):
     comment = make_comment(world.proposal, author=world.author)
     login(client, world.citizen.email)

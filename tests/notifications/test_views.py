@@ -167,6 +167,7 @@ def test_bell_costs_one_count_query_and_nothing_for_visitors(client, other_clien
 
 # --- opening a notification ------------------------------------------------------------------
 
+@pytest.mark.csrf  # this form family through a real CSRF token
 def test_opening_marks_read_and_goes_to_the_target(client, user):
     notification = make_notification(user, url="/proposals/5#answer")
     response = client.submit(f"/notifications/{notification.id}/read", page=INDEX)
@@ -213,6 +214,7 @@ def test_read_all_marks_only_mine(client, user):
     assert db.session.get(Notification, theirs.id).read_at is None
 
 
+@pytest.mark.csrf
 def test_posts_without_csrf_token_are_refused(client, user):
     notification = make_notification(user)
     assert client.post(f"/notifications/{notification.id}/read").status_code == 400

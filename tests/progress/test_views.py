@@ -151,6 +151,7 @@ def test_a_request_over_the_size_limit_gets_a_clear_413_page(app, world, client,
 
 # ---------------------------------------------------------------- the status form
 
+@pytest.mark.csrf  # this form family through a real CSRF token
 def test_the_status_form_keeps_the_choice_when_the_reason_is_missing(world, client, commitment):
     login(client, world.facilitator.email)
     url = f"/progress/commitment/{commitment.id}/status"

@@ -130,6 +130,7 @@ def test_unconfirmed_and_blocked_accounts_cannot_propose(world):
             services.create_proposal(actor, world.plan, proposal_data(world))
 
 
+@pytest.mark.real_commits  # threads: each on its own connection
 def test_parallel_creations_get_distinct_references(app, world, backend):
     """Threads race for the next sequence; the unique constraint and the retry sort them out."""
     n = 8
@@ -466,6 +467,7 @@ def test_support_refused_when_the_proposal_closed_after_the_page_loaded(world):
     assert db.session.scalar(sa.select(sa.func.count(Support.id))) == 0
 
 
+@pytest.mark.real_commits  # threads: each on its own connection
 def test_supports_are_exact_under_concurrency(app, world):
     """20 threads, 10 users, each user twice at once: 10 supports, counter 10."""
     p = make_proposal(world)
@@ -505,6 +507,7 @@ def test_supports_are_exact_under_concurrency(app, world):
     assert db.session.get(Proposal, proposal_id).support_count == rows == distinct == 10
 
 
+@pytest.mark.real_commits  # threads: each on its own connection
 def test_support_and_removal_racing_keep_the_counter_equal_to_the_rows(app, world):
     p = make_proposal(world)
     users = [make_user() for _ in range(6)]

@@ -202,6 +202,7 @@ def test_new_proposal_page_needs_login_and_a_confirmed_account(world, client):
     assert "Confirm your email address to take part." in text(refused)  # the participate rule's reason
 
 
+@pytest.mark.csrf  # this form family through a real CSRF token
 def test_new_proposal_is_published_and_redirects_to_its_page(world, client):
     login(client, world.citizen.email)
     page = text(client.get("/proposals/new"))
@@ -379,6 +380,7 @@ def test_get_pages_change_nothing(world, client):
     assert before == after
 
 
+@pytest.mark.csrf
 def test_post_without_csrf_token_is_refused(world, client):
     p = make_proposal(world)
     login(client, world.citizen.email)

@@ -17,6 +17,9 @@ from tests.security.world import (
     url_values,
 )
 
+# HTTP only: the same on both databases; runs on PostgreSQL (tests/README.md).
+pytestmark = pytest.mark.single_backend
+
 # What a cell may answer. "ok": the permission let the request through (a 400 for an empty form
 # or a 409 for the object's state is fine); "login": sent to sign in; "deny": 403 or 404.
 OK, LOGIN, DENY, FORBIDDEN, NOT_FOUND = "ok", "login", "deny", "403", "404"

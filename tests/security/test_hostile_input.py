@@ -18,6 +18,9 @@ from tests.security.world import (
     url_values,
 )
 
+# HTTP only: the same on both databases; runs on PostgreSQL (tests/README.md).
+pytestmark = pytest.mark.single_backend
+
 ROLES = ("anonymous", "citizen", "organisation", "author", "facilitator", "admin")
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
