@@ -6,7 +6,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from app.accounts.passwords import password_problems
-from app.core.uow import command
+from app.core.commands import command
 from app.notifications.cli import register_cli as register_notifications_cli
 
 
@@ -27,7 +27,7 @@ def register_cli(app: Flask) -> None:
         user = find_by_email(email)
         if user is None:
             raise click.ClickException(f"No account with the email {email}.")
-        reset(user, reason)  # a refusal ends the command with its message (uow.command)
+        reset(user, reason)  # a refusal ends the command with its message (app/core/commands.py)
         click.echo(f"Two-factor authentication removed for {user.email}; other sessions ended.")
 
     @users.command("rotate-totp-keys")

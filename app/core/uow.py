@@ -124,26 +124,6 @@ def savepoint() -> Iterator[None]:
         yield
 
 
-def command(func):
-    """A command-line command run as one unit of work (committed at its end). A service's refusal
-    (CocreaError) ends the command with its message, as the error handler ends a request."""
-    import functools
-
-    import click
-
-    from app.core.errors import CocreaError
-
-    @functools.wraps(func)
-    def run(*args, **kwargs):
-        try:
-            with unit_of_work():
-                return func(*args, **kwargs)
-        except CocreaError as exc:
-            raise click.ClickException(exc.message or type(exc).__name__) from None
-
-    return run
-
-
 def insert_ignoring_conflict(model, **values) -> bool:
     """INSERT the row unless it conflicts with a unique constraint; whether it was inserted.
 

@@ -3,7 +3,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from app.core.uow import command
+from app.core.commands import command
 
 
 def register_cli(app: Flask) -> None:
