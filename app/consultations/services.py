@@ -4,11 +4,10 @@ section of the draft while the window is open, and the facilitators' answers to 
 The window is the server's rule: comments.services.post_comment refuses a comment on a commitment
 outside an open window, and comment_on_draft first says why, with the window in local time.
 """
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 
 from app.comments.models import Comment
@@ -23,6 +22,7 @@ from app.core.audit import record
 from app.core.clock import local_to_utc
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, NotFound, ValidationError
+from app.core.i18n import local_when
 from app.core.permissions import require
 from app.extensions import db
 from app.notifications.services import notify
@@ -44,15 +44,6 @@ class AnswerResult(NamedTuple):
     answer: ConsultationAnswer
     # "created", "updated", or "unchanged" (the same answer again: a double click)
     status: str
-
-
-# ---------------------------------------------------------------- local time
-
-def local_when(value: datetime | None) -> str:
-    """Local date and time to the minute, e.g. "10 de mayo de 2030, 6:00 p.m."."""
-    if value is None:
-        return ""
-    return f"{format_date(value, 'long')}, {format_time(value, 'short')}"
 
 
 def _clean_reason(value, field: str) -> str:

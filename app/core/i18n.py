@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_time
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"es_MX": "Español", "en": "English"}
@@ -43,6 +43,14 @@ def local_date(value: date | datetime | None, fmt: str = "long") -> str:
     if value is None:
         return ""
     return format_date(value, fmt)
+
+
+def local_when(value: datetime | None, date_format: str = "long") -> str:
+    """Local date and time to the minute, e.g. "10 de mayo de 2030, 6:00 p.m." (in notifications
+    and notices, where a sentence names the moment)."""
+    if value is None:
+        return ""
+    return f"{format_date(value, date_format)}, {format_time(value, 'short')}"
 
 
 def html_lang() -> str:

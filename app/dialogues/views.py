@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from app.core.clock import utc_to_local
 from app.core.db import utcnow
+from app.core.i18n import local_when
 from app.core.permissions import can, check, require
 from app.core.urls import int_arg
 from app.core.views import load_or_404, redirect_with, run_form
@@ -22,7 +23,7 @@ MAX_PAGE = 100_000
 
 @bp.context_processor
 def _time_helpers():
-    return {"when": services.local_when}
+    return {"when": local_when}
 
 
 def _table(table_id: int):

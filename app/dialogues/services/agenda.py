@@ -11,11 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from app.core.audit import record
 from app.core.db import utcnow
 from app.core.errors import ValidationError
+from app.core.i18n import local_when
 from app.core.permissions import require
 from app.core.text import clean_text
 from app.core.uow import savepoint
 from app.dialogues.models import AgendaItem, DialogueTable
-from app.dialogues.services.common import local_when, require_scheduled
+from app.dialogues.services.common import require_scheduled
 from app.extensions import db
 from app.proposals.models import FACILITATOR_TRANSITIONS, Proposal, ProposalState
 from app.proposals.services import change_state

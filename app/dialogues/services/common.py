@@ -1,10 +1,8 @@
 """What the acts on dialogue tables share: how a moment reads, the table's page, the lock of the
 table's row, the check that it is still scheduled, and telling the registered."""
-from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 
 from app.core.errors import InvalidTransition
@@ -12,13 +10,6 @@ from app.dialogues import queries
 from app.dialogues.models import DialogueTable, TableState
 from app.extensions import db
 from app.notifications.services import notify
-
-
-def local_when(value: datetime | None, date_format: str = "long") -> str:
-    """Local date and time to the minute, e.g. "10 de mayo de 2030, 6:00 p.m."."""
-    if value is None:
-        return ""
-    return f"{format_date(value, date_format)}, {format_time(value, 'short')}"
 
 
 def table_path(table: DialogueTable) -> str:

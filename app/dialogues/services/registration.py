@@ -7,12 +7,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition
+from app.core.i18n import local_when
 from app.core.permissions import require
 from app.core.uow import savepoint
 from app.dialogues import queries
 from app.dialogues.models import DialogueTable, RegistrationStatus, TableRegistration, TableState
 from app.dialogues.services.common import (
-    local_when,
     lock_table,
     require_scheduled,
     rowcount,
