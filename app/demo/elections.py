@@ -39,7 +39,7 @@ from app.accounts.models import Organisation, Role, Sector, User, Verification
 from app.accounts.passwords import hash_password
 from app.calls.models import ApplicationStatus, Call, CallApplication, CallCommittee
 from app.core.text import fold
-from app.elections import chain, queries, services, verify
+from app.elections import chain, queries, services
 from app.elections.models import (
     DEFAULT_SEATS,
     Ballot,
@@ -385,45 +385,16 @@ def _voted_election(committee, spec, organisations, garante, password_hash, rng)
     db.session.flush()
 
     # The result: the services' own count and box, checked by the independent verifier.
-    counted = services.compute_tally(election)
-    result = {**counted.as_dict(), "head_hash": election.head_hash}
-    election.result_data = result
-    box = services.box_document(election)
-    box["result"] = result
-    report = _Sink()
-    if not verify.verify(box, out=report):
-        raise RuntimeError(f"the demo box of {committee.slug} does not verify:\n{report.text}")
-    by_code = {c.public_code: c for c in candidates}
-    for index, seat in enumerate(counted.seats):
-        winner = by_code.get(seat.winner) if seat.winner else None
-        draw = next((d for d in counted.draws if seat.kind in d.seats), None)
-        db.session.add(ElectionResult(
-            election_id=election.id, seat_index=index, seat_kind=seat.kind,
-            winner_candidate_id=winner.id if winner else None, winner_code=seat.winner,
-            winner_name=winner.name if winner else None,
-            winner_organisation=winner.organisation_name if winner else None,
-            winner_votes=seat.votes, votes=counted.counts, blank=counted.blank,
-            ballots=counted.ballots, roll_size=counted.roll_size, head_hash=election.head_hash,
-            tie_break={"votes": draw.votes, "order": draw.candidates, "keys": draw.keys,
-                       "seats": draw.seats} if draw else None,
-            self_selection=False, published_at=PUBLISHED))
+    counted, report = services.verified_count(election)
+    if counted is None:
+        raise RuntimeError(f"the demo box of {committee.slug} does not verify:\n{report}")
+    for seat, winner in services.record_result(election, counted, candidates, PUBLISHED):
         if winner is not None:
             _link_member(committee, MemberKind(seat.kind), winner.name, winner.user_id)
     election.published_at = PUBLISHED
     election.term_start = TERM_START
     election.state = ElectionState.published
     db.session.flush()
-
-
-class _Sink:
-    def __init__(self):
-        self.text = ""
-
-    def write(self, value: str) -> None:
-        self.text += value
-
-    def flush(self) -> None:
-        pass
 
 
 def record_pdf(committee_name: str, spec: dict, participants: list[str]) -> bytes:

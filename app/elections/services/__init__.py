@@ -31,6 +31,8 @@ from app.elections.services.results import (
     check_publishable,
     compute_tally,
     publish_result,
+    record_result,
+    verified_count,
 )
 from app.elections.services.setup import (
     _unique_code,
@@ -47,5 +49,6 @@ __all__ = [
     "cast_ballot", "check_publishable", "check_self_selection", "close_election",
     "compute_tally", "create_election", "decline_nomination", "iso", "nominate_candidate",
     "open_nominations", "open_voting", "publish_agreement", "publish_result", "record_agreement",
-    "reject_candidate", "self_selection_allowed", "update_election", "validate_candidate",
+    "record_result", "reject_candidate", "self_selection_allowed", "update_election",
+    "validate_candidate", "verified_count",
 ]

@@ -94,12 +94,9 @@ def seat_holders(election: Election, holders: list[tuple[str, str | None, str, i
                                        position=last + offset))
 
 
-def publish_result(actor, election: Election, term_start=None) -> Election:
-    """Count, check the box with the independent verifier, publish and seat the winners."""
-    require(actor, "elections.manage", election)
-    election = lock(election)
-    check_publishable(election)
-    first_day = first_day_of_term(term_start)
+def verified_count(election: Election):
+    """Count the box, keep the result on the election and check the box with the independent
+    verifier: (the count, "") when it verifies, else (None, the verifier's report)."""
     counted = compute_tally(election)
     result = {**counted.as_dict(), "head_hash": election.head_hash}
     election.result_data = result
@@ -107,14 +104,17 @@ def publish_result(actor, election: Election, term_start=None) -> Election:
     box = box_document(election)
     box["result"] = result
     if not verify.verify(box, out=report):
-        log.error("election %s: the box does not verify:\n%s", election.id, report.getvalue())
-        raise InvalidTransition(_("The ballot box does not verify, so the result was not published. "
-                                  "Contact the technical team."))
-    candidates = {c.public_code: c for c in queries.all_candidates(election.id)}
-    moment = now()
-    holders = []
+        return None, report.getvalue()
+    return counted, ""
+
+
+def record_result(election: Election, counted, candidates, moment) -> list:
+    """One ElectionResult row per seat of `counted`; returns [(seat, winning Candidate or None)].
+    `candidates`: the election's candidates."""
+    by_code = {c.public_code: c for c in candidates}
+    winners = []
     for index, seat in enumerate(counted.seats):
-        winner = candidates.get(seat.winner) if seat.winner else None
+        winner = by_code.get(seat.winner) if seat.winner else None
         draw = next((d for d in counted.draws if seat.kind in d.seats), None)
         db.session.add(ElectionResult(
             election_id=election.id, seat_index=index, seat_kind=seat.kind,
@@ -127,8 +127,26 @@ def publish_result(actor, election: Election, term_start=None) -> Election:
                        "seats": draw.seats} if draw else None,
             self_selection=False, published_at=moment,
         ))
-        holders.append((seat.kind, winner.name if winner else None,
-                        winner.organisation_name if winner else "", winner.user_id if winner else None))
+        winners.append((seat, winner))
+    return winners
+
+
+def publish_result(actor, election: Election, term_start=None) -> Election:
+    """Count, check the box with the independent verifier, publish and seat the winners."""
+    require(actor, "elections.manage", election)
+    election = lock(election)
+    check_publishable(election)
+    first_day = first_day_of_term(term_start)
+    counted, report = verified_count(election)
+    if counted is None:
+        log.error("election %s: the box does not verify:\n%s", election.id, report)
+        raise InvalidTransition(_("The ballot box does not verify, so the result was not published. "
+                                  "Contact the technical team."))
+    moment = now()
+    winners = record_result(election, counted, queries.all_candidates(election.id), moment)
+    holders = [(seat.kind, winner.name if winner else None,
+                winner.organisation_name if winner else "", winner.user_id if winner else None)
+               for seat, winner in winners]
     seat_holders(election, holders, first_day)
     election.published_at = moment
     election.term_start = first_day
