@@ -194,25 +194,20 @@ def _quiet_outer_savepoints(dialect) -> None:
         else:
             do_savepoint(connection, name)
 
-    def release(connection, name):
-        quiet = connection.info.get(QUIET)
-        if quiet is not None and name in quiet:
-            quiet.discard(name)
-            raw(connection, f"RELEASE SAVEPOINT {name}")
-        else:
-            do_release(connection, name)
-
-    def rollback_to(connection, name):
-        quiet = connection.info.get(QUIET)
-        if quiet is not None and name in quiet:
-            quiet.discard(name)
-            raw(connection, f"ROLLBACK TO SAVEPOINT {name}")
-        else:
-            do_rollback_to(connection, name)
+    def ending(verb, fallback):
+        # RELEASE or ROLLBACK TO of a quiet savepoint is quiet too; the app's own go as usual.
+        def end(connection, name):
+            quiet = connection.info.get(QUIET)
+            if quiet is not None and name in quiet:
+                quiet.discard(name)
+                raw(connection, f"{verb} {name}")
+            else:
+                fallback(connection, name)
+        return end
 
     dialect.do_savepoint = savepoint
-    dialect.do_release_savepoint = release
-    dialect.do_rollback_to_savepoint = rollback_to
+    dialect.do_release_savepoint = ending("RELEASE SAVEPOINT", do_release)
+    dialect.do_rollback_to_savepoint = ending("ROLLBACK TO SAVEPOINT", do_rollback_to)
     dialect._cocrea_quiet = True
 
 
