@@ -18,6 +18,7 @@ from tests.commitments.factories import make_proposal as make_dialogue_proposal
 from tests.consultations.factories import make_comment as make_consultation_comment
 from tests.consultations.factories import make_commitment, make_consultation
 from tests.dialogues.factories import make_registration, make_table
+from tests.documents.factories import make_records
 from tests.elections.factories import approve, make_candidate, make_election, voting_election
 from tests.factories import (
     make_admin,
@@ -92,6 +93,8 @@ class World:
         self.candidate = make_candidate(self.election, self.organisation, person=self.author,
                                         state=CandidateState.pending)
         self.notification = make_notification(self.author)
+        self.record, self.declaration, self.announcement = make_records(self)
+        _store_file(self.record.versions[0].stored_name)
         self._add_state_for_more_forms()
 
     def _add_state_for_more_forms(self):
@@ -132,6 +135,8 @@ def url_values(world: World) -> list[tuple[str, dict]]:
         ("comments.*", {"proposal_id": world.discussed.id}),
         ("admin.decide_organisation", {"user_id": world.organisation.id}),
         ("moderation.*", {"target_type": "proposal", "target_id": world.discussed.id}),
+        ("documents.*", {"document_id": world.record.id, "number": 1}),
+        ("announcements.*", {"announcement_id": world.announcement.id}),
         ("*", {
             "token": "not-a-real-token",
             "user_id": world.author.id,
