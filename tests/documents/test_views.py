@@ -195,3 +195,17 @@ def test_editing_details_is_for_publishers_only(records, client):
                                                                 "description": ""})
     assert response.status_code == 302
     assert db.session.get(Document, document.id).title == "Título corregido"
+
+
+def test_the_open_data_lists_every_version_with_its_fingerprint(records, client):
+    document = publish(records)
+    services.add_version(records.admin, document, {"reason": "Firma"}, pdf_file("v2.pdf", PDF + b"%2"))
+    rows = client.get("/open-data/documents.json").get_json()
+    rows = rows["rows"]
+    assert [(r["document_id"], r["version"], r["sha256"]) for r in rows] == [
+        (document.id, 1, hashlib.sha256(PDF).hexdigest()),
+        (document.id, 2, hashlib.sha256(PDF + b"%2").hexdigest())]
+    assert rows[1]["reason"] == "Firma" and rows[0]["committee"] == records.committee.slug
+    assert hashlib.sha256(PDF).hexdigest() in client.get("/open-data/documents.csv").get_data(as_text=True)
+    assert client.get("/api/v1/documents?kind=report").get_json()["data"] == []
+    assert len(client.get("/api/v1/documents?kind=minutes").get_json()["data"]) == 2
