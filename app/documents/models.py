@@ -23,9 +23,9 @@ DOCUMENT_KIND_LABELS = {
     DocumentKind.declaratoria: _l("Declaratoria"),
     DocumentKind.installation_record: _l("Committee installation record"),
     DocumentKind.call_text: _l("Text of a call"),
-    DocumentKind.minutes: _l("Minutes"),
+    DocumentKind.minutes: _l("Minutes of a session"),
     DocumentKind.agreement: _l("Agreement"),
-    DocumentKind.report: _l("Report"),
+    DocumentKind.report: _l("Report (document)"),
     DocumentKind.other: _l("Other document"),
 }
 
