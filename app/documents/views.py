@@ -19,6 +19,13 @@ def _plan():
     return load_or_404(queries.plan_for(request.args.get("plan")))
 
 
+def _no_plan_yet(title: str):
+    """A fresh installation: the pages linked from every footer say so instead of a 404."""
+    if request.args.get("plan") or queries.plan_for(None) is not None:
+        return None
+    return render_template("documents/no_plan.html", title=title)
+
+
 def _plan_args(plan) -> dict:
     """?plan=<slug> for a plan that is not the current one, so links stay on that plan."""
     return {} if plan.is_current else {"plan": plan.slug}
@@ -38,6 +45,9 @@ def _filters(plan, committees) -> queries.DocumentFilters:
 
 @bp.get("/documents/")
 def index():
+    empty = _no_plan_yet(_("Public repository of documents"))
+    if empty is not None:
+        return empty
     plan = _plan()
     committees = queries.committees_of(plan)
     filters = _filters(plan, committees)
@@ -158,6 +168,9 @@ def _declaration_page(plan, declaration, signatory_form=None):
 
 @bp.get("/declaratoria")
 def declaration():
+    empty = _no_plan_yet(_("Declaratoria"))
+    if empty is not None:
+        return empty
     plan = _plan()
     return _declaration_page(plan, queries.declaration_of(plan))
 

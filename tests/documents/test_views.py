@@ -209,3 +209,18 @@ def test_the_open_data_lists_every_version_with_its_fingerprint(records, client)
     assert hashlib.sha256(PDF).hexdigest() in client.get("/open-data/documents.csv").get_data(as_text=True)
     assert client.get("/api/v1/documents?kind=report").get_json()["data"] == []
     assert len(client.get("/api/v1/documents?kind=minutes").get_json()["data"]) == 2
+
+
+def test_a_fresh_installation_answers_without_a_plan(app, client):
+    for path in ("/documents/", "/declaratoria", "/news/"):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/documents/?plan=nothing").status_code == 404
+
+
+def test_the_footer_and_the_administration_link_the_records(records, client):
+    html = text(client.get("/"))
+    for link in ('href="/documents/"', 'href="/declaratoria"', 'href="/news/"'):
+        assert link in html
+    login(client, records.admin.email)
+    html = text(client.get("/admin/"))
+    assert 'href="/documents/new"' in html and 'href="/news/manage"' in html
