@@ -118,16 +118,6 @@ def create_admin(email: str, name: str, password: str) -> User:
     return user
 
 
-def pending_organisations():
-    return db.session.scalars(
-        sa.select(Organisation)
-        .join(Organisation.user)
-        .where(User.deleted_at.is_(None))
-        .order_by(Organisation.verification != Verification.pending, User.created_at.desc())
-        .options(sa.orm.contains_eager(Organisation.user))
-    ).all()
-
-
 def moderator_scopes():
     # The page shows each scope's person: loaded with the scopes, not one query per row.
     return db.session.scalars(
