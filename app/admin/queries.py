@@ -3,9 +3,11 @@
 Each page issues a fixed number of statements whatever the number of accounts: the count, the
 page's rows with what they show (organisation, scopes, applications) and the filters' choices.
 """
+import sqlite3
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from app.accounts.models import ModeratorScope, Organisation, Role, Sector, User, Verification
@@ -21,20 +23,37 @@ PER_PAGE = 25
 MAX_SEARCH_WORDS = 8
 USER_STATES = ("active", "unconfirmed", "blocked", "deleted")
 
-# SQLite's lower() folds ASCII only, and neither database drops accents without an extension:
-# the letters of Spanish names (and a few neighbours) are replaced in SQL, on both databases
-# alike. A full scan of a text column per search: cheap at the size of a plan's accounts.
-_ACCENTS = {"á": "a", "à": "a", "ä": "a", "â": "a", "é": "e", "è": "e", "ë": "e", "ê": "e",
-            "í": "i", "ì": "i", "ï": "i", "ó": "o", "ò": "o", "ö": "o", "ô": "o", "ú": "u",
-            "ù": "u", "ü": "u", "ñ": "n", "ç": "c"}
+# Neither database drops accents without an extension (PostgreSQL's unaccent). PostgreSQL
+# lower-cases every letter and `translate` replaces the accented ones in one call; SQLite's lower()
+# folds ASCII only, so on SQLite the search calls app.core.text.fold itself, registered on each
+# connection as cocrea_fold(). A full scan of a text column per search: cheap at the size of a
+# plan's accounts.
+_ACCENTED, _PLAIN = "áàäâãéèëêíìïîóòöôõúùüûñç", "aaaaaeeeeiiiiooooouuuunc"
 
 
-def folded(column):
+class folded(sa.sql.functions.FunctionElement):
     """`column` lower-cased without accents, in SQL, as app.core.text.fold does in Python."""
-    expr = sa.func.lower(column)
-    for letter, plain in _ACCENTS.items():
-        expr = sa.func.replace(sa.func.replace(expr, letter, plain), letter.upper(), plain)
-    return expr
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(folded)
+def _folded_translate(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return f"translate(lower({column}), '{_ACCENTED}', '{_PLAIN}')"
+
+
+@compiles(folded, "sqlite")
+def _folded_sqlite(element, compiler, **kw):
+    return f"cocrea_fold({compiler.process(element.clauses, **kw)})"
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _register_fold(dbapi_connection, _record):
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        # Deterministic: SQLite may use it in indexes and constant-fold it.
+        dbapi_connection.create_function("cocrea_fold", 1, fold, deterministic=True)
 
 
 def _search(stmt, text: str | None, *columns):
