@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import Organisation
 from app.admin import bp, forms, queries, services
+from app.calls.models import APPLICATION_STATUS_LABELS
 from app.core.permissions import require
 from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
@@ -36,6 +37,7 @@ def _organisations_page(form=None, failed_id=None):
         "admin/organisations.html",
         page=page,
         applications=queries.applications_of(page.items),
+        application_labels=APPLICATION_STATUS_LABELS,
         filter_form=filter_form,
         filtered=filters.active,
         link_args=link_args,

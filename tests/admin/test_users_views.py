@@ -264,7 +264,7 @@ def test_blocking_and_unblocking_through_the_page(client, other_client):
     again = client.submit(f"/admin/users/{target.id}/block", {"block_reason": REASON})
 
     assert blocked.status_code == 302
-    assert REASON in page and 'action="/admin/users/%d/unblock"' % target.id in page
+    assert REASON in page and f'action="/admin/users/{target.id}/unblock"' in page
     assert again.status_code == 409  # a second click: the state says it is done
     assert other_client.get("/account/profile").status_code == 302  # the session has ended
 
