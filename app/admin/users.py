@@ -44,11 +44,16 @@ def active_admin_clause():
 def _keep_one_admin(user: User, field: str, message: str) -> None:
     """Refuse when `user` is the only active admin left.
 
-    The active admins' rows are locked (FOR UPDATE on PostgreSQL; SQLite has one writer at a
-    time), so two admins demoting each other at once cannot both succeed: the second waits for the
-    first and then no longer counts it."""
+    Two admins demoting each other at once must not both succeed. PostgreSQL locks the active
+    admins' rows (FOR UPDATE, in id order): the second change waits for the first, then no longer
+    counts the admin it demoted. SQLite has no row locks: a first write takes the database's write
+    lock, so the second change waits for the first to commit before it reads."""
     if user.role != Role.admin:
         return
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(sa.update(User).where(User.id == user.id)
+                           .values(session_version=User.session_version)
+                           .execution_options(synchronize_session=False))
     admins = db.session.scalars(
         sa.select(User.id).where(active_admin_clause()).order_by(User.id).with_for_update()
     ).all()
