@@ -39,3 +39,22 @@ def test_the_next_steps_name_two_factor_when_the_role_requires_it(app, monkeypat
     assert "3. Set up two-factor authentication" in result.output
     assert "4. Open /admin/" in result.output
     assert result.output.rstrip().splitlines()[-1].startswith("Password: ")
+
+
+def test_it_lifts_a_block_so_the_platform_always_has_a_way_back_in(app, client):
+    from app.admin import users
+    from app.core.audit import AuditEntry
+    from tests.factories import make_admin
+
+    first, second = make_admin(), make_admin(email="bloqueada@example.org")
+    users.block_user(first, second, {"reason": "Por error"})
+    db.session.commit()
+
+    result = create_admin(app, "bloqueada@example.org", "--password", PASSWORD)
+
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert not second.is_access_blocked
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "admin.created"))
+    assert entry.data == {"unblocked": True}
+    assert login(client, "bloqueada@example.org", PASSWORD).status_code == 302
