@@ -1,7 +1,7 @@
 """Account access blocks: the guarantor body blocks an account from signing in, with a reason.
 
 Revision ID: c5d2e8f41a7b
-Revises: 7a4c2e91b0d5
+Revises: 5d0c3a7e91f2
 Create Date: 2026-12-06 01:50:00
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import app.core.db
 
 revision = "c5d2e8f41a7b"
-down_revision = "7a4c2e91b0d5"
+down_revision = "5d0c3a7e91f2"
 branch_labels = None
 depends_on = None
 
