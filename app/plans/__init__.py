@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("plans", __name__)
 
-from app.plans import views  # noqa: E402,F401
+from app.plans import permissions, views  # noqa: E402,F401
