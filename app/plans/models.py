@@ -90,8 +90,12 @@ class ActionPlan(db.Model):
 
 class Phase(db.Model):
     __tablename__ = "phases"
-    # Several phases may share a kind (two consultation rounds); each has its own name.
-    __table_args__ = (sa.CheckConstraint("ends_on >= starts_on", name="dates_ordered"),)
+    # Several phases may share a kind (two consultation rounds), not a kind and a start date: a
+    # form sent twice adds one phase.
+    __table_args__ = (
+        sa.UniqueConstraint("plan_id", "kind", "starts_on"),
+        sa.CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(

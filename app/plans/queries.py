@@ -1,7 +1,9 @@
 """Reads of the plan's structure shared by pages and the API."""
 from datetime import date
+from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -44,3 +46,28 @@ def proposals_refusal(plan: ActionPlan, on: date) -> str | None:
                  "that phase has ended.",
                  phase=phase.label, start=local_date(phase.starts_on), end=local_date(phase.ends_on))
     return _("This plan has no phase that receives proposals.")
+
+
+class Guarantor(NamedTuple):
+    name: str
+    email: str
+    address: str
+
+
+def guarantor() -> Guarantor:
+    """The guarantor body of the current plan (pages, mail, open data), read once per request;
+    the settings' GUARANTOR_* (empty by default) stand in for what the plan leaves blank."""
+    if "cocrea_guarantor" not in g:
+        row = db.session.execute(
+            sa.select(ActionPlan.guarantor_name, ActionPlan.guarantor_email, ActionPlan.guarantor_address)
+            .where(ActionPlan.published_at.is_not(None))
+            .order_by(ActionPlan.is_current.desc(), ActionPlan.created_at.desc()).limit(1)
+        ).first()
+        config = current_app.config
+        name, email, address = row or ("", "", "")
+        g.cocrea_guarantor = Guarantor(
+            name or config.get("GUARANTOR_NAME") or "",
+            email or config.get("GUARANTOR_EMAIL") or "",
+            address or config.get("GUARANTOR_ADDRESS") or "",
+        )
+    return g.cocrea_guarantor

@@ -48,6 +48,7 @@ def upgrade():
         batch_op.add_column(sa.Column("accepts_proposals", sa.Boolean(), server_default=sa.false(),
                                       nullable=False))
         batch_op.drop_constraint("uq_phases_plan_id_kind", type_="unique")
+        batch_op.create_unique_constraint("uq_phases_plan_id_kind_starts_on", ["plan_id", "kind", "starts_on"])
     op.execute("UPDATE phases SET accepts_proposals = true WHERE kind = 'cocreation'")
 
     with op.batch_alter_table("committee_members", schema=None) as batch_op:
@@ -58,6 +59,7 @@ def downgrade():
     with op.batch_alter_table("committee_members", schema=None) as batch_op:
         batch_op.drop_column("institution")
     with op.batch_alter_table("phases", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_phases_plan_id_kind_starts_on", type_="unique")
         batch_op.create_unique_constraint("uq_phases_plan_id_kind", ["plan_id", "kind"])
         batch_op.drop_column("accepts_proposals")
         batch_op.drop_column("name")

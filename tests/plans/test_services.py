@@ -59,8 +59,11 @@ def test_a_new_plan_is_a_draft_with_a_slug_from_its_name(admin):
     assert plan.reference_prefix == "XAL"
     assert plan.data_licence == "CC BY 4.0"
     assert plan.slug.startswith("plan-de-accion-local-de-xalapa")
-    second = services.create_plan(admin, plan_data(reference_prefix="XAL2"))
-    assert second.slug == plan.slug + "-2"
+    with pytest.raises(ValidationError) as refused:  # sent twice: one plan
+        services.create_plan(admin, plan_data(reference_prefix="XAL2"))
+    assert refused.value.field == "slug"
+    second = services.create_plan(admin, plan_data(reference_prefix="XAL2", slug="xalapa-2"))
+    assert second.slug == "xalapa-2"
     assert actions()[-2:] == ["plan.created", "plan.created"]
 
 
@@ -175,8 +178,11 @@ def test_committees_and_themes(admin):
     committee = services.create_committee(admin, plan, {"name": "Comité de Xalapa", "scope": "Municipio",
                                                         "description": HOSTILE})
     assert committee.slug == "comite-de-xalapa"
-    twin = services.create_committee(admin, plan, {"name": "Comité de Xalapa", "scope": "Municipio"})
-    assert twin.slug == "comite-de-xalapa-2" and twin.position == committee.position + 1
+    with pytest.raises(ValidationError):  # sent twice: one committee
+        services.create_committee(admin, plan, {"name": "Comité de Xalapa", "scope": "Municipio"})
+    twin = services.create_committee(admin, plan, {"name": "Comité de Xalapa", "scope": "Municipio",
+                                                   "slug": "xalapa-2"})
+    assert twin.position == committee.position + 1
     with pytest.raises(ValidationError) as refused:
         services.create_committee(admin, plan, {"name": "Otro", "scope": "", "slug": "comite-de-xalapa"})
     assert set(refused.value.details["errors"]) == {"scope", "slug"}
@@ -211,3 +217,15 @@ def test_government_members_keep_their_history(admin):
     entry = db.session.scalars(sa.select(AuditEntry).where(
         AuditEntry.action == "committee_member.term_ended")).one()
     assert entry.reason == "Renuncia" and entry.public and entry.committee_id == committee.id
+
+
+def test_a_phase_sent_twice_is_added_once(admin):
+    plan = make_plan()
+    data = {"kind": "call", "starts_on": "2027-01-01", "ends_on": "2027-01-31"}
+    services.add_phase(admin, plan, data)
+    db.session.commit()  # the first request's unit of work
+    with pytest.raises(ValidationError) as refused:
+        services.add_phase(admin, plan, data)
+    assert refused.value.field == "starts_on"
+    db.session.rollback()  # as run_form does
+    assert len(plan.phases) == 2  # the factory's phase and this one

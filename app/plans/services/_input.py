@@ -71,8 +71,9 @@ def slug_from(name: str) -> str:
 
 
 def free_slug(model, name: str, given, errors: Errors, *, scope=None, current=None) -> str:
-    """The slug typed (checked), or one made from the name and numbered until it is free. The
-    unique constraint still decides a race (the service turns its refusal into a field error)."""
+    """The slug typed (checked), or one made from the name; refused when taken, so that a form
+    sent twice (a double click) makes one row. The unique constraint decides a race (the service
+    turns its refusal into the same field error)."""
     def taken(slug):
         query = sa.select(model.id).where(model.slug == slug)
         if scope is not None:
@@ -88,10 +89,10 @@ def free_slug(model, name: str, given, errors: Errors, *, scope=None, current=No
         elif taken(given):
             errors.add("slug", _("That address is already used."))
         return given
-    base = slug_from(name)
-    slug, n = base, 2
-    while taken(slug):
-        slug, n = f"{base}-{n}", n + 1
+    slug = slug_from(name)
+    if name and taken(slug):
+        errors.add("slug", _("One with this name already exists: change the name or write another "
+                             "address."))
     return slug
 
 

@@ -156,6 +156,15 @@ def _phase_values(data: dict, errors: Errors) -> dict:
     }
 
 
+def _flush_phase() -> None:
+    try:
+        with savepoint():
+            db.session.flush()
+    except sa.exc.IntegrityError:  # the same phase sent twice, or two of a kind on one day
+        raise ValidationError(_("The plan already has a phase of this kind starting that day."),
+                              field="starts_on") from None
+
+
 def _renumber(ordered: list[Phase]) -> None:
     for position, phase in enumerate(ordered):
         phase.position = position
@@ -178,7 +187,7 @@ def add_phase(actor, plan: ActionPlan, data: dict) -> Phase:
     )
     phase = Phase(plan_id=plan.id, position=position, **values)
     db.session.add(phase)
-    db.session.flush()
+    _flush_phase()
     record(actor, "phase.added", phase, public=True, plan_id=plan.id, kind=phase.kind.value)
     db.session.flush()
     db.session.expire(plan, ["phases"])
@@ -192,6 +201,7 @@ def update_phase(actor, phase: Phase, data: dict) -> None:
     errors.raise_any()
     for key, value in values.items():
         setattr(phase, key, value)
+    _flush_phase()
     record(actor, "phase.updated", phase, public=True, plan_id=phase.plan_id)
     db.session.flush()
 
