@@ -116,7 +116,11 @@ class Phase(db.Model):
 
     @property
     def label(self) -> str:
-        return self.name or str(PHASE_LABELS[self.kind])
+        return self.name or self.kind_label
+
+    @property
+    def kind_label(self) -> str:
+        return str(PHASE_LABELS[self.kind])
 
     def status_on(self, today) -> str:
         if today < self.starts_on:
