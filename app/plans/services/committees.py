@@ -65,6 +65,11 @@ def add_member(actor, committee: Committee, data: dict) -> CommitteeMember:
     term_end = _input.day(data, "term_end", errors)
     if term_start and term_end and term_end < term_start:
         errors.add("term_end", _("The end of the term cannot be before its start."))
+    if name and db.session.scalar(sa.select(CommitteeMember.id).where(
+            CommitteeMember.committee_id == committee.id, CommitteeMember.name == name,
+            CommitteeMember.term_end.is_(None)).limit(1)) is not None:
+        # A form sent twice adds one member (a read: seats of one name are not unique in history).
+        errors.add("name", _("This person is already a current member of the committee."))
     errors.raise_any()
     position = _input.next_position(CommitteeMember.position, CommitteeMember.committee_id == committee.id)
     member = CommitteeMember(
