@@ -145,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(importlib.import_module(f"app.{name}.views").bp)
     for name in ("legal", "feeds", "documents", "announcements"):  # privacy; Atom; records; news
         app.register_blueprint(importlib.import_module(f"app.{name}").bp)
+    app.register_blueprint(importlib.import_module("app.plans.admin_views").bp)  # /admin/plans
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -16,7 +16,7 @@ COUNTED = {
     "scopes": ModeratorScope,
 }
 EXPECTED = {
-    "plans": 1, "phases": 6, "themes": 9, "committees": 4, "members": 24, "commitments": 10,
+    "plans": 1, "phases": 7, "themes": 9, "committees": 4, "members": 24, "commitments": 10,
     # The four demo accounts of the roles, the residents who take part in the demo's dialogue, and
     # the call's organisations and the candidates of the 2021 elections.
     "accounts": 4 + len(participation.RESIDENTS) + elections.ACCOUNTS, "scopes": 1,

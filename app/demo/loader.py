@@ -1,11 +1,12 @@
 """Loads the demo plan idempotently: running it twice changes nothing."""
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
 from app.accounts.models import ModeratorScope, Organisation, Role, Sector, User, Verification
 from app.accounts.passwords import hash_password
 from app.commitments.models import Commitment, CommitmentState, ImplementationStatus
+from app.core.clock import today as clock_today
 from app.core.db import utcnow
 from app.demo import durango
 from app.demo.commitments import load_commitments
@@ -55,6 +56,7 @@ def load_demo() -> str:
         {"slug": durango.PLAN["slug"]},
         **{k: v for k, v in durango.PLAN.items() if k != "slug"},
         is_current=True,
+        published_at=utcnow(),
     )
     for position, (kind, starts, ends, description) in enumerate(durango.PHASES):
         _get_or_add(
@@ -65,6 +67,11 @@ def load_demo() -> str:
             ends_on=ends,
             description=description,
         )
+    # Proposals are received only in a phase that accepts them: the story's weeks (until the demo
+    # builds a current plan of its own through the plans services).
+    _get_or_add(Phase, {"plan_id": plan.id, "name": "Recepción de problemáticas (demostración)"},
+                kind=PhaseKind.cocreation, position=len(durango.PHASES), accepts_proposals=True,
+                starts_on=clock_today() - timedelta(days=365), ends_on=clock_today() + timedelta(days=365))
     themes = {
         slug: _get_or_add(Theme, {"plan_id": plan.id, "slug": slug}, name=name)
         for slug, name in durango.THEMES
