@@ -70,9 +70,7 @@ def test_the_list_pages_and_its_queries_do_not_grow(records, client):
 
 
 def test_another_plans_documents_by_its_slug(records, client):
-    other = make_plan(slug="plan-anterior")
-    other.is_current = False
-    db.session.commit()
+    other = make_plan(slug="plan-anterior", current=False)
     services.publish_document(records.admin, other, {
         "kind": "report", "title": "Informe del plan anterior", "document_date": date(2022, 1, 1)},
         pdf_file())
