@@ -1,26 +1,28 @@
-"""Loads the demo plan idempotently: running it twice changes nothing."""
-from datetime import UTC, datetime
+"""Loads the demo through the same services people use, idempotently (loading twice changes
+nothing): Durango's Third Local Action Plan as a concluded, archived plan (2020–2023), and a
+current, fictitious plan dated from the day of loading, with a call open, an election in voting,
+a consultation open, a dialogue table next week, proposals being received and commitments in
+progress. Every act runs at its moment through app.core.clock.use (app/demo/timeline.py)."""
+from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import current_app, has_request_context
 
-from app.accounts.models import ModeratorScope, Organisation, Role, Sector, User, Verification
-from app.accounts.passwords import hash_password
-from app.commitments.models import Commitment, CommitmentState, ImplementationStatus
-from app.core.db import utcnow
-from app.demo import durango
+from app.accounts.models import Sector, User
+from app.accounts.services import find_by_email
+from app.admin.services import grant_moderator_scope
+from app.commitments.models import Commitment
+from app.core import clock
+from app.demo import durango, people
 from app.demo.commitments import load_commitments
-from app.demo.elections import load_elections
-from app.demo.participation import load_participation
+from app.demo.current import load_current_commitments
+from app.demo.elections import load_archive, load_current
+from app.demo.elections import summary as elections_summary
+from app.demo.participation import DEMO_CAST, RESIDENTS, load_participation
+from app.demo.structure import build_plan
+from app.demo.timeline import Timeline, local
 from app.extensions import db
-from app.plans.models import (
-    ActionPlan,
-    Committee,
-    CommitteeMember,
-    MemberKind,
-    Phase,
-    PhaseKind,
-    Theme,
-)
+from app.plans.models import ActionPlan, Committee, CommitteeMember
 
 DEMO_PASSWORD = "Mesa-de-dialogo-2026"
 
@@ -34,123 +36,98 @@ DEMO_ACCOUNTS = [
     {"role": "organisation", "email": "organizacion@example.org", "password": DEMO_PASSWORD,
      "name": "Observatorio Ciudadano de Durango, A.C.", "municipality": "Durango"},
 ]
+ADMIN, FACILITATOR, CITIZEN, ORGANISATION = DEMO_ACCOUNTS
+
+# The accounts exist before the Third Plan's call (28 Oct 2020).
+ACCOUNTS_CREATED = date(2020, 10, 1)
+# The Third Plan's co-creation: its participation story starts here (inside its phase).
+ARCHIVE_STORY_STARTS = date(2021, 3, 8)
 
 
 def database_is_empty() -> bool:
     return db.session.scalar(sa.select(sa.func.count(ActionPlan.id))) == 0
 
 
-def _get_or_add(model, lookup: dict, **values):
-    instance = db.session.scalar(sa.select(model).filter_by(**lookup))
-    if instance is None:
-        instance = model(**lookup, **values)
-        db.session.add(instance)
-        db.session.flush()
-    return instance
-
-
 def load_demo() -> str:
-    plan = _get_or_add(
-        ActionPlan,
-        {"slug": durango.PLAN["slug"]},
-        **{k: v for k, v in durango.PLAN.items() if k != "slug"},
-        is_current=True,
-    )
-    for position, (kind, starts, ends, description) in enumerate(durango.PHASES):
-        _get_or_add(
-            Phase,
-            {"plan_id": plan.id, "kind": PhaseKind(kind)},
-            position=position,
-            starts_on=starts,
-            ends_on=ends,
-            description=description,
-        )
-    themes = {
-        slug: _get_or_add(Theme, {"plan_id": plan.id, "slug": slug}, name=name)
-        for slug, name in durango.THEMES
-    }
-    published_at = datetime.combine(durango.COMMITMENTS_PUBLISHED_ON, datetime.min.time(), UTC)
-    committees = {}
-    for c_pos, spec in enumerate(durango.COMMITTEES):
-        committee = _get_or_add(
-            Committee,
-            {"plan_id": plan.id, "slug": spec["slug"]},
-            name=spec["name"],
-            scope=spec["scope"],
-            position=c_pos,
-        )
-        committees[spec["slug"]] = committee
-        for m_pos, (name, title, kind) in enumerate(spec["members"]):
-            _get_or_add(
-                CommitteeMember,
-                {"committee_id": committee.id, "name": name},
-                position_title=title,
-                kind=MemberKind(kind),
-                position=m_pos,
-                term_start=durango.PHASES[1][2] if kind in ("cs_titular", "cs_suplente") else None,
-            )
-        for number, (theme_slug, title) in enumerate(spec["commitments"], start=1):
-            _get_or_add(
-                Commitment,
-                {"committee_id": committee.id, "number": number},
-                plan_id=plan.id,
-                theme_id=themes[theme_slug].id,
-                title=title,
-                state=CommitmentState.published,
-                implementation_status=ImplementationStatus.not_started,
-                published_at=published_at,
-            )
-    _load_accounts(committees)
+    if has_request_context():
+        return _load()
+    # Registration and notices build external links: a request context with the site's address.
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return _load()
+
+
+def _load() -> str:
+    today = clock.today()
+    archive = _structure(durango.archived_spec(), ACCOUNTS_CREATED)
+    garante, accounts = _accounts(archive)
+    load_archive(archive, garante, DEMO_PASSWORD)
+    archive_participation = load_participation(archive, DEMO_PASSWORD, ARCHIVE_STORY_STARTS)
+    archive_commitments = load_commitments(archive)
     db.session.commit()
-    # Proposals, comments, dialogue tables and moderation, through the services (they commit).
-    participation = load_participation(plan, password=DEMO_PASSWORD)
-    # The commitments' full template, milestones, progress, consultation and versions (2021–2022).
-    commitments = load_commitments(plan)
-    # The call of 28 Oct 2020, its organisations, the 2021 elections and self-selection agreements.
-    elections = load_elections(plan, DEMO_PASSWORD)
+
+    current = _structure(durango.current_spec(today), today - timedelta(days=91))
+    _facilitate(garante, current, today - timedelta(days=90))
+    load_current(current, garante, accounts[ORGANISATION["email"]], DEMO_PASSWORD, today)
+    current_participation = load_participation(current, DEMO_PASSWORD)
+    users = {key: find_by_email(email) for key, email in DEMO_CAST.items()}
+    users.update({key: find_by_email(email) for key, email, _n, _m in RESIDENTS})
+    current_commitments = load_current_commitments(current, users, today)
+    db.session.commit()
     return (
-        f"{plan.name}: {len(committees)} committees, "
-        f"{db.session.scalar(sa.select(sa.func.count(CommitteeMember.id)))} members, "
-        f"{len(themes)} themes, "
-        f"{db.session.scalar(sa.select(sa.func.count(Commitment.id)))} commitments, "
-        f"{participation}, {commitments}, {elections}"
+        f"{archive.name} (archived): {archive_participation}, {archive_commitments}, "
+        f"{elections_summary(archive)}. {current.name}: {current_participation}, "
+        f"{current_commitments}, {elections_summary(current)}. "
+        f"{db.session.scalar(sa.select(sa.func.count(CommitteeMember.id)))} committee members, "
+        f"{db.session.scalar(sa.select(sa.func.count(Commitment.id)))} commitments"
     )
 
 
-def _load_accounts(committees: dict) -> None:
-    now = utcnow()
-    for spec in DEMO_ACCOUNTS:
-        user = db.session.scalar(sa.select(User).where(User.email == spec["email"]))
-        if user is not None:
-            continue
-        user = User(
-            email=spec["email"],
-            name=spec["name"],
-            municipality=spec.get("municipality", "Durango"),
-            role=Role(spec["role"]),
-            password_hash=hash_password(spec["password"]),
-            email_confirmed_at=now,
-            locale="es_MX",
-        )
-        if spec["role"] == "organisation":
-            user.organisation = Organisation(
-                legal_name=spec["name"],
-                sector=Sector.civil_society,
-                contact_person="Ana Laura Medina Reyes",
-                description="Organización de la sociedad civil que da seguimiento a los compromisos de "
-                "Gobierno Abierto en el estado.",
-                verification=Verification.verified,
-                verified_at=now,
-            )
-        db.session.add(user)
-        db.session.flush()
-        if spec.get("committee"):
-            committee = committees[spec["committee"]]
-            db.session.add(ModeratorScope(user_id=user.id, committee_id=committee.id))
-            member = db.session.scalar(
-                sa.select(CommitteeMember).where(
-                    CommitteeMember.committee_id == committee.id, CommitteeMember.name == spec["name"]
-                )
-            )
-            if member is not None:
-                member.user_id = user.id
+def _structure(spec: dict, day: date) -> ActionPlan:
+    timeline = Timeline(local(day, "09:00"))
+    with timeline.running():
+        plan = build_plan(None, spec)
+    db.session.commit()
+    return plan
+
+
+def _accounts(archive: ActionPlan) -> tuple[User, dict[str, User]]:
+    """The four demo accounts, registered (and verified, and the facilitator named) in October
+    2020, so that they can take part in the Third Plan's story."""
+    timeline = Timeline(local(ACCOUNTS_CREATED, "09:00"))
+    with timeline.running():
+        garante = people.admin(ADMIN["email"], ADMIN["name"], DEMO_PASSWORD)
+        accounts = {ADMIN["email"]: garante}
+        timeline.at(local(ACCOUNTS_CREATED, "10:00"))
+        accounts[CITIZEN["email"]] = people.citizen(CITIZEN["email"], CITIZEN["name"],
+                                                    CITIZEN["municipality"], DEMO_PASSWORD)
+        timeline.at(local(ACCOUNTS_CREATED, "11:00"))
+        accounts[ORGANISATION["email"]] = people.organisation(
+            garante, ORGANISATION["email"], ORGANISATION["name"], Sector.civil_society.value,
+            ORGANISATION["municipality"], "Ana Laura Medina Reyes",
+            "Organización de la sociedad civil que da seguimiento a los compromisos de Gobierno "
+            "Abierto en el estado.", DEMO_PASSWORD)
+        timeline.at(local(ACCOUNTS_CREATED, "12:00"))
+        facilitator = people.citizen(FACILITATOR["email"], FACILITATOR["name"], "Durango", DEMO_PASSWORD)
+        accounts[FACILITATOR["email"]] = facilitator
+        _facilitate(garante, archive, None)
+    db.session.commit()
+    return garante, accounts
+
+
+def _facilitate(garante: User, plan: ActionPlan, day: date | None) -> None:
+    """The demo facilitator facilitates the plan's committee (once)."""
+    committee = db.session.scalar(sa.select(Committee).where(
+        Committee.plan_id == plan.id, Committee.slug == FACILITATOR["committee"]))
+    facilitator = find_by_email(FACILITATOR["email"])
+    if committee.id in facilitator.committee_ids:
+        return
+    if day is None:
+        grant_moderator_scope(garante, facilitator.email, committee.id)
+        return
+    with Timeline(local(day, "09:00")).running():
+        grant_moderator_scope(garante, facilitator.email, committee.id)
+    db.session.commit()
+
+
+__all__ = ["DEMO_ACCOUNTS", "DEMO_PASSWORD", "database_is_empty", "load_demo"]
+

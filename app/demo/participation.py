@@ -6,14 +6,15 @@ How the story is told
   post_comment, change_state, answer_proposal, merge_proposal, report_content, hide_content,
   dismiss_reports, create_table, register, add_to_agenda, record_attendance, publish_minutes), so
   permissions, counters, audit entries and notifications are exactly those of real use.
-- The story spans the last six weeks. While it is told, the application's one clock
+- The story spans six weeks: the last ones for the current plan (ending yesterday), March and
+  April 2021 for the archived Third Plan. While it is told, the application's one clock
   (`app.core.clock.now`, which every service and every `default=` of the models reads) shows a
   simulated time that advances from one act to the next. So every row, audit entry and
   notification carries a coherent date, and every time rule is checked as in real use: a table is
   created before it starts, registration closes at its deadline, attendance and minutes come after
   the table began, the comment and report rate limits hold. Nothing is backdated afterwards by
   editing rows (the audit log stays append-only). The real clock is back when the story ends, also
-  on error. The story ends yesterday; the second dialogue table starts in twelve days.
+  on error. For the current plan the story ends yesterday and the second dialogue table starts in a week.
 - Idempotent: nothing is told when the plan already has proposals (a story that failed halfway is
   not completed on the next run; empty the database and load again).
 - Mail: the notifications queue mail to example.org addresses in the outbox; nothing is sent here.
@@ -28,11 +29,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
-from app.accounts.models import Role, User
-from app.accounts.passwords import hash_password
+from app.accounts.models import User
 from app.comments.models import Comment
 from app.comments.services import post_comment
 from app.core import clock as app_clock
+from app.demo import people
 from app.dialogues import queries as table_queries
 from app.dialogues.models import DialogueTable
 from app.dialogues.services import (
@@ -402,9 +403,9 @@ TABLES = {
             "familias, estudiantes y las áreas de educación del Ayuntamiento."
         ),
         "theme": "educacion",
-        "starts": (STORY_DAYS + 12, "17:00"),
-        "ends": (STORY_DAYS + 12, "19:30"),
-        "deadline": (STORY_DAYS + 10, "20:00"),
+        "starts": (STORY_DAYS + 7, "17:00"),
+        "ends": (STORY_DAYS + 7, "19:30"),
+        "deadline": (STORY_DAYS + 5, "20:00"),
         "place": "Sala de Cabildo del Palacio Municipal de Durango, Zona Centro",
         "online_url": "https://reuniones.example.org/mesa-durango-becas",
         "capacity": 25,
@@ -546,7 +547,7 @@ ACTS = [
 class _Story:
     """The acts of the story, by name (see ACTS); each is one call to a service."""
 
-    def __init__(self, plan: ActionPlan, users: dict[str, User]):
+    def __init__(self, plan: ActionPlan, users: dict[str, User], first_day: date):
         self.plan = plan
         self.users = users
         self.committees = {
@@ -558,7 +559,7 @@ class _Story:
         self.proposals: dict[str, Proposal] = {}
         self.comments: dict[str, Comment] = {}
         self.tables: dict[str, DialogueTable] = {}
-        self.first_day = _local_today() - timedelta(days=STORY_DAYS)
+        self.first_day = first_day
 
     def at(self, day: int, hhmm: str) -> datetime:
         """The UTC moment of a story day's local time."""
@@ -677,24 +678,13 @@ def _local_today() -> date:
     return datetime.now(UTC).astimezone(_zone()).date()
 
 
-def _residents(password_hash: str, joined: datetime) -> dict[str, User]:
-    """The residents' accounts, confirmed, created once (looked up by email)."""
-    users = {}
-    for key, email, name, municipality in RESIDENTS:
-        user = db.session.scalar(sa.select(User).where(User.email == email))
-        if user is None:
-            user = User(
-                email=email, name=name, municipality=municipality, role=Role.citizen,
-                password_hash=password_hash, email_confirmed_at=joined, created_at=joined,
-                locale="es_MX",
-            )
-            db.session.add(user)
-        users[key] = user
-    db.session.commit()
-    return users
+def _residents(password: str) -> dict[str, User]:
+    """The residents' accounts, registered and confirmed through the accounts services."""
+    return {key: people.citizen(email, name, municipality, password)
+            for key, email, name, municipality in RESIDENTS}
 
 
-def _cast(password: str, first_moment: datetime) -> dict[str, User]:
+def _cast(password: str) -> dict[str, User]:
     users = {
         key: db.session.scalar(sa.select(User).where(User.email == email))
         for key, email in DEMO_CAST.items()
@@ -702,7 +692,7 @@ def _cast(password: str, first_moment: datetime) -> dict[str, User]:
     missing = [DEMO_CAST[key] for key, user in users.items() if user is None]
     if missing:
         raise RuntimeError(f"the demo accounts are missing: {', '.join(missing)}")
-    users.update(_residents(hash_password(password), first_moment))
+    users.update(_residents(password))
     return users
 
 
@@ -720,28 +710,29 @@ def summary(plan: ActionPlan) -> str:
     )
 
 
-def load_participation(plan: ActionPlan, password: str) -> str:
+def load_participation(plan: ActionPlan, password: str, first_day: date | None = None) -> str:
     """Tell the story of the plan's participation once; returns a one-line summary.
 
-    `password` is the demo password, given to the residents' accounts too.
+    `password` is the demo password, given to the residents' accounts too. `first_day`: the
+    story's first day (by default STORY_DAYS before today, so that it ends yesterday).
     """
     has_proposals = db.session.scalar(sa.select(sa.exists().where(Proposal.plan_id == plan.id)))
     if not has_proposals:
-        _tell(plan, password)
+        _tell(plan, password, first_day or _local_today() - timedelta(days=STORY_DAYS))
     return summary(plan)
 
 
-def _tell(plan: ActionPlan, password: str) -> None:
+def _tell(plan: ActionPlan, password: str, first_day: date) -> None:
     """Run the story's events at their moments. The clock is process-wide: meant for the command
     line and tests, not for a process that serves requests at the same time."""
-    story = _Story(plan, {})
+    story = _Story(plan, {}, first_day)
     events = story.events()
     if events[-1][0] >= datetime.now(UTC):  # a mistake in the dates above
         raise RuntimeError(f"the demo story must end in the past, not on {events[-1][0]}")
     moments = {"now": story.at(0, "08:00")}
     try:
         with app_clock.use(lambda: moments["now"]):
-            story.users = _cast(password, moments["now"])
+            story.users = _cast(password)
             for moment, act in events:
                 moments["now"] = moment
                 act()
