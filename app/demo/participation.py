@@ -226,6 +226,21 @@ PROPOSALS = {
         "Pedimos cruces peatonales señalizados, reductores de velocidad y apoyo vial en los "
         "horarios escolares.",
     ),
+    "parque-guadiana": (
+        "patricia", "municipio-durango", "medio-ambiente", "Parque Guadiana", (31, "10:20"),
+        "Falta mantenimiento y contenedores de basura en el Parque Guadiana",
+        "Los fines de semana el Parque Guadiana recibe a miles de familias, pero los contenedores "
+        "se llenan desde temprano y los andadores tienen ramas caídas desde la última tormenta.\n\n"
+        "Pedimos un calendario público de mantenimiento y de recolección en el parque.",
+    ),
+    "agua-tepehuanes": (
+        "francisco", "tepehuanes", "servicios-publicos", "Cabecera municipal de Tepehuanes",
+        (35, "09:15"),
+        "Cortes de agua sin aviso en la cabecera municipal de Tepehuanes",
+        "Desde hace semanas el agua se corta varias horas sin aviso. Las familias no saben cuándo "
+        "llenar sus tinacos ni cuándo pasa la pipa.\n\n"
+        "Proponemos avisos públicos de los cortes y un calendario del reparto de agua en pipas.",
+    ),
 }
 
 # Who supports each proposal, in order; each support comes a few hours after the one before.
@@ -244,6 +259,8 @@ SUPPORTS = {
     "tiraderos-canales": ["anakaren"],
     "bache-colonia": [],
     "cruces-escuelas": ["maria"],
+    "parque-guadiana": ["maria", "lucia", "roberto"],
+    "agua-tepehuanes": ["observatorio", "anakaren"],
 }
 SUPPORT_INTERVAL = timedelta(hours=3, minutes=20)
 
@@ -370,9 +387,25 @@ COMMENTS = {
         "Llevan tres administraciones prometiendo rehabilitar estas unidades y seguimos igual. "
         "Que esta vez no sea un recorrido para la foto: queremos fechas, montos y responsables.",
     ),
+    "parque-1": (
+        "parque-guadiana", "maria", (32, "19:20"), None,
+        "Muy de acuerdo. Los fines de semana no hay dónde tirar la basura y los contenedores "
+        "se llenan desde temprano.",
+    ),
+    "parque-2": (
+        "parque-guadiana", "patricia", (33, "08:05"), "parque-1",
+        "Gracias, María. También faltan bebederos; podríamos pedirlos en la misma mesa.",
+    ),
+    "agua-1": (
+        "agua-tepehuanes", "joseluis", (36, "12:40"), None,
+        "¿Publica el municipio el calendario de reparto de pipas? Sería un buen primer paso.",
+    ),
 }
 
 # ------------------------------------------------------------------ dialogue tables
+
+# The table that is still ahead when the story ends (for the current plan, a week ahead).
+UPCOMING_TABLE = "mesa-becas"
 
 TABLES = {
     "mesa-colonias": {
@@ -547,8 +580,10 @@ ACTS = [
 class _Story:
     """The acts of the story, by name (see ACTS); each is one call to a service."""
 
-    def __init__(self, plan: ActionPlan, users: dict[str, User], first_day: date):
+    def __init__(self, plan: ActionPlan, users: dict[str, User], first_day: date,
+                 upcoming_table: bool = True):
         self.plan = plan
+        self.upcoming_table = upcoming_table
         self.users = users
         self.committees = {
             c.slug: c for c in db.session.scalars(sa.select(Committee).filter_by(plan_id=plan.id))
@@ -664,6 +699,8 @@ class _Story:
         for key, spec in COMMENTS.items():
             events.append((self.at(*spec[2]), lambda key=key: self.comment(key)))
         for when, act, *args in ACTS:
+            if UPCOMING_TABLE in args and not self.upcoming_table:
+                continue
             method = getattr(self, act)
             events.append((self.at(*when), lambda method=method, args=args: method(*args)))
         events.sort(key=lambda event: event[0])
@@ -714,18 +751,21 @@ def load_participation(plan: ActionPlan, password: str, first_day: date | None =
     """Tell the story of the plan's participation once; returns a one-line summary.
 
     `password` is the demo password, given to the residents' accounts too. `first_day`: the
-    story's first day (by default STORY_DAYS before today, so that it ends yesterday).
+    story's first day of a past plan; by default STORY_DAYS before today, so that the story
+    ends yesterday and its second table (UPCOMING_TABLE) is a week ahead. A past plan's story
+    leaves that table out (it would be a table never held).
     """
     has_proposals = db.session.scalar(sa.select(sa.exists().where(Proposal.plan_id == plan.id)))
     if not has_proposals:
-        _tell(plan, password, first_day or _local_today() - timedelta(days=STORY_DAYS))
+        _tell(plan, password, first_day or _local_today() - timedelta(days=STORY_DAYS),
+              upcoming_table=first_day is None)
     return summary(plan)
 
 
-def _tell(plan: ActionPlan, password: str, first_day: date) -> None:
+def _tell(plan: ActionPlan, password: str, first_day: date, upcoming_table: bool) -> None:
     """Run the story's events at their moments. The clock is process-wide: meant for the command
     line and tests, not for a process that serves requests at the same time."""
-    story = _Story(plan, {}, first_day)
+    story = _Story(plan, {}, first_day, upcoming_table)
     events = story.events()
     if events[-1][0] >= datetime.now(UTC):  # a mistake in the dates above
         raise RuntimeError(f"the demo story must end in the past, not on {events[-1][0]}")
