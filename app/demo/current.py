@@ -20,7 +20,7 @@ from app.progress.services import follow_commitment, report_progress, set_implem
 TEMPLATE = {
     "lead_institution": "Dependencia responsable (demostración)",
     "responsible_official": "Persona servidora pública responsable (demostración)",
-    "official_contact": "enlace.gobierno.abierto@example.org",
+    "official_contact": "enlace.gobierno.abierto@demostracion.invalid",
     "other_actors_government": "- Unidad de Transparencia.",
     "other_actors_civil_society": "- Organizaciones registradas en el comité.",
     "baseline": "Cifras ilustrativas de la demostración.",
