@@ -7,13 +7,13 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app.accounts.models import ModeratorScope, Role, User, Verification
-from app.commitments.models import Commitment, CommitmentState
 from app.calls.models import Call
+from app.commitments.models import Commitment, CommitmentState
 from app.demo import elections, participation
-from app.proposals.models import Proposal
 from app.demo.loader import DEMO_ACCOUNTS
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, CommitteeMember, Phase, Theme
+from app.proposals.models import Proposal
 from tests.conftest import login
 from tests.factories import make_plan
 

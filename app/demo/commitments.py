@@ -32,7 +32,13 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from app.accounts.models import User
-from app.commitments.models import Commitment, CommitmentState, ImplementationStatus, Milestone, MilestoneStatus
+from app.commitments.models import (
+    Commitment,
+    CommitmentState,
+    ImplementationStatus,
+    Milestone,
+    MilestoneStatus,
+)
 from app.commitments.services import create_draft, publish_commitment, update_draft
 from app.consultations.models import Consultation, ConsultationOutcome
 from app.consultations.services import answer_comment, comment_on_draft, open_consultation

@@ -14,8 +14,8 @@ from app.core import clock as app_clock
 from app.demo.timeline import Timeline
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, Theme
-from app.proposals.models import OPEN_STATES, Proposal, ProposalState
 from app.progress.services import follow_commitment, report_progress, set_implementation_status
+from app.proposals.models import OPEN_STATES, Proposal, ProposalState
 
 TEMPLATE = {
     "lead_institution": "Dependencia responsable (demostración)",

@@ -3,7 +3,12 @@ guarantor body's verification of organisations (app/accounts and app/admin servi
 looked up by email first, so loading twice adds nobody."""
 from app.accounts import tokens
 from app.accounts.models import User
-from app.accounts.services import confirm_email, find_by_email, register_citizen, register_organisation
+from app.accounts.services import (
+    confirm_email,
+    find_by_email,
+    register_citizen,
+    register_organisation,
+)
 from app.admin.services import create_admin, decide_organisation
 
 

@@ -5,7 +5,15 @@ this note goes. Idempotent: a plan already there (by slug) is returned as it is.
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.plans.models import ActionPlan, Committee, CommitteeMember, MemberKind, Phase, PhaseKind, Theme
+from app.plans.models import (
+    ActionPlan,
+    Committee,
+    CommitteeMember,
+    MemberKind,
+    Phase,
+    PhaseKind,
+    Theme,
+)
 
 
 def build_plan(actor, spec: dict) -> ActionPlan:
