@@ -143,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(importlib.import_module(f"app.{name}.views").bp)
     for name in ("legal", "feeds"):  # privacy notice; Atom feeds
         app.register_blueprint(importlib.import_module(f"app.{name}").bp)
+    app.register_blueprint(importlib.import_module("app.plans.admin_views").bp)  # /admin/plans
 
 
 def _register_request_hooks(app: Flask) -> None:

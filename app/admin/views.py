@@ -1,15 +1,18 @@
 """Pages of the guarantor body's administration area."""
 import sqlalchemy as sa
-from flask import render_template, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.models import Organisation
 from app.admin import bp, forms, services
 from app.core.permissions import require
+from app.core.urls import safe_next
 from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
+from app.plans import queries as plan_queries
 from app.plans.models import Committee
+from app.plans.setup import checklist
 
 
 @bp.before_request
@@ -20,7 +23,14 @@ def _only_admins():
 
 @bp.get("/")
 def index():
-    return render_template("admin/index.html")
+    """The administration's entry, with the set-up checklist of the current plan (or of the plan
+    chosen with ?plan=<id>, e.g. a draft)."""
+    plans = plan_queries.plans_for_admin()
+    chosen = request.args.get("plan", type=int)
+    plan = next((p for p, _phases, _committees in plans if p.id == chosen), None) or next(
+        (p for p, _phases, _committees in plans if p.is_current), None) or (plans[0][0] if plans else None)
+    return render_template("admin/index.html", plan=plan, plans=[p for p, *_ in plans],
+                           steps=checklist(plan) if plan else [])
 
 
 @bp.get("/organisations")
@@ -73,7 +83,7 @@ def moderators():
         action=lambda: services.grant_moderator_scope(current_user, form.email.data,
                                                       form.committee_id.data),
         success=lambda _result: redirect_with(_("The facilitator scope has been granted."),
-                                              url_for("admin.moderators")),
+                                              _back_or(url_for("admin.moderators"))),
         render=lambda: render_template("admin/moderators.html", form=form,
                                        scopes=services.moderator_scopes()),
     )
@@ -82,4 +92,9 @@ def moderators():
 @bp.post("/moderators/<int:scope_id>/revoke")
 def revoke_moderator(scope_id: int):
     services.revoke_moderator_scope(current_user, scope_id)
-    return redirect_with(_("The facilitator scope has been revoked."), url_for("admin.moderators"))
+    return redirect_with(_("The facilitator scope has been revoked."), _back_or(url_for("admin.moderators")))
+
+
+def _back_or(default: str) -> str:
+    """Back to the page the form was sent from (a committee's page in /admin/plans), if local."""
+    return safe_next(request.form.get("next")) or default

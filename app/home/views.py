@@ -5,7 +5,7 @@ from app.commitments.queries import for_committee
 from app.core.clock import today
 from app.core.views import load_or_404
 from app.extensions import db
-from app.home import queries
+from app.home import archive, queries  # noqa: F401 (archive: /plans/ and /plans/<slug>/)
 from app.plans import bp
 from app.plans.models import MemberKind
 from app.plans.queries import committee_by_slug, current_plan
