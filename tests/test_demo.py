@@ -24,16 +24,17 @@ COUNTED = {
 }
 EXPECTED = {
     "plans": 2, "phases": 12, "themes": 18, "committees": 8,
-    # The Third Plan: 3 officials and a facilitator per committee, plus the titular and suplente
-    # its elections and agreements seated; the current plan: one official per committee.
-    "members": 4 * 4 + 4 * 2 + 4,
+    # The Third Plan: 3 officials per committee, plus the titular and suplente its elections and
+    # agreements seated; the current plan: one official per committee.
+    "members": 4 * 3 + 4 * 2 + 4,
     # The Third Plan's ten; the current plan's draft in consultation and two in implementation.
     "commitments": 10 + 3,
-    # The four demo accounts, the residents, the organisations and the candidates of both plans.
-    "accounts": 4 + len(participation.RESIDENTS) + elections.ACCOUNTS
+    # The four demo accounts, the Third Plan's three other facilitators, the residents, the
+    # organisations and the candidates of both plans.
+    "accounts": 4 + 3 + len(participation.RESIDENTS) + elections.ACCOUNTS
     + len(elections.CURRENT_CANDIDATES),
-    # The facilitator facilitates the Municipio de Durango of both plans.
-    "scopes": 2,
+    # The Third Plan's four facilitators; the demo facilitator also in the current plan.
+    "scopes": 4 + 1,
 }
 DEMO_DIR = Path(__file__).resolve().parent.parent / "app" / "demo"
 
@@ -143,8 +144,10 @@ def test_committee_pages_show_the_current_plan_and_the_archive_keeps_the_seed(de
 
     assert page.status_code == 200
     assert "Persona titular de la Secretaría Municipal (demostración)" in page.get_data(as_text=True)
-    assert {"Jaime Adrián Arreola Varela", "Jorge Alejandro Salum del Palacio"} <= {
-        m.name for m in archived.members}
+    assert "Jorge Alejandro Salum del Palacio" in {m.name for m in archived.members}
+    facilitators = db.session.scalars(sa.select(User.name).join(ModeratorScope, ModeratorScope.user_id == User.id).where(
+        ModeratorScope.committee_id == archived.id)).all()
+    assert facilitators == ["Jaime Adrián Arreola Varela"]
 
 
 def test_the_demo_writes_no_row_by_hand_outside_the_plan_structure():

@@ -7,7 +7,18 @@ committees (25 Feb 2021) come from the plan; later phase dates are illustrative.
 """
 from datetime import date, timedelta
 
+# The guarantor body of both demo plans (the seed's IDAIP).
+GUARANTOR = {
+    "jurisdiction": "Estado de Durango",
+    "guarantor_name": "Instituto Duranguense de Acceso a la Información Pública y de Protección de "
+                      "Datos Personales (IDAIP)",
+    "guarantor_email": "gobiernoabierto@idaip.org.mx",
+    "guarantor_address": "Victoria de Durango, Durango, México",
+    "data_licence": "CC BY 4.0",
+}
+
 PLAN = {
+    **GUARANTOR,
     "slug": "durango-3",
     "name": "Tercer Plan de Acción Local de Gobierno Abierto de Durango",
     "period": "2020–2023",
@@ -149,16 +160,25 @@ def archived_spec() -> dict:
         "themes": THEMES,
         "term_start": date(2021, 2, 25),
         "committees": [
-            {**spec, "members": [m for m in spec["members"] if m[2] in (G, F)]}
+            {**spec, "members": [(name, title, spec["scope"]) for name, title, kind in spec["members"]
+                                 if kind == G]}
             for spec in COMMITTEES
         ],
     }
 
 
+def facilitators() -> dict[str, str]:
+    """The Third Plan's facilitator of each committee (committee slug: name): accounts with a
+    facilitator's scope, not member rows."""
+    return {spec["slug"]: name for spec in COMMITTEES
+            for name, _title, kind in spec["members"] if kind == F}
+
+
 CURRENT_PLAN = {
+    **GUARANTOR,
     "slug": "durango-4-demo",
     "name": "Cuarto Plan de Acción Local de Gobierno Abierto de Durango (demostración)",
-    "reference_prefix": "DGO",
+    "reference_prefix": "DGO4",
     "description": (
         "**Datos de demostración.** Este plan, sus convocatorias, elecciones, problemáticas, "
         "mesas, consultas y compromisos son ficticios: se generaron el día en que se cargó la "
@@ -205,6 +225,6 @@ def current_spec(today: date) -> dict:
         "themes": THEMES,
         "term_start": today + timedelta(days=-60),
         "committees": [{"slug": slug, "name": name, "scope": scope,
-                        "members": [(person, title, G) for person, title in members]}
+                        "members": [(person, title, scope) for person, title in members]}
                        for slug, name, scope, members in CURRENT_COMMITTEES],
     }

@@ -3,6 +3,7 @@ nothing): Durango's Third Local Action Plan as a concluded, archived plan (2020�
 current, fictitious plan dated from the day of loading, with a call open, an election in voting,
 a consultation open, a dialogue table next week, proposals being received and commitments in
 progress. Every act runs at its moment through app.core.clock.use (app/demo/timeline.py)."""
+import secrets
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -38,7 +39,7 @@ DEMO_ACCOUNTS = [
 ]
 ADMIN, FACILITATOR, CITIZEN, ORGANISATION = DEMO_ACCOUNTS
 
-# The accounts exist before the Third Plan's call (28 Oct 2020).
+# The guarantor body sets up the Third Plan and the accounts exist before its call (28 Oct 2020).
 ACCOUNTS_CREATED = date(2020, 10, 1)
 # The Third Plan's co-creation: its participation story starts here (inside its phase).
 ARCHIVE_STORY_STARTS = date(2021, 3, 8)
@@ -58,15 +59,23 @@ def load_demo() -> str:
 
 def _load() -> str:
     today = clock.today()
-    archive = _structure(durango.archived_spec(), ACCOUNTS_CREATED)
-    garante, accounts = _accounts(archive)
+    timeline = Timeline(local(ACCOUNTS_CREATED, "09:00"))
+    with timeline.running():
+        garante = people.admin(ADMIN["email"], ADMIN["name"], DEMO_PASSWORD)
+        timeline.at(local(ACCOUNTS_CREATED, "10:00"))
+        archive = build_plan(garante, durango.archived_spec())
+        accounts = _accounts(timeline, garante, archive)
+    db.session.commit()
     load_archive(archive, garante, DEMO_PASSWORD)
     archive_participation = load_participation(archive, DEMO_PASSWORD, ARCHIVE_STORY_STARTS)
     archive_commitments = load_commitments(archive)
     db.session.commit()
 
-    current = _structure(durango.current_spec(today), today - timedelta(days=91))
-    _facilitate(garante, current, today - timedelta(days=90))
+    with Timeline(local(today - timedelta(days=91), "09:00")).running() as timeline:
+        current = build_plan(garante, durango.current_spec(today))
+        timeline.at(local(today - timedelta(days=90), "09:00"))
+        _facilitate(garante, current, FACILITATOR["committee"], FACILITATOR["email"])
+    db.session.commit()
     load_current(current, garante, accounts[ORGANISATION["email"]], DEMO_PASSWORD, today)
     current_participation = load_participation(current, DEMO_PASSWORD)
     users = {key: find_by_email(email) for key, email in DEMO_CAST.items()}
@@ -82,51 +91,38 @@ def _load() -> str:
     )
 
 
-def _structure(spec: dict, day: date) -> ActionPlan:
-    timeline = Timeline(local(day, "09:00"))
-    with timeline.running():
-        plan = build_plan(None, spec)
-    db.session.commit()
-    return plan
+def _accounts(timeline: Timeline, garante: User, archive: ActionPlan) -> dict[str, User]:
+    """The demo accounts, registered (and verified) in October 2020, so that they can take part
+    in the Third Plan's story; the Third Plan's facilitators, each with a facilitator's scope on
+    their committee (the demo facilitator's is the Municipio de Durango)."""
+    accounts = {ADMIN["email"]: garante}
+    timeline.at(local(ACCOUNTS_CREATED, "11:00"))
+    accounts[CITIZEN["email"]] = people.citizen(CITIZEN["email"], CITIZEN["name"],
+                                                CITIZEN["municipality"], DEMO_PASSWORD)
+    timeline.at(local(ACCOUNTS_CREATED, "12:00"))
+    accounts[ORGANISATION["email"]] = people.organisation(
+        garante, ORGANISATION["email"], ORGANISATION["name"], Sector.civil_society.value,
+        ORGANISATION["municipality"], "Ana Laura Medina Reyes",
+        "Organización de la sociedad civil que da seguimiento a los compromisos de Gobierno "
+        "Abierto en el estado.", DEMO_PASSWORD)
+    for number, (slug, name) in enumerate(durango.facilitators().items()):
+        timeline.at(local(ACCOUNTS_CREATED, f"{13 + number}:00"))
+        if name == FACILITATOR["name"]:
+            email, password = FACILITATOR["email"], DEMO_PASSWORD
+        else:  # the seed's other facilitators: nobody logs in with their accounts
+            email, password = f"facilitacion.{slug}@example.org", secrets.token_urlsafe(24)
+        accounts[email] = people.citizen(email, name, "Durango", password)
+        _facilitate(garante, archive, slug, email)
+    return accounts
 
 
-def _accounts(archive: ActionPlan) -> tuple[User, dict[str, User]]:
-    """The four demo accounts, registered (and verified, and the facilitator named) in October
-    2020, so that they can take part in the Third Plan's story."""
-    timeline = Timeline(local(ACCOUNTS_CREATED, "09:00"))
-    with timeline.running():
-        garante = people.admin(ADMIN["email"], ADMIN["name"], DEMO_PASSWORD)
-        accounts = {ADMIN["email"]: garante}
-        timeline.at(local(ACCOUNTS_CREATED, "10:00"))
-        accounts[CITIZEN["email"]] = people.citizen(CITIZEN["email"], CITIZEN["name"],
-                                                    CITIZEN["municipality"], DEMO_PASSWORD)
-        timeline.at(local(ACCOUNTS_CREATED, "11:00"))
-        accounts[ORGANISATION["email"]] = people.organisation(
-            garante, ORGANISATION["email"], ORGANISATION["name"], Sector.civil_society.value,
-            ORGANISATION["municipality"], "Ana Laura Medina Reyes",
-            "Organización de la sociedad civil que da seguimiento a los compromisos de Gobierno "
-            "Abierto en el estado.", DEMO_PASSWORD)
-        timeline.at(local(ACCOUNTS_CREATED, "12:00"))
-        facilitator = people.citizen(FACILITATOR["email"], FACILITATOR["name"], "Durango", DEMO_PASSWORD)
-        accounts[FACILITATOR["email"]] = facilitator
-        _facilitate(garante, archive, None)
-    db.session.commit()
-    return garante, accounts
-
-
-def _facilitate(garante: User, plan: ActionPlan, day: date | None) -> None:
-    """The demo facilitator facilitates the plan's committee (once)."""
+def _facilitate(garante: User, plan: ActionPlan, slug: str, email: str) -> None:
+    """The account facilitates the plan's committee (once)."""
     committee = db.session.scalar(sa.select(Committee).where(
-        Committee.plan_id == plan.id, Committee.slug == FACILITATOR["committee"]))
-    facilitator = find_by_email(FACILITATOR["email"])
-    if committee.id in facilitator.committee_ids:
-        return
-    if day is None:
+        Committee.plan_id == plan.id, Committee.slug == slug))
+    facilitator = find_by_email(email)
+    if committee.id not in facilitator.committee_ids:
         grant_moderator_scope(garante, facilitator.email, committee.id)
-        return
-    with Timeline(local(day, "09:00")).running():
-        grant_moderator_scope(garante, facilitator.email, committee.id)
-    db.session.commit()
 
 
 __all__ = ["DEMO_ACCOUNTS", "DEMO_PASSWORD", "database_is_empty", "load_demo"]
