@@ -29,12 +29,12 @@ EXPECTED = {
     "members": 4 * 3 + 4 * 2 + 4,
     # The Third Plan's ten; the current plan's draft in consultation and two in implementation.
     "commitments": 10 + 3,
-    # The four demo accounts, the Third Plan's three other facilitators, the residents, the
+    # The four demo accounts, the other facilitators of each plan (three each), the residents, the
     # organisations and the candidates of both plans.
-    "accounts": 4 + 3 + len(participation.RESIDENTS) + elections.ACCOUNTS
+    "accounts": 4 + 3 + 3 + len(participation.RESIDENTS) + elections.ACCOUNTS
     + len(elections.CURRENT_CANDIDATES),
-    # The Third Plan's four facilitators; the demo facilitator also in the current plan.
-    "scopes": 4 + 1,
+    # Every committee of both plans has its facilitator.
+    "scopes": 4 + 4,
 }
 DEMO_DIR = Path(__file__).resolve().parent.parent / "app" / "demo"
 

@@ -162,3 +162,12 @@ def test_everything_the_current_plan_shows_is_dated_before_now_or_ahead_on_purpo
 
     assert max(created) < now
     assert re.search(r"\d{4}–\d{4}", plan.period)
+
+
+def test_the_guarantor_body_sees_the_current_plan_set_up_complete(demo, app):
+    from app.plans.setup import checklist
+
+    with app.test_request_context():
+        steps = checklist(current())
+
+    assert steps and all(step.done for step in steps), [s.label for s in steps if not s.done]

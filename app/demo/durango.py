@@ -180,7 +180,7 @@ CURRENT_PLAN = {
     "name": "Cuarto Plan de Acción Local de Gobierno Abierto de Durango (demostración)",
     "reference_prefix": "DGO4",
     "description": (
-        "**Datos de demostración.** Este plan, sus convocatorias, elecciones, problemáticas, "
+        "Datos de demostración: este plan, sus convocatorias, elecciones, problemáticas, "
         "mesas, consultas y compromisos son ficticios: se generaron el día en que se cargó la "
         "demostración, con fechas calculadas a partir de ese día, para mostrar un plan en curso. "
         "Las personas y organizaciones que aparecen son inventadas. El plan real concluido es el "
@@ -212,6 +212,15 @@ CURRENT_COMMITTEES = [
     ("tepehuanes", "Comité Coordinador del Municipio de Tepehuanes", "Municipio de Tepehuanes",
      [("Persona titular de la Contraloría Municipal (demostración)", "Contraloría Municipal")]),
 ]
+
+
+# The current plan's facilitators of the other committees (invented people; the demo
+# facilitator account facilitates the Municipio de Durango).
+CURRENT_FACILITATORS = {
+    "poder-ejecutivo": "Mariana Ochoa Reyes",
+    "gomez-palacio": "Rubén Alvarado Quiñones",
+    "tepehuanes": "Cecilia Ibarra Galindo",
+}
 
 
 def current_spec(today: date) -> dict:

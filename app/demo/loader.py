@@ -75,6 +75,10 @@ def _load() -> str:
         current = build_plan(garante, durango.current_spec(today))
         timeline.at(local(today - timedelta(days=90), "09:00"))
         _facilitate(garante, current, FACILITATOR["committee"], FACILITATOR["email"])
+        for slug, name in durango.CURRENT_FACILITATORS.items():
+            email = f"facilitacion.{slug}.demo@example.org"
+            people.citizen(email, name, "Durango", secrets.token_urlsafe(24))
+            _facilitate(garante, current, slug, email)
     db.session.commit()
     load_current(current, garante, accounts[ORGANISATION["email"]], DEMO_PASSWORD, today)
     current_participation = load_participation(current, DEMO_PASSWORD)
