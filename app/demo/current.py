@@ -31,7 +31,9 @@ TEMPLATE = {
     "value_participation": "Las organizaciones participan en el diseño y en el seguimiento.",
     "value_accountability": "La dependencia responde públicamente cada reporte.",
     "budget": "Recursos propios (demostración).",
-    "additional_info": "**Compromiso de demostración**: sus datos son ficticios.",
+    "additional_info": ("**Compromiso de demostración**: sus datos son ficticios. Véanse los "
+                        "[Objetivos de Desarrollo Sostenible](https://www.un.org/"
+                        "sustainabledevelopment/es/objetivos-de-desarrollo-sostenible/)."),
 }
 
 # key: committee, theme, title, problem, objective, description, (first, last day) offsets,
