@@ -190,11 +190,14 @@ def test_a_held_table_with_minutes_and_an_upcoming_one_with_registrations(demo):
     assert {item.proposal.state for item in on_agenda} == {ProposalState.in_dialogue}
 
 
-def test_every_date_of_the_story_is_in_the_past(demo):
+def test_every_date_of_the_story_is_in_the_past_and_in_order(demo):
+    """Both plans' stories, and the current plan's calls, election and commitments told together
+    with its participation (app/demo/timeline.run_together): the audit log is in time order."""
     now = utcnow()
-    created = db.session.scalars(sa.select(AuditEntry.created_at)).all()
+    entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)).all()
+    created = [e.created_at for e in entries]
 
-    assert max(created) < now
+    assert created == sorted(created) and created[-1] < now
     assert max(db.session.scalars(sa.select(Comment.created_at).where(
         Comment.proposal_id.is_not(None)))) < now
     assert max(db.session.scalars(sa.select(Proposal.created_at))) < now

@@ -7,11 +7,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from app.accounts.models import User
 from app.commitments.models import Commitment, MilestoneStatus
 from app.commitments.services import create_draft, publish_commitment
 from app.consultations.services import answer_comment, comment_on_draft, open_consultation
 from app.core import clock as app_clock
-from app.demo.timeline import Timeline
+from app.demo.participation import DEMO_CAST, RESIDENTS
+from app.demo.timeline import Story
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, Theme
 from app.progress.services import follow_commitment, report_progress, set_implementation_status
@@ -90,52 +92,73 @@ CONSULTATION_COMMENTS = [
 ANSWER = ("incorporated", "Se incluirán los postes sin luminaria en el inventario del primer hito.")
 
 
-def load_current_commitments(plan: ActionPlan, users: dict, today: date) -> str:
-    """`users`: the actors by key (garante, facilitador, residents' keys)."""
-    if not db.session.scalar(sa.select(sa.exists().where(Commitment.plan_id == plan.id))):
-        _tell(plan, users, today)
+def summary(plan: ActionPlan) -> str:
     count = db.session.scalar(sa.select(sa.func.count(Commitment.id)).where(Commitment.plan_id == plan.id))
     return f"{count} current commitments"
 
 
-def _tell(plan: ActionPlan, users: dict, today: date) -> None:
+def _users() -> dict[str, User]:
+    """The story's actors by key (garante, facilitador, lucia, the residents' keys)."""
+    emails = {**DEMO_CAST, **{key: email for key, email, _name, _place in RESIDENTS}}
+    found = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(emails.values())))}
+    return {key: found[email] for key, email in emails.items()}
+
+
+def commitments_story(plan: ActionPlan, today: date) -> Story:
+    """The current plan's commitments, once (nothing when it has some), as a story for
+    app.demo.timeline.run_together: yields each act's moment before doing it."""
+    if db.session.scalar(sa.select(sa.exists().where(Commitment.plan_id == plan.id))):
+        return
+
     def day(offset: int, hhmm: str = "10:00") -> datetime:
         hours, minutes = (int(p) for p in hhmm.split(":"))
         return datetime.combine(today + timedelta(days=offset), time(hours, minutes),
                                 tzinfo=app_clock.local_zone()).astimezone(UTC)
 
+    yield day(-5)
+    users = _users()
     committees = {c.slug: c for c in db.session.scalars(sa.select(Committee).filter_by(plan_id=plan.id))}
     themes = {t.slug: t.id for t in db.session.scalars(sa.select(Theme).filter_by(plan_id=plan.id))}
     actor = {"municipio-durango": users["facilitador"]}
-    clock = Timeline(day(-5))
-    with clock.running():
-        drafted = {"consulta-alumbrado": _draft(clock, day(-5), "consulta-alumbrado", committees,
-                                                themes, actor, users, today)}
-        clock.at(day(-4, "09:00"))
-        consulted = drafted["consulta-alumbrado"]
-        open_consultation(users["facilitador"], consulted, day(-4, "09:00"), day(10, "23:59"))
-        for number, key in enumerate(("obra-abierta", "senaletica")):
-            drafted[key] = _draft(clock, day(-3, f"{10 + number}:00"), key, committees, themes,
-                                  actor, users, today)
-        _implementation(clock, drafted, users, today, day)
-        comments = []
-        for who, offset, hhmm, section, body in CONSULTATION_COMMENTS:
-            clock.at(day(offset, hhmm))
-            comments.append(comment_on_draft(users[who], consulted, body, section))
-        follow_commitment(users["lucia"], drafted["obra-abierta"])
-        clock.at(day(-1, "12:00"))
-        for key in ("obra-abierta", "senaletica"):
-            set_implementation_status(users["garante"], drafted[key], COMMITMENTS[key][8],
-                                      "Avance limitado: un hito está retrasado.")
-        clock.at(day(-1, "13:00"))
-        answer_comment(users["facilitador"], comments[0], *ANSWER)
-    db.session.commit()
+
+    def draft(key: str) -> Commitment:
+        slug, theme, title, problem, objective, description, span, milestones, _s = COMMITMENTS[key]
+        return create_draft(actor.get(slug, users["garante"]), committees[slug], {
+            **TEMPLATE, "title": title, "theme_id": themes[theme], "problem": problem,
+            "objective": objective, "description": description,
+            "starts_on": today + timedelta(days=span[0]), "ends_on": today + timedelta(days=span[1])},
+            sources(committees[slug], themes[theme]),
+            milestones=[{"description": text, "responsible": "Área responsable (demostración)",
+                         "deliverable": "Entregable publicado en el portal",
+                         "starts_on": today + timedelta(days=a), "ends_on": today + timedelta(days=b)}
+                        for text, a, b, _status in milestones])
+
+    consulted = draft("consulta-alumbrado")
+    yield day(-4, "09:00")
+    open_consultation(users["facilitador"], consulted, day(-4, "09:00"), day(10, "23:59"))
+    drafted = {}
+    for number, key in enumerate(("obra-abierta", "senaletica")):
+        yield day(-3, f"{10 + number}:00")
+        drafted[key] = draft(key)
+    yield day(-3, "12:00")
+    yield from _implementation(drafted, users, today, day(-3, "12:00"))
+    comments = []
+    for who, offset, hhmm, section, body in CONSULTATION_COMMENTS:
+        yield day(offset, hhmm)
+        comments.append(comment_on_draft(users[who], consulted, body, section))
+    follow_commitment(users["lucia"], drafted["obra-abierta"])
+    yield day(-1, "12:00")
+    for key in ("obra-abierta", "senaletica"):
+        set_implementation_status(users["garante"], drafted[key], COMMITMENTS[key][8],
+                                  "Avance limitado: un hito está retrasado.")
+    yield day(-1, "13:00")
+    answer_comment(users["facilitador"], comments[0], *ANSWER)
 
 
-def _implementation(clock: Timeline, drafted: dict, users: dict, today: date, day) -> None:
-    """Publication three days ago, then the progress notes (dated when the work happened): one milestone complete, one overdue
-    (its date passed, still in progress), others on time or not started."""
-    clock.at(day(-3, "12:00"))
+def _implementation(drafted: dict, users: dict, today: date, published: datetime) -> Story:
+    """Publication (at `published`, three days ago), then the progress notes, dated when the work
+    happened: one milestone complete, one overdue (its date passed, still in progress), others
+    on time or not started."""
     for key in ("obra-abierta", "senaletica"):
         publish_commitment(users["garante"], drafted[key],
                            "Publicación como compromiso del plan de demostración.")
@@ -152,24 +175,8 @@ def _implementation(clock: Timeline, drafted: dict, users: dict, today: date, da
                     else "Avance parcial: el trabajo sigue en curso.")
             events.append((today + timedelta(days=offset), milestone, status, note))
     for number, (noted, milestone, status, note) in enumerate(sorted(events, key=lambda e: e[0])):
-        clock.at(day(-3, "14:00") + timedelta(minutes=10 * number))
+        yield published + timedelta(hours=2, minutes=10 * number)
         report_progress(users["garante"], milestone, status.value, note, noted)
-
-
-def _draft(clock: Timeline, moment: datetime, key: str, committees, themes, actor, users,
-           today: date) -> Commitment:
-    slug, theme, title, problem, objective, description, span, milestones, _status = COMMITMENTS[key]
-    clock.at(moment)
-    committee = committees[slug]
-    return create_draft(actor.get(slug, users["garante"]), committee, {
-        **TEMPLATE, "title": title, "theme_id": themes[theme], "problem": problem,
-        "objective": objective, "description": description,
-        "starts_on": today + timedelta(days=span[0]), "ends_on": today + timedelta(days=span[1])},
-        sources(committee, themes[theme]),
-        milestones=[{"description": text, "responsible": "Área responsable (demostración)",
-                     "deliverable": "Entregable publicado en el portal",
-                     "starts_on": today + timedelta(days=a), "ends_on": today + timedelta(days=b)}
-                    for text, a, b, _s in milestones])
 
 
 def sources(committee: Committee, theme_id: int | None) -> list[Proposal]:

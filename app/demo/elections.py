@@ -29,7 +29,7 @@ from app.calls.services import apply_to_call, decide_application, publish_call
 from app.core import storage
 from app.core.text import fold
 from app.demo import people
-from app.demo.timeline import Timeline
+from app.demo.timeline import Story, Timeline
 from app.elections import queries
 from app.elections.models import Ballot, Election, ElectionState
 from app.elections.services import (
@@ -212,25 +212,24 @@ def _new_election(garante, committee, nominations, voting, minimum=5) -> Electio
         "voting_opens_at": _window(voting[0]), "voting_closes_at": _window(voting[1])})
 
 
-def _candidates(clock: Timeline, election: Election, nominees, garante, password, first: datetime):
-    """Each (name, organisation, bio): the person's account, the nomination, its acceptance and
-    the guarantor body's validation (a day apart each)."""
+def _candidates(election: Election, nominees, password, first: datetime) -> Story:
+    """Each (name, organisation, bio): the person's account, the nomination and its acceptance
+    (a day apart each). A story: yields each act's moment (app/demo/timeline.py)."""
     for offset, (name, organisation, bio) in enumerate(nominees):
-        clock.at(first + timedelta(days=offset))
+        yield first + timedelta(days=offset)
         person = people.citizen(_email(name), name, "Durango", password)
         candidate = nominate_candidate(organisation, election, {
             "email": person.email, "name": name, "bio": bio,
             "statement": "Me comprometo a llevar la voz de las organizaciones al comité y a rendir "
                          "cuentas de cada sesión."})
-        clock.at(first + timedelta(days=offset, hours=20))
+        yield first + timedelta(days=offset, hours=20)
         accept_nomination(person, candidate)
-    return [c for c in queries.all_candidates(election.id)]
 
 
-def _vote(clock: Timeline, election: Election, voters: list[User], choices: list[str | None],
-          password: str, first: datetime) -> None:
+def _vote(election: Election, voters: list[User], choices: list[str | None], password: str,
+          first: datetime) -> Story:
     for number, (voter, choice) in enumerate(zip(voters, choices, strict=True)):
-        clock.at(first + timedelta(minutes=17 * number))
+        yield first + timedelta(minutes=17 * number)
         cast_ballot(voter, election, choice, password)
 
 
@@ -270,8 +269,9 @@ def load_archive(plan: ActionPlan, garante: User, password: str) -> None:
         candidates = {}
         for number, (slug, spec) in enumerate(ELECTIONS.items()):
             nominees = [(name, organisations[index], bio) for name, index, bio in spec["candidates"]]
-            candidates[slug] = _candidates(clock, voted[slug], nominees, garante, password,
-                                           NOMINATIONS[0] + timedelta(days=3 + 5 * number))
+            clock.drive(_candidates(voted[slug], nominees, password,
+                                    NOMINATIONS[0] + timedelta(days=3 + 5 * number)))
+            candidates[slug] = queries.all_candidates(voted[slug].id)
         clock.at(NOMINATIONS[1] + timedelta(days=3))
         for slug in ELECTIONS:
             for candidate in candidates[slug]:
@@ -291,7 +291,7 @@ def load_archive(plan: ActionPlan, garante: User, password: str) -> None:
             rng.shuffle(choices)
             roll = queries.roll(election.id)
             voters = [db.session.get(User, e.organisation_id) for e in roll[:len(roll) - ABSTAINED]]
-            _vote(clock, election, voters, choices, password, VOTING[0] + timedelta(minutes=30))
+            clock.drive(_vote(election, voters, choices, password, VOTING[0] + timedelta(minutes=30)))
         clock.at(AGREEMENTS_PUBLISHED)
         for election in agreed.values():
             publish_agreement(garante, election, TERM_START)
@@ -344,10 +344,11 @@ CURRENT_CANDIDATES = [
 CURRENT_VOTES = [0, 1, 0, None]
 
 
-def load_current(plan: ActionPlan, garante: User, demo_organisation: User, password: str,
-                 today: date) -> None:
+def current_story(plan: ActionPlan, garante: User, demo_organisation: User, password: str,
+                  today: date) -> Story:
     """A closed call, an election in voting in the Municipio de Durango (the demo organisation
-    on the roll, not yet voted), an open call with pending applications (once)."""
+    on the roll, not yet voted), an open call with pending applications (once). A story for
+    app.demo.timeline.run_together: yields each act's moment before doing it."""
     if _call(plan, CURRENT_CALL) is not None:
         return
     committees = _committees(plan)
@@ -356,48 +357,46 @@ def load_current(plan: ActionPlan, garante: User, demo_organisation: User, passw
         return datetime.combine(today + timedelta(days=offset), time(*map(int, hhmm.split(":"))),
                                 tzinfo=LOCAL).astimezone(UTC)
 
-    clock = Timeline(day(-90))
-    with clock.running():
-        call = publish_call(garante, plan, {
-            "title": CURRENT_CALL, "body": CURRENT_BODY, "requirements": CALL_REQUIREMENTS,
-            "declarations": DECLARATIONS, "committee_ids": [committees[s].id for s in (PE, MD)],
-            "opens_at": _window(day(-90)), "closes_at": _window(day(-61, "23:59"))})
-        applicants = [(_organisation(garante, i, password), slugs) for i, slugs in CURRENT_APPLICANTS]
-        applicants.append((demo_organisation, (MD,)))
-        for number, (organisation, slugs) in enumerate(applicants):
-            clock.at(day(-88 + number, "11:00"))
-            _apply(organisation, call, slugs, committees)
-        clock.at(day(-59, "10:00"))
-        for application in db.session.scalars(sa.select(CallApplication).where(
-                CallApplication.call_id == call.id).order_by(CallApplication.id)):
-            decide_application(garante, application, "approve")
+    yield day(-90)
+    call = publish_call(garante, plan, {
+        "title": CURRENT_CALL, "body": CURRENT_BODY, "requirements": CALL_REQUIREMENTS,
+        "declarations": DECLARATIONS, "committee_ids": [committees[s].id for s in (PE, MD)],
+        "opens_at": _window(day(-90)), "closes_at": _window(day(-61, "23:59"))})
+    applicants = [(_organisation(garante, i, password), slugs) for i, slugs in CURRENT_APPLICANTS]
+    applicants.append((demo_organisation, (MD,)))
+    for number, (organisation, slugs) in enumerate(applicants):
+        yield day(-88 + number, "11:00")
+        _apply(organisation, call, slugs, committees)
+    yield day(-59, "10:00")
+    for application in db.session.scalars(sa.select(CallApplication).where(
+            CallApplication.call_id == call.id).order_by(CallApplication.id)):
+        decide_application(garante, application, "approve")
 
-        clock.at(day(-58, "10:00"))
-        election = _new_election(garante, committees[MD], (day(-55), day(-5, "18:00")),
-                                 (day(-1, "09:00"), day(6, "18:00")), minimum=5)
-        clock.at(day(-55))
-        open_nominations(garante, election)
-        nominees = [(name, _organisation(garante, i, password), bio) for name, i, bio in CURRENT_CANDIDATES]
-        candidates = _candidates(clock, election, nominees, garante, password, day(-50, "12:00"))
-        clock.at(day(-4, "10:00"))
-        for candidate in candidates:
-            validate_candidate(garante, candidate)
-        clock.at(day(-3, "09:00"))
-        open_call = publish_call(garante, plan, {
-            "title": OPEN_CALL, "body": CURRENT_BODY, "requirements": CALL_REQUIREMENTS,
-            "declarations": DECLARATIONS, "committee_ids": [committees[s].id for s in (GP, TP)],
-            "opens_at": _window(day(-3, "09:00")), "closes_at": _window(day(25, "23:59"))})
-        for number, (index, slugs) in enumerate(OPEN_APPLICANTS):
-            clock.at(day(-3, f"{11 + 2 * number}:00"))
-            _apply(_organisation(garante, index, password), open_call, slugs, committees)
-        clock.at(day(-1, "09:00"))
-        open_voting(garante, election)
-        roll = [db.session.get(User, e.organisation_id) for e in queries.roll(election.id)]
-        voters = [u for u in roll if u.id != demo_organisation.id][:len(CURRENT_VOTES)]
-        choices = [candidates[i].public_code if i is not None else None for i in CURRENT_VOTES]
-        _vote(clock, election, voters, choices, password, day(-1, "10:30"))
-
-    db.session.commit()
+    yield day(-58, "10:00")
+    election = _new_election(garante, committees[MD], (day(-55), day(-5, "18:00")),
+                             (day(-1, "09:00"), day(6, "18:00")), minimum=5)
+    yield day(-55)
+    open_nominations(garante, election)
+    nominees = [(name, _organisation(garante, i, password), bio) for name, i, bio in CURRENT_CANDIDATES]
+    yield from _candidates(election, nominees, password, day(-50, "12:00"))
+    candidates = queries.all_candidates(election.id)
+    yield day(-4, "10:00")
+    for candidate in candidates:
+        validate_candidate(garante, candidate)
+    yield day(-3, "09:00")
+    open_call = publish_call(garante, plan, {
+        "title": OPEN_CALL, "body": CURRENT_BODY, "requirements": CALL_REQUIREMENTS,
+        "declarations": DECLARATIONS, "committee_ids": [committees[s].id for s in (GP, TP)],
+        "opens_at": _window(day(-3, "09:00")), "closes_at": _window(day(25, "23:59"))})
+    for number, (index, slugs) in enumerate(OPEN_APPLICANTS):
+        yield day(-3, f"{11 + 2 * number}:00")
+        _apply(_organisation(garante, index, password), open_call, slugs, committees)
+    yield day(-1, "09:00")
+    open_voting(garante, election)
+    roll = [db.session.get(User, e.organisation_id) for e in queries.roll(election.id)]
+    voters = [u for u in roll if u.id != demo_organisation.id][:len(CURRENT_VOTES)]
+    choices = [candidates[i].public_code if i is not None else None for i in CURRENT_VOTES]
+    yield from _vote(election, voters, choices, password, day(-1, "10:30"))
 
 
 def summary(plan: ActionPlan) -> str:

@@ -16,12 +16,14 @@ from app.commitments.models import Commitment
 from app.core import clock
 from app.demo import durango, people
 from app.demo.commitments import load_commitments
-from app.demo.current import load_current_commitments
-from app.demo.elections import load_archive, load_current
+from app.demo.current import commitments_story
+from app.demo.current import summary as current_summary
+from app.demo.elections import current_story, load_archive
 from app.demo.elections import summary as elections_summary
-from app.demo.participation import DEMO_CAST, RESIDENTS, load_participation
+from app.demo.participation import load_participation, participation_story
+from app.demo.participation import summary as participation_summary
 from app.demo.structure import build_plan
-from app.demo.timeline import Timeline, local
+from app.demo.timeline import Timeline, local, run_together
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, CommitteeMember
 
@@ -80,16 +82,15 @@ def _load() -> str:
             people.citizen(email, name, "Durango", secrets.token_urlsafe(24))
             _facilitate(garante, current, slug, email)
     db.session.commit()
-    load_current(current, garante, accounts[ORGANISATION["email"]], DEMO_PASSWORD, today)
-    current_participation = load_participation(current, DEMO_PASSWORD)
-    users = {key: find_by_email(email) for key, email in DEMO_CAST.items()}
-    users.update({key: find_by_email(email) for key, email, _n, _m in RESIDENTS})
-    current_commitments = load_current_commitments(current, users, today)
-    db.session.commit()
+    # The current plan's calls and election, participation and commitments overlap in time:
+    # told together, act by act in the order of their moments.
+    run_together(current_story(current, garante, accounts[ORGANISATION["email"]], DEMO_PASSWORD, today),
+                 participation_story(current, DEMO_PASSWORD),
+                 commitments_story(current, today))
     return (
         f"{archive.name} (archived): {archive_participation}, {archive_commitments}, "
-        f"{elections_summary(archive)}. {current.name}: {current_participation}, "
-        f"{current_commitments}, {elections_summary(current)}. "
+        f"{elections_summary(archive)}. {current.name}: {participation_summary(current)}, "
+        f"{current_summary(current)}, {elections_summary(current)}. "
         f"{db.session.scalar(sa.select(sa.func.count(CommitteeMember.id)))} committee members, "
         f"{db.session.scalar(sa.select(sa.func.count(Commitment.id)))} commitments"
     )

@@ -32,8 +32,8 @@ from flask import current_app
 from app.accounts.models import User
 from app.comments.models import Comment
 from app.comments.services import post_comment
-from app.core import clock as app_clock
 from app.demo import people
+from app.demo.timeline import run_together
 from app.dialogues import queries as table_queries
 from app.dialogues.models import DialogueTable
 from app.dialogues.services import (
@@ -748,34 +748,29 @@ def summary(plan: ActionPlan) -> str:
 
 
 def load_participation(plan: ActionPlan, password: str, first_day: date | None = None) -> str:
-    """Tell the story of the plan's participation once; returns a one-line summary.
+    """Tell the story of the plan's participation alone, once; returns a one-line summary."""
+    run_together(participation_story(plan, password, first_day))
+    return summary(plan)
+
+
+def participation_story(plan: ActionPlan, password: str, first_day: date | None = None):
+    """The plan's participation, once (nothing when the plan has proposals), as a story for
+    app.demo.timeline.run_together: it yields each act's moment before doing it.
 
     `password` is the demo password, given to the residents' accounts too. `first_day`: the
     story's first day of a past plan; by default STORY_DAYS before today, so that the story
     ends yesterday and its second table (UPCOMING_TABLE) is a week ahead. A past plan's story
     leaves that table out (it would be a table never held).
     """
-    has_proposals = db.session.scalar(sa.select(sa.exists().where(Proposal.plan_id == plan.id)))
-    if not has_proposals:
-        _tell(plan, password, first_day or _local_today() - timedelta(days=STORY_DAYS),
-              upcoming_table=first_day is None)
-    return summary(plan)
-
-
-def _tell(plan: ActionPlan, password: str, first_day: date, upcoming_table: bool) -> None:
-    """Run the story's events at their moments. The clock is process-wide: meant for the command
-    line and tests, not for a process that serves requests at the same time."""
-    story = _Story(plan, {}, first_day, upcoming_table)
+    if db.session.scalar(sa.select(sa.exists().where(Proposal.plan_id == plan.id))):
+        return
+    story = _Story(plan, {}, first_day or _local_today() - timedelta(days=STORY_DAYS),
+                   upcoming_table=first_day is None)
     events = story.events()
     if events[-1][0] >= datetime.now(UTC):  # a mistake in the dates above
         raise RuntimeError(f"the demo story must end in the past, not on {events[-1][0]}")
-    moments = {"now": story.at(0, "08:00")}
-    try:
-        with app_clock.use(lambda: moments["now"]):
-            story.users = _cast(password)
-            for moment, act in events:
-                moments["now"] = moment
-                act()
-    except BaseException:
-        db.session.rollback()
-        raise
+    yield story.at(0, "08:00")
+    story.users = _cast(password)
+    for moment, act in events:
+        yield moment
+        act()
