@@ -1,12 +1,12 @@
-"""The demo's ten formal commitments on the full Open Government Partnership template, with their
-milestones, progress notes, version history and one past public consultation.
+"""The archived Third Plan's ten formal commitments on the full Open Government Partnership
+template, with their milestones, progress notes, version history and one past public consultation.
 
 How the story is written
-- The ten commitments of the seed (loaded by app/demo/loader.py with only their title, committee
-  and theme) get the whole template in Spanish, 3–5 milestones each, a few dated progress notes
-  with links as evidence, and an implementation status on the OGP scale. The story runs from the
-  consultation of July 2021 to the end of the implementation phase (December 2022); since today
-  is later, every milestone that is not complete is late, as the dashboard shows.
+- The ten commitments of the seed (titles, committees and themes in app/demo/durango.py), each
+  drafted from a proposal of its committee, get the whole template in Spanish, 3–5 milestones
+  each, a few dated progress notes with links as evidence, and an implementation status on the
+  OGP scale. The story runs from the drafts of June 2021 to the end of the implementation phase
+  (December 2022); every milestone that was not complete then stays late.
 - Told through the services of drafting, consultation and progress (create_draft,
   open_consultation, comment_on_draft, answer_comment, update_draft, publish_commitment,
   follow_commitment, report_progress, set_implementation_status), each at its moment of 2021–2022

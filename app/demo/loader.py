@@ -2,7 +2,8 @@
 nothing): Durango's Third Local Action Plan as a concluded, archived plan (2020–2023), and a
 current, fictitious plan dated from the day of loading, with a call open, an election in voting,
 a consultation open, a dialogue table next week, proposals being received and commitments in
-progress. Every act runs at its moment through app.core.clock.use (app/demo/timeline.py)."""
+progress. Every act runs at its moment through app.core.clock.use (app/demo/timeline.py); the
+current plan's overlapping stories are told together, so the audit log stays in time order."""
 import secrets
 from datetime import date, timedelta
 
