@@ -96,17 +96,23 @@ def make_current(plan_id: int):
 
 # ---------------------------------------------------------------- phases
 
-@bp.post("/<int:plan_id>/phases")
-def add_phase(plan_id: int):
+def _add_to_plan(plan_id: int, form_class, prefix: str, service, message, anchor: str | None):
+    """A form of the set-up page that adds a row to the plan: refused input is shown on that page."""
     plan = _plan(plan_id)
-    form = forms.PhaseForm(prefix="phase")
+    form = form_class(prefix=prefix)
     return run_form(
         form,
-        action=lambda: services.add_phase(current_user, plan, form.data),
-        success=lambda phase: redirect_with(_("The phase %(name)s has been added.", name=phase.label),
-                                            _setup_url(plan, "phases")),
-        render=lambda: _render_setup(plan, phase_form=form),
+        action=lambda: service(current_user, plan, form.data),
+        success=lambda row: redirect_with(message(row), _setup_url(plan, anchor) if anchor else
+                                          url_for("plans_admin.committee", committee_id=row.id)),
+        render=lambda: _render_setup(plan, **{f"{prefix}_form": form}),
     )
+
+
+@bp.post("/<int:plan_id>/phases")
+def add_phase(plan_id: int):
+    return _add_to_plan(plan_id, forms.PhaseForm, "phase", services.add_phase,
+                        lambda phase: _("The phase %(name)s has been added.", name=phase.label), "phases")
 
 
 def _phase(phase_id: int) -> Phase:
@@ -147,29 +153,16 @@ def remove_phase(phase_id: int):
 
 @bp.post("/<int:plan_id>/committees")
 def add_committee(plan_id: int):
-    plan = _plan(plan_id)
-    form = forms.CommitteeForm(prefix="committee")
-    return run_form(
-        form,
-        action=lambda: services.create_committee(current_user, plan, form.data),
-        success=lambda committee: redirect_with(
-            _("The committee %(name)s has been created.", name=committee.name),
-            url_for("plans_admin.committee", committee_id=committee.id)),
-        render=lambda: _render_setup(plan, committee_form=form),
-    )
+    # On to the new committee's page: its members and facilitators come next.
+    return _add_to_plan(plan_id, forms.CommitteeForm, "committee", services.create_committee,
+                        lambda committee: _("The committee %(name)s has been created.", name=committee.name),
+                        None)
 
 
 @bp.post("/<int:plan_id>/themes")
 def add_theme(plan_id: int):
-    plan = _plan(plan_id)
-    form = forms.ThemeForm(prefix="theme")
-    return run_form(
-        form,
-        action=lambda: services.create_theme(current_user, plan, form.data),
-        success=lambda theme: redirect_with(_("The theme %(name)s has been added.", name=theme.name),
-                                            _setup_url(plan, "themes")),
-        render=lambda: _render_setup(plan, theme_form=form),
-    )
+    return _add_to_plan(plan_id, forms.ThemeForm, "theme", services.create_theme,
+                        lambda theme: _("The theme %(name)s has been added.", name=theme.name), "themes")
 
 
 @bp.route("/themes/<int:theme_id>/edit", methods=["GET", "POST"])

@@ -4,10 +4,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.comments.queries import thread_for
+from app.core.clock import today
 from app.core.permissions import can, require
 from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import limiter
-from app.plans.queries import current_plan, requested_plan
+from app.plans.queries import current_plan, proposals_refusal, requested_plan
 from app.proposals import bp, forms, queries, related, services
 from app.proposals.models import PROPOSAL_STATE_LABELS, ProposalState
 
@@ -47,6 +48,7 @@ def index():
     link_args = {key: request.args[key] for key in LIST_ARGS if request.args.get(key)}
     return render_template(
         "proposals/index.html", plan=plan, page=page, form=form, link_args=link_args,
+        closed_reason=proposals_refusal(plan, today()),  # the plan's phases say when it receives them
         filtered=any(key in link_args for key in LIST_ARGS if key not in ("sort", "plan")),
     )
 

@@ -57,3 +57,9 @@ def test_the_new_proposal_page_says_why(client):
     response = client.get("/proposals/new")
     assert response.status_code == 409
     assert "2020" in response.get_data(as_text=True)
+
+
+def test_the_proposal_list_says_when_proposals_are_received(client):
+    plan_with((date(2020, 1, 1), date(2020, 6, 30), True))
+    html = client.get("/proposals/").get_data(as_text=True)
+    assert "terminó" in html and "2020" in html and "Inicia sesión para proponer" not in html

@@ -201,6 +201,10 @@ def test_government_members_keep_their_history(admin):
         "name": "Ana Pérez", "position_title": "Directora", "institution": "Ayuntamiento",
         "kind": "government", "term_start": date(2027, 1, 1)})
     assert member.kind == MemberKind.government and member.is_current
+    with pytest.raises(ValidationError) as refused:  # sent twice
+        services.add_member(admin, committee, {"name": "Ana Pérez", "position_title": "Directora",
+                                               "term_start": date(2027, 1, 1)})
+    assert refused.value.field == "name"
     with pytest.raises(ValidationError):
         services.add_member(admin, committee, {"name": "X", "position_title": "Y",
                                                "kind": "cs_titular", "term_start": "2027-01-01"})

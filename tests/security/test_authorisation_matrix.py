@@ -135,6 +135,7 @@ EXPECTED: list[tuple[str, dict]] = [
     ("notifications.index notifications.preferences notifications.read_all", {"*": SIGNED_IN}),
     ("opendata.*", {"*": PUBLIC}),
     ("plans.*", {"*": PUBLIC}),
+    ("plans_admin.*", {"*": ADMIN_ONLY}),
     ("profiles.*", {"*": PUBLIC}),
     # Progress of the published commitment: its facilitators report, anyone signed in follows.
     ("progress.commitment", {"*": PUBLIC}),

@@ -10,6 +10,7 @@ from app.calls.models import ApplicationDocument, ApplicationStatus
 from app.core import storage
 from app.elections.models import CandidateState, ElectionState
 from app.extensions import db
+from app.plans.models import CommitteeMember, MemberKind
 from app.proposals import services as proposal_services
 from tests.calls.factories import make_application, make_call
 from tests.comments.factories import make_comment
@@ -46,6 +47,9 @@ class World:
         self.committee = make_committee(self.plan)
         self.other_committee = make_committee(self.plan)
         self.theme = make_theme(self.plan)
+        self.member = CommitteeMember(committee_id=self.committee.id, name="Ana Pérez",
+                                      kind=MemberKind.government)
+        db.session.add(self.member)
         self.citizen = make_user()
         self.author = make_user()
         self.organisation = make_organisation()
@@ -131,6 +135,7 @@ def url_values(world: World) -> list[tuple[str, dict]]:
         ("commitments.withdraw", {"commitment_id": world.published.id}),
         ("comments.*", {"proposal_id": world.discussed.id}),
         ("admin.decide_organisation", {"user_id": world.organisation.id}),
+        ("plans.plan", {"slug": world.plan.slug}),
         ("moderation.*", {"target_type": "proposal", "target_id": world.discussed.id}),
         ("*", {
             "token": "not-a-real-token",
@@ -152,6 +157,10 @@ def url_values(world: World) -> list[tuple[str, dict]]:
             "evidence_id": world.evidence.id,
             "milestone_id": world.milestone.id,
             "notification_id": world.notification.id,
+            "plan_id": world.plan.id,
+            "phase_id": world.plan.phases[0].id,
+            "theme_id": world.theme.id,
+            "member_id": world.member.id,
             "session_id": 999_999,  # nobody's: "end this session" answers that it had ended
         }),
     ]

@@ -1,5 +1,6 @@
 """Reading a service's `data` dict: cleaned text, dates and slugs, errors gathered by field."""
 import re
+from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
@@ -7,6 +8,7 @@ from flask_babel import gettext as _
 
 from app.core.errors import ValidationError
 from app.core.text import clean_line, clean_text, fold
+from app.core.uow import savepoint
 from app.extensions import db
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -101,3 +103,36 @@ def flag(data: dict, key: str) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "on", "yes", "y")
     return bool(value)
+
+
+def validated(read: Callable[[dict, Errors], dict], data: dict) -> dict:
+    """The values `read` takes from `data`, or a ValidationError naming every wrong field."""
+    errors = Errors()
+    values = read(data, errors)
+    errors.raise_any()
+    return values
+
+
+def assign(row, values: dict) -> None:
+    for key, value in values.items():
+        setattr(row, key, value)
+
+
+def next_position(column, *where) -> int:
+    """One past the highest position among the rows `where` selects (0 for the first)."""
+    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(column) + 1, 0)).where(*where))
+
+
+def flush_unique(field: str, message: str) -> None:
+    """Flush; a unique constraint's refusal (a form sent twice, two admins at once) becomes a
+    ValidationError on `field`, and only this flush is undone."""
+    try:
+        with savepoint():
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise ValidationError(message, field=field) from None
+
+
+def flush_slug() -> None:
+    """Flush a new row whose slug another request may have taken meanwhile."""
+    flush_unique("slug", _("That address is already used."))

@@ -3,21 +3,21 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app.core.audit import record
-from app.core.errors import InvalidTransition, ValidationError
+from app.core.errors import InvalidTransition
 from app.core.permissions import require
-from app.core.uow import savepoint
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, CommitteeMember, MemberKind, Theme
 from app.plans.services import _input
 from app.plans.services._input import Errors
 
 
-def _flush_unique(field: str = "slug") -> None:
-    try:
-        with savepoint():
-            db.session.flush()
-    except sa.exc.IntegrityError:  # the same address taken at the same moment
-        raise ValidationError(_("That address is already used."), field=field) from None
+def _with_slug(model, plan: ActionPlan, read, data: dict) -> tuple[dict, str]:
+    """The values `read` takes from `data` and a slug free among the plan's rows of `model`."""
+    errors = Errors()
+    values = read(data, errors)
+    slug = _input.free_slug(model, values["name"], data.get("slug"), errors, scope=model.plan_id == plan.id)
+    errors.raise_any()
+    return values, slug
 
 
 def _committee_values(data: dict, errors: Errors) -> dict:
@@ -30,18 +30,11 @@ def _committee_values(data: dict, errors: Errors) -> dict:
 
 def create_committee(actor, plan: ActionPlan, data: dict) -> Committee:
     require(actor, "plans.manage", plan)
-    errors = Errors()
-    values = _committee_values(data, errors)
-    slug = _input.free_slug(Committee, values["name"], data.get("slug"), errors,
-                            scope=Committee.plan_id == plan.id)
-    errors.raise_any()
-    position = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.max(Committee.position) + 1, 0))
-        .where(Committee.plan_id == plan.id)
-    )
+    values, slug = _with_slug(Committee, plan, _committee_values, data)
+    position = _input.next_position(Committee.position, Committee.plan_id == plan.id)
     committee = Committee(plan_id=plan.id, slug=slug, position=position, **values)
     db.session.add(committee)
-    _flush_unique()
+    _input.flush_slug()
     record(actor, "committee.created", committee, public=True, committee_id=committee.id,
            plan_id=plan.id)
     db.session.flush()
@@ -52,11 +45,7 @@ def create_committee(actor, plan: ActionPlan, data: dict) -> Committee:
 def update_committee(actor, committee: Committee, data: dict) -> None:
     """New name, scope and description; the address (slug) stays, so that links keep working."""
     require(actor, "plans.manage", committee.plan)
-    errors = Errors()
-    values = _committee_values(data, errors)
-    errors.raise_any()
-    for key, value in values.items():
-        setattr(committee, key, value)
+    _input.assign(committee, _input.validated(_committee_values, data))
     record(actor, "committee.updated", committee, public=True, committee_id=committee.id)
     db.session.flush()
 
@@ -76,11 +65,13 @@ def add_member(actor, committee: Committee, data: dict) -> CommitteeMember:
     term_end = _input.day(data, "term_end", errors)
     if term_start and term_end and term_end < term_start:
         errors.add("term_end", _("The end of the term cannot be before its start."))
+    if name and db.session.scalar(sa.select(CommitteeMember.id).where(
+            CommitteeMember.committee_id == committee.id, CommitteeMember.name == name,
+            CommitteeMember.term_end.is_(None)).limit(1)) is not None:
+        # A form sent twice adds one member (a read: seats of one name are not unique in history).
+        errors.add("name", _("This person is already a current member of the committee."))
     errors.raise_any()
-    position = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.max(CommitteeMember.position) + 1, 0))
-        .where(CommitteeMember.committee_id == committee.id)
-    )
+    position = _input.next_position(CommitteeMember.position, CommitteeMember.committee_id == committee.id)
     member = CommitteeMember(
         committee_id=committee.id, kind=MemberKind.government, name=name,
         position_title=position_title, institution=institution, term_start=term_start,
@@ -131,14 +122,10 @@ def _theme_values(data: dict, errors: Errors) -> dict:
 
 def create_theme(actor, plan: ActionPlan, data: dict) -> Theme:
     require(actor, "plans.manage", plan)
-    errors = Errors()
-    values = _theme_values(data, errors)
-    slug = _input.free_slug(Theme, values["name"], data.get("slug"), errors,
-                            scope=Theme.plan_id == plan.id)
-    errors.raise_any()
+    values, slug = _with_slug(Theme, plan, _theme_values, data)
     theme = Theme(plan_id=plan.id, slug=slug, **values)
     db.session.add(theme)
-    _flush_unique()
+    _input.flush_slug()
     record(actor, "theme.created", theme, public=True, plan_id=plan.id, name=theme.name)
     db.session.flush()
     db.session.expire(plan, ["themes"])
@@ -147,10 +134,6 @@ def create_theme(actor, plan: ActionPlan, data: dict) -> Theme:
 
 def update_theme(actor, theme: Theme, data: dict) -> None:
     require(actor, "plans.manage", theme.plan)
-    errors = Errors()
-    values = _theme_values(data, errors)
-    errors.raise_any()
-    for key, value in values.items():
-        setattr(theme, key, value)
+    _input.assign(theme, _input.validated(_theme_values, data))
     record(actor, "theme.updated", theme, public=True, plan_id=theme.plan_id)
     db.session.flush()

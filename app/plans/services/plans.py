@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from app.core.audit import record
 from app.core.db import utcnow
-from app.core.errors import InvalidTransition, ValidationError
+from app.core.errors import InvalidTransition
 from app.core.permissions import require
 from app.core.text import clean_line
 from app.core.uow import savepoint
@@ -46,14 +46,6 @@ def _plan_values(data: dict, errors: Errors, plan: ActionPlan | None = None) -> 
     return values
 
 
-def _flush_slug(message_field: str = "slug") -> None:
-    try:
-        with savepoint():
-            db.session.flush()
-    except sa.exc.IntegrityError:  # the same address taken at the same moment
-        raise ValidationError(_("That address is already used."), field=message_field) from None
-
-
 def create_plan(actor, data: dict) -> ActionPlan:
     """A new plan, as a draft that only the guarantor body sees until it is published."""
     require(actor, "plans.manage")
@@ -63,7 +55,7 @@ def create_plan(actor, data: dict) -> ActionPlan:
     errors.raise_any()
     plan = ActionPlan(slug=slug, is_current=False, **values)
     db.session.add(plan)
-    _flush_slug()
+    _input.flush_slug()
     record(actor, "plan.created", plan, public=True, name=plan.name)
     db.session.flush()
     return plan
@@ -82,7 +74,7 @@ def update_plan(actor, plan: ActionPlan, data: dict) -> None:
     for key, value in values.items():
         setattr(plan, key, value)
     plan.slug = slug
-    _flush_slug()
+    _input.flush_slug()
     record(actor, "plan.updated", plan, public=True)
     db.session.flush()
 
@@ -157,12 +149,8 @@ def _phase_values(data: dict, errors: Errors) -> dict:
 
 
 def _flush_phase() -> None:
-    try:
-        with savepoint():
-            db.session.flush()
-    except sa.exc.IntegrityError:  # the same phase sent twice, or two of a kind on one day
-        raise ValidationError(_("The plan already has a phase of this kind starting that day."),
-                              field="starts_on") from None
+    # The same phase sent twice, or two of a kind starting on one day.
+    _input.flush_unique("starts_on", _("The plan already has a phase of this kind starting that day."))
 
 
 def _renumber(ordered: list[Phase]) -> None:
@@ -179,12 +167,8 @@ def _phases_of(plan_id: int) -> list[Phase]:
 def add_phase(actor, plan: ActionPlan, data: dict) -> Phase:
     """A phase at the end of the plan's timeline."""
     require(actor, "plans.manage", plan)
-    errors = Errors()
-    values = _phase_values(data, errors)
-    errors.raise_any()
-    position = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.max(Phase.position) + 1, 0)).where(Phase.plan_id == plan.id)
-    )
+    values = _input.validated(_phase_values, data)
+    position = _input.next_position(Phase.position, Phase.plan_id == plan.id)
     phase = Phase(plan_id=plan.id, position=position, **values)
     db.session.add(phase)
     _flush_phase()
@@ -196,11 +180,7 @@ def add_phase(actor, plan: ActionPlan, data: dict) -> Phase:
 
 def update_phase(actor, phase: Phase, data: dict) -> None:
     require(actor, "plans.manage", phase.plan)
-    errors = Errors()
-    values = _phase_values(data, errors)
-    errors.raise_any()
-    for key, value in values.items():
-        setattr(phase, key, value)
+    _input.assign(phase, _input.validated(_phase_values, data))
     _flush_phase()
     record(actor, "phase.updated", phase, public=True, plan_id=phase.plan_id)
     db.session.flush()
