@@ -1,10 +1,13 @@
 """Factories for tests. Text fields carry hostile input by default, so escaping is always tested."""
 import itertools
 
+import sqlalchemy as sa
+
 from app.accounts.models import ModeratorScope, Organisation, Role, Sector, User, Verification
 from app.accounts.passwords import hash_password
 from app.core.db import utcnow
 from app.extensions import db
+from app.places.models import Place, PlaceKind
 from app.plans.models import ActionPlan, Committee, Theme
 from tests.conftest import PASSWORD
 
@@ -62,8 +65,23 @@ def make_plan(slug: str | None = None) -> ActionPlan:
     plan = ActionPlan(slug=slug or f"plan-{n}", name=f"Plan {HOSTILE}", period="2026–2027",
                       is_current=True)
     db.session.add(plan)
-    db.session.commit()
+    db.session.flush()
+    make_places(plan)
     return plan
+
+
+PLACES = ("Durango", "Gómez Palacio", "Lerdo")  # make_user's municipality is the first
+
+
+def make_places(plan: ActionPlan, names=PLACES, committee: Committee | None = None) -> list[Place]:
+    """Municipalities in the plan's catalogue (after those it has), covered by `committee`."""
+    start = len(db.session.scalars(sa.select(Place.id).where(Place.plan_id == plan.id)).all())
+    places = [Place(plan_id=plan.id, name=name, kind=PlaceKind.municipality, position=start + i,
+                    committee_id=committee.id if committee else None)
+              for i, name in enumerate(names)]
+    db.session.add_all(places)
+    db.session.commit()
+    return places
 
 
 def make_committee(plan: ActionPlan | None = None, **kwargs) -> Committee:

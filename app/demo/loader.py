@@ -11,6 +11,7 @@ from app.demo import durango
 from app.demo.commitments import load_commitments
 from app.demo.elections import load_elections
 from app.demo.participation import load_participation
+from app.demo.places import load_places
 from app.extensions import db
 from app.plans.models import (
     ActionPlan,
@@ -101,6 +102,7 @@ def load_demo() -> str:
                 published_at=published_at,
             )
     _load_accounts(committees)
+    load_places(db.session.scalar(sa.select(User).where(User.role == Role.admin).limit(1)), plan)
     db.session.commit()
     # Proposals, comments, dialogue tables and moderation, through the services (they commit).
     participation = load_participation(plan, password=DEMO_PASSWORD)
