@@ -13,7 +13,7 @@ from app.notifications.cli import register_cli as register_notifications_cli
 def register_cli(app: Flask) -> None:
     users = AppGroup("users", help="Manage accounts.")
     mail = AppGroup("mail", help="The mail outbox.")
-    demo = AppGroup("demo", help="The demonstration plan of Durango.")
+    demo = AppGroup("demo", help="The demonstration plan.")
 
     @users.command("reset-two-factor")
     @click.argument("email")
@@ -85,7 +85,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds a plan already.")
     @command
     def load(if_empty):
-        """Load the Third Local Action Plan of Durango and one demo account per role (idempotent)."""
+        """Load the demonstration plan and one demo account per role (idempotent)."""
         from app.demo.loader import DEMO_ACCOUNTS, database_is_empty, load_demo
 
         if if_empty and not database_is_empty():

@@ -24,8 +24,8 @@ from wtforms.validators import (
 )
 
 from app.accounts.models import SECTOR_LABELS, Sector
-from app.accounts.passwords import MAX_LENGTH, password_problems
 from app.accounts.municipalities import is_municipality_choice, municipality_choices
+from app.accounts.passwords import MAX_LENGTH, password_problems
 
 REQUIRED = _l("This field is required.")
 

@@ -51,8 +51,8 @@ class ActionPlan(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     period: Mapped[str] = mapped_column(sa.String(40), nullable=False)
     description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
-    # Prefix of public references of the plan's proposals, e.g. DGO-2026-0042.
-    reference_prefix: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="DGO")
+    # Prefix of public references of the plan's proposals, e.g. ABC-2026-0042; each plan sets its own.
+    reference_prefix: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="PLAN")
     is_current: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 

@@ -86,7 +86,7 @@ PROPOSAL_PATH = "/proposals/"
 
 
 def _reference_in(url: str | None) -> str | None:
-    """DGO-2026-0001 from "/proposals/DGO-2026-0001#comment-3" (comment replies name no reference)."""
+    """ABC-2026-0001 from "/proposals/ABC-2026-0001#comment-3" (comment replies name no reference)."""
     if not url or not url.startswith(PROPOSAL_PATH):
         return None
     return url[len(PROPOSAL_PATH):].split("#", 1)[0].split("?", 1)[0].split("/", 1)[0] or None

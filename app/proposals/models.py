@@ -60,7 +60,7 @@ class Proposal(Moderatable, db.Model):
     author_id: Mapped[int] = mapped_column(
         sa.ForeignKey("users.id", ondelete="RESTRICT"), nullable=False, index=True
     )
-    # Public reference such as DGO-2026-0042: plan prefix, year, sequence within plan and year.
+    # Public reference such as ABC-2026-0042: plan prefix, year, sequence within plan and year.
     reference: Mapped[str] = mapped_column(sa.String(32), nullable=False, unique=True)
     year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     sequence: Mapped[int] = mapped_column(sa.Integer, nullable=False)

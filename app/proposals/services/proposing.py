@@ -119,7 +119,7 @@ def _next_version_number(proposal_id: int) -> int:
 
 def _next_sequence(prefix: str, year: int) -> int:
     """Next number of the plan's year; plans that share a prefix share the count, so that
-    references stay unique (DGO-2026-0001 cannot belong to two plans)."""
+    references stay unique (ABC-2026-0001 cannot belong to two plans)."""
     current = db.session.scalar(
         sa.select(sa.func.max(Proposal.sequence))
         .join(ActionPlan, ActionPlan.id == Proposal.plan_id)
