@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import enum_column
 from app.extensions import db
-from app.plans.models import Committee
+from app.plans.models import ActionPlan, Committee
 
 NAME_MAX = 120
 
@@ -52,6 +52,7 @@ class Place(db.Model):
     )
     position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
 
+    plan: Mapped[ActionPlan] = relationship()
     parent: Mapped["Place | None"] = relationship(remote_side=[id], back_populates="localities")
     localities: Mapped[list["Place"]] = relationship(
         back_populates="parent", order_by="[Place.position, Place.name]", passive_deletes=True

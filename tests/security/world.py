@@ -4,12 +4,14 @@ import fnmatch
 import itertools
 from datetime import timedelta
 
+import sqlalchemy as sa
 from werkzeug.routing import Rule
 
 from app.calls.models import ApplicationDocument, ApplicationStatus
 from app.core import storage
 from app.elections.models import CandidateState, ElectionState
 from app.extensions import db
+from app.places.models import Place
 from app.proposals import services as proposal_services
 from tests.calls.factories import make_application, make_call
 from tests.comments.factories import make_comment
@@ -107,6 +109,9 @@ class World:
         make_candidate(self.election, other_org)
         self.organisations = [self.organisation]
         self.voting = voting_election(self, candidates=1)
+        # A municipality nobody names (make_plan's catalogue): removing it is allowed.
+        self.free_place = db.session.scalar(sa.select(Place).where(
+            Place.plan_id == self.committee.plan_id, Place.name == "Lerdo"))
 
     def user(self, role: str):
         return getattr(self, role)
@@ -153,6 +158,8 @@ def url_values(world: World) -> list[tuple[str, dict]]:
             "milestone_id": world.milestone.id,
             "notification_id": world.notification.id,
             "session_id": 999_999,  # nobody's: "end this session" answers that it had ended
+            "plan_id": world.committee.plan_id,
+            "place_id": world.free_place.id,
         }),
     ]
 
