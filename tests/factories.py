@@ -37,7 +37,7 @@ def make_user(role: Role = Role.citizen, *, confirmed: bool = True, email: str |
     user = User(
         email=email or f"user{n}@example.org",
         name=name if name is not None else f"{HOSTILE} {n}",
-        municipality="Durango",
+        municipality=extra.pop("municipality", PLACES[0]),
         role=role,
         password_hash=password_hash(password),
         email_confirmed_at=utcnow() if confirmed else None,
