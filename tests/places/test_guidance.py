@@ -11,7 +11,7 @@ from app.extensions import db
 from app.places import queries
 from app.proposals.models import Proposal
 from tests.conftest import PASSWORD, login_as
-from tests.factories import make_committee, make_plan, make_places, make_theme, make_user
+from tests.factories import make_committee, make_places, make_plan, make_theme, make_user
 
 
 def text(response) -> str:

@@ -15,8 +15,8 @@ from tests.factories import (
     make_committee,
     make_moderator,
     make_organisation,
-    make_plan,
     make_places,
+    make_plan,
     make_user,
 )
 

@@ -16,8 +16,8 @@ from tests.factories import (
     make_committee,
     make_moderator,
     make_organisation,
-    make_plan,
     make_places,
+    make_plan,
     make_user,
 )
 from tests.querycount import count_queries
@@ -74,7 +74,7 @@ def test_the_list_shows_municipalities_localities_and_committees_escaped(client,
     assert "Comité Centro &lt;script&gt;" in html and "<script>alert" not in html
     assert "Colonia &lt;script&gt;" in html
     assert "Fuera de Plan &lt;script&gt;" in html  # the outside option, named after the plan
-    assert 'href="/admin/plans/%d/places/import"' % plan.id in html
+    assert f'href="/admin/plans/{plan.id}/places/import"' in html
 
 
 def test_the_administration_index_links_to_the_current_plans_places(client, plan, admin):
