@@ -62,8 +62,9 @@ def make_organisation(*, verified: bool = True, **kwargs) -> User:
 
 def make_plan(slug: str | None = None) -> ActionPlan:
     n = next(_seq)
+    # The model's default prefix is neutral (PLAN, issue 13); the tests keep the demo's.
     plan = ActionPlan(slug=slug or f"plan-{n}", name=f"Plan {HOSTILE}", period="2026–2027",
-                      is_current=True)
+                      is_current=True, reference_prefix="DGO")
     db.session.add(plan)
     db.session.flush()
     make_places(plan)
