@@ -241,3 +241,20 @@ def test_municipality_choices_end_with_outside_the_jurisdiction(plan):
     assert [value for value, _label in choices[1:-1]] == ["Durango", "Gómez Palacio", "Lerdo"]
     assert choices[-1][0] == queries.outside_value(plan) == f"Fuera de {plan.name}"
     assert queries.municipality_choices(None) == choices[:1]
+
+
+def test_a_place_added_meanwhile_refuses_the_import_and_writes_none_of_it(plan, admin, monkeypatch):
+    read = importing._Catalogue.__init__
+
+    def read_then_someone_adds_mapimi(self, plan_):
+        read(self, plan_)  # the catalogue as it was; then a parallel request adds Mapimí
+        db.session.add(Place(plan_id=plan_.id, name="Mapimí", kind=PlaceKind.municipality))
+        db.session.flush()
+
+    monkeypatch.setattr(importing._Catalogue, "__init__", read_then_someone_adds_mapimi)
+
+    with pytest.raises(ValidationError, match="vuelve a importarlo"):
+        services.import_places_csv(admin, plan, GOOD)
+
+    assert queries.place_named(plan, "Durango").committee_id is None  # the file's line 1 undone
+    assert [n for n in names(plan) if n[0] == "Mapimí"] == [("Mapimí", None, None)]

@@ -16,6 +16,7 @@ from app.core.audit import record
 from app.core.errors import ValidationError
 from app.core.permissions import require
 from app.core.text import clean_line, fold
+from app.core.uow import savepoint
 from app.extensions import db
 from app.places.models import NAME_MAX, Place, PlaceKind
 from app.places.queries import CSV_HEADER
@@ -132,8 +133,13 @@ def import_places_csv(actor, plan: ActionPlan, text: str) -> dict:
         checked.append((municipality, locality, committee))
     if problems:
         _refuse(problems)
-    for municipality, locality, committee in checked:
-        catalogue.apply(municipality, locality, committee)
+    try:
+        with savepoint():
+            for municipality, locality, committee in checked:
+                catalogue.apply(municipality, locality, committee)
+    except sa.exc.IntegrityError:  # a place added by a parallel request or import
+        raise ValidationError(_("The catalogue changed while the file was read; import it again."),
+                              field="text") from None
     if catalogue.counts["added"] or catalogue.counts["updated"]:
         record(actor, "places.imported", plan, **catalogue.counts)
     db.session.flush()
