@@ -3,10 +3,13 @@
 filter."""
 import re
 
+import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
+from app.accounts import services
 from app.accounts.models import User
+from app.core.errors import ValidationError
 from app.extensions import db
 from app.places import queries
 from app.proposals.models import Proposal
@@ -127,3 +130,15 @@ def test_the_lists_filter_offers_the_catalogue_not_what_proposals_happen_to_name
     html = text(client.get("/proposals/"))
 
     assert options(html, "municipality") == ["", "Durango", "Gómez Palacio", "Lerdo", "Mapimí"]
+
+
+
+def test_the_accounts_services_refuse_a_municipality_outside_the_catalogue():
+    make_plan()
+    user = make_user()
+    for act in (lambda: services.register_citizen({"email": "x@example.org", "name": "X Y",
+                                                   "municipality": "Gotham", "password": PASSWORD}),
+                lambda: services.update_profile(user, {"name": "X Y", "municipality": "Gotham"})):
+        with pytest.raises(ValidationError) as refused:
+            act()
+        assert refused.value.field == "municipality"
