@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from flask import Response, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.utils import secure_filename
 
 from app.core.permissions import require
 from app.core.views import load_or_404, redirect_with, run_form
@@ -107,9 +108,10 @@ def import_csv(plan_id: int):
 @bp.get("/places.csv")
 def download(plan_id: int):
     plan = _plan(plan_id)
-    return Response(
-        "\ufeff" + queries.places_csv(plan), mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="places-{plan.slug}.csv"'})
+    name = secure_filename(f"places-{plan.slug}.csv") or "places.csv"
+    # The byte order mark makes spreadsheet programs read UTF-8; the import skips it.
+    return Response("\ufeff" + queries.places_csv(plan), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.route("/committees/<int:committee_id>", methods=["GET", "POST"])
