@@ -94,13 +94,14 @@ def _import_models() -> None:
     from app.elections import models as _elections  # noqa: F401
     from app.moderation import models as _moderation  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
+    from app.places import models as _places  # noqa: F401
     from app.plans import models as _plans  # noqa: F401
     from app.progress import models as _progress  # noqa: F401
     from app.proposals import models as _proposals  # noqa: F401
 
 
 # Areas in the order their sections appear in a person's data export.
-HOOKED_AREAS = ("proposals", "comments", "dialogues", "moderation", "notifications", "calls",
+HOOKED_AREAS = ("places", "proposals", "comments", "dialogues", "moderation", "notifications", "calls",
                 "elections", "plans", "commitments", "consultations", "progress")
 
 
@@ -141,6 +142,10 @@ def _register_blueprints(app: Flask) -> None:
         consultations_bp, progress_bp, dashboard_bp, calls_bp, elections_bp, opendata_bp, api_bp,
     ):
         app.register_blueprint(bp)
+    from app.places import bp as places_bp
+    from app.places import views as _places_views  # noqa: F401  (its routes)
+
+    app.register_blueprint(places_bp)
     for name in ("transparency", "profiles"):  # each views module re-exports its package's bp
         app.register_blueprint(importlib.import_module(f"app.{name}.views").bp)
     for name in ("legal", "feeds", "documents", "announcements"):  # privacy; Atom; records; news
@@ -194,6 +199,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["describe_device"] = describe_device
     app.jinja_env.filters["local_datetime"] = i18n.local_datetime
     app.jinja_env.filters["local_date"] = i18n.local_date
+    app.jinja_env.globals["zone_name"] = i18n.zone_name
 
     @app.context_processor
     def _globals():

@@ -24,7 +24,7 @@ def _next_steps_for_admin(user) -> str:
 def register_cli(app: Flask) -> None:
     users = AppGroup("users", help="Manage accounts.")
     mail = AppGroup("mail", help="The mail outbox.")
-    demo = AppGroup("demo", help="The demonstration plan of Durango.")
+    demo = AppGroup("demo", help="The demonstration plan.")
 
     @users.command("reset-two-factor")
     @click.argument("email")

@@ -8,6 +8,7 @@ from app.accounts.models import ModeratorScope, Organisation, Role, Sector, User
 from app.accounts.passwords import hash_password
 from app.core.db import utcnow
 from app.extensions import db
+from app.places.models import Place, PlaceKind
 from app.plans.models import ActionPlan, Committee, Phase, PhaseKind, Theme
 from tests.conftest import PASSWORD
 
@@ -37,7 +38,7 @@ def make_user(role: Role = Role.citizen, *, confirmed: bool = True, email: str |
     user = User(
         email=email or f"user{n}@example.org",
         name=name if name is not None else f"{HOSTILE} {n}",
-        municipality="Durango",
+        municipality=extra.pop("municipality", PLACES[0]),
         role=role,
         password_hash=password_hash(password),
         email_confirmed_at=utcnow() if confirmed else None,
@@ -73,8 +74,23 @@ def make_plan(slug: str | None = None, *, current: bool = True, published: bool 
     plan.phases.append(Phase(kind=PhaseKind.cocreation, starts_on=date(2000, 1, 1),
                              ends_on=date(2099, 12, 31), accepts_proposals=True))
     db.session.add(plan)
-    db.session.commit()
+    db.session.flush()
+    make_places(plan)
     return plan
+
+
+PLACES = ("Durango", "Gómez Palacio", "Lerdo")  # make_user's municipality is the first
+
+
+def make_places(plan: ActionPlan, names=PLACES, committee: Committee | None = None) -> list[Place]:
+    """Municipalities in the plan's catalogue (after those it has), covered by `committee`."""
+    start = len(db.session.scalars(sa.select(Place.id).where(Place.plan_id == plan.id)).all())
+    places = [Place(plan_id=plan.id, name=name, kind=PlaceKind.municipality, position=start + i,
+                    committee_id=committee.id if committee else None)
+              for i, name in enumerate(names)]
+    db.session.add_all(places)
+    db.session.commit()
+    return places
 
 
 def make_committee(plan: ActionPlan | None = None, **kwargs) -> Committee:

@@ -24,8 +24,8 @@ from wtforms.validators import (
 )
 
 from app.accounts.models import SECTOR_LABELS, Sector
+from app.accounts.municipalities import is_municipality_choice, municipality_choices
 from app.accounts.passwords import MAX_LENGTH, password_problems
-from app.core.places import municipality_choices
 
 REQUIRED = _l("This field is required.")
 
@@ -55,11 +55,19 @@ def name_field(label, max_length=200):
     )
 
 
+def _known_municipality(form, field):
+    if not is_municipality_choice(field.data):
+        raise ValidationError(_l("Choose your municipality from the list."))
+
+
 def municipality_field():
+    # The choices are the current plan's catalogue; a value not in it is refused with a clear
+    # message (not WTForms' "Not a valid choice").
     return SelectField(
         _l("Municipality"),
         choices=municipality_choices,
-        validators=[InputRequired(message=_l("Choose a municipality."))],
+        validate_choice=False,
+        validators=[InputRequired(message=_l("Choose a municipality.")), _known_municipality],
     )
 
 

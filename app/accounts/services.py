@@ -18,6 +18,7 @@ from app.accounts.models import (
     UserSession,
     Verification,
 )
+from app.accounts.municipalities import is_municipality_choice
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.core.audit import record
 from app.core.db import utcnow
@@ -82,8 +83,15 @@ def _added(user: User) -> bool:
     return True
 
 
+def _check_municipality(value) -> None:
+    """One of the current plan's catalogue (or "outside"), whoever calls: the form checks it too."""
+    if not is_municipality_choice(value):
+        raise ValidationError(_("Choose your municipality from the list."), field="municipality")
+
+
 def register_citizen(data: dict) -> User | None:
     """Create a citizen account and queue its confirmation; None when the email was taken."""
+    _check_municipality(data.get("municipality"))
     email = normalise_email(data["email"])
     if _email_taken(email):
         hash_password(data["password"])  # the same time as a new account: timing tells nothing
@@ -105,6 +113,7 @@ def register_citizen(data: dict) -> User | None:
 
 
 def register_organisation(data: dict) -> User | None:
+    _check_municipality(data.get("municipality"))
     email = normalise_email(data["email"])
     if _email_taken(email):
         hash_password(data["password"])  # the same time as a new account: timing tells nothing
@@ -297,6 +306,7 @@ def change_password(user: User, current_password: str, new_password: str,
 
 
 def update_profile(user: User, data: dict) -> None:
+    _check_municipality(data.get("municipality"))
     user.name = data["name"]
     user.municipality = data["municipality"]
     if data.get("locale") in current_app.config["LANGUAGES"]:

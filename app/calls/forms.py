@@ -3,6 +3,8 @@
 They check what they can without the database (the services check it all again), so that every
 mistake is shown at once, next to its field, with the user's input kept.
 """
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
@@ -13,6 +15,7 @@ from wtforms.validators import ValidationError as FormError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.calls import services
+from app.core.i18n import LOCAL_TIME_HINT, zone_name
 
 REQUIRED = _l("This field is required.")
 TOO_LONG = _l("Use at most %(max)d characters.")
@@ -74,8 +77,8 @@ class CallForm(FlaskForm):
         render_kw={"rows": 5},
     )
     committee_ids = CheckboxesField(_l("Committees the call covers"), coerce=int)
-    opens_at = _window_field(_l("Registration opens"), _l("Date and time in Durango."))
-    closes_at = _window_field(_l("Registration closes"), _l("Date and time in Durango."))
+    opens_at = _window_field(_l("Registration opens"), LOCAL_TIME_HINT)
+    closes_at = _window_field(_l("Registration closes"), LOCAL_TIME_HINT)
 
     def validate_declarations(self, field):
         lines = services.declaration_lines(field.data)
@@ -96,7 +99,8 @@ class ExtendForm(FlaskForm):
     """Once registration is open, only the closing date can move, and only later."""
 
     closes_at = _window_field(_l("Registration closes"),
-                              _l("Date and time in Durango; only a later date is accepted."))
+                              LazyString(lambda: _("Local time of the plan (%(zone)s); only a later "
+                                                   "date is accepted.", zone=zone_name())))
 
 
 class ApplyForm(FlaskForm):

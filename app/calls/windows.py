@@ -1,15 +1,15 @@
-"""The registration window of a call in words: times in Durango's zone, and why it is shut now."""
+"""The registration window of a call in words: times in the plan's zone, and why it is shut now."""
 from datetime import datetime
 
 from flask_babel import gettext as _
 
 from app.calls import queries
 from app.calls.models import Call
-from app.core.i18n import local_datetime
+from app.core.i18n import local_datetime, zone_name
 
 
 def local_time(value: datetime) -> str:
-    return _("%(when)s (Durango time)", when=local_datetime(value))
+    return _("%(when)s (local time, %(zone)s)", when=local_datetime(value), zone=zone_name())
 
 
 def window_refusal(call: Call, now: datetime | None = None) -> str | None:

@@ -129,7 +129,7 @@ def new():
         forms.DraftForm(), committee.plan, choices, queries.table_choices(committee)
     )
     if request.method == "GET":
-        # Started from proposal pages: ?proposals=DGO-2026-0001,DGO-2026-0002
+        # Started from proposal pages: ?proposals=ABC-2026-0001,ABC-2026-0002
         wanted = {r.strip().upper() for r in request.args.get("proposals", "").split(",")[:100]}
         chosen = [p for p in choices if p.reference in wanted]
         form.proposals.data = [p.reference for p in chosen]

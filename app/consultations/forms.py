@@ -4,6 +4,8 @@ Checks that need the clock or the database (the window in the future, one consul
 time, a section of this draft) live in the services, whose ValidationError the views show next to
 the field.
 """
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, HiddenField, RadioField, SelectField, TextAreaField
@@ -11,10 +13,11 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.comments.services import MAX_LENGTH
 from app.consultations.models import CONSULTATION_OUTCOME_LABELS, ConsultationOutcome
+from app.core.i18n import LOCAL_TIME_HINT, zone_name
 
 REQUIRED = _l("This field is required.")
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-LOCAL_HINT = _l("Local time of Durango (America/Monterrey).")
+LOCAL_HINT = LOCAL_TIME_HINT
 REASON_MIN = 10
 REASON_MAX = 5000
 
@@ -44,7 +47,7 @@ class OpenConsultationForm(_PanelForm):
     """Used with prefix="consultation"."""
 
     opens_at = _local_datetime(
-        _l("Opens"), _l("Now or later. Local time of Durango (America/Monterrey).")
+        _l("Opens"), LazyString(lambda: _("Now or later. Local time of the plan (%(zone)s).", zone=zone_name()))
     )
     closes_at = _local_datetime(_l("Closes"))
 

@@ -22,7 +22,7 @@ from app.core.audit import record
 from app.core.clock import local_to_utc
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, NotFound, ValidationError
-from app.core.i18n import local_when
+from app.core.i18n import local_when, zone_name
 from app.core.permissions import require
 from app.extensions import db
 from app.notifications.services import notify
@@ -61,9 +61,10 @@ def _clean_reason(value, field: str) -> str:
 
 def _pending_message(consultation: Consultation) -> str:
     return _(
-        "This draft already has a public consultation, from %(opens)s to %(closes)s (Durango "
-        "time). Close it before opening another.",
+        "This draft already has a public consultation, from %(opens)s to %(closes)s (local "
+        "time, %(zone)s). Close it before opening another.",
         opens=local_when(consultation.opens_at), closes=local_when(consultation.closes_at),
+        zone=zone_name(),
     )
 
 
@@ -162,19 +163,22 @@ def window_refusal(commitment: Commitment, consultation: Consultation | None) ->
     opens, closes = local_when(consultation.opens_at), local_when(consultation.closes_at)
     if state == "scheduled":
         return _(
-            "The public consultation opens on %(opens)s and closes on %(closes)s (Durango time). "
-            "Comments are accepted only during that period.", opens=opens, closes=closes,
+            "The public consultation opens on %(opens)s and closes on %(closes)s (local time, "
+            "%(zone)s). Comments are accepted only during that period.", opens=opens,
+            closes=closes, zone=zone_name(),
         )
     if state == "closed":
         if consultation.closed_early_at is not None:
             return _(
-                "The public consultation was closed early on %(closed)s (Durango time); it was to "
-                "run from %(opens)s to %(closes)s. Comments are no longer accepted.",
+                "The public consultation was closed early on %(closed)s (local time, %(zone)s); "
+                "it was to run from %(opens)s to %(closes)s. Comments are no longer accepted.",
                 closed=local_when(consultation.closed_early_at), opens=opens, closes=closes,
+                zone=zone_name(),
             )
         return _(
-            "The public consultation ran from %(opens)s to %(closes)s (Durango time) and is "
-            "closed. Comments are no longer accepted.", opens=opens, closes=closes,
+            "The public consultation ran from %(opens)s to %(closes)s (local time, %(zone)s) "
+            "and is closed. Comments are no longer accepted.", opens=opens, closes=closes,
+            zone=zone_name(),
         )
     if commitment.state != CommitmentState.consultation:
         return _("This commitment is no longer in public consultation.")

@@ -2,8 +2,11 @@
 from datetime import date, datetime
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_time
+from flask_babel import LazyString, format_date, format_datetime, format_time
+from flask_babel import gettext as _
 from flask_login import current_user
+
+from app.core.clock import local_zone
 
 LANGUAGE_NAMES = {"es_MX": "Español", "en": "English"}
 
@@ -58,3 +61,13 @@ def html_lang() -> str:
 
     locale = get_locale()
     return str(locale).replace("_", "-") if locale else "es-MX"
+
+
+def zone_name() -> str:
+    """The plan's time zone as hints and messages name it (its IANA name, America/Monterrey)."""
+    return local_zone().key
+
+
+# The hint of a date-and-time field, in the language and zone of the request that shows it.
+# Thread-safe: a LazyString holds only the function; each rendering calls it anew.
+LOCAL_TIME_HINT = LazyString(lambda: _("Local time of the plan (%(zone)s).", zone=zone_name()))

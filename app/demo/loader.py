@@ -23,6 +23,7 @@ from app.demo.elections import current_story, load_archive
 from app.demo.elections import summary as elections_summary
 from app.demo.participation import load_participation, participation_story
 from app.demo.participation import summary as participation_summary
+from app.demo.places import load_places
 from app.demo.structure import build_plan
 from app.demo.timeline import Timeline, local, run_together
 from app.extensions import db
@@ -67,6 +68,7 @@ def _load() -> str:
         garante = people.admin(ADMIN["email"], ADMIN["name"], DEMO_PASSWORD)
         timeline.at(local(ACCOUNTS_CREATED, "10:00"))
         archive = build_plan(garante, durango.archived_spec())
+        load_places(garante, archive)
         accounts = _accounts(timeline, garante, archive)
     db.session.commit()
     load_archive(archive, garante, DEMO_PASSWORD)
@@ -76,6 +78,7 @@ def _load() -> str:
 
     with Timeline(local(today - timedelta(days=91), "09:00")).running() as timeline:
         current = build_plan(garante, durango.current_spec(today))
+        load_places(garante, current)
         timeline.at(local(today - timedelta(days=90), "09:00"))
         _facilitate(garante, current, FACILITATOR["committee"], FACILITATOR["email"])
         for slug, name in durango.CURRENT_FACILITATORS.items():

@@ -15,11 +15,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.core.i18n import LOCAL_TIME_HINT
 from app.dialogues.models import MAX_CAPACITY
 
 REQUIRED = _l("This field is required.")
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-LOCAL_HINT = _l("Local time of Durango (America/Monterrey).")
+LOCAL_HINT = LOCAL_TIME_HINT
 
 
 def _optional_int(value):
@@ -96,7 +97,7 @@ class AgendaForm(FlaskForm):
     references = StringField(
         _l("Proposal references"),
         validators=[DataRequired(message=REQUIRED), Length(max=1000)],
-        description=_l("One or more references such as DGO-2026-0042, separated by commas."),
+        description=_l("One or more references such as ABC-2026-0042, separated by commas."),
     )
     note = TextAreaField(
         _l("Note for the authors (optional)"),

@@ -31,11 +31,12 @@ from wtforms.validators import ValidationError as FormError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core import storage
+from app.core.i18n import LOCAL_TIME_HINT
 from app.core.requests import nul_removed_from
 
 REQUIRED = _l("This field is required.")
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-LOCAL_HINT = _l("Local time of Durango (America/Monterrey).")
+LOCAL_HINT = LOCAL_TIME_HINT
 BLANK = "blank"
 
 

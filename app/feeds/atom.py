@@ -17,7 +17,7 @@ TAG_DATE = "2026"
 
 @dataclass
 class Entry:
-    key: str  # unique within the site, e.g. "proposal/DGO-2026-0042"
+    key: str  # unique within the site, e.g. "proposal/ABC-2026-0042"
     title: str
     url: str  # absolute
     updated: datetime

@@ -153,7 +153,7 @@ proposals = Dataset(
                    "counts of supports and comments. Proposals hidden by moderation are left out."),
     columns=(
         id_column(_l("proposal")),
-        Column("reference", "string", _l("Public reference of the proposal, as on its page (e.g. DGO-2026-0001).")),
+        Column("reference", "string", _l("Public reference of the proposal, as on its page (e.g. ABC-2026-0001).")),
         PLAN_ID,
         *committee_columns(),
         Column("theme_id", "integer", _l("Number of the theme (see the themes dataset)."), nullable=True),

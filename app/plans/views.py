@@ -7,11 +7,12 @@ from app.accounts.services import set_locale
 from app.core.urls import safe_next
 from app.extensions import csrf
 from app.plans import bp
+from app.plans.queries import current_plan
 
 
 @bp.get("/open-government")
 def open_government():
-    return render_template("plans/open_government.html")
+    return render_template("plans/open_government.html", plan=current_plan())
 
 
 @bp.post("/language")

@@ -1,9 +1,11 @@
 """Forms of the proposals area: they validate input and never write to the database."""
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.places.queries import committee_for_place, municipality_names, place_named
 from app.proposals.models import FACILITATOR_TRANSITIONS, PROPOSAL_STATE_LABELS, ProposalState
 from app.proposals.queries import DEFAULT_SORT, ProposalFilters
 from app.proposals.services import (
@@ -64,6 +66,12 @@ class ProposalForm(_ProposalTextMixin, FlaskForm):
         validators=[DataRequired(message=_l("Choose a committee."))],
         description=_l("The committee whose scope covers the problem."),
     )
+    # Checked by the service against the plan's catalogue (a clear message, not "Not a valid choice").
+    municipality = SelectField(
+        _l("Municipality (optional)"), choices=[], validate_choice=False,
+        description=_l("The municipality where the problem happens."),
+    )
+    committee_hint = None  # why a committee is preselected, when one is
 
 
 class EditProposalForm(_ProposalTextMixin, FlaskForm):
@@ -104,7 +112,7 @@ class MergeForm(_PanelForm):
         _l("Merge into (reference)"),
         validators=[DataRequired(message=REQUIRED), Length(max=32, message=LENGTH)],
         filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
-        description=_l("The reference of the proposal that remains, such as DGO-2026-0042."),
+        description=_l("The reference of the proposal that remains, such as ABC-2026-0042."),
     )
     answer = TextAreaField(
         _l("Reasoned answer"),
@@ -148,7 +156,7 @@ def committee_choices(plan):
     return [("", _l("Choose a committee"))] + [(str(c.id), c.name) for c in plan.committees]
 
 
-def prepare_proposal_form(form, plan):
+def prepare_proposal_form(form, plan, author=None):
     form.theme_id.choices = theme_choices(plan)
     if plan.themes:
         form.theme_id.validators = [DataRequired(message=_l("Choose a theme."))]
@@ -156,7 +164,26 @@ def prepare_proposal_form(form, plan):
         form.theme_id.validators = [Optional()]
     if hasattr(form, "committee_id"):
         form.committee_id.choices = committee_choices(plan)
+        form.municipality.choices = [("", _l("Not one municipality"))] + [
+            (name, name) for name in municipality_names(plan)]
+        if author is not None and not form.is_submitted():
+            _guide(form, plan, author)
     return form
+
+
+def _guide(form, plan, author) -> None:
+    """Start from the author's municipality and the committee that covers it, saying why."""
+    own = place_named(plan, author.municipality)
+    if own is None:
+        return
+    form.municipality.data = own.name
+    committee = committee_for_place(plan, own.name)
+    if committee is not None:
+        form.committee_id.data = str(committee.id)
+        form.committee_hint = _(
+            "We chose %(committee)s because it covers %(municipality)s, your municipality. "
+            "Choose another committee if the problem belongs to another one's scope.",
+            committee=committee.name, municipality=own.name)
 
 
 def prepare_state_form(form, proposal, can_answer_only: bool):
@@ -168,14 +195,14 @@ def prepare_state_form(form, proposal, can_answer_only: bool):
     return form
 
 
-def prepare_filter_form(form, plan, municipalities):
+def prepare_filter_form(form, plan):
     anything = _l("Any")
     form.committee.choices = [("", anything)] + [(str(c.id), c.name) for c in plan.committees]
     form.theme.choices = [("", anything)] + [(str(t.id), t.name) for t in plan.themes]
     form.state.choices = [("", _l("Any but withdrawn"))] + [
         (s.value, label) for s, label in PROPOSAL_STATE_LABELS.items()
     ]
-    form.municipality.choices = [("", anything)] + [(m, m) for m in municipalities]
+    form.municipality.choices = [("", anything)] + [(m, m) for m in municipality_names(plan)]
     return form
 
 

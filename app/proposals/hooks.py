@@ -4,6 +4,7 @@ titles of hidden ones out (app/notifications/); and a person's proposals, suppor
 are in their data export."""
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.accounts.export import iso, rows
 from app.accounts.lifecycle import export_section
@@ -13,6 +14,7 @@ from app.extensions import db
 from app.moderation import content
 from app.notifications.kinds import word_values
 from app.notifications.queries import TitleMask, register_mask
+from app.places.usage import names_municipality
 from app.proposals.models import (
     PROPOSAL_STATE_LABELS,
     Proposal,
@@ -84,7 +86,7 @@ PROPOSAL_PATH = "/proposals/"
 
 
 def _reference_in(url: str | None) -> str | None:
-    """DGO-2026-0001 from "/proposals/DGO-2026-0001#comment-3" (comment replies name no reference)."""
+    """ABC-2026-0001 from "/proposals/ABC-2026-0001#comment-3" (comment replies name no reference)."""
     if not url or not url.startswith(PROPOSAL_PATH):
         return None
     return url[len(PROPOSAL_PATH):].split("#", 1)[0].split("?", 1)[0].split("/", 1)[0] or None
@@ -161,3 +163,9 @@ def _proposals(user_id: int) -> dict:
         )
     ]
     return {"proposals": proposals, "supports": supports, "proposal_answers": proposal_answers}
+
+
+@names_municipality(_l("proposals"))
+def _proposals_naming(plan, name: str) -> int:
+    return db.session.scalar(sa.select(sa.func.count(Proposal.id)).where(
+        Proposal.plan_id == plan.id, Proposal.municipality == name))

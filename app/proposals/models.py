@@ -60,7 +60,7 @@ class Proposal(Moderatable, db.Model):
     author_id: Mapped[int] = mapped_column(
         sa.ForeignKey("users.id", ondelete="RESTRICT"), nullable=False, index=True
     )
-    # Public reference such as DGO-2026-0042: plan prefix, year, sequence within plan and year.
+    # Public reference such as ABC-2026-0042: plan prefix, year, sequence within plan and year.
     reference: Mapped[str] = mapped_column(sa.String(32), nullable=False, unique=True)
     year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     sequence: Mapped[int] = mapped_column(sa.Integer, nullable=False)
@@ -89,7 +89,7 @@ class Proposal(Moderatable, db.Model):
         sa.CheckConstraint("support_count >= 0", name="support_count_not_negative"),
         # The public list, newest first: read in index order, it stops after one page.
         sa.Index("ix_proposals_plan_newest", "plan_id", "created_at", "id"),
-        # The municipality filter's choices, from the index alone.
+        # The list filtered by municipality (its choices are the plan's catalogue of places).
         sa.Index("ix_proposals_plan_municipality", "plan_id", "municipality"),
     )
 

@@ -211,21 +211,6 @@ def has_supported(user, proposal: Proposal) -> bool:
     )
 
 
-def municipalities_in(plan: ActionPlan) -> list[str]:
-    """The municipalities that the plan's proposals name, for the list's filter.
-
-    Read from the (plan_id, municipality) index alone: a municipality's name is public whatever
-    the proposal, so hidden ones are not filtered out here (the list itself leaves them out)."""
-    return list(
-        db.session.scalars(
-            sa.select(Proposal.municipality)
-            .where(Proposal.plan_id == plan.id, Proposal.municipality.is_not(None))
-            .distinct()
-            .order_by(Proposal.municipality)
-        )
-    )
-
-
 def hidden_reasons(references: set[str]) -> dict[str, str | None]:
     """{reference: hidden reason} of those of the proposals named that moderation has hidden; one
     query whatever their number (none when no reference is given)."""

@@ -40,9 +40,7 @@ def index():
     plan = requested_plan(current_user)  # ?plan=<slug>: a past plan's proposals
     if plan is None:
         return render_template("proposals/index.html", plan=None, page=None, form=None)
-    form = forms.prepare_filter_form(
-        forms.FilterForm(formdata=request.args), plan, queries.municipalities_in(plan)
-    )
+    form = forms.prepare_filter_form(forms.FilterForm(formdata=request.args), plan)
     filters, sort = forms.filters_from(form)
     page = queries.list_proposals(plan, filters, sort, queries.clamp_page(request.args.get("page")))
     link_args = {key: request.args[key] for key in LIST_ARGS if request.args.get(key)}
@@ -99,7 +97,7 @@ def versions(reference: str):
 def new():
     plan = load_or_404(current_plan())
     require(current_user, "proposals.create", plan)
-    form = forms.prepare_proposal_form(forms.ProposalForm(), plan)
+    form = forms.prepare_proposal_form(forms.ProposalForm(), plan, author=current_user)
     return run_form(
         form,
         action=lambda: services.create_proposal(current_user, plan, form.data),

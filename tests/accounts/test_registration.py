@@ -135,7 +135,7 @@ def test_registration_page_is_spanish_by_default(client):
         ({"email": "maria-at-example.org"}, "email", "valid email"),
         ({"email": "a" * 250 + "@example.org"}, "email", "254"),
         ({"municipality": ""}, "municipality", "Choose a municipality"),
-        ({"municipality": "Gotham"}, "municipality", ""),
+        ({"municipality": "Gotham"}, "municipality", "Choose your municipality from the list."),
         ({"name": "M"}, "name", "between 2 and 200"),
         ({"name": "M" * 201}, "name", "between 2 and 200"),
         ({"accept_terms": None}, "accept_terms", "privacy notice"),

@@ -11,6 +11,7 @@ from app.core.mail import OutboxMessage
 from app.extensions import db
 from tests.browser.conftest import check_axe, log_in
 from tests.conftest import PASSWORD
+from tests.factories import make_plan
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +35,7 @@ def confirmation_path() -> str:
 
 
 def test_newcomer_registers_confirms_logs_in_and_out(page):
+    make_plan()  # registration offers the current plan's municipalities
     page.goto("/")
     page.locator("nav.main-nav a[href='/account/register']").click()
     page.locator("main a[href='/account/register/citizen']").click()

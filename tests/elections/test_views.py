@@ -234,7 +234,7 @@ def test_the_head_hash_is_shown_with_its_position_and_when_it_was_read(app, clie
         assert f"--head {head}@2" in html
         assert "Anota este código y su posición" in html
         read = re.search(r'<dt>Consultado el</dt><dd><time datetime="([^"]+)">([^<]+)</time> '
-                         r'\(hora de Durango\)', html)
+                         r'\(hora local, America/Monterrey\)', html)
         read_at = datetime.fromisoformat(read.group(1))
         assert abs(read_at - utcnow()) < timedelta(minutes=1)
         with app.test_request_context():

@@ -7,6 +7,7 @@ from app.comments.models import Comment
 from app.core.clock import today
 from app.core.db import utcnow
 from app.extensions import db
+from app.places.models import Place
 from app.plans.models import ActionPlan, Committee, Theme
 from app.proposals import services
 from app.proposals.models import Proposal, ProposalState, ProposalVersion, Support
@@ -24,6 +25,10 @@ class World:
         self.plan: ActionPlan = make_plan()
         self.committee: Committee = make_committee(self.plan, scope="Municipio de Gómez Palacio")
         self.other_committee: Committee = make_committee(self.plan, scope="Poder Ejecutivo del Estado")
+        # The catalogue's Gómez Palacio is the municipal committee's (make_plan's catalogue).
+        db.session.execute(sa.update(Place).where(Place.plan_id == self.plan.id,
+                                                  Place.name == "Gómez Palacio")
+                           .values(committee_id=self.committee.id))
         self.theme: Theme = make_theme(self.plan)
         self.author = make_user()
         self.citizen = make_user()

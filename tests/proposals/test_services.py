@@ -83,6 +83,8 @@ def test_reference_is_prefix_year_and_sequence_within_plan(world):
 
 
 def test_municipality_comes_from_a_municipal_committee_or_the_author(world):
+    # Without a municipality in the data: the one municipality the committee covers in the
+    # plan's catalogue (World: Gómez Palacio), else the author's own.
     municipal = make_proposal(world, committee=world.committee)
     state_wide = make_proposal(world, committee=world.other_committee)
     assert municipal.municipality == "Gómez Palacio"

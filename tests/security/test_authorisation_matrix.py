@@ -65,6 +65,7 @@ EXPECTED: list[tuple[str, dict]] = [
      "accounts.two_factor accounts.two_factor_enable "
      "accounts.two_factor_disable accounts.two_factor_recovery_codes", {"*": SIGNED_IN}),
     ("admin.*", {"*": ADMIN_ONLY}),
+    ("places.*", {"*": ADMIN_ONLY}),
     ("api.show_item", {"*": PUBLIC}),
     ("api.*", {"*": PUBLIC}),
     # Calls: the guarantor body publishes and decides; verified organisations apply.

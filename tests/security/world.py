@@ -4,12 +4,14 @@ import fnmatch
 import itertools
 from datetime import timedelta
 
+import sqlalchemy as sa
 from werkzeug.routing import Rule
 
 from app.calls.models import ApplicationDocument, ApplicationStatus
 from app.core import storage
 from app.elections.models import CandidateState, ElectionState
 from app.extensions import db
+from app.places.models import Place
 from app.plans.models import CommitteeMember, MemberKind
 from app.proposals import services as proposal_services
 from tests.calls.factories import make_application, make_call
@@ -114,6 +116,9 @@ class World:
         make_candidate(self.election, other_org)
         self.organisations = [self.organisation]
         self.voting = voting_election(self, candidates=1)
+        # A municipality nobody names (make_plan's catalogue): removing it is allowed.
+        self.free_place = db.session.scalar(sa.select(Place).where(
+            Place.plan_id == self.committee.plan_id, Place.name == "Lerdo"))
 
     def user(self, role: str):
         return getattr(self, role)
@@ -167,6 +172,7 @@ def url_values(world: World) -> list[tuple[str, dict]]:
             "theme_id": world.theme.id,
             "member_id": world.member.id,
             "session_id": 999_999,  # nobody's: "end this session" answers that it had ended
+            "place_id": world.free_place.id,
         }),
     ]
 

@@ -4,7 +4,7 @@ applying with documents (applications.py), deciding on applications (decisions.p
 Each act checks its permission by name (the rule says why not), validates, changes, writes its
 audit entry and queues its mail, and flushes; the request (or command) commits once
 (app/core/uow.py). The registration window is enforced by the rules and the acts (never only by
-the pages), and every message about it gives the times in Durango's time zone.
+the pages), and every message about it gives the times in the plan's time zone.
 """
 from app.calls.services.applications import (
     DOCUMENT_ACCEPT,

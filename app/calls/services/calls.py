@@ -1,5 +1,5 @@
 """Publishing a call and changing it: everything before registration opens, then only a later
-closing date, then nothing. Times are typed in Durango's zone and stored in UTC."""
+closing date, then nothing. Times are typed in the plan's zone and stored in UTC."""
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -96,7 +96,7 @@ def _window_audit(fields: dict) -> dict:
 def publish_call(actor, plan: ActionPlan, data: dict) -> Call:
     """Publish a call for the plan. `data`: title, body and requirements (Markdown),
     declarations (one per line, or a list), committee_ids (committees of the plan), opens_at and
-    closes_at (naive = Durango's local time, or aware). Sending the same call twice (same
+    closes_at (naive = the plan's local time, or aware). Sending the same call twice (same
     title and window) returns the first one."""
     require(actor, "calls.manage", plan)
     moment = now()

@@ -42,7 +42,7 @@ def _seats(value) -> list[str]:
 
 
 def _utc(value) -> datetime | None:
-    """A form's date and time (naive: Durango's local time) in UTC; None if it is not one."""
+    """A form's date and time (naive: the plan's local time) in UTC; None if it is not one."""
     return local_to_utc(value) if isinstance(value, datetime) else None
 
 

@@ -59,7 +59,7 @@ def check_publishable(election: Election) -> None:
 
 
 def first_day_of_term(value) -> date:
-    """The first day of the term of the people seated: the date given, or today in Durango."""
+    """The first day of the term of the people seated: the date given, or today where the plan is."""
     if value in (None, ""):
         return today()
     if isinstance(value, datetime):

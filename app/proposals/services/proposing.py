@@ -11,11 +11,11 @@ from app.core.clock import today
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, ValidationError
 from app.core.permissions import require
-from app.core.places import DURANGO_MUNICIPALITIES
 from app.core.text import clean_line, clean_text, fold
 from app.core.uow import savepoint
 from app.extensions import db
 from app.notifications.services import notify
+from app.places.queries import municipalities_covered_by, place_named
 from app.plans.models import ActionPlan, Committee, Theme
 from app.proposals.models import Proposal, ProposalState, ProposalVersion
 from app.proposals.services.common import (
@@ -35,15 +35,27 @@ REFERENCE_ATTEMPTS = 30
 
 
 def municipality_for(committee: Committee, author: User) -> str | None:
-    """A municipal committee's municipality ("Municipio de Lerdo"), else the author's own."""
-    scope = fold(committee.scope or "").strip()
-    prefix = "municipio de "
-    if scope.startswith(prefix):
-        wanted = scope[len(prefix):].strip()
-        for name in DURANGO_MUNICIPALITIES:
-            if fold(name) == wanted:
-                return name
-    return author.municipality or None
+    """When the form names none: the one municipality the committee covers, else the author's own
+    when it is in the plan's catalogue."""
+    covered = municipalities_covered_by(committee)
+    if len(covered) == 1:
+        return covered[0]
+    own = place_named(committee.plan, author.municipality)
+    return own.name if own is not None else None
+
+
+def _municipality_of(plan: ActionPlan, committee: Committee, author: User, data: dict) -> str | None:
+    """The municipality the form chose (one of the plan's catalogue, or none); a value outside the
+    catalogue is refused."""
+    if "municipality" not in data:
+        return municipality_for(committee, author)
+    value = clean_line(data.get("municipality"))
+    if not value:
+        return None
+    place = place_named(plan, value)
+    if place is None:
+        raise ValidationError(_("Choose a municipality of the plan's catalogue."), field="municipality")
+    return place.name
 
 
 def search_text_for(proposal: Proposal) -> str:
@@ -107,7 +119,7 @@ def _next_version_number(proposal_id: int) -> int:
 
 def _next_sequence(prefix: str, year: int) -> int:
     """Next number of the plan's year; plans that share a prefix share the count, so that
-    references stay unique (DGO-2026-0001 cannot belong to two plans)."""
+    references stay unique (ABC-2026-0001 cannot belong to two plans)."""
     current = db.session.scalar(
         sa.select(sa.func.max(Proposal.sequence))
         .join(ActionPlan, ActionPlan.id == Proposal.plan_id)
@@ -134,7 +146,7 @@ def create_proposal(actor: User, plan: ActionPlan, data: dict) -> Proposal:
         "title": title,
         "body": body,
         "place": place,
-        "municipality": municipality_for(committee, actor),
+        "municipality": _municipality_of(plan, committee, actor, data),
     }
     prefix, year = plan.reference_prefix, today().year
     for attempt in range(REFERENCE_ATTEMPTS):
