@@ -97,7 +97,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds a plan already.")
     @command
     def load(if_empty):
-        """Load the demo: Durango's Third Plan (archived), a living current plan, one account per role (idempotent)."""
+        """Load the demonstration data: an archived plan, a living current plan dated from today, and one account per role (idempotent)."""
         from app.demo.loader import DEMO_ACCOUNTS, database_is_empty, load_demo
 
         if if_empty and not database_is_empty():
