@@ -1,11 +1,14 @@
-"""What calls add to an organisation's data export: its applications and their documents."""
+"""What calls add to an organisation's data export (its applications and their documents), and the
+call's step of the plan's set-up checklist."""
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from app.accounts.export import iso, rows
 from app.accounts.lifecycle import export_section
 from app.calls.models import ApplicationDocument, Call, CallApplication
 from app.extensions import db
 from app.plans.models import Committee
+from app.plans.setup import register_step
 
 
 @export_section
@@ -38,3 +41,10 @@ def _applications(user_id: int) -> dict:
         )
     ]
     return {"call_applications": applications}
+
+
+def _call_published(plan) -> bool:
+    return db.session.scalar(sa.select(sa.func.count(Call.id)).where(Call.plan_id == plan.id)) > 0
+
+
+register_step(70, _l("Publish the public call"), _call_published, "calls.new")

@@ -1,14 +1,17 @@
 """What the catalogue of places plugs into the areas below: the municipalities registration and
-profiles offer (the current plan's), and the accounts that name a municipality."""
+profiles offer (the current plan's), the accounts that name a municipality, and the territory's
+step of the plan's set-up checklist."""
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
 from app.accounts.municipalities import municipality_source
 from app.extensions import db
+from app.places.models import Place
 from app.places.queries import municipality_choices
 from app.places.usage import names_municipality
 from app.plans.queries import current_plan
+from app.plans.setup import register_step
 
 
 @municipality_source
@@ -21,3 +24,13 @@ def _accounts(plan, name: str) -> int:
     return db.session.scalar(
         sa.select(sa.func.count(User.id)).where(User.municipality == name, User.deleted_at.is_(None))
     )
+
+
+def _territory_done(plan) -> bool:
+    """The plan has a catalogue: at least one municipality people can choose."""
+    return db.session.scalar(
+        sa.select(sa.func.count(Place.id)).where(Place.plan_id == plan.id, Place.parent_id.is_(None))
+    ) > 0
+
+
+register_step(40, _l("Territory: the plan's municipalities"), _territory_done, "places.index")

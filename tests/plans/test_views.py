@@ -12,6 +12,7 @@ from tests.factories import (
     make_admin,
     make_committee,
     make_moderator,
+    make_places,
     make_plan,
     make_user,
 )
@@ -202,3 +203,24 @@ def test_themes_are_added_and_edited(client, admin):
     theme = db.session.scalars(sa.select(Theme).where(Theme.plan_id == plan.id)).one()
     assert client.post(f"/admin/plans/themes/{theme.id}/edit", data={"name": ""}).status_code == 400
     assert client.post(f"/admin/plans/themes/{theme.id}/edit", data={"name": "Salud mental"}).status_code == 302
+
+
+def test_the_checklist_knows_the_territory_and_the_call(client, admin):
+    """The territory's and the call's steps come from their areas (registered in their hooks)."""
+    from app.plans.setup import checklist
+    from tests.calls.factories import make_call
+
+    plan = create_plan(admin, PLAN_FORM)
+    db.session.commit()
+    with client.application.test_request_context():
+        steps = {step.label: step for step in checklist(plan)}
+    assert not steps["Territorio: los municipios del plan"].done
+    assert not steps["Publicar la convocatoria pública"].done
+    assert f"/admin/plans/{plan.id}/places" in steps["Territorio: los municipios del plan"].url
+    committee = make_committee(plan)
+    make_places(plan, ("Xalapa",))
+    make_call(plan, [committee])
+    with client.application.test_request_context():
+        steps = {step.label: step for step in checklist(plan)}
+    assert steps["Territorio: los municipios del plan"].done
+    assert steps["Publicar la convocatoria pública"].done
