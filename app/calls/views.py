@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.calls import bp, charts, forms, queries, services
-from app.calls.locks import committee_locked
+from app.calls.locks import applications_locked
 from app.calls.models import APPLICATION_STATUS_LABELS, ApplicationStatus, Call
 from app.calls.windows import local_time
 from app.core import storage
@@ -189,7 +189,7 @@ def _review_page(call: Call, failed=None, failed_form=None):
         documents=queries.documents_by_application(a.id for a in applications),
         decision_forms=decision_forms, failed=failed,
         # One answer per committee, so that the page's statements do not grow with applications.
-        locked={committee_id: committee_locked(committee_id)
+        locked={committee_id: applications_locked(call.id, committee_id)
                 for committee_id in {a.committee_id for a in applications}},
     )
 

@@ -38,6 +38,7 @@ import sqlalchemy as sa
 from app.accounts.models import Organisation, Role, Sector, User, Verification
 from app.accounts.passwords import hash_password
 from app.calls.models import ApplicationStatus, Call, CallApplication, CallCommittee
+from app.calls.queries import calls_covering
 from app.core.text import fold
 from app.elections import chain, queries, services
 from app.elections.models import (
@@ -279,7 +280,7 @@ def _applications(call, committees, organisations, garante) -> None:
 
 def _election(committee, garante, state) -> Election:
     election = Election(
-        committee_id=committee.id,
+        committee_id=committee.id, call_id=db.session.scalar(calls_covering(committee.id).limit(1)),
         title=f"Elección de la representación de la sociedad civil — {committee.name}",
         seats=list(DEFAULT_SEATS), nominations_open_at=NOMINATIONS[0],
         nominations_close_at=NOMINATIONS[1], voting_opens_at=VOTING[0], voting_closes_at=VOTING[1],
@@ -332,7 +333,7 @@ def _voted_election(committee, spec, organisations, garante, password_hash, rng)
     db.session.flush()
 
     # The roll, frozen and hashed as open_voting does.
-    electorate = queries.electorate(committee.id)
+    electorate = queries.electorate(election)
     listed = sorted(((queries.organisation_name(u), u.id) for u in electorate),
                     key=lambda pair: (fold(pair[0]), pair[0], pair[1]))
     voters = {oid for _name, oid in listed[:len(listed) - ABSTAINED]}
@@ -440,7 +441,7 @@ def _agreement(committee, spec, organisations, garante) -> None:
     from app.core import storage
 
     election = _election(committee, garante, ElectionState.self_selected)
-    electorate = queries.electorate(committee.id)
+    electorate = queries.electorate(election)
     participants = [{"id": u.id, "name": queries.organisation_name(u)}
                     for u in sorted(electorate, key=lambda u: u.id)]
     titular, titular_org = spec["titular"]

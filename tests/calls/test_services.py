@@ -423,7 +423,7 @@ def test_a_decision_can_change_until_voting_opens(world, monkeypatch):
     assert application.status == ApplicationStatus.rejected
     assert len(audit("calls.decide")) == 2 and len(outbox()) == 2
     db.session.commit()  # as the requests that decided did
-    monkeypatch.setattr(locks, "_LOCKS", [lambda committee_id: True])
+    monkeypatch.setattr(locks, "_LOCKS", [lambda call_id, committee_id: True])
     with pytest.raises(InvalidTransition):
         services.decide_application(world.admin, application, "approve", None)
     db.session.rollback()

@@ -377,7 +377,7 @@ def test_once_voting_opens_the_review_page_offers_no_decision(world, client, mon
     from app.calls import locks
 
     application = make_application(world.call, world.organisation, world.committee)
-    monkeypatch.setattr(locks, "_LOCKS", [lambda committee_id: True])
+    monkeypatch.setattr(locks, "_LOCKS", [lambda call_id, committee_id: True])
     login(client, world.admin.email)
     html = text(client.get(f"/calls/{world.call.id}/applications"))
     assert f'action="/calls/applications/{application.id}/decide"' not in html
