@@ -1,6 +1,7 @@
 """Publishing a call and changing it: everything before registration opens, then only a later
 closing date, then nothing. Times are typed in Durango's zone and stored in UTC."""
 from datetime import datetime
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -91,6 +92,14 @@ def _validated_call(plan: ActionPlan, data: dict, moment: datetime) -> dict:
 
 def _window_audit(fields: dict) -> dict:
     return {"opens_at": fields["opens_at"].isoformat(), "closes_at": fields["closes_at"].isoformat()}
+
+
+def preview_call(actor, plan: ActionPlan, data: dict) -> SimpleNamespace:
+    """The call `publish_call` would publish with `data`, checked as it would check it, and
+    nothing written: what the guarantor body confirms before publishing (title, body,
+    requirements, declarations, committees, opens_at and closes_at in UTC)."""
+    require(actor, "calls.manage", plan)
+    return SimpleNamespace(**_validated_call(plan, data, now()))
 
 
 def publish_call(actor, plan: ActionPlan, data: dict) -> Call:
