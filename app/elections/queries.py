@@ -56,7 +56,8 @@ def election_by_id(election_id: int) -> Election | None:
     return db.session.scalar(
         sa.select(Election)
         .where(Election.id == election_id)
-        .options(joinedload(Election.committee).joinedload(Committee.plan))
+        .options(joinedload(Election.committee).joinedload(Committee.plan),
+                 joinedload(Election.call))
     )
 
 

@@ -196,6 +196,7 @@ def test_two_complete_cycles_through_the_pages(app, clock):
     codes = w.nominate(election2, {"cuatro": "c", "dos": "d"})
     assert w.client(o["tres"]).get(f"/elections/{election2.id}/nominate").status_code in (403, 409)
     page = html(w.garante.get(f"/elections/{election2.id}"))
+    assert f'data-call-id="{second.id}"' in page and "Convocatoria 2029" in page
     roll = page[page.index('class="election-roll"'):]
     assert re.findall(r"<tr><td>([^<]*)</td>", roll) == ["Organización cuatro",
                                                        "Organización dos"]
