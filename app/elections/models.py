@@ -81,9 +81,9 @@ class Election(db.Model):
     # The call whose approved organisations form the roll, and whose applications to the committee
     # the election freezes once voting opens. NULL only for an election the migration could attach
     # to no call (a draft older than any call of its committee): it must be given one to go on.
-    call_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("calls.id", ondelete="RESTRICT"), index=True
-    )
+    # (No ON DELETE clause: a call that an election names cannot be deleted either way, and
+    # SQLite reads an inline clause back less exactly; see the migration.)
+    call_id: Mapped[int | None] = mapped_column(sa.ForeignKey("calls.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(300), nullable=False)
     # The seats in the order they are filled: kinds of CommitteeMember (titular, then suplente).
     seats: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=lambda: list(DEFAULT_SEATS))
