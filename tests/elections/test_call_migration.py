@@ -8,10 +8,10 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.core.db import utcnow
+from app.elections.models import Election
 from app.extensions import db
 from tests.calls.factories import make_call
 from tests.conftest import test_config as base_config
-from app.elections.models import Election
 from tests.elections.factories import approve, make_candidate, make_election
 from tests.factories import make_committee, make_organisation, make_plan
 from tests.test_migrations import empty_database, keep_logging  # noqa: F401 (fixtures)

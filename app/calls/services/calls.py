@@ -4,8 +4,8 @@ from datetime import datetime
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from app.calls import permissions as _permissions  # noqa: F401  (registers the rules)
 from app.calls import queries
@@ -16,8 +16,8 @@ from app.core.audit import record
 from app.core.clock import local_to_utc, now, utc_to_local
 from app.core.errors import InvalidTransition, ValidationError
 from app.core.permissions import require
-from app.core.uow import savepoint
 from app.core.text import clean_line, clean_text
+from app.core.uow import savepoint
 from app.extensions import db
 from app.plans.models import ActionPlan
 
