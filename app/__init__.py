@@ -82,6 +82,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _import_models() -> None:
     """Every model module, so that metadata (and migrations) see all tables."""
     from app.accounts import models as _accounts  # noqa: F401
+    from app.announcements import models as _announcements  # noqa: F401
     from app.calls import models as _calls  # noqa: F401
     from app.comments import models as _comments  # noqa: F401
     from app.commitments import models as _commitments  # noqa: F401
@@ -89,6 +90,7 @@ def _import_models() -> None:
     from app.core import audit as _audit  # noqa: F401
     from app.core import mail as _mail  # noqa: F401
     from app.dialogues import models as _dialogues  # noqa: F401
+    from app.documents import models as _documents  # noqa: F401
     from app.elections import models as _elections  # noqa: F401
     from app.moderation import models as _moderation  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
@@ -141,8 +143,9 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     for name in ("transparency", "profiles"):  # each views module re-exports its package's bp
         app.register_blueprint(importlib.import_module(f"app.{name}.views").bp)
-    for name in ("legal", "feeds"):  # privacy notice; Atom feeds
+    for name in ("legal", "feeds", "documents", "announcements"):  # privacy; Atom; records; news
         app.register_blueprint(importlib.import_module(f"app.{name}").bp)
+    app.register_blueprint(importlib.import_module("app.plans.admin_views").bp)  # /admin/plans
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -10,6 +10,17 @@ from app.core.commands import command
 from app.notifications.cli import register_cli as register_notifications_cli
 
 
+def _next_steps_for_admin(user) -> str:
+    from app.accounts.twofactor import is_required
+
+    steps = ["Next:", "  1. Start the server (flask run, or gunicorn) and open /account/login.",
+             f"  2. Log in as {user.email}."]
+    if is_required(user):
+        steps.append("  3. Set up two-factor authentication when asked (required for admins).")
+    steps.append(f"  {len(steps)}. Open /admin/ to set up the plan and manage people.")
+    return "\n".join(steps)
+
+
 def register_cli(app: Flask) -> None:
     users = AppGroup("users", help="Manage accounts.")
     mail = AppGroup("mail", help="The mail outbox.")
@@ -69,6 +80,7 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(" ".join(problems))
         user = create(email, name, password)  # a refusal ends the command with its message
         click.echo(f"Admin account ready: {user.email}")
+        click.echo(_next_steps_for_admin(user))
         if generate:
             click.echo(f"Password: {password}")
 
@@ -85,7 +97,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds a plan already.")
     @command
     def load(if_empty):
-        """Load the Third Local Action Plan of Durango and one demo account per role (idempotent)."""
+        """Load the demo: Durango's Third Plan (archived), a living current plan, one account per role (idempotent)."""
         from app.demo.loader import DEMO_ACCOUNTS, database_is_empty, load_demo
 
         if if_empty and not database_is_empty():

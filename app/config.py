@@ -62,12 +62,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_DIR": env.get("MAIL_DIR", str(Path(instance_path) / "mail")),
         # Public identity of the platform
         "SITE_NAME": env.get("SITE_NAME", "Cocrea"),
-        "GUARANTOR_NAME": env.get(
-            "GUARANTOR_NAME",
-            "Instituto Duranguense de Acceso a la Información Pública y de Protección de Datos Personales (IDAIP)",
-        ),
-        "GUARANTOR_EMAIL": env.get("GUARANTOR_EMAIL", "gobiernoabierto@idaip.org.mx"),
-        "GUARANTOR_ADDRESS": env.get("GUARANTOR_ADDRESS", "Victoria de Durango, Durango, México"),
+        # The guarantor body is the current plan's (set from /admin/plans); these settings only
+        # stand in for what the plan leaves blank. Empty by default: nothing jurisdiction-specific.
+        "GUARANTOR_NAME": env.get("GUARANTOR_NAME", ""),
+        "GUARANTOR_EMAIL": env.get("GUARANTOR_EMAIL", ""),
+        "GUARANTOR_ADDRESS": env.get("GUARANTOR_ADDRESS", ""),
         # ISO date (YYYY-MM-DD) of the privacy notice's last change, shown on /privacy.
         "PRIVACY_UPDATED_ON": env.get("PRIVACY_UPDATED_ON", "2026-11-26"),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),

@@ -1,11 +1,14 @@
 """Factories for tests. Text fields carry hostile input by default, so escaping is always tested."""
 import itertools
+from datetime import date
+
+import sqlalchemy as sa
 
 from app.accounts.models import ModeratorScope, Organisation, Role, Sector, User, Verification
 from app.accounts.passwords import hash_password
 from app.core.db import utcnow
 from app.extensions import db
-from app.plans.models import ActionPlan, Committee, Theme
+from app.plans.models import ActionPlan, Committee, Phase, PhaseKind, Theme
 from tests.conftest import PASSWORD
 
 _HASHES: dict[tuple, str] = {}
@@ -57,10 +60,18 @@ def make_organisation(*, verified: bool = True, **kwargs) -> User:
     return user
 
 
-def make_plan(slug: str | None = None) -> ActionPlan:
+def make_plan(slug: str | None = None, *, current: bool = True, published: bool = True,
+              reference_prefix: str = "DGO") -> ActionPlan:
+    """A published plan, made the current one, whose one phase accepts proposals from 2000 to
+    2099 (so that tests that propose need not think of phases)."""
     n = next(_seq)
+    if current:  # one current plan at a time (a unique index): the newest one
+        db.session.execute(sa.update(ActionPlan).where(ActionPlan.is_current).values(is_current=False))
     plan = ActionPlan(slug=slug or f"plan-{n}", name=f"Plan {HOSTILE}", period="2026–2027",
-                      is_current=True)
+                      reference_prefix=reference_prefix, is_current=current,
+                      published_at=utcnow() if published else None)
+    plan.phases.append(Phase(kind=PhaseKind.cocreation, starts_on=date(2000, 1, 1),
+                             ends_on=date(2099, 12, 31), accepts_proposals=True))
     db.session.add(plan)
     db.session.commit()
     return plan

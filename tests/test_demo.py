@@ -1,12 +1,19 @@
-"""`flask demo load`: the Durango plan and one account per role, idempotent, and --if-empty."""
+"""`flask demo load`: Durango's Third Plan archived, a current demonstration plan, one account per
+role, built through the services; idempotent, and --if-empty."""
+import re
+from datetime import date
+from pathlib import Path
+
 import sqlalchemy as sa
 
 from app.accounts.models import ModeratorScope, Role, User, Verification
+from app.calls.models import Call
 from app.commitments.models import Commitment, CommitmentState
 from app.demo import elections, participation
 from app.demo.loader import DEMO_ACCOUNTS
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, CommitteeMember, Phase, Theme
+from app.proposals.models import Proposal
 from tests.conftest import login
 from tests.factories import make_plan
 
@@ -16,11 +23,20 @@ COUNTED = {
     "scopes": ModeratorScope,
 }
 EXPECTED = {
-    "plans": 1, "phases": 6, "themes": 9, "committees": 4, "members": 24, "commitments": 10,
-    # The four demo accounts of the roles, the residents who take part in the demo's dialogue, and
-    # the call's organisations and the candidates of the 2021 elections.
-    "accounts": 4 + len(participation.RESIDENTS) + elections.ACCOUNTS, "scopes": 1,
+    "plans": 2, "phases": 12, "themes": 18, "committees": 8,
+    # The Third Plan: 3 officials per committee, plus the titular and suplente its elections and
+    # agreements seated; the current plan: one official per committee.
+    "members": 4 * 3 + 4 * 2 + 4,
+    # The Third Plan's ten; the current plan's draft in consultation and two in implementation.
+    "commitments": 10 + 3,
+    # The four demo accounts, the other facilitators of each plan (three each), the residents, the
+    # organisations and the candidates of both plans.
+    "accounts": 4 + 3 + 3 + len(participation.RESIDENTS) + elections.ACCOUNTS
+    + len(elections.CURRENT_CANDIDATES),
+    # Every committee of both plans has its facilitator.
+    "scopes": 4 + 4,
 }
+DEMO_DIR = Path(__file__).resolve().parent.parent / "app" / "demo"
 
 
 def counts() -> dict[str, int]:
@@ -35,15 +51,44 @@ def demo_load(app, *args):
     return result.output
 
 
-def test_demo_load_creates_the_durango_plan(app):
+def plan(slug: str) -> ActionPlan:
+    return db.session.scalar(sa.select(ActionPlan).where(ActionPlan.slug == slug))
+
+
+def test_demo_load_creates_the_archived_and_the_current_plan(app):
     output = demo_load(app)
 
     assert counts() == EXPECTED
-    plan = db.session.scalar(sa.select(ActionPlan))
-    assert plan.is_current and plan.slug == "durango-3"
-    assert {c.slug for c in db.session.scalars(sa.select(Committee))} >= {"municipio-durango"}
-    assert set(db.session.scalars(sa.select(Commitment.state))) == {CommitmentState.published}
+    archived, current = plan("durango-3"), plan("durango-4-demo")
+    assert not archived.is_current and current.is_current
     assert "Demo plan loaded" in output
+    states = set(db.session.scalars(sa.select(Commitment.state).where(Commitment.plan_id == archived.id)))
+    assert states == {CommitmentState.published}
+
+
+def test_the_archived_plan_keeps_the_seed_dates_2020_to_2023(demo):
+    archived = plan("durango-3")
+    phases = sorted(archived.phases, key=lambda p: p.position)
+
+    assert phases[0].starts_on == date(2020, 10, 28) and phases[-1].ends_on.year == 2023
+    assert all(p.ends_on < date.today() for p in phases)
+    call = db.session.scalar(sa.select(Call).where(Call.plan_id == archived.id))
+    assert call.opens_at.date() == date(2020, 10, 28)
+    cocreation = next(p for p in phases if p.kind.value == "cocreation")
+    proposals = db.session.scalars(sa.select(Proposal.created_at)
+                                   .where(Proposal.plan_id == archived.id)).all()
+    assert proposals and all(cocreation.starts_on <= p.date() <= cocreation.ends_on for p in proposals)
+    dates = db.session.scalars(sa.select(Commitment.published_at)
+                               .where(Commitment.plan_id == archived.id)).all()
+    assert {d.year for d in dates} == {2021}
+
+
+def test_the_current_plan_says_it_is_demonstration_data(demo, client):
+    current = plan("durango-4-demo")
+
+    assert "demostración" in current.name and "ficticios" in current.description
+    assert client.get("/").status_code == 200
+    assert "Cuarto Plan de Acción Local" in client.get("/").get_data(as_text=True)
 
 
 def test_demo_load_twice_changes_nothing(app):
@@ -77,27 +122,40 @@ def test_demo_load_prints_every_demo_login(app):
         assert account["email"] in output and account["password"] in output
 
 
-def test_demo_accounts_log_in_with_their_roles(app, client):
-    demo_load(app)
-
+def test_demo_accounts_log_in_with_their_roles(demo, client):
     for account in DEMO_ACCOUNTS:
         assert login(client, account["email"], account["password"]).status_code == 302, account
         client.submit("/account/logout", page="/")
-    users = {u.email: u for u in db.session.scalars(sa.select(User))}
+    users = {u.email: u for u in db.session.scalars(
+        sa.select(User).where(User.email.in_([a["email"] for a in DEMO_ACCOUNTS])))}
     assert {u.role for u in users.values()} == {Role.admin, Role.moderator, Role.citizen, Role.organisation}
-    organisation = next(u for u in users.values() if u.role == Role.organisation)
+    organisation = users["organizacion@example.org"]
     assert organisation.organisation.verification == Verification.verified
-    facilitator = next(u for u in users.values() if u.role == Role.moderator)
-    assert [s.committee.slug for s in facilitator.moderator_scopes] == ["municipio-durango"]
+    facilitator = users["facilitador@example.org"]
+    assert sorted((s.committee.plan.slug, s.committee.slug) for s in facilitator.moderator_scopes) == [
+        ("durango-3", "municipio-durango"), ("durango-4-demo", "municipio-durango")]
     assert all(u.is_confirmed for u in users.values())
 
 
-def test_demo_plan_is_served_on_the_home_and_committee_pages(app, client):
-    demo_load(app)
+def test_committee_pages_show_the_current_plan_and_the_archive_keeps_the_seed(demo, client):
+    page = client.get("/committees/municipio-durango")
+    archived = db.session.scalar(sa.select(Committee).join(ActionPlan).where(
+        ActionPlan.slug == "durango-3", Committee.slug == "municipio-durango"))
 
-    home = client.get("/")
-    committee = client.get("/committees/municipio-durango")
+    assert page.status_code == 200
+    assert "Persona titular de la Secretaría Municipal (demostración)" in page.get_data(as_text=True)
+    assert "Jorge Alejandro Salum del Palacio" in {m.name for m in archived.members}
+    facilitators = db.session.scalars(sa.select(User.name).join(ModeratorScope, ModeratorScope.user_id == User.id).where(
+        ModeratorScope.committee_id == archived.id)).all()
+    assert facilitators == ["Jaime Adrián Arreola Varela"]
 
-    assert home.status_code == 200 and committee.status_code == 200
-    assert "Tercer Plan de Acción Local de Gobierno Abierto de Durango" in home.get_data(as_text=True)
-    assert "Jaime Adrián Arreola Varela" in committee.get_data(as_text=True)
+
+def test_the_demo_writes_no_row_by_hand():
+    """Everything the demo loads goes through the services people use: no module of app/demo
+    adds, deletes or writes rows itself."""
+    offenders = [f"{path.name}:{number}"
+                 for path in sorted(DEMO_DIR.glob("*.py"))
+                 for number, line in enumerate(path.read_text().splitlines(), start=1)
+                 if re.search(r"session\.(add|add_all|delete|merge|execute)\(|\.__table__", line)]
+
+    assert offenders == []

@@ -1,4 +1,5 @@
-"""The demo's call of 28 Oct 2020, its two published elections and two self-selection agreements."""
+"""The archived Third Plan's call of 28 Oct 2020, its two published elections and two
+self-selection agreements, acted through the calls and elections services at their dates."""
 import io
 
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ from app.elections.models import (
     SelfSelectionAgreement,
 )
 from app.extensions import db
-from app.plans.models import Committee, CommitteeMember, MemberKind
+from app.plans.models import ActionPlan, Committee, CommitteeMember, MemberKind
 
 SEATS = {
     "poder-ejecutivo": ("Jorge Ernesto Fabila Flores", "Manuela Vargas Hernández"),
@@ -28,8 +29,13 @@ SEATS = {
 }
 
 
+def archived(slug: str) -> Committee:
+    return db.session.scalar(sa.select(Committee).join(ActionPlan).where(
+        ActionPlan.slug == "durango-3", Committee.slug == slug))
+
+
 def election_of(slug: str) -> Election:
-    return db.session.scalar(sa.select(Election).join(Committee).where(Committee.slug == slug))
+    return db.session.scalar(sa.select(Election).where(Election.committee_id == archived(slug).id))
 
 
 def counts() -> dict[str, int]:
@@ -121,17 +127,15 @@ def test_agreements_are_published_for_gomez_palacio_and_tepehuanes(demo, client)
         assert record.status_code == 200 and record.data.startswith(b"%PDF-")
 
 
-def test_committee_pages_list_each_civil_society_representative_once(demo, client):
+def test_each_committee_seats_its_titular_and_suplente_once_from_25_february_2021(demo):
     for slug, (titular, suplente) in SEATS.items():
-        members = db.session.scalars(sa.select(CommitteeMember).join(Committee)
-                                     .where(Committee.slug == slug)).all()
-        seated = [(m.kind, m.name) for m in members
+        members = db.session.scalars(sa.select(CommitteeMember)
+                                     .where(CommitteeMember.committee_id == archived(slug).id)).all()
+        seated = [(m.kind, m.name, m.term_start) for m in members
                   if m.kind in (MemberKind.cs_titular, MemberKind.cs_suplente)]
-        page = client.get(f"/committees/{slug}").get_data(as_text=True)
 
-        assert sorted(seated) == sorted([(MemberKind.cs_titular, titular),
-                                         (MemberKind.cs_suplente, suplente)])
-        assert page.count(titular) == 1 and page.count(suplente) == 1, slug
+        assert sorted(seated) == sorted([(MemberKind.cs_titular, titular, demo_elections.TERM_START),
+                                         (MemberKind.cs_suplente, suplente, demo_elections.TERM_START)])
 
 
 def test_load_demo_twice_adds_nothing(demo):
@@ -140,8 +144,24 @@ def test_load_demo_twice_adds_nothing(demo):
     load_demo()
 
     assert counts() == first
-    assert first["elections"] == 4 and first["agreements"] == 2 and first["results"] == 8
-    assert first["ballots"] == sum(sum(s["votes"]) + s["blank"] for s in demo_specs())
+    # The Third Plan's four and the current plan's election in voting.
+    assert first["elections"] == 5 and first["agreements"] == 2 and first["results"] == 8
+    assert first["ballots"] == sum(sum(s["votes"]) + s["blank"] for s in demo_specs()) + len(
+        demo_elections.CURRENT_VOTES)
+
+
+def test_the_archived_history_is_dated_by_the_services_in_2020_and_2021(demo):
+    call = db.session.scalar(sa.select(Call).where(Call.title == demo_elections.CALL_TITLE))
+    applications = db.session.scalars(sa.select(CallApplication)
+                                      .where(CallApplication.call_id == call.id)).all()
+
+    assert all(call.opens_at <= a.created_at <= call.closes_at for a in applications)
+    assert {a.decided_at.date().isoformat() for a in applications} == {"2020-12-15"}
+    for slug in ("poder-ejecutivo", "municipio-durango"):
+        election = election_of(slug)
+        assert election.voting_opened_at == demo_elections.VOTING[0]
+        assert election.closed_at == demo_elections.VOTING[1]
+        assert election.published_at == demo_elections.PUBLISHED
 
 
 def demo_specs():

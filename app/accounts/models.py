@@ -91,6 +91,10 @@ class User(UserMixin, db.Model):
     # Set by a moderator: the account may read but not post until then.
     blocked_until = mapped_column(UTCDateTime())
     blocked_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Set by the guarantor body: the account cannot sign in at all until unblocked (its public
+    # contributions stay). Unlike the moderators' block above, it has no end date.
+    access_blocked_at = mapped_column(UTCDateTime())
+    access_blocked_reason: Mapped[str | None] = mapped_column(sa.Text)
     # Two-factor authentication (TOTP, RFC 6238), stored once a first code confirmed the secret;
     # the last accepted time step makes every code single use.
     # Encrypted at rest (app/accounts/sealing.py): "fernet:" and a Fernet token.
@@ -119,6 +123,10 @@ class User(UserMixin, db.Model):
     def is_blocked(self, now=None) -> bool:
         now = now or utcnow()
         return self.blocked_until is not None and self.blocked_until > now
+
+    @property
+    def is_access_blocked(self) -> bool:
+        return self.access_blocked_at is not None
 
     @property
     def two_factor_enabled(self) -> bool:

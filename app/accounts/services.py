@@ -166,6 +166,11 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or user.deleted_at is not None:
         verify_password(None, password)
         return None
+    if user.is_access_blocked:
+        # The same answer whatever the password, and no attempt counted: a blocked account is no
+        # oracle for its password. Only the block is told, not its reason (the admins keep it).
+        verify_password(None, password)
+        raise ValidationError(access_blocked_message())
     if is_locked(user, now):
         verify_password(None, password)
         return None
@@ -179,6 +184,11 @@ def authenticate(email: str, password: str) -> User | None:
         record_login(user, now)
     db.session.flush()
     return user
+
+
+def access_blocked_message() -> str:
+    return _("This account has been blocked by the guarantor body and cannot log in. If you think "
+             "this is a mistake, write to the guarantor body.")
 
 
 def is_locked(user: User, now=None) -> bool:

@@ -75,7 +75,8 @@ def session_for_token(token: str | None) -> UserSession | None:
     row = db.session.scalar(
         sa.select(UserSession).where(UserSession.token_hash == token_hash(token))
     )
-    if row is None or row.ended_at is not None or row.user.deleted_at is not None:
+    if (row is None or row.ended_at is not None or row.user.deleted_at is not None
+            or row.user.is_access_blocked):
         return None
     return row
 

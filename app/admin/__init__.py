@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from app.admin import views  # noqa: E402,F401
+from app.admin import views, views_people  # noqa: E402,F401

@@ -112,20 +112,13 @@ def create_admin(email: str, name: str, password: str) -> User:
         user.session_version += 1
         session_store.end_sessions_of(user, "password_reset")
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    # The command line is the way back in when no admin can act: it lifts a block too.
+    unblocked = user.access_blocked_at is not None
+    user.access_blocked_at = user.access_blocked_reason = None
     db.session.flush()
-    record(None, "admin.created", user)
+    record(None, "admin.created", user, **({"unblocked": True} if unblocked else {}))
     db.session.flush()
     return user
-
-
-def pending_organisations():
-    return db.session.scalars(
-        sa.select(Organisation)
-        .join(Organisation.user)
-        .where(User.deleted_at.is_(None))
-        .order_by(Organisation.verification != Verification.pending, User.created_at.desc())
-        .options(sa.orm.contains_eager(Organisation.user))
-    ).all()
 
 
 def moderator_scopes():

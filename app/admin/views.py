@@ -1,15 +1,18 @@
 """Pages of the guarantor body's administration area."""
-import sqlalchemy as sa
-from flask import render_template, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.models import Organisation
-from app.admin import bp, forms, services
+from app.admin import bp, forms, queries, services
+from app.calls.models import APPLICATION_STATUS_LABELS
 from app.core.permissions import require
+from app.core.urls import safe_next
 from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
-from app.plans.models import Committee
+from app.plans import queries as plan_queries
+from app.plans.setup import checklist
+from app.proposals.queries import clamp_page
 
 
 @bp.before_request
@@ -20,22 +23,50 @@ def _only_admins():
 
 @bp.get("/")
 def index():
-    return render_template("admin/index.html")
+    """The administration's entry, with the set-up checklist of the current plan (or of the plan
+    chosen with ?plan=<id>, e.g. a draft)."""
+    plans = plan_queries.plans_for_admin()
+    chosen = request.args.get("plan", type=int)
+    plan = next((p for p, _phases, _committees in plans if p.id == chosen), None) or next(
+        (p for p, _phases, _committees in plans if p.is_current), None) or (plans[0][0] if plans else None)
+    return render_template("admin/index.html", plan=plan, plans=[p for p, *_ in plans],
+                           steps=checklist(plan) if plan else [])
+
+
+ORGANISATION_ARGS = ("q", "sector", "verification", "committee", "call", "page")
+
+
+def _organisations_page(form=None, failed_id=None):
+    """The review queue as the filters in the address ask; `form` holds a refused decision."""
+    filter_form = forms.OrganisationFilterForm(formdata=request.args)
+    filters = forms.organisation_filters(filter_form, queries.committees(), queries.calls())
+    page = queries.organisations_page(filters, clamp_page(request.args.get("page")))
+    link_args = {key: request.args[key] for key in ORGANISATION_ARGS
+                 if key != "page" and request.args.get(key)}
+    return render_template(
+        "admin/organisations.html",
+        page=page,
+        applications=queries.applications_of(page.items),
+        application_labels=APPLICATION_STATUS_LABELS,
+        filter_form=filter_form,
+        filtered=filters.active,
+        link_args=link_args,
+        here_args={**link_args, **({"page": page.page} if page.page > 1 else {})},
+        form=form or forms.VerifyOrganisationForm(formdata=None),
+        failed_id=failed_id,
+    )
 
 
 @bp.get("/organisations")
 def organisations():
-    return render_template(
-        "admin/organisations.html",
-        organisations=services.pending_organisations(),
-        form=forms.VerifyOrganisationForm(),
-    )
+    return _organisations_page()
 
 
 @bp.post("/organisations/<int:user_id>")
 def decide_organisation(user_id: int):
     organisation = load_or_404(db.session.get(Organisation, user_id))
     form = forms.VerifyOrganisationForm()
+    back = {key: request.args[key] for key in ORGANISATION_ARGS if request.args.get(key)}
     return run_form(
         form,
         action=lambda: services.decide_organisation(
@@ -43,24 +74,15 @@ def decide_organisation(user_id: int):
         ),
         success=lambda _result: redirect_with(
             _("The decision on %(name)s has been recorded and sent.", name=organisation.legal_name),
-            url_for("admin.organisations"),
+            url_for("admin.organisations", **back),
         ),
-        render=lambda: render_template(
-            "admin/organisations.html",
-            organisations=services.pending_organisations(),
-            form=form,
-            failed_id=user_id,
-        ),
+        render=lambda: _organisations_page(form, failed_id=user_id),
     )
 
 
 def _committee_choices():
     return [(0, _("Choose a committee"))] + [
-        (c.id, f"{c.name} ({c.plan.name})")
-        for c in db.session.scalars(
-            sa.select(Committee).order_by(Committee.plan_id, Committee.position)
-            .options(sa.orm.joinedload(Committee.plan))
-        )
+        (c.id, f"{c.name} ({c.plan.name})") for c in queries.committees()
     ]
 
 
@@ -73,7 +95,7 @@ def moderators():
         action=lambda: services.grant_moderator_scope(current_user, form.email.data,
                                                       form.committee_id.data),
         success=lambda _result: redirect_with(_("The facilitator scope has been granted."),
-                                              url_for("admin.moderators")),
+                                              _back_or(url_for("admin.moderators"))),
         render=lambda: render_template("admin/moderators.html", form=form,
                                        scopes=services.moderator_scopes()),
     )
@@ -82,4 +104,9 @@ def moderators():
 @bp.post("/moderators/<int:scope_id>/revoke")
 def revoke_moderator(scope_id: int):
     services.revoke_moderator_scope(current_user, scope_id)
-    return redirect_with(_("The facilitator scope has been revoked."), url_for("admin.moderators"))
+    return redirect_with(_("The facilitator scope has been revoked."), _back_or(url_for("admin.moderators")))
+
+
+def _back_or(default: str) -> str:
+    """Back to the page the form was sent from (a committee's page in /admin/plans), if local."""
+    return safe_next(request.form.get("next")) or default

@@ -3,6 +3,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from app.api.pagination import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT
+from app.plans.queries import guarantor
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 
@@ -121,8 +122,7 @@ def document(datasets) -> dict:
                              "If-None-Match gets 304 when nothing changed. Errors are application/problem+json."),
             "license": {"name": current_app.config["OPEN_DATA_LICENCE_NAME"],
                         "url": current_app.config["OPEN_DATA_LICENCE_URL"]},
-            "contact": {"name": current_app.config["GUARANTOR_NAME"],
-                        "email": current_app.config["GUARANTOR_EMAIL"]},
+            "contact": {"name": guarantor().name, "email": guarantor().email},
         },
         "servers": [{"url": url_for("plans.home", _external=True).rstrip("/") or "/"}],
         "paths": paths,

@@ -14,7 +14,7 @@ from app.core.permissions import can, require
 from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
 from app.plans.models import Committee
-from app.plans.queries import current_plan
+from app.plans.queries import current_plan, requested_plan
 
 # The template's long texts, in the order the commitment page shows them (values apart).
 PAGE_SECTIONS = (
@@ -42,7 +42,7 @@ def _shown(commitment_id: int, message: str):
 
 @bp.get("/")
 def index():
-    plan = current_plan()
+    plan = requested_plan(current_user)  # ?plan=<slug>: a past plan's commitments
     if plan is None:
         return render_template("commitments/index.html", plan=None, commitments=[], form=None,
                                drafts=[], draftable=[])

@@ -33,6 +33,8 @@ CACHEABLE = (
     "calls.index", "calls.show", "calls.registry", "elections.index", "elections.show", "elections.box",
     "transparency.*", "profiles.*", "opendata.index", "opendata.dataset", "opendata.catalog",
     "opendata.table_schema", "legal.*", "moderation.log", "feeds.*", "api.*",
+    "documents.index", "documents.show", "documents.declaration", "announcements.index",
+    "announcements.show",
 )
 # What a cached response keeps of its headers (the rest are added again on the way out).
 KEPT_HEADERS = ("Content-Type", "ETag", "Cache-Control", "Content-Disposition", "Access-Control-Allow-Origin",

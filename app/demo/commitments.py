@@ -1,24 +1,22 @@
-"""The demo's ten formal commitments on the full Open Government Partnership template, with their
-milestones, progress notes, version history and one past public consultation.
+"""The archived Third Plan's ten formal commitments on the full Open Government Partnership
+template, with their milestones, progress notes, version history and one past public consultation.
 
 How the story is written
-- The ten commitments of the seed (loaded by app/demo/loader.py with only their title, committee
-  and theme) get the whole template in Spanish, 3–5 milestones each, a few dated progress notes
-  with links as evidence, and an implementation status on the OGP scale. The story runs from the
-  consultation of July 2021 to the end of the implementation phase (December 2022); since today
-  is later, every milestone that is not complete is late, as the dashboard shows.
-- Rows are written directly through the models, NOT through the services of drafting,
-  consultation and progress: those enforce time windows (a consultation opens in the future,
-  progress is noted today) that a story set in 2021–2022 cannot meet, and they would write audit
-  entries and notifications for acts nobody performed today. So nothing here is audited or
-  notified; the demo's history is data, not acts.
-- Consistent: every commitment has a CommitmentVersion whose snapshot is its final text and
-  milestones (built with app.commitments.services.build_snapshot, the format the version pages
-  and the diff read) and `version` is the latest number. Commitment 5 of the Municipio de Durango
-  ("Menos trámites, combate a la corrupción") went through a public consultation (5–23 July 2021)
-  with four comments by section, each answered; its history has three versions: the draft put to
-  consultation, the text that incorporated the answers, and the published commitment. What the
-  answers say was incorporated is exactly what differs between versions 1 and 2.
+- The ten commitments of the seed (titles, committees and themes in app/demo/durango.py), each
+  drafted from a proposal of its committee, get the whole template in Spanish, 3–5 milestones
+  each, a few dated progress notes with links as evidence, and an implementation status on the
+  OGP scale. The story runs from the drafts of June 2021 to the end of the implementation phase
+  (December 2022); every milestone that was not complete then stays late.
+- Told through the services of drafting, consultation and progress (create_draft,
+  open_consultation, comment_on_draft, answer_comment, update_draft, publish_commitment,
+  follow_commitment, report_progress, set_implementation_status), each at its moment of 2021–2022
+  with app.core.clock.use, so every version, comment, answer, note, audit entry and
+  notification carries its historical date and every time rule holds as in real use.
+- Consistent: commitment 5 of the Municipio de Durango ("Menos trámites, combate a la
+  corrupción") went through a public consultation (5–23 July 2021) with four comments by
+  section, each answered; its history: the draft put to consultation, the text that incorporated
+  the answers, and the published commitment. What the answers say was incorporated is exactly
+  what differs between versions 1 and 2. The other nine: their draft and their publication.
 - Who: the lead institutions and the responsible officials are the public institutions and
   officials the seed names for each committee (app/demo/durango.py); other agencies are named
   generically. Contact addresses are generic institutional addresses (unidad.transparencia@…),
@@ -26,30 +24,30 @@ How the story is written
 - Illustrative: the baseline data, budgets, milestone dates and statuses, progress notes and the
   consultation's comments are plausible but invented for the demonstration; they are not the
   plan's official figures.
-- Idempotent: a commitment is filled only while it has no version (`version == 0`), in one
-  transaction with all its rows; running the loader again changes nothing.
+- Idempotent: nothing is told when the plan already has commitments.
 """
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from app.accounts.models import User
-from app.comments.models import Comment
 from app.commitments.models import (
-    TEMPLATE_FIELDS,
     Commitment,
     CommitmentState,
-    CommitmentVersion,
     ImplementationStatus,
     Milestone,
     MilestoneStatus,
 )
-from app.commitments.services import build_snapshot
-from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
+from app.commitments.services import create_draft, publish_commitment, update_draft
+from app.consultations.models import Consultation, ConsultationOutcome
+from app.consultations.services import answer_comment, comment_on_draft, open_consultation
+from app.demo import durango
+from app.demo.current import sources
+from app.demo.timeline import Timeline
 from app.extensions import db
-from app.plans.models import ActionPlan, Committee
-from app.progress.models import Evidence, Follow, ProgressNote
+from app.plans.models import ActionPlan, Committee, Theme
+from app.progress.services import follow_commitment, report_progress, set_implementation_status
 
 DURANGO_TZ = ZoneInfo("America/Monterrey")
 PUBLISHED_ON = date(2021, 8, 1)
@@ -1015,138 +1013,120 @@ def _evening(day: date) -> datetime:
     return _utc(datetime.combine(day, time(18, 0)))
 
 
-def _snapshot(commitment: Commitment, fields: dict, milestones: list[Milestone | dict]) -> dict:
-    values = {name: fields.get(name, getattr(commitment, name)) for name in TEMPLATE_FIELDS}
-    values.update(starts_on=commitment.starts_on, ends_on=commitment.ends_on,
-                  theme_id=commitment.theme_id)
-    rows = [
-        m if isinstance(m, dict) else {
-            "id": m.id, "description": m.description, "responsible": m.responsible,
-            "starts_on": m.starts_on, "ends_on": m.ends_on, "deliverable": m.deliverable,
-        }
-        for m in milestones
-    ]
-    return build_snapshot(values, rows)
-
-
 def _users() -> dict[str, User | None]:
     emails = (FACILITATOR, GUARANTOR, CITIZEN, ORGANISATION)
     found = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(emails)))}
     return {email: found.get(email) for email in emails}
 
 
-def _fill(commitment: Commitment, committee: Committee, spec: dict, users: dict) -> None:
-    actor = users[FACILITATOR] if committee.slug == "municipio-durango" else users[GUARANTOR]
-    actor_id = actor.id if actor else None
-    for name, value in spec["fields"].items():
-        setattr(commitment, name, value)
-    commitment.starts_on = spec["starts_on"]
-    commitment.ends_on = spec["ends_on"]
-    commitment.implementation_status = spec["status"]
-    commitment.created_by_id = actor_id
-    milestones = []
-    for position, (description, responsible, starts, ends, deliverable, status, done) in enumerate(
-        spec["milestones"]
-    ):
-        milestone = Milestone(
-            position=position, description=description, responsible=responsible,
-            starts_on=starts, ends_on=ends, deliverable=deliverable, status=status,
-            completed_on=done,
-        )
-        commitment.milestones.append(milestone)
-        milestones.append(milestone)
-    db.session.flush()
-    for index, noted_on, status, text, urls in spec["notes"]:
-        note = ProgressNote(
-            milestone_id=milestones[index].id, author_id=actor_id, status=status, note=text,
-            noted_on=noted_on, created_at=_evening(noted_on),
-        )
-        note.evidence = [Evidence(url=url) for url in urls]
-        db.session.add(note)
-
-    published_at = _utc(datetime.combine(PUBLISHED_ON, time(10, 0)))
-    commitment.published_at = published_at
-    commitment.updated_at = published_at
-    if "draft_fields" in spec:
-        _consulted_history(commitment, committee, spec, milestones, users)
-    else:
-        commitment.created_at = _utc(datetime(2021, 7, 15, 12, 0))
-        db.session.add(CommitmentVersion(
-            commitment_id=commitment.id, number=1, snapshot=_snapshot(commitment, {}, milestones),
-            reason=PUBLICATION_REASON, state=CommitmentState.published, author_id=actor_id,
-            created_at=published_at,
-        ))
-        commitment.version = 1
+def _milestone_rows(spec: dict, count: int | None = None, deliverables: dict | None = None) -> list[dict]:
+    rows = []
+    for index, (description, responsible, starts, ends, deliverable, _status, _done) in enumerate(
+            spec["milestones"][:count]):
+        rows.append({"description": description, "responsible": responsible, "starts_on": starts,
+                     "ends_on": ends, "deliverable": (deliverables or {}).get(index, deliverable)})
+    return rows
 
 
-def _consulted_history(commitment: Commitment, committee: Committee, spec: dict,
-                       milestones: list[Milestone], users: dict) -> None:
-    """Three versions, a past consultation on version 1, its comments and their answers."""
+def _draft(actor, committee: Committee, theme_id: int, title: str, spec: dict) -> Commitment:
+    consulted = "draft_fields" in spec
+    fields = {**spec["fields"], **(spec["draft_fields"] if consulted else {})}
+    return create_draft(actor, committee, {
+        **fields, "title": title, "theme_id": theme_id, "starts_on": spec["starts_on"],
+        "ends_on": spec["ends_on"]}, sources(committee, theme_id), milestones=_milestone_rows(
+            spec, spec.get("draft_milestone_count"), spec.get("draft_deliverables")))
+
+
+def _consultation(clock: Timeline, commitment: Commitment, spec: dict, users: dict,
+                  follows: list[tuple[datetime, User]]) -> None:
+    """The consultation of July 2021 on the draft, its comments (and the follows of their
+    authors), the answers and the new text."""
     facilitator = users[FACILITATOR]
-    facilitator_id = facilitator.id if facilitator else None
-    draft_milestones = []
-    for index, milestone in enumerate(milestones[: spec["draft_milestone_count"]]):
-        draft_milestones.append({
-            "id": milestone.id, "description": milestone.description,
-            "responsible": milestone.responsible, "starts_on": milestone.starts_on,
-            "ends_on": milestone.ends_on,
-            "deliverable": spec["draft_deliverables"].get(index, milestone.deliverable),
-        })
-    final = _snapshot(commitment, {}, milestones)
-    snapshots = {1: _snapshot(commitment, spec["draft_fields"], draft_milestones), 2: final, 3: final}
-    for number, state, local, reason in CONSULTED_VERSIONS:
-        db.session.add(CommitmentVersion(
-            commitment_id=commitment.id, number=number, snapshot=snapshots[number], reason=reason,
-            state=state, author_id=facilitator_id, created_at=_utc(local),
-        ))
-    commitment.version = len(CONSULTED_VERSIONS)
-    commitment.created_at = _utc(CONSULTED_VERSIONS[0][2])
-
-    consultation = Consultation(
-        commitment_id=commitment.id, opens_at=_july(CONSULTATION["opens"]),
-        closes_at=_july(CONSULTATION["closes"]), opened_by_id=facilitator_id,
-        created_at=_utc(datetime(2021, 7, 1, 10, 0)),
-    )
-    db.session.add(consultation)
-    answered_at = _july(CONSULTATION["answered"])
-    for email, section, when, body, outcome, reason in CONSULTATION["comments"]:
-        author = users[email]
-        if author is None:
+    clock.at(_utc(datetime(2021, 7, 1, 10, 0)))
+    open_consultation(facilitator, commitment, _july(CONSULTATION["opens"]), _july(CONSULTATION["closes"]))
+    milestones = list(commitment.milestones)
+    comments = []
+    acts = [(_july(when), email, section, body, outcome, reason)
+            for email, section, when, body, outcome, reason in CONSULTATION["comments"]]
+    acts += [(moment, user, None, None, None, None) for moment, user in follows]
+    for moment, who, section, body, outcome, reason in sorted(acts, key=lambda act: act[0]):
+        clock.at(moment)
+        if body is None:
+            follow_commitment(who, commitment)
             continue
         if isinstance(section, tuple):
             section = f"milestone-{milestones[section[1]].id}"
-        comment = Comment(
-            commitment_id=commitment.id, section=section, author_id=author.id,
-            committee_id=committee.id, body=body, created_at=_july(when),
-        )
-        db.session.add(comment)
-        db.session.flush()
-        db.session.add(ConsultationAnswer(
-            comment_id=comment.id, outcome=outcome, reason=reason,
-            answered_by_id=facilitator_id, answered_at=answered_at,
-        ))
+        comments.append((comment_on_draft(users[who], commitment, body, section), outcome, reason))
+    clock.at(_july(CONSULTATION["answered"]))
+    for comment, outcome, reason in comments:
+        answer_comment(facilitator, comment, outcome, reason)
+    clock.at(_utc(CONSULTED_VERSIONS[1][2]))
+    rows = _milestone_rows(spec)
+    for row, milestone in zip(rows, milestones, strict=False):
+        row["id"] = milestone.id
+    update_draft(facilitator, commitment, {**spec["fields"], "starts_on": spec["starts_on"],
+                                           "ends_on": spec["ends_on"]}, rows, CONSULTED_VERSIONS[1][3])
+
+
+def _progress_events(commitment: Commitment, spec: dict, actor) -> list[tuple]:
+    """(moment, act) for every progress note of the commitment, then the note that brings each
+    milestone to its final status when the notes did not."""
+    milestones = list(commitment.milestones)
+    events, last = [], {}
+    for index, noted_on, status, text, urls in spec["notes"]:
+        events.append((_evening(noted_on), report_progress, actor, milestones[index], status.value,
+                       text, noted_on, urls))
+        last[index] = (noted_on, status)
+    for index, (_d, _r, starts, _e, _del, status, done) in enumerate(spec["milestones"]):
+        if status == MilestoneStatus.not_started or last.get(index, (None, None))[1] == status:
+            continue
+        noted_on = done or max(starts, last.get(index, (starts,))[0])
+        text = ("Hito concluido: el entregable está disponible." if status == MilestoneStatus.complete
+                else "El trabajo del hito está en curso.")
+        events.append((_evening(noted_on) + timedelta(minutes=30), report_progress, actor,
+                       milestones[index], status.value, text, noted_on, []))
+    return events
 
 
 def load_commitments(plan: ActionPlan) -> str:
-    """Fill the plan's ten demo commitments once; returns a one-line summary."""
+    """Tell the ten commitments' story once (July 2021 – December 2022); returns a summary."""
+    if db.session.scalar(sa.select(sa.exists().where(Commitment.plan_id == plan.id))):
+        return _summary(plan)
     committees = {c.slug: c for c in db.session.scalars(sa.select(Committee).filter_by(plan_id=plan.id))}
+    themes = {t.slug: t.id for t in db.session.scalars(sa.select(Theme).filter_by(plan_id=plan.id))}
+    titles = {(c["slug"], number): (theme, title) for c in durango.COMMITTEES
+              for number, (theme, title) in enumerate(c["commitments"], start=1)}
     users = _users()
-    filled: dict[tuple[str, int], Commitment] = {}
-    for (slug, number), spec in COMMITMENTS.items():
-        committee = committees.get(slug)
-        if committee is None:
-            continue
-        commitment = db.session.scalar(
-            sa.select(Commitment).filter_by(committee_id=committee.id, number=number)
-        )
-        if commitment is None or commitment.version:
-            continue
-        _fill(commitment, committee, spec, users)
-        filled[(slug, number)] = commitment
-    for email, key, local in FOLLOWS:
-        if key in filled and users[email] is not None:
-            db.session.add(Follow(commitment_id=filled[key].id, user_id=users[email].id,
-                                  created_at=_utc(local)))
+    actors = {slug: users[FACILITATOR] if slug == "municipio-durango" else users[GUARANTOR]
+              for slug in committees}
+    clock = Timeline(_utc(CONSULTED_VERSIONS[0][2]))
+    drafted: dict[tuple[str, int], Commitment] = {}
+    with clock.running():
+        consulted = CONSULTATION["commitment"]
+        for key, spec in COMMITMENTS.items():
+            clock.at(_utc(CONSULTED_VERSIONS[0][2] if key == consulted else datetime(2021, 6, 30, 12)))
+            theme, title = titles[key]
+            drafted[key] = _draft(actors[key[0]], committees[key[0]], themes[theme], title, spec)
+        follows = sorted(FOLLOWS, key=lambda f: f[2])
+        _consultation(clock, drafted[consulted], COMMITMENTS[consulted], users,
+                      [(_utc(local), users[email]) for email, key, local in follows
+                       if key == consulted and local < datetime(2021, 8, 1)])
+        clock.at(_utc(CONSULTED_VERSIONS[2][2]))
+        for key, commitment in drafted.items():
+            publish_commitment(actors[key[0]], commitment, PUBLICATION_REASON)
+        for email, key, local in follows:
+            if local >= datetime(2021, 8, 1):
+                clock.at(_utc(local))
+                follow_commitment(users[email], drafted[key])
+        events = [event for key, commitment in drafted.items()
+                  for event in _progress_events(commitment, COMMITMENTS[key], actors[key[0]])]
+        for moment, act, *args in sorted(events, key=lambda e: e[0]):
+            clock.at(moment)
+            act(*args)
+        clock.at(_utc(datetime(2022, 12, 31, 12)))
+        for key, commitment in drafted.items():
+            set_implementation_status(actors[key[0]], commitment, COMMITMENTS[key]["status"].value,
+                                      "Estado del compromiso al cierre de la fase de implementación.")
     db.session.commit()
     return _summary(plan)
 

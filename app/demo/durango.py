@@ -1,14 +1,27 @@
-"""The Third Local Action Plan of Open Government of Durango, as its published summary tells it.
+"""The two plans of the demo: Durango's Third Local Action Plan (2020–2023, concluded and
+archived, as its published summary tells it) and a current, fictitious fourth plan whose dates
+are computed from the day the demo is loaded, so that something is always open.
 
 Dates of the call (28 Oct 2020), the joint declaration (15 Dec 2020) and the election of the
 committees (25 Feb 2021) come from the plan; later phase dates are illustrative.
 """
-from datetime import date
+from datetime import date, timedelta
+
+# The guarantor body of both demo plans (the seed's IDAIP).
+GUARANTOR = {
+    "jurisdiction": "Estado de Durango",
+    "guarantor_name": "Instituto Duranguense de Acceso a la Información Pública y de Protección de "
+                      "Datos Personales (IDAIP)",
+    "guarantor_email": "gobiernoabierto@idaip.org.mx",
+    "guarantor_address": "Victoria de Durango, Durango, México",
+    "data_licence": "CC BY 4.0",
+}
 
 PLAN = {
+    **GUARANTOR,
     "slug": "durango-3",
     "name": "Tercer Plan de Acción Local de Gobierno Abierto de Durango",
-    "period": "2020–2022",
+    "period": "2020–2023",
     "reference_prefix": "DGO",
     "description": (
         "El 28 de octubre de 2020 el Órgano Garante emitió la convocatoria pública y abierta para "
@@ -20,20 +33,23 @@ PLAN = {
     ),
 }
 
+# (kind, starts, ends, description, accepts proposals)
 PHASES = [
     ("call", date(2020, 10, 28), date(2020, 12, 14),
-     "Convocatoria pública y abierta del Órgano Garante para el Tercer Plan de Acción Local."),
+     "Convocatoria pública y abierta del Órgano Garante para el Tercer Plan de Acción Local.",
+     False),
     ("integration", date(2020, 12, 15), date(2021, 2, 25),
      "Declaratoria conjunta (15 de diciembre de 2020) y elección de los comités coordinadores "
-     "(25 de febrero de 2021)."),
+     "(25 de febrero de 2021).", False),
     ("cocreation", date(2021, 3, 1), date(2021, 6, 30),
-     "Sensibilización, problemáticas públicas y mesas de diálogo para construir los compromisos."),
+     "Sensibilización, problemáticas públicas y mesas de diálogo para construir los compromisos.",
+     True),
     ("consultation", date(2021, 7, 1), date(2021, 7, 31),
-     "Consulta pública de los borradores de compromisos."),
+     "Consulta pública de los borradores de compromisos.", False),
     ("implementation", date(2021, 8, 1), date(2022, 12, 31),
-     "Implementación de los compromisos y seguimiento público: «¿Cómo vamos?»."),
+     "Implementación de los compromisos y seguimiento público: «¿Cómo vamos?».", False),
     ("evaluation", date(2023, 1, 1), date(2023, 3, 31),
-     "Evaluación de resultados y rendición de cuentas."),
+     "Evaluación de resultados y rendición de cuentas.", False),
 ]
 
 THEMES = [
@@ -132,3 +148,92 @@ COMMITTEES = [
 
 # The ten commitments' starting dates: the end of the consultation phase.
 COMMITMENTS_PUBLISHED_ON = date(2021, 8, 1)
+
+
+def archived_spec() -> dict:
+    """The Third Plan for app/demo/structure.py: concluded, not current. Its civil-society seats
+    are not listed: the 2021 elections and agreements fill them (app/demo/elections.py)."""
+    return {
+        "plan": PLAN,
+        "current": False,
+        "phases": PHASES,
+        "themes": THEMES,
+        "term_start": date(2021, 2, 25),
+        "committees": [
+            {**spec, "members": [(name, title, spec["scope"]) for name, title, kind in spec["members"]
+                                 if kind == G]}
+            for spec in COMMITTEES
+        ],
+    }
+
+
+def facilitators() -> dict[str, str]:
+    """The Third Plan's facilitator of each committee (committee slug: name): accounts with a
+    facilitator's scope, not member rows."""
+    return {spec["slug"]: name for spec in COMMITTEES
+            for name, _title, kind in spec["members"] if kind == F}
+
+
+CURRENT_PLAN = {
+    **GUARANTOR,
+    "slug": "durango-4-demo",
+    "name": "Cuarto Plan de Acción Local de Gobierno Abierto de Durango (demostración)",
+    "reference_prefix": "DGO4",
+    "description": (
+        "Datos de demostración: este plan, sus convocatorias, elecciones, problemáticas, "
+        "mesas, consultas y compromisos son ficticios: se generaron el día en que se cargó la "
+        "demostración, con fechas calculadas a partir de ese día, para mostrar un plan en curso. "
+        "Las personas y organizaciones que aparecen son inventadas. El plan real concluido es el "
+        "Tercer Plan de Acción Local de Gobierno Abierto de Durango (2020–2023)."
+    ),
+}
+
+# Offsets in days from the day of loading: (kind, first day, last day, description, proposals).
+CURRENT_PHASES = [
+    ("call", -90, -61, "Convocatoria del Órgano Garante a las organizaciones (demostración).", False),
+    ("integration", -60, -43,
+     "Integración de los comités coordinadores; la elección del Municipio de Durango está en "
+     "votación y la convocatoria para Gómez Palacio sigue abierta.", False),
+    ("cocreation", -42, 45,
+     "Recepción de problemáticas públicas, mesas de diálogo y consulta de borradores.", True),
+    ("consultation", 46, 75, "Consulta pública de los borradores de compromisos.", False),
+    ("implementation", 76, 440, "Implementación y seguimiento de los compromisos.", False),
+    ("evaluation", 441, 530, "Evaluación de resultados y rendición de cuentas.", False),
+]
+
+CURRENT_COMMITTEES = [
+    ("poder-ejecutivo", "Comité Coordinador del Poder Ejecutivo", "Poder Ejecutivo del Estado de Durango",
+     [("Persona titular de la Secretaría de la Contraloría (demostración)", "Secretaría de la Contraloría")]),
+    ("municipio-durango", "Comité Coordinador del Municipio de Durango", "Municipio de Durango",
+     [("Persona titular de la Secretaría Municipal (demostración)",
+       "Secretaría Municipal y del Ayuntamiento")]),
+    ("gomez-palacio", "Comité Coordinador del Municipio de Gómez Palacio", "Municipio de Gómez Palacio",
+     [("Persona titular de la Coordinación de Gabinete (demostración)", "Coordinación de Gabinete")]),
+    ("tepehuanes", "Comité Coordinador del Municipio de Tepehuanes", "Municipio de Tepehuanes",
+     [("Persona titular de la Contraloría Municipal (demostración)", "Contraloría Municipal")]),
+]
+
+
+# The current plan's facilitators of the other committees (invented people; the demo
+# facilitator account facilitates the Municipio de Durango).
+CURRENT_FACILITATORS = {
+    "poder-ejecutivo": "Mariana Ochoa Reyes",
+    "gomez-palacio": "Rubén Alvarado Quiñones",
+    "tepehuanes": "Cecilia Ibarra Galindo",
+}
+
+
+def current_spec(today: date) -> dict:
+    """The fictitious current plan, its phases around `today` (the day of loading)."""
+    year = today.year
+    return {
+        "plan": {**CURRENT_PLAN, "period": f"{year}–{year + 2}"},
+        "current": True,
+        "phases": [(kind, today + timedelta(days=first), today + timedelta(days=last), text, accepts)
+                   for kind, first, last, text, accepts in CURRENT_PHASES],
+        "themes": THEMES,
+        "term_start": today + timedelta(days=-60),
+        "committees": [{"slug": slug, "name": name, "scope": scope,
+                        "members": [(person, title, scope) for person, title in members]}
+                       for slug, name, scope, members in CURRENT_COMMITTEES],
+    }

@@ -1,62 +1,54 @@
-"""The demo's public call of 28 October 2020 and the elections of the civil-society seats.
+"""The demo's calls and elections of civil-society seats, acted through the calls and elections
+services at their moments (app.core.clock.use), as the guarantor body, the organisations and the
+candidates would act them.
 
-What it holds
-- The Durango call (registration 28 Oct – 14 Dec 2020) for the four committees, with its
-  declarations; 26 invented civil-society organisations (verified, confirmed accounts) and
-  their approved applications: many for the Poder Ejecutivo and the Municipio de Durango, two
-  or three for Gómez Palacio and Tepehuanes.
-- A finished, published election for the Poder Ejecutivo and one for the Municipio de Durango
-  (voting on 25 February 2021), with validated candidates, the frozen roll, a real ballot box
-  (hash chain) and the result; their winners are the titular and suplente the seed names.
-- Published self-selection agreements for Gómez Palacio and Tepehuanes (too few organisations
-  for a vote), each with a small generated PDF as its signed record under UPLOAD_DIR.
+The Third Plan (archived): the call of 28 October 2020 for the four committees; 26 invented
+organisations register, are verified and apply; the guarantor body approves them on 15 December;
+the elections of the Poder Ejecutivo and the Municipio de Durango (nominations in January, voting
+on 25 February 2021, the seed's titular and suplente win) and the self-selection agreements of
+Gómez Palacio and Tepehuanes (too few organisations for a vote), each with a small generated PDF
+as its signed record. Publishing seats the winners on the committees.
 
-Why rows and not services
-The services enforce the windows against the current time (nobody can apply in 2020 or vote on
-25 Feb 2021 today), so this history is written directly with the models, with the same rules
-the services follow: the roll is ordered and hashed as open_voting does, the ballots are
-chained with app/elections/chain.py, the close entry seals the voted flags, the tally and the
-box come from app.elections.services.compute_tally/box_document and the box is checked with the
-standalone verifier before anything is committed (a demo box that does not verify is an error).
-Receipts are random and thrown away, as in a real vote. No audit entry is written: the audit
-log is append-only and in time order, so it cannot hold backdated acts; the dates of this
-history live in the rows themselves (created, nominated, decided, opened, closed, published).
+The current (fictitious) plan, dated from the day of loading: a closed call whose approved
+organisations (the demo organisation among them) form the roll of the Municipio de Durango's
+election, in voting now, some ballots already cast; and a call open now for Gómez Palacio and
+Tepehuanes with applications waiting for the guarantor body's decision.
 
-The winners already sit on the committees (the seed's CommitteeMember rows, term from 25 Feb
-2021): publishing here adds no CommitteeMember row, it only links the elected people's accounts
-to their existing rows, so the committee pages list each titular and suplente once.
-
-Idempotent: nothing is done when the plan already has this call.
+Idempotent: each part is skipped when its call already exists.
 """
+import hashlib
 import random
-import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from app.accounts.models import Organisation, Role, Sector, User, Verification
-from app.accounts.passwords import hash_password
-from app.calls.models import ApplicationStatus, Call, CallApplication, CallCommittee
-from app.calls.queries import calls_covering
+from app.accounts.models import Sector, User
+from app.calls.models import ApplicationStatus, Call, CallApplication
+from app.calls.services import apply_to_call, decide_application, publish_call
+from app.core import storage
 from app.core.text import fold
-from app.elections import chain, queries, services
-from app.elections.models import (
-    DEFAULT_SEATS,
-    Ballot,
-    Candidate,
-    CandidateState,
-    Election,
-    ElectionResult,
-    ElectionState,
-    RollEntry,
-    SelfSelectionAgreement,
+from app.demo import people
+from app.demo.timeline import Story, Timeline
+from app.elections import queries
+from app.elections.models import Ballot, Election, ElectionState
+from app.elections.services import (
+    accept_nomination,
+    cast_ballot,
+    close_election,
+    create_election,
+    nominate_candidate,
+    open_nominations,
+    open_voting,
+    publish_agreement,
+    publish_result,
+    record_agreement,
+    validate_candidate,
 )
 from app.extensions import db
-from app.plans.models import ActionPlan, Committee, CommitteeMember, MemberKind
+from app.plans.models import ActionPlan, Committee
 
 LOCAL = ZoneInfo("America/Monterrey")
-GARANTE = "organo.garante@example.org"
 
 CALL_TITLE = ("Convocatoria pública y abierta para la implementación del Tercer Plan de Acción Local "
               "de Gobierno Abierto y la conformación del Secretariado Técnico Local")
@@ -181,24 +173,230 @@ PUBLISHED = local(2021, 2, 25, 19)
 AGREEMENTS_PUBLISHED = local(2021, 2, 25, 12)
 
 
-def _slug(name: str) -> str:
-    return "".join(ch if ch.isalnum() else "." for ch in fold(name)).strip(".")[:40].strip(".")
-
-
 def _email(name: str) -> str:
-    parts = [p for p in _slug(name).split(".") if p and p not in {"a", "c", "de", "del", "la", "por"}]
+    slug = "".join(ch if ch.isalnum() else "." for ch in fold(name)).strip(".")[:40].strip(".")
+    parts = [p for p in slug.split(".") if p and p not in {"a", "c", "de", "del", "la", "por"}]
     return f"{'.'.join(parts[:4])}@example.org"
 
 
-def load_elections(plan: ActionPlan, password: str | None = None) -> str:
-    """Load the call and the elections (once); `password` for the accounts added (organisations
-    and candidates; a random one, that nobody knows, by default). Returns a summary."""
-    password = password or secrets.token_urlsafe(24)
-    existing = db.session.scalar(
-        sa.select(Call).where(Call.plan_id == plan.id, Call.title == CALL_TITLE))
-    if existing is None:
-        _load(plan, password)
-    return summary(plan)
+def _committees(plan: ActionPlan) -> dict[str, Committee]:
+    return {c.slug: c for c in db.session.scalars(sa.select(Committee).where(Committee.plan_id == plan.id))}
+
+
+def _call(plan: ActionPlan, title: str) -> Call | None:
+    return db.session.scalar(sa.select(Call).where(Call.plan_id == plan.id, Call.title == title))
+
+
+def _organisation(garante: User, index: int, password: str) -> User:
+    name, sector, municipality, _committees = ORGANISATIONS[index]
+    return people.organisation(
+        garante, _email(name), name, sector.value, municipality, f"Enlace de {name.split(',')[0]}",
+        "Organización de la sociedad civil de Durango (inventada para la demostración).", password)
+
+
+def _apply(organisation: User, call: Call, slugs, committees) -> None:
+    apply_to_call(organisation, call, [committees[s].id for s in slugs],
+                  list(range(len(call.declarations))))
+
+
+def _window(moment: datetime) -> datetime:
+    """A form's naive local date-time for a UTC moment."""
+    return moment.astimezone(LOCAL).replace(tzinfo=None)
+
+
+def _new_election(garante, committee, nominations, voting, minimum=5) -> Election:
+    return create_election(garante, committee, {
+        "title": f"Elección de la representación de la sociedad civil — {committee.name}",
+        "seats": "both", "min_participants": minimum,
+        "nominations_open_at": _window(nominations[0]), "nominations_close_at": _window(nominations[1]),
+        "voting_opens_at": _window(voting[0]), "voting_closes_at": _window(voting[1])})
+
+
+def _candidates(election: Election, nominees, password, first: datetime) -> Story:
+    """Each (name, organisation, bio): the person's account, the nomination and its acceptance
+    (a day apart each). A story: yields each act's moment (app/demo/timeline.py)."""
+    for offset, (name, organisation, bio) in enumerate(nominees):
+        yield first + timedelta(days=offset)
+        person = people.citizen(_email(name), name, "Durango", password)
+        candidate = nominate_candidate(organisation, election, {
+            "email": person.email, "name": name, "bio": bio,
+            "statement": "Me comprometo a llevar la voz de las organizaciones al comité y a rendir "
+                         "cuentas de cada sesión."})
+        yield first + timedelta(days=offset, hours=20)
+        accept_nomination(person, candidate)
+
+
+def _vote(election: Election, voters: list[User], choices: list[str | None], password: str,
+          first: datetime) -> Story:
+    for number, (voter, choice) in enumerate(zip(voters, choices, strict=True)):
+        yield first + timedelta(minutes=17 * number)
+        cast_ballot(voter, election, choice, password)
+
+
+# ------------------------------------------------------------------ the Third Plan (2020–2021)
+
+def load_archive(plan: ActionPlan, garante: User, password: str) -> None:
+    """The call of 28 Oct 2020, its organisations, the 2021 elections and agreements (once)."""
+    if _call(plan, CALL_TITLE) is not None:
+        return
+    committees = _committees(plan)
+    clock = Timeline(CALL_OPENS)
+    with clock.running():
+        call = publish_call(garante, plan, {
+            "title": CALL_TITLE, "body": CALL_BODY, "requirements": CALL_REQUIREMENTS,
+            "declarations": DECLARATIONS, "committee_ids": [committees[s].id for s in (PE, MD, GP, TP)],
+            "opens_at": _window(CALL_OPENS), "closes_at": _window(CALL_CLOSES)})
+        organisations = []
+        for index, spec in enumerate(ORGANISATIONS):
+            clock.at(CALL_OPENS + timedelta(days=1 + index, hours=index % 5))
+            organisation = _organisation(garante, index, password)
+            organisations.append(organisation)
+            clock.at(CALL_OPENS + timedelta(days=1 + index, hours=6))
+            _apply(organisation, call, spec[3], committees)
+        decided = CALL_CLOSES + timedelta(hours=10)
+        for number, application in enumerate(db.session.scalars(
+                sa.select(CallApplication).where(CallApplication.call_id == call.id)
+                .order_by(CallApplication.id))):
+            clock.at(decided + timedelta(minutes=6 * number))
+            decide_application(garante, application, "approve")
+
+        clock.at(ELECTIONS_CREATED)
+        voted = {slug: _new_election(garante, committees[slug], NOMINATIONS, VOTING) for slug in ELECTIONS}
+        agreed = {slug: _new_election(garante, committees[slug], NOMINATIONS, VOTING) for slug in AGREEMENTS}
+        clock.at(NOMINATIONS[0])
+        for election in voted.values():
+            open_nominations(garante, election)
+        candidates = {}
+        for number, (slug, spec) in enumerate(ELECTIONS.items()):
+            nominees = [(name, organisations[index], bio) for name, index, bio in spec["candidates"]]
+            clock.drive(_candidates(voted[slug], nominees, password,
+                                    NOMINATIONS[0] + timedelta(days=3 + 5 * number)))
+            candidates[slug] = queries.all_candidates(voted[slug].id)
+        clock.at(NOMINATIONS[1] + timedelta(days=3))
+        for slug in ELECTIONS:
+            for candidate in candidates[slug]:
+                validate_candidate(garante, candidate)
+        _record_agreements(clock, agreed, organisations, garante)
+
+        clock.at(VOTING[0])
+        for election in voted.values():
+            open_voting(garante, election)
+        rng = random.Random(20210225)
+        for slug, spec in ELECTIONS.items():
+            election = voted[slug]
+            by_name = {c.name: c.public_code for c in candidates[slug]}
+            choices = [by_name[name] for (name, _i, _b), n in zip(spec["candidates"], spec["votes"],
+                                                                  strict=True) for _ in range(n)]
+            choices += [None] * spec["blank"]
+            rng.shuffle(choices)
+            roll = queries.roll(election.id)
+            voters = [db.session.get(User, e.organisation_id) for e in roll[:len(roll) - ABSTAINED]]
+            clock.drive(_vote(election, voters, choices, password, VOTING[0] + timedelta(minutes=30)))
+        clock.at(AGREEMENTS_PUBLISHED)
+        for election in agreed.values():
+            publish_agreement(garante, election, TERM_START)
+        clock.at(VOTING[1])
+        for election in voted.values():
+            close_election(garante, election)
+        clock.at(PUBLISHED)
+        for election in voted.values():
+            publish_result(garante, election, TERM_START)
+    db.session.commit()
+
+
+def _record_agreements(clock: Timeline, agreed: dict, organisations: list[User], garante) -> None:
+    for slug, spec in AGREEMENTS.items():
+        election = agreed[slug]
+        clock.at(datetime.combine(spec["agreed_on"], time(18), tzinfo=LOCAL).astimezone(UTC))
+        electorate = queries.electorate(election)
+        participants = [queries.organisation_name(u) for u in sorted(electorate, key=lambda u: u.id)]
+        data = record_pdf(election.committee.name, spec, participants)
+        upload = storage.Upload(f"acta-autoseleccion-{slug}.pdf", "application/pdf", data,
+                                hashlib.sha256(data).hexdigest())
+        titular, titular_org = spec["titular"]
+        suplente, suplente_org = spec["suplente"]
+        record_agreement(garante, election, {
+            "participants": [u.id for u in electorate], "agreed_on": spec["agreed_on"],
+            "titular_name": titular, "titular_organisation_id": organisations[titular_org].id,
+            "suplente_name": suplente, "suplente_organisation_id": organisations[suplente_org].id,
+            "notes": "Con menos de cinco organizaciones registradas en el comité, las organizaciones "
+                     "participantes acordaron por unanimidad a su titular y a su suplente."},
+            upload)
+
+
+# ------------------------------------------------------------------ the current plan (now)
+
+CURRENT_CALL = "Convocatoria a las organizaciones para integrar los comités del Cuarto Plan (demostración)"
+OPEN_CALL = "Segunda convocatoria: Gómez Palacio y Tepehuanes (demostración)"
+CURRENT_BODY = ("**Convocatoria de demostración.** El Órgano Garante convoca a las organizaciones "
+                "a registrarse en los comités coordinadores del plan de demostración.")
+# The organisations of the closed call (indexes of ORGANISATIONS) and their committees.
+CURRENT_APPLICANTS = [(2, (PE, MD)), (5, (PE, MD)), (9, (MD,)), (11, (PE, MD)), (12, (MD,)),
+                      (13, (MD,)), (14, (MD,)), (15, (MD,)), (16, (PE,)), (19, (MD,))]
+# Of the open call: organisations that applied and wait for the decision.
+OPEN_APPLICANTS = [(21, (GP,)), (22, (GP,)), (24, (TP,))]
+CURRENT_CANDIDATES = [
+    ("Lorena Patricia Ávila Reyes", 13, "Contadora pública; vigila el gasto municipal desde 2019."),
+    ("Esteban Giacomán Salcido", 15, "Ingeniero ambiental; coordina brigadas de limpieza de ríos."),
+    ("Fernanda Nevárez Soto", 11, "Estudiante de ciencia política y voluntaria en su colonia."),
+]
+# How many organisations of the roll have voted already (the demo organisation has not).
+CURRENT_VOTES = [0, 1, 0, None]
+
+
+def current_story(plan: ActionPlan, garante: User, demo_organisation: User, password: str,
+                  today: date) -> Story:
+    """A closed call, an election in voting in the Municipio de Durango (the demo organisation
+    on the roll, not yet voted), an open call with pending applications (once). A story for
+    app.demo.timeline.run_together: yields each act's moment before doing it."""
+    if _call(plan, CURRENT_CALL) is not None:
+        return
+    committees = _committees(plan)
+
+    def day(offset: int, hhmm: str = "09:00") -> datetime:
+        return datetime.combine(today + timedelta(days=offset), time(*map(int, hhmm.split(":"))),
+                                tzinfo=LOCAL).astimezone(UTC)
+
+    yield day(-90)
+    call = publish_call(garante, plan, {
+        "title": CURRENT_CALL, "body": CURRENT_BODY, "requirements": CALL_REQUIREMENTS,
+        "declarations": DECLARATIONS, "committee_ids": [committees[s].id for s in (PE, MD)],
+        "opens_at": _window(day(-90)), "closes_at": _window(day(-61, "23:59"))})
+    applicants = [(_organisation(garante, i, password), slugs) for i, slugs in CURRENT_APPLICANTS]
+    applicants.append((demo_organisation, (MD,)))
+    for number, (organisation, slugs) in enumerate(applicants):
+        yield day(-88 + number, "11:00")
+        _apply(organisation, call, slugs, committees)
+    yield day(-59, "10:00")
+    for application in db.session.scalars(sa.select(CallApplication).where(
+            CallApplication.call_id == call.id).order_by(CallApplication.id)):
+        decide_application(garante, application, "approve")
+
+    yield day(-58, "10:00")
+    election = _new_election(garante, committees[MD], (day(-55), day(-5, "18:00")),
+                             (day(-1, "09:00"), day(6, "18:00")), minimum=5)
+    yield day(-55)
+    open_nominations(garante, election)
+    nominees = [(name, _organisation(garante, i, password), bio) for name, i, bio in CURRENT_CANDIDATES]
+    yield from _candidates(election, nominees, password, day(-50, "12:00"))
+    candidates = queries.all_candidates(election.id)
+    yield day(-4, "10:00")
+    for candidate in candidates:
+        validate_candidate(garante, candidate)
+    yield day(-3, "09:00")
+    open_call = publish_call(garante, plan, {
+        "title": OPEN_CALL, "body": CURRENT_BODY, "requirements": CALL_REQUIREMENTS,
+        "declarations": DECLARATIONS, "committee_ids": [committees[s].id for s in (GP, TP)],
+        "opens_at": _window(day(-3, "09:00")), "closes_at": _window(day(25, "23:59"))})
+    for number, (index, slugs) in enumerate(OPEN_APPLICANTS):
+        yield day(-3, f"{11 + 2 * number}:00")
+        _apply(_organisation(garante, index, password), open_call, slugs, committees)
+    yield day(-1, "09:00")
+    open_voting(garante, election)
+    roll = [db.session.get(User, e.organisation_id) for e in queries.roll(election.id)]
+    voters = [u for u in roll if u.id != demo_organisation.id][:len(CURRENT_VOTES)]
+    choices = [candidates[i].public_code if i is not None else None for i in CURRENT_VOTES]
+    yield from _vote(election, voters, choices, password, day(-1, "10:30"))
 
 
 def summary(plan: ActionPlan) -> str:
@@ -210,192 +408,16 @@ def summary(plan: ActionPlan) -> str:
                           .where(CallApplication.call_id.in_(call_ids),
                                  CallApplication.status == ApplicationStatus.approved))
     committee_ids = sa.select(Committee.id).where(Committee.plan_id == plan.id).scalar_subquery()
-    elections = count(sa.select(sa.func.count(Election.id))
-                      .where(Election.committee_id.in_(committee_ids),
-                             Election.state == ElectionState.published))
-    agreements = count(sa.select(sa.func.count(Election.id))
-                       .where(Election.committee_id.in_(committee_ids),
-                              Election.state == ElectionState.self_selected))
+
+    def elections(state):
+        return count(sa.select(sa.func.count(Election.id))
+                     .where(Election.committee_id.in_(committee_ids), Election.state == state))
+
     ballots = count(sa.select(sa.func.count(Ballot.id)).join(Election)
                     .where(Election.committee_id.in_(committee_ids)))
-    return (f"{organisations} registered organisations, {elections} published elections "
-            f"({ballots} ballots), {agreements} self-selection agreements")
-
-
-def _load(plan: ActionPlan, password: str) -> None:
-    garante = db.session.scalar(sa.select(User).where(User.email == GARANTE))
-    committees = {c.slug: c for c in db.session.scalars(
-        sa.select(Committee).where(Committee.plan_id == plan.id))}
-    call = Call(plan_id=plan.id, title=CALL_TITLE, body=CALL_BODY, requirements=CALL_REQUIREMENTS,
-                declarations=list(DECLARATIONS), opens_at=CALL_OPENS, closes_at=CALL_CLOSES,
-                published_at=CALL_OPENS, created_by_id=garante.id if garante else None,
-                created_at=CALL_OPENS - timedelta(days=2))
-    db.session.add(call)
-    db.session.flush()
-    for slug in (PE, MD, GP, TP):
-        db.session.add(CallCommittee(call_id=call.id, committee_id=committees[slug].id))
-
-    password_hash = hash_password(password)  # one slow hash for every demo account added here
-    organisations = _organisations(password_hash)
-    _applications(call, committees, organisations, garante)
-    db.session.flush()
-    rng = random.Random(20210225)
-    for slug, spec in ELECTIONS.items():
-        _voted_election(committees[slug], spec, organisations, garante, password_hash, rng)
-    for slug, spec in AGREEMENTS.items():
-        _agreement(committees[slug], spec, organisations, garante)
-    db.session.commit()
-
-
-def _organisations(password_hash: str) -> list[User]:
-    users = []
-    for index, (name, sector, municipality, _committees) in enumerate(ORGANISATIONS):
-        registered = CALL_OPENS + timedelta(days=1 + index, hours=index % 5)
-        user = User(email=_email(name), name=name, municipality=municipality,
-                    role=Role.organisation, password_hash=password_hash,
-                    email_confirmed_at=registered, locale="es_MX", created_at=registered)
-        user.organisation = Organisation(
-            legal_name=name, sector=sector, contact_person=f"Enlace de {name.split(',')[0]}",
-            description="Organización registrada en la convocatoria del Tercer Plan de Acción "
-                        "Local de Gobierno Abierto de Durango.",
-            verification=Verification.verified, verified_at=registered + timedelta(days=2),
-        )
-        db.session.add(user)
-        users.append(user)
-    db.session.flush()
-    return users
-
-
-def _applications(call, committees, organisations, garante) -> None:
-    for index, (org, spec) in enumerate(zip(organisations, ORGANISATIONS, strict=True)):
-        applied = CALL_OPENS + timedelta(days=3 + index, hours=2)
-        for slug in spec[3]:
-            db.session.add(CallApplication(
-                call_id=call.id, organisation_id=org.id, committee_id=committees[slug].id,
-                status=ApplicationStatus.approved, declarations=list(DECLARATIONS),
-                created_at=applied, decided_at=CALL_CLOSES + timedelta(days=1, hours=index % 8),
-                decided_by_id=garante.id if garante else None,
-            ))
-
-
-def _election(committee, garante, state) -> Election:
-    election = Election(
-        committee_id=committee.id, call_id=db.session.scalar(calls_covering(committee.id).limit(1)),
-        title=f"Elección de la representación de la sociedad civil — {committee.name}",
-        seats=list(DEFAULT_SEATS), nominations_open_at=NOMINATIONS[0],
-        nominations_close_at=NOMINATIONS[1], voting_opens_at=VOTING[0], voting_closes_at=VOTING[1],
-        min_participants=5, state=state, created_by_id=garante.id if garante else None,
-        created_at=ELECTIONS_CREATED,
-    )
-    db.session.add(election)
-    db.session.flush()
-    return election
-
-
-def _person(name: str, password_hash: str, when: datetime) -> User:
-    user = User(email=_email(name), name=name, municipality="Durango", role=Role.citizen,
-                password_hash=password_hash, email_confirmed_at=when, locale="es_MX",
-                created_at=when)
-    db.session.add(user)
-    db.session.flush()
-    return user
-
-
-def _link_member(committee, kind: MemberKind, name: str, user_id: int | None) -> None:
-    member = db.session.scalar(sa.select(CommitteeMember).where(
-        CommitteeMember.committee_id == committee.id, CommitteeMember.name == name,
-        CommitteeMember.kind == kind))
-    if member is not None and member.user_id is None and user_id is not None:
-        member.user_id = user_id
-
-
-def _voted_election(committee, spec, organisations, garante, password_hash, rng) -> None:
-    election = _election(committee, garante, ElectionState.published)
-    candidates = []
-    codes = set()
-    for offset, (name, org_index, bio) in enumerate(spec["candidates"]):
-        nominated = NOMINATIONS[0] + timedelta(days=3 + offset)
-        person = _person(name, password_hash, nominated - timedelta(days=1))
-        code = chain.new_candidate_code()
-        while code in codes:
-            code = chain.new_candidate_code()
-        codes.add(code)
-        candidate = Candidate(
-            election_id=election.id, organisation_id=organisations[org_index].id,
-            user_id=person.id, public_code=code, name=name, bio=bio,
-            statement="Me comprometo a llevar la voz de las organizaciones al comité y a rendir "
-                      "cuentas de cada sesión.",
-            state=CandidateState.validated, nominated_at=nominated,
-            answered_at=nominated + timedelta(days=1), decided_at=NOMINATIONS[1] + timedelta(days=3),
-            decided_by_id=garante.id if garante else None)
-        db.session.add(candidate)
-        candidates.append(candidate)
-    db.session.flush()
-
-    # The roll, frozen and hashed as open_voting does.
-    electorate = queries.electorate(election)
-    listed = sorted(((queries.organisation_name(u), u.id) for u in electorate),
-                    key=lambda pair: (fold(pair[0]), pair[0], pair[1]))
-    voters = {oid for _name, oid in listed[:len(listed) - ABSTAINED]}
-    for position, (name, oid) in enumerate(listed, start=1):
-        db.session.add(RollEntry(election_id=election.id, organisation_id=oid, name=name[:300],
-                                 position=position, voted=oid in voters))
-    roll_hash = chain.roll_hash([{"id": oid, "name": name[:300]} for name, oid in listed])
-    seed = chain.new_seed()
-    header = chain.box_header(
-        election_id=election.id, title=election.title, committee=committee.name,
-        seats=election.seats,
-        candidates=[{"code": c.public_code, "name": c.name, "organisation": c.organisation_name}
-                    for c in candidates],
-        roll_hash_=roll_hash, commitment=chain.seed_commitment(seed),
-        voting_opens_at=services.iso(election.voting_opens_at),
-        voting_closes_at=services.iso(election.voting_closes_at))
-    election.seed = seed
-    election.seed_commitment = header["seed_commitment"]
-    election.roll_hash = roll_hash
-    election.box_header = header
-    election.genesis_hash = chain.genesis_hash(header)
-    election.voting_opened_at = VOTING[0]
-
-    # The ballots, in a shuffled order, chained one after the other; receipts are not kept.
-    choices = [c.public_code for c, n in zip(candidates, spec["votes"], strict=True)
-               for _ in range(n)] + [None] * spec["blank"]
-    if len(choices) != len(voters):
-        raise ValueError(f"{committee.slug}: {len(choices)} ballots for {len(voters)} voters")
-    rng.shuffle(choices)
-    entries = chain.build_entries(
-        election.id, election.genesis_hash,
-        [(chain.receipt_digest(chain.new_receipt()), choice) for choice in choices])
-    for entry in entries:
-        db.session.add(Ballot(election_id=election.id, position=entry["position"],
-                              receipt_digest=entry["receipt_digest"], choice=entry["choice"],
-                              prev_hash=entry["prev_hash"], entry_hash=entry["entry_hash"]))
-    head = entries[-1]["entry_hash"] if entries else election.genesis_hash
-    election.ballot_count = len(entries)
-
-    # The close entry, at the end of the window, sealing who voted.
-    voted_hash = chain.voted_hash(sorted(voters))
-    close = chain.close_entry(election.id, len(entries) + 1, head, voted_hash,
-                              services.iso(VOTING[1]), None)
-    election.close_prev_hash = head
-    election.head_hash = close["entry_hash"]
-    election.voted_hash = voted_hash
-    election.closed_at = VOTING[1]
-    election.closed_early_reason = None
-    election.state = ElectionState.closed
-    db.session.flush()
-
-    # The result: the services' own count and box, checked by the independent verifier.
-    counted, report = services.verified_count(election)
-    if counted is None:
-        raise RuntimeError(f"the demo box of {committee.slug} does not verify:\n{report}")
-    for seat, winner in services.record_result(election, counted, candidates, PUBLISHED):
-        if winner is not None:
-            _link_member(committee, MemberKind(seat.kind), winner.name, winner.user_id)
-    election.published_at = PUBLISHED
-    election.term_start = TERM_START
-    election.state = ElectionState.published
-    db.session.flush()
+    return (f"{organisations} registered organisations, {elections(ElectionState.published)} "
+            f"published elections, {elections(ElectionState.voting)} in voting ({ballots} ballots), "
+            f"{elections(ElectionState.self_selected)} self-selection agreements")
 
 
 def record_pdf(committee_name: str, spec: dict, participants: list[str]) -> bytes:
@@ -435,43 +457,3 @@ def record_pdf(committee_name: str, spec: dict, participants: list[str]) -> byte
     return out
 
 
-def _agreement(committee, spec, organisations, garante) -> None:
-    import hashlib
-
-    from app.core import storage
-
-    election = _election(committee, garante, ElectionState.self_selected)
-    electorate = queries.electorate(election)
-    participants = [{"id": u.id, "name": queries.organisation_name(u)}
-                    for u in sorted(electorate, key=lambda u: u.id)]
-    titular, titular_org = spec["titular"]
-    suplente, suplente_org = spec["suplente"]
-    data = record_pdf(committee.name, spec, [p["name"] for p in participants])
-    upload = storage.Upload(f"acta-autoseleccion-{committee.slug}.pdf", "application/pdf", data,
-                            hashlib.sha256(data).hexdigest())
-    stored = storage.write(upload)
-    recorded = AGREEMENTS_PUBLISHED - timedelta(days=2)
-    agreement = SelfSelectionAgreement(
-        election_id=election.id, participants=participants, titular_name=titular,
-        titular_organisation=queries.organisation_name(organisations[titular_org]),
-        suplente_name=suplente,
-        suplente_organisation=queries.organisation_name(organisations[suplente_org]),
-        agreed_on=spec["agreed_on"],
-        notes="Con menos de cinco organizaciones registradas en el comité, las organizaciones "
-              "participantes acordaron por unanimidad a su titular y a su suplente.",
-        record_name=upload.original_name, record_stored_name=stored,
-        record_content_type=upload.content_type, record_size=upload.size,
-        record_sha256=upload.sha256, recorded_by_id=garante.id if garante else None,
-        recorded_at=recorded, published_at=AGREEMENTS_PUBLISHED)
-    db.session.add(agreement)
-    chosen = {MemberKind.cs_titular.value: (titular, agreement.titular_organisation),
-              MemberKind.cs_suplente.value: (suplente, agreement.suplente_organisation)}
-    for index, kind in enumerate(election.seats):
-        name, organisation = chosen[kind]
-        db.session.add(ElectionResult(
-            election_id=election.id, seat_index=index, seat_kind=kind, winner_name=name,
-            winner_organisation=organisation, self_selection=True,
-            published_at=AGREEMENTS_PUBLISHED, roll_size=len(participants)))
-    election.published_at = AGREEMENTS_PUBLISHED
-    election.term_start = TERM_START
-    db.session.flush()

@@ -1,26 +1,32 @@
-"""Loads the demo plan idempotently: running it twice changes nothing."""
-from datetime import UTC, datetime
+"""Loads the demo through the same services people use, idempotently (loading twice changes
+nothing): Durango's Third Local Action Plan as a concluded, archived plan (2020–2023), and a
+current, fictitious plan dated from the day of loading, with a call open, an election in voting,
+a consultation open, a dialogue table next week, proposals being received and commitments in
+progress. Every act runs at its moment through app.core.clock.use (app/demo/timeline.py); the
+current plan's overlapping stories are told together, so the audit log stays in time order."""
+import secrets
+from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import current_app, has_request_context
 
-from app.accounts.models import ModeratorScope, Organisation, Role, Sector, User, Verification
-from app.accounts.passwords import hash_password
-from app.commitments.models import Commitment, CommitmentState, ImplementationStatus
-from app.core.db import utcnow
-from app.demo import durango
+from app.accounts.models import Sector, User
+from app.accounts.services import find_by_email
+from app.admin.services import grant_moderator_scope
+from app.commitments.models import Commitment
+from app.core import clock
+from app.demo import durango, people
 from app.demo.commitments import load_commitments
-from app.demo.elections import load_elections
-from app.demo.participation import load_participation
+from app.demo.current import commitments_story
+from app.demo.current import summary as current_summary
+from app.demo.elections import current_story, load_archive
+from app.demo.elections import summary as elections_summary
+from app.demo.participation import load_participation, participation_story
+from app.demo.participation import summary as participation_summary
+from app.demo.structure import build_plan
+from app.demo.timeline import Timeline, local, run_together
 from app.extensions import db
-from app.plans.models import (
-    ActionPlan,
-    Committee,
-    CommitteeMember,
-    MemberKind,
-    Phase,
-    PhaseKind,
-    Theme,
-)
+from app.plans.models import ActionPlan, Committee, CommitteeMember
 
 DEMO_PASSWORD = "Mesa-de-dialogo-2026"
 
@@ -34,123 +40,96 @@ DEMO_ACCOUNTS = [
     {"role": "organisation", "email": "organizacion@example.org", "password": DEMO_PASSWORD,
      "name": "Observatorio Ciudadano de Durango, A.C.", "municipality": "Durango"},
 ]
+ADMIN, FACILITATOR, CITIZEN, ORGANISATION = DEMO_ACCOUNTS
+
+# The guarantor body sets up the Third Plan and the accounts exist before its call (28 Oct 2020).
+ACCOUNTS_CREATED = date(2020, 10, 1)
+# The Third Plan's co-creation: its participation story starts here (inside its phase).
+ARCHIVE_STORY_STARTS = date(2021, 3, 8)
 
 
 def database_is_empty() -> bool:
     return db.session.scalar(sa.select(sa.func.count(ActionPlan.id))) == 0
 
 
-def _get_or_add(model, lookup: dict, **values):
-    instance = db.session.scalar(sa.select(model).filter_by(**lookup))
-    if instance is None:
-        instance = model(**lookup, **values)
-        db.session.add(instance)
-        db.session.flush()
-    return instance
-
-
 def load_demo() -> str:
-    plan = _get_or_add(
-        ActionPlan,
-        {"slug": durango.PLAN["slug"]},
-        **{k: v for k, v in durango.PLAN.items() if k != "slug"},
-        is_current=True,
-    )
-    for position, (kind, starts, ends, description) in enumerate(durango.PHASES):
-        _get_or_add(
-            Phase,
-            {"plan_id": plan.id, "kind": PhaseKind(kind)},
-            position=position,
-            starts_on=starts,
-            ends_on=ends,
-            description=description,
-        )
-    themes = {
-        slug: _get_or_add(Theme, {"plan_id": plan.id, "slug": slug}, name=name)
-        for slug, name in durango.THEMES
-    }
-    published_at = datetime.combine(durango.COMMITMENTS_PUBLISHED_ON, datetime.min.time(), UTC)
-    committees = {}
-    for c_pos, spec in enumerate(durango.COMMITTEES):
-        committee = _get_or_add(
-            Committee,
-            {"plan_id": plan.id, "slug": spec["slug"]},
-            name=spec["name"],
-            scope=spec["scope"],
-            position=c_pos,
-        )
-        committees[spec["slug"]] = committee
-        for m_pos, (name, title, kind) in enumerate(spec["members"]):
-            _get_or_add(
-                CommitteeMember,
-                {"committee_id": committee.id, "name": name},
-                position_title=title,
-                kind=MemberKind(kind),
-                position=m_pos,
-                term_start=durango.PHASES[1][2] if kind in ("cs_titular", "cs_suplente") else None,
-            )
-        for number, (theme_slug, title) in enumerate(spec["commitments"], start=1):
-            _get_or_add(
-                Commitment,
-                {"committee_id": committee.id, "number": number},
-                plan_id=plan.id,
-                theme_id=themes[theme_slug].id,
-                title=title,
-                state=CommitmentState.published,
-                implementation_status=ImplementationStatus.not_started,
-                published_at=published_at,
-            )
-    _load_accounts(committees)
+    if has_request_context():
+        return _load()
+    # Registration and notices build external links: a request context with the site's address.
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return _load()
+
+
+def _load() -> str:
+    today = clock.today()
+    timeline = Timeline(local(ACCOUNTS_CREATED, "09:00"))
+    with timeline.running():
+        garante = people.admin(ADMIN["email"], ADMIN["name"], DEMO_PASSWORD)
+        timeline.at(local(ACCOUNTS_CREATED, "10:00"))
+        archive = build_plan(garante, durango.archived_spec())
+        accounts = _accounts(timeline, garante, archive)
     db.session.commit()
-    # Proposals, comments, dialogue tables and moderation, through the services (they commit).
-    participation = load_participation(plan, password=DEMO_PASSWORD)
-    # The commitments' full template, milestones, progress, consultation and versions (2021–2022).
-    commitments = load_commitments(plan)
-    # The call of 28 Oct 2020, its organisations, the 2021 elections and self-selection agreements.
-    elections = load_elections(plan, DEMO_PASSWORD)
+    load_archive(archive, garante, DEMO_PASSWORD)
+    archive_participation = load_participation(archive, DEMO_PASSWORD, ARCHIVE_STORY_STARTS)
+    archive_commitments = load_commitments(archive)
+    db.session.commit()
+
+    with Timeline(local(today - timedelta(days=91), "09:00")).running() as timeline:
+        current = build_plan(garante, durango.current_spec(today))
+        timeline.at(local(today - timedelta(days=90), "09:00"))
+        _facilitate(garante, current, FACILITATOR["committee"], FACILITATOR["email"])
+        for slug, name in durango.CURRENT_FACILITATORS.items():
+            email = f"facilitacion.{slug}.demo@example.org"
+            people.citizen(email, name, "Durango", secrets.token_urlsafe(24))
+            _facilitate(garante, current, slug, email)
+    db.session.commit()
+    # The current plan's calls and election, participation and commitments overlap in time:
+    # told together, act by act in the order of their moments.
+    run_together(current_story(current, garante, accounts[ORGANISATION["email"]], DEMO_PASSWORD, today),
+                 participation_story(current, DEMO_PASSWORD),
+                 commitments_story(current, today))
     return (
-        f"{plan.name}: {len(committees)} committees, "
-        f"{db.session.scalar(sa.select(sa.func.count(CommitteeMember.id)))} members, "
-        f"{len(themes)} themes, "
-        f"{db.session.scalar(sa.select(sa.func.count(Commitment.id)))} commitments, "
-        f"{participation}, {commitments}, {elections}"
+        f"{archive.name} (archived): {archive_participation}, {archive_commitments}, "
+        f"{elections_summary(archive)}. {current.name}: {participation_summary(current)}, "
+        f"{current_summary(current)}, {elections_summary(current)}. "
+        f"{db.session.scalar(sa.select(sa.func.count(CommitteeMember.id)))} committee members, "
+        f"{db.session.scalar(sa.select(sa.func.count(Commitment.id)))} commitments"
     )
 
 
-def _load_accounts(committees: dict) -> None:
-    now = utcnow()
-    for spec in DEMO_ACCOUNTS:
-        user = db.session.scalar(sa.select(User).where(User.email == spec["email"]))
-        if user is not None:
-            continue
-        user = User(
-            email=spec["email"],
-            name=spec["name"],
-            municipality=spec.get("municipality", "Durango"),
-            role=Role(spec["role"]),
-            password_hash=hash_password(spec["password"]),
-            email_confirmed_at=now,
-            locale="es_MX",
-        )
-        if spec["role"] == "organisation":
-            user.organisation = Organisation(
-                legal_name=spec["name"],
-                sector=Sector.civil_society,
-                contact_person="Ana Laura Medina Reyes",
-                description="Organización de la sociedad civil que da seguimiento a los compromisos de "
-                "Gobierno Abierto en el estado.",
-                verification=Verification.verified,
-                verified_at=now,
-            )
-        db.session.add(user)
-        db.session.flush()
-        if spec.get("committee"):
-            committee = committees[spec["committee"]]
-            db.session.add(ModeratorScope(user_id=user.id, committee_id=committee.id))
-            member = db.session.scalar(
-                sa.select(CommitteeMember).where(
-                    CommitteeMember.committee_id == committee.id, CommitteeMember.name == spec["name"]
-                )
-            )
-            if member is not None:
-                member.user_id = user.id
+def _accounts(timeline: Timeline, garante: User, archive: ActionPlan) -> dict[str, User]:
+    """The demo accounts, registered (and verified) in October 2020, so that they can take part
+    in the Third Plan's story; the Third Plan's facilitators, each with a facilitator's scope on
+    their committee (the demo facilitator's is the Municipio de Durango)."""
+    accounts = {ADMIN["email"]: garante}
+    timeline.at(local(ACCOUNTS_CREATED, "11:00"))
+    accounts[CITIZEN["email"]] = people.citizen(CITIZEN["email"], CITIZEN["name"],
+                                                CITIZEN["municipality"], DEMO_PASSWORD)
+    timeline.at(local(ACCOUNTS_CREATED, "12:00"))
+    accounts[ORGANISATION["email"]] = people.organisation(
+        garante, ORGANISATION["email"], ORGANISATION["name"], Sector.civil_society.value,
+        ORGANISATION["municipality"], "Ana Laura Medina Reyes",
+        "Organización de la sociedad civil que da seguimiento a los compromisos de Gobierno "
+        "Abierto en el estado.", DEMO_PASSWORD)
+    for number, (slug, name) in enumerate(durango.facilitators().items()):
+        timeline.at(local(ACCOUNTS_CREATED, f"{13 + number}:00"))
+        if name == FACILITATOR["name"]:
+            email, password = FACILITATOR["email"], DEMO_PASSWORD
+        else:  # the seed's other facilitators: nobody logs in with their accounts
+            email, password = f"facilitacion.{slug}@example.org", secrets.token_urlsafe(24)
+        accounts[email] = people.citizen(email, name, "Durango", password)
+        _facilitate(garante, archive, slug, email)
+    return accounts
+
+
+def _facilitate(garante: User, plan: ActionPlan, slug: str, email: str) -> None:
+    """The account facilitates the plan's committee (once)."""
+    committee = db.session.scalar(sa.select(Committee).where(
+        Committee.plan_id == plan.id, Committee.slug == slug))
+    facilitator = find_by_email(email)
+    if committee.id not in facilitator.committee_ids:
+        grant_moderator_scope(garante, facilitator.email, committee.id)
+
+
+__all__ = ["DEMO_ACCOUNTS", "DEMO_PASSWORD", "database_is_empty", "load_demo"]
+

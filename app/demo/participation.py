@@ -6,14 +6,15 @@ How the story is told
   post_comment, change_state, answer_proposal, merge_proposal, report_content, hide_content,
   dismiss_reports, create_table, register, add_to_agenda, record_attendance, publish_minutes), so
   permissions, counters, audit entries and notifications are exactly those of real use.
-- The story spans the last six weeks. While it is told, the application's one clock
+- The story spans six weeks: the last ones for the current plan (ending yesterday), March and
+  April 2021 for the archived Third Plan. While it is told, the application's one clock
   (`app.core.clock.now`, which every service and every `default=` of the models reads) shows a
   simulated time that advances from one act to the next. So every row, audit entry and
   notification carries a coherent date, and every time rule is checked as in real use: a table is
   created before it starts, registration closes at its deadline, attendance and minutes come after
   the table began, the comment and report rate limits hold. Nothing is backdated afterwards by
   editing rows (the audit log stays append-only). The real clock is back when the story ends, also
-  on error. The story ends yesterday; the second dialogue table starts in twelve days.
+  on error. For the current plan the story ends yesterday and the second dialogue table starts in a week.
 - Idempotent: nothing is told when the plan already has proposals (a story that failed halfway is
   not completed on the next run; empty the database and load again).
 - Mail: the notifications queue mail to example.org addresses in the outbox; nothing is sent here.
@@ -28,11 +29,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
-from app.accounts.models import Role, User
-from app.accounts.passwords import hash_password
+from app.accounts.models import User
 from app.comments.models import Comment
 from app.comments.services import post_comment
-from app.core import clock as app_clock
+from app.demo import people
+from app.demo.timeline import run_together
 from app.dialogues import queries as table_queries
 from app.dialogues.models import DialogueTable
 from app.dialogues.services import (
@@ -225,6 +226,21 @@ PROPOSALS = {
         "Pedimos cruces peatonales señalizados, reductores de velocidad y apoyo vial en los "
         "horarios escolares.",
     ),
+    "parque-guadiana": (
+        "patricia", "municipio-durango", "medio-ambiente", "Parque Guadiana", (31, "10:20"),
+        "Falta mantenimiento y contenedores de basura en el Parque Guadiana",
+        "Los fines de semana el Parque Guadiana recibe a miles de familias, pero los contenedores "
+        "se llenan desde temprano y los andadores tienen ramas caídas desde la última tormenta.\n\n"
+        "Pedimos un calendario público de mantenimiento y de recolección en el parque.",
+    ),
+    "agua-tepehuanes": (
+        "francisco", "tepehuanes", "servicios-publicos", "Cabecera municipal de Tepehuanes",
+        (35, "09:15"),
+        "Cortes de agua sin aviso en la cabecera municipal de Tepehuanes",
+        "Desde hace semanas el agua se corta varias horas sin aviso. Las familias no saben cuándo "
+        "llenar sus tinacos ni cuándo pasa la pipa.\n\n"
+        "Proponemos avisos públicos de los cortes y un calendario del reparto de agua en pipas.",
+    ),
 }
 
 # Who supports each proposal, in order; each support comes a few hours after the one before.
@@ -243,6 +259,8 @@ SUPPORTS = {
     "tiraderos-canales": ["anakaren"],
     "bache-colonia": [],
     "cruces-escuelas": ["maria"],
+    "parque-guadiana": ["maria", "lucia", "roberto"],
+    "agua-tepehuanes": ["observatorio", "anakaren"],
 }
 SUPPORT_INTERVAL = timedelta(hours=3, minutes=20)
 
@@ -369,9 +387,25 @@ COMMENTS = {
         "Llevan tres administraciones prometiendo rehabilitar estas unidades y seguimos igual. "
         "Que esta vez no sea un recorrido para la foto: queremos fechas, montos y responsables.",
     ),
+    "parque-1": (
+        "parque-guadiana", "maria", (32, "19:20"), None,
+        "Muy de acuerdo. Los fines de semana no hay dónde tirar la basura y los contenedores "
+        "se llenan desde temprano.",
+    ),
+    "parque-2": (
+        "parque-guadiana", "patricia", (33, "08:05"), "parque-1",
+        "Gracias, María. También faltan bebederos; podríamos pedirlos en la misma mesa.",
+    ),
+    "agua-1": (
+        "agua-tepehuanes", "joseluis", (36, "12:40"), None,
+        "¿Publica el municipio el calendario de reparto de pipas? Sería un buen primer paso.",
+    ),
 }
 
 # ------------------------------------------------------------------ dialogue tables
+
+# The table that is still ahead when the story ends (for the current plan, a week ahead).
+UPCOMING_TABLE = "mesa-becas"
 
 TABLES = {
     "mesa-colonias": {
@@ -402,9 +436,9 @@ TABLES = {
             "familias, estudiantes y las áreas de educación del Ayuntamiento."
         ),
         "theme": "educacion",
-        "starts": (STORY_DAYS + 12, "17:00"),
-        "ends": (STORY_DAYS + 12, "19:30"),
-        "deadline": (STORY_DAYS + 10, "20:00"),
+        "starts": (STORY_DAYS + 7, "17:00"),
+        "ends": (STORY_DAYS + 7, "19:30"),
+        "deadline": (STORY_DAYS + 5, "20:00"),
         "place": "Sala de Cabildo del Palacio Municipal de Durango, Zona Centro",
         "online_url": "https://reuniones.example.org/mesa-durango-becas",
         "capacity": 25,
@@ -546,8 +580,10 @@ ACTS = [
 class _Story:
     """The acts of the story, by name (see ACTS); each is one call to a service."""
 
-    def __init__(self, plan: ActionPlan, users: dict[str, User]):
+    def __init__(self, plan: ActionPlan, users: dict[str, User], first_day: date,
+                 upcoming_table: bool = True):
         self.plan = plan
+        self.upcoming_table = upcoming_table
         self.users = users
         self.committees = {
             c.slug: c for c in db.session.scalars(sa.select(Committee).filter_by(plan_id=plan.id))
@@ -558,7 +594,7 @@ class _Story:
         self.proposals: dict[str, Proposal] = {}
         self.comments: dict[str, Comment] = {}
         self.tables: dict[str, DialogueTable] = {}
-        self.first_day = _local_today() - timedelta(days=STORY_DAYS)
+        self.first_day = first_day
 
     def at(self, day: int, hhmm: str) -> datetime:
         """The UTC moment of a story day's local time."""
@@ -663,6 +699,8 @@ class _Story:
         for key, spec in COMMENTS.items():
             events.append((self.at(*spec[2]), lambda key=key: self.comment(key)))
         for when, act, *args in ACTS:
+            if UPCOMING_TABLE in args and not self.upcoming_table:
+                continue
             method = getattr(self, act)
             events.append((self.at(*when), lambda method=method, args=args: method(*args)))
         events.sort(key=lambda event: event[0])
@@ -677,24 +715,13 @@ def _local_today() -> date:
     return datetime.now(UTC).astimezone(_zone()).date()
 
 
-def _residents(password_hash: str, joined: datetime) -> dict[str, User]:
-    """The residents' accounts, confirmed, created once (looked up by email)."""
-    users = {}
-    for key, email, name, municipality in RESIDENTS:
-        user = db.session.scalar(sa.select(User).where(User.email == email))
-        if user is None:
-            user = User(
-                email=email, name=name, municipality=municipality, role=Role.citizen,
-                password_hash=password_hash, email_confirmed_at=joined, created_at=joined,
-                locale="es_MX",
-            )
-            db.session.add(user)
-        users[key] = user
-    db.session.commit()
-    return users
+def _residents(password: str) -> dict[str, User]:
+    """The residents' accounts, registered and confirmed through the accounts services."""
+    return {key: people.citizen(email, name, municipality, password)
+            for key, email, name, municipality in RESIDENTS}
 
 
-def _cast(password: str, first_moment: datetime) -> dict[str, User]:
+def _cast(password: str) -> dict[str, User]:
     users = {
         key: db.session.scalar(sa.select(User).where(User.email == email))
         for key, email in DEMO_CAST.items()
@@ -702,7 +729,7 @@ def _cast(password: str, first_moment: datetime) -> dict[str, User]:
     missing = [DEMO_CAST[key] for key, user in users.items() if user is None]
     if missing:
         raise RuntimeError(f"the demo accounts are missing: {', '.join(missing)}")
-    users.update(_residents(hash_password(password), first_moment))
+    users.update(_residents(password))
     return users
 
 
@@ -720,31 +747,30 @@ def summary(plan: ActionPlan) -> str:
     )
 
 
-def load_participation(plan: ActionPlan, password: str) -> str:
-    """Tell the story of the plan's participation once; returns a one-line summary.
-
-    `password` is the demo password, given to the residents' accounts too.
-    """
-    has_proposals = db.session.scalar(sa.select(sa.exists().where(Proposal.plan_id == plan.id)))
-    if not has_proposals:
-        _tell(plan, password)
+def load_participation(plan: ActionPlan, password: str, first_day: date | None = None) -> str:
+    """Tell the story of the plan's participation alone, once; returns a one-line summary."""
+    run_together(participation_story(plan, password, first_day))
     return summary(plan)
 
 
-def _tell(plan: ActionPlan, password: str) -> None:
-    """Run the story's events at their moments. The clock is process-wide: meant for the command
-    line and tests, not for a process that serves requests at the same time."""
-    story = _Story(plan, {})
+def participation_story(plan: ActionPlan, password: str, first_day: date | None = None):
+    """The plan's participation, once (nothing when the plan has proposals), as a story for
+    app.demo.timeline.run_together: it yields each act's moment before doing it.
+
+    `password` is the demo password, given to the residents' accounts too. `first_day`: the
+    story's first day of a past plan; by default STORY_DAYS before today, so that the story
+    ends yesterday and its second table (UPCOMING_TABLE) is a week ahead. A past plan's story
+    leaves that table out (it would be a table never held).
+    """
+    if db.session.scalar(sa.select(sa.exists().where(Proposal.plan_id == plan.id))):
+        return
+    story = _Story(plan, {}, first_day or _local_today() - timedelta(days=STORY_DAYS),
+                   upcoming_table=first_day is None)
     events = story.events()
     if events[-1][0] >= datetime.now(UTC):  # a mistake in the dates above
         raise RuntimeError(f"the demo story must end in the past, not on {events[-1][0]}")
-    moments = {"now": story.at(0, "08:00")}
-    try:
-        with app_clock.use(lambda: moments["now"]):
-            story.users = _cast(password, moments["now"])
-            for moment, act in events:
-                moments["now"] = moment
-                act()
-    except BaseException:
-        db.session.rollback()
-        raise
+    yield story.at(0, "08:00")
+    story.users = _cast(password)
+    for moment, act in events:
+        yield moment
+        act()

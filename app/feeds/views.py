@@ -4,6 +4,7 @@ import html
 from flask import Response, current_app, url_for
 from flask_babel import gettext as _
 
+from app.announcements.queries import latest_everywhere as latest_announcements
 from app.commitments.models import MILESTONE_STATUS_LABELS
 from app.core.i18n import html_lang, local_date
 from app.core.text import plain_excerpt
@@ -86,3 +87,15 @@ def results():
     ]
     return _atom("feeds/results", _("Election results and self-selection agreements"),
                  "feeds.results", _absolute("elections.index"), entries)
+
+
+@bp.get("/news.atom")
+def news():
+    entries = [
+        Entry(key=f"announcement/{a.id}", title=a.title,
+              url=_absolute("announcements.show", announcement_id=a.id),
+              published=a.published_at, updated=max(a.updated_at, a.published_at),
+              summary=_plain(a.body))
+        for a in latest_announcements()
+    ]
+    return _atom("feeds/news", _("News"), "feeds.news", _absolute("announcements.index"), entries)

@@ -2,9 +2,11 @@
 from datetime import date
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
 from app.core.i18n import local_date
 from app.legal import bp
+from app.plans.queries import guarantor
 
 
 def _updated_on() -> str:
@@ -18,11 +20,12 @@ def _updated_on() -> str:
 
 @bp.get("/privacy")
 def privacy():
-    config = current_app.config
+    body = guarantor()
     return render_template(
         "legal/privacy.html",
-        guarantor_name=config["GUARANTOR_NAME"],
-        guarantor_email=config["GUARANTOR_EMAIL"],
-        guarantor_address=config["GUARANTOR_ADDRESS"],
+        # A plan without its guarantor body's name yet: a description, never a blank.
+        guarantor_name=body.name or _("the guarantor body of the action plan"),
+        guarantor_email=body.email,
+        guarantor_address=body.address,
         updated_on=_updated_on(),
     )

@@ -6,9 +6,10 @@ bp = Blueprint("opendata", __name__, url_prefix="/open-data")
 
 def all_datasets():
     """Every public dataset, in the order the open-data page lists them."""
-    from app.opendata import elections, participation, records
+    from app.opendata import documents, elections, participation, records
 
-    return participation.DATASETS + records.DATASETS[:-1] + elections.DATASETS + records.DATASETS[-1:]
+    return (participation.DATASETS + records.DATASETS[:-1] + elections.DATASETS + documents.DATASETS
+            + records.DATASETS[-1:])
 
 
 def dataset_by_slug(slug: str):

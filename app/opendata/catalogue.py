@@ -3,6 +3,7 @@ from flask import current_app, url_for
 from flask_babel import get_locale
 
 from app.opendata.schema import Dataset, json_value
+from app.plans.queries import guarantor
 
 TABLE_SCHEMA_TYPES = {"integer": "integer", "number": "number", "string": "string", "boolean": "boolean",
                       "date": "date", "datetime": "datetime", "json": "any"}
@@ -23,7 +24,7 @@ def json_header(dataset: Dataset, generated_at) -> dict:
         "description": str(dataset.description),
         "generated_at": json_value(generated_at),
         "licence": licence(),
-        "publisher": current_app.config["GUARANTOR_NAME"],
+        "publisher": guarantor().name,
         "schema": url_for("opendata.table_schema", slug=dataset.slug, _external=True),
     }
 
@@ -49,8 +50,8 @@ def table_schema(dataset: Dataset) -> dict:
 def dcat_catalog(datasets, generated_at) -> dict:
     publisher = {
         "@type": "foaf:Organization",
-        "foaf:name": current_app.config["GUARANTOR_NAME"],
-        "foaf:mbox": "mailto:" + current_app.config["GUARANTOR_EMAIL"],
+        "foaf:name": guarantor().name,
+        "foaf:mbox": "mailto:" + guarantor().email,
     }
     language = _language()
     modified = json_value(generated_at)

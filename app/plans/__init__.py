@@ -3,4 +3,7 @@ from flask import Blueprint
 
 bp = Blueprint("plans", __name__)
 
-from app.plans import views  # noqa: E402,F401
+from app.plans import permissions, queries, views  # noqa: E402,F401
+
+# {{ guarantor().name }} in any template (the footer, mail): the current plan's guarantor body.
+bp.add_app_template_global(queries.guarantor, "guarantor")

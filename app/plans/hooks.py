@@ -11,6 +11,7 @@ def _memberships(user_id: int) -> dict:
     memberships = [
         {
             "committee": committee_name, "name": m.name, "position_title": m.position_title,
+            "institution": m.institution,
             "kind": m.kind.value, "term_start": iso(m.term_start), "term_end": iso(m.term_end),
         }
         for m, committee_name in rows(

@@ -51,10 +51,31 @@ class ActionPlan(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     period: Mapped[str] = mapped_column(sa.String(40), nullable=False)
     description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
-    # Prefix of public references of the plan's proposals, e.g. DGO-2026-0042.
-    reference_prefix: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="DGO")
+    # The territory the plan covers (a state, a municipality), as its guarantor body names it.
+    jurisdiction: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="", server_default="")
+    # Prefix of public references of the plan's proposals, e.g. ABC-2026-0042.
+    reference_prefix: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    # The guarantor body that runs the plan: shown in the footer, the privacy notice, open data.
+    guarantor_name: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="", server_default="")
+    guarantor_email: Mapped[str] = mapped_column(sa.String(254), nullable=False, default="", server_default="")
+    guarantor_address: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="",
+                                                   server_default="")
+    data_licence: Mapped[str] = mapped_column(sa.String(80), nullable=False, default="CC BY 4.0",
+                                              server_default="CC BY 4.0")
     is_current: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    # A plan is a draft, seen only by admins, until it is published.
+    published_at = mapped_column(UTCDateTime())
     created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    # At most one current plan: the database refuses a second one (two admins at once included).
+    __table_args__ = (
+        sa.Index("uq_action_plans_one_current", "is_current", unique=True,
+                 sqlite_where=sa.text("is_current"), postgresql_where=sa.text("is_current")),
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
     phases: Mapped[list["Phase"]] = relationship(
         back_populates="plan", order_by="Phase.position", cascade="all, delete-orphan"
@@ -69,8 +90,10 @@ class ActionPlan(db.Model):
 
 class Phase(db.Model):
     __tablename__ = "phases"
+    # Several phases may share a kind (two consultation rounds), not a kind and a start date: a
+    # form sent twice adds one phase.
     __table_args__ = (
-        sa.UniqueConstraint("plan_id", "kind"),
+        sa.UniqueConstraint("plan_id", "kind", "starts_on"),
         sa.CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
     )
 
@@ -83,11 +106,20 @@ class Phase(db.Model):
     starts_on: Mapped[sa.Date] = mapped_column(sa.Date, nullable=False)
     ends_on: Mapped[sa.Date] = mapped_column(sa.Date, nullable=False)
     description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    # Optional: the phase's own name; without it, the label of its kind.
+    name: Mapped[str | None] = mapped_column(sa.String(120))
+    # What the phase allows is data: proposals are received only in phases that say so.
+    accepts_proposals: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False,
+                                                    server_default=sa.false())
 
     plan: Mapped[ActionPlan] = relationship(back_populates="phases")
 
     @property
     def label(self) -> str:
+        return self.name or self.kind_label
+
+    @property
+    def kind_label(self) -> str:
         return str(PHASE_LABELS[self.kind])
 
     def status_on(self, today) -> str:
@@ -131,6 +163,7 @@ class CommitteeMember(db.Model):
     )
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     position_title: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
+    institution: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="", server_default="")
     kind: Mapped[MemberKind] = enum_column(MemberKind, nullable=False)
     user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True

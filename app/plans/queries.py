@@ -1,14 +1,24 @@
 """Reads of the plan's structure shared by pages and the API."""
+from datetime import date
+from typing import NamedTuple
+
 import sqlalchemy as sa
+from flask import current_app, g, request
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from app.accounts.models import ModeratorScope, User
+from app.core.errors import NotFound
+from app.core.i18n import local_date
+from app.core.permissions import can
 from app.extensions import db
-from app.plans.models import ActionPlan, Committee, CommitteeMember
+from app.plans.models import ActionPlan, Committee, CommitteeMember, Phase
 
 
 def current_plan() -> ActionPlan | None:
     return db.session.scalar(
         sa.select(ActionPlan)
+        .where(ActionPlan.published_at.is_not(None))  # a draft is the guarantor body's alone
         .order_by(ActionPlan.is_current.desc(), ActionPlan.created_at.desc())
         .options(selectinload(ActionPlan.phases), selectinload(ActionPlan.themes))
         .limit(1)
@@ -21,3 +31,116 @@ def committee_by_slug(plan: ActionPlan, slug: str) -> Committee | None:
         .where(Committee.plan_id == plan.id, Committee.slug == slug)
         .options(selectinload(Committee.members).joinedload(CommitteeMember.user))
     )
+
+
+def proposals_refusal(plan: ActionPlan, on: date) -> str | None:
+    """Why the plan receives no proposals on `on` (naming the dates of the phases that receive
+    them), or None when a phase that accepts proposals covers that day."""
+    receiving = [p for p in plan.phases if p.accepts_proposals]
+    if any(p.starts_on <= on <= p.ends_on for p in receiving):
+        return None
+    upcoming = sorted((p for p in receiving if p.starts_on > on), key=lambda p: p.starts_on)
+    if upcoming:
+        phase = upcoming[0]
+        return _("This plan receives proposals in its phase “%(phase)s”, from %(start)s to %(end)s.",
+                 phase=phase.label, start=local_date(phase.starts_on), end=local_date(phase.ends_on))
+    if receiving:
+        phase = max(receiving, key=lambda p: p.ends_on)
+        return _("This plan received proposals in its phase “%(phase)s”, from %(start)s to %(end)s; "
+                 "that phase has ended.",
+                 phase=phase.label, start=local_date(phase.starts_on), end=local_date(phase.ends_on))
+    return _("This plan has no phase that receives proposals.")
+
+
+class Guarantor(NamedTuple):
+    name: str
+    email: str
+    address: str
+
+
+def guarantor() -> Guarantor:
+    """The guarantor body of the current plan (pages, mail, open data), read once per request;
+    the settings' GUARANTOR_* (empty by default) stand in for what the plan leaves blank."""
+    if "cocrea_guarantor" not in g:
+        row = db.session.execute(
+            sa.select(ActionPlan.guarantor_name, ActionPlan.guarantor_email, ActionPlan.guarantor_address)
+            .where(ActionPlan.published_at.is_not(None))
+            .order_by(ActionPlan.is_current.desc(), ActionPlan.created_at.desc()).limit(1)
+        ).first()
+        config = current_app.config
+        name, email, address = row or ("", "", "")
+        g.cocrea_guarantor = Guarantor(
+            name or config.get("GUARANTOR_NAME") or "",
+            email or config.get("GUARANTOR_EMAIL") or "",
+            address or config.get("GUARANTOR_ADDRESS") or "",
+        )
+    return g.cocrea_guarantor
+
+
+def plans_for_admin() -> list[tuple[ActionPlan, int, int]]:
+    """Every plan, the current first, then drafts, then the rest by age; with the number of its
+    phases and committees (one statement)."""
+    phases = (sa.select(sa.func.count(Phase.id)).where(Phase.plan_id == ActionPlan.id)
+              .correlate(ActionPlan).scalar_subquery())
+    committees = (sa.select(sa.func.count(Committee.id)).where(Committee.plan_id == ActionPlan.id)
+                  .correlate(ActionPlan).scalar_subquery())
+    return list(db.session.execute(
+        sa.select(ActionPlan, phases, committees).order_by(
+            ActionPlan.is_current.desc(), ActionPlan.published_at.is_not(None),
+            ActionPlan.created_at.desc(), ActionPlan.id.desc())
+    ).tuples())
+
+
+def plan_for_setup(plan_id: int) -> ActionPlan | None:
+    return db.session.scalar(
+        sa.select(ActionPlan).where(ActionPlan.id == plan_id).options(
+            selectinload(ActionPlan.phases), selectinload(ActionPlan.themes),
+            selectinload(ActionPlan.committees).selectinload(Committee.members),
+        )
+    )
+
+
+def facilitator_scopes(committee_ids: list[int]) -> dict[int, list[ModeratorScope]]:
+    """The facilitators of each committee, their accounts loaded with them."""
+    found: dict[int, list[ModeratorScope]] = {cid: [] for cid in committee_ids}
+    if committee_ids:
+        for scope in db.session.scalars(
+            sa.select(ModeratorScope).join(ModeratorScope.user)
+            .where(ModeratorScope.committee_id.in_(committee_ids))
+            .order_by(User.name).options(sa.orm.contains_eager(ModeratorScope.user))
+        ):
+            found[scope.committee_id].append(scope)
+    return found
+
+
+def published_plans() -> list[ActionPlan]:
+    """The public list of plans: the current first, then the others, newest first."""
+    return list(db.session.scalars(
+        sa.select(ActionPlan).where(ActionPlan.published_at.is_not(None))
+        .order_by(ActionPlan.is_current.desc(), ActionPlan.created_at.desc(), ActionPlan.id.desc())
+        .options(selectinload(ActionPlan.phases))
+    ))
+
+
+def plan_by_slug(slug: str, actor=None) -> ActionPlan | None:
+    """The plan at /plans/<slug>/, or None when there is none or it is a draft that `actor` may
+    not see (only the guarantor body sees drafts)."""
+    plan = db.session.scalar(
+        sa.select(ActionPlan).where(ActionPlan.slug == slug)
+        .options(selectinload(ActionPlan.phases), selectinload(ActionPlan.themes))
+    )
+    if plan is None or (not plan.is_published and not can(actor, "plans.see_draft", plan)):
+        return None
+    return plan
+
+
+def requested_plan(actor=None) -> ActionPlan | None:
+    """The plan a list page shows: `?plan=<slug>` (a past plan, or a draft for the guarantor
+    body), else the current plan (None when there is none). An unknown or hidden slug: 404."""
+    slug = request.args.get("plan", type=str)
+    if not slug:
+        return current_plan()
+    plan = plan_by_slug(slug, actor)
+    if plan is None:
+        raise NotFound(_("There is no plan at that address."))
+    return plan

@@ -6,7 +6,9 @@ from flask_babel import gettext as _
 
 from app.accounts.models import Role
 from app.accounts.permissions import facilitates
+from app.core.clock import today
 from app.core.permissions import check, deny, not_now, rule
+from app.plans.queries import proposals_refusal
 from app.proposals.models import FACILITATOR_TRANSITIONS, OPEN_STATES, ProposalState
 
 PROPOSING_ROLES = {Role.citizen, Role.organisation, Role.moderator, Role.admin}
@@ -22,10 +24,18 @@ def _not_facilitator():
 
 @rule("proposals.create")
 def _create(actor, plan=None):
+    """A participant, while a phase of the plan that accepts proposals covers today (the plan's
+    phases say so: data, not code)."""
     taking_part = check(actor, "participate")
     if not taking_part:
         return taking_part
-    return actor.role in PROPOSING_ROLES
+    if actor.role not in PROPOSING_ROLES:
+        return False
+    if plan is not None:
+        refusal = proposals_refusal(plan, today())
+        if refusal:
+            return not_now(refusal)
+    return True
 
 
 @rule("proposals.edit")

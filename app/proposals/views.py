@@ -4,15 +4,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.comments.queries import thread_for
+from app.core.clock import today
 from app.core.permissions import can, require
 from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import limiter
-from app.plans.queries import current_plan
+from app.plans.queries import current_plan, proposals_refusal, requested_plan
 from app.proposals import bp, forms, queries, related, services
 from app.proposals.models import PROPOSAL_STATE_LABELS, ProposalState
 
 # Query-string keys the list understands; anything else is left out of its links.
-LIST_ARGS = ("q", "committee", "theme", "state", "municipality", "sort")
+LIST_ARGS = ("q", "committee", "theme", "state", "municipality", "sort", "plan")
 DEFAULT_PROPOSAL_LIMIT = "10 per hour;30 per day"
 
 
@@ -36,7 +37,7 @@ def _page_of(proposal, anchor: str | None = None) -> str:
 
 @bp.get("/")
 def index():
-    plan = current_plan()
+    plan = requested_plan(current_user)  # ?plan=<slug>: a past plan's proposals
     if plan is None:
         return render_template("proposals/index.html", plan=None, page=None, form=None)
     form = forms.prepare_filter_form(
@@ -47,7 +48,8 @@ def index():
     link_args = {key: request.args[key] for key in LIST_ARGS if request.args.get(key)}
     return render_template(
         "proposals/index.html", plan=plan, page=page, form=form, link_args=link_args,
-        filtered=any(key in link_args for key in LIST_ARGS if key != "sort"),
+        closed_reason=proposals_refusal(plan, today()),  # the plan's phases say when it receives them
+        filtered=any(key in link_args for key in LIST_ARGS if key not in ("sort", "plan")),
     )
 
 

@@ -36,6 +36,7 @@ def test_plan_in_progress_with_long_hostile_names_fits_a_phone(phone_page):
     """The timeline marks the current phase, and unbroken or hostile text never overflows."""
     plan = make_plan()
     plan.description = "Descripción-" + "x" * 300
+    plan.phases.clear()  # the factory's phase: this plan has one phase of each kind
     today = date.today()
     for position, kind in enumerate(PhaseKind):
         start = today + timedelta(days=30 * (position - 2))

@@ -19,10 +19,20 @@ def pdf_pages(pdf: bytes) -> int:
 
 
 def test_printable_plan_renders_to_a_pdf_of_several_pages(page, demo):
+    import sqlalchemy as sa
+
+    from app.commitments.models import Commitment, CommitmentState
+    from app.extensions import db
+    from app.plans.models import ActionPlan
+
+    # The demo's current plan: its published commitments, in two of its committees.
+    published = db.session.scalar(sa.select(sa.func.count(Commitment.id)).join(ActionPlan).where(
+        ActionPlan.is_current, Commitment.state == CommitmentState.published))
     page.goto("/dashboard/plan/print")
     assert page.locator("h1").count() == 1
-    assert page.locator("section.doc-committee").count() == 4
-    assert page.locator("article.doc-commitment").count() == 10
+    committees = page.locator("section.doc-committee").count()
+    assert committees >= 2
+    assert page.locator("article.doc-commitment").count() == published == 2
 
     page.emulate_media(media="print")
     assert not page.locator("header.site-header").is_visible(), "no navigation on paper"
@@ -40,7 +50,7 @@ def test_printable_plan_renders_to_a_pdf_of_several_pages(page, demo):
 
     assert pdf.startswith(b"%PDF")
     pages = pdf_pages(pdf)
-    assert pages > 4, f"the plan printed on {pages} page(s)"
+    assert pages > committees, f"the plan printed on {pages} page(s)"
 
 
 def test_dashboard_is_accessible_on_desktop(page, demo):

@@ -1,5 +1,6 @@
-"""The demo's ten commitments: the whole template, milestones in various states, a past
-consultation with answers, a version history, and a loader that can run twice."""
+"""The archived Third Plan's ten commitments: the whole template, milestones in various states, a
+past consultation with answers, a version history (all told through the services in 2021–2022),
+and a loader that can run twice; the dashboard of the current plan shows its late milestones."""
 from datetime import date
 
 import sqlalchemy as sa
@@ -19,15 +20,22 @@ from app.consultations.models import Consultation, ConsultationAnswer
 from app.core import clock
 from app.demo.loader import load_demo
 from app.extensions import db
+from app.plans.models import ActionPlan
 from app.progress.models import Evidence, Follow, ProgressNote
-from tests.dashboard.helpers import item, noon_in_durango
+from tests.dashboard.helpers import item
 
 REQUIRED = [f for f in TEMPLATE_FIELDS if f not in OGP_VALUES]
 PLAN_START, PLAN_END = date(2021, 8, 1), date(2022, 12, 31)
 
 
-def commitments() -> list[Commitment]:
-    return list(db.session.scalars(sa.select(Commitment).order_by(Commitment.id)))
+def commitments(slug: str = "durango-3") -> list[Commitment]:
+    return list(db.session.scalars(sa.select(Commitment).join(ActionPlan)
+                                   .where(ActionPlan.slug == slug).order_by(Commitment.id)))
+
+
+def archived_consultations() -> list[Consultation]:
+    return list(db.session.scalars(sa.select(Consultation).where(
+        Consultation.commitment_id.in_([c.id for c in commitments()]))))
 
 
 def test_every_demo_commitment_has_the_whole_template_and_at_least_three_milestones(demo):
@@ -57,15 +65,18 @@ def test_demo_tells_a_varied_story_with_most_milestones_complete_and_a_few_late(
     assert {c.implementation_status for c in found} == set(ImplementationStatus)
     assert sum(m.status == MilestoneStatus.complete for m in milestones) > len(milestones) * 2 / 3
     assert 0 < len(late) <= 10
-    notes = db.session.scalars(sa.select(ProgressNote)).all()
+    notes = db.session.scalars(sa.select(ProgressNote).where(
+        ProgressNote.milestone_id.in_([m.id for m in milestones]))).all()
     assert len(notes) >= 10
-    evidence = db.session.scalars(sa.select(Evidence)).all()
+    assert all(PLAN_START <= n.noted_on <= PLAN_END and n.created_at.year in (2021, 2022)
+               for n in notes)
+    evidence = [e for n in notes for e in n.evidence]
     assert evidence and all(e.url and e.url.startswith("https://") and e.stored_name is None
                             for e in evidence)
 
 
 def test_demo_has_one_past_consultation_with_every_comment_answered(demo):
-    consultations = db.session.scalars(sa.select(Consultation)).all()
+    consultations = archived_consultations()
 
     assert len(consultations) == 1
     consultation = consultations[0]
@@ -75,7 +86,8 @@ def test_demo_has_one_past_consultation_with_every_comment_answered(demo):
     ).all()
     assert len(comments) >= 3
     assert all(consultation.opens_at <= c.created_at <= consultation.closes_at for c in comments)
-    answers = db.session.scalars(sa.select(ConsultationAnswer)).all()
+    answers = db.session.scalars(sa.select(ConsultationAnswer).where(
+        ConsultationAnswer.comment_id.in_([c.id for c in comments]))).all()
     assert {a.comment_id for a in answers} == {c.id for c in comments}
     assert len({a.outcome for a in answers}) == 3, "incorporated, partially and not incorporated"
     assert all(a.reason.strip() for a in answers)
@@ -87,7 +99,7 @@ def test_demo_has_one_past_consultation_with_every_comment_answered(demo):
 
 
 def test_the_consulted_commitment_has_a_consistent_version_history(demo):
-    consultation = db.session.scalars(sa.select(Consultation)).one()
+    (consultation,) = archived_consultations()
     commitment = db.session.get(Commitment, consultation.commitment_id)
     versions = db.session.scalars(
         sa.select(CommitmentVersion).where(CommitmentVersion.commitment_id == commitment.id)
@@ -135,15 +147,18 @@ def test_load_demo_twice_duplicates_nothing(demo):
     assert {c.id: (c.objective, c.implementation_status) for c in commitments()} == texts
 
 
-def test_demo_dashboard_shows_the_story_with_late_milestones(demo, client):
-    with clock.use(lambda: noon_in_durango(date(2026, 5, 1))):
-        response = client.get("/dashboard/")
+def test_demo_dashboard_shows_the_current_plan_with_late_milestones(demo, client):
+    response = client.get("/dashboard/")
     html = response.get_data(as_text=True)
+    published = [c for c in commitments("durango-4-demo") if c.published_at is not None]
 
-    assert response.status_code == 200
-    for c in commitments():
+    assert response.status_code == 200 and published
+    late = 0
+    for c in published:
         entry = item(html, c.id)
-        late = sum(m.is_late(date(2026, 5, 1)) for m in c.milestones)
-        assert f'data-late="{late}"' in entry
+        count = sum(m.is_late(clock.today()) for m in c.milestones)
+        late += count
+        assert f'data-late="{count}"' in entry
+    assert late > 0
     assert client.get("/dashboard/committee/municipio-durango").status_code == 200
     assert client.get("/dashboard/plan/print").status_code == 200

@@ -215,9 +215,7 @@ def test_committee_dashboard_shows_only_that_committees_commitments(client, worl
 
 def test_committee_dashboard_of_an_unknown_or_other_plans_committee_is_404(client, world, today):
     _plan, _committee, _other = world
-    old_plan = make_plan()
-    old_plan.is_current = False
-    db.session.commit()
+    old_plan = make_plan(current=False)
     old_committee = make_committee(old_plan)
 
     assert client.get("/dashboard/committee/no-existe").status_code == 404

@@ -67,7 +67,8 @@ def build_pages() -> dict[str, str]:
     returns the paths of the pages under test by name."""
     load_demo()
     plan = db.session.scalar(sa.select(ActionPlan).where(ActionPlan.is_current))
-    committee = db.session.scalar(sa.select(Committee).where(Committee.slug == "municipio-durango"))
+    committee = db.session.scalar(sa.select(Committee).where(Committee.plan_id == plan.id,
+                                                             Committee.slug == "municipio-durango"))
     theme = db.session.scalar(sa.select(Theme).where(Theme.plan_id == plan.id).order_by(Theme.id))
     proposal = create_proposal(make_user(), plan, {
         "title": "Baches y alumbrado en la colonia Centro",
@@ -82,9 +83,11 @@ def build_pages() -> dict[str, str]:
         comment = post_comment(people[n % len(people)], proposal, comment_text(n), parent=parent)
         if parent is None:
             thread_top = comment
-    # The demo's commitment that went through a public consultation (app/demo/commitments.py).
-    consulted = db.session.scalar(sa.select(Commitment.id).where(
-        Commitment.committee_id == committee.id, Commitment.number == 5))
+    # The archived plan's commitment that went through a public consultation
+    # (app/demo/commitments.py).
+    consulted = db.session.scalar(sa.select(Commitment.id).join(Committee).join(ActionPlan).where(
+        ActionPlan.slug == "durango-3", Committee.slug == "municipio-durango",
+        Commitment.number == 5))
     return {
         "proposal": f"/proposals/{proposal.reference}",
         "commitment": f"/commitments/{consulted}",

@@ -219,8 +219,6 @@ def test_deleted_authors_are_not_linked(client, world):
 
 
 def test_proposals_of_past_plans_stay_on_the_profile(client, world):
-    old = make_committee(make_plan())
-    old.plan.is_current = False
-    db.session.commit()
+    old = make_committee(make_plan(current=False))
     f.proposal(old, world.person)
     assert 'data-figure="proposals"><strong>1</strong>' in _html(client, world.person.id)

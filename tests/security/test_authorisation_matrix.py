@@ -120,6 +120,14 @@ EXPECTED: list[tuple[str, dict]] = [
     ("elections.create elections.edit elections.manage elections.open_nominations "
      "elections.validate_candidate elections.reject_candidate elections.open_voting elections.close "
      "elections.publish elections.agreement elections.publish_agreement", {"*": ADMIN_ONLY}),
+    # Records: the world's document is minutes of the first committee; the Declaratoria exists.
+    ("documents.index documents.show documents.download documents.declaration", {"*": PUBLIC}),
+    ("documents.new", {"*": ANY_FACILITATOR}),
+    ("documents.new_version documents.edit", {"*": FACILITATORS}),
+    ("documents.record_declaration documents.add_signatory", {"*": ADMIN_ONLY}),
+    ("announcements.index announcements.show", {"*": PUBLIC}),
+    ("announcements.manage announcements.new announcements.edit announcements.publish "
+     "announcements.unpublish", {"*": ADMIN_ONLY}),
     ("feeds.*", {"*": PUBLIC}),
     ("health.*", {"*": PUBLIC}),
     ("legal.*", {"*": PUBLIC}),
@@ -135,6 +143,7 @@ EXPECTED: list[tuple[str, dict]] = [
     ("notifications.index notifications.preferences notifications.read_all", {"*": SIGNED_IN}),
     ("opendata.*", {"*": PUBLIC}),
     ("plans.*", {"*": PUBLIC}),
+    ("plans_admin.*", {"*": ADMIN_ONLY}),
     ("profiles.*", {"*": PUBLIC}),
     # Progress of the published commitment: its facilitators report, anyone signed in follows.
     ("progress.commitment", {"*": PUBLIC}),

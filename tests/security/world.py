@@ -10,6 +10,7 @@ from app.calls.models import ApplicationDocument, ApplicationStatus
 from app.core import storage
 from app.elections.models import CandidateState, ElectionState
 from app.extensions import db
+from app.plans.models import CommitteeMember, MemberKind
 from app.proposals import services as proposal_services
 from tests.calls.factories import make_application, make_call
 from tests.comments.factories import make_comment
@@ -18,6 +19,7 @@ from tests.commitments.factories import make_proposal as make_dialogue_proposal
 from tests.consultations.factories import make_comment as make_consultation_comment
 from tests.consultations.factories import make_commitment, make_consultation
 from tests.dialogues.factories import make_registration, make_table
+from tests.documents.factories import make_records
 from tests.elections.factories import approve, make_candidate, make_election, voting_election
 from tests.factories import (
     make_admin,
@@ -46,6 +48,9 @@ class World:
         self.committee = make_committee(self.plan)
         self.other_committee = make_committee(self.plan)
         self.theme = make_theme(self.plan)
+        self.member = CommitteeMember(committee_id=self.committee.id, name="Ana Pérez",
+                                      kind=MemberKind.government)
+        db.session.add(self.member)
         self.citizen = make_user()
         self.author = make_user()
         self.organisation = make_organisation()
@@ -92,6 +97,8 @@ class World:
         self.candidate = make_candidate(self.election, self.organisation, person=self.author,
                                         state=CandidateState.pending)
         self.notification = make_notification(self.author)
+        self.record, self.declaration, self.announcement = make_records(self)
+        _store_file(self.record.versions[0].stored_name)
         self._add_state_for_more_forms()
 
     def _add_state_for_more_forms(self):
@@ -131,7 +138,10 @@ def url_values(world: World) -> list[tuple[str, dict]]:
         ("commitments.withdraw", {"commitment_id": world.published.id}),
         ("comments.*", {"proposal_id": world.discussed.id}),
         ("admin.decide_organisation", {"user_id": world.organisation.id}),
+        ("plans.plan", {"slug": world.plan.slug}),
         ("moderation.*", {"target_type": "proposal", "target_id": world.discussed.id}),
+        ("documents.*", {"document_id": world.record.id, "number": 1}),
+        ("announcements.*", {"announcement_id": world.announcement.id}),
         ("*", {
             "token": "not-a-real-token",
             "user_id": world.author.id,
@@ -152,6 +162,10 @@ def url_values(world: World) -> list[tuple[str, dict]]:
             "evidence_id": world.evidence.id,
             "milestone_id": world.milestone.id,
             "notification_id": world.notification.id,
+            "plan_id": world.plan.id,
+            "phase_id": world.plan.phases[0].id,
+            "theme_id": world.theme.id,
+            "member_id": world.member.id,
             "session_id": 999_999,  # nobody's: "end this session" answers that it had ended
         }),
     ]

@@ -52,9 +52,7 @@ def world():
     w.p2 = f.proposal(w.a, w.beto, w.health, ProposalState.accepted)
     w.p3 = f.proposal(w.b, w.ana, None)
     w.hidden = f.proposal(w.a, w.ana, w.water, hidden_at=w.ana.created_at)
-    elsewhere = make_committee(make_plan())
-    elsewhere.plan.is_current = False  # a past plan: none of its figures count here
-    db.session.commit()
+    elsewhere = make_committee(make_plan(current=False))  # a past plan: none of its figures count here
     f.proposal(elsewhere, w.ana, None)
     f.comment(w.beto, on_proposal=f.proposal(elsewhere, w.ana, w.health))
 
@@ -179,9 +177,7 @@ def test_unknown_committee_is_404(client, world):
 
 
 def test_committee_of_another_plan_is_404(client, world):
-    other = make_committee(make_plan(), slug="ajeno")
-    other.plan.is_current = False
-    db.session.commit()
+    make_committee(make_plan(current=False), slug="ajeno")
     assert client.get("/transparency/committees/ajeno").status_code == 404
 
 

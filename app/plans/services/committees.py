@@ -1,0 +1,139 @@
+"""A plan's committees, their government members (with the history of terms) and its themes."""
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app.core.audit import record
+from app.core.errors import InvalidTransition
+from app.core.permissions import require
+from app.extensions import db
+from app.plans.models import ActionPlan, Committee, CommitteeMember, MemberKind, Theme
+from app.plans.services import _input
+from app.plans.services._input import Errors
+
+
+def _with_slug(model, plan: ActionPlan, read, data: dict) -> tuple[dict, str]:
+    """The values `read` takes from `data` and a slug free among the plan's rows of `model`."""
+    errors = Errors()
+    values = read(data, errors)
+    slug = _input.free_slug(model, values["name"], data.get("slug"), errors, scope=model.plan_id == plan.id)
+    errors.raise_any()
+    return values, slug
+
+
+def _committee_values(data: dict, errors: Errors) -> dict:
+    return {
+        "name": _input.line(data, "name", 200, errors, required=True),
+        "scope": _input.line(data, "scope", 200, errors, required=True),
+        "description": _input.text(data, "description", 20000, errors),
+    }
+
+
+def create_committee(actor, plan: ActionPlan, data: dict) -> Committee:
+    require(actor, "plans.manage", plan)
+    values, slug = _with_slug(Committee, plan, _committee_values, data)
+    position = _input.next_position(Committee.position, Committee.plan_id == plan.id)
+    committee = Committee(plan_id=plan.id, slug=slug, position=position, **values)
+    db.session.add(committee)
+    _input.flush_slug()
+    record(actor, "committee.created", committee, public=True, committee_id=committee.id,
+           plan_id=plan.id)
+    db.session.flush()
+    db.session.expire(plan, ["committees"])
+    return committee
+
+
+def update_committee(actor, committee: Committee, data: dict) -> None:
+    """New name, scope and description; the address (slug) stays, so that links keep working."""
+    require(actor, "plans.manage", committee.plan)
+    _input.assign(committee, _input.validated(_committee_values, data))
+    record(actor, "committee.updated", committee, public=True, committee_id=committee.id)
+    db.session.flush()
+
+
+def add_member(actor, committee: Committee, data: dict) -> CommitteeMember:
+    """A government member. Civil-society seats are filled by elections and agreements, and
+    facilitators by their scopes: not from this form."""
+    require(actor, "plans.manage", committee.plan)
+    errors = Errors()
+    if (data.get("kind") or MemberKind.government.value) != MemberKind.government.value:
+        errors.add("kind", _("Only government members are added here; civil-society seats are "
+                             "filled by elections and agreements."))
+    name = _input.line(data, "name", 200, errors, required=True)
+    position_title = _input.line(data, "position_title", 300, errors, required=True)
+    institution = _input.line(data, "institution", 300, errors)
+    term_start = _input.day(data, "term_start", errors, required=True)
+    term_end = _input.day(data, "term_end", errors)
+    if term_start and term_end and term_end < term_start:
+        errors.add("term_end", _("The end of the term cannot be before its start."))
+    if name and db.session.scalar(sa.select(CommitteeMember.id).where(
+            CommitteeMember.committee_id == committee.id, CommitteeMember.name == name,
+            CommitteeMember.term_end.is_(None)).limit(1)) is not None:
+        # A form sent twice adds one member (a read: seats of one name are not unique in history).
+        errors.add("name", _("This person is already a current member of the committee."))
+    errors.raise_any()
+    position = _input.next_position(CommitteeMember.position, CommitteeMember.committee_id == committee.id)
+    member = CommitteeMember(
+        committee_id=committee.id, kind=MemberKind.government, name=name,
+        position_title=position_title, institution=institution, term_start=term_start,
+        term_end=term_end, position=position,
+    )
+    db.session.add(member)
+    db.session.flush()
+    record(actor, "committee_member.added", member, public=True, committee_id=committee.id,
+           name=name, institution=institution)
+    db.session.flush()
+    db.session.expire(committee, ["members"])
+    return member
+
+
+def end_member_term(actor, member: CommitteeMember, data: dict) -> None:
+    """The member's term ends on `term_end`, for `reason`; the row stays, as the history."""
+    committee = member.committee
+    require(actor, "plans.manage", committee.plan)
+    if member.kind != MemberKind.government:
+        raise InvalidTransition(_("Civil-society seats and facilitators change through elections, "
+                                  "agreements and facilitators' scopes, not here."))
+    errors = Errors()
+    term_end = _input.day(data, "term_end", errors, required=True)
+    reason = _input.line(data, "reason", 500, errors, required=True)
+    if term_end and member.term_start and term_end < member.term_start:
+        errors.add("term_end", _("The end of the term cannot be before its start."))
+    errors.raise_any()
+    # Conditional: a term ended twice (a double click, two tabs) is ended once.
+    done = db.session.execute(
+        sa.update(CommitteeMember)
+        .where(CommitteeMember.id == member.id, CommitteeMember.term_end.is_(None))
+        .values(term_end=term_end).execution_options(synchronize_session=False)
+    ).rowcount
+    if done != 1:
+        raise InvalidTransition(_("This member's term has already ended."))
+    db.session.refresh(member, ["term_end"])
+    record(actor, "committee_member.term_ended", member, public=True, committee_id=committee.id,
+           reason=reason, name=member.name, term_end=term_end.isoformat())
+    db.session.flush()
+
+
+def _theme_values(data: dict, errors: Errors) -> dict:
+    return {
+        "name": _input.line(data, "name", 120, errors, required=True),
+        "description": _input.text(data, "description", 5000, errors),
+    }
+
+
+def create_theme(actor, plan: ActionPlan, data: dict) -> Theme:
+    require(actor, "plans.manage", plan)
+    values, slug = _with_slug(Theme, plan, _theme_values, data)
+    theme = Theme(plan_id=plan.id, slug=slug, **values)
+    db.session.add(theme)
+    _input.flush_slug()
+    record(actor, "theme.created", theme, public=True, plan_id=plan.id, name=theme.name)
+    db.session.flush()
+    db.session.expire(plan, ["themes"])
+    return theme
+
+
+def update_theme(actor, theme: Theme, data: dict) -> None:
+    require(actor, "plans.manage", theme.plan)
+    _input.assign(theme, _input.validated(_theme_values, data))
+    record(actor, "theme.updated", theme, public=True, plan_id=theme.plan_id)
+    db.session.flush()

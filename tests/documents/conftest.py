@@ -1,0 +1,56 @@
+"""Fixtures of the records tests: a plan with two committees, its people, an uploads directory."""
+import io
+from dataclasses import dataclass
+
+import pytest
+from werkzeug.datastructures import FileStorage
+
+from app.accounts.models import Role
+from app.plans.models import ActionPlan, Committee
+from tests.factories import make_admin, make_committee, make_moderator, make_organisation, make_user
+
+PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+       b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+
+
+def pdf_file(name: str = "acta.pdf", data: bytes = PDF) -> FileStorage:
+    return FileStorage(stream=io.BytesIO(data), filename=name)
+
+
+@dataclass
+class Records:
+    plan: ActionPlan
+    committee: Committee
+    other_committee: Committee
+    admin: object
+    facilitator: object  # of `committee`
+    other_facilitator: object  # of `other_committee`
+    citizen: object
+    organisation: object
+    unconfirmed_admin: object
+
+
+@pytest.fixture
+def records(app) -> Records:
+    committee = make_committee()
+    other = make_committee(committee.plan)
+    return Records(
+        plan=committee.plan, committee=committee, other_committee=other, admin=make_admin(),
+        facilitator=make_moderator(committee), other_facilitator=make_moderator(other),
+        citizen=make_user(), organisation=make_organisation(),
+        unconfirmed_admin=make_user(Role.admin, confirmed=False),
+    )
+
+
+@pytest.fixture
+def uploads(app, tmp_path):
+    """UPLOAD_DIR in the test's own directory; the previous configuration is restored after."""
+    directory = tmp_path / "uploads"
+    saved = {key: app.config.get(key, KeyError) for key in ("UPLOAD_DIR", "UPLOAD_MAX_BYTES")}
+    app.config["UPLOAD_DIR"] = str(directory)
+    yield directory
+    for key, value in saved.items():
+        if value is KeyError:
+            app.config.pop(key, None)
+        else:
+            app.config[key] = value

@@ -1,0 +1,204 @@
+"""The guarantor body's plan pages and the public list of plans."""
+import pytest
+import sqlalchemy as sa
+
+from app.accounts.models import ModeratorScope, Role
+from app.extensions import db
+from app.plans.models import ActionPlan, CommitteeMember, MemberKind, Phase, PhaseKind, Theme
+from app.plans.services import create_plan
+from tests.conftest import login_as
+from tests.factories import (
+    HOSTILE,
+    make_admin,
+    make_committee,
+    make_moderator,
+    make_plan,
+    make_user,
+)
+from tests.querycount import count_queries
+
+PLAN_FORM = {
+    "name": "Plan Local de Xalapa", "jurisdiction": "Veracruz", "period": "2027–2029",
+    "reference_prefix": "XAL", "description": "", "guarantor_name": "Instituto Veracruzano",
+    "guarantor_email": "contacto@ivai.example.org", "guarantor_address": "Xalapa", "data_licence": "CC BY 4.0",
+}
+
+
+@pytest.fixture
+def admin(client):
+    user = make_admin()
+    login_as(client, user)
+    return user
+
+
+@pytest.mark.parametrize("role", [None, Role.citizen, Role.organisation, Role.moderator])
+def test_only_admins_enter(client, role):
+    plan = make_plan()
+    if role is not None:
+        user = make_moderator(make_committee(plan)) if role == Role.moderator else make_user(role)
+        login_as(client, user)
+    for path in ("/admin/plans/", f"/admin/plans/{plan.id}/", "/admin/plans/new"):
+        response = client.get(path)
+        assert response.status_code == (302 if role is None else 403), path
+    assert client.post(f"/admin/plans/{plan.id}/publish").status_code in (302, 403)
+    assert db.session.get(ActionPlan, plan.id).is_current  # nothing changed
+
+
+def test_creating_a_plan_keeps_the_input_when_refused(client, admin):
+    response = client.post("/admin/plans/new", data={**PLAN_FORM, "reference_prefix": "x-1"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Plan Local de Xalapa" in html and 'value="x-1"' in html
+    assert "Usa de 2 a 10" in html
+    response = client.post("/admin/plans/new", data=PLAN_FORM)
+    plan = db.session.scalars(sa.select(ActionPlan).where(ActionPlan.reference_prefix == "XAL")).one()
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/admin/plans/{plan.id}/")
+    assert plan.published_at is None
+    again = client.post("/admin/plans/new", data=PLAN_FORM)  # sent twice
+    assert again.status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count(ActionPlan.id))) == 1
+
+
+def test_the_setup_page_adds_reorders_and_removes_phases(client, admin):
+    plan = create_plan(admin, PLAN_FORM)
+    db.session.commit()
+    page = client.get(f"/admin/plans/{plan.id}/")
+    assert page.status_code == 200 and "Lista de pasos" in page.get_data(as_text=True)
+    bad = client.post(f"/admin/plans/{plan.id}/phases", data={
+        "phase-kind": "call", "phase-name": HOSTILE, "phase-starts_on": "2027-02-01",
+        "phase-ends_on": "2027-01-01"})
+    assert bad.status_code == 400
+    html = bad.get_data(as_text=True)
+    assert "<script>alert" not in html and "&lt;script&gt;" in html  # kept, escaped
+    for n, kind in enumerate(("call", "cocreation")):
+        response = client.post(f"/admin/plans/{plan.id}/phases", data={
+            "phase-kind": kind, "phase-starts_on": f"2027-0{n + 1}-01", "phase-ends_on": f"2027-0{n + 1}-28",
+            "phase-accepts_proposals": "y" if kind == "cocreation" else ""})
+        assert response.status_code == 302
+    phases = db.session.scalars(sa.select(Phase).where(Phase.plan_id == plan.id).order_by(Phase.position)).all()
+    assert [p.kind for p in phases] == [PhaseKind.call, PhaseKind.cocreation] and phases[1].accepts_proposals
+    assert client.post(f"/admin/plans/phases/{phases[1].id}/move", data={"direction": "up"}).status_code == 302
+    db.session.expire_all()
+    assert phases[1].position == 0 and phases[0].position == 1
+    assert client.post(f"/admin/plans/phases/{phases[0].id}/remove").status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(Phase.id)).where(Phase.plan_id == plan.id)) == 1
+    edit = client.post(f"/admin/plans/phases/{phases[1].id}/edit", data={
+        "kind": "cocreation", "name": "Recepción de problemáticas", "starts_on": "2027-02-01",
+        "ends_on": "2027-03-31", "accepts_proposals": "y"})
+    assert edit.status_code == 302
+    db.session.expire_all()
+    assert phases[1].label == "Recepción de problemáticas"
+
+
+def test_committee_page_members_history_and_facilitators(client, admin):
+    plan = create_plan(admin, PLAN_FORM)
+    db.session.commit()
+    response = client.post(f"/admin/plans/{plan.id}/committees", data={
+        "committee-name": "Comité Xalapa", "committee-scope": "Municipio de Xalapa"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    committee = db.session.get(ActionPlan, plan.id).committees[0]
+    bad = client.post(f"/admin/plans/committees/{committee.id}/members", data={
+        "member-name": "Ana Pérez", "member-position_title": "", "member-term_start": "2027-01-01"})
+    assert bad.status_code == 400 and "Ana Pérez" in bad.get_data(as_text=True)
+    client.post(f"/admin/plans/committees/{committee.id}/members", data={
+        "member-name": "Ana Pérez", "member-position_title": "Directora", "member-institution": "Ayuntamiento",
+        "member-term_start": "2027-01-01"})
+    member = db.session.scalars(sa.select(CommitteeMember).where(CommitteeMember.committee_id == committee.id)).one()
+    assert member.kind == MemberKind.government
+    refused = client.post(f"/admin/plans/members/{member.id}/end-term", data={f"end{member.id}-term_end": "2027-06-01"})
+    assert refused.status_code == 400
+    ended = client.post(f"/admin/plans/members/{member.id}/end-term",
+                        data={f"end{member.id}-term_end": "2027-06-01", f"end{member.id}-reason": "Renuncia"})
+    assert ended.status_code == 302
+    page = client.get(f"/admin/plans/committees/{committee.id}/").get_data(as_text=True)
+    assert "Historial de integrantes" in page and "Ana Pérez" in page
+    citizen = make_user(name="Laura Facilitadora")
+    granted = client.post("/admin/moderators", data={
+        "email": citizen.email, "committee_id": committee.id,
+        "next": f"/admin/plans/committees/{committee.id}/#facilitators"})
+    assert granted.status_code == 302 and f"/admin/plans/committees/{committee.id}/" in granted.headers["Location"]
+    scope = db.session.scalars(sa.select(ModeratorScope).where(ModeratorScope.committee_id == committee.id)).one()
+    assert citizen.name in client.get(f"/admin/plans/committees/{committee.id}/").get_data(as_text=True)
+    revoked = client.post(f"/admin/moderators/{scope.id}/revoke",
+                          data={"next": f"/admin/plans/committees/{committee.id}/"})
+    assert revoked.headers["Location"].endswith(f"/admin/plans/committees/{committee.id}/")
+
+
+def test_publish_then_the_checklist_says_so(client, admin):
+    plan = create_plan(admin, PLAN_FORM)
+    db.session.commit()
+    html = client.get(f"/admin/?plan={plan.id}").get_data(as_text=True)
+    assert "Publicar el plan" in html and "Falta" in html
+    assert client.post(f"/admin/plans/{plan.id}/publish").status_code == 302
+    assert client.post(f"/admin/plans/{plan.id}/publish").status_code == 409  # sent twice: harmless
+    db.session.expire_all()
+    assert db.session.get(ActionPlan, plan.id).is_current  # the first published plan
+
+
+def test_the_plans_list_has_a_bounded_number_of_queries(client, admin):
+    make_plan()
+    client.get("/admin/plans/")
+    with count_queries() as few:
+        client.get("/admin/plans/")
+    for _n in range(5):
+        make_committee(make_plan())
+    with count_queries() as many:
+        response = client.get("/admin/plans/")
+    assert response.status_code == 200
+    assert len(many) == len(few)
+
+
+def test_past_plans_are_browsable_and_drafts_only_by_admins(client):
+    make_plan(slug="plan-viejo")
+    make_plan(slug="plan-actual")
+    make_plan(slug="borrador", current=False, published=False)
+    html = client.get("/plans/").get_data(as_text=True)
+    assert html.index("/plans/plan-actual/") < html.index("/plans/plan-viejo/") and "/plans/borrador/" not in html
+    assert client.get("/plans/plan-viejo/").status_code == 200
+    assert client.get("/plans/borrador/").status_code == 404
+    assert client.get("/proposals/?plan=borrador").status_code == 404
+    assert client.get("/proposals/?plan=plan-viejo").status_code == 200
+    assert client.get("/commitments/?plan=plan-viejo").status_code == 200
+    login_as(client, make_admin())
+    assert client.get("/plans/borrador/").status_code == 200
+
+
+def test_an_archived_plans_proposal_keeps_its_page(client):
+    from app.proposals.services import create_proposal
+
+    old = make_plan(slug="plan-viejo", reference_prefix="OLD")
+    proposal = create_proposal(make_user(), old, {
+        "title": "Baches en la colonia centro", "body": "Hay baches desde hace meses." * 3,
+        "committee_id": make_committee(old).id, "place": "Centro"})
+    db.session.commit()
+    make_plan(slug="plan-actual")
+    assert client.get(f"/proposals/{proposal.reference}").status_code == 200
+    assert proposal.reference in client.get("/proposals/?plan=plan-viejo").get_data(as_text=True)
+
+
+def test_the_home_timeline_shows_a_phase_by_its_own_name(client):
+    plan = make_plan()
+    plan.phases[0].name = "Recepción de problemáticas ciudadanas"
+    db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert "Recepción de problemáticas ciudadanas" in html and 'aria-current="step"' in html
+
+
+def test_the_guarantor_body_comes_from_the_current_plan(client, app):
+    plan = make_plan()
+    plan.guarantor_name = "Instituto de Transparencia de Prueba"
+    plan.guarantor_email = "garante@prueba.example.org"
+    db.session.commit()
+    for path in ("/", "/privacy"):
+        html = client.get(path).get_data(as_text=True)
+        assert "Instituto de Transparencia de Prueba" in html and "garante@prueba.example.org" in html
+    assert "IDAIP" not in (app.config["GUARANTOR_NAME"] or "")
+
+
+def test_themes_are_added_and_edited(client, admin):
+    plan = make_plan()
+    assert client.post(f"/admin/plans/{plan.id}/themes", data={"theme-name": "Salud"}).status_code == 302
+    theme = db.session.scalars(sa.select(Theme).where(Theme.plan_id == plan.id)).one()
+    assert client.post(f"/admin/plans/themes/{theme.id}/edit", data={"name": ""}).status_code == 400
+    assert client.post(f"/admin/plans/themes/{theme.id}/edit", data={"name": "Salud mental"}).status_code == 302
