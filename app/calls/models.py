@@ -11,7 +11,13 @@ from app.extensions import db
 
 class Call(db.Model):
     __tablename__ = "calls"
-    __table_args__ = (sa.CheckConstraint("closes_at > opens_at", name="window_ordered"),)
+    __table_args__ = (
+        sa.CheckConstraint("closes_at > opens_at", name="window_ordered"),
+        # The same title and window in a plan is the same call: a double click publishes once,
+        # also when both requests run at the same time.
+        sa.Index("uq_calls_same_title_and_window", "plan_id", "title", "opens_at", "closes_at",
+                 unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(

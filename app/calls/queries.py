@@ -59,31 +59,40 @@ def call_by_id(call_id: int) -> Call | None:
     )
 
 
-def latest_call_id(committee_id: int) -> int | None:
-    """The most recent published call that covers the committee (calls belong to its plan)."""
-    return db.session.scalar(
+def calls_covering(committee_id: int) -> sa.Select:
+    """The published calls that include the committee, newest first (a select of Call.id, for
+    the areas that narrow it further)."""
+    return (
         sa.select(Call.id)
         .join(CallCommittee, CallCommittee.call_id == Call.id)
         .where(CallCommittee.committee_id == committee_id, visible())
         .order_by(Call.opens_at.desc(), Call.id.desc())
-        .limit(1)
     )
 
 
-def approved_organisations(committee_id: int, call_id: int | None = None) -> list[User]:
-    """The organisations approved for the committee in the call (by default the latest published
-    call that covers it), ordered by id; accounts deleted since are left out. The electorate."""
-    call_id = call_id or latest_call_id(committee_id)
+def call_covers(call_id: int, committee_id: int) -> bool:
+    """Whether the published call includes the committee."""
+    return db.session.scalar(
+        calls_covering(committee_id).where(Call.id == call_id).limit(1)
+    ) is not None
+
+
+def approved_organisations(committee_id: int, call_id: int | None) -> list[User]:
+    """The organisations approved for the committee in that call, ordered by id; accounts deleted
+    since are left out. An election's electorate (each election names its call); none without a
+    call."""
     if call_id is None:
         return []
     return list(db.session.scalars(
         sa.select(User)
         .join(CallApplication, CallApplication.organisation_id == User.id)
+        .join(Call, Call.id == CallApplication.call_id)
         .where(
             CallApplication.call_id == call_id,
             CallApplication.committee_id == committee_id,
             CallApplication.status == ApplicationStatus.approved,
             User.deleted_at.is_(None),
+            visible(),
         )
         .order_by(User.id)
     ))

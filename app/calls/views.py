@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.calls import bp, charts, forms, queries, services
-from app.calls.locks import committee_locked
+from app.calls.locks import applications_locked
 from app.calls.models import APPLICATION_STATUS_LABELS, ApplicationStatus, Call
 from app.calls.windows import local_time
 from app.core import storage
@@ -116,19 +116,35 @@ def _to_call(call: Call, changed: bool, message: str):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
+    """The form (no committee ticked), then a review of what will be published with "Publish"
+    and "Back to edit": the input travels in the review's hidden fields, so it survives going
+    back; a second click on Publish returns the call already published (publish_call)."""
     plan_id = request.args.get("plan", type=int)
     plan = load_or_404(db.session.get(ActionPlan, plan_id) if plan_id else current_plan())
     require(current_user, "calls.manage", plan)
     form = forms.CallForm()
     form.committee_ids.choices = _committee_choices(plan)
-    if request.method == "GET":
-        form.committee_ids.data = [c.id for c in plan.committees]
+
+    def edit_form():
+        return render_template("calls/form.html", form=form, plan=plan, call=None)
+
+    if request.method == "POST" and "back" in request.form:
+        return edit_form()
+    if request.method == "POST" and "publish" in request.form:
+        return run_form(
+            form,
+            action=lambda: services.publish_call(current_user, plan, _call_data(form)),
+            success=lambda call: redirect_with(_("The call is published."),
+                                               url_for("calls.show", call_id=call.id)),
+            render=edit_form,
+        )
     return run_form(
         form,
-        action=lambda: services.publish_call(current_user, plan, _call_data(form)),
-        success=lambda call: redirect_with(_("The call is published."),
-                                           url_for("calls.show", call_id=call.id)),
-        render=lambda: render_template("calls/form.html", form=form, plan=plan, call=None),
+        action=lambda: services.preview_call(current_user, plan, _call_data(form)),
+        success=lambda preview: render_template(
+            "calls/confirm.html", form=form, plan=plan, preview=preview,
+            state=queries.window_state(preview)),
+        render=edit_form,
     )
 
 
@@ -189,7 +205,7 @@ def _review_page(call: Call, failed=None, failed_form=None):
         documents=queries.documents_by_application(a.id for a in applications),
         decision_forms=decision_forms, failed=failed,
         # One answer per committee, so that the page's statements do not grow with applications.
-        locked={committee_id: committee_locked(committee_id)
+        locked={committee_id: applications_locked(call.id, committee_id)
                 for committee_id in {a.committee_id for a in applications}},
     )
 

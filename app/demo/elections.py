@@ -308,7 +308,7 @@ def _record_agreements(clock: Timeline, agreed: dict, organisations: list[User],
     for slug, spec in AGREEMENTS.items():
         election = agreed[slug]
         clock.at(datetime.combine(spec["agreed_on"], time(18), tzinfo=LOCAL).astimezone(UTC))
-        electorate = queries.electorate(election.committee_id)
+        electorate = queries.electorate(election)
         participants = [queries.organisation_name(u) for u in sorted(electorate, key=lambda u: u.id)]
         data = record_pdf(election.committee.name, spec, participants)
         upload = storage.Upload(f"acta-autoseleccion-{slug}.pdf", "application/pdf", data,

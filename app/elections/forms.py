@@ -45,9 +45,22 @@ def _local(label):
                               validators=[DataRequired(message=REQUIRED)], description=LOCAL_HINT)
 
 
+def _id_or_none(value):
+    """A select's id, or None for its empty option (the service then picks the default)."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # not an option: pre_validate refuses it
+
+
 class ElectionForm(FlaskForm):
     committee_id = SelectField(_l("Committee"), coerce=int,
                                validators=[InputRequired(message=_l("Choose a committee."))])
+    call_id = SelectField(_l("Call"), coerce=_id_or_none,
+                          description=_l("The organisations approved for the committee in this "
+                                         "call vote; the call must include the committee."))
     title = StringField(_l("Title"), validators=[Optional(), Length(max=300)],
                         description=_l("Leave it empty for the usual title with the committee's name."))
     seats = SelectField(_l("Seats to fill"), choices=[
@@ -67,7 +80,7 @@ class ElectionForm(FlaskForm):
                        "record a self-selection agreement instead of a vote."),
     )
 
-    FIELDS = ["title", "seats", "nominations_open_at", "nominations_close_at", "voting_opens_at",
+    FIELDS = ["call_id", "title", "seats", "nominations_open_at", "nominations_close_at", "voting_opens_at",
               "voting_closes_at", "min_participants"]
 
     def election_data(self) -> dict:

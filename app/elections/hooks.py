@@ -30,7 +30,7 @@ AGREEMENT_NOTE = _l(
     "are listed here where your organisation took part in the agreement or you recorded it."
 )
 
-# From the opening of voting the committee's electorate is frozen: its applications' decisions too.
+# From the opening of voting the electorate of the election's call is frozen: its decisions too.
 register_lock(queries.voting_has_opened)
 
 

@@ -78,6 +78,12 @@ class Election(db.Model):
     committee_id: Mapped[int] = mapped_column(
         sa.ForeignKey("committees.id", ondelete="RESTRICT"), nullable=False, index=True
     )
+    # The call whose approved organisations form the roll, and whose applications to the committee
+    # the election freezes once voting opens. NULL only for an election the migration could attach
+    # to no call (a draft older than any call of its committee): it must be given one to go on.
+    # (No ON DELETE clause: a call that an election names cannot be deleted either way, and
+    # SQLite reads an inline clause back less exactly; see the migration.)
+    call_id: Mapped[int | None] = mapped_column(sa.ForeignKey("calls.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(300), nullable=False)
     # The seats in the order they are filled: kinds of CommitteeMember (titular, then suplente).
     seats: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=lambda: list(DEFAULT_SEATS))
@@ -118,6 +124,7 @@ class Election(db.Model):
     created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
     committee = relationship("Committee")
+    call = relationship("Call")
     candidates: Mapped[list["Candidate"]] = relationship(
         back_populates="election", order_by="Candidate.name", cascade="all, delete-orphan"
     )

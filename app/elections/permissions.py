@@ -59,7 +59,7 @@ def _nominate(actor, election=None):
                                  nomination_problem)
     if not decision or election is None:
         return decision
-    if not queries.is_approved(election.committee_id, actor.id):
+    if not queries.is_approved(election, actor.id):
         return deny(_("Your organisation is not approved for this committee in the call, so it "
                       "cannot nominate a candidate."))
     return True

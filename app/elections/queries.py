@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
-from app.calls.queries import approved_organisations
+from app.calls.models import Call
+from app.calls.queries import approved_organisations, calls_covering
 from app.core.audit import AuditEntry
 from app.core.errors import InvalidTransition
 from app.core.text import fold
@@ -24,13 +25,25 @@ from app.extensions import db
 from app.plans.models import Committee
 
 
-def electorate(committee_id: int) -> list[User]:
-    """The organisations approved for the committee now (the call's queries decide what that is)."""
-    return approved_organisations(committee_id)
+def electorate(election: Election) -> list[User]:
+    """The organisations approved now for the election's committee in the election's own call
+    (not in whichever call is the latest): the roll frozen when voting opens."""
+    return approved_organisations(election.committee_id, election.call_id)
 
 
-def is_approved(committee_id: int, organisation_id: int) -> bool:
-    return any(user.id == organisation_id for user in electorate(committee_id))
+def is_approved(election: Election, organisation_id: int) -> bool:
+    return any(user.id == organisation_id for user in electorate(election))
+
+
+def default_call_id(committee_id: int) -> int | None:
+    """The call a new election of the committee belongs to unless the guarantor body chooses:
+    the latest published call that includes the committee and has no election for it yet."""
+    return db.session.scalar(
+        calls_covering(committee_id)
+        .where(~sa.exists().where(Election.committee_id == committee_id,
+                                  Election.call_id == Call.id))
+        .limit(1)
+    )
 
 
 def organisation_name(user: User) -> str:
@@ -43,7 +56,8 @@ def election_by_id(election_id: int) -> Election | None:
     return db.session.scalar(
         sa.select(Election)
         .where(Election.id == election_id)
-        .options(joinedload(Election.committee).joinedload(Committee.plan))
+        .options(joinedload(Election.committee).joinedload(Committee.plan),
+                 joinedload(Election.call))
     )
 
 
@@ -210,17 +224,19 @@ def open_elections_for(organisation_id: int) -> list[Election]:
     ))
 
 
-# Once an election reaches one of these states, the committee's electorate is frozen: the roll
-# was published (or a self-selection agreement replaced the vote).
+# Once an election reaches one of these states, the electorate its call gives the committee is
+# frozen: the roll was published (or a self-selection agreement replaced the vote).
 LOCKING_STATES = (ElectionState.voting, ElectionState.closed, ElectionState.published,
                   ElectionState.self_selected)
 
 
-def voting_has_opened(committee_id: int) -> bool:
-    """True once any election of the committee has opened voting (or later), or was settled by a
-    self-selection agreement: from then on the decisions on its applications cannot change
-    (registered with app/calls/locks.py by app/elections/hooks.py)."""
+def voting_has_opened(call_id: int, committee_id: int) -> bool:
+    """True once an election of the call for the committee has opened voting (or later), or was
+    settled by a self-selection agreement: from then on the decisions on that call's applications
+    to the committee cannot change; other calls' stay open (registered with app/calls/locks.py by
+    app/elections/hooks.py)."""
     return db.session.scalar(
-        sa.select(sa.exists().where(Election.committee_id == committee_id,
+        sa.select(sa.exists().where(Election.call_id == call_id,
+                                    Election.committee_id == committee_id,
                                     Election.state.in_(LOCKING_STATES)))
     ) is True

@@ -125,9 +125,19 @@ def _calls():
 def test_direct_post_to_publish(world, as_actor, actor):
     client = as_actor(actor)
     before = _calls()
-    response = client.submit(f"/calls/new?plan={world.plan.id}", _call_form(world), page="/")
+    response = client.submit(f"/calls/new?plan={world.plan.id}",
+                             {**_call_form(world), "publish": "1"}, page="/")
     assert response.status_code == (302 if actor in ("admin", "anonymous") else 403)
     assert _calls() == before + (1 if actor == "admin" else 0)
+
+
+@pytest.mark.parametrize("actor", WEB_ACTORS)
+def test_direct_post_to_review_publishes_nothing(world, as_actor, actor):
+    client = as_actor(actor)
+    before = _calls()
+    response = client.submit(f"/calls/new?plan={world.plan.id}", _call_form(world), page="/")
+    assert response.status_code == {"admin": 200, "anonymous": 302}.get(actor, 403)
+    assert _calls() == before
 
 
 @pytest.mark.parametrize("actor", WEB_ACTORS)

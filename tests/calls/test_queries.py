@@ -70,7 +70,7 @@ def test_a_deleted_organisation_shows_as_a_deleted_account(world):
     assert entry.name != world.organisation.organisation.legal_name
 
 
-def test_approved_organisations_are_the_latest_calls_approved_for_the_committee(world):
+def test_approved_organisations_are_those_of_the_call_asked_for(world):
     old = make_call(world.plan, [world.committee], state="closed",
                     opens_at=utcnow() - timedelta(days=400),
                     closes_at=utcnow() - timedelta(days=390))
@@ -85,19 +85,35 @@ def test_approved_organisations_are_the_latest_calls_approved_for_the_committee(
     make_application(world.call, rejected, world.committee, REJECTED, reason="No")
     make_application(world.call, other_committee, world.other_committee, APPROVED)
 
-    assert [u.id for u in queries.approved_organisations(world.committee.id)] == [approved.id]
+    latest = world.call.id
+    assert [u.id for u in queries.approved_organisations(world.committee.id, latest)] == [
+        approved.id]
     assert [u.id for u in queries.approved_organisations(world.committee.id, old.id)] == [
         veteran.id]
-    assert [u.id for u in queries.approved_organisations(world.other_committee.id)] == [
+    assert [u.id for u in queries.approved_organisations(world.other_committee.id, latest)] == [
         other_committee.id]
-    assert queries.approved_organisations(world.outside_committee.id) == []
+    assert queries.approved_organisations(world.outside_committee.id, latest) == []
+    assert queries.approved_organisations(world.committee.id, None) == []
+
+
+def test_the_calls_covering_a_committee_newest_first(world):
+    old = make_call(world.plan, [world.committee], state="closed",
+                    opens_at=utcnow() - timedelta(days=400),
+                    closes_at=utcnow() - timedelta(days=390))
+    assert list(db.session.scalars(queries.calls_covering(world.committee.id))) == [
+        world.call.id, old.id]
+    assert list(db.session.scalars(queries.calls_covering(world.other_committee.id))) == [
+        world.call.id]
+    assert queries.call_covers(old.id, world.committee.id)
+    assert not queries.call_covers(old.id, world.other_committee.id)
 
 
 def test_an_unpublished_call_gives_no_electorate(world):
     make_application(world.call, world.organisation, world.committee, APPROVED)
     world.call.published_at = None
     db.session.commit()
-    assert queries.approved_organisations(world.committee.id) == []
+    assert queries.approved_organisations(world.committee.id, world.call.id) == []
+    assert not queries.call_covers(world.call.id, world.committee.id)
 
 
 def test_window_state_boundaries(world):

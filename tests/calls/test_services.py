@@ -73,6 +73,34 @@ def test_publishing_the_same_call_twice_publishes_it_once(world):
     assert len(audit("calls.publish")) == 1
 
 
+def test_a_publish_that_loses_a_race_returns_the_winners_call(world, monkeypatch):
+    """Two clicks at once both find no twin; the unique index answers the second, which then
+    returns the first's call and writes nothing else."""
+    from app.calls.services import calls as module
+
+    first = services.publish_call(world.admin, world.plan, call_data(world))
+    real, looked = module._twin, []
+
+    def missed_then_real(plan, fields):
+        looked.append(1)
+        return None if len(looked) == 1 else real(plan, fields)
+
+    monkeypatch.setattr(module, "_twin", missed_then_real)
+    second = services.publish_call(world.admin, world.plan, call_data(world))
+    assert second.id == first.id and len(looked) == 2
+    assert count(Call) == 2 and len(audit("calls.publish")) == 1
+
+
+def test_an_edit_cannot_make_a_call_the_twin_of_another(world):
+    twin = services.publish_call(world.admin, world.plan, call_data(world, title="Gemela"))
+    upcoming = services.publish_call(world.admin, world.plan, call_data(world, title="Otra"))
+    with pytest.raises(ValidationError) as caught:
+        services.update_call(world.admin, upcoming, {"title": "Gemela"})
+    assert caught.value.field == "title" and "mismo título" in caught.value.message
+    assert services.update_call(world.admin, upcoming, {"title": "Otra distinta"})
+    assert twin.title == "Gemela" and upcoming.title == "Otra distinta"
+
+
 def test_publish_accepts_aware_times_as_they_are(world):
     opens = datetime(2030, 1, 1, 12, tzinfo=UTC)
     call = services.publish_call(world.admin, world.plan, call_data(
@@ -423,7 +451,7 @@ def test_a_decision_can_change_until_voting_opens(world, monkeypatch):
     assert application.status == ApplicationStatus.rejected
     assert len(audit("calls.decide")) == 2 and len(outbox()) == 2
     db.session.commit()  # as the requests that decided did
-    monkeypatch.setattr(locks, "_LOCKS", [lambda committee_id: True])
+    monkeypatch.setattr(locks, "_LOCKS", [lambda call_id, committee_id: True])
     with pytest.raises(InvalidTransition):
         services.decide_application(world.admin, application, "approve", None)
     db.session.rollback()

@@ -1,7 +1,7 @@
 """The pages of calls: what they show, forms kept with status 400, the registry and its CSV."""
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -81,14 +81,75 @@ def call_form(world, **changes):
 
 
 @pytest.mark.csrf  # this form family through a real CSRF token
-def test_publishing_a_call(world, client):
+def test_publishing_a_call_goes_through_a_review_step(world, client):
     login(client, world.admin.email)
-    assert client.get(f"/calls/new?plan={world.plan.id}").status_code == 200
-    response = client.submit(f"/calls/new?plan={world.plan.id}", call_form(world))
+    url = f"/calls/new?plan={world.plan.id}"
+    form_page = text(client.get(url))
+    assert f'value="{world.committee.id}"' in form_page
+    assert not re.search(r'<input[^>]*name="committee_ids"[^>]*checked', form_page)
+
+    review = client.submit(url, call_form(world))
+    assert review.status_code == 200
+    html = text(review)
+    assert rows(Call) == 1  # nothing published yet
+    assert str(escape(world.committee.name)) in html
+    assert str(escape(world.other_committee.name)) not in html
+    assert "Convocatoria «2026»" in html and "Acepto las bases" in html
+    assert 'name="publish"' in html and 'name="back"' in html
+    assert str(escape(local_datetime(datetime(2030, 3, 1, 15, 0, tzinfo=UTC)))) in html
+    assert f'<input type="hidden" name="committee_ids" value="{world.committee.id}">' in html
+
+    response = client.submit(url, {**call_form(world), "publish": "1"})
     assert response.status_code == 302
     call = db.session.scalar(sa.select(Call).where(Call.title == "Convocatoria «2026»"))
     assert response.headers["Location"].endswith(f"/calls/{call.id}")
     assert call.opens_at.hour == 15  # 09:00 in Durango is 15:00 UTC
+    assert [c.id for c in call.committees] == [world.committee.id]
+
+
+def test_a_double_click_on_publish_publishes_once(world, client):
+    login(client, world.admin.email)
+    url = f"/calls/new?plan={world.plan.id}"
+    first = client.submit(url, {**call_form(world), "publish": "1"})
+    second = client.submit(url, {**call_form(world), "publish": "1"})
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert rows(Call) == 2  # the world's call and this one
+
+
+def test_back_to_edit_shows_the_form_with_the_input_kept(world, client):
+    login(client, world.admin.email)
+    url = f"/calls/new?plan={world.plan.id}"
+    body = "Primer párrafo\n\n- uno\n- dos"
+    response = client.submit(url, {**call_form(world, body=body), "back": "1"})
+    assert response.status_code == 200
+    html = text(response)
+    assert rows(Call) == 1
+    assert 'id="committee_ids-error"' not in html
+    assert re.search(rf'<input[^>]*checked[^>]*value="{world.committee.id}"'
+                     rf'|<input[^>]*value="{world.committee.id}"[^>]*checked', html)
+    assert "Primer párrafo\n\n- uno\n- dos" in html and 'value="2030-03-15T18:30"' in html
+
+
+def test_a_call_without_committees_is_refused_with_the_input_kept(world, client):
+    login(client, world.admin.email)
+    response = client.submit(f"/calls/new?plan={world.plan.id}",
+                             call_form(world, committee_ids=[]))
+    assert response.status_code == 400
+    html = text(response)
+    assert 'id="committee_ids-error"' in html and "Elige al menos un comité" in html
+    assert "Convocatoria «2026»" in html and 'value="2030-03-01T09:00"' in html
+    assert rows(Call) == 1
+
+
+def test_publish_rechecks_the_input_and_shows_the_form_again(world, client):
+    login(client, world.admin.email)
+    response = client.submit(f"/calls/new?plan={world.plan.id}",
+                             {**call_form(world, opens_at="2020-03-01T09:00",
+                                          closes_at="2020-03-15T18:30"), "publish": "1"})
+    assert response.status_code == 400
+    assert 'id="closes_at-error"' in text(response)
+    assert rows(Call) == 1
 
 
 def test_a_call_without_declarations_is_shown_again_with_the_input(world, client):
@@ -377,7 +438,7 @@ def test_once_voting_opens_the_review_page_offers_no_decision(world, client, mon
     from app.calls import locks
 
     application = make_application(world.call, world.organisation, world.committee)
-    monkeypatch.setattr(locks, "_LOCKS", [lambda committee_id: True])
+    monkeypatch.setattr(locks, "_LOCKS", [lambda call_id, committee_id: True])
     login(client, world.admin.email)
     html = text(client.get(f"/calls/{world.call.id}/applications"))
     assert f'action="/calls/applications/{application.id}/decide"' not in html

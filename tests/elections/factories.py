@@ -4,6 +4,7 @@ import itertools
 from datetime import timedelta
 
 from app.calls.models import ApplicationStatus, Call, CallApplication, CallCommittee
+from app.calls.queries import calls_covering
 from app.core.db import utcnow
 from app.elections import services
 from app.elections.models import Candidate, CandidateState, Election, ElectionState
@@ -73,11 +74,13 @@ class World:
 
 def make_election(committee, *, state=ElectionState.draft, nominations_in=timedelta(days=1),
                   **extra) -> Election:
-    """An election as a plain row; `nominations_in` may be negative (windows already running)."""
+    """An election as a plain row; `nominations_in` may be negative (windows already running). It
+    belongs to the committee's latest published call unless `call_id` says otherwise."""
     now = utcnow()
     opens = now + nominations_in
     values = dict(
         committee_id=committee.id, title=f"Elección {HOSTILE} {next(_seq)}",
+        call_id=db.session.scalar(calls_covering(committee.id).limit(1)),
         nominations_open_at=opens, nominations_close_at=opens + timedelta(days=5),
         voting_opens_at=opens + timedelta(days=6), voting_closes_at=opens + timedelta(days=8),
         min_participants=3, state=state,

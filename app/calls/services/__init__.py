@@ -20,6 +20,7 @@ from app.calls.services.calls import (
     call_data,
     changeable_window,
     declaration_lines,
+    preview_call,
     publish_call,
     update_call,
 )
@@ -28,5 +29,5 @@ from app.calls.services.decisions import REASON_MAX, decide_application
 __all__ = [
     "DECLARATIONS_MAX", "DOCUMENT_ACCEPT", "MAX_DOCUMENTS", "REASON_MAX", "TEXT_MAX", "TITLE_MAX",
     "ApplyResult", "apply_to_call", "call_data", "changeable_window", "check_documents",
-    "decide_application", "declaration_lines", "publish_call", "update_call",
+    "decide_application", "declaration_lines", "preview_call", "publish_call", "update_call",
 ]

@@ -1,9 +1,11 @@
 """Publishing a call and changing it: everything before registration opens, then only a later
 closing date, then nothing. Times are typed in the plan's zone and stored in UTC."""
 from datetime import datetime
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from app.calls import permissions as _permissions  # noqa: F401  (registers the rules)
 from app.calls import queries
@@ -15,6 +17,7 @@ from app.core.clock import local_to_utc, now, utc_to_local
 from app.core.errors import InvalidTransition, ValidationError
 from app.core.permissions import require
 from app.core.text import clean_line, clean_text
+from app.core.uow import savepoint
 from app.extensions import db
 from app.plans.models import ActionPlan
 
@@ -93,6 +96,21 @@ def _window_audit(fields: dict) -> dict:
     return {"opens_at": fields["opens_at"].isoformat(), "closes_at": fields["closes_at"].isoformat()}
 
 
+def preview_call(actor, plan: ActionPlan, data: dict) -> SimpleNamespace:
+    """The call `publish_call` would publish with `data`, checked as it would check it, and
+    nothing written: what the guarantor body confirms before publishing (title, body,
+    requirements, declarations, committees, opens_at and closes_at in UTC)."""
+    require(actor, "calls.manage", plan)
+    return SimpleNamespace(**_validated_call(plan, data, now()))
+
+
+def _twin(plan: ActionPlan, fields: dict) -> Call | None:
+    return db.session.scalar(sa.select(Call).where(
+        Call.plan_id == plan.id, Call.title == fields["title"],
+        Call.opens_at == fields["opens_at"], Call.closes_at == fields["closes_at"],
+    ).limit(1))
+
+
 def publish_call(actor, plan: ActionPlan, data: dict) -> Call:
     """Publish a call for the plan. `data`: title, body and requirements (Markdown),
     declarations (one per line, or a list), committee_ids (committees of the plan), opens_at and
@@ -101,17 +119,22 @@ def publish_call(actor, plan: ActionPlan, data: dict) -> Call:
     require(actor, "calls.manage", plan)
     moment = now()
     fields = _validated_call(plan, data, moment)
-    # A double click publishes once: the same title and window for the plan is the same call.
-    twin = db.session.scalar(sa.select(Call).where(
-        Call.plan_id == plan.id, Call.title == fields["title"],
-        Call.opens_at == fields["opens_at"], Call.closes_at == fields["closes_at"],
-    ).limit(1))
+    # A double click publishes once: the same title and window for the plan is the same call
+    # (a unique constraint; a request that loses the race returns the winner's call).
+    twin = _twin(plan, fields)
     if twin is not None:
         return twin
     call = Call(plan_id=plan.id, created_by_id=actor.id, published_at=moment, created_at=moment,
                 **fields)
-    db.session.add(call)
-    db.session.flush()
+    try:
+        with savepoint():
+            db.session.add(call)
+            db.session.flush()
+    except IntegrityError:
+        twin = _twin(plan, fields)
+        if twin is None:
+            raise
+        return twin
     record(actor, "calls.publish", call, public=True, plan_id=plan.id, title=call.title,
            committees=[c.id for c in fields["committees"]], **_window_audit(fields))
     db.session.flush()
@@ -162,6 +185,10 @@ def update_call(actor, call: Call, data: dict) -> bool:
     changed = [name for name in before if before[name] != after[name]]
     if not changed:
         return False
+    twin = _twin(call.plan, fields)
+    if twin is not None and twin.id != call.id:
+        raise ValidationError(_("Another call of this plan has the same title and registration "
+                                "window: change the title."), field="title")
     for name, value in fields.items():
         setattr(call, name, value)
     record(actor, "calls.update", call, public=True, changed=changed, **_window_audit(fields))

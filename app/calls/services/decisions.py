@@ -1,5 +1,5 @@
 """Deciding on an application: approve, or reject with a reason the organisation reads by mail;
-frozen once the committee's electorate is (app/calls/locks.py)."""
+frozen once the electorate the call gives its committee is (app/calls/locks.py)."""
 from flask import current_app
 from flask_babel import gettext as _
 

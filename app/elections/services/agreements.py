@@ -33,7 +33,7 @@ RECORD_TYPES = frozenset({
 
 def self_selection_allowed(election) -> tuple[bool, int]:
     """(allowed, number of organisations approved for the committee now)."""
-    approved = len(queries.electorate(election.committee_id))
+    approved = len(queries.electorate(election))
     return approved < election.min_participants, approved
 
 
@@ -50,7 +50,7 @@ def check_self_selection(election) -> None:
 
 
 def _participants(election, data: dict) -> list[dict]:
-    electorate = {u.id: u for u in queries.electorate(election.committee_id)}
+    electorate = {u.id: u for u in queries.electorate(election)}
     try:
         ids = [int(i) for i in data.get("participants") or []]
     except (TypeError, ValueError):

@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.calls.queries import call_covers
 from app.core.clock import local_to_utc, now
 from app.core.errors import InvalidTransition, ValidationError
 from app.core.permissions import require
@@ -78,6 +79,29 @@ def _min_participants(value) -> int:
     return number
 
 
+def _call_id(committee: Committee, value) -> int:
+    """The call the election belongs to: the one chosen, which must include the committee; by
+    default the latest call that includes it and has no election for it yet."""
+    try:
+        chosen = int(value) if value not in (None, "", 0, "0") else None
+    except (TypeError, ValueError):
+        chosen = -1
+    if chosen is None:
+        found = queries.default_call_id(committee.id)
+        if found is not None:
+            return found
+        if queries.elections_of_committee(committee.id):
+            raise ValidationError(_("Every published call that includes this committee already has "
+                                    "an election: publish a new call for it, or choose the call."),
+                                  field="call_id")
+        raise ValidationError(_("No published call includes this committee: publish a call for "
+                                "it first."), field="call_id")
+    if not call_covers(chosen, committee.id):
+        raise ValidationError(_("This call does not include the committee «%(committee)s»: choose "
+                                "a call that does.", committee=committee.name), field="call_id")
+    return chosen
+
+
 def _same_minute(a: datetime, b: datetime) -> bool:
     """The forms give minutes: a window sent back unchanged is not a change."""
     return abs((a - b).total_seconds()) < 60
@@ -87,7 +111,11 @@ def _same_minute(a: datetime, b: datetime) -> bool:
 
 
 def create_election(actor, committee: Committee, data: dict) -> Election:
+    """A draft election of the committee. `data`: call_id (a published call that includes the
+    committee; empty = the latest such call without an election for the committee), title,
+    seats, the four windows (naive = the plan's local time), min_participants."""
     require(actor, "elections.manage", committee)
+    call_id = _call_id(committee, data.get("call_id"))
     windows = _windows(data)
     if windows["voting_closes_at"] <= now():
         raise ValidationError(_("The voting window must end in the future."), field="voting_closes_at")
@@ -95,6 +123,7 @@ def create_election(actor, committee: Committee, data: dict) -> Election:
                                                     "of %(committee)s", committee=committee.name)[:300]
     election = Election(
         committee_id=committee.id,
+        call_id=call_id,
         title=title,
         seats=_seats(data.get("seats")),
         min_participants=_min_participants(data.get("min_participants", 3)),
@@ -104,14 +133,15 @@ def create_election(actor, committee: Committee, data: dict) -> Election:
     )
     db.session.add(election)
     db.session.flush()
-    audit(actor, "created", election, title=title, seats=election.seats,
+    audit(actor, "created", election, title=title, call_id=call_id, seats=election.seats,
           min_participants=election.min_participants, **{k: iso(v) for k, v in windows.items()})
     db.session.flush()
     return election
 
 
 def update_election(actor, election: Election, data: dict) -> Election:
-    """Title, seats, minimum and windows; each window only while it has not opened."""
+    """Call, title, seats, minimum and windows (keys of `data` as create_election's; those left
+    out keep their value); each window only while it has not opened."""
     require(actor, "elections.manage", election)
     election = lock(election)
     require_not_started(election)
@@ -132,6 +162,14 @@ def update_election(actor, election: Election, data: dict) -> Election:
             raise ValidationError(_("A window can only be moved to the future."), field=name)
         changes[name] = [iso(old), iso(value)]
         setattr(election, name, value)
+    if "call_id" in data:
+        call_id = _call_id(election.committee, data.get("call_id") or election.call_id)
+        if call_id != election.call_id and election.state != ElectionState.draft:
+            raise ValidationError(_("The call can change only before nominations open."),
+                                  field="call_id")
+        if call_id != election.call_id:
+            changes["call_id"] = [election.call_id, call_id]
+            election.call_id = call_id
     if "title" in data:
         title = clean_line(data.get("title"), 300)
         if not title:

@@ -166,9 +166,12 @@ def reject_candidate(actor, candidate: Candidate, reason: str) -> Candidate:
 
 
 def freeze_roll(election: Election) -> tuple[int, str]:
-    """Write the roll when voting opens: the organisations approved for the committee now, in
-    name order. Returns its size and the hash that is published."""
-    organisations = queries.electorate(election.committee_id)
+    """Write the roll when voting opens: the organisations approved for the committee in the
+    election's call now, in name order. Returns its size and the hash that is published."""
+    if election.call_id is None:
+        raise InvalidTransition(_("This election belongs to no call: edit it and choose the call "
+                                  "whose approved organisations vote."))
+    organisations = queries.electorate(election)
     if not organisations:
         raise InvalidTransition(_("No organisation is approved for this committee: the roll would "
                                   "be empty."))

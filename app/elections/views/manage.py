@@ -9,6 +9,7 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.calls.queries import published_calls
 from app.core.clock import today, utc_to_local
 from app.core.permissions import require
 from app.core.views import load_or_404, run_form
@@ -23,14 +24,26 @@ def _committee_choices():
     return [(c.id, f"{c.name} ({c.plan.name})") for c in queries.committees()]
 
 
+def _call_choices(default: bool) -> list:
+    """Published calls, newest first, named with their plan and opening date; with `default`,
+    first the empty option: the latest call of the committee without an election."""
+    choices = [("", _("The latest call that includes the committee and has no election yet"))
+               ] if default else []
+    return choices + [(c.id, f"{c.title} ({c.plan.name}, {utc_to_local(c.opens_at):%Y-%m-%d})")
+                      for c in published_calls()]
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
     require(current_user, "elections.manage")
     form = forms.ElectionForm()
     form.committee_id.choices = _committee_choices()
+    form.call_id.choices = _call_choices(default=True)
     if request.method == "GET" and request.args.get("committee", "").isdigit():
         form.committee_id.data = int(request.args["committee"])
+    if request.method == "GET" and request.args.get("call", "").isdigit():
+        form.call_id.data = int(request.args["call"])
     return run_form(
         form,
         action=lambda: services.create_election(
@@ -48,8 +61,9 @@ def edit(election_id: int):
     election = load_election(election_id)
     require(current_user, "elections.manage", election)
     form = forms.EditElectionForm()
+    form.call_id.choices = _call_choices(default=election.call_id is None)
     if request.method == "GET":
-        form.process(data={"title": election.title, "min_participants": election.min_participants,
+        form.process(data={"call_id": election.call_id, "title": election.title, "min_participants": election.min_participants,
                            "seats": "titular" if len(election.seats) == 1 else "both",
                            **{name: utc_to_local(getattr(election, name)) for name in WINDOWS}})
     return run_form(
@@ -159,7 +173,7 @@ def agreement(election_id: int):
     services.check_self_selection(election)
     current = queries.agreement_of(election.id)
     form = forms.AgreementForm()
-    choices = [(u.id, queries.organisation_name(u)) for u in queries.electorate(election.committee_id)]
+    choices = [(u.id, queries.organisation_name(u)) for u in queries.electorate(election)]
     form.participants.choices = choices
     form.titular_organisation_id.choices = choices
     form.suplente_organisation_id.choices = [("", _("None"))] + choices

@@ -35,7 +35,7 @@ def show(election_id: int):
         own_entry = next((e for e in roll if e.organisation_id == current_user.id), None)
         if election.state == ElectionState.nominating:
             nomination = queries.nomination_of(election.id, current_user.id)
-            approved = queries.is_approved(election.committee_id, current_user.id)
+            approved = queries.is_approved(election, current_user.id)
     published = election.state == ElectionState.published
     agreement = queries.agreement_of(election.id)
     return render_template(
