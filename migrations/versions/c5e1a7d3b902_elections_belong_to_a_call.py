@@ -18,14 +18,14 @@ the same reason the downgrade on SQLite empties the column and leaves it (SQLite
 column that has a foreign key without rebuilding the table); the upgrade re-uses it.
 
 Revision ID: c5e1a7d3b902
-Revises: b81d3e5a7c20
+Revises: b5d1e7a3c902
 Create Date: 2026-12-06 01:50:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "c5e1a7d3b902"
-down_revision = "b81d3e5a7c20"
+down_revision = "b5d1e7a3c902"
 branch_labels = None
 depends_on = None
 
