@@ -277,6 +277,16 @@ def app_context(request, app):
     are savepoints in it); with the `real_commits` marker, on real commits, and every table is
     emptied afterwards."""
     app.config["WTF_CSRF_ENABLED"] = request.node.get_closest_marker("csrf") is not None
+    if "module_worlds" in request.fixturenames:
+        request.getfixturevalue("module_worlds")  # set up already: module fixtures come first
+    worlds = _MODULE_WORLDS[0] if _MODULE_WORLDS else None
+    uses_worlds = worlds is not None and "module_worlds" in request.fixturenames
+    if worlds is not None and not uses_worlds:
+        # Its uncommitted rows and their locks would meet this test: built again when needed.
+        worlds.suspend()
+    if uses_worlds and (needs_real_commits(request.node) or "demo" in request.fixturenames):
+        pytest.fail("a world built once per module (module_worlds) needs rollback isolation, "
+                    "on the test database: not real_commits, not the demo (tests/README.md)")
     if needs_real_commits(request.node):
         with app.app_context():
             yield
@@ -288,26 +298,52 @@ def app_context(request, app):
     demo_engine = request.getfixturevalue("demo_engine") if "demo" in request.fixturenames else None
     with app.app_context():
         db.session.remove()
-        engine = demo_engine or db.engine
-        connection = engine.connect()
-        outer = connection.begin()
-        if connection.dialect.name == "sqlite":
-            # pysqlite would only BEGIN before the first write; the savepoints need it now.
-            connection.connection.dbapi_connection.execute("BEGIN")
-        elif engine is db.engine:  # ids from 1 (not on the demo database: its rows keep theirs)
-            connection.exec_driver_sql(RESTART_SEQUENCES)
+        if worlds is not None and uses_worlds:
+            connection = worlds.begin_test()  # a savepoint in the module's transaction
+        else:
+            engine = demo_engine or db.engine
+            connection = engine.connect()
+            outer = connection.begin()
+            if connection.dialect.name == "sqlite":
+                # pysqlite would only BEGIN before the first write; the savepoints need it now.
+                connection.connection.dbapi_connection.execute("BEGIN")
+            elif engine is db.engine:  # ids from 1 (not on the demo database: its rows keep theirs)
+                connection.exec_driver_sql(RESTART_SEQUENCES)
         _quiet_outer_savepoints(connection.dialect)
         connection.info[QUIET] = set()
         _bind_sessions_to(app, connection)
         try:
+            if uses_worlds:
+                worlds.rebind()
             yield
         finally:
             db.session.remove()
             _bind_sessions_to(app, None)
             connection.info.pop(QUIET, None)
-            outer.rollback()
-            connection.close()
+            if uses_worlds:
+                worlds.end_test()
+            else:
+                outer.rollback()
+                connection.close()
     limiter.reset()
+
+
+_MODULE_WORLDS: list = []  # the running module's ModuleWorlds, while its fixture lives
+
+
+@pytest.fixture(scope="module")
+def module_worlds(app):
+    """Worlds built once per module, each test rolled back to them (tests/worlds.py):
+    `@pytest.fixture(scope="module") def world(module_worlds): return module_worlds.share(World)`."""
+    from tests.worlds import ModuleWorlds
+
+    worlds = ModuleWorlds(app)
+    _MODULE_WORLDS.append(worlds)
+    try:
+        yield worlds
+    finally:
+        _MODULE_WORLDS.remove(worlds)
+        worlds.suspend()
 
 
 class FormClient:
