@@ -14,9 +14,10 @@ world's rows re-read into its own session: the object `share` returned keeps its
 attributes (rows, and lists, tuples, sets and dicts of rows; other values as they were) are
 replaced by fresh instances at the start of each test.
 
-A test of the module that does not use the world (or needs real commits, or the demo) would meet
-the module's uncommitted rows and their locks: the module's transaction is rolled back before it
-runs, and the worlds are built again for the next test that asks for them.
+A test of the module that does not use the world (or needs real commits) would meet the module's
+uncommitted rows and their locks: the module's transaction is rolled back before it runs, and the
+worlds are built again for the next test that asks for them. A `real_commits` test that asks for
+the world gets it built for real, in its own committed rows (emptied after it as usual).
 """
 import sqlalchemy as sa
 from sqlalchemy.orm.state import InstanceState
@@ -27,33 +28,37 @@ SAVEPOINT = "cocrea_module_world"
 
 
 class _Row:
-    """A stored row, by class and primary key."""
+    """A stored row: its instance as the builders left it, loaded, detached from any session."""
 
-    __slots__ = ("cls", "identity")
+    __slots__ = ("instance",)
 
-    def __init__(self, cls, identity):
-        self.cls, self.identity = cls, identity
+    def __init__(self, instance):
+        self.instance = instance
 
 
-def _freeze(value):
-    """The value with every ORM instance replaced by a reference to its row."""
+def _freeze(value, session):
+    """The value with every ORM instance loaded afresh and wrapped, to be copied into each test's
+    session without a query (Session.merge(load=False))."""
     if isinstance(value, dict):
-        return {key: _freeze(item) for key, item in value.items()}
+        return {key: _freeze(item, session) for key, item in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)) and type(value) in (list, tuple, set,
                                                                             frozenset):
-        return type(value)(_freeze(item) for item in value)
+        return type(value)(_freeze(item, session) for item in value)
     state = sa.inspect(value, raiseerr=False)
     if isinstance(state, InstanceState):
         if state.identity is None:
             raise TypeError(f"a module world holds {value!r}, which was never stored: "
                             "commit (or flush) it in the builder, or leave it out of the world")
-        return _Row(state.class_, state.identity)
+        if state.deleted or state.detached:
+            raise TypeError(f"a module world holds {value!r}, deleted or detached by its builders")
+        session.refresh(value)  # as stored now, whatever the later builders changed
+        return _Row(value)
     return value
 
 
 def _thaw(value, session):
     if isinstance(value, _Row):
-        return session.get(value.cls, value.identity)
+        return session.merge(value.instance, load=False)
     if isinstance(value, dict):
         return {key: _thaw(item, session) for key, item in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)) and type(value) in (list, tuple, set,
@@ -112,7 +117,8 @@ class ModuleWorlds:
         with self._session():
             self._rebind()  # the worlds built before, for a builder that uses them
             self._build(world)
-        self.worlds.append(world)
+            self.worlds.append(world)
+            self._freeze_all()
         self._snapshot_sequences()
         return world.value
 
@@ -126,12 +132,19 @@ class ModuleWorlds:
             with self._session():
                 for world in self.worlds:
                     self._build(world)
+                self._freeze_all()
             self._snapshot_sequences()
         self.connection.exec_driver_sql(f"SAVEPOINT {SAVEPOINT}")
         self.in_test = True
         if self.restore_sequences:
             self.connection.exec_driver_sql(self.restore_sequences)
         return self.connection
+
+    def build_committed(self):
+        """For a `real_commits` test of the module: the worlds built again in the test's own
+        session and committed for real (emptied with every table after the test, as usual)."""
+        for world in self.worlds:
+            self._build(world)
 
     def rebind(self):
         """In the test's session (bound by the caller): every world's rows read afresh."""
@@ -202,12 +215,18 @@ class ModuleWorlds:
     def _build(self, world: _World):
         value = world.build(*world.args, **world.kwargs)
         db.session.commit()
-        contents = _contents(value)
         if world.value is None:
+            _contents(value)  # a kind of world this module knows
             world.value = value
         else:  # built again: the object the module's fixture returned takes the new rows
-            _fill(world.value, contents)
-        world.frozen = _freeze(dict(contents) if not isinstance(contents, list) else contents)
+            _fill(world.value, _contents(value))
+
+    def _freeze_all(self):
+        session = db.session()
+        for world in self.worlds:
+            contents = _contents(world.value)
+            world.frozen = _freeze(contents if isinstance(contents, list) else dict(contents),
+                                   session)
 
     def _rebind(self):
         session = db.session()
