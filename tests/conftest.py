@@ -28,13 +28,14 @@ def _pg_admin_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
 
-def create_pg_database(base_url: str, fast: bool = False) -> str:
-    """A fresh database next to the one in TEST_DATABASE_URL, so parallel runs never collide."""
+def create_pg_database(base_url: str, fast: bool = False, template: str | None = None) -> str:
+    """A fresh database next to the one in TEST_DATABASE_URL, so parallel runs never collide;
+    a copy of the database `template` if given (which must have no connection open)."""
     import psycopg
 
     name = f"cocrea_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(_pg_admin_url(base_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         if fast:
             # The session's throwaway databases: their commits (real_commits tests, the demo
             # database) need not wait for the disk; a crash would only lose a test run.
@@ -299,6 +300,8 @@ def app_context(request, app):
         limiter.reset()
         return
     demo_engine = request.getfixturevalue("demo_engine") if "demo" in request.fixturenames else None
+    if demo_engine is not None and _DEMO_COPIES:
+        _DEMO_COPIES[0].settle()
     with app.app_context():
         db.session.remove()
         if worlds is not None and uses_worlds:
@@ -529,7 +532,8 @@ def demo_engine(app, backend, tmp_path_factory):
     """A second database of the session holding the demo plan, loaded once (`make run`'s data).
 
     A test with `demo` runs on it, inside its own rolled-back transaction, instead of loading the
-    demo (about a second) into the empty database. Tests with `real_commits` load it as before."""
+    demo (about a second) into the empty database. Tests with `real_commits` get a copy of it
+    (demo_copy)."""
     from app.config import engine_options
     from app.demo.loader import load_demo
 
@@ -561,12 +565,96 @@ def demo_engine(app, backend, tmp_path_factory):
 
 @pytest.fixture
 def demo(request, app):
-    """The demo plan: on the session's demo database (see demo_engine), or loaded for real."""
+    """The demo plan, never loaded again: a rolled-back test runs on the session's demo database
+    (demo_engine); a `real_commits` test gets its own copy of that database (demo_copy)."""
     if needs_real_commits(request.node):
-        from app.demo.loader import load_demo
-
-        load_demo()
+        request.getfixturevalue("demo_copy")
     return True
+
+
+@pytest.fixture
+def demo_copy(request, app, backend, demo_engine, tmp_path):
+    """For a `real_commits` test: a copy of the session's demo database (PostgreSQL: CREATE
+    DATABASE ... TEMPLATE; SQLite: the file, through SQLite's backup API), on which the app runs
+    (every thread: the live server's too) until the test ends; then the copy is dropped."""
+    from app.config import engine_options
+
+    if backend == "postgresql":
+        copies = request.getfixturevalue("demo_copies")
+        url = copies.take()
+    else:
+        import sqlite3
+
+        path = tmp_path / "cocrea-demo-copy.sqlite3"
+        source, target = sqlite3.connect(demo_engine.url.database), sqlite3.connect(path)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+        url = f"sqlite:///{path}"
+    engine = sa.create_engine(url, **engine_options(url))
+    engines = db._app_engines[app]  # Flask-SQLAlchemy's engines of this app, by bind key
+    db.session.remove()
+    main, engines[None] = engines[None], engine
+    try:
+        yield engine
+    finally:
+        db.session.remove()
+        engines[None] = main
+        engine.dispose()
+        if backend == "postgresql":
+            copies.drop(url)
+
+
+class DemoCopies:
+    """PostgreSQL copies of the session's demo database (CREATE DATABASE ... TEMPLATE, which needs
+    the template without connections). While a `real_commits` test runs on one copy (nobody uses
+    the demo database then), the next copy is made in the background; used copies are dropped in
+    the background; a rolled-back test waits for a copy being made before it connects."""
+
+    def __init__(self, base: str, demo_engine):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.base, self.demo_engine = base, demo_engine
+        self.work = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cocrea-demo-copies")
+        self.next = None
+
+    def _copy(self) -> str:
+        return create_pg_database(self.base, fast=True, template=self.demo_engine.url.database)
+
+    def take(self) -> str:
+        self.demo_engine.dispose()  # the rolled-back tests' idle connections
+        url = self.next.result() if self.next is not None else self._copy()
+        self.next = self.work.submit(self._copy)
+        return url
+
+    def settle(self) -> None:
+        """Before a rolled-back test connects to the demo database: no copy is being made."""
+        if self.next is not None:
+            self.next.result()
+
+    def drop(self, url: str) -> None:
+        self.work.submit(drop_pg_database, self.base, url)
+
+    def close(self) -> None:
+        try:
+            if self.next is not None:
+                self.drop(self.next.result())
+        finally:
+            self.work.shutdown(wait=True)
+
+
+_DEMO_COPIES: list = []
+
+
+@pytest.fixture(scope="session")
+def demo_copies(demo_engine):
+    copies = DemoCopies(os.environ["TEST_DATABASE_URL"], demo_engine)
+    _DEMO_COPIES.append(copies)
+    yield copies
+    _DEMO_COPIES.remove(copies)
+    copies.close()
 
 
 @pytest.fixture(scope="session")

@@ -144,3 +144,28 @@ def test_a_real_commits_test_beside_a_world_neither_sees_nor_waits_for_it():
 def test_after_tests_without_it_the_world_is_built_again(cast, friends):
     _the_world_as_built(cast, friends)
     assert make_user().id == 4
+
+
+# --- The demo: one database per session, copied for each real_commits test (demo_copy) -----------
+
+DEMO_USERS: dict = {}
+
+
+@pytest.mark.real_commits
+@pytest.mark.parametrize("turn", [1, 2])
+def test_a_real_commits_test_gets_its_own_copy_of_the_demo_to_write_in(demo, turn):
+    count = users()
+    assert count > 0  # whatever the demo holds, it has people
+    assert DEMO_USERS.setdefault("count", count) == count  # the first turn's user is not here
+    make_user(email="demo-copy@example.org")
+    with db.engine.connect() as other:  # a real commit, seen by another connection
+        assert other.scalar(sa.select(sa.func.count()).select_from(User)) == count + 1
+
+
+def test_a_rolled_back_test_sees_the_demo_as_built(demo):
+    assert users() == DEMO_USERS["count"]
+
+
+@pytest.mark.real_commits
+def test_the_copies_left_the_test_database_empty():
+    assert users() == 0
