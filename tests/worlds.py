@@ -10,9 +10,10 @@ A module asks for the `module_worlds` fixture (tests/conftest.py) in a module-sc
 stays open until the module ends. Each test that uses the world runs in a savepoint on that
 connection, rolled back at its end; PostgreSQL's sequences are set back to where the builders left
 them, so the ids a test gets do not depend on the tests before it. Every test starts with the
-world's rows re-read into its own session: the object `share` returned keeps its identity, and its
-attributes (rows, and lists, tuples, sets and dicts of rows; other values as they were) are
-replaced by fresh instances at the start of each test.
+world's rows copied into its own session, as the builders left them, without a query
+(Session.merge(load=False) of instances loaded once after the build): the object `share` returned
+keeps its identity, and its attributes (rows, and lists, tuples, sets and dicts of rows; other
+values as they were built) are replaced at the start of each test.
 
 A test of the module that does not use the world (or needs real commits) would meet the module's
 uncommitted rows and their locks: the module's transaction is rolled back before it runs, and the
@@ -129,11 +130,15 @@ class ModuleWorlds:
         savepoint, the sequences as the builders left them. The caller binds the sessions."""
         if self.connection is None:
             self._open()
-            with self._session():
-                for world in self.worlds:
-                    self._build(world)
-                self._freeze_all()
-            self._snapshot_sequences()
+            try:
+                with self._session():
+                    for world in self.worlds:
+                        self._build(world)
+                    self._freeze_all()
+                self._snapshot_sequences()
+            except BaseException:
+                self.suspend()  # half a world is no world: the next test tries again
+                raise
         self.connection.exec_driver_sql(f"SAVEPOINT {SAVEPOINT}")
         self.in_test = True
         if self.restore_sequences:
