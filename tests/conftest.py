@@ -28,13 +28,14 @@ def _pg_admin_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
 
-def create_pg_database(base_url: str, fast: bool = False) -> str:
-    """A fresh database next to the one in TEST_DATABASE_URL, so parallel runs never collide."""
+def create_pg_database(base_url: str, fast: bool = False, template: str | None = None) -> str:
+    """A fresh database next to the one in TEST_DATABASE_URL, so parallel runs never collide;
+    a copy of the database `template` if given (which must have no connection open)."""
     import psycopg
 
     name = f"cocrea_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(_pg_admin_url(base_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         if fast:
             # The session's throwaway databases: their commits (real_commits tests, the demo
             # database) need not wait for the disk; a crash would only lose a test run.
@@ -277,8 +278,21 @@ def app_context(request, app):
     are savepoints in it); with the `real_commits` marker, on real commits, and every table is
     emptied afterwards."""
     app.config["WTF_CSRF_ENABLED"] = request.node.get_closest_marker("csrf") is not None
+    if "module_worlds" in request.fixturenames:
+        request.getfixturevalue("module_worlds")  # set up already: module fixtures come first
+    worlds = _MODULE_WORLDS[0] if _MODULE_WORLDS else None
+    uses_worlds = worlds is not None and "module_worlds" in request.fixturenames
+    if worlds is not None and not uses_worlds:
+        # Its uncommitted rows and their locks would meet this test: built again when needed.
+        worlds.suspend()
+    if uses_worlds and "demo" in request.fixturenames:
+        pytest.fail("a world built once per module (module_worlds) lives in the test database, "
+                    "not in the demo's (tests/README.md)")
     if needs_real_commits(request.node):
         with app.app_context():
+            if uses_worlds:
+                worlds.suspend()
+                worlds.build_committed()  # this test's own copy of the worlds, really committed
             yield
             db.session.rollback()
             _empty_all_tables()
@@ -286,28 +300,56 @@ def app_context(request, app):
         limiter.reset()
         return
     demo_engine = request.getfixturevalue("demo_engine") if "demo" in request.fixturenames else None
+    if demo_engine is not None and _DEMO_COPIES:
+        _DEMO_COPIES[0].settle()
     with app.app_context():
         db.session.remove()
-        engine = demo_engine or db.engine
-        connection = engine.connect()
-        outer = connection.begin()
-        if connection.dialect.name == "sqlite":
-            # pysqlite would only BEGIN before the first write; the savepoints need it now.
-            connection.connection.dbapi_connection.execute("BEGIN")
-        elif engine is db.engine:  # ids from 1 (not on the demo database: its rows keep theirs)
-            connection.exec_driver_sql(RESTART_SEQUENCES)
+        if worlds is not None and uses_worlds:
+            connection = worlds.begin_test()  # a savepoint in the module's transaction
+        else:
+            engine = demo_engine or db.engine
+            connection = engine.connect()
+            outer = connection.begin()
+            if connection.dialect.name == "sqlite":
+                # pysqlite would only BEGIN before the first write; the savepoints need it now.
+                connection.connection.dbapi_connection.execute("BEGIN")
+            elif engine is db.engine:  # ids from 1 (not on the demo database: its rows keep theirs)
+                connection.exec_driver_sql(RESTART_SEQUENCES)
         _quiet_outer_savepoints(connection.dialect)
         connection.info[QUIET] = set()
         _bind_sessions_to(app, connection)
         try:
+            if uses_worlds:
+                worlds.rebind()
             yield
         finally:
             db.session.remove()
             _bind_sessions_to(app, None)
             connection.info.pop(QUIET, None)
-            outer.rollback()
-            connection.close()
+            if uses_worlds:
+                worlds.end_test()
+            else:
+                outer.rollback()
+                connection.close()
     limiter.reset()
+
+
+_MODULE_WORLDS: list = []  # the running module's ModuleWorlds, while its fixture lives
+
+
+@pytest.fixture(scope="module")
+def module_worlds(app):
+    """Worlds built once per module, each test rolled back to them (tests/worlds.py):
+    `@pytest.fixture(scope="module") def world(module_worlds): return module_worlds.share(World)`."""
+    from tests.worlds import ModuleWorlds
+
+    worlds = ModuleWorlds(app)
+    _MODULE_WORLDS.append(worlds)
+    try:
+        yield worlds
+    finally:
+        _MODULE_WORLDS.remove(worlds)
+        worlds.suspend()
 
 
 class FormClient:
@@ -490,7 +532,8 @@ def demo_engine(app, backend, tmp_path_factory):
     """A second database of the session holding the demo plan, loaded once (`make run`'s data).
 
     A test with `demo` runs on it, inside its own rolled-back transaction, instead of loading the
-    demo (about a second) into the empty database. Tests with `real_commits` load it as before."""
+    demo (about a second) into the empty database. Tests with `real_commits` get a copy of it
+    (demo_copy)."""
     from app.config import engine_options
     from app.demo.loader import load_demo
 
@@ -522,12 +565,96 @@ def demo_engine(app, backend, tmp_path_factory):
 
 @pytest.fixture
 def demo(request, app):
-    """The demo plan: on the session's demo database (see demo_engine), or loaded for real."""
+    """The demo plan, never loaded again: a rolled-back test runs on the session's demo database
+    (demo_engine); a `real_commits` test gets its own copy of that database (demo_copy)."""
     if needs_real_commits(request.node):
-        from app.demo.loader import load_demo
-
-        load_demo()
+        request.getfixturevalue("demo_copy")
     return True
+
+
+@pytest.fixture
+def demo_copy(request, app, backend, demo_engine, tmp_path):
+    """For a `real_commits` test: a copy of the session's demo database (PostgreSQL: CREATE
+    DATABASE ... TEMPLATE; SQLite: the file, through SQLite's backup API), on which the app runs
+    (every thread: the live server's too) until the test ends; then the copy is dropped."""
+    from app.config import engine_options
+
+    if backend == "postgresql":
+        copies = request.getfixturevalue("demo_copies")
+        url = copies.take()
+    else:
+        import sqlite3
+
+        path = tmp_path / "cocrea-demo-copy.sqlite3"
+        source, target = sqlite3.connect(demo_engine.url.database), sqlite3.connect(path)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+        url = f"sqlite:///{path}"
+    engine = sa.create_engine(url, **engine_options(url))
+    engines = db._app_engines[app]  # Flask-SQLAlchemy's engines of this app, by bind key
+    db.session.remove()
+    main, engines[None] = engines[None], engine
+    try:
+        yield engine
+    finally:
+        db.session.remove()
+        engines[None] = main
+        engine.dispose()
+        if backend == "postgresql":
+            copies.drop(url)
+
+
+class DemoCopies:
+    """PostgreSQL copies of the session's demo database (CREATE DATABASE ... TEMPLATE, which needs
+    the template without connections). While a `real_commits` test runs on one copy (nobody uses
+    the demo database then), the next copy is made in the background; used copies are dropped in
+    the background; a rolled-back test waits for a copy being made before it connects."""
+
+    def __init__(self, base: str, demo_engine):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.base, self.demo_engine = base, demo_engine
+        self.work = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cocrea-demo-copies")
+        self.next = None
+
+    def _copy(self) -> str:
+        return create_pg_database(self.base, fast=True, template=self.demo_engine.url.database)
+
+    def take(self) -> str:
+        self.demo_engine.dispose()  # the rolled-back tests' idle connections
+        url = self.next.result() if self.next is not None else self._copy()
+        self.next = self.work.submit(self._copy)
+        return url
+
+    def settle(self) -> None:
+        """Before a rolled-back test connects to the demo database: no copy is being made."""
+        if self.next is not None:
+            self.next.result()
+
+    def drop(self, url: str) -> None:
+        self.work.submit(drop_pg_database, self.base, url)
+
+    def close(self) -> None:
+        try:
+            if self.next is not None:
+                self.drop(self.next.result())
+        finally:
+            self.work.shutdown(wait=True)
+
+
+_DEMO_COPIES: list = []
+
+
+@pytest.fixture(scope="session")
+def demo_copies(demo_engine):
+    copies = DemoCopies(os.environ["TEST_DATABASE_URL"], demo_engine)
+    _DEMO_COPIES.append(copies)
+    yield copies
+    _DEMO_COPIES.remove(copies)
+    copies.close()
 
 
 @pytest.fixture(scope="session")

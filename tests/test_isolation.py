@@ -65,3 +65,107 @@ def test_without_real_commits_another_connection_sees_nothing_of_the_test():
     # SQLite in WAL mode: a reader does not wait for the writer; it sees the last commit.
     with db.engine.connect() as other:
         assert other.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+# --- Worlds built once per module (module_worlds, tests/worlds.py) --------------------------------
+
+
+class Cast:
+    def __init__(self):
+        self.first = make_user(email="world-first@example.org", name="First")
+        self.second = make_user(email="world-second@example.org", name="Second")
+        self.both = [self.first, self.second]
+
+
+@pytest.fixture(scope="module")
+def cast(module_worlds):
+    return module_worlds.share(Cast)
+
+
+@pytest.fixture(scope="module")
+def friends(module_worlds, cast):
+    """A second world, built on the first: a dict whose rows are re-read as well."""
+    from tests.factories import make_admin
+
+    return module_worlds.share(lambda: {"admin": make_admin(), "of": cast.first, "label": "x"})
+
+
+def _the_world_as_built(cast, friends):
+    db.session.expire_all()
+    assert users() == 3
+    assert [(u.id, u.email, u.name, u.last_login_at) for u in cast.both] == [
+        (1, "world-first@example.org", "First", None),
+        (2, "world-second@example.org", "Second", None)]
+    assert cast.both == [cast.first, cast.second]
+    assert all(user in db.session for user in (cast.first, cast.second, friends["admin"]))
+    assert friends["of"] is cast.first and friends["admin"].id == 3 and friends["label"] == "x"
+    # Uncommitted: no other connection (another module, another worker) ever sees the world.
+    with db.engine.connect() as other:
+        assert other.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_a_test_on_a_world_writes_changes_and_deletes_its_rows(cast, friends, client):
+    _the_world_as_built(cast, friends)
+    cast.first.name = "Changed"
+    db.session.delete(cast.second)
+    assert make_user(email="extra@example.org").id == 4
+    login(client, cast.first.email)  # a request, which commits
+    cast.both.append("litter")
+    friends["label"] = "changed"
+    db.session.expire_all()
+    assert users() == 3 and db.session.get(User, 1).last_login_at is not None
+
+
+def test_the_next_test_finds_the_world_as_built_and_the_same_next_id(cast, friends):
+    _the_world_as_built(cast, friends)
+    assert make_user(email="extra@example.org").id == 4  # no id taken by the test before
+
+
+def test_a_failed_statement_in_a_world_test_is_undone_with_the_test(cast, friends):
+    with pytest.raises(sa.exc.IntegrityError):
+        make_user(email=cast.first.email)
+    db.session.rollback()
+    cast.first.name = "Changed"
+    db.session.commit()
+
+
+def test_a_test_without_the_world_in_its_module_starts_on_empty_tables():
+    assert users() == 0
+    assert make_user().id == 1
+
+
+@pytest.mark.real_commits
+def test_a_real_commits_test_beside_a_world_neither_sees_nor_waits_for_it():
+    make_user()
+    with db.engine.connect() as other:
+        assert other.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
+def test_after_tests_without_it_the_world_is_built_again(cast, friends):
+    _the_world_as_built(cast, friends)
+    assert make_user().id == 4
+
+
+# --- The demo: one database per session, copied for each real_commits test (demo_copy) -----------
+
+DEMO_USERS: dict = {}
+
+
+@pytest.mark.real_commits
+@pytest.mark.parametrize("turn", [1, 2])
+def test_a_real_commits_test_gets_its_own_copy_of_the_demo_to_write_in(demo, turn):
+    count = users()
+    assert count > 0  # whatever the demo holds, it has people
+    assert DEMO_USERS.setdefault("count", count) == count  # the first turn's user is not here
+    make_user(email="demo-copy@example.org")
+    with db.engine.connect() as other:  # a real commit, seen by another connection
+        assert other.scalar(sa.select(sa.func.count()).select_from(User)) == count + 1
+
+
+def test_a_rolled_back_test_sees_the_demo_as_built(demo):
+    assert users() == DEMO_USERS["count"]
+
+
+@pytest.mark.real_commits
+def test_the_copies_left_the_test_database_empty():
+    assert users() == 0

@@ -23,9 +23,9 @@ def who(world: World, role: str):
     return None if role == "anonymous" else getattr(world, role)
 
 
-@pytest.fixture
-def world():
-    return World()
+@pytest.fixture(scope="module")
+def world(module_worlds):
+    return module_worlds.share(World)
 
 
 # --- The rules -----------------------------------------------------------------------------------

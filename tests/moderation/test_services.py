@@ -18,9 +18,9 @@ from tests.comments.factories import World, make_comment, stored_count, visible_
 from tests.factories import make_user
 
 
-@pytest.fixture
-def world():
-    return World()
+@pytest.fixture(scope="module")
+def world(module_worlds):
+    return module_worlds.share(World)
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from tests.conftest import login
 from tests.factories import make_user
 
 
-@pytest.fixture
-def world():
-    return World()
+@pytest.fixture(scope="module")
+def world(module_worlds):
+    return module_worlds.share(World)
 
 
 def field_error(html: str, field_id: str) -> str:

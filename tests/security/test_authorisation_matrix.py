@@ -213,9 +213,14 @@ def ordered(app):
     return sorted(routes(app), key=key)
 
 
+@pytest.fixture(scope="module")
+def world(module_worlds):
+    """Built once; each role's crawl is rolled back to it (tests/README.md, "Isolation")."""
+    return module_worlds.share(World)
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_every_route_answers_each_role_as_the_table_says(app, role):
-    world = World()
+def test_every_route_answers_each_role_as_the_table_says(app, world, role):
     client = FormClient(app.test_client())
     user = world.user(role)
     if user is not None:

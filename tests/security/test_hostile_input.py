@@ -167,10 +167,15 @@ class Crawl:
                 self.request(f"{label}, then GET {location}", "GET", location)
 
 
+@pytest.fixture(scope="module")
+def world(module_worlds):
+    """Built once; each role's crawl is rolled back to it (tests/README.md, "Isolation")."""
+    return module_worlds.share(World)
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_hostile_values_in_every_form_never_break_a_page(app, role, caplog):
+def test_hostile_values_in_every_form_never_break_a_page(app, world, role, caplog):
     caplog.set_level(logging.ERROR)
-    world = World()
     client = FormClient(app.test_client())
     user = getattr(world, role)
     if user is not None:

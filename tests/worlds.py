@@ -1,0 +1,254 @@
+"""Worlds built once per module and rolled back to before each test (tests/README.md, "Isolation").
+
+A module asks for the `module_worlds` fixture (tests/conftest.py) in a module-scoped fixture:
+
+    @pytest.fixture(scope="module")
+    def world(module_worlds):
+        return module_worlds.share(World)
+
+`share` runs the builder once, on the module's own connection, inside an outer transaction that
+stays open until the module ends. Each test that uses the world runs in a savepoint on that
+connection, rolled back at its end; PostgreSQL's sequences are set back to where the builders left
+them, so the ids a test gets do not depend on the tests before it. Every test starts with the
+world's rows copied into its own session, as the builders left them, without a query
+(Session.merge(load=False) of instances loaded once after the build): the object `share` returned
+keeps its identity, and its attributes (rows, and lists, tuples, sets and dicts of rows; other
+values as they were built) are replaced at the start of each test.
+
+A test of the module that does not use the world (or needs real commits) would meet the module's
+uncommitted rows and their locks: the module's transaction is rolled back before it runs, and the
+worlds are built again for the next test that asks for them. A `real_commits` test that asks for
+the world gets it built for real, in its own committed rows (emptied after it as usual).
+"""
+import sqlalchemy as sa
+from sqlalchemy.orm.state import InstanceState
+
+from app.extensions import db
+
+SAVEPOINT = "cocrea_module_world"
+
+
+class _Row:
+    """A stored row: its instance as the builders left it, loaded, detached from any session."""
+
+    __slots__ = ("instance",)
+
+    def __init__(self, instance):
+        self.instance = instance
+
+
+def _freeze(value, session):
+    """The value with every ORM instance loaded afresh and wrapped, to be copied into each test's
+    session without a query (Session.merge(load=False))."""
+    if isinstance(value, dict):
+        return {key: _freeze(item, session) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)) and type(value) in (list, tuple, set,
+                                                                            frozenset):
+        return type(value)(_freeze(item, session) for item in value)
+    state = sa.inspect(value, raiseerr=False)
+    if isinstance(state, InstanceState):
+        if state.identity is None:
+            raise TypeError(f"a module world holds {value!r}, which was never stored: "
+                            "commit (or flush) it in the builder, or leave it out of the world")
+        if state.deleted or state.detached:
+            raise TypeError(f"a module world holds {value!r}, deleted or detached by its builders")
+        session.refresh(value)  # as stored now, whatever the later builders changed
+        return _Row(value)
+    return value
+
+
+def _thaw(value, session):
+    if isinstance(value, _Row):
+        return session.merge(value.instance, load=False)
+    if isinstance(value, dict):
+        return {key: _thaw(item, session) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)) and type(value) in (list, tuple, set,
+                                                                            frozenset):
+        return type(value)(_thaw(item, session) for item in value)
+    return value
+
+
+def _contents(world):
+    if isinstance(world, dict):
+        return world
+    if isinstance(world, list):
+        return list(world)
+    if isinstance(sa.inspect(world, raiseerr=False), InstanceState) or not hasattr(world, "__dict__"):
+        raise TypeError("a module world is an object with attributes, a dict or a list, "
+                        f"not {type(world).__name__}")
+    return vars(world)
+
+
+def _fill(world, contents) -> None:
+    """Replace what `world` holds by `contents`, keeping the object itself."""
+    if isinstance(world, list):
+        world[:] = contents
+    else:
+        target = world if isinstance(world, dict) else vars(world)
+        target.clear()
+        target.update(contents)
+
+
+class _World:
+    __slots__ = ("build", "args", "kwargs", "value", "frozen")
+
+    def __init__(self, build, args, kwargs):
+        self.build, self.args, self.kwargs = build, args, kwargs
+        self.value = self.frozen = None
+
+
+class ModuleWorlds:
+    """The module's connection, its outer transaction and the worlds written into it."""
+
+    def __init__(self, app):
+        self.app = app
+        self.connection = None
+        self.outer = None
+        self.worlds: list[_World] = []
+        self.restore_sequences: str | None = None
+        self.in_test = False
+
+    # -- for the module's fixtures ---------------------------------------------------------------
+
+    def share(self, build, *args, **kwargs):
+        """`build(*args, **kwargs)` once for the module; returns what it returned (an object with
+        attributes, a dict or a list), which each test then sees re-read from its savepoint."""
+        world = _World(build, args, kwargs)
+        self._open()
+        with self._session():
+            self._rebind()  # the worlds built before, for a builder that uses them
+            self._build(world)
+            self.worlds.append(world)
+            self._freeze_all()
+        self._snapshot_sequences()
+        return world.value
+
+    # -- for app_context ------------------------------------------------------------------------
+
+    def begin_test(self):
+        """Before a test: the worlds built (again, if a test without them came between), a
+        savepoint, the sequences as the builders left them. The caller binds the sessions."""
+        if self.connection is None:
+            self._open()
+            try:
+                with self._session():
+                    for world in self.worlds:
+                        self._build(world)
+                    self._freeze_all()
+                self._snapshot_sequences()
+            except BaseException:
+                self.suspend()  # half a world is no world: the next test tries again
+                raise
+        self.connection.exec_driver_sql(f"SAVEPOINT {SAVEPOINT}")
+        self.in_test = True
+        if self.restore_sequences:
+            self.connection.exec_driver_sql(self.restore_sequences)
+        return self.connection
+
+    def build_committed(self):
+        """For a `real_commits` test of the module: the worlds built again in the test's own
+        session and committed for real (emptied with every table after the test, as usual)."""
+        for world in self.worlds:
+            self._build(world)
+
+    def rebind(self):
+        """In the test's session (bound by the caller): every world's rows read afresh."""
+        self._rebind()
+
+    def end_test(self):
+        """After a test: everything it wrote is undone, the worlds' rows are left."""
+        self.in_test = False
+        try:
+            self.connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
+            self.connection.exec_driver_sql(f"RELEASE SAVEPOINT {SAVEPOINT}")
+        except Exception:
+            self.suspend()  # a broken connection: the next test builds the worlds again
+            raise
+
+    def suspend(self):
+        """Roll the module's transaction back and close its connection (a test without the
+        worlds comes next); the worlds are built again when a test asks for them."""
+        connection, self.connection = self.connection, None
+        if connection is None:
+            return
+        try:
+            if self.outer is not None and self.outer.is_active:
+                self.outer.rollback()
+        finally:
+            self.outer = None
+            connection.close()
+
+    # -- the rest -------------------------------------------------------------------------------
+
+    def _open(self):
+        if self.connection is not None:
+            return
+        from tests.conftest import RESTART_SEQUENCES, _quiet_outer_savepoints
+
+        with self.app.app_context():
+            connection = db.engine.connect()
+        self.outer = connection.begin()
+        if connection.dialect.name == "sqlite":
+            # pysqlite would only BEGIN before the first write; the savepoints need it now.
+            connection.connection.dbapi_connection.execute("BEGIN")
+        else:
+            connection.exec_driver_sql(RESTART_SEQUENCES)  # the worlds' ids from 1
+        _quiet_outer_savepoints(connection.dialect)
+        self.connection = connection
+
+    def _session(self):
+        from contextlib import contextmanager
+
+        from tests.conftest import QUIET, _bind_sessions_to
+
+        @contextmanager
+        def session():
+            with self.app.app_context():
+                db.session.remove()
+                self.connection.info[QUIET] = set()
+                _bind_sessions_to(self.app, self.connection)
+                try:
+                    yield
+                    db.session.commit()
+                finally:
+                    db.session.remove()
+                    _bind_sessions_to(self.app, None)
+                    self.connection.info.pop(QUIET, None)
+
+        return session()
+
+    def _build(self, world: _World):
+        value = world.build(*world.args, **world.kwargs)
+        db.session.commit()
+        if world.value is None:
+            _contents(value)  # a kind of world this module knows
+            world.value = value
+        else:  # built again: the object the module's fixture returned takes the new rows
+            _fill(world.value, _contents(value))
+
+    def _freeze_all(self):
+        session = db.session()
+        for world in self.worlds:
+            contents = _contents(world.value)
+            world.frozen = _freeze(contents if isinstance(contents, list) else dict(contents),
+                                   session)
+
+    def _rebind(self):
+        session = db.session()
+        for world in self.worlds:
+            _fill(world.value, _thaw(world.frozen, session))
+
+    def _snapshot_sequences(self):
+        if self.connection.dialect.name != "postgresql":
+            return  # SQLite takes max(id) + 1, which the rollback restores
+        rows = self.connection.exec_driver_sql(
+            "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value "
+            "FROM pg_sequences"
+        ).all()
+        values = ", ".join(
+            "('{}', {}, {})".format(name.replace("'", "''"), last or 1,
+                                    "true" if last is not None else "false")
+            for name, last in rows)
+        self.restore_sequences = (
+            "SELECT setval(v.name::regclass, v.value, v.called) "
+            f"FROM (VALUES {values}) AS v(name, value, called)") if rows else None
