@@ -7,10 +7,13 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app.accounts.models import ModeratorScope, Role, User, Verification
+from app.announcements.models import Announcement
 from app.calls.models import Call
 from app.commitments.models import Commitment, CommitmentState
+from app.core import storage
 from app.demo import elections, participation
 from app.demo.loader import DEMO_ACCOUNTS
+from app.documents.models import Declaration, Document, DocumentVersion, Signatory
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, CommitteeMember, Phase, Theme
 from app.proposals.models import Proposal
@@ -20,7 +23,8 @@ from tests.factories import make_plan
 COUNTED = {
     "plans": ActionPlan, "phases": Phase, "themes": Theme, "committees": Committee,
     "members": CommitteeMember, "commitments": Commitment, "accounts": User,
-    "scopes": ModeratorScope,
+    "scopes": ModeratorScope, "documents": Document, "versions": DocumentVersion,
+    "declarations": Declaration, "signatories": Signatory, "announcements": Announcement,
 }
 EXPECTED = {
     "plans": 2, "phases": 12, "themes": 18, "committees": 8,
@@ -35,6 +39,13 @@ EXPECTED = {
     + len(elections.CURRENT_CANDIDATES),
     # Every committee of both plans has its facilitator.
     "scopes": 4 + 4,
+    # The Third Plan's call text, Declaratoria, four installation records and minutes (in two
+    # versions); the current plan's call text (app/demo/records.py).
+    "documents": 7 + 1, "versions": 8 + 1,
+    # The Third Plan's Declaratoria: the four governments, the INAI and the IDAIP.
+    "declarations": 1, "signatories": 6,
+    # The current plan's: the consultation, the second call and the election in voting.
+    "announcements": 3,
 }
 DEMO_DIR = Path(__file__).resolve().parent.parent / "app" / "demo"
 
@@ -94,10 +105,12 @@ def test_the_current_plan_says_it_is_demonstration_data(demo, client):
 def test_demo_load_twice_changes_nothing(app):
     demo_load(app)
     first = counts()
+    files = sorted(storage.upload_dir().iterdir())
 
     demo_load(app)
 
     assert counts() == first == EXPECTED
+    assert sorted(storage.upload_dir().iterdir()) == files  # no file written twice
 
 
 def test_demo_load_if_empty_skips_a_database_that_holds_a_plan(app):

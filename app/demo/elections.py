@@ -16,7 +16,6 @@ Tepehuanes with applications waiting for the guarantor body's decision.
 
 Idempotent: each part is skipped when its call already exists.
 """
-import hashlib
 import random
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -26,10 +25,10 @@ import sqlalchemy as sa
 from app.accounts.models import Sector, User
 from app.calls.models import ApplicationStatus, Call, CallApplication
 from app.calls.services import apply_to_call, decide_application, publish_call
-from app.core import storage
 from app.core.text import fold
 from app.demo import people
-from app.demo.timeline import Story, Timeline
+from app.demo.pdf import pdf_upload
+from app.demo.timeline import Story
 from app.elections import queries
 from app.elections.models import Ballot, Election, ElectionState
 from app.elections.services import (
@@ -235,84 +234,82 @@ def _vote(election: Election, voters: list[User], choices: list[str | None], pas
 
 # ------------------------------------------------------------------ the Third Plan (2020–2021)
 
-def load_archive(plan: ActionPlan, garante: User, password: str) -> None:
-    """The call of 28 Oct 2020, its organisations, the 2021 elections and agreements (once)."""
+def archive_story(plan: ActionPlan, garante: User, password: str) -> Story:
+    """The call of 28 Oct 2020, its organisations, the 2021 elections and agreements (once), as a
+    story for app.demo.timeline.run_together: yields each act's moment before doing it."""
     if _call(plan, CALL_TITLE) is not None:
         return
     committees = _committees(plan)
-    clock = Timeline(CALL_OPENS)
-    with clock.running():
-        call = publish_call(garante, plan, {
-            "title": CALL_TITLE, "body": CALL_BODY, "requirements": CALL_REQUIREMENTS,
-            "declarations": DECLARATIONS, "committee_ids": [committees[s].id for s in (PE, MD, GP, TP)],
-            "opens_at": _window(CALL_OPENS), "closes_at": _window(CALL_CLOSES)})
-        organisations = []
-        for index, spec in enumerate(ORGANISATIONS):
-            clock.at(CALL_OPENS + timedelta(days=1 + index, hours=index % 5))
-            organisation = _organisation(garante, index, password)
-            organisations.append(organisation)
-            clock.at(CALL_OPENS + timedelta(days=1 + index, hours=6))
-            _apply(organisation, call, spec[3], committees)
-        decided = CALL_CLOSES + timedelta(hours=10)
-        for number, application in enumerate(db.session.scalars(
-                sa.select(CallApplication).where(CallApplication.call_id == call.id)
-                .order_by(CallApplication.id))):
-            clock.at(decided + timedelta(minutes=6 * number))
-            decide_application(garante, application, "approve")
+    yield CALL_OPENS
+    call = publish_call(garante, plan, {
+        "title": CALL_TITLE, "body": CALL_BODY, "requirements": CALL_REQUIREMENTS,
+        "declarations": DECLARATIONS, "committee_ids": [committees[s].id for s in (PE, MD, GP, TP)],
+        "opens_at": _window(CALL_OPENS), "closes_at": _window(CALL_CLOSES)})
+    organisations = []
+    for index, spec in enumerate(ORGANISATIONS):
+        yield CALL_OPENS + timedelta(days=1 + index, hours=index % 5)
+        organisation = _organisation(garante, index, password)
+        organisations.append(organisation)
+        yield CALL_OPENS + timedelta(days=1 + index, hours=6)
+        _apply(organisation, call, spec[3], committees)
+    decided = CALL_CLOSES + timedelta(hours=10)
+    for number, application in enumerate(db.session.scalars(
+            sa.select(CallApplication).where(CallApplication.call_id == call.id)
+            .order_by(CallApplication.id))):
+        yield decided + timedelta(minutes=6 * number)
+        decide_application(garante, application, "approve")
 
-        clock.at(ELECTIONS_CREATED)
-        voted = {slug: _new_election(garante, committees[slug], NOMINATIONS, VOTING) for slug in ELECTIONS}
-        agreed = {slug: _new_election(garante, committees[slug], NOMINATIONS, VOTING) for slug in AGREEMENTS}
-        clock.at(NOMINATIONS[0])
-        for election in voted.values():
-            open_nominations(garante, election)
-        candidates = {}
-        for number, (slug, spec) in enumerate(ELECTIONS.items()):
-            nominees = [(name, organisations[index], bio) for name, index, bio in spec["candidates"]]
-            clock.drive(_candidates(voted[slug], nominees, password,
-                                    NOMINATIONS[0] + timedelta(days=3 + 5 * number)))
-            candidates[slug] = queries.all_candidates(voted[slug].id)
-        clock.at(NOMINATIONS[1] + timedelta(days=3))
-        for slug in ELECTIONS:
-            for candidate in candidates[slug]:
-                validate_candidate(garante, candidate)
-        _record_agreements(clock, agreed, organisations, garante)
+    yield ELECTIONS_CREATED
+    voted = {slug: _new_election(garante, committees[slug], NOMINATIONS, VOTING) for slug in ELECTIONS}
+    agreed = {slug: _new_election(garante, committees[slug], NOMINATIONS, VOTING) for slug in AGREEMENTS}
+    yield NOMINATIONS[0]
+    for election in voted.values():
+        open_nominations(garante, election)
+    candidates = {}
+    for number, (slug, spec) in enumerate(ELECTIONS.items()):
+        nominees = [(name, organisations[index], bio) for name, index, bio in spec["candidates"]]
+        yield from _candidates(voted[slug], nominees, password,
+                               NOMINATIONS[0] + timedelta(days=3 + 5 * number))
+        candidates[slug] = queries.all_candidates(voted[slug].id)
+    yield NOMINATIONS[1] + timedelta(days=3)
+    for slug in ELECTIONS:
+        for candidate in candidates[slug]:
+            validate_candidate(garante, candidate)
+    yield from _record_agreements(agreed, organisations, garante)
 
-        clock.at(VOTING[0])
-        for election in voted.values():
-            open_voting(garante, election)
-        rng = random.Random(20210225)
-        for slug, spec in ELECTIONS.items():
-            election = voted[slug]
-            by_name = {c.name: c.public_code for c in candidates[slug]}
-            choices = [by_name[name] for (name, _i, _b), n in zip(spec["candidates"], spec["votes"],
-                                                                  strict=True) for _ in range(n)]
-            choices += [None] * spec["blank"]
-            rng.shuffle(choices)
-            roll = queries.roll(election.id)
-            voters = [db.session.get(User, e.organisation_id) for e in roll[:len(roll) - ABSTAINED]]
-            clock.drive(_vote(election, voters, choices, password, VOTING[0] + timedelta(minutes=30)))
-        clock.at(AGREEMENTS_PUBLISHED)
-        for election in agreed.values():
-            publish_agreement(garante, election, TERM_START)
-        clock.at(VOTING[1])
-        for election in voted.values():
-            close_election(garante, election)
-        clock.at(PUBLISHED)
-        for election in voted.values():
-            publish_result(garante, election, TERM_START)
-    db.session.commit()
+    yield VOTING[0]
+    for election in voted.values():
+        open_voting(garante, election)
+    rng = random.Random(20210225)
+    for slug, spec in ELECTIONS.items():
+        election = voted[slug]
+        by_name = {c.name: c.public_code for c in candidates[slug]}
+        choices = [by_name[name] for (name, _i, _b), n in zip(spec["candidates"], spec["votes"],
+                                                              strict=True) for _ in range(n)]
+        choices += [None] * spec["blank"]
+        rng.shuffle(choices)
+        roll = queries.roll(election.id)
+        voters = [db.session.get(User, e.organisation_id) for e in roll[:len(roll) - ABSTAINED]]
+        yield from _vote(election, voters, choices, password, VOTING[0] + timedelta(minutes=30))
+    yield AGREEMENTS_PUBLISHED
+    for election in agreed.values():
+        publish_agreement(garante, election, TERM_START)
+    yield VOTING[1]
+    for election in voted.values():
+        close_election(garante, election)
+    yield PUBLISHED
+    for election in voted.values():
+        publish_result(garante, election, TERM_START)
 
 
-def _record_agreements(clock: Timeline, agreed: dict, organisations: list[User], garante) -> None:
+def _record_agreements(agreed: dict, organisations: list[User], garante) -> Story:
     for slug, spec in AGREEMENTS.items():
         election = agreed[slug]
-        clock.at(datetime.combine(spec["agreed_on"], time(18), tzinfo=LOCAL).astimezone(UTC))
+        yield datetime.combine(spec["agreed_on"], time(18), tzinfo=LOCAL).astimezone(UTC)
         electorate = queries.electorate(election)
         participants = [queries.organisation_name(u) for u in sorted(electorate, key=lambda u: u.id)]
-        data = record_pdf(election.committee.name, spec, participants)
-        upload = storage.Upload(f"acta-autoseleccion-{slug}.pdf", "application/pdf", data,
-                                hashlib.sha256(data).hexdigest())
+        upload = pdf_upload(f"acta-autoseleccion-{slug}.pdf",
+                            record_lines(election.committee.name, spec, participants))
         titular, titular_org = spec["titular"]
         suplente, suplente_org = spec["suplente"]
         record_agreement(garante, election, {
@@ -420,40 +417,15 @@ def summary(plan: ActionPlan) -> str:
             f"{elections(ElectionState.self_selected)} self-selection agreements")
 
 
-def record_pdf(committee_name: str, spec: dict, participants: list[str]) -> bytes:
-    """A one-page PDF standing in for the signed record of the agreement (ASCII text only)."""
-    def ascii_(text: str) -> str:
-        return fold(text).encode("ascii", "ignore").decode().replace("(", "[").replace(")", "]")
-
-    lines = [
-        "Acta de autoseleccion de la representacion de la sociedad civil",
-        ascii_(committee_name),
+def record_lines(committee_name: str, spec: dict, participants: list[str]) -> list[str]:
+    """The text of the PDF standing in for the signed record of the agreement."""
+    return [
+        "Acta de autoselección de la representación de la sociedad civil",
+        committee_name,
         f"Fecha: {spec['agreed_on'].isoformat()}",
-        f"Titular: {ascii_(spec['titular'][0])}",
-        f"Suplente: {ascii_(spec['suplente'][0])}",
+        f"Titular: {spec['titular'][0]}",
+        f"Suplente: {spec['suplente'][0]}",
         "Organizaciones participantes:",
-        *(f"- {ascii_(p)}" for p in participants),
-        "[Documento de demostracion]",
+        *(f"- {p}" for p in participants),
+        "[Documento de demostración]",
     ]
-    text = "BT /F1 11 Tf 50 780 Td 14 TL " + " ".join(f"({line}) '" for line in lines) + " ET"
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Contents 4 0 R "
-        "/Resources << /Font << /F1 5 0 R >> >> >>",
-        f"<< /Length {len(text)} >>\nstream\n{text}\nendstream",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("ascii")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode("ascii")
-    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode("ascii")
-    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
-            ).encode("ascii")
-    return out
-
-

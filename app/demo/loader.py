@@ -2,8 +2,9 @@
 nothing): Durango's Third Local Action Plan as a concluded, archived plan (2020–2023), and a
 current, fictitious plan dated from the day of loading, with a call open, an election in voting,
 a consultation open, a dialogue table next week, proposals being received and commitments in
-progress. Every act runs at its moment through app.core.clock.use (app/demo/timeline.py); the
-current plan's overlapping stories are told together, so the audit log stays in time order."""
+progress; each with its records and news (app/demo/records.py). Every act runs at its moment
+through app.core.clock.use (app/demo/timeline.py); a plan's overlapping stories are told together,
+so the audit log stays in time order."""
 import secrets
 from datetime import date, timedelta
 
@@ -19,11 +20,12 @@ from app.demo import durango, people
 from app.demo.commitments import load_commitments
 from app.demo.current import commitments_story
 from app.demo.current import summary as current_summary
-from app.demo.elections import current_story, load_archive
+from app.demo.elections import archive_story, current_story
 from app.demo.elections import summary as elections_summary
-from app.demo.participation import load_participation, participation_story
+from app.demo.participation import participation_story
 from app.demo.participation import summary as participation_summary
 from app.demo.places import load_places
+from app.demo.records import archive_records_story, current_records_story
 from app.demo.structure import build_plan
 from app.demo.timeline import Timeline, local, run_together
 from app.extensions import db
@@ -71,8 +73,11 @@ def _load() -> str:
         load_places(garante, archive)
         accounts = _accounts(timeline, garante, archive)
     db.session.commit()
-    load_archive(archive, garante, DEMO_PASSWORD)
-    archive_participation = load_participation(archive, DEMO_PASSWORD, ARCHIVE_STORY_STARTS)
+    # Its call, elections and participation, told with its records (2020–2021).
+    run_together(archive_story(archive, garante, DEMO_PASSWORD),
+                 participation_story(archive, DEMO_PASSWORD, ARCHIVE_STORY_STARTS),
+                 archive_records_story(archive, garante, ARCHIVE_STORY_STARTS))
+    archive_participation = participation_summary(archive)
     archive_commitments = load_commitments(archive)
     db.session.commit()
 
@@ -90,7 +95,8 @@ def _load() -> str:
     # told together, act by act in the order of their moments.
     run_together(current_story(current, garante, accounts[ORGANISATION["email"]], DEMO_PASSWORD, today),
                  participation_story(current, DEMO_PASSWORD),
-                 commitments_story(current, today))
+                 commitments_story(current, today),
+                 current_records_story(current, garante, today))
     return (
         f"{archive.name} (archived): {archive_participation}, {archive_commitments}, "
         f"{elections_summary(archive)}. {current.name}: {participation_summary(current)}, "

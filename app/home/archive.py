@@ -1,7 +1,7 @@
 """Every plan under a stable address: /plans/ lists the published ones (the current first) and
 /plans/<slug>/ sums one up (phases, committees and their members, counts with links to its
-proposals and commitments). A draft is seen only by the guarantor body. Endpoints of the plans
-blueprint; here because the counts gather other areas' rows."""
+proposals, commitments and documents, the date of its Declaratoria). A draft is seen only by the
+guarantor body. Endpoints of the plans blueprint; here because the counts gather other areas' rows."""
 import sqlalchemy as sa
 from flask import render_template
 from flask_login import current_user
@@ -11,6 +11,7 @@ from app.commitments.models import Commitment
 from app.commitments.queries import visible as visible_commitment
 from app.core.clock import today
 from app.core.views import load_or_404
+from app.documents.models import Declaration, Document
 from app.extensions import db
 from app.plans import bp
 from app.plans.models import Committee
@@ -29,8 +30,10 @@ def _counts(plan_id: int) -> dict[str, int]:
                  .where(Proposal.plan_id == plan_id, visible_proposal()).scalar_subquery())
     commitments = (sa.select(sa.func.count(Commitment.id))
                    .where(Commitment.plan_id == plan_id, visible_commitment()).scalar_subquery())
-    row = db.session.execute(sa.select(proposals, commitments)).one()
-    return {"proposals": row[0], "commitments": row[1]}
+    documents = sa.select(sa.func.count(Document.id)).where(Document.plan_id == plan_id).scalar_subquery()
+    signed_on = sa.select(Declaration.signed_on).where(Declaration.plan_id == plan_id).scalar_subquery()
+    row = db.session.execute(sa.select(proposals, commitments, documents, signed_on)).one()
+    return {"proposals": row[0], "commitments": row[1], "documents": row[2], "signed_on": row[3]}
 
 
 @bp.get("/plans/<slug>/")

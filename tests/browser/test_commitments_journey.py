@@ -18,6 +18,7 @@ from app.commitments.models import (
     MilestoneStatus,
 )
 from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
+from app.demo.pdf import one_page_pdf
 from app.extensions import db
 from app.progress.models import Evidence
 from app.proposals import services as proposals
@@ -38,31 +39,6 @@ CLOSE_REASON = "El comité aprobó el texto en su sesión extraordinaria de hoy.
 PUBLISH_NOTE = "Aprobado en la sesión extraordinaria del comité."
 PROGRESS_NOTE = "El directorio está publicado con 57 centros, con horarios y teléfonos."
 PDF_NAME = "directorio-centros-salud-mental.pdf"
-
-
-def minimal_pdf(text: str = "Directorio de centros") -> bytes:
-    """A small but valid one-page PDF, with a correct cross-reference table."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref
-    )
-    return bytes(out)
 
 
 @pytest.fixture
@@ -243,7 +219,7 @@ def test_facilitator_drafts_consults_answers_publishes_and_reports_progress_with
     page.locator("#status").select_option("complete")
     page.locator("#noted_on").fill(today.isoformat())
     page.locator("#note").fill(PROGRESS_NOTE)
-    pdf = minimal_pdf()
+    pdf = one_page_pdf(["Directorio de centros"])  # small but valid
     page.locator("#files").set_input_files(
         files=[{"name": PDF_NAME, "mimeType": "application/pdf", "buffer": pdf}]
     )

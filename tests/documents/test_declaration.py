@@ -104,3 +104,18 @@ def test_recording_and_adding_through_the_pages(records, client):
     assert response.status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(Declaration.id))) == 1
     assert "Persona" in client.get("/declaratoria").get_data(as_text=True)
+
+
+def test_an_original_signatory_shows_no_date_of_its_own_an_adhesion_does(records, client):
+    """The original signatories signed on the Declaratoria's date, shown once above them."""
+    declaration = record(records)
+    for name in ("Primera", "Segunda"):
+        services.add_signatory(records.admin, declaration, {"name": name, "institution": "Municipio"})
+    services.add_signatory(records.admin, declaration, {
+        "name": "Adherente", "institution": "Municipio", "is_adhesion": True,
+        "signed_on": date(2026, 3, 1)})
+
+    html = client.get("/declaratoria").get_data(as_text=True)
+
+    assert html.count(f'datetime="{SIGNED.isoformat()}"') == 1
+    assert html.count('datetime="2026-03-01"') == 1

@@ -165,6 +165,18 @@ def test_past_plans_are_browsable_and_drafts_only_by_admins(client):
     assert client.get("/plans/borrador/").status_code == 200
 
 
+def test_a_plans_page_leads_to_its_declaratoria_and_documents(client):
+    make_plan(slug="plan-viejo")
+    make_plan(slug="plan-actual")
+
+    old = client.get("/plans/plan-viejo/").get_data(as_text=True)
+    current = client.get("/plans/plan-actual/").get_data(as_text=True)
+
+    assert 'href="/declaratoria?plan=plan-viejo"' in old and 'href="/documents/?plan=plan-viejo"' in old
+    assert "aún no está registrada" in old and "0 documentos" in old
+    assert 'href="/declaratoria"' in current and 'href="/documents/"' in current
+
+
 def test_an_archived_plans_proposal_keeps_its_page(client):
     from app.proposals.services import create_proposal
 
