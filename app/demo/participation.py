@@ -33,7 +33,6 @@ from app.accounts.models import User
 from app.comments.models import Comment
 from app.comments.services import post_comment
 from app.demo import people
-from app.demo.timeline import run_together
 from app.dialogues import queries as table_queries
 from app.dialogues.models import DialogueTable
 from app.dialogues.services import (
@@ -745,12 +744,6 @@ def summary(plan: ActionPlan) -> str:
         f"{count(Comment, Comment.proposal_id.in_(proposal_ids))} comments, "
         f"{count(DialogueTable, DialogueTable.committee_id.in_(committee_ids))} dialogue tables"
     )
-
-
-def load_participation(plan: ActionPlan, password: str, first_day: date | None = None) -> str:
-    """Tell the story of the plan's participation alone, once; returns a one-line summary."""
-    run_together(participation_story(plan, password, first_day))
-    return summary(plan)
 
 
 def participation_story(plan: ActionPlan, password: str, first_day: date | None = None):
