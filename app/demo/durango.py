@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 # The guarantor body of both demo plans (the seed's IDAIP).
 GUARANTOR = {
-    "jurisdiction": "Estado de Durango",
+    "jurisdiction": "Durango",
     "guarantor_name": "Instituto Duranguense de Acceso a la Información Pública y de Protección de "
                       "Datos Personales (IDAIP)",
     "guarantor_email": "gobiernoabierto@idaip.org.mx",
