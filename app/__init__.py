@@ -150,7 +150,9 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(importlib.import_module(f"app.{name}.views").bp)
     for name in ("legal", "feeds", "documents", "announcements"):  # privacy; Atom; records; news
         app.register_blueprint(importlib.import_module(f"app.{name}").bp)
-    app.register_blueprint(importlib.import_module("app.plans.admin_views").bp)  # /admin/plans
+    for name in ("admin_views", "admin_committees"):  # the routes of /admin/plans
+        importlib.import_module(f"app.plans.{name}")
+    app.register_blueprint(importlib.import_module("app.plans.admin").bp)
 
 
 def _register_request_hooks(app: Flask) -> None:

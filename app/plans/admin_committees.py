@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
 from app.plans import forms, queries, services
-from app.plans.admin_views import bp
+from app.plans.admin import bp
 from app.plans.models import Committee, CommitteeMember, MemberKind
 
 

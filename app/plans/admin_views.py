@@ -1,23 +1,15 @@
 """The guarantor body's pages for plans: the list, a plan's form, its set-up page (phases,
 committees, themes) and a committee's page (members and facilitators). Under /admin/plans."""
-from flask import Blueprint, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from app.core.permissions import require
 from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
 from app.plans import forms, queries, services
+from app.plans.admin import bp
 from app.plans.models import Phase, Theme
 from app.plans.setup import checklist
-
-bp = Blueprint("plans_admin", __name__, url_prefix="/admin/plans")
-
-
-@bp.before_request
-@login_required
-def _only_admins():
-    require(current_user, "admin.access")
 
 
 def _plan(plan_id: int):
@@ -176,6 +168,3 @@ def edit_theme(theme_id: int):
         render=lambda: render_template("plans/admin/theme_form.html", form=form, theme=theme,
                                        plan=theme.plan),
     )
-
-
-from app.plans import admin_committees  # noqa: E402,F401  (the committee's page, same blueprint)
