@@ -3,7 +3,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from app.api.pagination import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT
-from app.plans.queries import guarantor
+from app.plans.queries import guarantor, open_data_licence
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 
@@ -120,8 +120,7 @@ def document(datasets) -> dict:
             "description": _("Read-only access to everything public on the platform. Collections are paginated "
                              "with a cursor (links.next); responses carry an ETag, and a request with "
                              "If-None-Match gets 304 when nothing changed. Errors are application/problem+json."),
-            "license": {"name": current_app.config["OPEN_DATA_LICENCE_NAME"],
-                        "url": current_app.config["OPEN_DATA_LICENCE_URL"]},
+            "license": {key: value for key, value in open_data_licence().items() if value},
             "contact": {"name": guarantor().name, "email": guarantor().email},
         },
         "servers": [{"url": url_for("plans.home", _external=True).rstrip("/") or "/"}],

@@ -3,14 +3,14 @@ from flask import current_app, url_for
 from flask_babel import get_locale
 
 from app.opendata.schema import Dataset, json_value
-from app.plans.queries import guarantor
+from app.plans.queries import guarantor, open_data_licence
 
 TABLE_SCHEMA_TYPES = {"integer": "integer", "number": "number", "string": "string", "boolean": "boolean",
                       "date": "date", "datetime": "datetime", "json": "any"}
 
 
 def licence() -> dict:
-    return {"name": current_app.config["OPEN_DATA_LICENCE_NAME"], "url": current_app.config["OPEN_DATA_LICENCE_URL"]}
+    return open_data_licence()
 
 
 def _language() -> str:
@@ -67,7 +67,7 @@ def dcat_catalog(datasets, generated_at) -> dict:
         "dct:title": current_app.config["SITE_NAME"],
         "dct:language": language,
         "dct:publisher": publisher,
-        "dct:license": current_app.config["OPEN_DATA_LICENCE_URL"],
+        "dct:license": licence()["url"] or licence()["name"],
         "dct:modified": modified,
         "foaf:homepage": url_for("opendata.index", _external=True),
         "dcat:dataset": [
@@ -78,7 +78,7 @@ def dcat_catalog(datasets, generated_at) -> dict:
                 "dct:title": str(d.title),
                 "dct:description": str(d.description),
                 "dct:publisher": publisher,
-                "dct:license": current_app.config["OPEN_DATA_LICENCE_URL"],
+                "dct:license": licence()["url"] or licence()["name"],
                 "dct:modified": modified,
                 "dct:language": language,
                 "dcat:landingPage": url_for("opendata.dataset", slug=d.slug, _external=True),
@@ -89,7 +89,7 @@ def dcat_catalog(datasets, generated_at) -> dict:
                         "dct:format": fmt,
                         "dcat:mediaType": media,
                         "dcat:downloadURL": url_for(endpoint, slug=d.slug, _external=True),
-                        "dct:license": current_app.config["OPEN_DATA_LICENCE_URL"],
+                        "dct:license": licence()["url"] or licence()["name"],
                     }
                     for fmt, media, endpoint in (
                         ("CSV", "text/csv", "opendata.download_csv"),

@@ -56,6 +56,7 @@ class Guarantor(NamedTuple):
     name: str
     email: str
     address: str
+    data_licence: str  # the licence of the plan's open data, as the plan names it ("CC BY 4.0")
 
 
 def guarantor() -> Guarantor:
@@ -63,16 +64,18 @@ def guarantor() -> Guarantor:
     the settings' GUARANTOR_* (empty by default) stand in for what the plan leaves blank."""
     if "cocrea_guarantor" not in g:
         row = db.session.execute(
-            sa.select(ActionPlan.guarantor_name, ActionPlan.guarantor_email, ActionPlan.guarantor_address)
+            sa.select(ActionPlan.guarantor_name, ActionPlan.guarantor_email, ActionPlan.guarantor_address,
+                      ActionPlan.data_licence)
             .where(ActionPlan.published_at.is_not(None))
             .order_by(ActionPlan.is_current.desc(), ActionPlan.created_at.desc()).limit(1)
         ).first()
         config = current_app.config
-        name, email, address = row or ("", "", "")
+        name, email, address, data_licence = row or ("", "", "", "")
         g.cocrea_guarantor = Guarantor(
             name or config.get("GUARANTOR_NAME") or "",
             email or config.get("GUARANTOR_EMAIL") or "",
             address or config.get("GUARANTOR_ADDRESS") or "",
+            data_licence or "",
         )
     return g.cocrea_guarantor
 
@@ -144,3 +147,27 @@ def requested_plan(actor=None) -> ActionPlan | None:
     if plan is None:
         raise NotFound(_("There is no plan at that address."))
     return plan
+
+
+# The licences a plan most often names, and where their text is read (in Spanish where it exists).
+KNOWN_LICENCES = {
+    "CC BY 4.0": "https://creativecommons.org/licenses/by/4.0/deed.es",
+    "CC BY-SA 4.0": "https://creativecommons.org/licenses/by-sa/4.0/deed.es",
+    "CC0 1.0": "https://creativecommons.org/publicdomain/zero/1.0/deed.es",
+    "ODbL 1.0": "https://opendatacommons.org/licenses/odbl/1-0/",
+}
+
+
+def open_data_licence() -> dict:
+    """The current plan's licence (set in /admin/plans) when it names a known one; otherwise the
+    settings' OPEN_DATA_LICENCE_* (a licence the plan names but this list does not know keeps
+    its name, with the settings' address only if they name the same licence)."""
+    config = current_app.config
+    named = guarantor().data_licence.strip()
+    if not named:
+        return {"name": config["OPEN_DATA_LICENCE_NAME"], "url": config["OPEN_DATA_LICENCE_URL"]}
+    key = next((known for known in KNOWN_LICENCES if known.casefold() == named.casefold()), None)
+    if key is not None:
+        return {"name": key, "url": KNOWN_LICENCES[key]}
+    url = config["OPEN_DATA_LICENCE_URL"] if named.casefold() in config["OPEN_DATA_LICENCE_NAME"].casefold() else ""
+    return {"name": named, "url": url}

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from app.extensions import db
 from app.opendata import all_datasets
 from tests.proposals.factories import World, bulk_proposals, make_proposal
 from tests.querycount import count_queries
@@ -106,3 +107,20 @@ def test_dcat_catalogue_lists_every_dataset_with_distributions(client):
         formats = {dist["dct:format"] for dist in entry["dcat:distribution"]}
         assert formats == {"CSV", "JSON"}
         assert entry["dct:license"]
+
+
+@pytest.mark.parametrize(("named", "expected"), [
+    ("CC0 1.0", {"name": "CC0 1.0", "url": "https://creativecommons.org/publicdomain/zero/1.0/deed.es"}),
+    ("cc by-sa 4.0", {"name": "CC BY-SA 4.0", "url": "https://creativecommons.org/licenses/by-sa/4.0/deed.es"}),
+    ("Licencia de Datos Abiertos de México", {"name": "Licencia de Datos Abiertos de México", "url": ""}),
+])
+def test_the_open_data_carry_the_current_plans_licence(client, world, named, expected):
+    """The licence is the plan's (set in /admin/plans), not a setting of the installation."""
+    world.plan.data_licence = named
+    db.session.commit()
+    assert json.loads(client.get("/open-data/proposals.json").get_data(as_text=True))["licence"] == expected
+    page = client.get("/open-data/").get_data(as_text=True)
+    assert expected["name"] in page
+    assert ('rel="license"' in page) == bool(expected["url"])  # no link to nowhere
+    contract = client.get("/api/v1/openapi.json").get_json()["info"]["license"]
+    assert contract == {key: value for key, value in expected.items() if value}
