@@ -365,7 +365,9 @@ def test_a_plan_of_another_jurisdiction_is_set_up_and_run_through_the_pages(
     publish_the_plan(page, setup_url)
     check_axe(page)
 
-    # --- A person registers (the plan's catalogue is offered) and becomes both committees' facilitator.
+    # --- A person registers (the plan's catalogue is offered) and becomes both committees'
+    # facilitator. Only now: registration asks for a municipality of the current plan, and before
+    # the first plan is published there is none, so nobody can register.
     people = open_page()
     register_citizen(people, *FACILITATOR, municipality="Zacatecas")
     for committee_url in (capital_url, fresnillo_url):
