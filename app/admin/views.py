@@ -11,7 +11,7 @@ from app.core.urls import safe_next
 from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
 from app.plans import queries as plan_queries
-from app.plans.setup import checklist
+from app.plans.setup import checklist, checklist_before_any_plan
 from app.proposals.queries import clamp_page
 
 
@@ -30,7 +30,7 @@ def index():
     plan = next((p for p, _phases, _committees in plans if p.id == chosen), None) or next(
         (p for p, _phases, _committees in plans if p.is_current), None) or (plans[0][0] if plans else None)
     return render_template("admin/index.html", plan=plan, plans=[p for p, *_ in plans],
-                           steps=checklist(plan) if plan else [])
+                           steps=checklist(plan) if plan else checklist_before_any_plan())
 
 
 ORGANISATION_ARGS = ("q", "sector", "verification", "committee", "call", "page")

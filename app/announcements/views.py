@@ -9,7 +9,7 @@ from app.announcements import bp, forms, queries, services
 from app.core.permissions import require
 from app.core.text import plain_excerpt
 from app.core.views import load_or_404, redirect_with, run_form
-from app.plans.queries import current_plan
+from app.plans.queries import current_plan, current_plan_or_404
 
 
 @bp.app_template_filter("news_excerpt")
@@ -37,7 +37,7 @@ def show(announcement_id: int):
 @login_required
 def manage():
     require(current_user, "announcements.manage")
-    plan = load_or_404(current_plan())
+    plan = current_plan_or_404()
     return render_template("announcements/manage.html", plan=plan,
                            announcements=queries.all_of(plan))
 
@@ -46,7 +46,7 @@ def manage():
 @login_required
 def new():
     require(current_user, "announcements.manage")
-    plan = load_or_404(current_plan())
+    plan = current_plan_or_404()
     form = forms.AnnouncementForm()
     return run_form(
         form,

@@ -17,7 +17,7 @@ from app.core.permissions import check, require
 from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
 from app.plans.models import ActionPlan
-from app.plans.queries import current_plan
+from app.plans.queries import current_plan_or_404
 
 DOCUMENT_CSP = "default-src 'none'; sandbox"
 
@@ -120,7 +120,7 @@ def new():
     and "Back to edit": the input travels in the review's hidden fields, so it survives going
     back; a second click on Publish returns the call already published (publish_call)."""
     plan_id = request.args.get("plan", type=int)
-    plan = load_or_404(db.session.get(ActionPlan, plan_id) if plan_id else current_plan())
+    plan = load_or_404(db.session.get(ActionPlan, plan_id)) if plan_id else current_plan_or_404()
     require(current_user, "calls.manage", plan)
     form = forms.CallForm()
     form.committee_ids.choices = _committee_choices(plan)

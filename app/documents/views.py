@@ -11,12 +11,14 @@ from app.core.views import load_or_404, redirect_with, run_form
 from app.documents import bp, forms, queries, services
 from app.documents.models import DOCUMENT_KIND_LABELS, DocumentKind
 from app.documents.permissions import FACILITATOR_KINDS
+from app.plans.queries import current_plan_or_404
 
 FILE_CSP = "default-src 'none'; sandbox"
 
 
 def _plan():
-    return load_or_404(queries.plan_for(request.args.get("plan")))
+    slug = request.args.get("plan")
+    return load_or_404(queries.plan_for(slug)) if slug else current_plan_or_404()
 
 
 def _no_plan_yet(title: str):

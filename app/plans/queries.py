@@ -25,6 +25,16 @@ def current_plan() -> ActionPlan | None:
     )
 
 
+def current_plan_or_404() -> ActionPlan:
+    """The current plan, for the pages that work on it; on an installation where no plan is
+    published yet, the 404 page says so (and where it is done) instead of "page not found"."""
+    plan = current_plan()
+    if plan is None:
+        raise NotFound(_("There is no published plan yet. The guarantor body sets one up and "
+                         "publishes it from the administration (Administration › Plans)."))
+    return plan
+
+
 def committee_by_slug(plan: ActionPlan, slug: str) -> Committee | None:
     return db.session.scalar(
         sa.select(Committee)

@@ -53,6 +53,12 @@ def checklist(plan: ActionPlan) -> list[StepState]:
     ]
 
 
+def checklist_before_any_plan() -> list[StepState]:
+    """An empty installation: every step still missing, each leading to the new plan's form."""
+    url = url_for("plans_admin.new_plan")
+    return [StepState(str(step.label), False, url) for _order, step in sorted(_STEPS.items())]
+
+
 def _plan_data_done(plan: ActionPlan) -> bool:
     return all((plan.name, plan.jurisdiction, plan.period, plan.reference_prefix, plan.guarantor_name,
                 plan.guarantor_email))

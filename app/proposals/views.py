@@ -8,7 +8,7 @@ from app.core.clock import today
 from app.core.permissions import can, require
 from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import limiter
-from app.plans.queries import current_plan, proposals_refusal, requested_plan
+from app.plans.queries import current_plan_or_404, proposals_refusal, requested_plan
 from app.proposals import bp, forms, queries, related, services
 from app.proposals.models import PROPOSAL_STATE_LABELS, ProposalState
 
@@ -95,7 +95,7 @@ def versions(reference: str):
 @limiter.limit(_proposal_limit, methods=["POST"], key_func=_account_key,
                deduct_when=lambda response: response.status_code == 302)
 def new():
-    plan = load_or_404(current_plan())
+    plan = current_plan_or_404()
     require(current_user, "proposals.create", plan)
     form = forms.prepare_proposal_form(forms.ProposalForm(), plan, author=current_user)
     return run_form(
