@@ -10,13 +10,15 @@ from app.extensions import db
 from app.places.models import Place
 from app.places.queries import municipality_choices
 from app.places.usage import names_municipality
-from app.plans.queries import current_plan
+from app.plans.queries import current_plan, newest_plan
 from app.plans.setup import register_step
 
 
 @municipality_source
 def _current_catalogue() -> list[tuple[str, str]]:
-    return municipality_choices(current_plan())
+    """The current plan's municipalities; before the first plan is published, those of the plan
+    being set up (its facilitators register before it is published)."""
+    return municipality_choices(current_plan() or newest_plan())
 
 
 @names_municipality(_l("accounts"))

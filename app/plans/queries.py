@@ -35,6 +35,12 @@ def current_plan_or_404() -> ActionPlan:
     return plan
 
 
+def newest_plan() -> ActionPlan | None:
+    """The plan created last, published or not (the one being set up on a new installation)."""
+    return db.session.scalar(sa.select(ActionPlan).order_by(ActionPlan.created_at.desc(),
+                                                            ActionPlan.id.desc()).limit(1))
+
+
 def committee_by_slug(plan: ActionPlan, slug: str) -> Committee | None:
     return db.session.scalar(
         sa.select(Committee)

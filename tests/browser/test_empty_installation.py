@@ -362,16 +362,15 @@ def test_a_plan_of_another_jurisdiction_is_set_up_and_run_through_the_pages(
     places_url = import_territory(page, setup_url)
     check_axe(page)
     add_theme(page, setup_url)
-    publish_the_plan(page, setup_url)
-    check_axe(page)
 
-    # --- A person registers (the plan's catalogue is offered) and becomes both committees'
-    # facilitator. Only now: registration asks for a municipality of the current plan, and before
-    # the first plan is published there is none, so nobody can register.
+    # --- A person registers (the draft plan's catalogue is offered: nothing is published yet)
+    # and becomes both committees' facilitator; then the plan is published.
     people = open_page()
     register_citizen(people, *FACILITATOR, municipality="Zacatecas")
     for committee_url in (capital_url, fresnillo_url):
         make_facilitator(page, committee_url, FACILITATOR[1])
+    publish_the_plan(page, setup_url)
+    check_axe(page)
     page.goto("/admin/")
     steps = _checklist(page)
     missing = [label for label, done in steps.items() if not done]

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.places import queries
 from app.proposals.models import Proposal
 from tests.conftest import PASSWORD, login_as
-from tests.factories import make_committee, make_places, make_plan, make_theme, make_user
+from tests.factories import PLACES, make_committee, make_places, make_plan, make_theme, make_user
 
 
 def text(response) -> str:
@@ -48,6 +48,20 @@ def test_registration_offers_the_current_plans_catalogue_and_outside(client):
 
     outside = str(escape(queries.outside_value(plan)))  # the plan's name is hostile text
     assert values == ["", "Durango", "Gómez Palacio", "Lerdo", "Mapimí", outside]
+
+
+def test_before_the_first_plan_is_published_registration_offers_the_draft_plans_catalogue(client):
+    """A new installation: the guarantor body's facilitators register while the first plan is
+    still a draft (the set-up checklist asks for them before publishing)."""
+    draft = make_plan(current=False, published=False)
+
+    assert options(text(client.get("/account/register/citizen")), "municipality")[1:4] == list(PLACES)
+    assert register(client, "Lerdo").status_code == 302
+    assert db.session.scalar(sa.select(User.municipality)) == "Lerdo"
+    published = make_plan()  # once a plan is published, its catalogue is the one offered
+    make_places(published, ["Mapimí"])
+    assert "Mapimí" in options(text(client.get("/account/register/citizen")), "municipality")
+    assert draft.id != published.id
 
 
 def test_registration_stores_a_catalogue_name_or_outside_and_refuses_anything_else(client):
