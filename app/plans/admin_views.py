@@ -9,7 +9,7 @@ from app.extensions import db
 from app.plans import forms, queries, services
 from app.plans.admin import bp
 from app.plans.models import Phase, Theme
-from app.plans.setup import checklist
+from app.plans.setup import checklist, missing_before_publishing
 
 
 def _plan(plan_id: int):
@@ -74,7 +74,11 @@ def setup(plan_id: int):
 
 @bp.post("/<int:plan_id>/publish")
 def publish(plan_id: int):
+    """Publish; when set-up steps are missing, first say which, and publish only when asked again."""
     plan = _plan(plan_id)
+    missing = missing_before_publishing(plan)
+    if missing and request.form.get("confirm") != "incomplete" and not plan.is_published:
+        return _render_setup(plan, missing_before_publishing=missing)
     services.publish_plan(current_user, plan)
     return redirect_with(_("The plan is published."), _setup_url(plan))
 

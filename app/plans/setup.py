@@ -45,6 +45,16 @@ def register_step(order: int, label, is_done: Callable[[ActionPlan], bool], endp
     _STEPS[order] = Step(order, label, is_done, endpoint, anchor)
 
 
+# Steps from this order on come after the plan is published (the call needs a published plan).
+AFTER_PUBLISHING = 70
+
+
+def missing_before_publishing(plan: ActionPlan) -> list[str]:
+    """The labels of the steps that should be done before the plan is published and are not."""
+    return [str(step.label) for order, step in sorted(_STEPS.items())
+            if order < AFTER_PUBLISHING and not step.is_done(plan)]
+
+
 def checklist(plan: ActionPlan) -> list[StepState]:
     return [
         StepState(str(step.label), bool(step.is_done(plan)),

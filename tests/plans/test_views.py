@@ -131,8 +131,14 @@ def test_publish_then_the_checklist_says_so(client, admin):
     db.session.commit()
     html = client.get(f"/admin/?plan={plan.id}").get_data(as_text=True)
     assert "Publicar el plan" in html and "Falta" in html
-    assert client.post(f"/admin/plans/{plan.id}/publish").status_code == 302
-    assert client.post(f"/admin/plans/{plan.id}/publish").status_code == 409  # sent twice: harmless
+    asked = client.post(f"/admin/plans/{plan.id}/publish")  # steps are missing: it asks first
+    assert asked.status_code == 200 and "Algunos pasos aún no están hechos" in asked.get_data(as_text=True)
+    assert "Comités" in asked.get_data(as_text=True).split('id="publish-confirm"')[1]
+    db.session.expire_all()
+    assert not db.session.get(ActionPlan, plan.id).is_published
+    confirm = {"confirm": "incomplete"}
+    assert client.post(f"/admin/plans/{plan.id}/publish", data=confirm).status_code == 302
+    assert client.post(f"/admin/plans/{plan.id}/publish", data=confirm).status_code == 409  # twice: harmless
     db.session.expire_all()
     assert db.session.get(ActionPlan, plan.id).is_current  # the first published plan
 
