@@ -39,6 +39,19 @@ def test_the_call_page_shows_the_window_in_local_time_and_escapes_text(world, cl
     assert str(escape(world.call.declarations[0])) in html
 
 
+def test_the_guarantor_body_goes_from_a_calls_committee_to_its_election_form(world, client, other_client):
+    """The call page links each committee to the election form with that committee and call chosen."""
+    link = f"/elections/new?committee={world.committee.id}&amp;call={world.call.id}"
+    login(client, world.admin.email)
+    assert link in text(client.get(f"/calls/{world.call.id}"))
+    form = text(client.get(link.replace("&amp;", "&")))
+    for field, chosen in (("committee_id", world.committee.id), ("call_id", world.call.id)):
+        select = re.search(rf'<select[^>]*name="{field}"[^>]*>(.*?)</select>', form, re.S).group(1)
+        assert re.findall(r'<option selected value="([^"]*)"', select) == [str(chosen)]
+    login(other_client, world.organisation.email)
+    assert "/elections/new" not in text(other_client.get(f"/calls/{world.call.id}"))
+
+
 def test_the_window_states_are_shown_in_words(app, client):
     for state in ("upcoming", "open", "closed"):
         world = World(state=state)
