@@ -122,8 +122,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
                                          "https://creativecommons.org/licenses/by/4.0/deed.es"),
         # Interface
         "BABEL_DEFAULT_LOCALE": "es_MX",
-        # The installation's time zone: every date is shown and typed in it (Durango, the seed's
-        # state, is on America/Monterrey; Sonora would set America/Hermosillo).
+        # The installation's time zone: every date is shown and typed in it (an IANA name; the
+        # default is the seed plan's, and a state on another zone sets e.g. America/Hermosillo).
         "BABEL_DEFAULT_TIMEZONE": env.get("TIME_ZONE", "America/Monterrey"),
         "LANGUAGES": ["es_MX", "en"],
         "WTF_CSRF_TIME_LIMIT": None,
