@@ -16,6 +16,7 @@ from app.commitments import services as commitments
 from app.commitments.models import Commitment, Milestone
 from app.consultations import services as consultations
 from app.consultations.queries import TEXT_SECTIONS
+from app.demo.pdf import one_page_pdf
 from app.extensions import db
 from app.plans.models import Committee
 from app.progress import services as progress
@@ -28,7 +29,6 @@ from tests.browser.conftest import (
     log_in,
     screenshot,
 )
-from tests.browser.test_commitments_journey import minimal_pdf
 from tests.factories import (
     make_committee,
     make_moderator,
@@ -88,7 +88,7 @@ def _milestone(description: str, starts, ends, deliverable: str, **extra) -> dic
 
 
 def _pdf_upload(name: str) -> FileStorage:
-    return FileStorage(stream=io.BytesIO(minimal_pdf()), filename=name,
+    return FileStorage(stream=io.BytesIO(one_page_pdf(["Directorio de centros"])), filename=name,
                        content_type="application/pdf")
 
 
