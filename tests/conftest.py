@@ -3,6 +3,7 @@ import os
 import re
 import threading
 import uuid
+from contextlib import contextmanager, nullcontext
 
 import pytest
 import sqlalchemy as sa
@@ -129,7 +130,8 @@ def _empty_all_tables() -> None:
 
 RESTART_SEQUENCES = "SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"
 # Tests that cannot run inside one rolled-back transaction get `real_commits` (tests/README.md).
-REAL_COMMIT_FIXTURES = {"live_server"}  # `page` and `phone_page` use it too
+REAL_COMMIT_FIXTURES = {"live_server", "world_templates"}  # `page` and `phone_page` use the
+# live server; a world template is copied into a database of the test's own
 REAL_COMMIT_PATHS = ("tests/ops/",)
 REAL_COMMIT_FILES = ("/test_concurrency.py",)
 
@@ -288,12 +290,19 @@ def app_context(request, app):
     if uses_worlds and "demo" in request.fixturenames:
         pytest.fail("a world built once per module (module_worlds) lives in the test database, "
                     "not in the demo's (tests/README.md)")
+    uses_template = "world_templates" in request.fixturenames
+    if uses_template and ("demo" in request.fixturenames or uses_worlds):
+        pytest.fail("a test runs on a copy of its module's world template (world_templates): it "
+                    "cannot use the demo or module_worlds as well (tests/README.md)")
     if needs_real_commits(request.node):
         with app.app_context():
             if uses_worlds:
                 worlds.suspend()
                 worlds.build_committed()  # this test's own copy of the worlds, really committed
-            yield
+            # A world template's test: the app runs on the test's own copy of the template.
+            templates = request.getfixturevalue("world_templates") if uses_template else None
+            with templates.copy() if templates is not None else nullcontext():
+                yield
             db.session.rollback()
             _empty_all_tables()
             db.session.remove()
@@ -350,6 +359,19 @@ def module_worlds(app):
     finally:
         _MODULE_WORLDS.remove(worlds)
         worlds.suspend()
+
+
+@pytest.fixture(scope="module")
+def world_templates(app, backend, tmp_path_factory):
+    """Worlds built once per module into a template database, copied for each test (tests/worlds.py,
+    WorldTemplates): `@pytest.fixture(scope="module") def world(world_templates): return
+    world_templates.share(build_world)`. Its tests get `real_commits`, each on its own copy of the
+    template (app_context)."""
+    from tests.worlds import WorldTemplates
+
+    templates = WorldTemplates(app, backend, tmp_path_factory.mktemp("world-template"))
+    yield templates
+    templates.close()
 
 
 class FormClient:
@@ -583,17 +605,21 @@ def demo_copy(request, app, backend, demo_engine, tmp_path):
         copies = request.getfixturevalue("demo_copies")
         url = copies.take()
     else:
-        import sqlite3
-
-        path = tmp_path / "cocrea-demo-copy.sqlite3"
-        source, target = sqlite3.connect(demo_engine.url.database), sqlite3.connect(path)
-        try:
-            source.backup(target)
-        finally:
-            source.close()
-            target.close()
-        url = f"sqlite:///{path}"
+        url = copy_sqlite_database(demo_engine.url.database, tmp_path / "cocrea-demo-copy.sqlite3")
     engine = sa.create_engine(url, **engine_options(url))
+    try:
+        with app_runs_on(app, engine):
+            yield engine
+    finally:
+        engine.dispose()
+        if backend == "postgresql":
+            copies.drop(url)
+
+
+@contextmanager
+def app_runs_on(app, engine):
+    """Until the block ends, every session of `app` (in every thread: the live server's too) uses
+    `engine` instead of the test database's."""
     engines = db._app_engines[app]  # Flask-SQLAlchemy's engines of this app, by bind key
     db.session.remove()
     main, engines[None] = engines[None], engine
@@ -602,35 +628,48 @@ def demo_copy(request, app, backend, demo_engine, tmp_path):
     finally:
         db.session.remove()
         engines[None] = main
-        engine.dispose()
-        if backend == "postgresql":
-            copies.drop(url)
 
 
-class DemoCopies:
-    """PostgreSQL copies of the session's demo database (CREATE DATABASE ... TEMPLATE, which needs
-    the template without connections). While a `real_commits` test runs on one copy (nobody uses
-    the demo database then), the next copy is made in the background; used copies are dropped in
-    the background; a rolled-back test waits for a copy being made before it connects."""
+def copy_sqlite_database(source: str, target) -> str:
+    """A copy of the SQLite database file `source` at `target` (SQLite's backup API: consistent
+    even while another connection has it open); returns its URL."""
+    import sqlite3
 
-    def __init__(self, base: str, demo_engine):
+    reader, writer = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        reader.backup(writer)
+    finally:
+        reader.close()
+        writer.close()
+    return f"sqlite:///{target}"
+
+
+class DatabaseCopies:
+    """PostgreSQL copies of a template database (CREATE DATABASE ... TEMPLATE, which needs the
+    template without connections): the demo database of the session (demo_copies) or a module's
+    world template (tests/worlds.py, WorldTemplates). While a `real_commits` test runs on one copy,
+    the next copy is made in the background; used copies are dropped in the background; a
+    rolled-back test of the demo waits for a copy being made before it connects."""
+
+    def __init__(self, base: str, template_engine):
         from concurrent.futures import ThreadPoolExecutor
 
-        self.base, self.demo_engine = base, demo_engine
-        self.work = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cocrea-demo-copies")
+        self.base, self.template_engine = base, template_engine
+        self.work = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cocrea-db-copies")
         self.next = None
 
     def _copy(self) -> str:
-        return create_pg_database(self.base, fast=True, template=self.demo_engine.url.database)
+        return create_pg_database(self.base, fast=True,
+                                  template=self.template_engine.url.database)
 
     def take(self) -> str:
-        self.demo_engine.dispose()  # the rolled-back tests' idle connections
+        self.template_engine.dispose()  # idle connections (the demo's rolled-back tests)
         url = self.next.result() if self.next is not None else self._copy()
         self.next = self.work.submit(self._copy)
         return url
 
     def settle(self) -> None:
-        """Before a rolled-back test connects to the demo database: no copy is being made."""
+        """Before a rolled-back test connects to the template: no copy is being made."""
         if self.next is not None:
             self.next.result()
 
@@ -650,7 +689,7 @@ _DEMO_COPIES: list = []
 
 @pytest.fixture(scope="session")
 def demo_copies(demo_engine):
-    copies = DemoCopies(os.environ["TEST_DATABASE_URL"], demo_engine)
+    copies = DatabaseCopies(os.environ["TEST_DATABASE_URL"], demo_engine)
     _DEMO_COPIES.append(copies)
     yield copies
     _DEMO_COPIES.remove(copies)

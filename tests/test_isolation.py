@@ -169,3 +169,74 @@ def test_a_rolled_back_test_sees_the_demo_as_built(demo):
 @pytest.mark.real_commits
 def test_the_copies_left_the_test_database_empty():
     assert users() == 0
+
+
+# --- World templates: built once per module into a database of their own, copied for each test ---
+# (world_templates, tests/worlds.py): for real_commits tests, whose rows another connection sees.
+
+
+@pytest.fixture(scope="module")
+def town(world_templates):
+    return world_templates.share(
+        lambda: {"mayor": make_user(email="template-mayor@example.org", name="Mayor"),
+                 "clerk": make_user(email="template-clerk@example.org", name="Clerk"),
+                 "label": "x"})
+
+
+@pytest.fixture(scope="module")
+def council(world_templates, town):
+    """A second world, built on the first."""
+    return world_templates.share(lambda: [town["mayor"], make_user(email="template-third@example.org",
+                                                                name="Third")])
+
+
+def _names(connection) -> list[tuple[int, str, str]]:
+    return [tuple(row) for row in connection.execute(
+        sa.select(User.id, User.email, User.name).order_by(User.id)).all()]
+
+
+TOWN_AS_BUILT = [(1, "template-mayor@example.org", "Mayor"),
+                 (2, "template-clerk@example.org", "Clerk"),
+                 (3, "template-third@example.org", "Third")]
+
+
+@pytest.mark.parametrize("turn", [1, 2])
+def test_a_test_on_a_world_template_writes_in_its_own_copy(town, council, turn, client):
+    assert town["mayor"] in db.session and town["label"] == "x"
+    assert council[0] is town["mayor"] and council[1].id == 3
+    # Its rows are committed: another connection (the live server's) sees them, as built.
+    with db.engine.connect() as other:
+        assert _names(other) == TOWN_AS_BUILT
+    # Everything the test writes is really committed, in its copy; the next turn never sees it.
+    town["mayor"].name = f"Changed in turn {turn}"
+    db.session.delete(town["clerk"])
+    db.session.commit()
+    assert make_user(email=f"turn-{turn}@example.org").id == 4  # the ids go on from the template's
+    login(client, town["mayor"].email)  # a request, which commits
+    town["label"] = "changed"
+    with db.engine.connect() as other:
+        assert [row[0] for row in _names(other)] == [1, 3, 4]
+        assert other.scalar(sa.select(User.name).where(User.id == 1)) == f"Changed in turn {turn}"
+        assert other.scalar(sa.select(User.last_login_at).where(User.id == 1)) is not None
+
+
+def test_a_world_template_is_left_as_built(town, world_templates):
+    if world_templates.copies is not None:
+        world_templates.copies.settle()  # not while the next copy is being made from it
+    try:
+        with world_templates.engine.connect() as template:
+            assert _names(template) == TOWN_AS_BUILT
+            assert template.scalar(sa.select(User.last_login_at).where(User.id == 1)) is None
+    finally:
+        world_templates.engine.dispose()  # a template is copied only without connections
+
+
+def test_a_world_template_test_is_a_real_commits_test(request, town):
+    assert request.node.get_closest_marker("real_commits") is not None
+    database_url = request.getfixturevalue("database_url")
+    assert db.engine.url.render_as_string(hide_password=False) != database_url  # the copy's
+
+
+@pytest.mark.real_commits
+def test_the_world_copies_left_the_test_database_empty():
+    assert users() == 0

@@ -97,6 +97,21 @@ class _World:
         self.value = self.frozen = None
 
 
+def _freeze_worlds(worlds: list[_World]) -> None:
+    """Every world's rows as stored now, kept to be copied into each test's session."""
+    session = db.session()
+    for world in worlds:
+        contents = _contents(world.value)
+        world.frozen = _freeze(contents if isinstance(contents, list) else dict(contents), session)
+
+
+def _thaw_worlds(worlds: list[_World]) -> None:
+    """Every world's object takes copies of its rows in the current session, without a query."""
+    session = db.session()
+    for world in worlds:
+        _fill(world.value, _thaw(world.frozen, session))
+
+
 class ModuleWorlds:
     """The module's connection, its outer transaction and the worlds written into it."""
 
@@ -227,16 +242,10 @@ class ModuleWorlds:
             _fill(world.value, _contents(value))
 
     def _freeze_all(self):
-        session = db.session()
-        for world in self.worlds:
-            contents = _contents(world.value)
-            world.frozen = _freeze(contents if isinstance(contents, list) else dict(contents),
-                                   session)
+        _freeze_worlds(self.worlds)
 
     def _rebind(self):
-        session = db.session()
-        for world in self.worlds:
-            _fill(world.value, _thaw(world.frozen, session))
+        _thaw_worlds(self.worlds)
 
     def _snapshot_sequences(self):
         if self.connection.dialect.name != "postgresql":
@@ -252,3 +261,109 @@ class ModuleWorlds:
         self.restore_sequences = (
             "SELECT setval(v.name::regclass, v.value, v.called) "
             f"FROM (VALUES {values}) AS v(name, value, called)") if rows else None
+
+
+class WorldTemplates:
+    """Worlds built once per module into a database of their own (the template), committed; each
+    test that uses them runs on a copy of it (tests/README.md, "Isolation"). For `real_commits`
+    tests, whose rows another connection must see (the live server of the browser tests):
+
+        @pytest.fixture(scope="module")
+        def world(world_templates):
+            return world_templates.share(build_world)
+
+    The template is a fresh database of the session's PostgreSQL server (copied with CREATE
+    DATABASE ... TEMPLATE, the next copy made in the background while a test runs) or a SQLite
+    file (copied with SQLite's backup API). While a test runs, the app (every thread of it, the
+    live server's too) uses the copy; the world's object holds copies of its rows in the test's
+    session, as the builders left them. The copy is dropped after the test, the template after the
+    module. Files the builders store (uploads) are not copied: they stay where the app put them.
+    """
+
+    def __init__(self, app, backend: str, directory):
+        self.app, self.backend, self.directory = app, backend, directory
+        self.engine = None  # the template's
+        self.copies = None  # PostgreSQL: tests.conftest.DatabaseCopies of the template
+        self.worlds: list[_World] = []
+        self.made = 0
+
+    def share(self, build, *args, **kwargs):
+        """`build(*args, **kwargs)` once for the module, committed into the template; returns
+        what it returned (an object with attributes, a dict or a list), which each test then sees
+        with its rows read from its own copy."""
+        from tests.conftest import app_runs_on
+
+        if self.engine is None:
+            self._create()
+        world = _World(build, args, kwargs)
+        with self.app.app_context(), app_runs_on(self.app, self.engine):
+            _thaw_worlds(self.worlds)  # the worlds built before, for a builder that uses them
+            value = build(*args, **kwargs)
+            db.session.commit()
+            _contents(value)  # a kind of world this module knows
+            world.value = value
+            self.worlds.append(world)
+            _freeze_worlds(self.worlds)
+        self.engine.dispose()  # a template is copied only without connections
+        return world.value
+
+    def copy(self):
+        """For one test: a copy of the template, which the app uses until the block ends; the
+        worlds' objects hold its rows. Dropped (deleted) at the end."""
+        from contextlib import contextmanager
+
+        from app.config import engine_options
+        from tests.conftest import app_runs_on, copy_sqlite_database
+
+        @contextmanager
+        def running_on_a_copy():
+            self.made += 1
+            path = self.directory / f"cocrea-world-copy-{self.made}.sqlite3"
+            if self.copies is not None:
+                url = self.copies.take()
+            else:
+                url = copy_sqlite_database(self.engine.url.database, path)
+            engine = sa.create_engine(url, **engine_options(url))
+            try:
+                with app_runs_on(self.app, engine):
+                    _thaw_worlds(self.worlds)
+                    yield engine
+            finally:
+                engine.dispose()
+                if self.copies is not None:
+                    self.copies.drop(url)  # in the background
+                else:
+                    path.unlink(missing_ok=True)
+
+        return running_on_a_copy()
+
+    def close(self):
+        """After the module: the template and the copy made in advance are dropped."""
+        from tests.conftest import drop_pg_database
+
+        if self.engine is None:
+            return
+        try:
+            if self.copies is not None:
+                self.copies.close()
+        finally:
+            self.engine.dispose()
+            if self.backend == "postgresql":
+                drop_pg_database(self.copies.base,
+                                 self.engine.url.render_as_string(hide_password=False))
+
+    def _create(self):
+        import os
+
+        from app.config import engine_options
+        from tests.conftest import DatabaseCopies, create_pg_database
+
+        if self.backend == "postgresql":
+            base = os.environ["TEST_DATABASE_URL"]
+            url = create_pg_database(base, fast=True)
+        else:
+            url = "sqlite:///" + str(self.directory / "cocrea-world-template.sqlite3")
+        self.engine = sa.create_engine(url, **engine_options(url))
+        db.metadata.create_all(self.engine)
+        if self.backend == "postgresql":
+            self.copies = DatabaseCopies(base, self.engine)

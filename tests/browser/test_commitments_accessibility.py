@@ -88,7 +88,7 @@ def _milestone(description: str, starts, ends, deliverable: str, **extra) -> dic
 
 
 def _pdf_upload(name: str) -> FileStorage:
-    return FileStorage(stream=io.BytesIO(one_page_pdf(["Evidencia de prueba"])), filename=name,
+    return FileStorage(stream=io.BytesIO(one_page_pdf(["Directorio de centros"])), filename=name,
                        content_type="application/pdf")
 
 

@@ -30,9 +30,10 @@ class Cast(World):
         self.comment = make_comment(self.proposal, author=self.author, body="Texto original")
 
 
-@pytest.fixture
-def cast(app):
-    return Cast()
+@pytest.fixture(scope="module")
+def cast(module_worlds):
+    """Built once per module; each test is rolled back to it (tests/README.md, "Isolation")."""
+    return module_worlds.share(Cast)
 
 
 EXPECTED = {

@@ -25,9 +25,10 @@ from tests.comments.factories import (
 from tests.factories import make_user
 
 
-@pytest.fixture
-def world():
-    return World()
+@pytest.fixture(scope="module")
+def world(module_worlds):
+    """Built once per module; each test is rolled back to it (tests/README.md, "Isolation")."""
+    return module_worlds.share(World)
 
 
 # --- Posting and threads -------------------------------------------------------------------------

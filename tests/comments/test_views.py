@@ -21,9 +21,10 @@ from tests.factories import HOSTILE
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)> [clic](javascript:alert(1))'
 
 
-@pytest.fixture
-def world():
-    return World()
+@pytest.fixture(scope="module")
+def world(module_worlds):
+    """Built once per module; each test is rolled back to it (tests/README.md, "Isolation")."""
+    return module_worlds.share(World)
 
 
 def render_thread(app, proposal, user=None) -> str:

@@ -35,9 +35,10 @@ class Cast(World):
         self.comment = make_comment(self.commitment, self.author, "problem")
 
 
-@pytest.fixture
-def cast():
-    return Cast()
+@pytest.fixture(scope="module")
+def cast(module_worlds):
+    """Built once per module; each test is rolled back to it (tests/README.md, "Isolation")."""
+    return module_worlds.share(Cast)
 
 
 RULES = {

@@ -29,9 +29,10 @@ from tests.consultations.test_services import EXPECTED, Fixture
 from tests.factories import HOSTILE, make_user
 
 
-@pytest.fixture
-def world():
-    return World()
+@pytest.fixture(scope="module")
+def world(module_worlds):
+    """Built once per module; each test is rolled back to it (tests/README.md, "Isolation")."""
+    return module_worlds.share(World)
 
 
 def page(world):

@@ -30,8 +30,13 @@ class Records:
     unconfirmed_admin: object
 
 
-@pytest.fixture
-def records(app) -> Records:
+@pytest.fixture(scope="module")
+def records(module_worlds) -> Records:
+    """Built once per module; each test is rolled back to it (tests/README.md, "Isolation")."""
+    return module_worlds.share(_records)
+
+
+def _records() -> Records:
     committee = make_committee()
     other = make_committee(committee.plan)
     return Records(

@@ -13,8 +13,13 @@ ROLES = ["anonymous", "citizen", "organisation", "author", "facilitator_here",
          "facilitator_elsewhere", "admin"]
 
 
-@pytest.fixture
-def world():
+@pytest.fixture(scope="module")
+def world(module_worlds):
+    """Built once per module; each test is rolled back to it (tests/README.md, "Isolation")."""
+    return module_worlds.share(_world)
+
+
+def _world() -> list:
     """The owner ("author") of a notification about a proposal in `committee`, and everyone else."""
     committee, elsewhere = make_committee(), make_committee()
     people = {
@@ -27,7 +32,7 @@ def world():
         "admin": make_admin(),
     }
     notification = make_notification(people["author"], url="/proposals/1")
-    return people, notification
+    return [people, notification]
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -4,9 +4,10 @@ import pytest
 from tests.progress.factories import World
 
 
-@pytest.fixture
-def world(app):
-    return World()
+@pytest.fixture(scope="module")
+def world(module_worlds):
+    """Built once per module; each test is rolled back to it (tests/README.md, "Isolation")."""
+    return module_worlds.share(World)
 
 
 @pytest.fixture

@@ -33,9 +33,10 @@ class Cast(World):
         self.milestone = self.commitment.milestones[0]
 
 
-@pytest.fixture
-def cast(app):
-    return Cast()
+@pytest.fixture(scope="module")
+def cast(module_worlds):
+    """Built once per module; each test is rolled back to it (tests/README.md, "Isolation")."""
+    return module_worlds.share(Cast)
 
 
 def allowed(*names):

@@ -26,9 +26,10 @@ class Cast(World):
         self.target = make_proposal(self, author=self.citizen)
 
 
-@pytest.fixture
-def cast():
-    return Cast()
+@pytest.fixture(scope="module")
+def cast(module_worlds):
+    """Built once per module; each test is rolled back to it (tests/README.md, "Isolation")."""
+    return module_worlds.share(Cast)
 
 
 def allowed(*names):

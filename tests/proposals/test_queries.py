@@ -21,9 +21,10 @@ from tests.proposals.factories import (
 S = ProposalState
 
 
-@pytest.fixture
-def world():
-    return World()
+@pytest.fixture(scope="module")
+def world(module_worlds):
+    """Built once per module; each test is rolled back to it (tests/README.md, "Isolation")."""
+    return module_worlds.share(World)
 
 
 def refs(page):

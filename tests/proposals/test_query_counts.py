@@ -47,9 +47,10 @@ def statements_for(client, url: str) -> int:
     return len(statements)
 
 
-@pytest.fixture
-def world():
-    return World()
+@pytest.fixture(scope="module")
+def world(module_worlds):
+    """Built once per module; each test is rolled back to it (tests/README.md, "Isolation")."""
+    return module_worlds.share(World)
 
 
 @pytest.mark.parametrize("as_user", [False, True], ids=["anonymous", "logged-in"])

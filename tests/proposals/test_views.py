@@ -18,9 +18,10 @@ S = ProposalState
 SCRIPT = '<script>alert("x")</script>'
 
 
-@pytest.fixture
-def world():
-    return World()
+@pytest.fixture(scope="module")
+def world(module_worlds):
+    """Built once per module; each test is rolled back to it (tests/README.md, "Isolation")."""
+    return module_worlds.share(World)
 
 
 def text(response) -> str:
