@@ -11,7 +11,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from app.accounts.models import ModeratorScope, Organisation, Role, Sector, User, Verification
-from app.calls.models import Call, CallApplication
+from app.calls.models import ApplicationStatus, Call, CallApplication
 from app.core.audit import AuditEntry
 from app.core.text import fold
 from app.extensions import db
@@ -181,6 +181,18 @@ def organisations_page(filters: OrganisationFilters, page: int = 1) -> Page:
         page,
         contains_eager(Organisation.user).options(lazyload(User.moderator_scopes)),
     )
+
+
+def calls_awaiting_decisions() -> list[tuple[Call, int]]:
+    """The calls with applications still to decide, and how many (one statement): the other half
+    of the review, done on each call's applications page."""
+    pending = sa.func.count(CallApplication.id)
+    rows = db.session.execute(
+        sa.select(Call, pending).join(CallApplication, CallApplication.call_id == Call.id)
+        .where(CallApplication.status == ApplicationStatus.pending)
+        .group_by(Call.id).order_by(Call.closes_at, Call.id)
+    ).all()
+    return [(call, count) for call, count in rows]
 
 
 def applications_of(organisations: list[Organisation]) -> dict[int, list[CallApplication]]:

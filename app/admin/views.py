@@ -45,6 +45,7 @@ def _organisations_page(form=None, failed_id=None):
                  if key != "page" and request.args.get(key)}
     return render_template(
         "admin/organisations.html",
+        awaiting=queries.calls_awaiting_decisions(),
         page=page,
         applications=queries.applications_of(page.items),
         application_labels=APPLICATION_STATUS_LABELS,

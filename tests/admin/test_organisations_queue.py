@@ -3,9 +3,10 @@ decisions that keep the queue's filters."""
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from app.accounts.models import Organisation, Sector, Verification
-from app.calls.models import ApplicationStatus
+from app.calls.models import ApplicationStatus, CallApplication
 from app.extensions import db
 from tests.calls.factories import make_application, make_call
 from tests.conftest import login
@@ -160,3 +161,24 @@ def test_the_queue_does_not_grow_in_statements_with_organisations_and_applicatio
     for n in range(30):
         make_application(call, org(f"Más {n}"), make_committee(plan) if n % 2 else committee)
     assert statements() == few
+
+
+def test_the_queue_points_to_the_calls_with_applications_to_decide(client, admin):
+    """Organisations are verified here; their applications are decided on each call's page: the
+    queue names the calls that have applications waiting, with how many, and links to them."""
+    committee = make_committee(make_plan())
+    waiting, decided = make_call(committee.plan, [committee]), make_call(committee.plan, [committee], title="Otra")
+    first, second = org("Uno A.C.", verified=True), org("Dos A.C.", verified=True)
+    make_application(waiting, first, committee)
+    make_application(waiting, second, committee)
+    make_application(decided, first, committee, ApplicationStatus.approved)
+
+    html = queue(client)
+    box = html.split('id="awaiting-title"')[1].split("</aside>")[0]
+    assert f'/calls/{waiting.id}/applications' in box and "2 solicitudes por decidir" in box
+    assert f'/calls/{decided.id}/applications' not in box
+
+    db.session.execute(sa.update(CallApplication).where(CallApplication.call_id == waiting.id)
+                       .values(status=ApplicationStatus.approved))
+    db.session.commit()
+    assert 'id="awaiting-title"' not in queue(client)
