@@ -8,7 +8,7 @@ from app.announcements import services as news
 from app.documents import services
 from app.extensions import db
 from tests.browser.conftest import assert_no_sideways_scroll, check_axe
-from tests.documents.conftest import pdf_file, records, uploads  # noqa: F401  (fixtures)
+from tests.documents.conftest import pdf_file, records  # noqa: F401  (fixtures)
 from tests.factories import HOSTILE
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("uploads")]
