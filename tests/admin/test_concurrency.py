@@ -1,7 +1,6 @@
 """Two admins demoting or blocking each other at the same moment: one succeeds, one is refused,
 and an active admin is left. Each thread is a request of its own (own session and connection);
 a barrier releases them together. Real commits (tests/conftest.py: every test_concurrency.py)."""
-import threading
 
 import pytest
 import sqlalchemy as sa
@@ -9,9 +8,8 @@ import sqlalchemy as sa
 from app.accounts.models import User
 from app.admin import users
 from app.admin.users import active_admin_clause
-from app.core.errors import CocreaError
-from app.core.uow import unit_of_work
 from app.extensions import db
+from tests.concurrency import at_once
 from tests.factories import make_admin
 
 ACTS = {
@@ -21,33 +19,10 @@ ACTS = {
 
 
 def race(app, act, pairs):
-    barrier = threading.Barrier(len(pairs))
-    outcomes: list = [None] * len(pairs)
-
-    def worker(index, actor_id, target_id):
-        with app.app_context():
-            try:
-                actor = db.session.get(User, actor_id)
-                target = db.session.get(User, target_id)
-                barrier.wait(timeout=30)
-                with unit_of_work():
-                    act(actor, target)
-                outcomes[index] = ("ok", None)
-            except CocreaError as exc:
-                outcomes[index] = (type(exc).__name__, exc.message)
-            except Exception as exc:  # noqa: BLE001 - reported to the test, which fails
-                outcomes[index] = ("crash", repr(exc))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i, a, t)) for i, (a, t) in enumerate(pairs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a change hung"
-    db.session.expire_all()
-    return outcomes
+    """Each (actor id, target id) acts at once: ("ok", None) or (refusal, message) per pair."""
+    return [(kind, None if kind == "ok" else value) for kind, value in at_once(app, [
+        lambda a=actor_id, t=target_id: act(db.session.get(User, a), db.session.get(User, t))
+        for actor_id, target_id in pairs])]
 
 
 @pytest.mark.parametrize("act", ACTS)

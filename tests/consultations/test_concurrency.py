@@ -5,7 +5,6 @@ Each thread has its own app context, hence its own session and connection, and a
 together by a barrier. On SQLite writers are serialised by the database lock; on PostgreSQL by
 the commitment's row lock (open) and the unique constraint (answers).
 """
-import threading
 from datetime import timedelta
 
 import pytest
@@ -16,9 +15,8 @@ from app.commitments.models import Commitment
 from app.consultations import services
 from app.consultations.models import Consultation, ConsultationAnswer
 from app.core.db import utcnow
-from app.core.errors import CocreaError
-from app.core.uow import unit_of_work
 from app.extensions import db
+from tests.concurrency import at_once
 from tests.consultations.factories import World, count_rows, make_comment, make_consultation
 from tests.factories import make_moderator
 
@@ -29,31 +27,10 @@ def world():
 
 
 def run_together(app, jobs):
-    """Run each (callable, user_id) in its own thread and app context, at once."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list = [None] * len(jobs)
-
-    def worker(index, job, user_id):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                with unit_of_work():  # each thread is a request of its own: one commit
-                    outcomes[index] = job(db.session.get(User, user_id))
-            except CocreaError as exc:
-                outcomes[index] = type(exc).__name__
-            except Exception as exc:  # noqa: BLE001 - reported to the test, which fails
-                outcomes[index] = f"crash: {exc!r}"
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i, job, uid)) for i, (job, uid) in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a request hung"
-    db.session.expire_all()
-    return outcomes
+    """Run each (callable, user_id) at once: what each returned, or the refusal's class name."""
+    return [value if kind == "ok" else (f"crash: {value}" if kind == "crash" else kind)
+            for kind, value in at_once(app, [lambda j=job, u=user_id: j(db.session.get(User, u))
+                                             for job, user_id in jobs])]
 
 
 def test_facilitators_opening_at_once_get_one_consultation(app, world):

@@ -4,15 +4,13 @@ Each thread has its own app context, hence its own session and database connecti
 are released together by a barrier. On SQLite writers are serialised by the database lock (busy
 timeout 30 s); on PostgreSQL by the table row lock and the conditional UPDATE.
 """
-import threading
 from datetime import timedelta
 
 from app.accounts.models import User
-from app.core.errors import CocreaError
-from app.core.uow import unit_of_work
 from app.dialogues import services
 from app.dialogues.models import DialogueTable, RegistrationStatus
 from app.extensions import db
+from tests.concurrency import at_once
 from tests.dialogues.factories import make_registration, make_table, make_user
 from tests.dialogues.helpers import confirmed_count, count_status, notifications
 
@@ -20,37 +18,13 @@ C, W = RegistrationStatus.confirmed, RegistrationStatus.waiting
 
 
 def run_together(app, jobs):
-    """Run each (callable, user_id, table_id) in its own thread and app context, at once."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list = [None] * len(jobs)
-
-    def worker(index, job, user_id, table_id):
-        with app.app_context():
-            try:
-                # Wait first, holding no connection: there are fewer pooled connections than threads.
-                barrier.wait(timeout=30)
-                user = db.session.get(User, user_id)
-                table = db.session.get(DialogueTable, table_id)
-                with unit_of_work():  # each thread is a request of its own: one commit
-                    outcomes[index] = job(user, table).status
-            except CocreaError as exc:
-                outcomes[index] = type(exc).__name__
-            except Exception as exc:  # noqa: BLE001 - reported to the test, which fails
-                outcomes[index] = f"crash: {exc!r}"
-            finally:
-                db.session.remove()
-
-    threads = [
-        threading.Thread(target=worker, args=(i, job, uid, tid))
-        for i, (job, uid, tid) in enumerate(jobs)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a registration hung"
-    db.session.expire_all()
-    return outcomes
+    """Run each (callable, user_id, table_id) at once: each registration's status, or the
+    refusal's class name."""
+    return [value if kind == "ok" else (f"crash: {value}" if kind == "crash" else kind)
+            for kind, value in at_once(app, [
+                lambda j=job, u=user_id, t=table_id: j(db.session.get(User, u),
+                                                       db.session.get(DialogueTable, t)).status
+                for job, user_id, table_id in jobs])]
 
 
 def test_twenty_people_for_five_seats(app, world):

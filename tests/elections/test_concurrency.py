@@ -7,19 +7,17 @@ the election row's `SELECT ... FOR UPDATE`). Some organisations cast several tim
 from several tabs: exactly one of their attempts succeeds.
 """
 import io
-import threading
 import time
 from collections import Counter
 
 import sqlalchemy as sa
 
 from app.accounts.models import User
-from app.core.errors import CocreaError
-from app.core.uow import unit_of_work
 from app.elections import chain, services, verify
 from app.elections.models import Ballot, Election
 from app.elections.permissions import already_voted_message
 from app.extensions import db
+from tests.concurrency import at_once
 from tests.conftest import PASSWORD
 from tests.elections.factories import end_voting_window, voting_election
 
@@ -28,34 +26,10 @@ REPEATS = {0: 4, 1: 4, 2: 3, 3: 3, 4: 2, 5: 2}  # organisation index -> attempts
 
 
 def run_together(app, jobs):
-    """Run each job (a function of a session-bound user and election) in its own thread."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list = [None] * len(jobs)
-
-    def worker(index, job, user_id, election_id):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=60)
-                user = db.session.get(User, user_id)
-                election = db.session.get(Election, election_id)
-                with unit_of_work():  # each thread is a request of its own: one commit
-                    outcomes[index] = ("ok", job(user, election))
-            except CocreaError as exc:
-                outcomes[index] = (type(exc).__name__, exc.message)
-            except Exception as exc:  # noqa: BLE001 - reported to the test, which fails
-                outcomes[index] = ("crash", repr(exc))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i, job, uid, eid))
-               for i, (job, uid, eid) in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not any(t.is_alive() for t in threads), "a cast hung"
-    db.session.expire_all()
-    return outcomes
+    """Run each job (a function of a session-bound user and election) at once."""
+    return at_once(app, [lambda j=job, u=user_id, e=election_id: j(db.session.get(User, u),
+                                                                   db.session.get(Election, e))
+                         for job, user_id, election_id in jobs], wait=60, finish=300)
 
 
 def test_many_parallel_casts_give_exactly_one_ballot_per_organisation(app, world, backend):
