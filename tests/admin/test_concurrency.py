@@ -31,6 +31,10 @@ def test_two_admins_acting_on_each_other_at_once_leave_one_active_admin(app, act
 
     outcomes = race(app, ACTS[act], [(first.id, second.id), (second.id, first.id)])
 
-    assert sorted(kind for kind, _message in outcomes) == ["ValidationError", "ok"], outcomes
+    # The refused one is refused either by the last-admin rule (it read the other still an admin
+    # and waited on its lock) or, when the other change committed before it loaded its actor, for
+    # no longer being an admin itself. Both keep one active admin, which is what matters.
+    kinds = sorted(kind for kind, _message in outcomes)
+    assert kinds in (["ValidationError", "ok"], ["PermissionDenied", "ok"]), outcomes
     active = db.session.scalars(sa.select(User.id).where(active_admin_clause())).all()
     assert len(active) == 1, outcomes
