@@ -5,6 +5,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 HOST ?= 127.0.0.1
+# Links in the demo's mail point at the address `make run` serves (PORT=5077 make run → :5077).
+BASE_URL ?= http://$(HOST):$(PORT)
 export FLASK_APP := wsgi
 
 # pip-tools runs in its own throwaway venv, never in $(VENV).
@@ -49,10 +51,8 @@ install-test: $(VENV)/.installed-test translations
 
 run: install
 	$(BIN)/flask db upgrade
-	$(BIN)/flask demo load --if-empty
-	@echo ""
-	@echo "Cocrea is serving the demo plan at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	BASE_URL=$(BASE_URL) $(BIN)/flask demo load --if-empty --serving $(BASE_URL)
+	BASE_URL=$(BASE_URL) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install-test
 	$(BIN)/python -m tests.run_suites $(ARGS)

@@ -2,7 +2,7 @@
 import secrets
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.accounts.passwords import password_problems
@@ -95,8 +95,9 @@ def register_cli(app: Flask) -> None:
 
     @demo.command("load")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds a plan already.")
+    @click.option("--serving", metavar="URL", help="The address about to serve the demo, named last.")
     @command
-    def load(if_empty):
+    def load(if_empty, serving):
         """Load the demonstration data: an archived plan, a living current plan dated from today, and one account per role (idempotent)."""
         from app.demo.loader import DEMO_ACCOUNTS, database_is_empty, load_demo
 
@@ -105,6 +106,12 @@ def register_cli(app: Flask) -> None:
         else:
             summary = load_demo()
             click.echo(f"Demo plan loaded: {summary}")
+            written = write_demo_mail()
+            if written:
+                click.echo(f"{written} demo e-mails written to {current_app.config['MAIL_DIR']}/ "
+                           "(open them with any mail program)")
+        if serving:
+            click.echo(f"\nCocrea is serving the demo plan at {serving}/  (Ctrl+C stops it)")
         click.echo("Demo accounts (email / password):")
         for account in DEMO_ACCOUNTS:
             click.echo(f"  {account['role']:<13} {account['email']:<32} {account['password']}")
@@ -116,3 +123,19 @@ def register_cli(app: Flask) -> None:
     from app.core.checks import register_check_command
 
     register_check_command(app)
+
+
+def write_demo_mail() -> int:
+    """Deliver the demo's own notices (to example.org people) to the development mail folder
+    now, in silence, so that the first page served does not print them; how many were written.
+    With a real mail server configured they stay queued, for `flask mail send-pending`."""
+    from app.core.mail import send_pending
+
+    if current_app.config["MAIL_BACKEND"] not in ("console", "null"):
+        return 0
+    written = 0
+    while True:
+        sent, failed = send_pending(limit=500, echo=False)
+        written += sent
+        if not sent and not failed:
+            return written

@@ -148,3 +148,19 @@ def test_overrides_win_over_the_environment(tmp_path, monkeypatch):
 
     assert cfg["COCREA_ENV"] == "testing"
     assert cfg["SESSION_COOKIE_SECURE"] is False
+
+
+def test_make_run_gives_the_demo_the_address_it_serves():
+    """`PORT=5077 make run`: the demo's mail links and the printed address use port 5077."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    root = Path(__file__).resolve().parent.parent
+    dry_run = subprocess.run(["make", "-n", "-o", "install", "run", "PORT=5077"], cwd=root,
+                             capture_output=True, text=True, check=True,
+                             env={"PATH": "/usr/bin:/bin"}).stdout
+    assert "BASE_URL=http://127.0.0.1:5077 .venv/bin/flask demo load --if-empty --serving http://127.0.0.1:5077" in dry_run
+    assert "BASE_URL=http://127.0.0.1:5077 .venv/bin/flask run --host 127.0.0.1 --port 5077" in dry_run

@@ -228,3 +228,43 @@ def test_development_sends_mail_after_the_request(client, app, monkeypatch, tmp_
     [message] = db.session.scalars(sa.select(OutboxMessage)).all()
     assert message.sent_at is not None
     assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
+
+
+def test_console_backend_prints_one_line_per_message_not_the_body(app, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "console")
+    monkeypatch.setitem(app.config, "MAIL_DIR", str(tmp_path / "mail"))
+    message = queue_reset_mail(make_user(email="lucia@example.org"))
+    body_line = next(line for line in message.body.splitlines() if line.strip())
+
+    output = send_pending_command(app)
+
+    [line] = [line for line in output.splitlines() if "lucia@example.org" in line]
+    assert message.subject in line and str(tmp_path / "mail") in line
+    assert body_line not in output
+
+
+def test_the_demo_mail_is_written_in_silence_before_serving(app, monkeypatch, tmp_path, capsys):
+    from app.cli import write_demo_mail
+
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "console")
+    monkeypatch.setitem(app.config, "MAIL_DIR", str(tmp_path / "mail"))
+    for number in range(3):
+        queue_reset_mail(make_user(email=f"persona{number}@example.org"))
+    db.session.commit()
+
+    assert write_demo_mail() == 3
+
+    assert capsys.readouterr().out == ""
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 3
+    assert db.session.scalar(sa.select(sa.func.count()).where(OutboxMessage.sent_at.is_(None))) == 0
+
+
+def test_the_demo_mail_waits_for_a_real_mail_server(app, monkeypatch):
+    from app.cli import write_demo_mail
+
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "smtp")
+    queue_reset_mail(make_user(email="persona@example.org"))
+    db.session.commit()
+
+    assert write_demo_mail() == 0
+    assert db.session.scalar(sa.select(sa.func.count()).where(OutboxMessage.sent_at.is_(None))) == 1

@@ -2,7 +2,7 @@
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
-from app.api.pagination import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT
+from app.api.pagination import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, cursor_pattern
 from app.plans.queries import guarantor, open_data_licence
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
@@ -39,6 +39,13 @@ def _json_ok(description: str, schema: dict) -> dict:
     }
 
 
+def _cursor_parameter(width: int) -> dict:
+    return {"name": "cursor", "in": "query", "required": False,
+            "description": _("Where the page starts: the cursor in links.next of the previous page (the key "
+                             "of that page's last row; the page holds the rows after it)."),
+            "schema": {"type": "string", "pattern": cursor_pattern(width)}}
+
+
 def _paths(dataset) -> dict:
     name = "".join(part.title() for part in dataset.slug.split("-"))
     item_ref = {"$ref": f"#/components/schemas/{name}"}
@@ -53,7 +60,7 @@ def _paths(dataset) -> dict:
             "tags": [dataset.slug],
             "parameters": [
                 {"$ref": "#/components/parameters/limit"},
-                {"$ref": "#/components/parameters/cursor"},
+                _cursor_parameter(len(dataset.key)),
                 *(_filter_parameter(f) for f in dataset.filters),
             ],
             "responses": {
@@ -132,10 +139,6 @@ def document(datasets) -> dict:
                           "description": _("Rows per page (at most %(max)d).", max=MAX_LIMIT),
                           "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
                                      "default": DEFAULT_LIMIT}},
-                "cursor": {"name": "cursor", "in": "query", "required": False,
-                           "description": _("Where the page starts: the cursor in links.next of the previous "
-                                            "page."),
-                           "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,400}$"}},
             },
             "responses": {
                 "Problem": {

@@ -1,5 +1,5 @@
 """Typed errors raised by services, and the one place that turns them into responses."""
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -112,8 +112,17 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         return render_error(400)
 
-    for code in (400, 403, 404, 405, 413, 429, 503):
+    for code in (400, 403, 404, 413, 429, 503):
         app.register_error_handler(code, lambda exc, code=code: render_error(code))
+
+    @app.errorhandler(405)
+    def _method_not_allowed(exc):
+        # RFC 9110: a 405 says which methods the resource supports.
+        response = make_response(render_error(405))
+        allowed = getattr(exc, "valid_methods", None)
+        if allowed:
+            response.headers["Allow"] = ", ".join(sorted(allowed))
+        return response
 
     @app.errorhandler(500)
     def _server_error(exc):

@@ -55,14 +55,18 @@ def _build(message: OutboxMessage) -> EmailMessage:
     return email
 
 
-def _deliver(email: EmailMessage, message: OutboxMessage) -> None:
+def _deliver(email: EmailMessage, message: OutboxMessage, echo: bool = True) -> None:
     cfg = current_app.config
     backend = cfg["MAIL_BACKEND"]
     if backend == "console":
+        # Development: each message becomes a file to open with any mail program; the console
+        # gets one line, so that a batch of mail does not bury what the server says.
         maildir = Path(cfg["MAIL_DIR"])
         maildir.mkdir(parents=True, exist_ok=True)
-        (maildir / f"{message.id:06d}.eml").write_bytes(bytes(email))
-        print(f"--- mail to {message.recipient}: {message.subject}\n{message.body}---", flush=True)
+        path = maildir / f"{message.id:06d}.eml"
+        path.write_bytes(bytes(email))
+        if echo:
+            print(f"mail to {message.recipient}: {message.subject} ({path})", flush=True)
         return
     if backend == "null":
         return
@@ -79,8 +83,9 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def send_pending(limit: int = 100) -> tuple[int, int]:
-    """Send due messages; a failure is recorded and retried later. Returns (sent, failed)."""
+def send_pending(limit: int = 100, *, echo: bool = True) -> tuple[int, int]:
+    """Send due messages; a failure is recorded and retried later. Returns (sent, failed).
+    `echo=False` keeps the console backend from printing a line per message."""
     now = utcnow()
     due = db.session.scalars(
         sa.select(OutboxMessage)
@@ -105,7 +110,7 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
             continue
         db.session.refresh(message)
         try:
-            _deliver(_build(message), message)
+            _deliver(_build(message), message, echo)
         except Exception as exc:  # any delivery failure: keep the message, retry later
             log.warning("mail %s to %s failed: %s", message.id, message.recipient, exc)
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -26,6 +26,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
 )
 from wtforms.validators import ValidationError as FormError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -172,6 +173,30 @@ class ReceiptForm(FlaskForm):
                                                        Length(max=64)],
                        description=_l("The 20 characters you received when you voted; dashes and "
                                       "spaces do not matter."))
+
+
+class BoxCheckForm(FlaskForm):
+    """An observer's note taken while voting was open: the head hash and, optionally, its position."""
+
+    class Meta:
+        csrf = False  # a read (GET): nothing changes
+
+    head = StringField(_l("Head hash you noted (optional)"),
+                       validators=[Optional(), Regexp(r"^\s*[0-9a-fA-F]{64}\s*$",
+                                                      message=_l("A head hash is 64 characters, digits "
+                                                                 "0-9 and letters a-f."))],
+                       description=_l("The code shown as the current head hash while voting was open."))
+    position = IntegerField(_l("Its position (optional)"), validators=[Optional(), NumberRange(min=0, max=10**6)],
+                            description=_l("The number shown next to it: the ballots in the box then."))
+
+    def validate_position(self, field):
+        if field.data is not None and not (self.head.data or "").strip():
+            raise FormError(_l("Give the head hash that goes with this position."))
+
+    @property
+    def noted_head(self) -> tuple[str, int | None] | None:
+        value = (self.head.data or "").strip().lower()
+        return (value, self.position.data) if value else None
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -11,7 +11,7 @@ from app.core.clock import now
 from app.core.errors import InvalidTransition
 from app.core.permissions import can
 from app.core.views import form_status, load_or_404
-from app.elections import bp, chain, forms, queries, services
+from app.elections import boxcheck, bp, chain, forms, queries, services
 from app.elections.models import SMALL_ROLL, ElectionState
 from app.elections.views.common import load_election
 from app.elections.windows import nomination_problem, voting_problem
@@ -67,6 +67,21 @@ def box(election_id: int):
         raise InvalidTransition(_("This election has no ballot box yet: voting has not opened."))
     return render_template("elections/box.html", election=election,
                            roll_size=queries.roll_size(election.id), head_read_at=now())
+
+
+@bp.get("/<int:election_id>/box/check")
+def box_check(election_id: int):
+    """Check the whole published box here, server-side (the page repeats the check in the browser
+    when JavaScript runs): no Python needed on the observer's side."""
+    election = load_election(election_id)
+    if not election.is_over:
+        raise InvalidTransition(_("The whole ballot box can be checked once voting closes."))
+    form = forms.BoxCheckForm(request.args)
+    result = None
+    if form.validate():
+        result = boxcheck.check_box(election, form.noted_head)
+    return render_template("elections/box_check.html", election=election, form=form,
+                           result=result), form_status(form)
 
 
 @bp.get("/<int:election_id>/box.json")
