@@ -30,6 +30,8 @@ from app.proposals import queries as proposals
 
 # How many of each list the home page shows (each list links to the whole).
 HOME_LIST = 3
+# Consultations open at once can be many (one per draft): the home page names the first few.
+HOME_CONSULTATIONS = 4
 
 
 def committees_with_counts(plan: ActionPlan) -> list[tuple[Committee, int]]:
@@ -74,6 +76,10 @@ class OpenNow:
     def ballot_to_cast(self):
         """The election closing soonest where the signed-in organisation may still vote."""
         return next((e for e, _size in self.elections if e.id in self.may_vote), None)
+
+    @property
+    def consultations_shown(self) -> list:
+        return self.consultations[:HOME_CONSULTATIONS]
 
     @property
     def anything_open(self) -> bool:

@@ -153,3 +153,14 @@ def test_the_home_page_sends_a_fixed_number_of_statements(client, world, who):
     after = statements(client)
     assert after == before, (before, after)
     assert after <= 22, after
+
+
+def test_many_open_consultations_show_the_first_few_and_link_to_all(client, world):
+    for n in range(4):
+        make_consultation(make_commitment(world.committee, title=f"Borrador extra {n}"),
+                          closes_in_hours=24 * 20)
+    html = home(client)
+    assert len(block(html, "consultation")) == 4
+    assert "Borrador Gamma en consulta" in html  # the one closing soonest comes first
+    assert "5 borradores en consulta pública: verlos todos" in html
+    assert 'href="/commitments/?state=consultation"' in html
