@@ -251,3 +251,25 @@ def registry(call: Call) -> Registry:
         by_committee=[(c, by_committee.get(c.id, 0)) for c in call.committees],
         by_municipality=_ranked(towns, town_labels),
     )
+
+
+def open_calls(plan_id: int, now: datetime) -> list[Call]:
+    """The plan's published calls whose window is open now, closing soonest first (home page)."""
+    return list(db.session.scalars(
+        sa.select(Call)
+        .where(Call.plan_id == plan_id, visible(), Call.opens_at <= now, Call.closes_at > now)
+        .order_by(Call.closes_at, Call.id)
+        .options(selectinload(Call.committees))
+    ))
+
+
+def pending_applications_of(organisation_id: int) -> list[CallApplication]:
+    """An organisation's applications still waiting for a decision, newest call first (its panel)."""
+    return list(db.session.scalars(
+        sa.select(CallApplication)
+        .join(Call, Call.id == CallApplication.call_id)
+        .where(CallApplication.organisation_id == organisation_id,
+               CallApplication.status == ApplicationStatus.pending, visible())
+        .order_by(Call.opens_at.desc(), CallApplication.id)
+        .options(joinedload(CallApplication.call), joinedload(CallApplication.committee))
+    ))

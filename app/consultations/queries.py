@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.routing import BuildError
 
@@ -262,3 +262,34 @@ def report_counts(commitment: Commitment, sections: list[Section]) -> ReportCoun
             row.by_outcome[value] = row.by_outcome.get(value, 0) + number
             totals.by_outcome[value] = totals.by_outcome.get(value, 0) + number
     return ReportCounts(participants=participants, rows=list(by_key.values()), totals=totals)
+
+
+# ---------------------------------------------------------------- home page and personal panel
+
+def open_consultations(plan_id: int, now=None) -> list[Consultation]:
+    """The plan's consultations open now, closing soonest first, with their commitment loaded."""
+    from app.commitments.queries import visible as visible_commitment
+    now = now or utcnow()
+    return list(db.session.scalars(
+        sa.select(Consultation)
+        .join(Commitment, Commitment.id == Consultation.commitment_id)
+        .where(Commitment.plan_id == plan_id, visible_commitment(), Consultation.opens_at <= now,
+               _not_over(now))
+        .order_by(Consultation.closes_at, Consultation.id)
+        .options(contains_eager(Consultation.commitment))
+    ))
+
+
+def comments_of_author(user_id: int, limit: int = 10) -> list[tuple[Comment, Commitment,
+                                                                   ConsultationAnswer | None]]:
+    """A person's latest consultation comments (not deleted), each with its commitment and the
+    facilitators' answer if any; one statement."""
+    rows = db.session.execute(
+        sa.select(Comment, Commitment, ConsultationAnswer)
+        .join(Commitment, Commitment.id == Comment.commitment_id)
+        .outerjoin(ConsultationAnswer, ConsultationAnswer.comment_id == Comment.id)
+        .where(Comment.author_id == user_id, Comment.deleted_at.is_(None))
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(limit)
+    ).all()
+    return [(comment, commitment, answer) for comment, commitment, answer in rows]

@@ -229,3 +229,35 @@ def plan_document(plan: ActionPlan) -> list[tuple[Committee, list[Commitment]]]:
     for commitment in public_commitments(plan.id):
         by_committee[commitment.committee_id].append(commitment)
     return [(committee, by_committee.get(committee.id, [])) for committee in committees]
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    """The plan's public commitments and their milestones, counted (the home page's summary)."""
+
+    commitments: int
+    milestones: int
+    complete: int
+    late: int
+
+    @property
+    def percent_complete(self) -> int:
+        return round(100 * self.complete / self.milestones) if self.milestones else 0
+
+
+def plan_progress(plan_id: int, today: date | None = None) -> PlanProgress:
+    """One statement: commitments in force, their milestones, complete ones and late ones."""
+    today = today or clock.today()
+    in_force = (Commitment.plan_id == plan_id, Commitment.state == CommitmentState.published)
+    milestones = sa.select(Milestone.id, Milestone.status, Milestone.ends_on).join(
+        Milestone.commitment).where(*in_force).subquery()
+    not_done = milestones.c.status != MilestoneStatus.complete
+    row = db.session.execute(sa.select(
+        sa.select(sa.func.count(Commitment.id)).where(*in_force).scalar_subquery(),
+        sa.select(sa.func.count(milestones.c.id)).scalar_subquery(),
+        sa.select(sa.func.count(milestones.c.id))
+        .where(milestones.c.status == MilestoneStatus.complete).scalar_subquery(),
+        sa.select(sa.func.count(milestones.c.id))
+        .where(not_done, milestones.c.ends_on < today).scalar_subquery(),
+    )).one()
+    return PlanProgress(*(n or 0 for n in row))

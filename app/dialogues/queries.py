@@ -9,6 +9,7 @@ from app.dialogues.models import (
     MinutesVersion,
     RegistrationStatus,
     TableRegistration,
+    TableState,
 )
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, Theme
@@ -228,3 +229,31 @@ def agenda_candidates(table: DialogueTable, limit: int = 50):
             .limit(limit)
         )
     )
+
+
+def next_tables(plan_id: int, now, limit: int = 3) -> list[DialogueTable]:
+    """The plan's scheduled tables not yet over, soonest first (home page)."""
+    stmt = (
+        _listing(None)
+        .join(Committee, Committee.id == DialogueTable.committee_id)
+        .where(Committee.plan_id == plan_id, DialogueTable.state == TableState.scheduled,
+               _end() >= now)
+        .order_by(DialogueTable.starts_at, DialogueTable.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def registrations_of(user_id: int, now) -> list[TableRegistration]:
+    """A person's active registrations (seat or waiting list): tables not over first, soonest
+    first, then past ones, latest first; the table and its committee loaded."""
+    rows = list(db.session.scalars(
+        sa.select(TableRegistration)
+        .join(DialogueTable, DialogueTable.id == TableRegistration.table_id)
+        .where(TableRegistration.user_id == user_id, TableRegistration.status.in_(ACTIVE))
+        .order_by(DialogueTable.starts_at, DialogueTable.id)
+        .options(joinedload(TableRegistration.table).joinedload(DialogueTable.committee))
+    ))
+    coming = [r for r in rows if (r.table.ends_at or r.table.starts_at) >= now]
+    past = [r for r in rows if (r.table.ends_at or r.table.starts_at) < now]
+    return coming + past[::-1]

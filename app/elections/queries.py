@@ -240,3 +240,33 @@ def voting_has_opened(call_id: int, committee_id: int) -> bool:
                                     Election.committee_id == committee_id,
                                     Election.state.in_(LOCKING_STATES)))
     ) is True
+
+
+def voting_now(plan_id: int, now) -> list[tuple[Election, int]]:
+    """The plan's elections whose voting window is open now, closing soonest first, each with the
+    size of its roll (turnout = election.ballot_count of that); one statement (home page)."""
+    roll = (sa.select(sa.func.count(RollEntry.id)).where(RollEntry.election_id == Election.id)
+            .correlate(Election).scalar_subquery())
+    rows = db.session.execute(
+        sa.select(Election, roll)
+        .join(Committee, Committee.id == Election.committee_id)
+        .where(Committee.plan_id == plan_id, Election.state == ElectionState.voting,
+               Election.voting_opens_at <= now, Election.voting_closes_at > now)
+        .order_by(Election.voting_closes_at, Election.id)
+        .options(joinedload(Election.committee))
+    ).all()
+    return [(election, size) for election, size in rows]
+
+
+def ballots_pending_for(organisation_id: int, now) -> list[Election]:
+    """Elections in their voting window where the organisation is on the roll and has not voted
+    yet, closing soonest first."""
+    return list(db.session.scalars(
+        sa.select(Election)
+        .join(RollEntry, RollEntry.election_id == Election.id)
+        .where(RollEntry.organisation_id == organisation_id, RollEntry.voted.is_(False),
+               Election.state == ElectionState.voting,
+               Election.voting_opens_at <= now, Election.voting_closes_at > now)
+        .order_by(Election.voting_closes_at, Election.id)
+        .options(joinedload(Election.committee))
+    ))

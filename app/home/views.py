@@ -1,23 +1,45 @@
-"""The home page and a committee's page (endpoints of the plans blueprint; see app/home)."""
+"""The home page, a person's own panel and a committee's page (endpoints of the plans blueprint;
+see app/home)."""
 from flask import render_template
+from flask_login import current_user, login_required
 
 from app.announcements.queries import latest as latest_announcements
 from app.commitments.queries import for_committee
-from app.core.clock import today
+from app.consultations.queries import effective_close
+from app.core.clock import now, today
+from app.core.i18n import local_when
+from app.core.text import plain_excerpt
 from app.core.views import load_or_404
 from app.extensions import db
 from app.home import archive, queries  # noqa: F401 (archive: /plans/ and /plans/<slug>/)
 from app.plans import bp
 from app.plans.models import MemberKind
 from app.plans.queries import committee_by_slug, current_plan
+from app.proposals.models import PROPOSAL_STATE_LABELS
+
+# What the home page and the panel show their items with.
+HELPERS = {"days_left": queries.days_left, "effective_close": effective_close,
+           "excerpt": plain_excerpt, "state_labels": PROPOSAL_STATE_LABELS, "local_when": local_when}
 
 
 @bp.get("/")
 def home():
     plan = current_plan()
     committees = queries.committees_with_counts(plan) if plan else []
+    user = current_user if current_user.is_authenticated else None
     return render_template("plans/home.html", plan=plan, committees=committees, today=today(),
-                           announcements=latest_announcements(plan))
+                           announcements=latest_announcements(plan),
+                           open_now=queries.open_now(plan, user) if plan else None, moment=now(),
+                           **HELPERS)
+
+
+@bp.get("/panel/")
+@login_required
+def panel():
+    """The signed-in person's own things: what they proposed and commented and what they got back,
+    what their organisation can still do, the tables they signed up for, their latest notices."""
+    return render_template("home/panel.html", panel=queries.panel_for(current_user), today=today(),
+                           **HELPERS)
 
 
 @bp.get("/committees/<slug>")

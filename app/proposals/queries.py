@@ -220,3 +220,50 @@ def hidden_reasons(references: set[str]) -> dict[str, str | None]:
         sa.select(Proposal.reference, Proposal.hidden_reason)
         .where(Proposal.reference.in_(references), Proposal.hidden_at.is_not(None))
     ).all())
+
+
+# ---------------------------------------------------------------- home page and personal panel
+
+def _listed():
+    """Shown in the home page's lists: not hidden, not withdrawn."""
+    return sa.and_(visible(), Proposal.state != ProposalState.withdrawn)
+
+
+def latest_proposals(plan_id: int, limit: int = 3) -> list[Proposal]:
+    return list(db.session.scalars(
+        sa.select(Proposal).where(Proposal.plan_id == plan_id, _listed())
+        .order_by(Proposal.created_at.desc(), Proposal.id.desc()).limit(limit)
+        .options(joinedload(Proposal.committee), lazyload(Proposal.author))
+    ))
+
+
+def latest_answers(plan_id: int, limit: int = 3) -> list[tuple[ProposalAnswer, Proposal]]:
+    """The latest reasoned answers given to the plan's listed proposals, each with its proposal."""
+    return [tuple(row) for row in db.session.execute(
+        sa.select(ProposalAnswer, Proposal)
+        .join(Proposal, Proposal.id == ProposalAnswer.proposal_id)
+        .where(Proposal.plan_id == plan_id, _listed())
+        .order_by(ProposalAnswer.created_at.desc(), ProposalAnswer.id.desc()).limit(limit)
+        .options(lazyload(ProposalAnswer.actor), lazyload(Proposal.author))
+    )]
+
+
+def proposals_of_author(user_id: int, limit: int = 20) -> list[Proposal]:
+    """A person's own proposals, every state (their panel), newest first."""
+    return list(db.session.scalars(
+        sa.select(Proposal).where(Proposal.author_id == user_id)
+        .order_by(Proposal.created_at.desc(), Proposal.id.desc()).limit(limit)
+        .options(joinedload(Proposal.committee), lazyload(Proposal.author))
+    ))
+
+
+def answers_to_author(user_id: int, limit: int = 5) -> list[tuple[ProposalAnswer, Proposal]]:
+    """The latest answers and changes of state the person's proposals received, each with its
+    proposal."""
+    return [tuple(row) for row in db.session.execute(
+        sa.select(ProposalAnswer, Proposal)
+        .join(Proposal, Proposal.id == ProposalAnswer.proposal_id)
+        .where(Proposal.author_id == user_id)
+        .order_by(ProposalAnswer.created_at.desc(), ProposalAnswer.id.desc()).limit(limit)
+        .options(lazyload(ProposalAnswer.actor), lazyload(Proposal.author))
+    )]

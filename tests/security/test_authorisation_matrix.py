@@ -143,6 +143,7 @@ EXPECTED: list[tuple[str, dict]] = [
     ("notifications.read", {"*": _table(DENY, anonymous=LOGIN, author=OK)}),
     ("notifications.index notifications.preferences notifications.read_all", {"*": SIGNED_IN}),
     ("opendata.*", {"*": PUBLIC}),
+    ("plans.panel", {"*": SIGNED_IN}),  # one's own panel
     ("plans.*", {"*": PUBLIC}),
     ("plans_admin.*", {"*": ADMIN_ONLY}),
     ("profiles.*", {"*": PUBLIC}),
