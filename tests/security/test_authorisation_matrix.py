@@ -144,13 +144,13 @@ EXPECTED: list[tuple[str, dict]] = [
     ("notifications.index notifications.preferences notifications.read_all", {"*": SIGNED_IN}),
     ("opendata.*", {"*": PUBLIC}),
     ("plans.*", {"*": PUBLIC}),
+    # Following: anyone signed in follows what they can read, and sees their own Following page.
+    ("follows.*", {"*": SIGNED_IN}),
     ("plans_admin.*", {"*": ADMIN_ONLY}),
     ("profiles.*", {"*": PUBLIC}),
     # Progress of the published commitment: its facilitators report, anyone signed in follows.
     ("progress.commitment", {"*": PUBLIC}),
     ("progress.evidence", {"*": PUBLIC}),
-    ("progress.follow", {"*": SIGNED_IN}),
-    ("progress.unfollow", {"*": SIGNED_IN}),
     ("progress.report progress.status", {"*": FACILITATORS}),
     # Proposals: the author edits and withdraws, but may not support their own proposal.
     ("proposals.index", {"*": PUBLIC}),
