@@ -104,7 +104,8 @@ def _import_models() -> None:
 
 # Areas in the order their sections appear in a person's data export.
 HOOKED_AREAS = ("places", "proposals", "comments", "dialogues", "moderation", "notifications", "calls",
-                "elections", "plans", "commitments", "consultations", "progress", "follows")
+                "elections", "plans", "commitments", "consultations", "progress", "follows",
+                "reminders")
 
 
 def _import_hooks() -> None:
@@ -151,7 +152,7 @@ def _register_blueprints(app: Flask) -> None:
     for name in ("transparency", "profiles"):  # each views module re-exports its package's bp
         app.register_blueprint(importlib.import_module(f"app.{name}.views").bp)
     for name in ("legal", "feeds", "documents", "announcements",  # privacy; Atom; records; news
-                 "follows"):  # following and the Following page
+                 "follows", "reminders"):  # following; reminders' unsubscribe links
         app.register_blueprint(importlib.import_module(f"app.{name}").bp)
     for name in ("admin_views", "admin_committees"):  # the routes of /admin/plans
         importlib.import_module(f"app.plans.{name}")

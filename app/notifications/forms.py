@@ -4,13 +4,17 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.validators import InputRequired
 
-from app.notifications.kinds import KIND_LABELS
+from app.notifications.kinds import KIND_LABELS, REMINDER_LABELS
 from app.notifications.models import Channel
 
 CHANNEL_CHOICES = [
     (Channel.immediate.value, _l("Email me at once")),
     (Channel.digest.value, _l("One email a day with everything new (daily digest)")),
     (Channel.none.value, _l("No email: only here, on the site")),
+]
+REMINDER_CHOICES = [
+    (Channel.immediate.value, _l("Email me the reminder")),
+    (Channel.none.value, _l("No reminders of this kind")),
 ]
 
 
@@ -20,8 +24,11 @@ class PreferencesForm(FlaskForm):
     def kind_fields(self):
         return [self[kind] for kind in KIND_LABELS]
 
+    def reminder_fields(self):
+        return [self[kind] for kind in REMINDER_LABELS]
+
     def choices(self) -> dict[str, Channel]:
-        return {kind: Channel(self[kind].data) for kind in KIND_LABELS}
+        return {kind: Channel(self[kind].data) for kind in (*KIND_LABELS, *REMINDER_LABELS)}
 
 
 def preferences_form(current: dict[str, Channel] | None = None, **kwargs) -> PreferencesForm:
@@ -38,6 +45,16 @@ def preferences_form(current: dict[str, Channel] | None = None, **kwargs) -> Pre
                 label,
                 choices=CHANNEL_CHOICES,
                 validators=[InputRequired(message=_l("Choose how to be told about this."))],
+            ),
+        )
+    for kind, label in REMINDER_LABELS.items():
+        setattr(
+            Form,
+            kind,
+            RadioField(
+                label,
+                choices=REMINDER_CHOICES,
+                validators=[InputRequired(message=_l("Choose whether to receive these reminders."))],
             ),
         )
     data = {kind: channel.value for kind, channel in (current or {}).items()}
