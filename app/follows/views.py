@@ -1,6 +1,7 @@
 """Pages of following: the follow button's two acts and the person's "Following" page."""
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.core.permissions import can
@@ -18,10 +19,17 @@ def _me():
 
 @bp.app_template_global("follow_state")
 def follow_state(target_type: str, target_id: int) -> dict:
-    """What templates/_macros/follow.html shows: the count and the viewer's state."""
+    """What templates/_macros/follow.html shows: the count, the viewer's state and the words (here,
+    because Babel does not extract the templates under _macros/)."""
     count, following = queries.follow_state(current_user, target_type, target_id)
-    return {"count": count, "following": following,
-            "can_follow": can(current_user, "follows.follow")}
+    return {
+        "count": count, "following": following, "can_follow": can(current_user, "follows.follow"),
+        "count_text": ngettext("%(num)d person follows this.", "%(num)d people follow this.", count),
+        "follow": _("Follow"), "unfollow": _("Stop following"),
+        "see_all": _("See everything you follow"),
+        "confirm": _("Confirm your email address to follow this."),
+        "log_in": _("Log in to follow this"),
+    }
 
 
 @bp.app_template_global("followed_summary")

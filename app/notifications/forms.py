@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, Optional
 
 from app.notifications.kinds import KIND_LABELS, REMINDER_LABELS
 from app.notifications.models import Channel
@@ -28,7 +28,10 @@ class PreferencesForm(FlaskForm):
         return [self[kind] for kind in REMINDER_LABELS]
 
     def choices(self) -> dict[str, Channel]:
-        return {kind: Channel(self[kind].data) for kind in (*KIND_LABELS, *REMINDER_LABELS)}
+        chosen = {kind: Channel(self[kind].data) for kind in KIND_LABELS}
+        # A reminder left out of the post keeps its setting.
+        chosen.update({kind: Channel(self[kind].data) for kind in REMINDER_LABELS if self[kind].raw_data})
+        return chosen
 
 
 def preferences_form(current: dict[str, Channel] | None = None, **kwargs) -> PreferencesForm:
@@ -54,7 +57,7 @@ def preferences_form(current: dict[str, Channel] | None = None, **kwargs) -> Pre
             RadioField(
                 label,
                 choices=REMINDER_CHOICES,
-                validators=[InputRequired(message=_l("Choose whether to receive these reminders."))],
+                validators=[Optional()],
             ),
         )
     data = {kind: channel.value for kind, channel in (current or {}).items()}

@@ -81,7 +81,19 @@ def preferences_of(user) -> dict[str, Channel]:
         )
     ).all()
     chosen = dict(rows)
-    return {kind: chosen.get(kind, Channel.immediate) for kind in (*KIND_LABELS, *REMINDER_LABELS)}
+    return {kind: chosen.get(kind, Channel.immediate) for kind in KIND_LABELS}
+
+
+def reminder_preferences_of(user) -> dict[str, Channel]:
+    """Whether each kind of reminder is on (immediate, the default) or off (none) for `user`."""
+    rows = db.session.execute(
+        sa.select(NotificationPreference.kind, NotificationPreference.channel).where(
+            NotificationPreference.user_id == user.id,
+            NotificationPreference.kind.in_(list(REMINDER_LABELS)),
+        )
+    ).all()
+    chosen = dict(rows)
+    return {kind: chosen.get(kind, Channel.immediate) for kind in REMINDER_LABELS}
 
 
 def _plain(value):

@@ -76,7 +76,7 @@ def test_the_mail_carries_a_link_to_stop_that_kind(world):
 
 
 def test_unsubscribe_by_link_asks_then_turns_the_kind_off(world, client):
-    from app.notifications.services import preferences_of
+    from app.notifications.services import reminder_preferences_of as preferences_of
     from app.reminders.services import unsubscribe_token
 
     token = unsubscribe_token(world.citizen.id, "reminder_table")
