@@ -146,6 +146,9 @@ EXPECTED: list[tuple[str, dict]] = [
     ("plans.*", {"*": PUBLIC}),
     # Following: anyone signed in follows what they can read, and sees their own Following page.
     ("follows.*", {"*": SIGNED_IN}),
+    # Reminders: the signed link stands for the person; a made-up one is refused to everyone.
+    ("reminders.unsubscribe reminders.unsubscribe_confirm", {"*": _table(NOT_FOUND)}),
+    ("reminders.unsubscribed", {"*": PUBLIC}),
     ("plans_admin.*", {"*": ADMIN_ONLY}),
     ("profiles.*", {"*": PUBLIC}),
     # Progress of the published commitment: its facilitators report, anyone signed in follows.
