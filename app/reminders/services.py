@@ -110,8 +110,11 @@ def remind(kind: str, target_key: str, users: Iterable[User], url: str, **contex
             continue
         user = people[user_id]
         unsubscribe_path = _path("reminders.unsubscribe", token=unsubscribe_token(user_id, preference))
+        unsubscribe_url = current_app.config["BASE_URL"].rstrip("/") + unsubscribe_path
         queue_mail(user.email, "reminder", locale=user.locale, user=user, kind=kind, url=url,
-                   unsubscribe_path=unsubscribe_path, preference=preference, **context)
+                   unsubscribe_path=unsubscribe_path, preference=preference, **context,
+                   headers={"List-Unsubscribe": f"<{unsubscribe_url}>",
+                            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
         queued += 1
     return queued
 

@@ -4,6 +4,7 @@ from flask import render_template, url_for
 from flask_babel import gettext as _
 
 from app.core.views import redirect_with
+from app.extensions import csrf
 from app.notifications.kinds import REMINDER_LABELS
 from app.reminders import bp, services
 
@@ -16,7 +17,10 @@ def unsubscribe(token: str):
 
 
 @bp.post("/unsubscribe/<token>")
+@csrf.exempt
 def unsubscribe_confirm(token: str):
+    # The signed token is the credential, and mail programs' one-click unsubscribe (RFC 8058,
+    # the List-Unsubscribe-Post header) posts here without any CSRF token.
     services.unsubscribe(token)
     return redirect_with(_("Done: you will not receive these reminders any more."),
                          url_for("reminders.unsubscribed"))

@@ -3,7 +3,8 @@ reminder once.
 
 The commitment-only `follows` table becomes `target_follows` (user, target type, target id), its
 rows copied as target type "commitment"; then the old table is dropped. `reminders_sent` records
-each reminder mailed, unique per kind, moment and person. The downgrade copies the commitment
+each reminder mailed, unique per kind, moment and person; the outbox gets a `headers` column
+(List-Unsubscribe of reminders). The downgrade copies the commitment
 follows back (follows of other kinds cannot be kept there) and drops both tables. Plain
 CREATE / INSERT … SELECT / DROP: the same SQL runs on SQLite and PostgreSQL, and no table that
 others point to is rebuilt.
@@ -64,9 +65,13 @@ def upgrade():
         sa.UniqueConstraint("kind", "target_key", "recipient_id", name="uq_reminders_sent_once"),
     )
     op.create_index(op.f("ix_reminders_sent_recipient_id"), "reminders_sent", ["recipient_id"])
+    op.add_column("outbox_messages", sa.Column("headers", sa.JSON(), nullable=True))
 
 
 def downgrade():
+    # Nothing points at the outbox: rebuilding it on SQLite loses nothing.
+    with op.batch_alter_table("outbox_messages") as batch_op:
+        batch_op.drop_column("headers")
     op.drop_index(op.f("ix_reminders_sent_recipient_id"), table_name="reminders_sent")
     op.drop_table("reminders_sent")
 

@@ -1,4 +1,6 @@
 """Each reminder goes to the right people, once, and never to those who turned it off."""
+import pytest
+
 from app.extensions import db
 from app.follows import services as follows
 from app.notifications.models import Channel
@@ -114,3 +116,26 @@ def test_the_preferences_page_shows_the_reminder_kinds(world, client):
     for kind in ("reminder_call", "reminder_voting", "reminder_consultation", "reminder_table",
                  "reminder_milestone"):
         assert f'name="{kind}"' in html
+
+
+@pytest.mark.csrf
+def test_the_mail_offers_one_click_unsubscribe_that_works_without_a_csrf_token(world, client, app):
+    from urllib.parse import urlsplit
+
+    from app.core.mail import OutboxMessage, _build
+    from app.notifications.services import reminder_preferences_of
+
+    table_tomorrow(world, registered=[world.citizen])
+    run()
+    message = db.session.scalars(db.select(OutboxMessage)).one()
+    with app.test_request_context():
+        email = _build(message)
+    assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = email["List-Unsubscribe"].strip("<>")
+    assert "/reminders/unsubscribe/" in link
+    assert app.config["WTF_CSRF_ENABLED"]
+    # As a mail program posts it (RFC 8058): no session, no CSRF token.
+    response = client.post(urlsplit(link).path, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert reminder_preferences_of(world.citizen)["reminder_table"] == Channel.none
