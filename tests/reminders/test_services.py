@@ -139,3 +139,18 @@ def test_the_mail_offers_one_click_unsubscribe_that_works_without_a_csrf_token(w
     assert response.status_code == 302
     db.session.expire_all()
     assert reminder_preferences_of(world.citizen)["reminder_table"] == Channel.none
+
+
+def test_turning_a_reminder_off_on_the_preferences_page_is_respected(world, client):
+    from app.notifications.kinds import KIND_LABELS
+    from tests.conftest import login
+    from tests.notifications.test_views import checked
+
+    login(client, world.citizen.email)
+    data = {kind: "immediate" for kind in KIND_LABELS} | {"reminder_table": "none"}
+    assert client.submit("/notifications/preferences", data).status_code == 302
+    html = client.get("/notifications/preferences").get_data(as_text=True)
+    assert checked(html, "reminder_table") == ["none"] and checked(html, "reminder_call") == ["immediate"]
+    table_tomorrow(world, registered=[world.citizen, world.reader])
+    run()
+    assert recipients() == [world.reader.email]
