@@ -92,17 +92,20 @@ def _import_models() -> None:
     from app.dialogues import models as _dialogues  # noqa: F401
     from app.documents import models as _documents  # noqa: F401
     from app.elections import models as _elections  # noqa: F401
+    from app.follows import models as _follows  # noqa: F401
     from app.moderation import models as _moderation  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
     from app.places import models as _places  # noqa: F401
     from app.plans import models as _plans  # noqa: F401
     from app.progress import models as _progress  # noqa: F401
     from app.proposals import models as _proposals  # noqa: F401
+    from app.reminders import models as _reminders  # noqa: F401
 
 
 # Areas in the order their sections appear in a person's data export.
 HOOKED_AREAS = ("places", "proposals", "comments", "dialogues", "moderation", "notifications", "calls",
-                "elections", "plans", "commitments", "consultations", "progress")
+                "elections", "plans", "commitments", "consultations", "progress", "follows",
+                "reminders")
 
 
 def _import_hooks() -> None:
@@ -148,7 +151,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(places_bp)
     for name in ("transparency", "profiles"):  # each views module re-exports its package's bp
         app.register_blueprint(importlib.import_module(f"app.{name}.views").bp)
-    for name in ("legal", "feeds", "documents", "announcements"):  # privacy; Atom; records; news
+    for name in ("legal", "feeds", "documents", "announcements",  # privacy; Atom; records; news
+                 "follows", "reminders"):  # following; reminders' unsubscribe links
         app.register_blueprint(importlib.import_module(f"app.{name}").bp)
     for name in ("admin_views", "admin_committees"):  # the routes of /admin/plans
         importlib.import_module(f"app.plans.{name}")

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from app.accounts.passwords import password_problems
 from app.core.commands import command
 from app.notifications.cli import register_cli as register_notifications_cli
+from app.reminders.cli import register_cli as register_reminders_cli
 
 
 def _next_steps_for_admin(user) -> str:
@@ -120,6 +121,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(mail)
     app.cli.add_command(demo)
     register_notifications_cli(app)
+    register_reminders_cli(app)
     from app.core.checks import register_check_command
 
     register_check_command(app)

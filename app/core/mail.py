@@ -31,15 +31,21 @@ class OutboxMessage(db.Model):
     next_attempt_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow, index=True)
     sent_at = mapped_column(UTCDateTime(), index=True)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # Extra headers of this message ({"List-Unsubscribe": ...}); names and values are the app's.
+    headers: Mapped[dict | None] = mapped_column(sa.JSON)
 
 
-def queue_mail(recipient: str, template: str, locale: str | None = None, **context) -> OutboxMessage:
-    """Render `templates/mail/<template>.txt` (first line: subject) and queue it; no commit."""
+def queue_mail(recipient: str, template: str, locale: str | None = None, *,
+               headers: dict[str, str] | None = None, **context) -> OutboxMessage:
+    """Render `templates/mail/<template>.txt` (first line: subject) and queue it; no commit.
+
+    `headers`: extra headers for the message, e.g. List-Unsubscribe (never user input)."""
     locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
         text = render_template(f"mail/{template}.txt", **context)
     subject, _, body = text.strip().partition("\n")
-    message = OutboxMessage(recipient=recipient, subject=subject.strip(), body=body.strip() + "\n")
+    message = OutboxMessage(recipient=recipient, subject=subject.strip(), body=body.strip() + "\n",
+                            headers=dict(headers) if headers else None)
     db.session.add(message)
     return message
 
@@ -51,6 +57,8 @@ def _build(message: OutboxMessage) -> EmailMessage:
     email["Subject"] = message.subject
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = make_msgid(domain="cocrea.local")
+    for name, value in (message.headers or {}).items():
+        email[name] = value
     email.set_content(message.body)
     return email
 

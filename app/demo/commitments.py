@@ -9,7 +9,7 @@ How the story is written
   (December 2022); every milestone that was not complete then stays late.
 - Told through the services of drafting, consultation and progress (create_draft,
   open_consultation, comment_on_draft, answer_comment, update_draft, publish_commitment,
-  follow_commitment, report_progress, set_implementation_status), each at its moment of 2021–2022
+  follow, report_progress, set_implementation_status), each at its moment of 2021–2022
   with app.core.clock.use, so every version, comment, answer, note, audit entry and
   notification carries its historical date and every time rule holds as in real use.
 - Consistent: commitment 5 of the Municipio de Durango ("Menos trámites, combate a la
@@ -46,8 +46,9 @@ from app.demo import durango
 from app.demo.current import sources
 from app.demo.timeline import Timeline
 from app.extensions import db
+from app.follows.services import follow
 from app.plans.models import ActionPlan, Committee, Theme
-from app.progress.services import follow_commitment, report_progress, set_implementation_status
+from app.progress.services import report_progress, set_implementation_status
 
 DURANGO_TZ = ZoneInfo("America/Monterrey")
 PUBLISHED_ON = date(2021, 8, 1)
@@ -1052,7 +1053,7 @@ def _consultation(clock: Timeline, commitment: Commitment, spec: dict, users: di
     for moment, who, section, body, outcome, reason in sorted(acts, key=lambda act: act[0]):
         clock.at(moment)
         if body is None:
-            follow_commitment(who, commitment)
+            follow(who, "commitment", commitment.id)
             continue
         if isinstance(section, tuple):
             section = f"milestone-{milestones[section[1]].id}"
@@ -1117,7 +1118,7 @@ def load_commitments(plan: ActionPlan) -> str:
         for email, key, local in follows:
             if local >= datetime(2021, 8, 1):
                 clock.at(_utc(local))
-                follow_commitment(users[email], drafted[key])
+                follow(users[email], "commitment", drafted[key].id)
         events = [event for key, commitment in drafted.items()
                   for event in _progress_events(commitment, COMMITMENTS[key], actors[key[0]])]
         for moment, act, *args in sorted(events, key=lambda e: e[0]):

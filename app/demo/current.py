@@ -15,8 +15,9 @@ from app.core import clock as app_clock
 from app.demo.participation import DEMO_CAST, RESIDENTS
 from app.demo.timeline import Story
 from app.extensions import db
+from app.follows.services import follow
 from app.plans.models import ActionPlan, Committee, Theme
-from app.progress.services import follow_commitment, report_progress, set_implementation_status
+from app.progress.services import report_progress, set_implementation_status
 from app.proposals.models import OPEN_STATES, Proposal, ProposalState
 
 TEMPLATE = {
@@ -146,7 +147,7 @@ def commitments_story(plan: ActionPlan, today: date) -> Story:
     for who, offset, hhmm, section, body in CONSULTATION_COMMENTS:
         yield day(offset, hhmm)
         comments.append(comment_on_draft(users[who], consulted, body, section))
-    follow_commitment(users["lucia"], drafted["obra-abierta"])
+    follow(users["lucia"], "commitment", drafted["obra-abierta"].id)
     yield day(-1, "12:00")
     for key in ("obra-abierta", "senaletica"):
         set_implementation_status(users["garante"], drafted[key], COMMITMENTS[key][8],

@@ -1,11 +1,16 @@
 """Dialogue tables and people: seats released when an account goes; registrations and minutes in
 the person's data export."""
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.accounts.export import iso, rows
 from app.accounts.lifecycle import export_section, on_account_deleted
 from app.dialogues.models import DialogueTable, MinutesVersion, TableRegistration
 from app.dialogues.services import release_registrations_of
+from app.extensions import db
+from app.follows import targets as follow_targets
 
 # A deleted account attends nothing: its seats at tables to come go to those waiting.
 on_account_deleted(release_registrations_of)
@@ -41,3 +46,29 @@ def _tables(user_id: int) -> dict:
         )
     ]
     return {"table_registrations": registrations, "table_minutes": minutes}
+
+
+# --- Following (app/follows/targets.py) ----------------------------------------------------------
+
+def _load_tables(ids: list[int]) -> dict:
+    return {t.id: t for t in db.session.scalars(
+        sa.select(DialogueTable).where(DialogueTable.id.in_(ids)))}
+
+
+def _table_path(table: DialogueTable) -> str:
+    return current_app.url_map.bind("localhost").build("dialogues.show", {"table_id": table.id})
+
+
+follow_targets.register(follow_targets.Target(
+    kind="table",
+    label=_l("Dialogue tables"),
+    load=_load_tables,
+    visible=lambda actor, table: True,
+    title=lambda table: table.title,
+    path=_table_path,
+    sources=lambda: [
+        follow_targets.Source(_("Updated"), DialogueTable.id, DialogueTable.updated_at),
+        follow_targets.Source(_("Minutes published"), MinutesVersion.table_id,
+                              MinutesVersion.published_at),
+    ],
+))

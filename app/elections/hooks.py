@@ -2,6 +2,8 @@
 voting has opened (calls), open candidacies declined when an account goes, and candidacies, rolls
 and self-selection agreements in the person's data export (accounts)."""
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.export import iso, rows
@@ -20,6 +22,7 @@ from app.elections.models import (
     SelfSelectionAgreement,
 )
 from app.extensions import db
+from app.follows import targets as follow_targets
 
 BALLOT_NOTE = _l(
     "Ballots are secret: the platform keeps no link between an organisation and its ballot, so "
@@ -109,3 +112,29 @@ def _elections(user_id: int) -> dict:
         "election_rolls": {"note": str(BALLOT_NOTE), "entries": roll},
         "self_selection_agreements": {"note": str(AGREEMENT_NOTE), "entries": agreements},
     }
+
+
+# --- Following (app/follows/targets.py) ----------------------------------------------------------
+
+def _load_elections(ids: list[int]) -> dict:
+    return {e.id: e for e in db.session.scalars(sa.select(Election).where(Election.id.in_(ids)))}
+
+
+def _election_path(election: Election) -> str:
+    return current_app.url_map.bind("localhost").build("elections.show", {"election_id": election.id})
+
+
+follow_targets.register(follow_targets.Target(
+    kind="election",
+    label=_l("Elections"),
+    load=_load_elections,
+    visible=lambda actor, election: True,
+    title=lambda election: election.title,
+    path=_election_path,
+    sources=lambda: [
+        follow_targets.Source(_("New nomination"), Candidate.election_id, Candidate.nominated_at),
+        follow_targets.Source(_("Voting opened"), Election.id, Election.voting_opened_at),
+        follow_targets.Source(_("Voting closed"), Election.id, Election.closed_at),
+        follow_targets.Source(_("Results published"), Election.id, Election.published_at),
+    ],
+))

@@ -25,6 +25,16 @@ KIND_LABELS = {
     "consultation_answer": _l("An answer to my comment in a public consultation"),
 }
 
+# Reminders (app/reminders): mail only, on or off per kind ("immediate" or "none" in the same
+# preferences table). Each reminder mail carries a link that turns its kind off.
+REMINDER_LABELS = {
+    "reminder_call": _l("Reminders of calls for organisations: when one opens and three days before it closes"),
+    "reminder_voting": _l("Reminders to vote: when voting opens and a day before it closes, until my organisation votes"),
+    "reminder_consultation": _l("Reminder three days before a public consultation I follow or commented on closes"),
+    "reminder_table": _l("Reminder the day before a dialogue table I registered for"),
+    "reminder_milestone": _l("Reminder when a milestone of a commitment I follow or facilitate is overdue"),
+}
+
 # What `notify(..., **params)` should be given for each kind (a missing one only makes the
 # text fall back to a generic sentence; it never raises).
 KIND_PARAMS = {

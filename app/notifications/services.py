@@ -44,7 +44,7 @@ from app.core.permissions import require
 from app.core.uow import savepoint
 from app.core.urls import safe_next
 from app.extensions import db
-from app.notifications.kinds import KIND_LABELS
+from app.notifications.kinds import KIND_LABELS, REMINDER_LABELS
 from app.notifications.models import Channel, Notification, NotificationPreference
 from app.notifications.queries import hidden_now, masked, without_hidden_titles
 
@@ -82,6 +82,18 @@ def preferences_of(user) -> dict[str, Channel]:
     ).all()
     chosen = dict(rows)
     return {kind: chosen.get(kind, Channel.immediate) for kind in KIND_LABELS}
+
+
+def reminder_preferences_of(user) -> dict[str, Channel]:
+    """Whether each kind of reminder is on (immediate, the default) or off (none) for `user`."""
+    rows = db.session.execute(
+        sa.select(NotificationPreference.kind, NotificationPreference.channel).where(
+            NotificationPreference.user_id == user.id,
+            NotificationPreference.kind.in_(list(REMINDER_LABELS)),
+        )
+    ).all()
+    chosen = dict(rows)
+    return {kind: chosen.get(kind, Channel.immediate) for kind in REMINDER_LABELS}
 
 
 def _plain(value):
@@ -168,11 +180,13 @@ def _upsert(user_id: int, kind: str, channel: Channel):
 def save_preferences(actor, user, choices: dict[str, Channel]) -> None:
     """Store the channel chosen for each kind; unknown kinds are refused."""
     require(actor, "notifications.manage", user)
-    unknown = set(choices) - set(KIND_LABELS)
+    unknown = set(choices) - set(KIND_LABELS) - set(REMINDER_LABELS)
     if unknown:
         raise ValueError(f"unknown notification kinds {sorted(unknown)!r}")
     for kind, channel in choices.items():
         channel = Channel(channel)
+        if kind in REMINDER_LABELS and channel == Channel.digest:
+            channel = Channel.immediate  # a reminder is on or off; it does not wait for a digest
         db.session.execute(_upsert(user.id, kind, channel))
         if channel == Channel.none:
             # "None" means no mail at all, including what waits for tomorrow's digest.

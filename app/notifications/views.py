@@ -53,7 +53,7 @@ def read_all():
 def preferences():
     me = _me()
     require(me, "notifications.manage", me)
-    form = preferences_form(services.preferences_of(me))
+    form = preferences_form(services.preferences_of(me) | services.reminder_preferences_of(me))
     return run_form(
         form,
         action=lambda: services.save_preferences(me, me, form.choices()),

@@ -1,14 +1,22 @@
-"""What progress plugs into other areas: notes with their evidence and follows in a person's data
-export; followers and milestones with progress for commitments."""
+"""What progress plugs into other areas: notes with their evidence in a person's data export;
+followers and milestones with progress for commitments; commitments as things people follow
+(app/follows), with their progress, status and comments as their changes."""
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.accounts.export import iso, rows
 from app.accounts.lifecycle import export_section
+from app.comments.models import Comment
 from app.commitments import registry
 from app.commitments.models import Commitment, Milestone
+from app.commitments.permissions import can_read
+from app.commitments.services import commitment_path
+from app.core.audit import AuditEntry
 from app.extensions import db
-from app.progress.models import Evidence, Follow, ProgressNote
-from app.progress.queries import followers_of
+from app.follows import targets as follow_targets
+from app.progress.models import Evidence, ProgressNote
+from app.progress.queries import STATUS_ACTION, commitment_visible, followers_of
 
 
 @export_section
@@ -33,16 +41,7 @@ def _progress(user_id: int) -> dict:
             .order_by(ProgressNote.id)
         )
     ]
-    follows = [
-        {"commitment_id": commitment_id, "commitment": title, "since": iso(created_at)}
-        for commitment_id, title, created_at in rows(
-            sa.select(Follow.commitment_id, Commitment.title, Follow.created_at)
-            .join(Commitment, Commitment.id == Follow.commitment_id)
-            .where(Follow.user_id == user_id)
-            .order_by(Follow.id)
-        )
-    ]
-    return {"progress_notes": notes, "follows": follows}
+    return {"progress_notes": notes}
 
 
 # Followers hear of a commitment's new versions; a milestone with progress is kept
@@ -55,3 +54,31 @@ def _milestones_with_progress(milestone_ids: list[int]) -> bool:
     return bool(db.session.scalar(
         sa.select(sa.exists().where(ProgressNote.milestone_id.in_(milestone_ids)))
     ))
+
+
+# --- Following (app/follows/targets.py) ----------------------------------------------------------
+
+def _load_commitments(ids: list[int]) -> dict:
+    return {c.id: c for c in db.session.scalars(sa.select(Commitment).where(Commitment.id.in_(ids)))}
+
+
+follow_targets.register(follow_targets.Target(
+    kind="commitment",
+    label=_l("Commitments"),
+    load=_load_commitments,
+    # Drafts cannot be followed (their facilitators read them, but there is nothing to follow yet).
+    visible=lambda actor, commitment: commitment_visible(commitment) and can_read(actor, commitment),
+    title=lambda commitment: commitment.title,
+    path=commitment_path,
+    sources=lambda: [
+        follow_targets.Source(_("Updated"), Commitment.id, Commitment.updated_at),
+        follow_targets.Source(_("New progress"), Milestone.commitment_id, ProgressNote.created_at,
+                              join=(ProgressNote, Milestone, Milestone.id == ProgressNote.milestone_id)),
+        follow_targets.Source(_("Status changed"), AuditEntry.target_id, AuditEntry.created_at,
+                              where=(AuditEntry.action == STATUS_ACTION,
+                                     AuditEntry.target_type == "Commitment",
+                                     AuditEntry.public.is_(True))),
+        follow_targets.Source(_("New comment"), Comment.commitment_id, Comment.created_at,
+                              where=(Comment.deleted_at.is_(None), Comment.hidden_at.is_(None))),
+    ],
+))

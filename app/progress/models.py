@@ -1,5 +1,5 @@
-"""Implementation of commitments: progress notes on milestones with their evidence, and who
-follows a commitment."""
+"""Implementation of commitments: progress notes on milestones with their evidence (who follows a
+commitment is kept by app/follows)."""
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -49,16 +49,3 @@ class Evidence(db.Model):
 
     note: Mapped[ProgressNote] = relationship(back_populates="evidence")
 
-
-class Follow(db.Model):
-    __tablename__ = "follows"
-    __table_args__ = (sa.UniqueConstraint("commitment_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    commitment_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("commitments.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

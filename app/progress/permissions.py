@@ -1,9 +1,9 @@
-"""Who may report progress, set the implementation status and follow a commitment."""
+"""Who may report progress and set the implementation status (following: app/follows)."""
 from flask_babel import gettext as _
 
 from app.accounts.permissions import facilitates
 from app.commitments.models import CommitmentState
-from app.core.permissions import can, deny, rule
+from app.core.permissions import deny, rule
 
 
 def _commitment_of(target):
@@ -33,15 +33,3 @@ def _report(actor, target):
 def _set_status(actor, target):
     return _facilitates_published(actor, target) or deny(
         _("Only the committee's facilitators change the status of a formal commitment."))
-
-
-@rule("progress.follow")
-def _follow(actor, commitment=None):
-    allowed = can(actor, "participate") and (commitment is None or commitment.is_public)
-    return allowed or deny(_("Confirm your email address to follow a commitment."))
-
-
-@rule("progress.unfollow")
-def _unfollow(actor, commitment=None):
-    # A blocked or unconfirmed account may still stop receiving news.
-    return actor is not None and actor.is_active

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
 from app.commitments.models import (
@@ -27,7 +27,8 @@ from app.core import clock
 from app.core.audit import AuditEntry
 from app.core.text import plain_excerpt
 from app.extensions import db
-from app.progress.models import Evidence, Follow, ProgressNote
+from app.follows import queries as follows
+from app.progress.models import Evidence, ProgressNote
 
 # Commitments whose implementation is tracked (progress, notes, status).
 TRACKED_STATES = (CommitmentState.published, CommitmentState.withdrawn)
@@ -115,26 +116,8 @@ def late_counts_for(commitment_ids: Iterable[int], today: date) -> dict[int, int
 # ---------------------------------------------------------------- followers
 
 def followers_of(commitment: Commitment) -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .join(Follow, Follow.user_id == User.id)
-            .where(Follow.commitment_id == commitment.id, User.deleted_at.is_(None))
-            .options(lazyload(User.moderator_scopes))
-            .order_by(User.id)
-        )
-    )
-
-
-def follow_state(commitment_id: int, user_id: int | None) -> tuple[int, bool]:
-    """(number of followers, whether the user is one), in one statement."""
-    mine = sa.case((Follow.user_id == (user_id or -1), 1), else_=0)
-    count, following = db.session.execute(
-        sa.select(sa.func.count(Follow.id), sa.func.coalesce(sa.func.sum(mine), 0)).where(
-            Follow.commitment_id == commitment_id
-        )
-    ).one()
-    return int(count), bool(following)
+    """The active accounts following the commitment (app/follows)."""
+    return follows.followers("commitment", commitment.id)
 
 
 # ---------------------------------------------------------------- the panel
@@ -149,8 +132,6 @@ class Panel:
     notes: dict[int, list[ProgressNote]] = field(default_factory=dict)
     late_ids: set[int] = field(default_factory=set)
     progress: int = 0
-    follower_count: int = 0
-    following: bool = False
     status_changes: list[AuditEntry] = field(default_factory=list)
     today: date | None = None
     status_form: object = None  # set by the view helper for those who may change the status
@@ -179,10 +160,8 @@ class Panel:
 def panel_for(commitment: Commitment, user=None, today: date | None = None) -> Panel:
     """Everything the panel shows, in a fixed number of statements whatever the data size."""
     today = today or clock.today()
-    user_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
-    follower_count, following = follow_state(commitment.id, user_id)
     panel = Panel(commitment=commitment, tracked=commitment.state in TRACKED_STATES,
-                  follower_count=follower_count, following=following, today=today)
+                  today=today)
     if not panel.tracked:
         return panel
     panel.milestones = list(

@@ -1,4 +1,4 @@
-"""Acts of implementation: report progress on a milestone, set a commitment's status, follow it.
+"""Acts of implementation: report progress on a milestone, set a commitment's status.
 
 Each act checks its permission by name, validates, changes, writes the public audit entry and
 the followers' notifications in the same unit of work, and flushes (the request commits). Evidence
@@ -13,9 +13,8 @@ from flask_babel import gettext as _
 
 from app.commitments.models import Commitment, ImplementationStatus, Milestone, MilestoneStatus
 from app.commitments.services import commitment_path
-from app.core import clock, storage, uow
+from app.core import clock, storage
 from app.core.audit import record
-from app.core.db import utcnow
 from app.core.errors import ValidationError
 from app.core.permissions import require
 from app.core.text import clean_text
@@ -23,7 +22,7 @@ from app.extensions import db
 from app.notifications.services import notify
 from app.progress import permissions as _permissions  # noqa: F401  (registers the rules)
 from app.progress import queries
-from app.progress.models import Evidence, Follow, ProgressNote
+from app.progress.models import Evidence, ProgressNote
 
 NOTE_MAX = 10_000
 STATUS_NOTE_MAX = 5_000
@@ -205,22 +204,3 @@ def set_implementation_status(actor, commitment: Commitment, status, note: str) 
     db.session.flush()
     db.session.refresh(commitment)
     return True
-
-
-# ---------------------------------------------------------------- followers
-
-def follow_commitment(actor, commitment: Commitment) -> bool:
-    """Follow a commitment; True if new, False if already followed (a double click is fine)."""
-    require(actor, "progress.follow", commitment)
-    return uow.insert_ignoring_conflict(
-        Follow, commitment_id=commitment.id, user_id=actor.id, created_at=utcnow()
-    )
-
-
-def unfollow_commitment(actor, commitment: Commitment) -> bool:
-    """Stop following; True if the actor was following."""
-    require(actor, "progress.unfollow", commitment)
-    removed = db.session.execute(
-        sa.delete(Follow).where(Follow.commitment_id == commitment.id, Follow.user_id == actor.id)
-    ).rowcount
-    return bool(removed)

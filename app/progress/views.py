@@ -1,4 +1,4 @@
-"""Pages of implementation: progress reports, status, follows, and the evidence files."""
+"""Pages of implementation: progress reports, status, and the evidence files."""
 from flask import current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -110,30 +110,6 @@ def status(commitment_id: int):
         render=lambda: render_template("progress/status.html", form=form, commitment=commitment),
         validate=request.method == "POST",
     )
-
-
-# ---------------------------------------------------------------- following
-
-@bp.post("/commitment/<int:commitment_id>/follow")
-@login_required
-def follow(commitment_id: int):
-    commitment = _commitment(commitment_id)
-    if services.follow_commitment(current_user, commitment):
-        return redirect_with(_("You follow this commitment: we will tell you about its progress."),
-                             _commitment_page(commitment, "follow"))
-    return redirect_with(_("You already follow this commitment."),
-                         _commitment_page(commitment, "follow"), "info")
-
-
-@bp.post("/commitment/<int:commitment_id>/unfollow")
-@login_required
-def unfollow(commitment_id: int):
-    commitment = _commitment(commitment_id)
-    if services.unfollow_commitment(current_user, commitment):
-        return redirect_with(_("You no longer follow this commitment."),
-                             _commitment_page(commitment, "follow"))
-    return redirect_with(_("You were not following this commitment."),
-                         _commitment_page(commitment, "follow"), "info")
 
 
 # ---------------------------------------------------------------- evidence files

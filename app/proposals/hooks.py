@@ -9,8 +9,10 @@ from flask_babel import lazy_gettext as _l
 from app.accounts.export import iso, rows
 from app.accounts.lifecycle import export_section
 from app.comments import hosts
+from app.comments.models import Comment
 from app.core.permissions import deny
 from app.extensions import db
+from app.follows import targets as follow_targets
 from app.moderation import content
 from app.notifications.kinds import word_values
 from app.notifications.queries import TitleMask, register_mask
@@ -169,3 +171,25 @@ def _proposals(user_id: int) -> dict:
 def _proposals_naming(plan, name: str) -> int:
     return db.session.scalar(sa.select(sa.func.count(Proposal.id)).where(
         Proposal.plan_id == plan.id, Proposal.municipality == name))
+
+
+# --- Following (app/follows/targets.py) ----------------------------------------------------------
+
+def _load_proposals(ids: list[int]) -> dict:
+    return {p.id: p for p in db.session.scalars(sa.select(Proposal).where(Proposal.id.in_(ids)))}
+
+
+follow_targets.register(follow_targets.Target(
+    kind="proposal",
+    label=_l("Proposals"),
+    load=_load_proposals,
+    visible=lambda actor, proposal: not proposal.is_hidden,
+    title=lambda proposal: f"{proposal.reference} · {proposal.title}",
+    path=proposal_path,
+    sources=lambda: [
+        follow_targets.Source(_("Updated"), Proposal.id, Proposal.updated_at),
+        follow_targets.Source(_("New answer"), ProposalAnswer.proposal_id, ProposalAnswer.created_at),
+        follow_targets.Source(_("New comment"), Comment.proposal_id, Comment.created_at,
+                              where=(Comment.deleted_at.is_(None), Comment.hidden_at.is_(None))),
+    ],
+))

@@ -21,9 +21,9 @@ from app.elections.models import (
     SelfSelectionAgreement,
 )
 from app.extensions import db
+from app.follows.models import Follow
 from app.moderation.models import Report, ReportReason, ReportTarget
 from app.plans.models import Committee, CommitteeMember, MemberKind
-from app.progress.models import Follow
 from app.proposals.models import ProposalAnswer, ProposalState, Support
 from tests.calls.factories import make_call
 from tests.comments.factories import make_comment, make_proposal
@@ -104,7 +104,7 @@ def populate(user, plan, n: int, mark: str) -> None:
         add(ConsultationAnswer(comment_id=remark.id, outcome=ConsultationOutcome.incorporated,
                                reason=f"{mark} incorporado", answered_by_id=user.id))
         add_note(add_milestone(commitment), user)
-        add(Follow(commitment_id=commitment.id, user_id=user.id))
+        add(Follow(target_type="commitment", target_id=commitment.id, user_id=user.id))
 
 
 def test_a_user_active_in_every_area_gets_every_section_and_nothing_of_another_user():

@@ -18,6 +18,7 @@ from app.consultations import services as consultations
 from app.consultations.queries import TEXT_SECTIONS
 from app.demo.pdf import one_page_pdf
 from app.extensions import db
+from app.follows import services as follows
 from app.plans.models import Committee
 from app.progress import services as progress
 from app.progress.models import Evidence, ProgressNote
@@ -178,7 +179,7 @@ def build_world() -> World:
                              "Se capacitó a las primeras 15 promotoras.", today - timedelta(days=2))
     progress.set_implementation_status(facilitator, published, "limited",
                                        "Empezó la implementación: un hito completo.")
-    progress.follow_commitment(ana, published)
+    follows.follow(ana, "commitment", published.id)
 
     # --- A draft in an open consultation, with comments on its sections and some answers.
     consulting = commitments.create_draft(

@@ -6,7 +6,7 @@ from datetime import date
 from app.commitments import services
 from app.commitments.models import Commitment
 from app.extensions import db
-from app.progress.models import Follow
+from app.follows.models import Follow
 from app.proposals.models import Proposal, ProposalState
 from tests.factories import (
     HOSTILE,
@@ -127,7 +127,7 @@ def make_published(world, **kwargs) -> Commitment:
 
 def follow(commitment, *users) -> None:
     for user in users:
-        db.session.add(Follow(commitment_id=commitment.id, user_id=user.id))
+        db.session.add(Follow(target_type="commitment", target_id=commitment.id, user_id=user.id))
     db.session.commit()
 
 

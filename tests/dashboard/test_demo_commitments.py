@@ -20,8 +20,9 @@ from app.consultations.models import Consultation, ConsultationAnswer
 from app.core import clock
 from app.demo.loader import load_demo
 from app.extensions import db
+from app.follows.models import Follow
 from app.plans.models import ActionPlan
-from app.progress.models import Evidence, Follow, ProgressNote
+from app.progress.models import Evidence, ProgressNote
 from tests.dashboard.helpers import item
 
 REQUIRED = [f for f in TEMPLATE_FIELDS if f not in OGP_VALUES]

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.core.mail import OutboxMessage
 from app.extensions import db
-from app.notifications.kinds import KIND_LABELS
+from app.notifications.kinds import KIND_LABELS, REMINDER_LABELS
 from app.notifications.models import Channel, Notification, NotificationPreference
 from app.notifications.queries import PER_PAGE
 from tests.conftest import login
@@ -244,9 +244,9 @@ def checked(html: str, kind: str) -> list[str]:
 
 def test_preferences_default_to_immediate_with_a_fieldset_per_kind(client, user):
     html = client.get(PREFERENCES).get_data(as_text=True)
-    assert html.count("<fieldset") == len(KIND_LABELS)
-    assert html.count("<legend>") == len(KIND_LABELS)
-    for kind in KIND_LABELS:
+    assert html.count("<fieldset") == len(KIND_LABELS) + len(REMINDER_LABELS)
+    assert html.count("<legend>") == len(KIND_LABELS) + len(REMINDER_LABELS)
+    for kind in (*KIND_LABELS, *REMINDER_LABELS):
         assert checked(html, kind) == ["immediate"]
 
 

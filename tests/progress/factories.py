@@ -6,7 +6,8 @@ from datetime import date
 from app.commitments.models import Commitment, CommitmentState, Milestone, MilestoneStatus
 from app.core.db import utcnow
 from app.extensions import db
-from app.progress.models import Evidence, Follow, ProgressNote
+from app.follows.models import Follow
+from app.progress.models import Evidence, ProgressNote
 from tests.factories import (
     HOSTILE,
     make_admin,
@@ -94,7 +95,7 @@ def add_note(milestone: Milestone, author, *, status=MilestoneStatus.in_progress
 
 
 def follow(user, commitment: Commitment) -> Follow:
-    row = Follow(commitment_id=commitment.id, user_id=user.id)
+    row = Follow(target_type="commitment", target_id=commitment.id, user_id=user.id)
     db.session.add(row)
     db.session.commit()
     return row

@@ -9,9 +9,12 @@ import sqlalchemy as sa
 from app.commitments.models import Commitment, CommitmentState, Milestone
 from app.core.audit import AuditEntry
 from app.core.db import utcnow
+from app.core.errors import NotFound, PermissionDenied
 from app.core.permissions import can
 from app.extensions import db
-from app.progress.models import Follow, ProgressNote
+from app.follows import services as follows
+from app.follows.models import Follow
+from app.progress.models import ProgressNote
 from tests.conftest import login
 from tests.factories import make_user
 from tests.progress import samples
@@ -46,9 +49,9 @@ def allowed(*names):
 RULES = {
     "progress.report": allowed(*FACILITATORS),
     "progress.set_status": allowed(*FACILITATORS),
-    "progress.follow": allowed(*PARTICIPANTS),
+    "follows.follow": allowed(*PARTICIPANTS),
     # Anyone with an account may stop receiving news, blocked or unconfirmed.
-    "progress.unfollow": allowed(*PARTICIPANTS, "unconfirmed", "blocked"),
+    "follows.unfollow": allowed(*PARTICIPANTS, "unconfirmed", "blocked"),
 }
 
 
@@ -75,7 +78,11 @@ def test_nobody_reports_or_sets_the_status_outside_a_formal_commitment(cast, sta
 
 def test_a_draft_cannot_be_followed_by_anyone(cast):
     cast.commitment.state = CommitmentState.draft
-    assert not any(can(getattr(cast, a), "progress.follow", cast.commitment) for a in ACTORS)
+    db.session.flush()
+    for actor in ACTORS:
+        with pytest.raises((NotFound, PermissionDenied)):
+            follows.follow(getattr(cast, actor), "commitment", cast.commitment.id)
+    assert db.session.scalar(sa.select(sa.func.count(Follow.id))) == 0
     db.session.rollback()
 
 
@@ -99,7 +106,7 @@ def _post(client, cast, action):
         return client.submit(f"/progress/commitment/{cid}/status",
                              {"impl-status": "limited", "impl-note": "Avance limitado."}, page="/")
     if action in ("follow", "unfollow"):
-        return client.submit(f"/progress/commitment/{cid}/{action}", {}, page="/")
+        return client.submit(f"/following/commitment/{cid}/{action}", {}, page="/")
     raise AssertionError(action)
 
 
@@ -107,8 +114,8 @@ OK = 302
 DIRECT_POSTS = {
     "report": {a: OK if a in FACILITATORS else 403 for a in ACTORS},
     "status": {a: OK if a in FACILITATORS else 403 for a in ACTORS},
-    "follow": {a: OK if RULES["progress.follow"][a] else 403 for a in ACTORS},
-    "unfollow": {a: OK if RULES["progress.unfollow"][a] else 403 for a in ACTORS},
+    "follow": {a: OK if RULES["follows.follow"][a] else 403 for a in ACTORS},
+    "unfollow": {a: OK if RULES["follows.unfollow"][a] else 403 for a in ACTORS},
 }
 CASES = [(action, actor) for action in DIRECT_POSTS for actor in ACTORS]
 
@@ -129,7 +136,8 @@ def _snapshot(cast):
 def test_direct_posts(cast, client, uploads, action, actor):
     """Anonymous visitors go to the login page; everyone else not allowed gets 403 and no change."""
     if action == "unfollow" and actor != "anonymous":
-        db.session.add(Follow(commitment_id=cast.commitment.id, user_id=getattr(cast, actor).id))
+        db.session.add(Follow(target_type="commitment", target_id=cast.commitment.id,
+                              user_id=getattr(cast, actor).id))
         db.session.commit()
     if actor != "anonymous":
         login(client, getattr(cast, actor).email)

@@ -17,11 +17,13 @@ from app.commitments.models import (
 )
 from app.core import clock, storage, uow
 from app.core.audit import AuditEntry
-from app.core.errors import PermissionDenied, ValidationError
+from app.core.errors import NotFound, PermissionDenied, ValidationError
 from app.extensions import db
+from app.follows import services as follows
+from app.follows.models import Follow
 from app.notifications.models import Notification
 from app.progress import queries, services
-from app.progress.models import Evidence, Follow, ProgressNote
+from app.progress.models import Evidence, ProgressNote
 from tests.factories import make_user
 from tests.progress import samples
 from tests.progress.factories import follow, make_commitment
@@ -351,27 +353,27 @@ def test_only_the_committees_facilitators_set_the_status(world, commitment, who)
 # ---------------------------------------------------------------- follows
 
 def test_following_twice_keeps_one_row_and_unfollowing_twice_is_harmless(world, commitment):
-    assert services.follow_commitment(world.citizen, commitment) is True
-    assert services.follow_commitment(world.citizen, commitment) is False
+    assert follows.follow(world.citizen, "commitment", commitment.id) is True
+    assert follows.follow(world.citizen, "commitment", commitment.id) is False
     assert count(Follow) == 1
-    assert services.unfollow_commitment(world.citizen, commitment) is True
-    assert services.unfollow_commitment(world.citizen, commitment) is False
+    assert follows.unfollow(world.citizen, "commitment", commitment.id) is True
+    assert follows.unfollow(world.citizen, "commitment", commitment.id) is False
     assert count(Follow) == 0
 
 
 def test_an_unconfirmed_account_cannot_follow(world, commitment):
     with pytest.raises(PermissionDenied):
-        services.follow_commitment(make_user(confirmed=False), commitment)
+        follows.follow(make_user(confirmed=False), "commitment", commitment.id)
     assert count(Follow) == 0
 
 
 def test_a_draft_cannot_be_followed(world):
     draft = make_commitment(world, state=CommitmentState.draft)
-    with pytest.raises(PermissionDenied):
-        services.follow_commitment(world.citizen, draft)
+    with pytest.raises(NotFound):
+        follows.follow(world.citizen, "commitment", draft.id)
 
 
 def test_a_commitment_in_consultation_can_be_followed(world):
     commitment = make_commitment(world, state=CommitmentState.consultation)
-    assert services.follow_commitment(world.citizen, commitment)
+    assert follows.follow(world.citizen, "commitment", commitment.id)
     assert [u.id for u in queries.followers_of(commitment)] == [world.citizen.id]

@@ -16,8 +16,9 @@ from app.commitments.models import (
 from app.core import clock
 from app.core.audit import AuditEntry
 from app.extensions import db
+from app.follows.models import Follow
 from app.progress import services
-from app.progress.models import Evidence, Follow, ProgressNote
+from app.progress.models import Evidence, ProgressNote
 from tests.conftest import login
 from tests.factories import make_user
 from tests.progress import samples
@@ -181,14 +182,14 @@ def test_changing_the_status_twice_in_a_row_records_it_once(world, client, commi
 
 def test_following_by_double_click_keeps_one_follow(world, client, commitment):
     login(client, world.citizen.email)
-    url = f"/progress/commitment/{commitment.id}/follow"
+    url = f"/following/commitment/{commitment.id}/follow"
     assert client.submit(url, {}, page="/").status_code == 302
     assert client.submit(url, {}, page="/").status_code == 302
     assert count(Follow) == 1
     page = client.get(f"/progress/commitment/{commitment.id}").get_data(as_text=True)
     assert 'data-followers="1"' in page
-    assert f'action="/progress/commitment/{commitment.id}/unfollow"' in page
-    assert client.submit(f"/progress/commitment/{commitment.id}/unfollow", {}, page="/").status_code == 302
+    assert f'action="/following/commitment/{commitment.id}/unfollow"' in page
+    assert client.submit(f"/following/commitment/{commitment.id}/unfollow", {}, page="/").status_code == 302
     assert count(Follow) == 0
 
 
@@ -254,7 +255,7 @@ def test_facilitators_see_report_links_and_the_status_form_others_do_not(world, 
     login(other_client, world.other_facilitator.email)
     html = other_client.get(url).get_data(as_text=True)
     assert "/report" not in html and "/status" not in html
-    assert f'action="/progress/commitment/{commitment.id}/follow"' in html
+    assert f'action="/following/commitment/{commitment.id}/follow"' in html
 
 
 def test_anonymous_visitors_are_invited_to_log_in_to_follow(world, client, commitment):

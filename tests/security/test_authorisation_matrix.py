@@ -145,13 +145,16 @@ EXPECTED: list[tuple[str, dict]] = [
     ("opendata.*", {"*": PUBLIC}),
     ("plans.panel", {"*": SIGNED_IN}),  # one's own panel
     ("plans.*", {"*": PUBLIC}),
+    # Following: anyone signed in follows what they can read, and sees their own Following page.
+    ("follows.*", {"*": SIGNED_IN}),
+    # Reminders: the signed link stands for the person; a made-up one is refused to everyone.
+    ("reminders.unsubscribe reminders.unsubscribe_confirm", {"*": _table(NOT_FOUND)}),
+    ("reminders.unsubscribed", {"*": PUBLIC}),
     ("plans_admin.*", {"*": ADMIN_ONLY}),
     ("profiles.*", {"*": PUBLIC}),
     # Progress of the published commitment: its facilitators report, anyone signed in follows.
     ("progress.commitment", {"*": PUBLIC}),
     ("progress.evidence", {"*": PUBLIC}),
-    ("progress.follow", {"*": SIGNED_IN}),
-    ("progress.unfollow", {"*": SIGNED_IN}),
     ("progress.report progress.status", {"*": FACILITATORS}),
     # Proposals: the author edits and withdraws, but may not support their own proposal.
     ("proposals.index", {"*": PUBLIC}),

@@ -145,6 +145,7 @@ def url_values(world: World) -> list[tuple[str, dict]]:
         ("admin.decide_organisation", {"user_id": world.organisation.id}),
         ("plans.plan", {"slug": world.plan.slug}),
         ("moderation.*", {"target_type": "proposal", "target_id": world.discussed.id}),
+        ("follows.*", {"target_type": "committee", "target_id": world.committee.id}),
         ("documents.*", {"document_id": world.record.id, "number": 1}),
         ("announcements.*", {"announcement_id": world.announcement.id}),
         ("*", {

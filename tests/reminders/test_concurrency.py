@@ -1,0 +1,22 @@
+"""Two reminder runs at the same moment, on real commits: each reminder still goes once.
+
+On SQLite the database lock serialises the two writers; on PostgreSQL the second INSERT … ON
+CONFLICT DO NOTHING waits for the first transaction and then skips its rows.
+"""
+import pytest
+
+from app.reminders.services import send_reminders
+from tests.concurrency import at_once
+from tests.reminders.factories import call_opening_and_closing, mails, table_tomorrow
+
+pytestmark = pytest.mark.real_commits
+
+
+def test_two_runs_at_once_send_each_reminder_once(app, world):
+    call_opening_and_closing(world)
+    table_tomorrow(world, registered=[world.citizen, world.reader])
+    outcomes = at_once(app, [send_reminders, send_reminders, send_reminders])
+    assert [kind for kind, _value in outcomes] == ["ok"] * 3, outcomes
+    assert sum(value["calls"] + value["tables"] for _kind, value in outcomes) == 6
+    sent = mails()
+    assert len(sent) == 6 and len(set(sent)) == 6  # 2 organisations × 2 + 2 people at the table
