@@ -193,6 +193,9 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["markdown"] = render_markdown
+    from app.core.text import plain_summary
+
+    app.jinja_env.filters["plain_summary"] = plain_summary  # link previews, newsletters
     from app.notifications.kinds import message as notification_message
 
     app.jinja_env.globals["notification_message"] = notification_message
