@@ -93,6 +93,7 @@ def _import_models() -> None:
     from app.documents import models as _documents  # noqa: F401
     from app.elections import models as _elections  # noqa: F401
     from app.moderation import models as _moderation  # noqa: F401
+    from app.newsletters import models as _newsletters  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
     from app.places import models as _places  # noqa: F401
     from app.plans import models as _plans  # noqa: F401
@@ -148,7 +149,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(places_bp)
     for name in ("transparency", "profiles"):  # each views module re-exports its package's bp
         app.register_blueprint(importlib.import_module(f"app.{name}.views").bp)
-    for name in ("legal", "feeds", "documents", "announcements"):  # privacy; Atom; records; news
+    for name in ("legal", "feeds", "documents", "announcements",  # privacy; Atom; records; news
+                 "newsletters"):
         app.register_blueprint(importlib.import_module(f"app.{name}").bp)
     for name in ("admin_views", "admin_committees"):  # the routes of /admin/plans
         importlib.import_module(f"app.plans.{name}")

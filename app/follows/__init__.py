@@ -1,0 +1,1 @@
+"""Who follows what (a minimal stand-in: the follows area replaces it when merged)."""
