@@ -11,9 +11,9 @@ from app.calls.models import ApplicationDocument, ApplicationStatus
 from app.core import storage
 from app.elections.models import CandidateState, ElectionState
 from app.extensions import db
+from app.newsletters import services as newsletter_services
 from app.places.models import Place
 from app.plans.models import CommitteeMember, MemberKind
-from app.newsletters import services as newsletter_services
 from app.proposals import services as proposal_services
 from tests.calls.factories import make_application, make_call
 from tests.comments.factories import make_comment
