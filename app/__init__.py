@@ -103,7 +103,7 @@ def _import_models() -> None:
 
 # Areas in the order their sections appear in a person's data export.
 HOOKED_AREAS = ("places", "proposals", "comments", "dialogues", "moderation", "notifications", "calls",
-                "elections", "plans", "commitments", "consultations", "progress")
+                "elections", "plans", "commitments", "consultations", "progress", "newsletters")
 
 
 def _import_hooks() -> None:

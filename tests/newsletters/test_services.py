@@ -249,3 +249,14 @@ def test_unsubscribing_twice_is_one_opt_out_and_the_preference_brings_it_back(wo
 @pytest.mark.parametrize("token", ["", "not-a-token", "eyJ1IjoxfQ.forged.signature", "x" * 500])
 def test_a_forged_token_names_nobody(world, token):
     assert services.user_of_token(token) is None
+
+
+def test_the_data_export_says_what_the_person_received_and_chose(world):
+    from app.newsletters.hooks import _newsletters
+
+    newsletter = draft(world, segment="organisations")
+    services.send_newsletter(world.admin, newsletter)
+    services.unsubscribe(world.org.id)
+    section = _newsletters(world.org.id)["newsletters"]
+    assert section["opted_out_at"] and [r["newsletter_id"] for r in section["received"]] == [newsletter.id]
+    assert _newsletters(world.citizen.id)["newsletters"] == {"opted_out_at": None, "received": []}
