@@ -94,6 +94,7 @@ def _import_models() -> None:
     from app.elections import models as _elections  # noqa: F401
     from app.follows import models as _follows  # noqa: F401
     from app.moderation import models as _moderation  # noqa: F401
+    from app.newsletters import models as _newsletters  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
     from app.places import models as _places  # noqa: F401
     from app.plans import models as _plans  # noqa: F401
@@ -105,7 +106,7 @@ def _import_models() -> None:
 # Areas in the order their sections appear in a person's data export.
 HOOKED_AREAS = ("places", "proposals", "comments", "dialogues", "moderation", "notifications", "calls",
                 "elections", "plans", "commitments", "consultations", "progress", "follows",
-                "reminders")
+                "reminders", "newsletters")
 
 
 def _import_hooks() -> None:
@@ -152,7 +153,7 @@ def _register_blueprints(app: Flask) -> None:
     for name in ("transparency", "profiles"):  # each views module re-exports its package's bp
         app.register_blueprint(importlib.import_module(f"app.{name}.views").bp)
     for name in ("legal", "feeds", "documents", "announcements",  # privacy; Atom; records; news
-                 "follows", "reminders"):  # following; reminders' unsubscribe links
+                 "follows", "reminders", "newsletters"):  # following; unsubscribe links; newsletters
         app.register_blueprint(importlib.import_module(f"app.{name}").bp)
     for name in ("admin_views", "admin_committees"):  # the routes of /admin/plans
         importlib.import_module(f"app.plans.{name}")
@@ -197,6 +198,9 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["markdown"] = render_markdown
+    from app.core.text import plain_summary
+
+    app.jinja_env.filters["plain_summary"] = plain_summary  # link previews, newsletters
     from app.notifications.kinds import message as notification_message
 
     app.jinja_env.globals["notification_message"] = notification_message

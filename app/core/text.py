@@ -11,6 +11,7 @@ readers are never served from the page cache) spent most of its time here. The s
 renders to the same HTML, so results are kept in a bounded per-process cache keyed by the source:
 functools.lru_cache is documented thread-safe, and its values are immutable strings.
 """
+import html
 import re
 import threading
 import unicodedata
@@ -96,6 +97,13 @@ def plain_excerpt(source: str | None, length: int = 200) -> str:
 def _plain(source: str) -> str:
     pipeline = _pipeline()
     return " ".join(pipeline.stripper.clean(pipeline.markdown.render(source)).split())
+
+
+def plain_summary(source: str | None, length: int = 200) -> str:
+    """Plain text of Markdown, unescaped (the template escapes it once), cut to `length`: for
+    link previews and mail, where neither HTML nor Markdown mean anything."""
+    text = html.unescape(_plain(source or ""))
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 def fold(text: str | None) -> str:

@@ -129,6 +129,11 @@ EXPECTED: list[tuple[str, dict]] = [
     ("announcements.index announcements.show", {"*": PUBLIC}),
     ("announcements.manage announcements.new announcements.edit announcements.publish "
      "announcements.unpublish", {"*": ADMIN_ONLY}),
+    # Newsletters: the guarantor body writes and sends; anyone may open an unsubscribe link, and
+    # the world's token is forged (a clear page, 400); each person chooses for themselves.
+    ("newsletters.unsubscribe", {"*": _table("400")}),
+    ("newsletters.preference", {"*": SIGNED_IN}),
+    ("newsletters.*", {"*": ADMIN_ONLY}),
     ("feeds.*", {"*": PUBLIC}),
     ("health.*", {"*": PUBLIC}),
     ("legal.*", {"*": PUBLIC}),

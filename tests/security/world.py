@@ -11,6 +11,7 @@ from app.calls.models import ApplicationDocument, ApplicationStatus
 from app.core import storage
 from app.elections.models import CandidateState, ElectionState
 from app.extensions import db
+from app.newsletters import services as newsletter_services
 from app.places.models import Place
 from app.plans.models import CommitteeMember, MemberKind
 from app.proposals import services as proposal_services
@@ -100,6 +101,8 @@ class World:
                                         state=CandidateState.pending)
         self.notification = make_notification(self.author)
         self.record, self.declaration, self.announcement = make_records(self)
+        self.newsletter = newsletter_services.create_newsletter(self.admin, self.plan, {
+            "subject": "Boletín", "body": "Texto", "segment": "organisations"})
         _store_file(self.record.versions[0].stored_name)
         self._add_state_for_more_forms()
 
@@ -174,6 +177,7 @@ def url_values(world: World) -> list[tuple[str, dict]]:
             "member_id": world.member.id,
             "session_id": 999_999,  # nobody's: "end this session" answers that it had ended
             "place_id": world.free_place.id,
+            "newsletter_id": world.newsletter.id,
         }),
     ]
 
