@@ -202,6 +202,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = i18n.local_datetime
     app.jinja_env.filters["local_date"] = i18n.local_date
     app.jinja_env.globals["zone_name"] = i18n.zone_name
+    # `{% if "home.panel" is endpoint %}`: a link to a page that a later part of the app may add.
+    app.jinja_env.tests["endpoint"] = lambda name: name in app.view_functions
 
     @app.context_processor
     def _globals():
