@@ -148,7 +148,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(places_bp)
     for name in ("transparency", "profiles"):  # each views module re-exports its package's bp
         app.register_blueprint(importlib.import_module(f"app.{name}.views").bp)
-    for name in ("legal", "feeds", "documents", "announcements"):  # privacy; Atom; records; news
+    # privacy; Atom; records; news; the API explained for people
+    for name in ("legal", "feeds", "documents", "announcements", "developers"):
         app.register_blueprint(importlib.import_module(f"app.{name}").bp)
     for name in ("admin_views", "admin_committees"):  # the routes of /admin/plans
         importlib.import_module(f"app.plans.{name}")

@@ -1,10 +1,6 @@
-"""The open-data page, each dataset's dictionary and downloads, the DCAT catalogue, and the API
-explained for people."""
+"""The open-data page, each dataset's dictionary and downloads, and the DCAT catalogue."""
 from flask import Response, current_app, jsonify, render_template, stream_with_context
-from flask_babel import gettext, ngettext
-from limits import parse_many
 
-from app.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from app.core.db import utcnow
 from app.core.errors import NotFound
 from app.extensions import limiter
@@ -29,33 +25,6 @@ def _download_limit():
 def index():
     return render_template("opendata/index.html", datasets=all_datasets(), generated_at=utcnow(),
                            licence=catalogue.licence())
-
-
-def _rate_limits(setting: str) -> list[str]:
-    """The API's limits as people read them ("600 requests per minute"), from its setting."""
-    per = {"second": gettext("second"), "minute": gettext("minute"), "hour": gettext("hour"),
-           "day": gettext("day")}
-    every = {"second": gettext("seconds"), "minute": gettext("minutes"), "hour": gettext("hours"),
-             "day": gettext("days")}
-    shown = []
-    for item in parse_many(setting):
-        unit = item.GRANULARITY.name
-        if item.multiples == 1:
-            shown.append(ngettext("%(num)d request per %(unit)s", "%(num)d requests per %(unit)s",
-                                  item.amount, unit=per.get(unit, unit)))
-        else:
-            shown.append(ngettext("%(num)d request every %(count)d %(unit)s",
-                                  "%(num)d requests every %(count)d %(unit)s",
-                                  item.amount, count=item.multiples, unit=every.get(unit, unit)))
-    return shown
-
-
-@bp.get("/api")
-def api_guide():
-    """The API described for people (the API itself, /api/v1/, answers JSON for programs)."""
-    return render_template("opendata/api_guide.html", datasets=all_datasets(), licence=catalogue.licence(),
-                           rate_limits=_rate_limits(current_app.config["RATELIMIT_API"]),
-                           default_limit=DEFAULT_LIMIT, max_limit=MAX_LIMIT)
 
 
 @bp.get("/<slug>/")

@@ -91,7 +91,7 @@ def test_phone_header_menu_and_first_proposal(browser, live_server, demo, javasc
         assert page.url.endswith("/proposals/")
         assert page.locator("h1").inner_text() == "Problemáticas públicas propuestas"
 
-        page.goto("/open-data/api")
+        page.goto("/developers/")
         assert page.locator("h1").inner_text() == "La API de datos abiertos"
         assert _header_height(page) <= MAX_HEADER
         check_axe(page)
@@ -145,7 +145,7 @@ def test_desktop_shows_the_whole_navigation_and_the_slips_stay_fixed(page, demo)
     }""")
     assert marker == "none"
 
-    page.goto("/open-data/api")
+    page.goto("/developers/")
     assert page.locator("main a[href='/api/v1/openapi.json']").count() >= 1
     assert page.locator("main a[href='/open-data/']").count() >= 1
     check_axe(page)

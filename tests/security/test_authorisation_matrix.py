@@ -129,6 +129,7 @@ EXPECTED: list[tuple[str, dict]] = [
     ("announcements.index announcements.show", {"*": PUBLIC}),
     ("announcements.manage announcements.new announcements.edit announcements.publish "
      "announcements.unpublish", {"*": ADMIN_ONLY}),
+    ("developers.*", {"*": PUBLIC}),
     ("feeds.*", {"*": PUBLIC}),
     ("health.*", {"*": PUBLIC}),
     ("legal.*", {"*": PUBLIC}),
