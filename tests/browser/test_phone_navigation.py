@@ -38,8 +38,7 @@ def _menu_opens(page) -> None:
     assert page.locator("#site-menu nav.account-nav a[href='/account/login']").is_visible()
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
-def test_phone_header_menu_and_first_proposal(browser, live_server, demo, javascript):
+def _phone_journey(browser, live_server, javascript: bool) -> None:
     context, page = _phone(browser, live_server, javascript)
     try:
         page.goto("/")
@@ -98,6 +97,12 @@ def test_phone_header_menu_and_first_proposal(browser, live_server, demo, javasc
         assert_no_sideways_scroll(page)
     finally:
         context.close()
+
+
+def test_phone_header_menu_and_first_proposal_with_and_without_javascript(browser, live_server, demo):
+    # One test (one copy of the demo database) for both: the pages only read.
+    _phone_journey(browser, live_server, javascript=False)
+    _phone_journey(browser, live_server, javascript=True)
 
 
 def test_desktop_shows_the_whole_navigation_and_the_slips_stay_fixed(page, demo):
