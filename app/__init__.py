@@ -152,8 +152,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(places_bp)
     for name in ("transparency", "profiles"):  # each views module re-exports its package's bp
         app.register_blueprint(importlib.import_module(f"app.{name}.views").bp)
-    for name in ("legal", "feeds", "documents", "announcements",  # privacy; Atom; records; news
-                 "follows", "reminders", "newsletters"):  # following; unsubscribe links; newsletters
+    # privacy; Atom; records; news; the API explained for people; following; unsubscribe links
+    for name in ("legal", "feeds", "documents", "announcements", "developers", "follows", "reminders",
+                 "newsletters"):
         app.register_blueprint(importlib.import_module(f"app.{name}").bp)
     for name in ("admin_views", "admin_committees"):  # the routes of /admin/plans
         importlib.import_module(f"app.plans.{name}")

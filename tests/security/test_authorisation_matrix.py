@@ -134,6 +134,7 @@ EXPECTED: list[tuple[str, dict]] = [
     ("newsletters.unsubscribe", {"*": _table("400")}),
     ("newsletters.preference", {"*": SIGNED_IN}),
     ("newsletters.*", {"*": ADMIN_ONLY}),
+    ("developers.*", {"*": PUBLIC}),
     ("feeds.*", {"*": PUBLIC}),
     ("health.*", {"*": PUBLIC}),
     ("legal.*", {"*": PUBLIC}),
