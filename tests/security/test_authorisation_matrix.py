@@ -106,6 +106,7 @@ EXPECTED: list[tuple[str, dict]] = [
     ("elections.show", {"*": PUBLIC}),
     ("elections.box", {"*": PUBLIC}),
     ("elections.box_json", {"*": PUBLIC}),
+    ("elections.box_check", {"*": PUBLIC}),
     ("elections.receipt", {"*": PUBLIC}),
     ("elections.verifier_source", {"*": PUBLIC}),
     # Nothing recorded yet: no agreement, no ballot receipt to download.
