@@ -5,15 +5,16 @@ asks again under the election's lock (a close may have won it).
 """
 from datetime import datetime
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from app.core.clock import now
+from app.core.i18n import end_sentence, local_when
 from app.elections.models import Election, ElectionState
 
 
 def when(value: datetime | None) -> str:
-    return format_datetime(value, "medium") if value else ""
+    """The moment for a sentence that ends after it ("…6:00 p.m." takes no second period)."""
+    return end_sentence(local_when(value)) if value else ""
 
 
 def nomination_problem(election: Election, moment: datetime | None = None) -> str | None:
