@@ -50,3 +50,17 @@ def test_a_committee_name_does_not_follow_a_bare_preposition(demo, client):
     page = _text(client.get(f"/tables/?committee={committee.id}"))
     assert f"Se muestran solo las mesas de este comité: {committee.name}." in page
     assert f"de {committee.name}" not in page
+
+
+def test_the_public_log_names_every_act_of_the_demo_in_spanish(demo, client):
+    from app.core.audit import AuditEntry
+    from app.moderation.queries import ACTION_LABELS, TARGET_TYPE_LABELS
+
+    recorded = db.session.execute(sa.select(AuditEntry.action, AuditEntry.target_type)
+                                  .where(AuditEntry.public.is_(True)).distinct()).all()
+    assert {action for action, _type in recorded} <= set(ACTION_LABELS)
+    assert {kind for _action, kind in recorded if kind} <= set(TARGET_TYPE_LABELS)
+    page = _text(client.get("/moderation/log"))
+    for english in ("Election:", "Commitment:", "Election #", "Announcement #", "voting opened"):
+        assert english not in page
+    assert "Publicó un aviso" in page
