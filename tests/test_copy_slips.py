@@ -64,3 +64,21 @@ def test_the_public_log_names_every_act_of_the_demo_in_spanish(demo, client):
     for english in ("Election:", "Commitment:", "Election #", "Announcement #", "voting opened"):
         assert english not in page
     assert "Publicó un aviso" in page
+
+
+def test_election_windows_end_their_sentences_with_one_period():
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+
+    from app.elections.models import ElectionState
+    from app.elections.windows import nomination_problem, voting_problem
+
+    six_pm = datetime(2026, 12, 6, 0, 0, tzinfo=UTC)  # 6:00 p.m. in the plan's zone
+    election = SimpleNamespace(state=ElectionState.nominating, nominations_open_at=six_pm,
+                               nominations_close_at=six_pm + timedelta(days=7),
+                               voting_opens_at=six_pm, voting_closes_at=six_pm)
+    opens = nomination_problem(election, six_pm - timedelta(hours=1)).replace("\u202f", " ")
+    assert opens == "Las postulaciones abren el 5 de diciembre de 2026, 6:00 p.m."
+    election.state = ElectionState.voting
+    closed = voting_problem(election, six_pm).replace("\u202f", " ")
+    assert closed.startswith("La votación cerró el 5 de diciembre de 2026, 6:00 p.m.: ya no")
