@@ -210,6 +210,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["describe_device"] = describe_device
     app.jinja_env.filters["local_datetime"] = i18n.local_datetime
     app.jinja_env.filters["local_date"] = i18n.local_date
+    app.jinja_env.filters["end_sentence"] = i18n.end_sentence
     app.jinja_env.globals["zone_name"] = i18n.zone_name
 
     @app.context_processor

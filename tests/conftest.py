@@ -454,6 +454,7 @@ def login_as(client, user, remember: bool = False) -> LoggedIn:
 
     from app.accounts import services, sessions
     from app.core import uow
+    from app.core.i18n import end_sentence
 
     raw = client._client if isinstance(client, FormClient) else client
     app = raw.application
@@ -467,7 +468,7 @@ def login_as(client, user, remember: bool = False) -> LoggedIn:
         else:
             services.record_login(user)  # services.authenticate
         sessions.start_session(user, remember=remember)
-        flash(gettext("Welcome, %(name)s.", name=user.name), "success")
+        flash(gettext("Welcome, %(name)s.", name=end_sentence(user.name)), "success")
         db.session.flush()
         uow.commit()
         response = app.response_class()

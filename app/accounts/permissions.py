@@ -1,7 +1,7 @@
 """Permission rules of accounts and of the guarantor body's administration."""
 from flask_babel import gettext as _
 
-from app.core.i18n import local_datetime
+from app.core.i18n import end_sentence, local_when
 from app.core.permissions import deny, rule
 
 
@@ -30,8 +30,7 @@ def blocked_message(actor) -> str | None:
         return None
     return _(
         "Your account is blocked until %(until)s. Reason: %(reason)s",
-        # Spanish times end in "a.m."/"p.m.": without this the sentence shows "a.m..".
-        until=local_datetime(actor.blocked_until).rstrip("."),
+        until=end_sentence(local_when(actor.blocked_until)),
         reason=actor.blocked_reason or "—",
     )
 

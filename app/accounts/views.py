@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts import bp, forms, services, sessions
+from app.core.i18n import end_sentence
 from app.core.urls import safe_next
 from app.core.views import form_status, redirect_with, run_form
 from app.extensions import limiter
@@ -98,7 +99,7 @@ def login():
             sessions.start_half_login(user, bool(form.remember.data), next_url)
             return redirect(url_for("accounts.login_two_factor"))
         sessions.start_session(user, remember=bool(form.remember.data))
-        return redirect_with(_("Welcome, %(name)s.", name=user.name), next_url or url_for("plans.home"))
+        return redirect_with(_("Welcome, %(name)s.", name=end_sentence(user.name)), next_url or url_for("plans.home"))
 
     return run_form(
         form,

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts import bp, forms, services, session_store, sessions, twofactor
+from app.core.i18n import end_sentence
 from app.core.views import redirect_with, run_form
 from app.extensions import limiter
 
@@ -121,7 +122,7 @@ def login_two_factor():
     if form.validate_on_submit():
         if twofactor.complete_login(user, form.code.data):
             sessions.start_session(user, remember=bool(state.get("remember")))
-            flash(_("Welcome, %(name)s.", name=user.name), "success")
+            flash(_("Welcome, %(name)s.", name=end_sentence(user.name)), "success")
             return redirect(state.get("next") or url_for("plans.home"))
         if not sessions.count_code_attempt(state) or services.is_locked(user):
             sessions.forget_half_login()

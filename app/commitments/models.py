@@ -192,6 +192,12 @@ class Commitment(db.Model):
         return self.state != CommitmentState.draft
 
     @property
+    def code(self) -> str:
+        """The number people read, with its committee's short code ("MD-1"): numbers count
+        within a committee, so "1" alone names several commitments."""
+        return f"{self.committee.short_code}-{self.number}"
+
+    @property
     def is_locked(self) -> bool:
         """A formal commitment's text changes only with a recorded justification."""
         return self.state in (CommitmentState.published, CommitmentState.withdrawn)

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import LazyString, format_date, format_datetime, format_time
+from flask_babel import LazyString, format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -35,25 +35,44 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
-    """A UTC timestamp shown in America/Monterrey (flask-babel converts to BABEL_DEFAULT_TIMEZONE)."""
+# One date style across the site: the long date ("5 de diciembre de 2026", "December 5, 2026")
+# and the time to the minute ("6:00 p.m.", "6:00 PM"), in the plan's zone. The named widths
+# "short" and "medium" ("05/12/26", "5 dic 2026", times with seconds) are not used: a template
+# or module that still asks for one gets the long form.
+_SHORT_WIDTHS = ("short", "medium")
+
+
+def _date_format(fmt: str | None) -> str:
+    return "long" if fmt is None or fmt in _SHORT_WIDTHS else fmt
+
+
+def local_date(value: date | datetime | None, fmt: str | None = None) -> str:
+    """A date (or a timestamp's local day) in the long form; `fmt` may be "full" or a CLDR pattern
+    such as "MMMM y" for a month."""
     if value is None:
         return ""
-    return format_datetime(value, fmt)
+    return format_date(value, _date_format(fmt))
 
 
-def local_date(value: date | datetime | None, fmt: str = "long") -> str:
+def local_when(value: datetime | None, date_format: str | None = None) -> str:
+    """Local date and time to the minute, e.g. "10 de mayo de 2030, 6:00 p.m." (flask-babel
+    converts the UTC timestamp to BABEL_DEFAULT_TIMEZONE, the plan's zone)."""
     if value is None:
         return ""
-    return format_date(value, fmt)
+    return f"{format_date(value, _date_format(date_format))}, {format_time(value, 'short')}"
 
 
-def local_when(value: datetime | None, date_format: str = "long") -> str:
-    """Local date and time to the minute, e.g. "10 de mayo de 2030, 6:00 p.m." (in notifications
-    and notices, where a sentence names the moment)."""
-    if value is None:
-        return ""
-    return f"{format_date(value, date_format)}, {format_time(value, 'short')}"
+def local_datetime(value: datetime | None, fmt: str | None = None) -> str:
+    """A UTC timestamp shown in the plan's zone, in the site's one style (see local_when); `fmt`
+    is accepted for templates written with a width and has the same effect as local_when's."""
+    return local_when(value, fmt)
+
+
+def end_sentence(text) -> str:
+    """`text` without its final period, for a message whose sentence ends after it: a time ending
+    in "p.m." or a name ending in "A.C." would otherwise read "p.m.." or "A.C.."."""
+    text = str(text or "")  # a name may be missing (None, or undefined in a template)
+    return text[:-1] if text.endswith(".") else text
 
 
 def html_lang() -> str:

@@ -5,15 +5,20 @@ asks again under the election's lock (a close may have won it).
 """
 from datetime import datetime
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from app.core.clock import now
+from app.core.i18n import end_sentence, local_when
 from app.elections.models import Election, ElectionState
 
 
 def when(value: datetime | None) -> str:
-    return format_datetime(value, "medium") if value else ""
+    return local_when(value) if value else ""
+
+
+def when_at_end(value: datetime | None) -> str:
+    """The moment for a sentence that ends after it ("…6:00 p.m." takes no second period)."""
+    return end_sentence(when(value))
 
 
 def nomination_problem(election: Election, moment: datetime | None = None) -> str | None:
@@ -22,9 +27,9 @@ def nomination_problem(election: Election, moment: datetime | None = None) -> st
     if election.state != ElectionState.nominating:
         return _("Nominations are not open for this election.")
     if moment < election.nominations_open_at:
-        return _("Nominations open on %(when)s.", when=when(election.nominations_open_at))
+        return _("Nominations open on %(when)s.", when=when_at_end(election.nominations_open_at))
     if moment >= election.nominations_close_at:
-        return _("Nominations closed on %(when)s.", when=when(election.nominations_close_at))
+        return _("Nominations closed on %(when)s.", when=when_at_end(election.nominations_close_at))
     return None
 
 
@@ -36,7 +41,7 @@ def voting_problem(election: Election, moment: datetime | None = None) -> str | 
     if election.state != ElectionState.voting:
         return _("Voting is closed: no more ballots are accepted.")
     if moment < election.voting_opens_at:
-        return _("Voting opens on %(when)s.", when=when(election.voting_opens_at))
+        return _("Voting opens on %(when)s.", when=when_at_end(election.voting_opens_at))
     if moment >= election.voting_closes_at:
         return _("Voting closed on %(when)s: no more ballots are accepted.",
                  when=when(election.voting_closes_at))

@@ -56,7 +56,9 @@ commitments = Dataset(
         PLAN_ID,
         *committee_columns(),
         Column("theme_id", "integer", _l("Number of the theme."), nullable=True),
-        Column("number", "integer", _l("Number of the commitment within its plan.")),
+        Column("number", "integer", _l("Number of the commitment within its committee.")),
+        Column("code", "string", _l("The number as the pages show it, after its committee's short "
+                                    "code, e.g. MD-1: unique within the plan.")),
         Column("title", "string", _l("Title of the commitment.")),
         *(Column(name, "string", meaning) for name, meaning in _TEXTS),
         Column("starts_on", "date", _l("First day of implementation."), nullable=True),
@@ -71,8 +73,9 @@ commitments = Dataset(
     ),
     query=lambda: sa.select(
         Commitment.id, Commitment.plan_id, Commitment.committee_id, Committee.slug.label("committee"),
-        Commitment.theme_id, Commitment.number, Commitment.title,
-        *(getattr(Commitment, name) for name, _ in _TEXTS),
+        Commitment.theme_id, Commitment.number,
+        (Committee.short_code + "-" + sa.cast(Commitment.number, sa.String)).label("code"),
+        Commitment.title, *(getattr(Commitment, name) for name, _ in _TEXTS),
         Commitment.starts_on, Commitment.ends_on, Commitment.state, Commitment.implementation_status,
         Commitment.withdrawn_reason, Commitment.version, Commitment.published_at, Commitment.updated_at,
     ).join(Committee, Committee.id == Commitment.committee_id).where(commitment_queries.visible()),

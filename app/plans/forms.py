@@ -53,6 +53,9 @@ class CommitteeForm(FlaskForm):
     name = _line(_l("Name of the committee"))
     scope = _line(_l("Scope"), _l("What it covers, e.g. a municipality or a region."))
     slug = _line(_l("Address (optional)"), _l("Made from the name when left empty."))
+    short_code = _line(_l("Short code (optional)"),
+                       _l("Up to eight letters or digits, shown before its commitments' numbers "
+                          "(MD-1). Made from the name's initials when left empty."))
     description = TextAreaField(_l("Description"), filters=[_strip], render_kw={"rows": 4})
 
 

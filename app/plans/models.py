@@ -1,11 +1,13 @@
 """ActionPlan, Phase, Committee, CommitteeMember and Theme."""
 import enum
+import re
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, enum_column, utcnow
+from app.core.text import fold
 from app.extensions import db
 
 
@@ -130,6 +132,24 @@ class Phase(db.Model):
         return "current"
 
 
+SHORT_CODE_MAX = 8
+SHORT_CODE = re.compile(r"^[A-Z0-9]{1,8}$")
+# Words a short code skips: "Mesa de Diálogo" is "MD", not "MDD".
+_MINOR_WORDS = frozenset("a al con de del e el en la las los para por y and for of the".split())
+
+
+def initials(name: str) -> str:
+    """A committee's short code made from its name: the first letter of each word but the small
+    ones, upper-case without accents ("Mesa de Diálogo" gives "MD"); numbers are kept whole."""
+    words = re.findall(r"[a-z0-9]+", fold(name))
+    letters = "".join(w if w.isdigit() else w[0] for w in words if w not in _MINOR_WORDS)
+    return letters.upper()[:SHORT_CODE_MAX] or "C"
+
+
+def _default_short_code(context) -> str:
+    return initials(context.get_current_parameters().get("name") or "")
+
+
 class Committee(db.Model):
     __tablename__ = "committees"
     __table_args__ = (sa.UniqueConstraint("plan_id", "slug"),)
@@ -143,6 +163,10 @@ class Committee(db.Model):
     scope: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    # Prefix of its commitments' numbers ("MD-1"): numbers count within a committee. The services
+    # keep it unique within the plan; a row inserted directly gets the name's initials.
+    short_code: Mapped[str] = mapped_column(sa.String(SHORT_CODE_MAX), nullable=False,
+                                            default=_default_short_code, server_default="")
 
     plan: Mapped[ActionPlan] = relationship(back_populates="committees")
     members: Mapped[list["CommitteeMember"]] = relationship(

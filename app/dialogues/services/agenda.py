@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core.audit import record
 from app.core.db import utcnow
 from app.core.errors import ValidationError
-from app.core.i18n import local_when
+from app.core.i18n import end_sentence, local_when
 from app.core.permissions import require
 from app.core.text import clean_text
 from app.core.uow import savepoint
@@ -38,10 +38,8 @@ def agenda_answer(table: DialogueTable, note: str | None = None) -> str:
         answer = _(
             "It will be discussed at the dialogue table «%(title)s» on %(date)s.",
             title=table.title,
-            date=local_when(table.starts_at),
+            date=end_sentence(local_when(table.starts_at)),
         )
-    if answer.endswith(".."):  # the Spanish time ends with "a.m." or "p.m."
-        answer = answer[:-1]
     note = clean_text(note)
     return f"{answer}\n\n{note}" if note else answer
 

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition
-from app.core.i18n import local_when
+from app.core.i18n import end_sentence, local_when
 from app.core.permissions import require
 from app.core.uow import savepoint
 from app.dialogues import queries
@@ -58,7 +58,7 @@ def register(actor, table: DialogueTable) -> TableRegistration:
     if utcnow() >= table.registration_deadline:
         raise InvalidTransition(
             _("Registration for this table closed on %(deadline)s.",
-              deadline=local_when(table.registration_deadline))
+              deadline=end_sentence(local_when(table.registration_deadline)))
         )
     existing = queries.registration_of(table.id, actor.id)
     if existing is None or existing.status == RegistrationStatus.cancelled:

@@ -18,7 +18,7 @@ from app.elections import chain, queries
 from app.elections.models import SEAT_KINDS, Election, ElectionState, RollEntry
 from app.elections.services.common import audit, iso, lock, move, require_not_started
 from app.elections.services.setup import freeze_roll
-from app.elections.windows import when
+from app.elections.windows import when, when_at_end
 from app.extensions import db
 from app.plans.models import Committee, MemberKind
 
@@ -266,7 +266,7 @@ def close_election(actor, election: Election, reason: str | None = None) -> Elec
     early = moment < election.voting_closes_at
     if early and not reason:
         raise ValidationError(_("Voting is open until %(when)s. To close it early, give the reason.",
-                                when=when(election.voting_closes_at)), field="reason")
+                                when=when_at_end(election.voting_closes_at)), field="reason")
     early_reason = reason if early else None
     roll = queries.roll(election.id)
     roll_hash = chain.roll_hash([{"id": e.organisation_id, "name": e.name} for e in roll])

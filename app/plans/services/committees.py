@@ -3,10 +3,18 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app.core.audit import record
-from app.core.errors import InvalidTransition
+from app.core.errors import InvalidTransition, ValidationError
 from app.core.permissions import require
 from app.extensions import db
-from app.plans.models import ActionPlan, Committee, CommitteeMember, MemberKind, Theme
+from app.plans.models import (
+    SHORT_CODE,
+    ActionPlan,
+    Committee,
+    CommitteeMember,
+    MemberKind,
+    Theme,
+    initials,
+)
 from app.plans.services import _input
 from app.plans.services._input import Errors
 
@@ -28,9 +36,37 @@ def _committee_values(data: dict, errors: Errors) -> dict:
     }
 
 
+def _code_taken(plan_id: int, code: str, current: Committee | None) -> bool:
+    query = sa.select(Committee.id).where(Committee.plan_id == plan_id, Committee.short_code == code)
+    if current is not None:
+        query = query.where(Committee.id != current.id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def _short_code(plan_id: int, data: dict, name: str, current: Committee | None = None) -> str:
+    """The code typed (checked: letters and digits, free in the plan), or one made from the
+    name's initials, with a digit added when another committee of the plan has them."""
+    given = _input.line(data, "short_code", 20, Errors()).upper()
+    if given:
+        if not SHORT_CODE.match(given):
+            raise ValidationError(_("Use one to eight letters (without accents) or digits, "
+                                    "e.g. MD."), field="short_code")
+        if _code_taken(plan_id, given, current):
+            raise ValidationError(_("Another committee of the plan already uses this code."),
+                                  field="short_code")
+        return given
+    stem = initials(name)
+    code, n = stem, 1
+    while _code_taken(plan_id, code, current):
+        n += 1
+        code = f"{stem[:8 - len(str(n))]}{n}"
+    return code
+
+
 def create_committee(actor, plan: ActionPlan, data: dict) -> Committee:
     require(actor, "plans.manage", plan)
     values, slug = _with_slug(Committee, plan, _committee_values, data)
+    values["short_code"] = _short_code(plan.id, data, values["name"])
     position = _input.next_position(Committee.position, Committee.plan_id == plan.id)
     committee = Committee(plan_id=plan.id, slug=slug, position=position, **values)
     db.session.add(committee)
@@ -43,9 +79,12 @@ def create_committee(actor, plan: ActionPlan, data: dict) -> Committee:
 
 
 def update_committee(actor, committee: Committee, data: dict) -> None:
-    """New name, scope and description; the address (slug) stays, so that links keep working."""
+    """New name, scope, short code and description; the address (slug) stays, so that links keep
+    working. An emptied short code is made again from the name."""
     require(actor, "plans.manage", committee.plan)
-    _input.assign(committee, _input.validated(_committee_values, data))
+    values = _input.validated(_committee_values, data)
+    values["short_code"] = _short_code(committee.plan_id, data, values["name"], committee)
+    _input.assign(committee, values)
     record(actor, "committee.updated", committee, public=True, committee_id=committee.id)
     db.session.flush()
 
