@@ -146,7 +146,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.places import views as _places_views  # noqa: F401  (its routes)
 
     app.register_blueprint(places_bp)
-    for name in ("transparency", "profiles"):  # each views module re-exports its package's bp
+    for name in ("transparency", "profiles", "maps"):  # each views module re-exports its package's bp
         app.register_blueprint(importlib.import_module(f"app.{name}.views").bp)
     for name in ("legal", "feeds", "documents", "announcements"):  # privacy; Atom; records; news
         app.register_blueprint(importlib.import_module(f"app.{name}").bp)

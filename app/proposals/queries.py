@@ -220,3 +220,16 @@ def hidden_reasons(references: set[str]) -> dict[str, str | None]:
         sa.select(Proposal.reference, Proposal.hidden_reason)
         .where(Proposal.reference.in_(references), Proposal.hidden_at.is_not(None))
     ).all())
+
+
+def located_proposals(plan: ActionPlan, limit: int) -> list[Proposal]:
+    """The plan's visible proposals that have a point on the map, newest first; withdrawn ones
+    are left out (as the list leaves them out by default). One statement."""
+    stmt = (
+        sa.select(Proposal)
+        .where(Proposal.plan_id == plan.id, visible(), Proposal.state != ProposalState.withdrawn,
+               Proposal.latitude.is_not(None), Proposal.longitude.is_not(None))
+        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
