@@ -1,12 +1,11 @@
 """The location columns that located things (proposals, commitments) share, with their checks."""
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, declarative_mixin, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 # Six decimals are about 11 cm on the ground: more than a typed or clicked point means.
 COORDINATE = sa.Numeric(9, 6, asdecimal=False)
 
 
-@declarative_mixin
 class Located:
     """An optional point (WGS 84 degrees): both coordinates or neither."""
 
