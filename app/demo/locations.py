@@ -11,7 +11,7 @@ PROPOSAL_POINTS = {
     "senaletica-tepehuanes": (25.3397, -105.7281),
     "tiraderos-canales": (25.5405, -103.4710),
     "bache-colonia": (24.0410, -104.6790),
-    "cruces-escuelas": (24.0244, -104.6605),
+    "cruces-escuelas": (25.3418, -105.7262),
     "parque-guadiana": (24.0297, -104.6811),
     "agua-tepehuanes": (25.3452, -105.7214),
 }
