@@ -52,6 +52,8 @@ def map_settings() -> dict:
         "tiles": config.get("MAP_TILE_URL") or "",
         "attribution": config.get("MAP_TILE_ATTRIBUTION") or "",
         "center": list(center or WORLD_CENTER),
+        # Without a configured view, a form's map opens on the points already given.
+        "configured": center is not None,
         "zoom": zoom,
         "bounds": [[bounds[0], bounds[1]], [bounds[2], bounds[3]]] if bounds else None,
         "icons": leaflet_url("images/"),

@@ -52,7 +52,7 @@
     if (points.length === 1) {
       map.setView(points[0], Math.max(map.getZoom(), 15));
     } else if (points.length > 1) {
-      map.fitBounds(points, { padding: [24, 24], maxZoom: 16 });
+      map.fitBounds(points, { padding: [40, 40], maxZoom: 16 });
     }
   }
 
@@ -118,8 +118,22 @@
       });
     }
     fromFields(true);
+    var others = fieldset.getAttribute("data-geojson");
+    if (!marker && !settings.configured && others && window.fetch) {
+      // No view configured: open on the points already given (the plan's territory, roughly).
+      window.fetch(others, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : { features: [] }; })
+        .then(function (collection) {
+          var points = (collection.features || []).map(function (f) {
+            return [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+          });
+          if (!marker && points.length) { map.fitBounds(points, { padding: [24, 24], maxZoom: 13 }); }
+        })
+        .catch(function () { /* the world view stays */ });
+    }
   }
 
   document.querySelectorAll("[data-location-picker]").forEach(locationPicker);
-  document.querySelectorAll("[data-map][data-geojson], [data-map][data-features]").forEach(featureMap);
+  document.querySelectorAll("[data-map][data-geojson]:not([data-location-picker]), [data-map][data-features]")
+    .forEach(featureMap);
 })();

@@ -17,15 +17,15 @@ def world(module_worlds):
 
 
 @pytest.mark.parametrize(("data", "field", "words"), [
-    ({"latitude": "abc", "longitude": "-99.1"}, "latitude", "decimal number"),
-    ({"latitude": "20.5", "longitude": "1e400"}, "longitude", "decimal number"),
-    ({"latitude": "nan", "longitude": "-99.1"}, "latitude", "decimal number"),
-    ({"latitude": "91", "longitude": "-99.1"}, "latitude", "between -90 and 90"),
-    ({"latitude": "-90.0001", "longitude": "0"}, "latitude", "between -90 and 90"),
-    ({"latitude": "20.5", "longitude": "180.5"}, "longitude", "between -180 and 180"),
-    ({"latitude": "20.5", "longitude": ""}, "longitude", "both"),
-    ({"latitude": "", "longitude": "-99.1"}, "latitude", "both"),
-    ({"latitude": "20.5"}, "longitude", "both"),
+    ({"latitude": "abc", "longitude": "-99.1"}, "latitude", "número decimal"),
+    ({"latitude": "20.5", "longitude": "1e400"}, "longitude", "número decimal"),
+    ({"latitude": "nan", "longitude": "-99.1"}, "latitude", "número decimal"),
+    ({"latitude": "91", "longitude": "-99.1"}, "latitude", "entre -90 y 90"),
+    ({"latitude": "-90.0001", "longitude": "0"}, "latitude", "entre -90 y 90"),
+    ({"latitude": "20.5", "longitude": "180.5"}, "longitude", "entre -180 y 180"),
+    ({"latitude": "20.5", "longitude": ""}, "longitude", "las dos vacías"),
+    ({"latitude": "", "longitude": "-99.1"}, "latitude", "las dos vacías"),
+    ({"latitude": "20.5"}, "longitude", "las dos vacías"),
 ])
 def test_bad_points_are_refused_naming_the_field(app, data, field, words):
     with pytest.raises(ValidationError) as refused:
@@ -45,7 +45,7 @@ def test_the_territory_box_refuses_a_point_outside_it(app, monkeypatch):
     assert validated_location({"latitude": "11", "longitude": "-19"})["latitude"] == 11.0
     with pytest.raises(ValidationError) as refused:
         validated_location({"latitude": "13", "longitude": "-19"})
-    assert refused.value.field == "latitude" and "outside the plan's territory" in refused.value.message
+    assert refused.value.field == "latitude" and "fuera del territorio del plan" in refused.value.message
     monkeypatch.setitem(app.config, "MAP_BOUNDS", "not,a,box")  # a broken setting checks nothing
     assert validated_location({"latitude": "13", "longitude": "-19"})["latitude"] == 13.0
 
