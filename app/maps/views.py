@@ -2,6 +2,7 @@
 settings every map of a page reads."""
 import xstatic.pkg.leaflet as leaflet
 from flask import current_app, send_from_directory, url_for
+from flask_babel import gettext as _
 
 from app.core.errors import NotFound
 from app.maps import bp
@@ -57,6 +58,8 @@ def map_settings() -> dict:
         "zoom": zoom,
         "bounds": [[bounds[0], bounds[1]], [bounds[2], bounds[3]]] if bounds else None,
         "icons": leaflet_url("images/"),
+        # Leaflet's own controls speak English: their names in the page's language.
+        "labels": {"zoom_in": _("Zoom in"), "zoom_out": _("Zoom out"), "close": _("Close")},
     }
 
 

@@ -13,7 +13,14 @@
 
   function newMap(container, settings) {
     L.Icon.Default.imagePath = settings.icons || "";
-    var map = L.map(container, { scrollWheelZoom: false });
+    var labels = settings.labels || {};
+    var map = L.map(container, { scrollWheelZoom: false, zoomControl: false });
+    L.control.zoom({ zoomInTitle: labels.zoom_in || "Zoom in", zoomOutTitle: labels.zoom_out || "Zoom out" })
+      .addTo(map);
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close && labels.close) { close.setAttribute("aria-label", labels.close); }
+    });
     if (settings.tiles) {
       L.tileLayer(settings.tiles, { attribution: settings.attribution || "", maxZoom: 19 }).addTo(map);
     }

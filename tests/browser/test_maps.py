@@ -67,6 +67,7 @@ def test_the_proposals_map_is_accessible_at_desktop_and_phone_width(world, page,
         assert p.locator(".located-list li").count() == len(POINTS)
         p.locator(".leaflet-marker-icon").nth(len(POINTS) - 1).wait_for()
         assert p.locator(".leaflet-marker-icon").count() == len(POINTS)
+        assert p.locator(".leaflet-control-zoom-in").get_attribute("title") == "Acercar"
         p.locator(".leaflet-marker-icon").first.click()  # a marker's popup links to its proposal
         assert "/proposals/" in p.locator(".leaflet-popup-content a").get_attribute("href")
         screenshot(p, f"maps-proposals-{width}")
