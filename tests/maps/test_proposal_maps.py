@@ -182,3 +182,27 @@ def test_the_policy_without_tiles_is_the_plain_one():
     assert "img-src 'self' data: https://*.tiles.example.org;" in csp_for(
         "https://{s}.tiles.example.org/{z}/{x}/{y}.png")
     assert tile_source("https://evil.example.org';script-src *") is None
+
+
+def test_the_open_data_item_carries_the_point(world, client):
+    p = make_proposal(world, latitude="20.25", longitude="-100.5")
+    data = client.get(f"/api/v1/proposals/{p.reference}").get_json()["data"]
+    assert (data["latitude"], data["longitude"]) == (20.25, -100.5)
+
+
+def test_map_settings_come_from_the_configuration(app, monkeypatch):
+    from app.maps.views import map_settings
+
+    with app.test_request_context("/"):
+        default = map_settings()
+        assert default["center"] == [0.0, 0.0] and default["zoom"] == 2 and not default["configured"]
+        assert default["tiles"].startswith("https://tile.openstreetmap.org/") and default["bounds"] is None
+        monkeypatch.setitem(app.config, "MAP_BOUNDS", "10,-20,12,-18")
+        boxed = map_settings()
+        assert boxed["center"] == [11.0, -19.0] and boxed["configured"] and boxed["zoom"] == 12
+        assert boxed["bounds"] == [[10.0, -20.0], [12.0, -18.0]]
+        monkeypatch.setitem(app.config, "MAP_CENTER", "5.5,6.5")
+        monkeypatch.setitem(app.config, "MAP_ZOOM", "99")
+        monkeypatch.setitem(app.config, "MAP_TILE_URL", "")
+        centred = map_settings()
+        assert centred["center"] == [5.5, 6.5] and centred["zoom"] == 19 and centred["tiles"] == ""
