@@ -150,7 +150,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.places import views as _places_views  # noqa: F401  (its routes)
 
     app.register_blueprint(places_bp)
-    for name in ("transparency", "profiles"):  # each views module re-exports its package's bp
+    for name in ("transparency", "profiles", "maps"):  # each views module re-exports its package's bp
         app.register_blueprint(importlib.import_module(f"app.{name}.views").bp)
     # privacy; Atom; records; news; the API explained for people; following; unsubscribe links
     for name in ("legal", "feeds", "documents", "announcements", "developers", "follows", "reminders",

@@ -132,6 +132,17 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "UPLOAD_DIR": env.get("UPLOAD_DIR", str(Path(instance_path) / "uploads")),
         "UPLOAD_MAX_BYTES": int(env.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
         "ALLOW_UNSAFE_PRODUCTION": _bool(env.get("COCREA_ALLOW_UNSAFE_PRODUCTION")),
+        # Maps (app/maps): the tile server ({z}/{x}/{y} template; empty: maps without tiles, the
+        # lists stay), its attribution (HTML), the view a map opens on when it has no points
+        # ("lat,lon" and a zoom level) and the box locations must fall in ("south,west,north,east";
+        # empty: anywhere on Earth). Nothing jurisdiction-specific by default.
+        "MAP_TILE_URL": env.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        "MAP_TILE_ATTRIBUTION": env.get(
+            "MAP_TILE_ATTRIBUTION",
+            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'),
+        "MAP_CENTER": env.get("MAP_CENTER", ""),
+        "MAP_ZOOM": env.get("MAP_ZOOM", ""),
+        "MAP_BOUNDS": env.get("MAP_BOUNDS", ""),
     }
     cfg.update({k: v for k, v in overrides.items()})
     if str(cfg["RATELIMIT_STORAGE_URI"]).startswith(("redis://", "rediss://", "redis+unix://")):

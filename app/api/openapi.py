@@ -3,7 +3,10 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from app.api.pagination import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, cursor_pattern
+from app.commitments.models import CommitmentState, ImplementationStatus
+from app.maps.geojson import MAP_LIMIT
 from app.plans.queries import guarantor, open_data_licence
+from app.proposals.models import ProposalState
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 
@@ -92,6 +95,100 @@ def _paths(dataset) -> dict:
     }
 
 
+def _feature_schema(id_schema: dict, properties: dict) -> dict:
+    return {
+        "type": "object",
+        "required": ["type", "id", "geometry", "properties"],
+        "properties": {
+            "type": {"const": "Feature"},
+            "id": id_schema,
+            "geometry": {"$ref": "#/components/schemas/Point"},
+            "properties": {
+                "type": "object",
+                "required": ["title", "url", "state", "state_label", "place", *properties],
+                "properties": {
+                    "title": {"type": "string"},
+                    "url": {"type": "string", "format": "uri"},
+                    "state": {"type": "string"},
+                    "state_label": {"type": "string"},
+                    "place": {"type": "string"},
+                    **properties,
+                },
+                "additionalProperties": False,
+            },
+        },
+        "additionalProperties": False,
+    }
+
+
+def _geojson_schemas() -> dict:
+    proposal = _feature_schema({"type": "string"}, {})
+    proposal["properties"]["properties"]["properties"]["state"]["enum"] = [s.value for s in ProposalState]
+    commitment = _feature_schema({"type": "integer", "minimum": 1},
+                                 {"status": {"type": "string", "enum": [s.value for s in ImplementationStatus]}})
+    commitment["properties"]["properties"]["properties"]["state"]["enum"] = [s.value for s in CommitmentState]
+    return {
+        "Point": {
+            "type": "object",
+            "required": ["type", "coordinates"],
+            "properties": {
+                "type": {"const": "Point"},
+                "coordinates": {"type": "array", "minItems": 2, "maxItems": 2,
+                                "prefixItems": [{"type": "number", "minimum": -180, "maximum": 180},
+                                                {"type": "number", "minimum": -90, "maximum": 90}],
+                                "items": {"type": "number"}},
+            },
+            "additionalProperties": False,
+        },
+        "ProposalFeature": proposal,
+        "CommitmentFeature": commitment,
+    }
+
+
+def _geojson_path(name: str, summary: str, description: str) -> dict:
+    return {"get": {
+        "operationId": f"map{name}s",
+        "summary": summary,
+        "description": description,
+        "tags": ["maps"],
+        "parameters": [{
+            "name": "plan", "in": "query", "required": False,
+            "description": _("The plan's short name (slug); the current plan when it is not given."),
+            "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+        }],
+        "responses": {
+            "200": {
+                "description": _("A GeoJSON FeatureCollection (RFC 7946): one Point feature per item."),
+                "headers": {"ETag": {"schema": {"type": "string"}}},
+                "content": {"application/geo+json": {"schema": {
+                    "type": "object",
+                    "required": ["type", "features"],
+                    "properties": {
+                        "type": {"const": "FeatureCollection"},
+                        "features": {"type": "array", "items": {"$ref": f"#/components/schemas/{name}Feature"}},
+                    },
+                    "additionalProperties": False,
+                }}},
+            },
+            "304": {"description": _("Not modified since the ETag given in If-None-Match.")},
+            **_errors(400, 404, 429),
+        },
+    }}
+
+
+def _geojson_paths() -> dict:
+    return {
+        "/api/v1/proposals.geojson": _geojson_path(
+            "Proposal", _("Map of proposals"),
+            _("The plan's public proposals that have a location, withdrawn ones left out, newest "
+              "first (at most %(max)d).", max=MAP_LIMIT)),
+        "/api/v1/commitments.geojson": _geojson_path(
+            "Commitment", _("Map of commitments"),
+            _("The plan's commitments in consultation or in force that have a location (at most "
+              "%(max)d).", max=MAP_LIMIT)),
+    }
+
+
 def document(datasets) -> dict:
     paths: dict = {}
     schemas: dict = {
@@ -119,6 +216,8 @@ def document(datasets) -> dict:
     for dataset in datasets:
         paths.update(_paths(dataset))
         schemas["".join(part.title() for part in dataset.slug.split("-"))] = _item_schema(dataset)
+    paths.update(_geojson_paths())
+    schemas.update(_geojson_schemas())
     return {
         "openapi": "3.1.0",
         "info": {

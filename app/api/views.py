@@ -7,9 +7,13 @@ from flask_babel import gettext as _
 
 from app.api import bp, pagination, queries
 from app.api import openapi as openapi_doc
+from app.commitments import located as located_commitments
 from app.core.errors import NotFound, ValidationError
 from app.extensions import limiter
+from app.maps.geojson import feature_collection
 from app.opendata import all_datasets, dataset_by_slug
+from app.plans.queries import requested_plan
+from app.proposals import located as located_proposals
 
 RESERVED = {"limit", "cursor"}
 
@@ -32,10 +36,10 @@ def _cross_origin(response: Response) -> Response:
     return response
 
 
-def _json(payload: dict) -> Response:
+def _json(payload: dict, mimetype: str = "application/json") -> Response:
     """A JSON response with an ETag; 304 without a body when the client already has it."""
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-    response = Response(body, mimetype="application/json")
+    response = Response(body, mimetype=mimetype)
     response.set_etag(hashlib.sha256(body).hexdigest()[:32], weak=True)
     response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
     return response.make_conditional(request)
@@ -72,6 +76,32 @@ def index():
 @bp.get("/openapi.json")
 def openapi():
     return _json(openapi_doc.document(all_datasets()))
+
+
+# The located things' maps: a FeatureCollection of the current plan's (or ?plan=<slug>'s) public,
+# visible items that have a point (at most MAP_LIMIT, as the map pages).
+GEOJSON_ARGS = ("plan",)
+
+
+def _geojson(located) -> Response:
+    unknown = sorted(set(request.args) - set(GEOJSON_ARGS))
+    if unknown:
+        raise ValidationError(_("Unknown parameter %(name)s. This collection accepts: %(known)s.",
+                                name=unknown[0][:80], known=", ".join(GEOJSON_ARGS)))
+    plan = requested_plan()  # a published plan only: no one is logged in to the API
+    items = located.located(plan) if plan is not None else []
+    return _json(feature_collection([located.feature(item, external=True) for item in items]),
+                 mimetype="application/geo+json")
+
+
+@bp.get("/proposals.geojson")
+def proposals_geojson():
+    return _geojson(located_proposals)
+
+
+@bp.get("/commitments.geojson")
+def commitments_geojson():
+    return _geojson(located_commitments)
 
 
 @bp.get("/<slug>")

@@ -30,6 +30,7 @@ from app.commitments.services import (
     TITLE_MIN,
     WITHDRAW_REASON_MIN,
 )
+from app.maps.forms import LocationFields, PlaceField
 
 REQUIRED = _l("This field is required.")
 LENGTH = _l("Use between %(min)d and %(max)d characters.")
@@ -238,7 +239,7 @@ class DraftForm(_CommitmentFields):
 
 
 @_add_text_fields
-class EditForm(_CommitmentFields):
+class EditForm(LocationFields, PlaceField, _CommitmentFields):
     base_version = HiddenField()
     reason = TextAreaField(
         _l("Why this change?"),
@@ -258,6 +259,9 @@ class EditForm(_CommitmentFields):
         self.reason.description = _l(
             "At least %(min)d characters. Shown in the public version history.", min=JUSTIFICATION_MIN
         )
+
+    def commitment_data(self) -> dict:
+        return {**super().commitment_data(), **self.location_data()}
 
 
 class PublishForm(FlaskForm):

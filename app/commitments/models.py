@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, enum_column, utcnow
 from app.extensions import db
+from app.maps.models import Located, location_checks
 
 
 class CommitmentState(enum.StrEnum):
@@ -118,11 +119,12 @@ MILESTONE_FIELD_LABELS = {
 }
 
 
-class Commitment(db.Model):
+class Commitment(Located, db.Model):
     __tablename__ = "commitments"
     __table_args__ = (
         sa.UniqueConstraint("committee_id", "number"),
         sa.CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="dates_ordered"),
+        *location_checks(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -172,6 +174,8 @@ class Commitment(db.Model):
     created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     updated_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     published_at = mapped_column(UTCDateTime())
+    # The optional point on the map (latitude, longitude from Located) and the name of its place.
+    place: Mapped[str | None] = mapped_column(sa.String(200))
 
     committee = relationship("Committee", lazy="joined")
     theme = relationship("Theme", lazy="joined")

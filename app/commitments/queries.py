@@ -209,3 +209,19 @@ def tables_by_id(ids) -> list[DialogueTable]:
     if not ids:
         return []
     return list(db.session.scalars(sa.select(DialogueTable).where(DialogueTable.id.in_(ids))))
+
+
+def located_commitments(plan: ActionPlan, limit: int) -> list[Commitment]:
+    """The plan's public commitments that have a point on the map (withdrawn ones left out), by
+    committee and number; committee and theme joined: one statement."""
+    from app.plans.models import Committee
+    stmt = (
+        sa.select(Commitment)
+        .join(Committee, Committee.id == Commitment.committee_id)
+        .where(Commitment.plan_id == plan.id, visible(),
+               Commitment.state != CommitmentState.withdrawn,
+               Commitment.latitude.is_not(None), Commitment.longitude.is_not(None))
+        .order_by(Committee.position, Committee.id, Commitment.number)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt).unique())

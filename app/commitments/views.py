@@ -4,7 +4,7 @@ from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.commitments import bp, forms, queries, registry, services
+from app.commitments import bp, forms, located, queries, registry, services
 from app.commitments.diff import diff_versions
 from app.commitments.models import COMMITMENT_STATE_LABELS, FIELD_LABELS, OGP_VALUES
 from app.commitments.permissions import can_read
@@ -54,6 +54,15 @@ def index():
         "commitments/index.html", plan=plan, form=form, commitments=commitments, drafts=drafts,
         draftable=draftable, filtered=any(request.args.get(k) for k in ("committee", "theme", "state")),
     )
+
+
+@bp.get("/map", endpoint="map")
+def located_map():
+    """The plan's located public commitments: always listed; the map is drawn over them."""
+    plan = requested_plan(current_user)
+    commitments = located.located(plan) if plan is not None else []
+    return render_template("commitments/map.html", plan=plan, commitments=commitments,
+                           limit=located.MAP_LIMIT)
 
 
 @bp.get("/<int:commitment_id>")

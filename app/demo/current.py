@@ -12,6 +12,7 @@ from app.commitments.models import Commitment, MilestoneStatus
 from app.commitments.services import create_draft, publish_commitment
 from app.consultations.services import answer_comment, comment_on_draft, open_consultation
 from app.core import clock as app_clock
+from app.demo.locations import commitment_location
 from app.demo.participation import DEMO_CAST, RESIDENTS
 from app.demo.timeline import Story
 from app.extensions import db
@@ -127,7 +128,8 @@ def commitments_story(plan: ActionPlan, today: date) -> Story:
         return create_draft(actor.get(slug, users["garante"]), committees[slug], {
             **TEMPLATE, "title": title, "theme_id": themes[theme], "problem": problem,
             "objective": objective, "description": description,
-            "starts_on": today + timedelta(days=span[0]), "ends_on": today + timedelta(days=span[1])},
+            "starts_on": today + timedelta(days=span[0]), "ends_on": today + timedelta(days=span[1]),
+            **commitment_location(key)},
             sources(committees[slug], themes[theme]),
             milestones=[{"description": text, "responsible": "Área responsable (demostración)",
                          "deliverable": "Entregable publicado en el portal",

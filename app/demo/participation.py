@@ -33,6 +33,7 @@ from app.accounts.models import User
 from app.comments.models import Comment
 from app.comments.services import post_comment
 from app.demo import people
+from app.demo.locations import proposal_location
 from app.dialogues import queries as table_queries
 from app.dialogues.models import DialogueTable
 from app.dialogues.services import (
@@ -613,6 +614,7 @@ class _Story:
             "committee_id": self.committees[committee].id,
             "theme_id": self.themes[theme].id,
             "place": place,
+            **proposal_location(key),
         })
 
     def support(self, proposal: str, user: str) -> None:

@@ -18,6 +18,7 @@ from app.opendata.schema import (
     enum_filter,
     eq,
     id_column,
+    location_columns,
 )
 from app.plans.models import ActionPlan, Committee, CommitteeMember, MemberKind, Theme
 from app.proposals import queries as proposal_queries
@@ -134,7 +135,7 @@ def _proposals():
         sa.select(
             Proposal.id, Proposal.reference, Proposal.plan_id, Proposal.committee_id,
             Committee.slug.label("committee"), Proposal.theme_id, Proposal.title, Proposal.body,
-            Proposal.place, Proposal.municipality, Proposal.state,
+            Proposal.place, Proposal.municipality, Proposal.latitude, Proposal.longitude, Proposal.state,
             public_author_id(author).label("author_id"), public_name(author).label("author"),
             Proposal.support_count, Proposal.comment_count, merged.reference.label("merged_into"),
             Proposal.withdrawal_reason, Proposal.created_at, Proposal.updated_at, Proposal.withdrawn_at,
@@ -161,6 +162,7 @@ proposals = Dataset(
         Column("body", "string", _l("Text of the proposal (Markdown).")),
         Column("place", "string", _l("Place the proposal is about, as written by its author."), nullable=True),
         Column("municipality", "string", _l("Municipality the proposal is about."), nullable=True),
+        *location_columns(),
         Column("state", "string", _l("State: submitted, under_review, in_dialogue, accepted, not_accepted, "
                                      "merged or withdrawn.")),
         *_author_columns(_l("author")),

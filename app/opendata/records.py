@@ -19,6 +19,7 @@ from app.opendata.schema import (
     enum_filter,
     eq,
     id_column,
+    location_columns,
 )
 from app.plans.models import Committee
 from app.progress.models import Evidence, ProgressNote
@@ -67,6 +68,8 @@ commitments = Dataset(
         Column("implementation_status", "string", _l("Implementation: not_started, limited, substantial or "
                                                      "complete.")),
         Column("withdrawn_reason", "string", _l("Why it was withdrawn."), nullable=True),
+        Column("place", "string", _l("Name of the place the commitment is about."), nullable=True),
+        *location_columns(),
         Column("version", "integer", _l("Number of the current version of its text.")),
         Column("published_at", "datetime", _l("When it was published as a formal commitment."), nullable=True),
         Column("updated_at", "datetime", _l("When it last changed.")),
@@ -77,7 +80,8 @@ commitments = Dataset(
         (Committee.short_code + "-" + sa.cast(Commitment.number, sa.String)).label("code"),
         Commitment.title, *(getattr(Commitment, name) for name, _ in _TEXTS),
         Commitment.starts_on, Commitment.ends_on, Commitment.state, Commitment.implementation_status,
-        Commitment.withdrawn_reason, Commitment.version, Commitment.published_at, Commitment.updated_at,
+        Commitment.withdrawn_reason, Commitment.place, Commitment.latitude, Commitment.longitude,
+        Commitment.version, Commitment.published_at, Commitment.updated_at,
     ).join(Committee, Committee.id == Commitment.committee_id).where(commitment_queries.visible()),
     key=(Commitment.id,),
     filters=(

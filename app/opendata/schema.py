@@ -133,6 +133,16 @@ def id_column(what) -> Column:
     return Column("id", "integer", _l("Unique number of the %(what)s on the platform.", what=what))
 
 
+def location_columns() -> tuple[Column, Column]:
+    """The point on the map (WGS 84 degrees), both or neither."""
+    return (
+        Column("latitude", "number", _l("Latitude of its location (WGS 84 degrees); empty when it has none."),
+               nullable=True),
+        Column("longitude", "number", _l("Longitude of its location (WGS 84 degrees); empty when it has none."),
+               nullable=True),
+    )
+
+
 def created_column() -> Column:
     return Column("created_at", "datetime", _l("When it was recorded."))
 

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.maps.forms import LocationFields
 from app.places.queries import committee_for_place, municipality_names, place_named
 from app.proposals.models import FACILITATOR_TRANSITIONS, PROPOSAL_STATE_LABELS, ProposalState
 from app.proposals.queries import DEFAULT_SORT, ProposalFilters
@@ -59,7 +60,7 @@ class _ProposalTextMixin:
     )
 
 
-class ProposalForm(_ProposalTextMixin, FlaskForm):
+class ProposalForm(_ProposalTextMixin, LocationFields, FlaskForm):
     committee_id = SelectField(
         _l("Committee"),
         choices=[],
@@ -74,7 +75,7 @@ class ProposalForm(_ProposalTextMixin, FlaskForm):
     committee_hint = None  # why a committee is preselected, when one is
 
 
-class EditProposalForm(_ProposalTextMixin, FlaskForm):
+class EditProposalForm(_ProposalTextMixin, LocationFields, FlaskForm):
     pass
 
 

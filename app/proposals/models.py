@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, enum_column, utcnow
 from app.extensions import db
+from app.maps.models import Located, location_checks
 from app.moderation.models import Moderatable
 
 
@@ -44,7 +45,7 @@ FACILITATOR_TRANSITIONS: dict[ProposalState, set[ProposalState]] = {
 OPEN_STATES = {S.submitted, S.under_review, S.in_dialogue}
 
 
-class Proposal(Moderatable, db.Model):
+class Proposal(Located, Moderatable, db.Model):
     __tablename__ = "proposals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,6 +92,8 @@ class Proposal(Moderatable, db.Model):
         sa.Index("ix_proposals_plan_newest", "plan_id", "created_at", "id"),
         # The list filtered by municipality (its choices are the plan's catalogue of places).
         sa.Index("ix_proposals_plan_municipality", "plan_id", "municipality"),
+        # The optional point on the map (latitude, longitude from Located); `place` names it.
+        *location_checks(),
     )
 
     author = relationship("User", foreign_keys=[author_id])

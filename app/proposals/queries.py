@@ -267,3 +267,16 @@ def answers_to_author(user_id: int, limit: int = 5) -> list[tuple[ProposalAnswer
         .order_by(ProposalAnswer.created_at.desc(), ProposalAnswer.id.desc()).limit(limit)
         .options(lazyload(ProposalAnswer.actor), lazyload(Proposal.author))
     )]
+
+
+def located_proposals(plan: ActionPlan, limit: int) -> list[Proposal]:
+    """The plan's visible proposals that have a point on the map, newest first; withdrawn ones
+    are left out (as the list leaves them out by default). One statement."""
+    stmt = (
+        sa.select(Proposal)
+        .where(Proposal.plan_id == plan.id, visible(), Proposal.state != ProposalState.withdrawn,
+               Proposal.latitude.is_not(None), Proposal.longitude.is_not(None))
+        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))

@@ -9,7 +9,7 @@ from app.core.permissions import can, require
 from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import limiter
 from app.plans.queries import current_plan_or_404, proposals_refusal, requested_plan
-from app.proposals import bp, forms, queries, related, services
+from app.proposals import bp, forms, located, queries, related, services
 from app.proposals.models import PROPOSAL_STATE_LABELS, ProposalState
 
 # Query-string keys the list understands; anything else is left out of its links.
@@ -49,6 +49,15 @@ def index():
         closed_reason=proposals_refusal(plan, today()),  # the plan's phases say when it receives them
         filtered=any(key in link_args for key in LIST_ARGS if key not in ("sort", "plan")),
     )
+
+
+@bp.get("/map", endpoint="map")
+def located_map():
+    """The plan's located proposals: always listed in the page; the map is drawn over them."""
+    plan = requested_plan(current_user)
+    proposals = located.located(plan) if plan is not None else []
+    return render_template("proposals/map.html", plan=plan, proposals=proposals,
+                           limit=located.MAP_LIMIT)
 
 
 def _show_page(proposal, *, state_form=None, merge_form=None):

@@ -10,7 +10,7 @@ committees table on SQLite would DROP it and, with foreign keys on, cascade-dele
 that points at it. The downgrade drops the column in place too (SQLite 3.35 and later).
 
 Revision ID: e9f34c54e98f
-Revises: c5e1a7d3b902
+Revises: 5229805ad9f0
 Create Date: 2026-12-06 04:40:00
 """
 import re
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e9f34c54e98f"
-down_revision = "c5e1a7d3b902"
+down_revision = "5229805ad9f0"
 branch_labels = None
 depends_on = None
 

@@ -68,6 +68,9 @@ EXPECTED: list[tuple[str, dict]] = [
     ("places.*", {"*": ADMIN_ONLY}),
     ("api.show_item", {"*": PUBLIC}),
     ("api.*", {"*": PUBLIC}),
+    # Maps: Leaflet's files, and the maps of proposals and commitments, are public reads.
+    ("maps.*", {"*": PUBLIC}),
+    ("proposals.map commitments.map", {"*": PUBLIC}),
     # Calls: the guarantor body publishes and decides; verified organisations apply.
     ("calls.apply", {"*": ORGANISATION_ONLY}),
     ("calls.mine", {"*": SIGNED_IN}),

@@ -11,6 +11,7 @@ from app.calls.models import ApplicationDocument, ApplicationStatus
 from app.core import storage
 from app.elections.models import CandidateState, ElectionState
 from app.extensions import db
+from app.maps.views import LEAFLET_VERSION
 from app.newsletters import services as newsletter_services
 from app.places.models import Place
 from app.plans.models import CommitteeMember, MemberKind
@@ -138,6 +139,7 @@ def url_values(world: World) -> list[tuple[str, dict]]:
     scope_id = world.facilitator.moderator_scopes[0].id
     return [
         ("api.show_item", {"slug": "proposals", "key": world.proposal.reference}),
+        ("maps.leaflet_file", {"version": LEAFLET_VERSION, "filename": "leaflet.js"}),
         ("api.*", {"slug": "proposals"}),
         ("opendata.*", {"slug": "proposals"}),
         ("consultations.*", {"comment_id": world.consultation_comment.id,

@@ -39,6 +39,8 @@ from app.plans.models import Committee
 from app.proposals import services as proposal_services
 from app.proposals.models import OPEN_STATES, Proposal, ProposalState
 
+# Not part of the versioned text, but a change of them alone is a change worth saving.
+LOCATION_FIELDS = ("latitude", "longitude", "place")
 # Parallel drafts of one committee may pick the same next number; the constraint decides.
 NUMBER_ATTEMPTS = 20
 
@@ -193,7 +195,8 @@ def update_draft(actor: User, commitment: Commitment, data: dict,
             field="milestones",
         )
     before = snapshot_of(commitment)
-    if same_text(before, build_snapshot(values, rows)):
+    moved = any(values[name] != getattr(commitment, name) for name in LOCATION_FIELDS)
+    if same_text(before, build_snapshot(values, rows)) and not moved:
         raise ValidationError(_("Nothing changed: there is no new version to save."))
 
     seen_version = commitment.version if expected_version is None else expected_version

@@ -12,6 +12,7 @@ from app.commitments.models import TEMPLATE_FIELDS, Commitment
 from app.core.errors import ValidationError
 from app.core.text import clean_line, clean_text
 from app.extensions import db
+from app.maps.location import validated_location, validated_place
 from app.plans.models import Theme
 
 # Lengths of the template's one-line fields (the columns' sizes); long texts share TEXT_MAX.
@@ -80,6 +81,9 @@ def validated_fields(data: dict, plan_id: int, current: Commitment | None = None
     if ends_on < starts_on:
         raise ValidationError(_("The end date cannot be before the start date."), field="ends_on")
     values["starts_on"], values["ends_on"] = starts_on, ends_on
+    # The optional point on the map and its place's name (kept when `data` does not name them).
+    values.update(validated_location(data, current))
+    values["place"] = validated_place(data, current)
     return values
 
 

@@ -14,6 +14,7 @@ from app.core.permissions import require
 from app.core.text import clean_line, clean_text, fold
 from app.core.uow import savepoint
 from app.extensions import db
+from app.maps.location import validated_location
 from app.notifications.services import notify
 from app.places.queries import municipalities_covered_by, place_named
 from app.plans.models import ActionPlan, Committee, Theme
@@ -137,6 +138,7 @@ def create_proposal(actor: User, plan: ActionPlan, data: dict) -> Proposal:
     if committee is None or committee.plan_id != plan.id:
         raise ValidationError(_("Choose one of the plan's committees."), field="committee_id")
     theme = _theme_of(plan.id, data, required=_plan_has_themes(plan.id))
+    location = validated_location(data)
 
     values = {
         "plan_id": plan.id,
@@ -147,6 +149,7 @@ def create_proposal(actor: User, plan: ActionPlan, data: dict) -> Proposal:
         "body": body,
         "place": place,
         "municipality": _municipality_of(plan, committee, actor, data),
+        **location,
     }
     prefix, year = plan.reference_prefix, today().year
     for attempt in range(REFERENCE_ATTEMPTS):
@@ -182,6 +185,7 @@ def edit_proposal(actor: User, proposal: Proposal, data: dict) -> ProposalVersio
     title, body, place = _validated_text(data)
     theme = _theme_of(proposal.plan_id, data, required=_plan_has_themes(proposal.plan_id))
     theme_id = theme.id if theme else None
+    location = validated_location(data, current=proposal)  # kept when `data` names no point
     search_text = fold(" ".join([proposal.reference, title, body, place or ""]))
     # Conditional: a support or comment that arrived meanwhile closes the window.
     result = db.session.execute(
@@ -194,7 +198,7 @@ def edit_proposal(actor: User, proposal: Proposal, data: dict) -> ProposalVersio
             Proposal.hidden_at.is_(None),
         )
         .values(title=title, body=body, place=place, theme_id=theme_id,
-                search_text=search_text, updated_at=utcnow())
+                search_text=search_text, updated_at=utcnow(), **location)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
