@@ -88,6 +88,9 @@ def _geojson(located) -> Response:
     if unknown:
         raise ValidationError(_("Unknown parameter %(name)s. This collection accepts: %(known)s.",
                                 name=unknown[0][:80], known=", ".join(GEOJSON_ARGS)))
+    if request.args.get("plan") == "":
+        raise ValidationError(_("plan must be a plan's address (slug); leave it out for the current plan."),
+                              field="plan")
     plan = requested_plan()  # a published plan only: no one is logged in to the API
     items = located.located(plan) if plan is not None else []
     return _json(feature_collection([located.feature(item, external=True) for item in items]),

@@ -40,6 +40,7 @@ def csp_for(tile_url: str | None = None) -> str:
     )
 
 
+# Thread-safe: a str built once at import (from the default tiles), never changed after.
 CSP = csp_for()
 
 

@@ -267,7 +267,7 @@ def test_an_unconfirmed_account_is_told_to_confirm_before_following(world, clien
     user = make_user(confirmed=False)
     login(client, user.email)
     html = client.get(f"/progress/commitment/{commitment.id}").get_data(as_text=True)
-    assert "/follow" not in html and 'data-followers="0"' in html
+    assert "/follow\"" not in html and 'data-followers="0"' in html
 
 
 def test_the_follower_count_counts_everyone(world, client, commitment):
