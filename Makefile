@@ -50,6 +50,7 @@ install-test: $(VENV)/.installed-test translations
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
+	$(BIN)/flask search reindex
 	@echo ""
 	@echo "Cocrea is serving the demo plan at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)

@@ -31,7 +31,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.core.uow import register_unit_of_work
 
     register_unit_of_work(app)  # the one commit of each request
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    from app.search.indexing import listen_for_changes
+
+    listen_for_changes()  # the search index follows every change, in the same transaction
+    from app.search.models import include_object
+
+    # include_object: autogenerate leaves alone the text-search structures the databases derive.
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True,
+                     include_object=include_object)
     csrf.init_app(app)
     babel.init_app(
         app,
@@ -98,6 +105,7 @@ def _import_models() -> None:
     from app.plans import models as _plans  # noqa: F401
     from app.progress import models as _progress  # noqa: F401
     from app.proposals import models as _proposals  # noqa: F401
+    from app.search import models as _search  # noqa: F401
 
 
 # Areas in the order their sections appear in a person's data export.
@@ -148,7 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(places_bp)
     for name in ("transparency", "profiles"):  # each views module re-exports its package's bp
         app.register_blueprint(importlib.import_module(f"app.{name}.views").bp)
-    for name in ("legal", "feeds", "documents", "announcements"):  # privacy; Atom; records; news
+    for name in ("legal", "feeds", "documents", "announcements", "search"):  # privacy; Atom; records; news; search
         app.register_blueprint(importlib.import_module(f"app.{name}").bp)
     for name in ("admin_views", "admin_committees"):  # the routes of /admin/plans
         importlib.import_module(f"app.plans.{name}")
