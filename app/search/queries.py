@@ -55,7 +55,9 @@ class Query:
     @classmethod
     def of(cls, text: str | None) -> "Query":
         tokens = analyser.query_tokens(text)
-        return cls(tokens, bool(tokens) and len(tokens[-1]) >= MIN_PREFIX)
+        # Numbers are whole: "100" does not find "1000".
+        return cls(tokens, bool(tokens) and len(tokens[-1]) >= MIN_PREFIX
+                   and not tokens[-1].isdigit())
 
 
 @dataclass
@@ -232,15 +234,18 @@ def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = N
 
 
 def matching_ids(kind: str, query: str | None, plan_id: int | None):
-    """For a list's own search box: a SELECT of (item_id, relevance) of the items of `kind` that
-    match every word of the query, or None when the query holds no word to search for (the list
-    is then not filtered). Use it as `Model.id.in_(sa.select(m.c.item_id))` with
-    `m = matching_ids(...).subquery()`, and order by `m.c.relevance.desc()` after joining it."""
+    """For a list's own search box: a SELECT of (item_id, relevance) of the public items of
+    `kind` that match every word of the query; None when the query is blank (the list is then not
+    filtered). A query with no word worth searching for ("%", "de la") matches nothing. Use it as
+    `m = matching_ids(...).subquery()`, then `.join(m, m.c.item_id == Model.id)` (or
+    `Model.id.in_(sa.select(m.c.item_id))`), ordering by `m.c.relevance.desc()`."""
     if kind not in KINDS:
         raise ValueError(f"not a kind of search: {kind!r}")
+    if not (query or "").strip():
+        return None
     parsed = Query.of(query)
     if not parsed.tokens:
-        return None
+        return sa.select(SearchEntry.item_id, sa.literal(0.0).label("relevance")).where(sa.false())
     catch_up()
     condition, relevance, source = _matching(parsed)
     stmt = (sa.select(SearchEntry.item_id, relevance.label("relevance")).select_from(source)
