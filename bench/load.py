@@ -253,6 +253,9 @@ def run_scenarios(server: Server, uncached: Server, info: dict) -> list[dict]:
     read("home", "/")
     read("proposal list", "/proposals/")
     read("proposal search (filtered)", "/proposals/?q=alumbrado&state=submitted&committee_id=2")
+    # The site-wide search (never cached: every query is its own page), every word and a prefix.
+    read("site search", "/search/?q=alumbrado+p%C3%BAblico")
+    read("site search, comments only, typing", "/search/?q=basura+colon&kind=comment")
     read("proposal list, signed in", "/proposals/", cookie=reader_cookie)
     read("proposal page, 200 comments", hot)
     read("commitment page", commitment)

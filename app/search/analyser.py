@@ -6,6 +6,7 @@ rules know the accented endings ("-ación"); folding the stem afterwards makes "
 "senaletica" the same token. Tokens hold only [a-z0-9] and a few other letters, never a
 character that PostgreSQL's tsquery or SQLite's FTS5 syntax would read as an operator.
 """
+import functools
 import re
 import threading
 import unicodedata
@@ -56,7 +57,16 @@ def words(text: str | None) -> list[str]:
 def token(word: str) -> str | None:
     """The token of one word, or None for a stop word or a word too long to be one."""
     lower = word.lower()
-    if fold(lower) in STOP_WORDS or len(lower) > MAX_TOKEN_LENGTH:
+    if len(lower) > MAX_TOKEN_LENGTH:
+        return None
+    return _token_of(lower)
+
+
+# The words of a language repeat: the pure-Python stemmer (about 35 µs a word) runs once per word.
+# lru_cache is safe to call from several threads (CPython locks its bookkeeping).
+@functools.lru_cache(maxsize=100_000)
+def _token_of(lower: str) -> str | None:
+    if fold(lower) in STOP_WORDS:
         return None
     stemmed = fold(_stemmers.spanish.stemWord(lower))
     # Folding can leave nothing of a word made only of combining marks.

@@ -114,7 +114,7 @@ def _matching(query: Query, *, any_word: bool = False):
             terms[-1] += ":*"
         tsquery = sa.func.to_tsquery("simple", (" | " if any_word else " & ").join(terms))
         vector = sa.literal_column("search_entries.search_vector")
-        weights = sa.literal("{0.1, 0.2, %s, %s}" % (BODY_WEIGHT, TITLE_WEIGHT))
+        weights = sa.literal(f"{{0.1, 0.2, {BODY_WEIGHT}, {TITLE_WEIGHT}}}")
         weights = sa.cast(weights, sa.ARRAY(sa.REAL))
         return (vector.bool_op("@@")(tsquery), sa.func.ts_rank(weights, vector, tsquery),
                 SearchEntry.__table__)
