@@ -24,6 +24,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
 
 from app.comments.models import Comment
 from app.commitments.models import TEMPLATE_FIELDS, Commitment, CommitmentState, Milestone
@@ -293,6 +295,33 @@ def _statement_columns(statement) -> set[str] | None:
     return {getattr(key, "key", None) or getattr(key, "name", None) or str(key) for key in values}
 
 
+def _ids_named(whereclause, table) -> list[int] | None:
+    """The ids a WHERE clause names with `id = x` or `id IN (...)` among its AND-ed conditions
+    (the services' conditional updates all do), or None. Read from the statement, not the
+    database: a SELECT before an UPDATE would make SQLite's transaction a reader that must then
+    upgrade to a writer, which fails at once when another writer went first."""
+    if whereclause is None:
+        return None
+    if isinstance(whereclause, BooleanClauseList) and whereclause.operator is operators.and_:
+        conditions = list(whereclause.clauses)
+    else:
+        conditions = [whereclause]
+    for condition in conditions:
+        if not isinstance(condition, BinaryExpression):
+            continue
+        left, right = condition.left, condition.right
+        if getattr(left, "key", None) != "id" or getattr(getattr(left, "table", None), "name", None) != table.name:
+            continue
+        if not isinstance(right, BindParameter):
+            continue
+        value = right.effective_value
+        if condition.operator is operators.eq and isinstance(value, int):
+            return [value]
+        if condition.operator is operators.in_op and isinstance(value, list | tuple):
+            return [v for v in value if isinstance(v, int)]
+    return None
+
+
 def _before_bulk_write(orm_execute_state) -> None:
     if not (orm_execute_state.is_update or orm_execute_state.is_delete):
         return
@@ -307,11 +336,13 @@ def _before_bulk_write(orm_execute_state) -> None:
         if touched is not None and not touched & columns:
             return  # a counter, a lock, a timestamp: nothing search shows
     session = orm_execute_state.session
-    # Read before the statement runs: its WHERE clause may no longer hold afterwards.
-    select = sa.select(table.c.id)
-    if statement.whereclause is not None:
-        select = select.where(statement.whereclause)
-    ids = session.execute(select).scalars().all()
+    ids = _ids_named(statement.whereclause, table)
+    if ids is None:
+        # Read before the statement runs: its WHERE clause may no longer hold afterwards.
+        select = sa.select(table.c.id)
+        if statement.whereclause is not None:
+            select = select.where(statement.whereclause)
+        ids = session.execute(select).scalars().all()
     if kind == "milestone":
         _note(session, "commitment", session.execute(
             sa.select(Milestone.commitment_id).where(Milestone.id.in_(ids))).scalars())

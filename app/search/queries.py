@@ -68,6 +68,8 @@ class SearchResult:
     title: Markup  # escaped, matched words in <mark>
     url: str
     snippet: Markup  # escaped, matched words in <mark>
+    plan_name: str = ""
+    plan_is_current: bool = True
 
     @property
     def kind_label(self) -> str:
@@ -218,8 +220,10 @@ def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = N
     page = min(page, pages)
     rows = db.session.execute(
         sa.select(SearchEntry.kind, SearchEntry.item_id, SearchEntry.plan_id, SearchEntry.title,
-                  SearchEntry.url, SearchEntry.excerpt)
+                  SearchEntry.url, SearchEntry.excerpt, ActionPlan.name.label("plan_name"),
+                  ActionPlan.is_current.label("plan_is_current"))
         .select_from(source)
+        .join(ActionPlan, ActionPlan.id == SearchEntry.plan_id)
         .where(*scope, SearchEntry.kind.in_(wanted))
         .order_by(relevance.desc(), SearchEntry.id)
         .limit(per_page).offset((page - 1) * per_page)
@@ -227,7 +231,8 @@ def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = N
     results = [
         SearchResult(kind=r.kind, item_id=r.item_id, plan_id=r.plan_id,
                      title=highlight(r.title, parsed), url=r.url,
-                     snippet=highlight(r.excerpt, parsed, SNIPPET_CHARS))
+                     snippet=highlight(r.excerpt, parsed, SNIPPET_CHARS),
+                     plan_name=r.plan_name, plan_is_current=bool(r.plan_is_current))
         for r in rows
     ]
     return SearchPage(text, results, total, page, per_page, counts=counts)
