@@ -185,6 +185,14 @@ def test_index_follows_edits_of_every_kind(world):
     db.session.commit()
     assert found("colibries") == [] and found("gorriones") == [("table", table.id)]
 
+    document = Document(plan_id=world.plan.id, kind=DocumentKind.other, title="Acta de las garzas",
+                        description="", document_date=date(2026, 3, 1))
+    db.session.add(document)
+    db.session.commit()
+    document.title = "Acta de las grullas"
+    db.session.commit()
+    assert found("garzas") == [] and found("grullas") == [("document", document.id)]
+
 
 def test_reindex_command_rebuilds_the_same_index(world, app):
     a = make_proposal(world, title="Nopales en la azotea", body="x")
@@ -296,3 +304,26 @@ def test_catch_up_runs_before_commit(world):
     db.session.commit()
     assert indexing.PENDING not in db.session.info
     assert entry_of("proposal", proposal.id).title == "Tlacuaches"
+
+
+def test_the_header_box_is_a_labelled_get_form_to_the_search_page(app):
+    from flask import render_template_string
+
+    with app.test_request_context("/proposals/?q=<b>"):
+        html = render_template_string('{% include "search/_box.html" %}')
+    assert 'method="get" action="/search/"' in html and 'role="search"' in html
+    assert '<label for="search-box-q"' in html and 'id="search-box-q"' in html and 'name="q"' in html
+    assert 'value=""' in html  # another page's query is not carried into the box
+    with app.test_request_context("/search/?q=<b>"):
+        html = render_template_string('{% include "search/_box.html" %}')
+    assert 'value="&lt;b&gt;"' in html
+
+
+def test_results_from_an_earlier_plan_say_so(world, client):
+    current = make_proposal(world, title="Tejones en el bosque", body="x")
+    old_plan = make_plan(current=False)
+    db.session.execute(sa.update(SearchEntry).where(SearchEntry.item_id == current.id,
+                                                    SearchEntry.kind == "proposal")
+                       .values(plan_id=old_plan.id))
+    page = text(client.get("/search/?q=tejones"))
+    assert 'class="muted search-plan"' in page
