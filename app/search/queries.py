@@ -6,6 +6,7 @@ finds "señalética" while it is being typed). PostgreSQL matches the tsvector c
 tsquery and ranks with ts_rank; SQLite matches the FTS5 table and ranks with bm25. The tokens hold
 letters and digits only, so nobody's query is read as either database's query syntax.
 """
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -140,8 +141,14 @@ def _published_plans():
 # ------------------------------------------------------------------ snippets
 
 
+@functools.lru_cache(maxsize=50_000)
+def _folded(word: str) -> str:
+    # Words repeat from one snippet to the next (lru_cache is safe to call from several threads).
+    return analyser.fold(word)
+
+
 def _matches(word: str, query: Query) -> bool:
-    folded = analyser.fold(word)
+    folded = _folded(word)
     # Cheap first: a word's token is the start of its folded form, so most words stop here.
     if not any(folded.startswith(t) for t in query.tokens):
         return False
@@ -153,14 +160,24 @@ def _matches(word: str, query: Query) -> bool:
     return query.prefix and token.startswith(query.tokens[-1])
 
 
+def _spans(text: str, query: Query, start: int = 0, end: int | None = None, first: bool = False):
+    spans = []
+    for m in analyser.WORD.finditer(text, start, len(text) if end is None else end):
+        if _matches(m.group(), query):
+            spans.append(m.span())
+            if first:
+                break
+    return spans
+
+
 def highlight(text: str, query: Query, limit: int | None = None) -> Markup:
     """The text escaped, the words the query matched in <mark>; with `limit`, a window of about
     that many characters around the first match (or the start, when nothing matched)."""
     text = text or ""
-    spans = [m.span() for m in analyser.WORD.finditer(text) if _matches(m.group(), query)]
     start, end = 0, len(text)
     if limit is not None and len(text) > limit:
-        first = spans[0][0] if spans else 0
+        found = _spans(text, query, first=True)
+        first = found[0][0] if found else 0
         start = max(0, first - limit // 3)
         if start:
             space = text.find(" ", start)
@@ -171,9 +188,7 @@ def highlight(text: str, query: Query, limit: int | None = None) -> Markup:
             end = space
     parts = [Markup("…") if start else Markup("")]
     position = start
-    for s, e in spans:
-        if s < start or e > end:
-            continue
+    for s, e in _spans(text, query, start, end):
         parts.append(escape(text[position:s]))
         parts.append(Markup("<mark>%s</mark>") % text[s:e])
         position = e
