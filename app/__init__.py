@@ -31,7 +31,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.core.uow import register_unit_of_work
 
     register_unit_of_work(app)  # the one commit of each request
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    from app.search.indexing import listen_for_changes
+
+    listen_for_changes()  # the search index follows every change, in the same transaction
+    from app.search.models import include_object
+
+    # include_object: autogenerate leaves alone the text-search structures the databases derive.
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True,
+                     include_object=include_object)
     csrf.init_app(app)
     babel.init_app(
         app,
@@ -101,6 +108,7 @@ def _import_models() -> None:
     from app.progress import models as _progress  # noqa: F401
     from app.proposals import models as _proposals  # noqa: F401
     from app.reminders import models as _reminders  # noqa: F401
+    from app.search import models as _search  # noqa: F401
 
 
 # Areas in the order their sections appear in a person's data export.
@@ -152,9 +160,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(places_bp)
     for name in ("transparency", "profiles", "maps"):  # each views module re-exports its package's bp
         app.register_blueprint(importlib.import_module(f"app.{name}.views").bp)
-    # privacy; Atom; records; news; the API explained for people; following; unsubscribe links
+    # privacy; Atom; records; news; the API explained for people; following; unsubscribe links;
+    # search
     for name in ("legal", "feeds", "documents", "announcements", "developers", "follows", "reminders",
-                 "newsletters"):
+                 "newsletters", "search"):
         app.register_blueprint(importlib.import_module(f"app.{name}").bp)
     for name in ("admin_views", "admin_committees"):  # the routes of /admin/plans
         importlib.import_module(f"app.plans.{name}")

@@ -122,6 +122,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
     register_notifications_cli(app)
     register_reminders_cli(app)
+    from app.search.cli import register_cli as register_search_cli
+
+    register_search_cli(app)
     from app.core.checks import register_check_command
 
     register_check_command(app)

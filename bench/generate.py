@@ -37,6 +37,7 @@ from app.elections.services import voting
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, Theme
 from app.proposals.models import OPEN_STATES, Proposal, ProposalState, Support
+from app.search import indexing as search_index
 
 SIZES = {
     "citizens": 50_000, "organisations": 3_000, "proposals": 20_000, "comments": 200_000,
@@ -95,7 +96,9 @@ def generate(seed: int = 2026, sizes: dict | None = None, log=print) -> dict:
     password_hash = hash_password(PASSWORD)
 
     plan = ActionPlan(slug="tercer-plan-durango", name="Tercer Plan de Acción Local de Gobierno Abierto de Durango",
-                      period="2026–2027", description="Plan de prueba del benchmark.", is_current=True)
+                      period="2026–2027", description="Plan de prueba del benchmark.", is_current=True,
+                      # Required since the plans got reference prefixes and publication.
+                      reference_prefix="DGO", published_at=now)
     committees = [Committee(plan=plan, slug=slug, name=name, scope=scope, position=i)
                   for i, (slug, name, scope) in enumerate([
                       ("poder-ejecutivo", "Comité del Poder Ejecutivo", "Poder Ejecutivo del Estado"),
@@ -238,6 +241,11 @@ def generate(seed: int = 2026, sizes: dict | None = None, log=print) -> dict:
     voting = _election(committees[1], organisations, admin, rng, ballots=0)
     log(f"  elections: {sizes['ballots']:,} ballots in #{published.id}, #{voting.id} open for voting "
         f"({time.perf_counter() - started:.0f} s)")
+    # Rows written in bulk bypass the ORM, so the search index is built once at the end, as
+    # `flask search reindex` does after an import.
+    indexed = search_index.rebuild()
+    db.session.commit()
+    log(f"  search index: {sum(indexed.values()):,} entries ({time.perf_counter() - started:.0f} s)")
     # A bulk load leaves the planner's statistics empty; autovacuum would gather them in time.
     db.session.execute(sa.text("ANALYZE"))
     db.session.commit()
@@ -284,6 +292,9 @@ def _election(committee, organisations, admin, rng, ballots: int) -> Election:
         nominations_open_at=now - timedelta(days=10), nominations_close_at=now - timedelta(days=5),
         voting_opens_at=now - timedelta(hours=1), voting_closes_at=now + timedelta(days=2),
         min_participants=3, state=ElectionState.nominating, created_by_id=admin.id,
+        # Every election belongs to a call: its roll is that call's approved organisations.
+        call_id=db.session.scalar(sa.select(CallCommittee.call_id)
+                                  .where(CallCommittee.committee_id == committee.id)),
     )
     db.session.add(election)
     db.session.commit()

@@ -220,6 +220,7 @@ NOTES = {
     "signed in": "signed in: never cached",
     "cache off": "anonymous, page cache off: rendered on every request",
     "export": "streamed, never cached",
+    "search": "anonymous, never cached: every query is its own page",
     "write": "signed in",
 }
 
@@ -253,6 +254,9 @@ def run_scenarios(server: Server, uncached: Server, info: dict) -> list[dict]:
     read("home", "/")
     read("proposal list", "/proposals/")
     read("proposal search (filtered)", "/proposals/?q=alumbrado&state=submitted&committee_id=2")
+    # The site-wide search (never cached: every query is its own page), every word and a prefix.
+    read("site search", "/search/?q=alumbrado+p%C3%BAblico", kind="search")
+    read("site search, comments only, typing", "/search/?q=basura+colon&kind=comment", kind="search")
     read("proposal list, signed in", "/proposals/", cookie=reader_cookie)
     read("proposal page, 200 comments", hot)
     read("commitment page", commitment)

@@ -290,6 +290,7 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    q = StringField(_l("Search"), render_kw={"maxlength": 200, "type": "search"})
     committee = SelectField(_l("Committee"), choices=[], validate_choice=True)
     theme = SelectField(_l("Theme"), choices=[], validate_choice=True)
     state = SelectField(_l("State"), choices=[], validate_choice=True)
@@ -331,4 +332,5 @@ def filters_from(form) -> CommitmentFilters:
         committee_id=int(form.committee.data) if form.committee.data else None,
         theme_id=int(form.theme.data) if form.theme.data else None,
         state=CommitmentState(form.state.data) if form.state.data else None,
+        text=" ".join((form.q.data or "").split())[:200] or None,
     )

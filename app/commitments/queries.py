@@ -47,18 +47,27 @@ class CommitmentFilters:
     committee_id: int | None = None
     theme_id: int | None = None
     state: CommitmentState | None = None
+    text: str | None = None  # words of the site's search (app/search); most relevant first
 
 
 def list_commitments(plan: ActionPlan, filters: CommitmentFilters | None = None) -> list[Commitment]:
-    """The plan's public commitments, by committee and number (committee and theme joined)."""
+    """The plan's public commitments, by committee and number (committee and theme joined); with
+    words to search for, those the search finds, the most relevant first."""
     from app.plans.models import Committee
+    from app.search.queries import matching_ids
     filters = filters or CommitmentFilters()
+    order = (Committee.position, Committee.id, Commitment.number)
     stmt = (
         sa.select(Commitment)
         .join(Committee, Committee.id == Commitment.committee_id)
         .where(Commitment.plan_id == plan.id, visible())
-        .order_by(Committee.position, Committee.id, Commitment.number)
     )
+    found = matching_ids("commitment", filters.text, plan.id)
+    if found is not None:
+        found = found.subquery()
+        stmt = stmt.join(found, found.c.item_id == Commitment.id)
+        order = (found.c.relevance.desc(), *order)
+    stmt = stmt.order_by(*order)
     if filters.committee_id is not None:
         stmt = stmt.where(Commitment.committee_id == filters.committee_id)
     if filters.theme_id is not None:

@@ -52,7 +52,7 @@ def index():
     draftable = [c for c in plan.committees if can(current_user, "commitments.draft", c)]
     return render_template(
         "commitments/index.html", plan=plan, form=form, commitments=commitments, drafts=drafts,
-        draftable=draftable, filtered=any(request.args.get(k) for k in ("committee", "theme", "state")),
+        draftable=draftable, filtered=any(request.args.get(k) for k in ("q", "committee", "theme", "state")),
     )
 
 

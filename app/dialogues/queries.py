@@ -14,6 +14,7 @@ from app.dialogues.models import (
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, Theme
 from app.proposals.models import OPEN_STATES, Proposal
+from app.search import queries as search
 
 ACTIVE = (RegistrationStatus.confirmed, RegistrationStatus.waiting)
 PAST_PER_PAGE = 20
@@ -56,6 +57,26 @@ def past_tables(now, committee_id: int | None = None, page: int = 1,
         _listing(committee_id)
         .where(_end() < now)
         .order_by(DialogueTable.starts_at.desc(), DialogueTable.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page + 1)
+    )
+    rows = list(db.session.scalars(stmt))
+    return rows[:per_page], len(rows) > per_page
+
+
+def searched_tables(text: str, committee_id: int | None = None, page: int = 1,
+                    per_page: int = PAST_PER_PAGE) -> tuple[list[DialogueTable], bool]:
+    """Tables the site's search finds for the words (app/search), the most relevant first, a page
+    at a time; the flag says whether more follow. Blank words: none (the list shows them all)."""
+    found = search.matching_ids("table", text, None)
+    if found is None:
+        return [], False
+    found = found.subquery()
+    page = max(page, 1)
+    stmt = (
+        _listing(committee_id)
+        .join(found, found.c.item_id == DialogueTable.id)
+        .order_by(found.c.relevance.desc(), DialogueTable.starts_at.desc(), DialogueTable.id.desc())
         .offset((page - 1) * per_page)
         .limit(per_page + 1)
     )

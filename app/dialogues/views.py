@@ -46,6 +46,11 @@ def index():
     committee_id = int_arg(request.args.get("committee"))
     committee = db.session.get(Committee, committee_id) if committee_id else None
     page = int_arg(request.args.get("page"), 1, maximum=MAX_PAGE)
+    q = " ".join((request.args.get("q") or "").replace("\x00", "").split())[:200]
+    if q:  # a search: one list, the most relevant first
+        found, more = queries.searched_tables(q, committee.id if committee else None, page=page)
+        return render_template("dialogues/index.html", found=found, upcoming=[], past=[], more=more,
+                               page=page, committee=committee, q=q)
     now = utcnow()
     upcoming = queries.upcoming_tables(now, committee.id if committee else None)
     past, more = queries.past_tables(now, committee.id if committee else None, page=page)
@@ -56,6 +61,7 @@ def index():
         more=more,
         page=page,
         committee=committee,
+        q="",
     )
 
 

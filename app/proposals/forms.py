@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.maps.forms import LocationFields
 from app.places.queries import committee_for_place, municipality_names, place_named
 from app.proposals.models import FACILITATOR_TRANSITIONS, PROPOSAL_STATE_LABELS, ProposalState
-from app.proposals.queries import DEFAULT_SORT, ProposalFilters
+from app.proposals.queries import DEFAULT_SORT, RELEVANCE, ProposalFilters
 from app.proposals.services import (
     ANSWER_MAX,
     ANSWER_MIN,
@@ -138,6 +138,7 @@ class FilterForm(FlaskForm):
     sort = SelectField(
         _l("Sort by"),
         choices=[
+            ("relevance", _l("Most relevant to the search")),
             ("newest", _l("Newest")),
             ("supported", _l("Most supported")),
             ("commented", _l("Most commented")),
@@ -226,4 +227,10 @@ def filters_from(form) -> tuple[ProposalFilters, str]:
         municipality=ok(form.municipality),
         text=(form.q.data or "")[:200] or None,
     )
-    return filters, ok(form.sort) or DEFAULT_SORT
+    # A search is ordered by relevance unless another order is asked for.
+    if form.sort.raw_data:
+        sort = ok(form.sort) or DEFAULT_SORT
+    else:
+        sort = RELEVANCE if filters.text else DEFAULT_SORT
+        form.sort.data = sort  # the select shows the order the list has
+    return filters, sort

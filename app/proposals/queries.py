@@ -10,6 +10,7 @@ from app.core.text import fold
 from app.extensions import db
 from app.plans.models import ActionPlan
 from app.proposals.models import Proposal, ProposalAnswer, ProposalState, ProposalVersion, Support
+from app.search import queries as search
 
 
 # Pages show people's names only: their facilitator scopes (eager by default) stay unloaded.
@@ -23,6 +24,8 @@ SORTS = {
     "commented": (Proposal.comment_count.desc(), Proposal.created_at.desc(), Proposal.id.desc()),
 }
 DEFAULT_SORT = "newest"
+# The order of a searched list when no other is asked for: the search's relevance.
+RELEVANCE = "relevance"
 PER_PAGE = 20
 MAX_PER_PAGE = 100
 # A search of many words costs one LIKE each; more than this is not a search, it is a paste.
@@ -98,12 +101,22 @@ def _filtered(plan: ActionPlan, filters: ProposalFilters):
         stmt = stmt.where(Proposal.theme_id == filters.theme_id)
     if filters.municipality:
         stmt = stmt.where(Proposal.municipality == filters.municipality)
-    return matching(stmt, filters.text)
+    return stmt
+
+
+def _searched(stmt, plan: ActionPlan, text: str | None):
+    """The list narrowed to what the site's search finds for the text (app/search), with its
+    relevance; (stmt, None) when the text holds no word to search for."""
+    found = search.matching_ids("proposal", text, plan.id)
+    if found is None:
+        return stmt, None
+    found = found.subquery()
+    return stmt.join(found, found.c.item_id == Proposal.id), found.c.relevance
 
 
 def matching(stmt, text: str | None):
-    """Proposals whose title and text contain every word (accents and case ignored); the list page
-    and the API search alike."""
+    """Proposals whose title and text contain every word (accents and case ignored): the API's
+    and open data's `q`, which also reach withdrawn proposals (the list page uses app/search)."""
     for word in fold(text or "").split()[:MAX_SEARCH_WORDS]:
         # search_text is folded when written, the words when asked: same LIKE on every database.
         stmt = stmt.where(Proposal.search_text.contains(word, autoescape=True))
@@ -119,16 +132,19 @@ def list_proposals(
 ) -> Page:
     """One page of the plan's visible proposals: two statements plus the eager loads."""
     filters = filters or ProposalFilters()
-    sort = sort if sort in SORTS else DEFAULT_SORT
     per_page = max(1, min(clamp_page(per_page, PER_PAGE), MAX_PER_PAGE))
-    stmt = _filtered(plan, filters)
+    stmt, relevance = _searched(_filtered(plan, filters), plan, filters.text)
+    if sort == RELEVANCE and relevance is not None:
+        order = (relevance.desc(), Proposal.created_at.desc(), Proposal.id.desc())
+    else:
+        order = SORTS[sort if sort in SORTS else DEFAULT_SORT]
     # Counted on the ids alone: the database need not read the rows' text.
     total = db.session.scalar(
         sa.select(sa.func.count()).select_from(stmt.with_only_columns(Proposal.id).subquery())) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(clamp_page(page), pages)
     items = db.session.scalars(
-        stmt.order_by(*SORTS[sort])
+        stmt.order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
         .options(

@@ -176,6 +176,8 @@ EXPECTED: list[tuple[str, dict]] = [
     ("proposals.edit", {"*": AUTHOR_ONLY}),
     ("proposals.withdraw", {"*": AUTHOR_ONLY}),
     ("proposals.change_state proposals.merge", {"*": FACILITATORS}),
+    # The site-wide search: public content only, for everyone alike.
+    ("search.results", {"*": PUBLIC}),
     ("transparency.*", {"*": PUBLIC}),
 ]
 
