@@ -102,7 +102,7 @@ def _import_models() -> None:
 
 # Areas in the order their sections appear in a person's data export.
 HOOKED_AREAS = ("places", "proposals", "comments", "dialogues", "moderation", "notifications", "calls",
-                "elections", "plans", "commitments", "consultations", "progress")
+                "elections", "plans", "commitments", "consultations", "progress", "search")
 
 
 def _import_hooks() -> None:

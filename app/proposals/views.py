@@ -13,9 +13,8 @@ from app.core.permissions import can, require
 from app.core.views import attach_error, has_errors, load_or_404, redirect_with, run_form
 from app.extensions import limiter
 from app.plans.queries import current_plan_or_404, proposals_refusal, requested_plan
-from app.proposals import bp, forms, queries, related, services
+from app.proposals import bp, forms, queries, related, services, similar
 from app.proposals.models import PROPOSAL_STATE_LABELS, ProposalState
-from app.search.queries import similar_proposals
 
 # Query-string keys the list understands; anything else is left out of its links.
 LIST_ARGS = ("q", "committee", "theme", "state", "municipality", "sort", "plan")
@@ -134,7 +133,7 @@ def _draft_context(stashed=None, ids=None) -> dict:
 
 def _similar(form, proposal=None) -> list:
     plan_id = proposal.plan_id if proposal else current_plan_or_404().id
-    return similar_proposals(plan_id, f"{form.title.data or ''} {form.body.data or ''}", limit=5,
+    return similar.similar_to(plan_id, f"{form.title.data or ''} {form.body.data or ''}", limit=5,
                              exclude_id=proposal.id if proposal else None)
 
 

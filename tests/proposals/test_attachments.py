@@ -273,3 +273,24 @@ def test_attachments_are_in_the_export_and_go_with_the_account(world, client, up
     db.session.commit()
     assert rows() == []
     assert db.session.get(Proposal, proposal.id) is not None  # the proposal's text stays
+
+
+def test_the_proposal_page_sends_as_many_statements_for_four_files_as_for_one(world, client, uploads):
+    from tests.querycount import count_queries
+
+    login_as(client, world.author)
+    proposal = publish_with(client, world, file_1=("a.pdf", PDF, ""))
+    with count_queries() as one:
+        assert client.get(f"/proposals/{proposal.reference}").status_code == 200
+    for name in ("b.pdf", "c.pdf", "d.pdf"):
+        url = f"/proposals/{proposal.reference}/edit"
+        response = client.submit(url, {"title": proposal.title, "body": proposal.body,
+                                       "theme_id": str(world.theme.id), "place": "",
+                                       "step": "publish", "file-1": (io.BytesIO(PDF), name)},
+                                 page=url, content_type="multipart/form-data")
+        assert response.status_code == 302, text(response)
+    assert len(rows()) == 4 and {a.proposal_id for a in rows()} == {proposal.id}
+    with count_queries() as four:
+        page = text(client.get(f"/proposals/{proposal.reference}"))
+    assert page.count('class="attachment-documents"') == 1 and "d.pdf" in page
+    assert len(four) <= len(one)

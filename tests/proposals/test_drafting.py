@@ -182,3 +182,23 @@ def test_edit_has_a_preview_and_saves_after_it(world, client):
     assert saved.status_code == 302
     db.session.refresh(proposal)
     assert proposal.title == "Un título nuevo y más claro"
+
+
+def test_the_preview_sends_as_many_statements_for_five_similar_proposals_as_for_one(world, client):
+    from tests.querycount import count_queries
+
+    login_as(client, make_user())
+    data = {**form_data(world), "step": "preview"}
+
+    def statements() -> int:
+        data["token"] = secrets.token_urlsafe(24)
+        with count_queries() as sent:
+            response = client.submit("/proposals/new", data, page="/proposals/new")
+        assert response.status_code == 200
+        return len(sent)
+
+    make_proposal(world, author=world.citizen, title="Baches en la avenida Hidalgo uno")
+    one = statements()
+    for n in range(6):
+        make_proposal(world, author=world.citizen, title=f"Baches en la avenida Hidalgo {n} más")
+    assert statements() <= one
