@@ -1,7 +1,7 @@
 """Pages of proposals: thin views over proposals.queries and proposals.services."""
 import secrets
 
-from flask import current_app, redirect, render_template, request, send_file, url_for
+from flask import current_app, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,6 +20,7 @@ from app.proposals.models import PROPOSAL_STATE_LABELS, ProposalState
 LIST_ARGS = ("q", "committee", "theme", "state", "municipality", "sort", "plan")
 DEFAULT_PROPOSAL_LIMIT = "10 per hour;30 per day"
 ATTACHMENT_CSP = "default-src 'none'; sandbox"
+TITLE_CHECKED = 300  # characters of a title the live check of similar proposals reads
 
 
 def _proposal_limit() -> str:
@@ -216,6 +217,18 @@ def edit(reference: str):
         success=lambda _version: redirect_with(_("Your changes are saved as a new version."),
                                                _page_of(proposal)),
     )
+
+
+@bp.get("/similar")
+@login_required
+@limiter.limit("60 per minute", key_func=_account_key)
+def similar_list():
+    """Proposals like the title being written (the form's live check), as JSON."""
+    plan = current_plan_or_404()
+    text = (request.args.get("title") or "")[:TITLE_CHECKED]
+    found = similar.similar_to(plan.id, text, limit=5, exclude_id=request.args.get("exclude", type=int))
+    return jsonify([{"reference": p.reference, "title": p.title, "supports": p.support_count,
+                     "url": url_for("proposals.show", reference=p.reference)} for p in found])
 
 
 # ---------------------------------------------------------------- attachments

@@ -49,7 +49,12 @@ def test_a_citizen_previews_sees_a_similar_proposal_attaches_a_photo_and_publish
         check_axe(p)
         assert_no_sideways_scroll(p)
 
-    # Desktop: the whole journey, with a photo and its description.
+    # Desktop: the similar proposal is listed while the title is written (JavaScript), ...
+    page.locator("#title").fill("")
+    page.locator("#title").type("Baches profundos", delay=20)
+    page.locator(f"#similar-live a[href='/proposals/{similar.reference}']").wait_for()
+    page.locator("#title").fill(TITLE)
+    # ... then the whole journey, with a photo and its description.
     page.locator("#file-1").set_input_files(
         files=[{"name": "bache.jpg", "mimeType": "image/jpeg", "buffer": photo()}])
     page.locator("#file-1-alt").fill(ALT)

@@ -202,3 +202,17 @@ def test_the_preview_sends_as_many_statements_for_five_similar_proposals_as_for_
     for n in range(6):
         make_proposal(world, author=world.citizen, title=f"Baches en la avenida Hidalgo {n} más")
     assert statements() <= one
+
+
+def test_the_live_check_lists_similar_public_proposals_as_json(world, client):
+    similar = make_proposal(world, author=world.citizen, title="Baches en la avenida Hidalgo sur")
+    make_proposal(world, author=world.citizen, title="Falta de alumbrado público")
+    login_as(client, make_user())
+    response = client.get("/proposals/similar?title=baches+avenida")
+    assert response.status_code == 200 and response.is_json
+    assert [item["reference"] for item in response.json] == [similar.reference]
+    assert response.json[0]["url"] == f"/proposals/{similar.reference}"
+    assert client.get(f"/proposals/similar?title=baches&exclude={similar.id}").json == []
+    assert client.get("/proposals/similar").json == []
+    page = text(client.get("/proposals/new"))
+    assert 'id="similar-live"' in page and "/static/js/similar-proposals.js" in page

@@ -158,6 +158,7 @@ EXPECTED: list[tuple[str, dict]] = [
     ("proposals.versions", {"*": PUBLIC}),
     ("proposals.attachment proposals.attachment_thumbnail", {"*": PUBLIC}),
     ("proposals.remove_attachment", {"*": AUTHOR_ONLY}),
+    ("proposals.similar_list", {"*": SIGNED_IN}),
     ("proposals.new", {"*": SIGNED_IN}),
     ("proposals.support", {"*": _table(OK, anonymous=LOGIN, author=FORBIDDEN)}),
     ("proposals.unsupport", {"*": SIGNED_IN}),
