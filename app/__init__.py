@@ -34,7 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.search.indexing import listen_for_changes
 
     listen_for_changes()  # the search index follows every change, in the same transaction
-    from app.search.models import include_object
+    from app.fulltext.models import include_object
 
     # include_object: autogenerate leaves alone the text-search structures the databases derive.
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True,
@@ -100,6 +100,7 @@ def _import_models() -> None:
     from app.documents import models as _documents  # noqa: F401
     from app.elections import models as _elections  # noqa: F401
     from app.follows import models as _follows  # noqa: F401
+    from app.fulltext import models as _fulltext  # noqa: F401
     from app.moderation import models as _moderation  # noqa: F401
     from app.newsletters import models as _newsletters  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
@@ -108,13 +109,12 @@ def _import_models() -> None:
     from app.progress import models as _progress  # noqa: F401
     from app.proposals import models as _proposals  # noqa: F401
     from app.reminders import models as _reminders  # noqa: F401
-    from app.search import models as _search  # noqa: F401
 
 
 # Areas in the order their sections appear in a person's data export.
 HOOKED_AREAS = ("places", "proposals", "comments", "dialogues", "moderation", "notifications", "calls",
                 "elections", "plans", "commitments", "consultations", "progress", "follows",
-                "reminders", "newsletters")
+                "reminders", "newsletters", "search")
 
 
 def _import_hooks() -> None:

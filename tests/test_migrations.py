@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 
 from app import create_app
 from app.extensions import db
-from app.search.models import include_object
+from app.fulltext.models import include_object
 from tests.conftest import create_pg_database, drop_pg_database
 from tests.conftest import test_config as base_config
 
@@ -63,7 +63,7 @@ def test_upgrade_to_head_gives_exactly_the_models_schema(empty_database, tmp_pat
             flask_migrate.upgrade()
             with db.engine.connect() as conn:
                 # The search index's FTS5 table (SQLite) and tsvector column (PostgreSQL) are
-                # derived by the databases, outside the models (app/search/models.py).
+                # derived by the databases, outside the models (app/fulltext/models.py).
                 context = MigrationContext.configure(conn, opts={"include_object": include_object})
                 differences = compare_metadata(context, db.metadata)
                 tables = set(db.inspect(conn).get_table_names())

@@ -53,8 +53,8 @@ class CommitmentFilters:
 def list_commitments(plan: ActionPlan, filters: CommitmentFilters | None = None) -> list[Commitment]:
     """The plan's public commitments, by committee and number (committee and theme joined); with
     words to search for, those the search finds, the most relevant first."""
+    from app.fulltext.matching import matching_ids
     from app.plans.models import Committee
-    from app.search.queries import matching_ids
     filters = filters or CommitmentFilters()
     order = (Committee.position, Committee.id, Commitment.number)
     stmt = (

@@ -338,6 +338,32 @@ def delete_if_rolled_back(stored_names) -> None:
     event.listen(session, "after_soft_rollback", rolled_back)
 
 
+def delete_when_committed(stored_names) -> None:
+    """Files whose rows the current unit of work deletes go when it commits; a rollback keeps
+    them (their rows are back). A savepoint's end settles nothing."""
+    names = list(stored_names)
+    if not names:
+        return
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    directory, settled = upload_dir(), []
+
+    def committed(session):
+        if not settled and not session.in_nested_transaction():
+            settled.append(True)
+            delete(names, directory)
+
+    def rolled_back(session, previous_transaction):
+        if not settled and previous_transaction.parent is None:
+            settled.append(True)
+
+    session = db.session()
+    event.listen(session, "after_commit", committed)
+    event.listen(session, "after_soft_rollback", rolled_back)
+
+
 def path_of(stored_name: str | None) -> Path | None:
     """The file of a stored name; names are ours (random hex), never a path from the user."""
     if not stored_name or not STORED_NAME.match(stored_name):

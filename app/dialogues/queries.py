@@ -12,9 +12,9 @@ from app.dialogues.models import (
     TableState,
 )
 from app.extensions import db
+from app.fulltext import matching as fulltext
 from app.plans.models import ActionPlan, Committee, Theme
 from app.proposals.models import OPEN_STATES, Proposal
-from app.search import queries as search
 
 ACTIVE = (RegistrationStatus.confirmed, RegistrationStatus.waiting)
 PAST_PER_PAGE = 20
@@ -68,7 +68,7 @@ def searched_tables(text: str, committee_id: int | None = None, page: int = 1,
                     per_page: int = PAST_PER_PAGE) -> tuple[list[DialogueTable], bool]:
     """Tables the site's search finds for the words (app/search), the most relevant first, a page
     at a time; the flag says whether more follow. Blank words: none (the list shows them all)."""
-    found = search.matching_ids("table", text, None)
+    found = fulltext.matching_ids("table", text, None)
     if found is None:
         return [], False
     found = found.subquery()

@@ -2,7 +2,7 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.maps.forms import LocationFields
@@ -18,6 +18,7 @@ from app.proposals.services import (
     REASON_MIN,
     TITLE_MAX,
     TITLE_MIN,
+    Draft,
 )
 
 REQUIRED = _l("This field is required.")
@@ -72,11 +73,21 @@ class ProposalForm(_ProposalTextMixin, LocationFields, FlaskForm):
         _l("Municipality (optional)"), choices=[], validate_choice=False,
         description=_l("The municipality where the problem happens."),
     )
+    # The one-time token that makes publishing idempotent (services.create_proposal).
+    token = HiddenField()
+    # The committee the server suggested for the municipality: while the person keeps it, a
+    # change of municipality moves it along (without JavaScript, at the preview).
+    suggested_committee_id = HiddenField()
     committee_hint = None  # why a committee is preselected, when one is
+    committee_note = None  # why the chosen committee differs from the municipality's
 
 
 class EditProposalForm(_ProposalTextMixin, LocationFields, FlaskForm):
     pass
+
+
+# Files chosen per sending of the form (more can be added at the preview, up to the maximum).
+UPLOAD_SLOTS = 3
 
 
 class WithdrawForm(FlaskForm):
@@ -170,7 +181,54 @@ def prepare_proposal_form(form, plan, author=None):
             (name, name) for name in municipality_names(plan)]
         if author is not None and not form.is_submitted():
             _guide(form, plan, author)
+        suggest_committee(form, plan)
     return form
+
+
+def suggest_committee(form, plan) -> None:
+    """On a sent form: the committee that covers the chosen municipality, said in plain words.
+
+    An empty choice, or the one suggested before and left as it was, becomes the municipality's
+    committee; a committee the person chose stays, with a note when it is not the municipality's."""
+    if not hasattr(form, "committee_id") or not form.is_submitted():
+        return
+    place = place_named(plan, form.municipality.data)
+    committee = committee_for_place(plan, place.name) if place is not None else None
+    if committee is None:
+        return
+    chosen = form.committee_id.data or ""
+    if not chosen or chosen == (form.suggested_committee_id.data or ""):
+        form.committee_id.data = chosen = str(committee.id)
+    form.suggested_committee_id.data = str(committee.id)
+    if chosen == str(committee.id):
+        form.committee_hint = _(
+            "The municipality %(municipality)s belongs to %(committee)s; that is why we suggest "
+            "it. If the problem is in another committee's scope, choose that one.",
+            municipality=place.name, committee=committee.name)
+    else:
+        form.committee_note = _(
+            "The municipality %(municipality)s belongs to %(committee)s. You chose another "
+            "committee: keep it if the problem is in its scope.",
+            municipality=place.name, committee=committee.name)
+
+
+def draft_from(formdata, files) -> Draft:
+    """The files part of a sent proposal form: pending ones listed, their texts, those to drop,
+    and the newly chosen files with the text typed beside each."""
+    def as_id(value):
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return None
+
+    ids = [i for i in (as_id(v) for v in formdata.getlist("attachment_ids")) if i is not None]
+    return Draft(
+        pending_ids=ids[:50],
+        alts={i: formdata.get(f"alt-{i}", "") for i in ids if f"alt-{i}" in formdata},
+        dropped={i for i in ids if formdata.get(f"drop-{i}")},
+        new=[(files.get(f"file-{n}"), formdata.get(f"file-{n}-alt", ""))
+             for n in range(1, UPLOAD_SLOTS + 1)],
+    )
 
 
 def _guide(form, plan, author) -> None:
@@ -182,6 +240,7 @@ def _guide(form, plan, author) -> None:
     committee = committee_for_place(plan, own.name)
     if committee is not None:
         form.committee_id.data = str(committee.id)
+        form.suggested_committee_id.data = str(committee.id)
         form.committee_hint = _(
             "We chose %(committee)s because it covers %(municipality)s, your municipality. "
             "Choose another committee if the problem belongs to another one's scope.",

@@ -3,11 +3,12 @@ moderatable content (app/moderation/content.py); notifications word their states
 titles of hidden ones out (app/notifications/); and a person's proposals, supports and answers
 are in their data export."""
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.export import iso, rows
-from app.accounts.lifecycle import export_section
+from app.accounts.lifecycle import export_section, on_account_deleted
 from app.comments import hosts
 from app.comments.models import Comment
 from app.core.permissions import deny
@@ -21,11 +22,13 @@ from app.proposals.models import (
     PROPOSAL_STATE_LABELS,
     Proposal,
     ProposalAnswer,
+    ProposalAttachment,
     ProposalState,
     Support,
 )
 from app.proposals.queries import hidden_reasons
 from app.proposals.services import proposal_path
+from app.proposals.services.attachments import delete_attachments_of
 
 # A merged or withdrawn proposal's conversation is closed; the page keeps what was said.
 CLOSED_STATES = (ProposalState.merged, ProposalState.withdrawn)
@@ -165,6 +168,36 @@ def _proposals(user_id: int) -> dict:
         )
     ]
     return {"proposals": proposals, "supports": supports, "proposal_answers": proposal_answers}
+
+
+@export_section
+def _proposal_attachments(user_id: int) -> dict:
+    """The images and PDFs the person uploaded, published or still pending (their descriptions;
+    the files themselves are on the proposals' pages)."""
+    return {"proposal_attachments": [
+        {
+            "proposal": reference, "name": a.original_name, "kind": a.kind.value,
+            "content_type": a.content_type, "size_bytes": a.size_bytes, "sha256": a.sha256,
+            "description": a.alt_text, "created_at": iso(a.created_at),
+            "url": proposal_path_for_file(a.id),
+        }
+        for a, reference in rows(
+            sa.select(ProposalAttachment, Proposal.reference)
+            .outerjoin(Proposal, Proposal.id == ProposalAttachment.proposal_id)
+            .where(ProposalAttachment.owner_id == user_id)
+            .order_by(ProposalAttachment.id)
+        )
+    ]}
+
+
+def proposal_path_for_file(attachment_id: int) -> str:
+    return current_app.url_map.bind("localhost").build("proposals.attachment",
+                                                       {"attachment_id": attachment_id})
+
+
+# An account that goes takes its uploaded files with it (the proposals' texts stay, as "deleted
+# account"'s): a photograph may show the person or their home.
+on_account_deleted(delete_attachments_of)
 
 
 @names_municipality(_l("proposals"))

@@ -84,6 +84,9 @@ class Proposal(Located, Moderatable, db.Model):
     # Counters kept by the transactions that add or remove a support or a comment.
     support_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, index=True)
     comment_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, index=True)
+    # The form's one-time token: a second "Publish" of the same form (double click, two tabs)
+    # finds the proposal the first one created instead of creating another.
+    submission_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)
 
     __table_args__ = (
         sa.UniqueConstraint("plan_id", "year", "sequence"),
@@ -160,3 +163,46 @@ class Support(db.Model):
         sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
     )
     created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class AttachmentKind(enum.StrEnum):
+    image = "image"
+    pdf = "pdf"
+
+
+class ProposalAttachment(db.Model):
+    """An image or PDF of a proposal. Until the proposal is published (or the edit saved) it is
+    the uploader's pending file (proposal_id NULL), shown only to them, in the preview."""
+
+    __tablename__ = "proposal_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    owner_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    kind: Mapped[AttachmentKind] = enum_column(AttachmentKind, 16, nullable=False)
+    original_name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    # Random names on disk (app/core/storage.py); never derived from user input.
+    stored_name: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
+    thumb_stored_name: Mapped[str | None] = mapped_column(sa.String(64))
+    content_type: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    size_bytes: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    width: Mapped[int | None] = mapped_column(sa.Integer)
+    height: Mapped[int | None] = mapped_column(sa.Integer)
+    # Required for images before publishing: what the image shows, for people who cannot see it.
+    alt_text: Mapped[str | None] = mapped_column(sa.String(300))
+    created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    proposal = relationship("Proposal")
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == AttachmentKind.image
+
+    @property
+    def stored_names(self) -> list[str]:
+        return [n for n in (self.stored_name, self.thumb_stored_name) if n]

@@ -6,11 +6,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload
 
 from app.accounts.models import User
-from app.core.text import fold
+from app.core.text import clean_line, clean_text, fold
 from app.extensions import db
-from app.plans.models import ActionPlan
-from app.proposals.models import Proposal, ProposalAnswer, ProposalState, ProposalVersion, Support
-from app.search import queries as search
+from app.fulltext import matching as fulltext
+from app.plans.models import ActionPlan, Committee, Theme
+from app.proposals.models import (
+    Proposal,
+    ProposalAnswer,
+    ProposalAttachment,
+    ProposalState,
+    ProposalVersion,
+    Support,
+)
 
 
 # Pages show people's names only: their facilitator scopes (eager by default) stay unloaded.
@@ -107,7 +114,7 @@ def _filtered(plan: ActionPlan, filters: ProposalFilters):
 def _searched(stmt, plan: ActionPlan, text: str | None):
     """The list narrowed to what the site's search finds for the text (app/search), with its
     relevance; (stmt, None) when the text holds no word to search for."""
-    found = search.matching_ids("proposal", text, plan.id)
+    found = fulltext.matching_ids("proposal", text, plan.id)
     if found is None:
         return stmt, None
     found = found.subquery()
@@ -296,3 +303,57 @@ def located_proposals(plan: ActionPlan, limit: int) -> list[Proposal]:
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def attachments_for(proposal: Proposal) -> list[ProposalAttachment]:
+    """The proposal's images and PDFs in the order given; none while moderation hides it."""
+    if proposal.is_hidden:
+        return []
+    return list(db.session.scalars(
+        sa.select(ProposalAttachment).where(ProposalAttachment.proposal_id == proposal.id)
+        .order_by(ProposalAttachment.id)
+    ))
+
+
+def attachment_file(attachment_id: int, user) -> ProposalAttachment | None:
+    """A file anyone may fetch: one of a proposal not hidden, or a pending one to its uploader."""
+    attachment = db.session.scalar(
+        sa.select(ProposalAttachment).where(ProposalAttachment.id == attachment_id)
+        .options(joinedload(ProposalAttachment.proposal))
+    )
+    if attachment is None:
+        return None
+    if attachment.proposal is None:
+        mine = getattr(user, "is_authenticated", False) and attachment.owner_id == user.id
+        return attachment if mine else None
+    return None if attachment.proposal.is_hidden else attachment
+
+
+@dataclass
+class Preview:
+    """A proposal as it will look once published (the preview page), read from the form."""
+
+    title: str
+    body: str
+    place: str | None
+    municipality: str | None
+    committee: Committee
+    theme: Theme | None
+
+
+def _row(model, value):
+    try:
+        return db.session.get(model, int(value)) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def preview_of(data: dict, proposal: Proposal | None = None) -> Preview:
+    """`data` as checked by the service; an edit keeps its committee and municipality."""
+    return Preview(
+        title=clean_line(data.get("title")), body=clean_text(data.get("body")),
+        place=clean_line(data.get("place")) or None,
+        municipality=proposal.municipality if proposal else (data.get("municipality") or None),
+        committee=proposal.committee if proposal else _row(Committee, data.get("committee_id")),
+        theme=_row(Theme, data.get("theme_id")),
+    )

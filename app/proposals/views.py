@@ -1,20 +1,26 @@
 """Pages of proposals: thin views over proposals.queries and proposals.services."""
-from flask import current_app, redirect, render_template, request, url_for
+import secrets
+
+from flask import current_app, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.comments.queries import thread_for
+from app.core import storage
 from app.core.clock import today
+from app.core.errors import ValidationError, render_error
 from app.core.permissions import can, require
-from app.core.views import load_or_404, redirect_with, run_form
+from app.core.views import attach_error, has_errors, load_or_404, redirect_with, run_form
 from app.extensions import limiter
 from app.plans.queries import current_plan_or_404, proposals_refusal, requested_plan
-from app.proposals import bp, forms, located, queries, related, services
+from app.proposals import bp, forms, located, queries, related, services, similar
 from app.proposals.models import PROPOSAL_STATE_LABELS, ProposalState
 
 # Query-string keys the list understands; anything else is left out of its links.
 LIST_ARGS = ("q", "committee", "theme", "state", "municipality", "sort", "plan")
 DEFAULT_PROPOSAL_LIMIT = "10 per hour;30 per day"
+ATTACHMENT_CSP = "default-src 'none'; sandbox"
+TITLE_CHECKED = 300  # characters of a title the live check of similar proposals reads
 
 
 def _proposal_limit() -> str:
@@ -75,6 +81,7 @@ def _show_page(proposal, *, state_form=None, merge_form=None):
         supported=queries.has_supported(current_user, proposal),
         thread=thread_for(proposal),
         related=related.sections(proposal, current_user),
+        attachments=queries.attachments_for(proposal),
         state_form=state_form if facilitator else None,
         merge_form=merge_form if can(current_user, "proposals.merge", proposal) else None,
         state_labels=PROPOSAL_STATE_LABELS,
@@ -98,6 +105,79 @@ def versions(reference: str):
 
 # ---------------------------------------------------------------- the author's acts
 
+# The proposal form goes form → preview → publish; "step" is the button pressed. A form sent
+# without one (an older page, a script) publishes at once, as it always did.
+STEPS = ("preview", "edit")
+
+
+def _step() -> str:
+    step = request.form.get("step")
+    return step if step in STEPS else "publish"
+
+
+def _validated(form, check) -> bool:
+    """The form's validators, then the service's checks (the same ones publishing runs)."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        check()
+    except ValidationError as exc:
+        attach_error(form, exc)
+        return False
+    return True
+
+
+def _draft_context(stashed=None, ids=None) -> dict:
+    """The files part of the form and preview pages: the pending files and their errors."""
+    pending = stashed.pending if stashed else services.pending_of(current_user, ids or [])
+    return {
+        "pending": pending,
+        "file_errors": stashed.file_errors if stashed else [],
+        "alt_errors": stashed.alt_errors if stashed else {},
+        "max_attachments": services.max_attachments(),
+        "upload_slots": forms.UPLOAD_SLOTS,
+        "accept": services.ACCEPT,
+        "max_file_size": storage.human_size(storage.max_bytes()),
+    }
+
+
+def _similar(form, proposal=None) -> list:
+    plan_id = proposal.plan_id if proposal else current_plan_or_404().id
+    return similar.similar_to(plan_id, f"{form.title.data or ''} {form.body.data or ''}", limit=5,
+                             exclude_id=proposal.id if proposal else None)
+
+
+def _drafting(form, *, template: str, stash, check, publish, success, proposal=None, **page):
+    """The steps shared by a new proposal and an edit. Files are kept first, whatever else is
+    wrong, so that nothing chosen is asked for again."""
+    stashed = stash()
+    step = _step()
+
+    def form_page(status=None):
+        status = status or (400 if has_errors(form) or not stashed.ok else 200)
+        return render_template(template, form=form, proposal=proposal, **page,
+                               **_draft_context(stashed)), status
+
+    if step == "edit":
+        return form_page(200)
+    if step == "preview":
+        if _validated(form, check) and stashed.ok:
+            return render_template(
+                "proposals/preview.html", form=form, proposal=proposal, **page,
+                preview=queries.preview_of(form.data, proposal), similar=_similar(form, proposal),
+                **_draft_context(stashed))
+        return form_page()
+    if not stashed.ok:
+        form.validate()
+        return form_page(400)
+    ids = [a.id for a in stashed.pending]
+    return run_form(
+        form, action=lambda: publish(ids), success=success,
+        render=lambda: render_template(template, form=form, proposal=proposal, **page,
+                                       **_draft_context(ids=ids)),
+    )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 # Only published proposals count: a form sent back with errors does not use up the allowance.
@@ -107,13 +187,19 @@ def new():
     plan = current_plan_or_404()
     require(current_user, "proposals.create", plan)
     form = forms.prepare_proposal_form(forms.ProposalForm(), plan, author=current_user)
-    return run_form(
-        form,
-        action=lambda: services.create_proposal(current_user, plan, form.data),
+    if request.method == "GET":
+        form.token.data = secrets.token_urlsafe(24)
+        return render_template("proposals/new.html", form=form, plan=plan, **_draft_context())
+    return _drafting(
+        form, template="proposals/new.html", plan=plan,
+        stash=lambda: services.stash_attachments(current_user, plan, None,
+                                                 forms.draft_from(request.form, request.files)),
+        check=lambda: services.check_proposal(current_user, plan, form.data),
+        publish=lambda ids: services.create_proposal(current_user, plan, form.data,
+                                                     token=form.token.data, attachment_ids=ids),
         success=lambda proposal: redirect_with(
             _("Your proposal %(reference)s is published.", reference=proposal.reference),
             _page_of(proposal)),
-        render=lambda: render_template("proposals/new.html", form=form, plan=plan),
     )
 
 
@@ -126,13 +212,85 @@ def edit(reference: str):
     if request.method == "GET" and proposal.theme_id:
         form.theme_id.data = str(proposal.theme_id)
     forms.prepare_proposal_form(form, proposal.plan)
-    return run_form(
-        form,
-        action=lambda: services.edit_proposal(current_user, proposal, form.data),
+    page = {"attachments": queries.attachments_for(proposal)}
+    if request.method == "GET":
+        return render_template("proposals/edit.html", form=form, proposal=proposal, **page,
+                               **_draft_context())
+    return _drafting(
+        form, template="proposals/edit.html", proposal=proposal, **page,
+        stash=lambda: services.stash_attachments(current_user, proposal.plan, proposal,
+                                                 forms.draft_from(request.form, request.files)),
+        check=lambda: services.check_edit(current_user, proposal, form.data),
+        publish=lambda ids: services.edit_proposal(current_user, proposal, form.data,
+                                                   attachment_ids=ids),
         success=lambda _version: redirect_with(_("Your changes are saved as a new version."),
                                                _page_of(proposal)),
-        render=lambda: render_template("proposals/edit.html", form=form, proposal=proposal),
     )
+
+
+@bp.get("/similar")
+@login_required
+@limiter.limit("60 per minute", key_func=_account_key)
+def similar_list():
+    """Proposals like the title being written (the form's live check), as JSON."""
+    plan = current_plan_or_404()
+    text = (request.args.get("title") or "")[:TITLE_CHECKED]
+    found = similar.similar_to(plan.id, text, limit=5, exclude_id=request.args.get("exclude", type=int))
+    return jsonify([{"reference": p.reference, "title": p.title, "supports": p.support_count,
+                     "url": url_for("proposals.show", reference=p.reference)} for p in found])
+
+
+# ---------------------------------------------------------------- attachments
+
+def _attachment_response(attachment_id: int, thumbnail: bool):
+    """The file by id (its path comes only from our random stored name), served so that a browser
+    never runs it: its checked type, nosniff, a sandbox, downloaded unless an image."""
+    item = queries.attachment_file(attachment_id, current_user)
+    stored = (item.thumb_stored_name if thumbnail else item.stored_name) if item else None
+    path = load_or_404(storage.path_of(stored))
+    content_type = (item.content_type if item.content_type in storage.ALLOWED_CONTENT_TYPES
+                    else "application/octet-stream")
+    inline = content_type in storage.INLINE_CONTENT_TYPES
+    response = send_file(path, mimetype=content_type, as_attachment=not inline,
+                         download_name="attachment", conditional=True, max_age=None)
+    response.headers["Content-Disposition"] = storage.content_disposition(item.original_name, inline)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = ATTACHMENT_CSP
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    if item.proposal_id is None:  # a pending file is its uploader's alone
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/attachments/<int:attachment_id>")
+def attachment(attachment_id: int):
+    return _attachment_response(attachment_id, thumbnail=False)
+
+
+@bp.get("/attachments/<int:attachment_id>/thumbnail")
+def attachment_thumbnail(attachment_id: int):
+    return _attachment_response(attachment_id, thumbnail=True)
+
+
+@bp.post("/<reference>/attachments/<int:attachment_id>/remove")
+@login_required
+def remove_attachment(reference: str, attachment_id: int):
+    proposal = _proposal(reference)
+    item = load_or_404(next((a for a in queries.attachments_for(proposal) if a.id == attachment_id),
+                            None))
+    services.remove_attachment(current_user, item)
+    return redirect_with(_("The file «%(name)s» is removed from the proposal.",
+                           name=item.original_name), _page_of(proposal, "attachments"))
+
+
+@bp.errorhandler(413)
+def _too_large(exc):
+    return render_error(413, _(
+        "Everything sent together may weigh at most %(total)s, and each file at most %(each)s. "
+        "Go back and send fewer or smaller files.",
+        total=storage.human_size(current_app.config.get("MAX_CONTENT_LENGTH")),
+        each=storage.human_size(storage.max_bytes()),
+    ))
 
 
 @bp.route("/<reference>/withdraw", methods=["GET", "POST"])

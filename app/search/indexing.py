@@ -32,10 +32,11 @@ from app.commitments.models import TEMPLATE_FIELDS, Commitment, CommitmentState,
 from app.dialogues.models import DialogueTable
 from app.documents.models import Document
 from app.extensions import db
+from app.fulltext import matching
+from app.fulltext.analyser import analyse
+from app.fulltext.models import SearchEntry
 from app.plans.models import Committee
 from app.proposals.models import Proposal, ProposalState
-from app.search.analyser import analyse
-from app.search.models import SearchEntry
 
 # Key in Session.info: {kind: set of ids} waiting to be re-indexed.
 PENDING = "search_pending"
@@ -361,7 +362,9 @@ def _forget(session: Session, previous_transaction) -> None:
 
 
 def listen_for_changes() -> None:
-    """Once per process (tests build several apps): every session keeps the index in step."""
+    """Once per process (tests build several apps): every session keeps the index in step, and
+    every read of the index (app/fulltext/matching.py) first re-indexes what changed."""
+    matching.on_read(catch_up)
     if getattr(Session, "_cocrea_search_listeners", False):
         return
     event.listen(Session, "after_flush", _after_flush)

@@ -1,10 +1,6 @@
-"""Reads of the search index: the site-wide search, the lists' search boxes, similar proposals.
-
-One query language on both databases: the query goes through the same analyser as the text
-(app/search/analyser.py) and every word must match, the last one as a prefix (so that "señal"
-finds "señalética" while it is being typed). PostgreSQL matches the tsvector column with a
-tsquery and ranks with ts_rank; SQLite matches the FTS5 table and ranks with bm25. The tokens hold
-letters and digits only, so nobody's query is read as either database's query syntax.
+"""The site-wide search's reads: results with snippets, and similar proposals (the matching
+itself, the same on both databases, is app/fulltext/matching.py, which the lists' own search
+boxes use directly).
 """
 import functools
 import math
@@ -15,10 +11,11 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from app.extensions import db
+from app.fulltext import analyser
+from app.fulltext.matching import Query, catch_up, match_clause, similar_ids
+from app.fulltext.models import KINDS, SearchEntry
 from app.plans.models import ActionPlan
-from app.search import analyser
-from app.search.indexing import catch_up
-from app.search.models import KINDS, SearchEntry
+from app.proposals.models import Proposal
 
 KIND_LABELS = {
     "proposal": _l("Proposal"),
@@ -37,28 +34,7 @@ KIND_PLURALS = {
 PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
-# A prefix this short would match half the dictionary: shorter last words match whole.
-MIN_PREFIX = 3
-# Title matches count this much more than matches in the text (ts_rank's A and B weights).
-TITLE_WEIGHT, BODY_WEIGHT = 1.0, 0.4
-# Significant words of a proposal being written that the "similar proposals" check looks for.
-MAX_SIMILAR_WORDS = 30
 SNIPPET_CHARS = 240
-
-
-@dataclass
-class Query:
-    """The analysed query: its tokens, and whether the last one is matched as a prefix."""
-
-    tokens: list[str]
-    prefix: bool
-
-    @classmethod
-    def of(cls, text: str | None) -> "Query":
-        tokens = analyser.query_tokens(text)
-        # Numbers are whole: "100" does not find "1000".
-        return cls(tokens, bool(tokens) and len(tokens[-1]) >= MIN_PREFIX
-                   and not tokens[-1].isdigit())
 
 
 @dataclass
@@ -101,35 +77,6 @@ class SearchPage:
 
 
 # ------------------------------------------------------------------ the two databases
-
-
-def _is_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
-def _matching(query: Query, *, any_word: bool = False):
-    """(the condition, the relevance, the FROM clause to use) for the query on this database;
-    higher relevance is better on both."""
-    tokens = query.tokens
-    if _is_postgresql():
-        terms = [f"'{t}'" for t in tokens]
-        if query.prefix and not any_word:
-            terms[-1] += ":*"
-        tsquery = sa.func.to_tsquery("simple", (" | " if any_word else " & ").join(terms))
-        vector = sa.literal_column("search_entries.search_vector")
-        weights = sa.literal(f"{{0.1, 0.2, {BODY_WEIGHT}, {TITLE_WEIGHT}}}")
-        weights = sa.cast(weights, sa.ARRAY(sa.REAL))
-        return (vector.bool_op("@@")(tsquery), sa.func.ts_rank(weights, vector, tsquery),
-                SearchEntry.__table__)
-    terms = [f'"{t}"' for t in tokens]
-    if query.prefix and not any_word:
-        terms[-1] += "*"
-    fts = sa.table("search_fts", sa.column("rowid"))
-    source = SearchEntry.__table__.join(fts, fts.c.rowid == SearchEntry.id)
-    table = sa.literal_column("search_fts")
-    # bm25 is lower for better matches; its weights follow the columns' order.
-    relevance = -sa.func.bm25(table, TITLE_WEIGHT, BODY_WEIGHT)
-    return table.op("MATCH")((" OR " if any_word else " AND ").join(terms)), relevance, source
 
 
 def _published_plans():
@@ -220,7 +167,7 @@ def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = N
     if not parsed.tokens:
         return SearchPage(text, [], 0, 1, per_page, searchable=False)
     catch_up()
-    condition, relevance, source = _matching(parsed)
+    condition, relevance, source = match_clause(parsed)
     scope = [condition, _published_plans()]
     if plan_id is not None:
         scope.append(SearchEntry.plan_id == plan_id)
@@ -253,50 +200,11 @@ def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = N
     return SearchPage(text, results, total, page, per_page, counts=counts)
 
 
-def matching_ids(kind: str, query: str | None, plan_id: int | None):
-    """For a list's own search box: a SELECT of (item_id, relevance) of the public items of
-    `kind` that match every word of the query; None when the query is blank (the list is then not
-    filtered). A query with no word worth searching for ("%", "de la") matches nothing. Use it as
-    `m = matching_ids(...).subquery()`, then `.join(m, m.c.item_id == Model.id)` (or
-    `Model.id.in_(sa.select(m.c.item_id))`), ordering by `m.c.relevance.desc()`."""
-    if kind not in KINDS:
-        raise ValueError(f"not a kind of search: {kind!r}")
-    if not (query or "").strip():
-        return None
-    parsed = Query.of(query)
-    if not parsed.tokens:
-        return sa.select(SearchEntry.item_id, sa.literal(0.0).label("relevance")).where(sa.false())
-    catch_up()
-    condition, relevance, source = _matching(parsed)
-    stmt = (sa.select(SearchEntry.item_id, relevance.label("relevance")).select_from(source)
-            .where(condition, SearchEntry.kind == kind))
-    if plan_id is not None:
-        stmt = stmt.where(SearchEntry.plan_id == plan_id)
-    return stmt
-
-
 def similar_proposals(plan_id: int, text: str, *, limit: int = 5,
-                      exclude_id: int | None = None) -> list:
+                      exclude_id: int | None = None) -> list[Proposal]:
     """Public proposals of the plan that share ANY significant word with the text (a title and
     body being written), the closest first: two statements."""
-    from app.proposals.models import Proposal
-
-    tokens = []
-    for token in analyser.analyse((text or "")[:20_000]):
-        if token not in tokens:
-            tokens.append(token)
-        if len(tokens) == MAX_SIMILAR_WORDS:
-            break
-    if not tokens or limit < 1:
-        return []
-    catch_up()
-    condition, relevance, source = _matching(Query(tokens, False), any_word=True)
-    stmt = (sa.select(SearchEntry.item_id).select_from(source)
-            .where(condition, SearchEntry.kind == "proposal", SearchEntry.plan_id == plan_id)
-            .order_by(relevance.desc(), SearchEntry.id).limit(min(limit, 50)))
-    if exclude_id is not None:
-        stmt = stmt.where(SearchEntry.item_id != exclude_id)
-    ids = db.session.scalars(stmt).all()
+    ids = similar_ids(plan_id, text, limit=limit, exclude_id=exclude_id)
     if not ids:
         return []
     found = {p.id: p for p in db.session.scalars(sa.select(Proposal).where(Proposal.id.in_(ids)))}

@@ -2,8 +2,8 @@
 from flask import render_template, request
 
 from app.core.urls import int_arg
+from app.fulltext.models import KINDS
 from app.search import bp, queries
-from app.search.models import KINDS
 
 
 @bp.get("/")

@@ -2,7 +2,7 @@
 Spanish analyser), with what each database builds from it: on PostgreSQL a generated tsvector
 column ('simple' configuration over the analysed tokens) with a GIN index; on SQLite an FTS5
 table over the same columns (external content) kept in step by triggers. The same statements as
-app/search/models.py, repeated here because a migration imports no application code.
+app/fulltext/models.py, repeated here because a migration imports no application code.
 
 The table starts empty: `flask search reindex` fills it from the data (the app keeps it in step
 from then on). `make run` runs it after upgrading.

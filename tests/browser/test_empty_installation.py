@@ -327,7 +327,9 @@ def propose(page, committee_id: str) -> str:
     page.locator("#title").fill("Falta agua potable en la colonia Centro de Fresnillo")
     page.locator("#body").fill("Desde marzo el agua llega dos días a la semana.")
     page.locator("#theme_id").select_option(label="Agua y saneamiento")
-    _submit(page)
+    _submit(page)  # the preview (issue 14), then publishing
+    with page.expect_navigation():
+        page.locator("main form.preview-actions button[value=publish]").click()
     return _flash(page)
 
 

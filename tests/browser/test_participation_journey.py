@@ -90,6 +90,9 @@ def test_citizen_proposes_another_supports_facilitator_answers_and_the_author_is
     page.locator("#body").fill(BODY)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
+    # The preview (issue 14), then publishing.
+    with page.expect_navigation():
+        page.locator("main form.preview-actions button[value=publish]").click()
 
     _fresh_read()
     proposal = db.session.scalar(sa.select(Proposal).where(Proposal.author_id == ana.id))

@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from app.search import analyser
+from app.fulltext import analyser
 
 
 def test_lower_case_accents_folded_and_stemmed():

@@ -2,8 +2,8 @@
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.fulltext.models import SearchEntry
 from app.search.indexing import rebuild
-from app.search.models import SearchEntry
 from app.search.queries import search
 
 

@@ -9,11 +9,12 @@ from app.comments import services as comments
 from app.commitments.models import Milestone
 from app.documents.models import Document, DocumentKind
 from app.extensions import db
+from app.fulltext.matching import matching_ids
+from app.fulltext.models import SearchEntry
 from app.moderation import services as moderation
 from app.proposals import services as proposals
 from app.search import indexing
-from app.search.models import SearchEntry
-from app.search.queries import matching_ids, search, similar_proposals
+from app.search.queries import search, similar_proposals
 from tests.comments.factories import make_comment
 from tests.commitments.factories import make_draft, make_published, milestone
 from tests.dialogues.factories import make_table

@@ -170,6 +170,9 @@ EXPECTED: list[tuple[str, dict]] = [
     ("proposals.index", {"*": PUBLIC}),
     ("proposals.show", {"*": PUBLIC}),
     ("proposals.versions", {"*": PUBLIC}),
+    ("proposals.attachment proposals.attachment_thumbnail", {"*": PUBLIC}),
+    ("proposals.remove_attachment", {"*": AUTHOR_ONLY}),
+    ("proposals.similar_list", {"*": SIGNED_IN}),
     ("proposals.new", {"*": SIGNED_IN}),
     ("proposals.support", {"*": _table(OK, anonymous=LOGIN, author=FORBIDDEN)}),
     ("proposals.unsupport", {"*": SIGNED_IN}),
@@ -182,7 +185,7 @@ EXPECTED: list[tuple[str, dict]] = [
 ]
 
 # POSTs that change the world for the requests after them run last, in this order.
-LAST = ("comments.delete", "elections.decline", "accounts.end_one_session", "accounts.end_other_sessions",
+LAST = ("comments.delete", "proposals.remove_attachment", "elections.decline", "accounts.end_one_session", "accounts.end_other_sessions",
         "accounts.logout")
 
 
@@ -238,6 +241,7 @@ def world(module_worlds):
 @pytest.mark.parametrize("role", ROLES)
 def test_every_route_answers_each_role_as_the_table_says(app, world, role):
     client = FormClient(app.test_client())
+    world.attachment_files()
     user = world.user(role)
     if user is not None:
         assert login(client, user.email).status_code == 302

@@ -177,6 +177,7 @@ def world(module_worlds):
 def test_hostile_values_in_every_form_never_break_a_page(app, world, role, caplog):
     caplog.set_level(logging.ERROR)
     client = FormClient(app.test_client())
+    world.attachment_files()
     user = getattr(world, role)
     if user is not None:
         assert login(client, user.email).status_code == 302

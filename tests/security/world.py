@@ -16,6 +16,7 @@ from app.newsletters import services as newsletter_services
 from app.places.models import Place
 from app.plans.models import CommitteeMember, MemberKind
 from app.proposals import services as proposal_services
+from app.proposals.models import AttachmentKind, ProposalAttachment
 from tests.calls.factories import make_application, make_call
 from tests.comments.factories import make_comment
 from tests.commitments.factories import make_draft, make_published
@@ -67,6 +68,15 @@ class World:
         self.proposal = proposal_services.create_proposal(self.author, self.plan, proposal_data(self))
         self.discussed = proposal_services.create_proposal(self.author, self.plan, proposal_data(self))
         self.comment = make_comment(self.discussed, author=self.author)
+        # An image of the editable proposal, with its thumbnail (issue 14).
+        self.attachment = ProposalAttachment(
+            proposal_id=self.proposal.id, owner_id=self.author.id, kind=AttachmentKind.image,
+            original_name="foto.png", stored_name=f"{next(_seq) + 3 * 10**6:032x}",
+            thumb_stored_name=f"{next(_seq) + 3 * 10**6:032x}", content_type="image/png",
+            size_bytes=5, sha256="0" * 64, alt_text="Una foto")
+        db.session.add(self.attachment)
+        db.session.commit()
+        self.attachment_files()
         self.table = make_table(self.committee)
 
         # Before the drafts: the service numbers its commitments after the highest one.
@@ -124,6 +134,12 @@ class World:
         self.free_place = db.session.scalar(sa.select(Place).where(
             Place.plan_id == self.committee.plan_id, Place.name == "Lerdo"))
 
+    def attachment_files(self) -> None:
+        """The author's crawl removes the attachment: its row comes back with the rollback, its
+        files are written again before each crawl."""
+        _store_file(self.attachment.stored_name)
+        _store_file(self.attachment.thumb_stored_name)
+
     def user(self, role: str):
         return getattr(self, role)
 
@@ -171,6 +187,7 @@ def url_values(world: World) -> list[tuple[str, dict]]:
             "candidate_id": world.candidate.id,
             "committee_id": world.committee.id,
             "evidence_id": world.evidence.id,
+            "attachment_id": world.attachment.id,
             "milestone_id": world.milestone.id,
             "notification_id": world.notification.id,
             "plan_id": world.plan.id,

@@ -6,6 +6,14 @@ tabs or two facilitators cannot both act on the same state), writes the audit en
 notifications in the same unit of work, and flushes: the request or command commits."""
 from app.proposals import permissions as _permissions  # noqa: F401  (registers the rules)
 from app.proposals.services.answers import answer_proposal, change_state
+from app.proposals.services.attachments import (
+    ACCEPT,
+    Draft,
+    max_attachments,
+    pending_of,
+    remove_attachment,
+    stash_attachments,
+)
 from app.proposals.services.common import (
     ANSWER_MAX,
     ANSWER_MIN,
@@ -20,6 +28,8 @@ from app.proposals.services.common import (
 )
 from app.proposals.services.merging import merge_proposal
 from app.proposals.services.proposing import (
+    check_edit,
+    check_proposal,
     create_proposal,
     edit_proposal,
     municipality_for,
@@ -30,7 +40,8 @@ from app.proposals.services.supports import support_proposal, withdraw_support
 
 __all__ = [
     "ANSWER_MAX", "ANSWER_MIN", "BODY_MAX", "PLACE_MAX", "REASON_MAX", "REASON_MIN", "TITLE_MAX",
-    "TITLE_MIN", "answer_proposal", "change_state", "create_proposal", "edit_proposal",
+    "TITLE_MIN", "Draft", "answer_proposal", "check_edit", "check_proposal", "max_attachments", "ACCEPT", "pending_of",
+    "remove_attachment", "stash_attachments", "change_state", "create_proposal", "edit_proposal",
     "merge_proposal", "municipality_for", "proposal_path", "search_text_for", "support_proposal",
     "supporters_of", "withdraw_proposal", "withdraw_support",
 ]

@@ -19,6 +19,7 @@ from app.notifications.services import notify
 from app.places.queries import municipalities_covered_by, place_named
 from app.plans.models import ActionPlan, Committee, Theme
 from app.proposals.models import Proposal, ProposalState, ProposalVersion
+from app.proposals.services import attachments
 from app.proposals.services.common import (
     BODY_MAX,
     PLACE_MAX,
@@ -129,9 +130,7 @@ def _next_sequence(prefix: str, year: int) -> int:
     return (current or 0) + 1
 
 
-def create_proposal(actor: User, plan: ActionPlan, data: dict) -> Proposal:
-    """A new proposal with its public reference and its first version."""
-    require(actor, "proposals.create", plan)
+def _values(actor: User, plan: ActionPlan, data: dict) -> dict:
     title, body, place = _validated_text(data)
     committee_id = _as_id(data.get("committee_id"))
     committee = db.session.get(Committee, committee_id) if committee_id else None
@@ -139,8 +138,7 @@ def create_proposal(actor: User, plan: ActionPlan, data: dict) -> Proposal:
         raise ValidationError(_("Choose one of the plan's committees."), field="committee_id")
     theme = _theme_of(plan.id, data, required=_plan_has_themes(plan.id))
     location = validated_location(data)
-
-    values = {
+    return {
         "plan_id": plan.id,
         "committee_id": committee.id,
         "theme_id": theme.id if theme else None,
@@ -151,11 +149,43 @@ def create_proposal(actor: User, plan: ActionPlan, data: dict) -> Proposal:
         "municipality": _municipality_of(plan, committee, actor, data),
         **location,
     }
+
+
+def check_proposal(actor: User, plan: ActionPlan, data: dict) -> dict:
+    """What create_proposal would store, without storing it (the preview); ValidationError as it."""
+    require(actor, "proposals.create", plan)
+    return _values(actor, plan, data)
+
+
+def _published_with(actor: User, token: str | None) -> Proposal | None:
+    if not token:
+        return None
+    proposal = db.session.scalar(sa.select(Proposal).where(Proposal.submission_token == token))
+    if proposal is not None and proposal.author_id != actor.id:
+        raise ValidationError(_("The form expired. Please send it again."))
+    return proposal
+
+
+def create_proposal(actor: User, plan: ActionPlan, data: dict, *, token: str | None = None,
+                    attachment_ids=()) -> Proposal:
+    """A new proposal with its public reference, its first version and the pending files named.
+
+    `token` is the form's one-time token: the same form sent again (a double click, a second tab)
+    returns the proposal the first one created."""
+    require(actor, "proposals.create", plan)
+    token = (token or "").strip()[:64] or None
+    already = _published_with(actor, token)
+    if already is not None:
+        return already
+    values = _values(actor, plan, data)
+    pending = attachments.check_ready(actor, None, attachment_ids)
+    title, body, place = values["title"], values["body"], values["place"]
     prefix, year = plan.reference_prefix, today().year
     for attempt in range(REFERENCE_ATTEMPTS):
         sequence = _next_sequence(prefix, year)
         proposal = Proposal(
-            **values, year=year, sequence=sequence, reference=f"{prefix}-{year}-{sequence:04d}"
+            **values, year=year, sequence=sequence, reference=f"{prefix}-{year}-{sequence:04d}",
+            submission_token=token,
         )
         proposal.search_text = search_text_for(proposal)
         try:
@@ -163,7 +193,10 @@ def create_proposal(actor: User, plan: ActionPlan, data: dict) -> Proposal:
                 db.session.add(proposal)
                 db.session.flush()
         except sa.exc.IntegrityError:
-            # Someone else took this sequence first; count again.
+            # The same form published meanwhile (the token), or the sequence taken: count again.
+            already = _published_with(actor, token)
+            if already is not None:
+                return already
             time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
             continue
         db.session.add(
@@ -172,17 +205,28 @@ def create_proposal(actor: User, plan: ActionPlan, data: dict) -> Proposal:
                 theme_id=values["theme_id"], editor_id=values["author_id"],
             )
         )
+        files = attachments.attach(actor, proposal, pending)
         record(actor, "proposal.created", proposal, committee_id=values["committee_id"],
-               reference=proposal.reference)
+               reference=proposal.reference, files=files)
         db.session.flush()
         return proposal
     raise ValidationError(_("Many proposals arrived at the same moment. Please send yours again."))
 
 
-def edit_proposal(actor: User, proposal: Proposal, data: dict) -> ProposalVersion:
-    """A new text, kept as a new version; only before the first support or comment."""
+def check_edit(actor: User, proposal: Proposal, data: dict) -> None:
+    """What edit_proposal would refuse, without saving (the preview)."""
+    require(actor, "proposals.edit", proposal)
+    _validated_text(data)
+    _theme_of(proposal.plan_id, data, required=_plan_has_themes(proposal.plan_id))
+
+
+def edit_proposal(actor: User, proposal: Proposal, data: dict, *,
+                  attachment_ids=()) -> ProposalVersion:
+    """A new text, kept as a new version, and the pending files named attached; only before the
+    first support or comment."""
     require(actor, "proposals.edit", proposal)
     title, body, place = _validated_text(data)
+    pending = attachments.check_ready(actor, proposal, attachment_ids)
     theme = _theme_of(proposal.plan_id, data, required=_plan_has_themes(proposal.plan_id))
     theme_id = theme.id if theme else None
     location = validated_location(data, current=proposal)  # kept when `data` names no point
@@ -210,8 +254,9 @@ def edit_proposal(actor: User, proposal: Proposal, data: dict) -> ProposalVersio
         body=body, place=place, theme_id=theme_id, editor_id=actor.id,
     )
     db.session.add(version)
+    files = attachments.attach(actor, proposal, pending)
     record(actor, "proposal.edited", proposal, committee_id=proposal.committee_id,
-           version=version.number)
+           version=version.number, files=files)
     db.session.flush()
     db.session.expire(proposal)
     return version

@@ -33,7 +33,7 @@ class SearchEntry(db.Model):
     url: Mapped[str] = mapped_column(sa.String(500), nullable=False)
     # The title shown (for a comment: the title of what it was written on).
     title: Mapped[str] = mapped_column(sa.String(300), nullable=False)
-    # The analyser's tokens (app/search/analyser.py), space-separated.
+    # The analyser's tokens (app/fulltext/analyser.py), space-separated.
     title_tokens: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     body_tokens: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     # Plain text the snippet is cut from, where the matched words are marked.
