@@ -45,6 +45,7 @@ class _Stemmers(threading.local):
         self.spanish = snowballstemmer.stemmer("spanish")
 
 
+# Thread-safe: a threading.local, so each thread builds and uses its own stemmer.
 _stemmers = _Stemmers()
 
 

@@ -76,7 +76,7 @@ class SearchPage:
         return self.page < self.pages
 
 
-# ------------------------------------------------------------------ the two databases
+# ------------------------------------------------------------------ published plans only
 
 
 def _published_plans():

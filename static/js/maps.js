@@ -14,7 +14,7 @@
   function newMap(container, settings) {
     L.Icon.Default.imagePath = settings.icons || "";
     var labels = settings.labels || {};
-    var map = L.map(container, { scrollWheelZoom: false, zoomControl: false });
+    var map = L.map(container, { scrollWheelZoom: false, zoomControl: false, fadeAnimation: false });
     L.control.zoom({ zoomInTitle: labels.zoom_in || "Zoom in", zoomOutTitle: labels.zoom_out || "Zoom out" })
       .addTo(map);
     map.on("popupopen", function (event) {

@@ -53,9 +53,29 @@ def browser():
         browser.close()
 
 
+# The map tiles' server is outside (config MAP_TILE_URL): these machines reach no network, so
+# every page gets a transparent tile instead (tests/browser/test_maps.py plays offline itself).
+TILE_REQUESTS = "https://tile.openstreetmap.org/**"
+
+
+def _empty_tile() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGBA", (256, 256)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+EMPTY_TILE = _empty_tile()
+
+
 def _new_page(browser, live_server, viewport):
     context = browser.new_context(base_url=live_server, locale="es-MX", viewport=viewport)
     context.set_default_timeout(10_000)
+    context.route(TILE_REQUESTS, lambda route: route.fulfill(status=200, content_type="image/png",
+                                                             body=EMPTY_TILE))
     page = context.new_page()
     problems = _problems[page] = []
 

@@ -119,7 +119,10 @@ def test_an_author_sets_the_location_by_clicking_the_map(world, page):
     assert latitude and longitude and page.locator(".location-picker .leaflet-marker-icon").count() == 1
     check_axe(page)
     with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+        page.locator("main form button[name=step][value=preview]").click()
+    # The point goes through the preview (kept as hidden fields) to the published proposal.
+    with page.expect_navigation():
+        page.locator("main form.preview-actions button[value=publish]").click()
     assert "/proposals/" in page.url and page.locator("#location-title").is_visible()
     db.session.expire_all()
     stored = db.session.scalar(sa.select(Proposal).where(Proposal.author_id == citizen.id))

@@ -31,11 +31,16 @@ PAYLOADS = [
     "'><details open ontoggle=window.__xss=1>",
 ]
 
-# Elements and attributes that can run script; none of the pages has any of its own.
+# Elements and attributes that can run script. The pages' own are only scripts loaded from the
+# app's files (static/js, the Leaflet assets); nothing inline.
 FIND_INJECTED = """() => {
   const found = [];
+  const own = /^\\/(static\\/js|assets\\/leaflet)\\/[\\w.\\/-]+\\.js$/;
   for (const el of document.querySelectorAll('*')) {
     const tag = el.tagName.toLowerCase();
+    if (tag === 'script' && own.test(el.getAttribute('src') || '') && !el.textContent.trim()) {
+      continue;
+    }
     if (['script', 'iframe', 'frame', 'object', 'embed'].includes(tag)) {
       found.push(el.outerHTML.slice(0, 120));
     }

@@ -36,18 +36,26 @@ def block(html: str, kind: str) -> list[str]:
     return re.findall(rf'<li class="open-item" data-open="{kind}">(.*?)</li>', html, re.S)
 
 
+def left(closes_at) -> str:
+    """The days left as the page counts them: calendar days where the plan is (a window closing
+    in 5 days and an hour may be 6 days away there in the evening)."""
+    from app.core.clock import today, utc_to_local
+
+    return f"quedan {(utc_to_local(closes_at).date() - today()).days} días"
+
+
 def test_every_block_shows_with_its_dates_and_one_action(client, world):
     html = home(client)
     assert html.index('id="open-title"') < html.index('id="route-title"')  # open items first
     [call] = block(html, "call")
-    assert "Convocatoria Alfa abierta" in call and "quedan 6 días" in call
+    assert "Convocatoria Alfa abierta" in call and left(world.call.closes_at) in call
     assert f'href="/calls/{world.call.id}"' in call and "Ver la convocatoria" in call
     [election] = block(html, "election")
-    assert "Elección Beta del comité" in election and "quedan 3 días" in election
+    assert "Elección Beta del comité" in election and left(world.election.voting_closes_at) in election
     assert "Han votado 1 de 4 organizaciones" in election and "(25 %)" in election
     assert "Ver la elección" in election and "/vote" not in election  # anonymous: no ballot
     [consultation] = block(html, "consultation")
-    assert "Borrador Gamma en consulta" in consultation and "quedan 5 días" in consultation
+    assert "Borrador Gamma en consulta" in consultation and left(world.consultation.closes_at) in consultation
     assert ">Comentar<" in consultation
     [table] = block(html, "table")
     assert "Mesa Delta de vecinos" in table and "quedan 11 lugares" in table and "Inscribirme" in table
