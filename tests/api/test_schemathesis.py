@@ -11,7 +11,7 @@ from hypothesis import HealthCheck
 # HTTP only: the same on both databases; runs on PostgreSQL (tests/README.md).
 pytestmark = pytest.mark.single_backend
 
-EXAMPLES = 15
+EXAMPLES = 10
 
 
 @pytest.fixture
