@@ -133,17 +133,6 @@ RESTART_SEQUENCES = "SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 
 REAL_COMMIT_FIXTURES = {"live_server", "world_templates"}  # `page` and `phone_page` use the
 # live server; a world template is copied into a database of the test's own
 REAL_COMMIT_PATHS = ("tests/ops/",)
-# Browser files run in the SQLite half of `make test` instead of the PostgreSQL half, so that
-# both halves end near the same time (seconds per file: tests/durations.json). Their outcome
-# does not depend on the database, as for every browser test.
-BROWSER_ON_SQLITE = frozenset({
-    "tests/browser/test_stored_xss.py",
-    "tests/browser/test_empty_installation.py",
-    "tests/browser/test_election_journey.py",
-    "tests/browser/test_newsletters.py",
-    "tests/browser/test_participation_journey.py",
-    "tests/browser/test_commitments_journey.py",
-})
 REAL_COMMIT_FILES = ("/test_concurrency.py",)
 
 
@@ -267,11 +256,9 @@ def pytest_collection_modifyitems(config, items):
                 or path.startswith(REAL_COMMIT_PATHS) or path.endswith(REAL_COMMIT_FILES)
                 or _builds_its_own_app(item)):
             item.add_marker(pytest.mark.real_commits)
-        # Journeys through Chromium test the pages, not the database (tests/README.md): each runs
-        # once, most in the PostgreSQL half, those listed in the SQLite half (which ends first).
+        # Journeys through Chromium test the pages, not the database (tests/README.md).
         if item.get_closest_marker("browser"):
-            on_sqlite = path in BROWSER_ON_SQLITE
-            item.add_marker(pytest.mark.sqlite_half if on_sqlite else pytest.mark.single_backend)
+            item.add_marker(pytest.mark.single_backend)
     # The slowest files first (seconds per file on PostgreSQL, tests/durations.json), so that
     # pytest-xdist (--dist loadfile) starts the long ones early and no worker ends far behind.
     # The order within a file stays as written.

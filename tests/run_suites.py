@@ -22,7 +22,6 @@ import time
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 SQLITE_SKIPS = "not single_backend"
-POSTGRESQL_SKIPS = "not sqlite_half"
 
 
 def postgres_reachable(url: str) -> str | None:
@@ -43,8 +42,6 @@ def pytest_args(name: str, argv: list[str], workers: int) -> list[str]:
         args.append("--durations=15")
     if name == "sqlite" and "-m" not in argv:
         args += ["-m", SQLITE_SKIPS]
-    if name == "postgresql" and "-m" not in argv:
-        args += ["-m", POSTGRESQL_SKIPS]
     return args + argv
 
 
