@@ -9,7 +9,6 @@ from app.accounts.export import iso, rows
 from app.accounts.lifecycle import export_section, on_account_deleted
 from app.dialogues.models import DialogueTable, MinutesVersion, TableRegistration
 from app.dialogues.services import release_registrations_of
-from app.extensions import db
 from app.follows import targets as follow_targets
 
 # A deleted account attends nothing: its seats at tables to come go to those waiting.
@@ -50,11 +49,6 @@ def _tables(user_id: int) -> dict:
 
 # --- Following (app/follows/targets.py) ----------------------------------------------------------
 
-def _load_tables(ids: list[int]) -> dict:
-    return {t.id: t for t in db.session.scalars(
-        sa.select(DialogueTable).where(DialogueTable.id.in_(ids)))}
-
-
 def _table_path(table: DialogueTable) -> str:
     return current_app.url_map.bind("localhost").build("dialogues.show", {"table_id": table.id})
 
@@ -62,7 +56,7 @@ def _table_path(table: DialogueTable) -> str:
 follow_targets.register(follow_targets.Target(
     kind="table",
     label=_l("Dialogue tables"),
-    load=_load_tables,
+    model=DialogueTable,
     visible=lambda actor, table: True,
     title=lambda table: table.title,
     path=_table_path,

@@ -116,10 +116,6 @@ def _elections(user_id: int) -> dict:
 
 # --- Following (app/follows/targets.py) ----------------------------------------------------------
 
-def _load_elections(ids: list[int]) -> dict:
-    return {e.id: e for e in db.session.scalars(sa.select(Election).where(Election.id.in_(ids)))}
-
-
 def _election_path(election: Election) -> str:
     return current_app.url_map.bind("localhost").build("elections.show", {"election_id": election.id})
 
@@ -127,7 +123,7 @@ def _election_path(election: Election) -> str:
 follow_targets.register(follow_targets.Target(
     kind="election",
     label=_l("Elections"),
-    load=_load_elections,
+    model=Election,
     visible=lambda actor, election: True,
     title=lambda election: election.title,
     path=_election_path,

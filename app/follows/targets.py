@@ -4,7 +4,7 @@ An area registers each kind once, in its hooks.py (imported by create_app):
 
     register(Target(
         kind="proposal", label=_l("Proposals"),
-        load=lambda ids: {...},             # {id: item} for the ids that exist, one query
+        model=Proposal,                     # the mapped class; follows loads rows by id itself
         visible=lambda actor, item: ...,    # whether the actor may read the item's page
         title=lambda item: ..., path=lambda item: ...,
         sources=lambda: [Source(...), ...], # where its changes are dated (see latest_changes)
@@ -39,11 +39,19 @@ class Source:
 class Target:
     kind: str
     label: Any
-    load: Callable[[list[int]], dict[int, Any]]
+    model: Any  # the mapped class of the followed things (an `id` primary key)
     visible: Callable[[Any, Any], bool]
     title: Callable[[Any], str]
     path: Callable[[Any], str]
     sources: Callable[[], list[Source]] = field(default=lambda: [])
+
+    def load(self, ids: Iterable[int]) -> dict[int, Any]:
+        """{id: item} for the ids that exist, one statement."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        return {item.id: item for item in db.session.scalars(
+            sa.select(self.model).where(self.model.id.in_(ids)))}
 
 
 # Thread-safe: filled only while modules are imported (before the first request); read-only after.

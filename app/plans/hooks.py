@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from app.accounts.export import iso, rows
 from app.accounts.lifecycle import export_section
 from app.core.audit import AuditEntry
-from app.extensions import db
 from app.follows import targets as follow_targets
 from app.plans.models import Committee, CommitteeMember
 
@@ -33,10 +32,6 @@ def _memberships(user_id: int) -> dict:
 
 # --- Following (app/follows/targets.py): a committee's public record dates its changes ----------
 
-def _load_committees(ids: list[int]) -> dict:
-    return {c.id: c for c in db.session.scalars(sa.select(Committee).where(Committee.id.in_(ids)))}
-
-
 def _committee_path(committee: Committee) -> str:
     return current_app.url_map.bind("localhost").build("plans.committee", {"slug": committee.slug})
 
@@ -44,7 +39,7 @@ def _committee_path(committee: Committee) -> str:
 follow_targets.register(follow_targets.Target(
     kind="committee",
     label=_l("Committees"),
-    load=_load_committees,
+    model=Committee,
     visible=lambda actor, committee: True,
     title=lambda committee: committee.name,
     path=_committee_path,

@@ -58,14 +58,10 @@ def _milestones_with_progress(milestone_ids: list[int]) -> bool:
 
 # --- Following (app/follows/targets.py) ----------------------------------------------------------
 
-def _load_commitments(ids: list[int]) -> dict:
-    return {c.id: c for c in db.session.scalars(sa.select(Commitment).where(Commitment.id.in_(ids)))}
-
-
 follow_targets.register(follow_targets.Target(
     kind="commitment",
     label=_l("Commitments"),
-    load=_load_commitments,
+    model=Commitment,
     # Drafts cannot be followed (their facilitators read them, but there is nothing to follow yet).
     visible=lambda actor, commitment: commitment_visible(commitment) and can_read(actor, commitment),
     title=lambda commitment: commitment.title,

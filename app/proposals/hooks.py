@@ -208,14 +208,10 @@ def _proposals_naming(plan, name: str) -> int:
 
 # --- Following (app/follows/targets.py) ----------------------------------------------------------
 
-def _load_proposals(ids: list[int]) -> dict:
-    return {p.id: p for p in db.session.scalars(sa.select(Proposal).where(Proposal.id.in_(ids)))}
-
-
 follow_targets.register(follow_targets.Target(
     kind="proposal",
     label=_l("Proposals"),
-    load=_load_proposals,
+    model=Proposal,
     visible=lambda actor, proposal: not proposal.is_hidden,
     title=lambda proposal: f"{proposal.reference} · {proposal.title}",
     path=proposal_path,
