@@ -64,7 +64,7 @@ class NewsletterForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    """A confirmation button (send; unsubscribe): the CSRF token alone."""
+    """A confirmation button (sending a newsletter): the CSRF token alone."""
 
 
 class NewsletterPreferenceForm(FlaskForm):

@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import User
 from app.core.permissions import require
-from app.core.views import form_status, load_or_404, redirect_with, run_form
-from app.extensions import db
+from app.core.views import load_or_404, redirect_with, run_form
+from app.extensions import csrf, db
 from app.newsletters import bp, forms, queries, segments, services
 from app.plans.queries import current_plan_or_404
 
@@ -125,20 +125,35 @@ def send(newsletter_id: int):
 
 # ---------------------------------------------------------------- recipients
 
-@bp.route(f"{services.UNSUBSCRIBE_PATH}<token>", methods=["GET", "POST"])
-def unsubscribe(token: str):
-    """One click from the mail, no login: GET asks to confirm, POST opts out."""
+def _unsubscriber(token: str):
     user_id = services.user_of_token(token)
     user = db.session.get(User, user_id) if user_id is not None else None
-    if user is None or user.deleted_at is not None:
-        return render_template("newsletters/unsubscribe.html", invalid=True, done=False,
-                               form=None), 400
-    form = forms.ConfirmForm()
-    if form.validate_on_submit():
-        services.unsubscribe(user.id)
-        return render_template("newsletters/unsubscribe.html", invalid=False, done=True, form=None)
-    return render_template("newsletters/unsubscribe.html", invalid=False, done=False,
-                           form=form), form_status(form)
+    return None if user is None or user.deleted_at is not None else user
+
+
+def _invalid_link():
+    return render_template("newsletters/unsubscribe.html", invalid=True, done=False), 400
+
+
+@bp.get(f"{services.UNSUBSCRIBE_PATH}<token>")
+def unsubscribe(token: str):
+    """One click from the mail, no login: this page asks to confirm."""
+    if _unsubscriber(token) is None:
+        return _invalid_link()
+    return render_template("newsletters/unsubscribe.html", invalid=False, done=False)
+
+
+@bp.post(f"{services.UNSUBSCRIBE_PATH}<token>")
+@csrf.exempt
+def unsubscribe_confirm(token: str):
+    """Opts out. The signed token is the credential, so no CSRF token is asked for: mail
+    programs' one-click unsubscribe (RFC 8058, the List-Unsubscribe-Post header) posts
+    "List-Unsubscribe=One-Click" here with nothing else."""
+    user = _unsubscriber(token)
+    if user is None:
+        return _invalid_link()
+    services.unsubscribe(user.id)
+    return render_template("newsletters/unsubscribe.html", invalid=False, done=True)
 
 
 @bp.post("/newsletters/preference")

@@ -199,7 +199,9 @@ def test_sending_queues_one_mail_each_publishes_it_and_is_audited(world):
     assert "**Hola**" in message.body and "<script>" in message.body  # plain text: as written
     link = re.search(r"^http://\S+/newsletters/unsubscribe/(\S+)$", message.body, re.M)
     assert link and services.user_of_token(link.group(1)) == deliveries[0].user_id
-    assert message.headers == {"List-Unsubscribe": f"<{link.group(0)}>"}  # mail programs offer it
+    # Mail programs offer the link, and RFC 8058's one-click POST to it.
+    assert message.headers == {"List-Unsubscribe": f"<{link.group(0)}>",
+                               "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
     announcement = db.session.get(Announcement, newsletter.announcement_id)
     assert announcement.is_published and announcement.title == newsletter.subject

@@ -131,6 +131,23 @@ def test_one_click_unsubscribe_without_login(client, world):
     assert client.post(path).status_code == 200  # a second click: still done
 
 
+@pytest.mark.csrf
+def test_a_mail_programs_one_click_post_unsubscribes_without_a_csrf_token(client, world):
+    # RFC 8058: the mail program posts this body to the List-Unsubscribe address, nothing else.
+    done = client.post(unsubscribe_path(world.citizen), data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200 and "ya no recibirás" in text(done)
+    assert not queries.receives_newsletters(world.citizen.id)
+
+
+@pytest.mark.csrf
+def test_the_confirm_page_works_with_csrf_protection_on(client, world):
+    path = unsubscribe_path(world.citizen)
+    page = text(client.get(path))
+    assert 'method="post"' in page
+    assert client.post(path).status_code == 200
+    assert not queries.receives_newsletters(world.citizen.id)
+
+
 @pytest.mark.parametrize("token", ["forged", "eyJ1Ijo5OTk5OTl9.AAAA.BBBB", "%00", "x" * 2000])
 def test_a_forged_link_gets_a_clear_page(client, world, token):
     for response in (client.get(f"/newsletters/unsubscribe/{token}"),
