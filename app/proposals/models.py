@@ -206,3 +206,7 @@ class ProposalAttachment(db.Model):
     @property
     def stored_names(self) -> list[str]:
         return [n for n in (self.stored_name, self.thumb_stored_name) if n]
+
+
+# The per-plan counts the list reads (kept by triggers on this table): registered with the models.
+from app.proposals.counts import ProposalCount  # noqa: E402,F401
