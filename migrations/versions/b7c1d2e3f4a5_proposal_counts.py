@@ -1,4 +1,5 @@
-"""Kept counts of visible proposals per plan, committee, theme, municipality and state.
+"""Kept counts of visible proposals per plan, committee, theme, municipality and state, and
+covering indexes of the proposal list's three orders.
 
 Revision ID: b7c1d2e3f4a5
 Revises: d1ae4c71c8c0
@@ -50,7 +51,14 @@ SQLITE = [
 ]
 
 
+LISTED = (("newest", ()), ("supported", ("support_count",)), ("commented", ("comment_count",)))
+
+
 def upgrade():
+    for name, columns in LISTED:
+        op.create_index(f"ix_proposals_listed_{name}", "proposals", ["plan_id", *columns, "created_at", "id"],
+                        postgresql_include=["state", "committee_id", "theme_id", "municipality"],
+                        postgresql_where=sa.text("hidden_at IS NULL"), sqlite_where=sa.text("hidden_at IS NULL"))
     op.create_table(
         "proposal_counts",
         sa.Column("plan_id", sa.Integer(), nullable=False),
@@ -78,3 +86,5 @@ def downgrade():
         for name in ("proposal_counts_update", "proposal_counts_delete", "proposal_counts_insert"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table("proposal_counts")
+    for name, _columns in LISTED:
+        op.drop_index(f"ix_proposals_listed_{name}", table_name="proposals")

@@ -133,3 +133,29 @@ def test_count_matching_sums_only_the_filters_given(world):
     assert counts.count_matching(plan, municipality="Gómez Palacio", committee_id=world.committee.id) == 4
     assert counts.count_matching(plan, state=ProposalState.accepted) == 0
     assert counts.count_matching(plan, exclude_state=ProposalState.submitted) == 0
+
+
+@pytest.mark.parametrize("sort", ["newest", "supported", "commented"])
+def test_pages_cover_the_order_once_even_with_ties(world, sort):
+    """The page's ids are read first and the rows loaded by id: every proposal appears on exactly
+    one page, in the order (created_at, id) breaks ties, and hidden or withdrawn ones on none."""
+    proposals = bulk_proposals(world, 23)
+    same_moment = proposals[0].created_at
+    db.session.execute(sa.update(Proposal).values(created_at=same_moment, support_count=2, comment_count=1))
+    db.session.execute(sa.update(Proposal).where(Proposal.id == proposals[5].id).values(support_count=9))
+    db.session.execute(sa.update(Proposal).where(Proposal.id == proposals[7].id)
+                       .values(hidden_at=same_moment))
+    db.session.execute(sa.update(Proposal).where(Proposal.id == proposals[8].id)
+                       .values(state=ProposalState.withdrawn))
+    db.session.commit()
+    seen = []
+    for number in range(1, 5):
+        seen += [p.id for p in queries.list_proposals(world.plan, sort=sort, page=number, per_page=6).items]
+    expected = db.session.scalars(
+        sa.select(Proposal.id).where(Proposal.hidden_at.is_(None), Proposal.state != ProposalState.withdrawn)
+        .order_by(*queries.SORTS[sort])).all()
+    assert seen == list(expected) and len(seen) == 21
+    if sort == "supported":
+        assert seen[0] == proposals[5].id
+    else:
+        assert seen[:3] == [proposals[22].id, proposals[21].id, proposals[20].id]  # id breaks the tie
