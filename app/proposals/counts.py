@@ -46,9 +46,9 @@ def _matches(row: str) -> str:
 
 _COLUMNS = ", ".join(KEY)
 _WATCHED = "plan_id, committee_id, theme_id, municipality, state, hidden_at"
-_CHANGED = (f"(OLD.plan_id, OLD.committee_id, OLD.theme_id, OLD.municipality, OLD.state, "
-            f"OLD.hidden_at IS NULL) IS DISTINCT FROM (NEW.plan_id, NEW.committee_id, NEW.theme_id, "
-            f"NEW.municipality, NEW.state, NEW.hidden_at IS NULL)")
+_CHANGED = ("(OLD.plan_id, OLD.committee_id, OLD.theme_id, OLD.municipality, OLD.state, "
+            "OLD.hidden_at IS NULL) IS DISTINCT FROM (NEW.plan_id, NEW.committee_id, NEW.theme_id, "
+            "NEW.municipality, NEW.state, NEW.hidden_at IS NULL)")
 _ADD = (f"INSERT INTO proposal_counts ({_COLUMNS}, n) SELECT {_key_of('NEW')}, 1 WHERE NEW.hidden_at IS NULL "
         f"ON CONFLICT ({_COLUMNS}) DO UPDATE SET n = proposal_counts.n + 1")
 _TAKE = f"UPDATE proposal_counts SET n = n - 1 WHERE {_matches('OLD')}"
