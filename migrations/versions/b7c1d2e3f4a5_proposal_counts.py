@@ -16,39 +16,17 @@ down_revision = "d1ae4c71c8c0"
 branch_labels = None
 depends_on = None
 
+# The statements as app/proposals/counts.py writes them today (frozen here).
+POSTGRESQL = ["CREATE OR REPLACE FUNCTION proposal_counts_follow() RETURNS trigger AS $$\nBEGIN\n  IF OLD.hidden_at IS NULL THEN\n    UPDATE proposal_counts SET n = n - 1 WHERE plan_id = OLD.plan_id AND committee_id = OLD.committee_id AND theme_id = COALESCE(OLD.theme_id, 0) AND municipality = COALESCE(OLD.municipality, '') AND state = OLD.state;\n  END IF;\n  INSERT INTO proposal_counts (plan_id, committee_id, theme_id, municipality, state, n) SELECT NEW.plan_id, NEW.committee_id, COALESCE(NEW.theme_id, 0), COALESCE(NEW.municipality, ''), NEW.state, 1 WHERE NEW.hidden_at IS NULL ON CONFLICT (plan_id, committee_id, theme_id, municipality, state) DO UPDATE SET n = proposal_counts.n + 1;\n  RETURN NULL;\nEND $$ LANGUAGE plpgsql", "CREATE OR REPLACE FUNCTION proposal_counts_add_rows() RETURNS trigger AS $$\nBEGIN\n  INSERT INTO proposal_counts (plan_id, committee_id, theme_id, municipality, state, n) SELECT plan_id, committee_id, COALESCE(theme_id, 0) AS theme_id, COALESCE(municipality, '') AS municipality, state, count(*) AS n FROM added_rows WHERE hidden_at IS NULL GROUP BY 1, 2, 3, 4, 5\n  ON CONFLICT (plan_id, committee_id, theme_id, municipality, state) DO UPDATE SET n = proposal_counts.n + EXCLUDED.n;\n  RETURN NULL;\nEND $$ LANGUAGE plpgsql", "CREATE OR REPLACE FUNCTION proposal_counts_take_rows() RETURNS trigger AS $$\nBEGIN\n  UPDATE proposal_counts c SET n = c.n - gone.n FROM (SELECT plan_id, committee_id, COALESCE(theme_id, 0) AS theme_id, COALESCE(municipality, '') AS municipality, state, count(*) AS n FROM removed_rows WHERE hidden_at IS NULL GROUP BY 1, 2, 3, 4, 5) gone\n  WHERE c.plan_id = gone.plan_id AND c.committee_id = gone.committee_id AND c.theme_id = gone.theme_id AND c.municipality = gone.municipality AND c.state = gone.state;\n  RETURN NULL;\nEND $$ LANGUAGE plpgsql", 'CREATE TRIGGER proposal_counts_insert AFTER INSERT ON proposals REFERENCING NEW TABLE AS added_rows FOR EACH STATEMENT EXECUTE PROCEDURE proposal_counts_add_rows()',
+    'CREATE TRIGGER proposal_counts_delete AFTER DELETE ON proposals REFERENCING OLD TABLE AS removed_rows FOR EACH STATEMENT EXECUTE PROCEDURE proposal_counts_take_rows()',
+    'CREATE TRIGGER proposal_counts_update AFTER UPDATE OF plan_id, committee_id, theme_id, municipality, state, hidden_at ON proposals FOR EACH ROW WHEN ((OLD.plan_id, OLD.committee_id, OLD.theme_id, OLD.municipality, OLD.state, OLD.hidden_at IS NULL) IS DISTINCT FROM (NEW.plan_id, NEW.committee_id, NEW.theme_id, NEW.municipality, NEW.state, NEW.hidden_at IS NULL)) EXECUTE PROCEDURE proposal_counts_follow()',
+    'ALTER TABLE proposals ENABLE ALWAYS TRIGGER proposal_counts_insert',
+    'ALTER TABLE proposals ENABLE ALWAYS TRIGGER proposal_counts_delete',
+    'ALTER TABLE proposals ENABLE ALWAYS TRIGGER proposal_counts_update']
+SQLITE = ["CREATE TRIGGER proposal_counts_insert AFTER INSERT ON proposals BEGIN INSERT INTO proposal_counts (plan_id, committee_id, theme_id, municipality, state, n) SELECT NEW.plan_id, NEW.committee_id, COALESCE(NEW.theme_id, 0), COALESCE(NEW.municipality, ''), NEW.state, 1 WHERE NEW.hidden_at IS NULL ON CONFLICT (plan_id, committee_id, theme_id, municipality, state) DO UPDATE SET n = proposal_counts.n + 1; END", "CREATE TRIGGER proposal_counts_delete AFTER DELETE ON proposals WHEN OLD.hidden_at IS NULL BEGIN UPDATE proposal_counts SET n = n - 1 WHERE plan_id = OLD.plan_id AND committee_id = OLD.committee_id AND theme_id = COALESCE(OLD.theme_id, 0) AND municipality = COALESCE(OLD.municipality, '') AND state = OLD.state; END", "CREATE TRIGGER proposal_counts_update AFTER UPDATE OF plan_id, committee_id, theme_id, municipality, state, hidden_at ON proposals WHEN (OLD.plan_id, OLD.committee_id, OLD.theme_id, OLD.municipality, OLD.state, OLD.hidden_at IS NULL) IS NOT (NEW.plan_id, NEW.committee_id, NEW.theme_id, NEW.municipality, NEW.state, NEW.hidden_at IS NULL) BEGIN UPDATE proposal_counts SET n = n - 1 WHERE plan_id = OLD.plan_id AND committee_id = OLD.committee_id AND theme_id = COALESCE(OLD.theme_id, 0) AND municipality = COALESCE(OLD.municipality, '') AND state = OLD.state AND OLD.hidden_at IS NULL; INSERT INTO proposal_counts (plan_id, committee_id, theme_id, municipality, state, n) SELECT NEW.plan_id, NEW.committee_id, COALESCE(NEW.theme_id, 0), COALESCE(NEW.municipality, ''), NEW.state, 1 WHERE NEW.hidden_at IS NULL ON CONFLICT (plan_id, committee_id, theme_id, municipality, state) DO UPDATE SET n = proposal_counts.n + 1; END"]
+POSTGRESQL_DROP = ['DROP TRIGGER IF EXISTS proposal_counts_update ON proposals', 'DROP TRIGGER IF EXISTS proposal_counts_delete ON proposals', 'DROP TRIGGER IF EXISTS proposal_counts_insert ON proposals', 'DROP TRIGGER IF EXISTS proposal_counts_insert_delete ON proposals', 'DROP FUNCTION IF EXISTS proposal_counts_follow()', 'DROP FUNCTION IF EXISTS proposal_counts_add_rows()', 'DROP FUNCTION IF EXISTS proposal_counts_take_rows()']
+SQLITE_DROP = ['DROP TRIGGER IF EXISTS proposal_counts_update', 'DROP TRIGGER IF EXISTS proposal_counts_delete', 'DROP TRIGGER IF EXISTS proposal_counts_insert']
 KEY = "plan_id, committee_id, theme_id, municipality, state"
-NEW_KEY = "NEW.plan_id, NEW.committee_id, COALESCE(NEW.theme_id, 0), COALESCE(NEW.municipality, ''), NEW.state"
-OLD_MATCH = ("plan_id = OLD.plan_id AND committee_id = OLD.committee_id AND theme_id = COALESCE(OLD.theme_id, 0) "
-             "AND municipality = COALESCE(OLD.municipality, '') AND state = OLD.state")
-ADD = (f"INSERT INTO proposal_counts ({KEY}, n) SELECT {NEW_KEY}, 1 WHERE NEW.hidden_at IS NULL "
-       f"ON CONFLICT ({KEY}) DO UPDATE SET n = proposal_counts.n + 1")
-TAKE = f"UPDATE proposal_counts SET n = n - 1 WHERE {OLD_MATCH}"
-WATCHED = "plan_id, committee_id, theme_id, municipality, state, hidden_at"
-CHANGED = ("(OLD.plan_id, OLD.committee_id, OLD.theme_id, OLD.municipality, OLD.state, OLD.hidden_at IS NULL) "
-           "{op} (NEW.plan_id, NEW.committee_id, NEW.theme_id, NEW.municipality, NEW.state, NEW.hidden_at IS NULL)")
-
-POSTGRESQL = [
-    f"""CREATE OR REPLACE FUNCTION proposal_counts_follow() RETURNS trigger AS $$
-BEGIN
-  IF TG_OP <> 'INSERT' AND OLD.hidden_at IS NULL THEN
-    {TAKE};
-  END IF;
-  IF TG_OP <> 'DELETE' THEN
-    {ADD};
-  END IF;
-  RETURN NULL;
-END $$ LANGUAGE plpgsql""",
-    "CREATE TRIGGER proposal_counts_insert_delete AFTER INSERT OR DELETE ON proposals "
-    "FOR EACH ROW EXECUTE PROCEDURE proposal_counts_follow()",
-    f"CREATE TRIGGER proposal_counts_update AFTER UPDATE OF {WATCHED} ON proposals "
-    f"FOR EACH ROW WHEN ({CHANGED.format(op='IS DISTINCT FROM')}) EXECUTE PROCEDURE proposal_counts_follow()",
-]
-SQLITE = [
-    f"CREATE TRIGGER proposal_counts_insert AFTER INSERT ON proposals BEGIN {ADD}; END",
-    f"CREATE TRIGGER proposal_counts_delete AFTER DELETE ON proposals WHEN OLD.hidden_at IS NULL BEGIN {TAKE}; END",
-    f"CREATE TRIGGER proposal_counts_update AFTER UPDATE OF {WATCHED} ON proposals WHEN {CHANGED.format(op='IS NOT')} "
-    f"BEGIN {TAKE} AND OLD.hidden_at IS NULL; {ADD}; END",
-]
 
 
 LISTED = (("newest", ()), ("supported", ("support_count",)), ("commented", ("comment_count",)))
@@ -78,13 +56,9 @@ def upgrade():
 
 
 def downgrade():
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS proposal_counts_update ON proposals")
-        op.execute("DROP TRIGGER IF EXISTS proposal_counts_insert_delete ON proposals")
-        op.execute("DROP FUNCTION IF EXISTS proposal_counts_follow()")
-    else:
-        for name in ("proposal_counts_update", "proposal_counts_delete", "proposal_counts_insert"):
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for statement in POSTGRESQL_DROP if postgresql else SQLITE_DROP:
+        op.execute(statement)
     op.drop_table("proposal_counts")
     for name, _columns in LISTED:
         op.drop_index(f"ix_proposals_listed_{name}", table_name="proposals")
