@@ -125,6 +125,9 @@ def register_cli(app: Flask) -> None:
     from app.search.cli import register_cli as register_search_cli
 
     register_search_cli(app)
+    from app.proposals.cli import register_cli as register_proposals_cli
+
+    register_proposals_cli(app)
     from app.core.checks import register_check_command
 
     register_check_command(app)

@@ -43,6 +43,8 @@ FACILITATOR_TRANSITIONS: dict[ProposalState, set[ProposalState]] = {
     S.withdrawn: set(),
 }
 OPEN_STATES = {S.submitted, S.under_review, S.in_dialogue}
+# What the list filters on, carried in its indexes (PostgreSQL) so that the filters read no row.
+LIST_COLUMNS = ("state", "committee_id", "theme_id", "municipality")
 
 
 class Proposal(Located, Moderatable, db.Model):
@@ -95,6 +97,13 @@ class Proposal(Located, Moderatable, db.Model):
         sa.Index("ix_proposals_plan_newest", "plan_id", "created_at", "id"),
         # The list filtered by municipality (its choices are the plan's catalogue of places).
         sa.Index("ix_proposals_plan_municipality", "plan_id", "municipality"),
+        # The public list in each of its orders, over the visible proposals only, carrying the
+        # filters' columns: a page's ids (even page 500's) are read from the index alone.
+        *(sa.Index(f"ix_proposals_listed_{name}", "plan_id", *columns, "created_at", "id",
+                   postgresql_include=list(LIST_COLUMNS), postgresql_where=sa.text("hidden_at IS NULL"),
+                   sqlite_where=sa.text("hidden_at IS NULL"))
+          for name, columns in (("newest", ()), ("supported", ("support_count",)),
+                                ("commented", ("comment_count",)))),
         # The optional point on the map (latitude, longitude from Located); `place` names it.
         *location_checks(),
     )
@@ -206,3 +215,7 @@ class ProposalAttachment(db.Model):
     @property
     def stored_names(self) -> list[str]:
         return [n for n in (self.stored_name, self.thumb_stored_name) if n]
+
+
+# The per-plan counts the list reads (kept by triggers on this table): registered with the models.
+from app.proposals.counts import ProposalCount  # noqa: E402,F401

@@ -10,6 +10,7 @@ from app.core.text import clean_line, clean_text, fold
 from app.extensions import db
 from app.fulltext import matching as fulltext
 from app.plans.models import ActionPlan, Committee, Theme
+from app.proposals import counts
 from app.proposals.models import (
     Proposal,
     ProposalAnswer,
@@ -37,6 +38,9 @@ PER_PAGE = 20
 MAX_PER_PAGE = 100
 # A search of many words costs one LIKE each; more than this is not a search, it is a paste.
 MAX_SEARCH_WORDS = 12
+# A searched list counts its matches up to this many and then says "more than": counting all of
+# a common word's matches would read them all on every request.
+COUNT_CAP = 1000
 
 
 def visible():
@@ -62,6 +66,8 @@ class Page:
     total: int
     page: int
     per_page: int
+    # The total is a lower bound ("more than"): a searched list stops counting at COUNT_CAP.
+    capped: bool = False
     pages: int = field(init=False)
 
     def __post_init__(self):
@@ -76,8 +82,11 @@ class Page:
         return self.page < self.pages
 
     def numbers(self, around: int = 2) -> list[int | None]:
-        """Page numbers to link, with None where a gap is shown: 1 … 4 5 [6] 7 8 … 20."""
-        wanted = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        """Page numbers to link, with None where a gap is shown: 1 … 4 5 [6] 7 8 … 20 (a capped
+        count knows no last page: 1 … 4 5 [6] 7)."""
+        wanted = {1, *range(self.page - around, self.page + around + 1)}
+        if not self.capped:
+            wanted.add(self.pages)
         shown = sorted(n for n in wanted if 1 <= n <= self.pages)
         result: list[int | None] = []
         for n in shown:
@@ -145,22 +154,44 @@ def list_proposals(
         order = (relevance.desc(), Proposal.created_at.desc(), Proposal.id.desc())
     else:
         order = SORTS[sort if sort in SORTS else DEFAULT_SORT]
-    # Counted on the ids alone: the database need not read the rows' text.
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.with_only_columns(Proposal.id).subquery())) or 0
+    total, capped = _count(plan, filters, stmt)
     pages = max(1, math.ceil(total / per_page))
-    page = min(clamp_page(page), pages)
-    items = db.session.scalars(
-        stmt.order_by(*order)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-        .options(
+    # Past a capped count the pages go on as long as there are rows (an empty page says so).
+    page = clamp_page(page) if capped else min(clamp_page(page), pages)
+    # The page's ids first, read from a covering index of the order (models.py: LIST_COLUMNS), so
+    # that a deep page skips its offset's rows in the index and not in the table; then the rows.
+    ids = db.session.scalars(
+        stmt.with_only_columns(Proposal.id).order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    items = _in_order(ids, db.session.scalars(
+        sa.select(Proposal).where(Proposal.id.in_(ids)).options(
             joinedload(Proposal.committee),
             joinedload(Proposal.theme),
             _person(Proposal.author),
         )
-    ).all()
-    return Page(items=list(items), total=total, page=page, per_page=per_page)
+    ).unique().all()) if ids else []
+    result = Page(items=items, total=total, page=page, per_page=per_page, capped=capped)
+    if capped:
+        result.pages = max(result.pages, page + 1 if len(result.items) == per_page else page)
+    return result
+
+
+def _in_order(ids: list[int], rows) -> list[Proposal]:
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _count(plan: ActionPlan, filters: ProposalFilters, stmt) -> tuple[int, bool]:
+    """(total, capped): from the plan's kept counts (app/proposals/counts.py) unless the list is
+    searched; a search counts its matches up to COUNT_CAP, on the ids alone."""
+    if not filters.text:
+        return counts.count_matching(
+            plan.id, committee_id=filters.committee_id, theme_id=filters.theme_id,
+            municipality=filters.municipality, state=filters.state,
+            exclude_state=ProposalState.withdrawn if filters.state is None else None), False
+    found = db.session.scalar(sa.select(sa.func.count()).select_from(
+        stmt.with_only_columns(Proposal.id).limit(COUNT_CAP + 1).subquery())) or 0
+    return min(found, COUNT_CAP), found > COUNT_CAP
 
 
 def proposal_detail(reference: str) -> Proposal | None:
