@@ -86,20 +86,6 @@ def delete(comment_id: int):
 CSRF_PLACEHOLDER = "@@csrf-token@@"  # in the shared fragment; each page puts its own token there
 
 
-class _SomeoneElsesComment:
-    """What `moderation.report` is asked about once per page: a comment still shown, by someone
-    other than the viewer (the viewer's own comments are answered one by one). Immutable and
-    shared: thread-safe."""
-
-    __slots__ = ()
-    id = None
-    author_id = 0  # no account has id 0
-    deleted_at = None
-
-
-SOMEONE_ELSES_COMMENT = _SomeoneElsesComment()
-
-
 @bp.app_template_global()
 def comment_thread(target, thread=None):
     """The comments on `target` for the current viewer ('' when there are none).
@@ -112,6 +98,7 @@ def comment_thread(target, thread=None):
     from flask_wtf.csrf import generate_csrf
 
     from app.comments import queries
+    from app.comments.permissions import SOMEONE_ELSES_COMMENT
     from app.core import fragments
     from app.core.permissions import can
 

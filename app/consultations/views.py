@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from app.comments.forms import CommentForm
 from app.comments.models import Comment
-from app.comments.permissions import accepts_replies
+from app.comments.permissions import SOMEONE_ELSES_COMMENT, accepts_replies
 from app.comments.queries import comment_url
 from app.commitments.models import Commitment, CommitmentState
 from app.consultations import bp, forms, queries, services
@@ -86,6 +86,7 @@ def _page_context(commitment: Commitment) -> dict:
         "answers": queries.answers_for(commitment),
         "values": queries.values_claimed(commitment),
         "can_comment": can(current_user, "consultations.comment", consultation),
+        "may_report": can(current_user, "moderation.report", SOMEONE_ELSES_COMMENT),
         "refusal": services.window_refusal(commitment, consultation),
         "outcome_labels": CONSULTATION_OUTCOME_LABELS,
         "outcomes": list(ConsultationOutcome),
