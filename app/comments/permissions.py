@@ -44,7 +44,7 @@ class _SomeoneElsesComment:
     deleted_at = None
 
 
-SOMEONE_ELSES_COMMENT = _SomeoneElsesComment()
+SOMEONE_ELSES_COMMENT = _SomeoneElsesComment()  # immutable (no slots, class constants): thread-safe
 
 
 def _is_author(actor, comment) -> bool:
