@@ -75,6 +75,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.core.cache import register_page_cache
 
     register_page_cache(app)
+    from app.core import fragments
+
+    fragments.init_app(app)
     if app.config.get("BENCH_FLOOR"):
         from app.core.benchfloor import bp as floor_bp
 

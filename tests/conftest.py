@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.core.fragments import cache_of as fragment_cache_of
 from app.extensions import db, limiter
 
 STRICT = os.environ.get("COCREA_REQUIRE_SERVICES") == "1"
@@ -280,6 +281,7 @@ def app_context(request, app):
     are savepoints in it); with the `real_commits` marker, on real commits, and every table is
     emptied afterwards."""
     app.config["WTF_CSRF_ENABLED"] = request.node.get_closest_marker("csrf") is not None
+    fragment_cache_of(app).clear()  # ids start again at 1: fragments of another test's rows
     if "module_worlds" in request.fixturenames:
         request.getfixturevalue("module_worlds")  # set up already: module fixtures come first
     worlds = _MODULE_WORLDS[0] if _MODULE_WORLDS else None

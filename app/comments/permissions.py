@@ -33,6 +33,20 @@ def within_edit_window(comment, now=None) -> bool:
     return now - comment.created_at < timedelta(seconds=EDIT_WINDOW_SECONDS)
 
 
+class _SomeoneElsesComment:
+    """What a page asks `moderation.report` about, once, for all the comments it shows by others
+    than the viewer (still shown: neither deleted nor hidden); the viewer's own are never
+    reported. Immutable and shared: thread-safe."""
+
+    __slots__ = ()
+    id = None
+    author_id = 0  # no account has id 0
+    deleted_at = None
+
+
+SOMEONE_ELSES_COMMENT = _SomeoneElsesComment()  # immutable (no slots, class constants): thread-safe
+
+
 def _is_author(actor, comment) -> bool:
     return actor is not None and comment is not None and comment.author_id == actor.id
 

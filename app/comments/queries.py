@@ -56,6 +56,42 @@ def _replies_of(parent_ids: list[int]) -> dict[int, list[Comment]]:
     return found
 
 
+def thread_version(target) -> tuple:
+    """What changes whenever the shared rendering of a host's thread changes, in one statement: a
+    comment posted, edited, deleted, hidden or shown again; an author deleted, renamed (the
+    length of the names) or given another role (the badge). The key of the thread's fragment."""
+    from app.accounts.models import Role, User
+
+    host = hosts.host_of(target)
+    hidden = Comment.hidden_at.is_not(None)
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(Comment.id), sa.func.max(Comment.id), sa.func.max(Comment.created_at),
+            sa.func.max(Comment.edited_at), sa.func.max(Comment.deleted_at),
+            sa.func.count(Comment.deleted_at), sa.func.max(Comment.hidden_at),
+            sa.func.count(Comment.hidden_at),
+            sa.func.sum(sa.case((hidden, Comment.id), else_=0)),
+            sa.func.count(User.deleted_at), sa.func.sum(sa.func.length(User.name)),
+            sa.func.sum(sa.case((User.role != Role.citizen, User.id), else_=0)),
+        )
+        .join(User, User.id == Comment.author_id)
+        .where(getattr(Comment, host.column) == target.id)
+    ).one()
+    return tuple(str(value) for value in row)
+
+
+def own_in_thread(target, user) -> list[Comment]:
+    """The viewer's own comments on a host that are still shown (they carry the author's
+    controls), in one statement."""
+    host = hosts.host_of(target)
+    return db.session.scalars(
+        sa.select(Comment).where(
+            getattr(Comment, host.column) == target.id, Comment.author_id == user.id,
+            Comment.deleted_at.is_(None), Comment.hidden_at.is_(None),
+        )
+    ).all()
+
+
 def comment_url(comment) -> str:
     """The path of the page where the comment is read, anchored at it (built without a request:
     services that notify also run from tests and the command line)."""

@@ -79,3 +79,60 @@ def delete(comment_id: int):
     services.delete_comment(current_user, comment)
     return redirect_with(_("Your comment was deleted. Its replies stay in the conversation."),
                          comment_url(comment))
+
+
+# --- The thread on a page ------------------------------------------------------------------------
+
+CSRF_PLACEHOLDER = "@@csrf-token@@"  # in the shared fragment; each page puts its own token there
+
+
+@bp.app_template_global()
+def comment_thread(target, thread=None):
+    """The comments on `target` for the current viewer ('' when there are none).
+
+    The shared part (every comment, and the reply forms for those who may post) is rendered once
+    per version of the thread, locale and class of viewer, and kept (app/core/fragments.py);
+    what is personal is laid over it: the author's controls on their own comments (read in one
+    statement), the report link on the others', and the viewer's CSRF token. Permissions are
+    decided once per page and kind, not once per comment."""
+    from flask_wtf.csrf import generate_csrf
+
+    from app.comments import queries
+    from app.comments.permissions import SOMEONE_ELSES_COMMENT
+    from app.core import fragments
+    from app.core.permissions import can
+
+    user = current_user
+    signed_in = user.is_authenticated
+    version = queries.thread_version(target)
+    if version[0] == "0":
+        return ""
+    posts = can(user, "comments.post", target)
+    viewer = "reader" if not signed_in else ("poster" if posts else "member")
+    kind = hosts.host_of(target).kind
+
+    def render():
+        comments = thread if thread is not None else queries.thread_for(target)
+        return render_template("comments/_comments.html", thread=comments, proposal=target,
+                               viewer_posts=posts, csrf_placeholder=CSRF_PLACEHOLDER)
+
+    html = fragments.cached("comments.thread", f"{kind}-{target.id}", version, render, viewer=viewer)
+    if posts:
+        html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
+    mine = {comment.id: comment for comment in queries.own_in_thread(target, user)} if signed_in else {}
+    report = ""
+    if signed_in and can(user, "moderation.report", SOMEONE_ELSES_COMMENT):
+        report = render_template("comments/_report_link.html", comment_id=987654321).strip()
+
+    def first(comment_id: int) -> str:
+        if comment_id in mine:
+            return render_template("comments/_own_actions.html", comment=mine[comment_id], part="first")
+        return ""
+
+    def last(comment_id: int) -> str:
+        if comment_id in mine:
+            return render_template("comments/_own_actions.html", comment=mine[comment_id], part="last")
+        return report.replace("987654321", str(comment_id)) if report else ""
+
+    html = fragments.overlay(html, "comment-first", first)
+    return fragments.overlay(html, "comment-last", last)

@@ -196,6 +196,34 @@ def threads_by_section(commitment: Commitment) -> dict[str, list[Comment]]:
     return threads
 
 
+def section_counts(commitment: Commitment) -> dict[str, int]:
+    """{section key: number of top-level comments} (deleted and hidden ones included, as the
+    threads show them), in one statement: the page's table of contents without its comments."""
+    rows = db.session.execute(
+        sa.select(Comment.section, sa.func.count(Comment.id))
+        .where(Comment.commitment_id == commitment.id, Comment.parent_id.is_(None))
+        .group_by(Comment.section)
+    ).all()
+    counts: dict[str, int] = {}
+    for section, count in rows:
+        key = section_key(section)
+        counts[key] = counts.get(key, 0) + count
+    return counts
+
+
+def answers_version(commitment: Commitment) -> tuple:
+    """What changes whenever an answer on the commitment's comments is given or changed (a
+    change stamps `answered_at` again), in one statement: part of the threads' fragment key."""
+    row = db.session.execute(
+        sa.select(sa.func.count(ConsultationAnswer.id), sa.func.max(ConsultationAnswer.id),
+                  sa.func.max(ConsultationAnswer.answered_at),
+                  sa.func.sum(sa.func.length(ConsultationAnswer.reason)))
+        .join(Comment, Comment.id == ConsultationAnswer.comment_id)
+        .where(Comment.commitment_id == commitment.id)
+    ).one()
+    return tuple(str(value) for value in row)
+
+
 def answers_for(commitment: Commitment) -> dict[int, ConsultationAnswer]:
     """{comment id: the facilitator's answer} for the commitment's consultation comments."""
     answers = db.session.scalars(

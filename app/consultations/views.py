@@ -5,15 +5,17 @@ also works alone (no JavaScript), and re-shows the user's input with the error n
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app.comments.forms import CommentForm
 from app.comments.models import Comment
-from app.comments.permissions import accepts_replies
+from app.comments.permissions import SOMEONE_ELSES_COMMENT, accepts_replies
 from app.comments.queries import comment_url
 from app.commitments.models import Commitment, CommitmentState
 from app.consultations import bp, forms, queries, services
 from app.consultations import permissions as _rules  # noqa: F401  (registers the rules)
 from app.consultations.models import CONSULTATION_OUTCOME_LABELS, Consultation, ConsultationOutcome
+from app.core import fragments
 from app.core.errors import InvalidTransition
 from app.core.permissions import can, require
 from app.core.views import load_or_404, redirect_with, run_form
@@ -72,23 +74,87 @@ def consultation_panel(commitment: Commitment) -> Panel:
 # ---------------------------------------------------------------- reading
 
 
+CSRF_PLACEHOLDER = "@@csrf-token@@"  # in the shared fragments; each page puts its own token there
+
+
+class SectionThreads:
+    """The comments of each part of the draft, for the current viewer.
+
+    The shared part of a section's thread (its comments, the answers, the reply forms for those
+    who may comment and the answer forms for the committee's facilitators) is rendered once per
+    version of the commitment's comments and answers, locale and class of viewer, and kept
+    (app/core/fragments.py); the comments are read only when a fragment is missing. What is
+    personal is laid over it: the report link on others' comments (not one's own: read in one
+    statement) and the viewer's CSRF token. One per request: not shared between threads."""
+
+    def __init__(self, commitment: Commitment, can_comment: bool):
+        from app.comments.queries import thread_version
+
+        self.commitment = commitment
+        self.can_comment = can_comment
+        self.version = (thread_version(commitment), queries.answers_version(commitment))
+        user = current_user
+        self.signed_in = user.is_authenticated
+        # The answer forms follow facilitates(): an admin, or the committees one facilitates.
+        if not self.signed_in or not user.is_confirmed:
+            answers = ""
+        elif user.is_admin:
+            answers = "admin"
+        else:
+            answers = ",".join(str(i) for i in sorted(user.committee_ids))
+        self.viewer = f"{'signed' if self.signed_in else 'anonymous'}:{int(can_comment)}:{answers}"
+        self._threads = self._answers = self._mine = None
+        self._report = None
+
+    def _render(self, key: str) -> str:
+        if self._threads is None:
+            self._threads = queries.threads_by_section(self.commitment)
+            self._answers = queries.answers_for(self.commitment)
+        return render_template(
+            "consultations/_thread.html", tops=self._threads.get(key, []), actions=True,
+            answers=self._answers, can_comment=self.can_comment, outcomes=list(ConsultationOutcome),
+            outcome_labels=CONSULTATION_OUTCOME_LABELS, csrf_placeholder=CSRF_PLACEHOLDER,
+        )
+
+    def _report_link(self, comment_id: int) -> str:
+        if self._mine is None:
+            from app.comments.queries import own_in_thread
+
+            self._mine = {c.id for c in own_in_thread(self.commitment, current_user)}
+            may = can(current_user, "moderation.report", SOMEONE_ELSES_COMMENT)
+            self._report = render_template("comments/_report_link.html", comment_id=987654321).strip() if may else ""
+        if comment_id in self._mine or not self._report:
+            return ""
+        return self._report.replace("987654321", str(comment_id))
+
+    def html(self, key: str) -> Markup:
+        from flask_wtf.csrf import generate_csrf
+
+        html = fragments.cached("consultations.section", f"{self.commitment.id}-{key}", self.version,
+                                lambda: self._render(key), viewer=self.viewer)
+        if CSRF_PLACEHOLDER in html:
+            html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
+        if not self.signed_in:
+            return fragments.overlay(html, "consultation-report", lambda _id: "")
+        return fragments.overlay(html, "consultation-report", self._report_link)
+
+
 def _page_context(commitment: Commitment) -> dict:
     consultation = queries.latest_consultation(commitment.id)
-    threads = queries.threads_by_section(commitment)
-    sections = queries.with_removed(queries.sections_for(commitment), threads.keys())
+    counts = queries.section_counts(commitment)
+    sections = queries.with_removed(queries.sections_for(commitment), counts.keys())
+    can_comment = can(current_user, "consultations.comment", consultation)
     return {
         "commitment": commitment,
         "consultation": consultation,
         "window": queries.window_state(consultation),
         "closes_at": queries.effective_close(consultation) if consultation else None,
         "sections": sections,
-        "threads": threads,
-        "answers": queries.answers_for(commitment),
+        "section_counts": counts,
+        "section_threads": SectionThreads(commitment, can_comment),
         "values": queries.values_claimed(commitment),
-        "can_comment": can(current_user, "consultations.comment", consultation),
+        "can_comment": can_comment,
         "refusal": services.window_refusal(commitment, consultation),
-        "outcome_labels": CONSULTATION_OUTCOME_LABELS,
-        "outcomes": list(ConsultationOutcome),
     }
 
 

@@ -178,6 +178,60 @@ def build_timeline(milestones: list[Milestone], today: date) -> list[Period]:
     ]
 
 
+def _weighted(column, enum_type, key):
+    """sum(key × the value's position + 1): moves when any row's value changes."""
+    return sa.func.coalesce(sa.func.sum(
+        key * sa.case({member: position + 1 for position, member in enumerate(enum_type)},
+                      value=column, else_=0)), 0)
+
+
+def _text_length(column):
+    return sa.func.coalesce(sa.func.sum(sa.func.length(sa.func.coalesce(column, ""))), 0)
+
+
+def dashboard_version(plan: ActionPlan, committee: Committee | None = None) -> tuple:
+    """What changes whenever the dashboard's body would, in one statement: the plan's (or the
+    committee's) commitments, their milestones, the plan's committees and themes, by counts, the
+    latest edit, and sums that move when a state, a status, a date, a name or a text changes. The
+    key of the body's fragment (app/dashboard/views.py); the fragment's lifetime bounds what a
+    change could still slip past (a text edited to one of the same length on the same day)."""
+    from app.plans.models import Theme
+
+    conditions = [Commitment.plan_id == plan.id]
+    if committee is not None:
+        conditions.append(Commitment.committee_id == committee.id)
+    commitments = sa.select(
+        sa.func.count(Commitment.id), sa.func.max(Commitment.id), sa.func.max(Commitment.updated_at),
+        _text_length(Commitment.title), _text_length(Commitment.withdrawn_reason),
+        _weighted(Commitment.state, CommitmentState, Commitment.id),
+        _weighted(Commitment.implementation_status, ImplementationStatus, Commitment.id),
+        sa.func.coalesce(sa.func.sum(Commitment.id * sa.func.coalesce(Commitment.theme_id, 0)), 0),
+        sa.func.coalesce(sa.func.sum(Commitment.id * Commitment.committee_id), 0),
+        sa.func.coalesce(sa.func.sum(Commitment.id * Commitment.number), 0),
+    ).where(*conditions)
+    milestones = sa.select(
+        sa.func.count(Milestone.id), sa.func.max(Milestone.id),
+        _weighted(Milestone.status, MilestoneStatus, Milestone.id),
+        sa.func.min(Milestone.ends_on), sa.func.max(Milestone.ends_on),
+        _text_length(Milestone.description),
+        sa.func.coalesce(sa.func.sum(Milestone.id * Milestone.position), 0),
+    ).join(Commitment, Commitment.id == Milestone.commitment_id).where(*conditions)
+    committees = sa.select(
+        sa.func.count(Committee.id), _text_length(Committee.name), _text_length(Committee.slug),
+        _text_length(Committee.short_code),
+        sa.func.coalesce(sa.func.sum(Committee.id * Committee.position), 0),
+    ).where(Committee.plan_id == plan.id)
+    themes = sa.select(sa.func.count(Theme.id), _text_length(Theme.name)).where(Theme.plan_id == plan.id)
+    parts = [part.subquery() for part in (commitments, milestones, committees, themes)]
+    joined = parts[0]
+    for part in parts[1:]:  # each part is one row: joined side by side
+        joined = joined.join(part, sa.true())
+    row = db.session.execute(
+        sa.select(*(column for part in parts for column in part.c)).select_from(joined)
+    ).one()
+    return tuple(str(value) for value in row)
+
+
 def dashboard(plan: ActionPlan, committee: Committee | None = None,
               today: date | None = None) -> Dashboard:
     today = today or clock.today()

@@ -5,6 +5,7 @@ from functools import lru_cache
 from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from markupsafe import Markup
 
 from app.commitments.models import (
     FIELD_LABELS,
@@ -14,7 +15,7 @@ from app.commitments.models import (
     TEMPLATE_FIELDS,
     ImplementationStatus,
 )
-from app.core import charts, clock
+from app.core import charts, clock, fragments
 from app.core.text import render_markdown
 from app.core.views import load_or_404
 from app.dashboard import bp, queries
@@ -116,19 +117,32 @@ def progress_bar(summary: queries.CommitmentSummary):
     )
 
 
-def _render(board: queries.Dashboard, committees):
-    return render_template(
-        "dashboard/index.html",
-        board=board,
-        committees=committees,
-        charts=_charts(board),
-        status_labels=status_labels(),
-        timeline_labels=timeline_labels(),
-        timeline_keys=queries.TIMELINE_KEYS,
-        period_label=period_label,
-        progress_bar=progress_bar,
-        short_text=short_text,
-    )
+def _render(plan, committee=None):
+    """The dashboard page. Its body is the same for everyone: it is rendered once per version of
+    what it shows (one statement reads the version), day and locale, and kept
+    (app/core/fragments.py); commitments and milestones are read only when it is missing."""
+    today = clock.today()
+
+    def render_body():
+        board = queries.dashboard(plan, committee, today=today)
+        return render_template(
+            "dashboard/_board.html",
+            board=board,
+            committees=queries.committees_of_plan(plan),
+            charts=_charts(board),
+            status_labels=status_labels(),
+            timeline_labels=timeline_labels(),
+            timeline_keys=queries.TIMELINE_KEYS,
+            period_label=period_label,
+            progress_bar=progress_bar,
+            short_text=short_text,
+        )
+
+    version = (queries.dashboard_version(plan, committee), today.isoformat(), plan.name, plan.period,
+               plan.slug)
+    target = f"{plan.id}-{committee.id if committee else 'plan'}"
+    body = fragments.cached("dashboard.board", target, version, render_body)
+    return render_template("dashboard/index.html", committee=committee, board_html=Markup(body))
 
 
 @bp.get("/")
@@ -136,16 +150,14 @@ def index():
     plan = current_plan()
     if plan is None:
         return render_template("dashboard/no_plan.html")
-    board = queries.dashboard(plan, today=clock.today())
-    return _render(board, queries.committees_of_plan(plan))
+    return _render(plan)
 
 
 @bp.get("/committee/<slug>")
 def committee(slug: str):
     plan = load_or_404(current_plan())
     committee = load_or_404(queries.committee_of_plan(plan, slug))
-    board = queries.dashboard(plan, committee, today=clock.today())
-    return _render(board, queries.committees_of_plan(plan))
+    return _render(plan, committee)
 
 
 @bp.get("/plan/print")

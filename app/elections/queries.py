@@ -143,6 +143,18 @@ def roll(election_id: int) -> list[RollEntry]:
     ))
 
 
+def roll_version(election_id: int) -> tuple[int, int, int]:
+    """(entries, entries that voted, the sum of their ids) in one statement: the roll's names
+    are frozen when voting opens, only who voted moves. The key of the roll's fragment."""
+    row = db.session.execute(
+        sa.select(sa.func.count(RollEntry.id),
+                  sa.func.count(RollEntry.id).filter(RollEntry.voted.is_(True)),
+                  sa.func.coalesce(sa.func.sum(sa.case((RollEntry.voted.is_(True), RollEntry.id), else_=0)), 0))
+        .where(RollEntry.election_id == election_id)
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
 def roll_entry_of(election_id: int, organisation_id: int) -> RollEntry | None:
     return db.session.scalar(
         sa.select(RollEntry).where(RollEntry.election_id == election_id,

@@ -5,7 +5,6 @@ from flask import current_app, jsonify, redirect, render_template, request, send
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.comments.queries import thread_for
 from app.core import storage
 from app.core.clock import today
 from app.core.errors import ValidationError, render_error
@@ -79,7 +78,6 @@ def _show_page(proposal, *, state_form=None, merge_form=None):
         merged_from=queries.merged_from(proposal),
         version_count=queries.version_count(proposal),
         supported=queries.has_supported(current_user, proposal),
-        thread=thread_for(proposal),
         related=related.sections(proposal, current_user),
         attachments=queries.attachments_for(proposal),
         state_form=state_form if facilitator else None,

@@ -50,7 +50,7 @@ def test_thread_statements_do_not_grow_with_comments(app):
     assert small_counts == large_counts, (small_counts, large_counts)
     print("thread statements (load, render):", small_counts)
     assert small_counts[0] <= 5
-    assert small_counts[1] == 0
+    assert small_counts[1] == 2  # the thread's version (its fragment's key), the viewer's own comments
 
 
 def test_an_empty_thread_is_cheap(app):

@@ -259,6 +259,19 @@ def test_after_the_close_the_roll_shows_who_voted(client, world):
     assert html.count('data-voted="yes"') == 1 and html.count('data-voted="no"') == 2
 
 
+def test_the_kept_roll_follows_the_votes_and_the_close(client, world):
+    """The roll's section is kept as a fragment (app/core/fragments.py): a vote and the close each
+    show on the next request."""
+    election = voting_election(world)
+    before = client.get(f"/elections/{election.id}").get_data(as_text=True)
+    assert 'data-voted=' not in before and "roll-title" in before
+    services.cast_ballot(world.organisation, election, None, PASSWORD)
+    end_voting_window(election)
+    services.close_election(world.admin, election)
+    html = client.get(f"/elections/{election.id}").get_data(as_text=True)
+    assert html.count('data-voted="yes"') == 1 and html.count('data-voted="no"') == 2
+
+
 def test_hostile_names_are_escaped(client, world):
     election = voting_election(world)
     html = client.get(f"/elections/{election.id}").get_data(as_text=True)

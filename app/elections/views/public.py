@@ -5,8 +5,9 @@ from pathlib import Path
 from flask import Response, current_app, jsonify, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
-from app.core import storage
+from app.core import fragments, storage
 from app.core.clock import now
 from app.core.errors import InvalidTransition
 from app.core.permissions import can
@@ -23,16 +24,33 @@ def index():
                            manager=can(current_user, "elections.manage"))
 
 
+def _roll_html(election, roll_version) -> Markup:
+    """The roll's section ('' before voting opens): thousands of rows, the same for everyone,
+    so rendered once per version of the roll and state of the election, and kept
+    (app/core/fragments.py); the roll is read only when the fragment is missing."""
+    if not roll_version[0]:
+        return Markup("")
+    version = (roll_version, election.state.value, election.is_over, election.roll_hash,
+               election.seed_commitment, election.genesis_hash)
+    return Markup(fragments.cached(
+        "elections.roll", election.id, version,
+        # Who voted is published only with the box, after the close.
+        lambda: render_template("elections/_roll.html", election=election,
+                                roll=queries.roll(election.id), show_voted=election.is_over),
+    ))
+
+
 @bp.get("/<int:election_id>")
 def show(election_id: int):
     election = load_election(election_id)
     started = election.state not in (ElectionState.draft, ElectionState.nominating)
-    roll = queries.roll(election.id) if started else []
+    roll_version = queries.roll_version(election.id) if started else (0, 0, 0)
     own_entry = None
     nomination = None
     approved = False
     if current_user.is_authenticated and current_user.is_organisation:
-        own_entry = next((e for e in roll if e.organisation_id == current_user.id), None)
+        if started:
+            own_entry = queries.roll_entry_of(election.id, current_user.id)
         if election.state == ElectionState.nominating:
             nomination = queries.nomination_of(election.id, current_user.id)
             approved = queries.is_approved(election, current_user.id)
@@ -42,9 +60,8 @@ def show(election_id: int):
         "elections/show.html",
         election=election,
         candidates=queries.validated_candidates(election.id),
-        roll=roll,
-        # Who voted is published only with the box, after the close.
-        show_voted=election.is_over,
+        roll_size=roll_version[0],
+        roll_html=_roll_html(election, roll_version),
         own_entry=own_entry,
         nomination=nomination,
         approved=approved,

@@ -1,0 +1,154 @@
+"""Parts of pages rendered once and kept under the version of the data they show.
+
+A fragment is the shared part of a page (the comments of a thread, say), the same for every
+viewer of one class (anonymous, taking part, ...). It is stored under its name, its target, the
+*version* of what it shows (read by the page in one small query: a count and the latest change
+times of the rows it shows), the locale and the viewer class: when anything it shows changes, the
+version changes and the next request renders the fragment again; nothing has to be deleted. What
+is personal (my own comments' controls) is not in a fragment: the page lays it over the fragment
+(`overlay`).
+
+With PAGE_CACHE_REDIS_URL configured the fragments are shared by every worker through Redis; a
+worker also keeps those it served last, so a hit is usually not a trip to Redis. Without Redis,
+or when Redis does not answer, the worker's own bounded copy is the cache (the failure is logged
+once, not once per request). FRAGMENT_CACHE_SECONDS bounds how long a fragment lives, for the
+rare changes its version does not see (an author renaming their account to a name of the same
+length).
+"""
+import hashlib
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from flask import Flask, current_app
+from markupsafe import Markup
+
+from app.core.alarms import DependencyAlarm
+
+EXTENSION = "cocrea_fragments"
+
+
+class FragmentCache:
+    """Thread-safe: one per app, shared by a worker's threads. The local copies are only touched
+    under `self.lock`; the redis-py client is documented as thread-safe."""
+
+    def __init__(self, app: Flask):
+        self.seconds = int(app.config.get("FRAGMENT_CACHE_SECONDS", 300))
+        self.limit = int(app.config.get("FRAGMENT_CACHE_LOCAL_BYTES", 32 * 1024 * 1024))
+        self.prefix = f"{app.config.get('PAGE_CACHE_PREFIX') or 'cocrea'}:fragment:"
+        self.local: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self.local_bytes = 0
+        self.lock = threading.Lock()
+        self.client = None
+        url = app.config.get("PAGE_CACHE_REDIS_URL")
+        if url:
+            import redis
+
+            self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.alarm = DependencyAlarm("fragment cache (Redis)", "fragments are kept per worker")
+
+    # -- the worker's copy: a bounded LRU ----------------------------------------------------------
+    def _local_get(self, key: str) -> str | None:
+        with self.lock:
+            found = self.local.get(key)
+            if found is None:
+                return None
+            expires, html = found
+            if expires < time.monotonic():
+                del self.local[key]
+                self.local_bytes -= len(html)
+                return None
+            self.local.move_to_end(key)
+            return html
+
+    def _local_put(self, key: str, html: str, expires: float) -> None:
+        if len(html) > self.limit // 4:
+            return
+        with self.lock:
+            old = self.local.pop(key, None)
+            if old is not None:
+                self.local_bytes -= len(old[1])
+            self.local[key] = (expires, html)
+            self.local_bytes += len(html)
+            while self.local_bytes > self.limit and self.local:
+                _key, (_expires, dropped) = self.local.popitem(last=False)
+                self.local_bytes -= len(dropped)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.local.clear()
+            self.local_bytes = 0
+
+    # -- shared through Redis, when configured ----------------------------------------------------
+    def get(self, key: str) -> str | None:
+        html = self._local_get(key)
+        if html is not None or self.client is None:
+            return html
+        try:
+            raw = self.client.get(self.prefix + key)
+        except Exception as exc:  # redis.RedisError and socket errors alike: render instead
+            self.alarm.failed(exc)
+            return None
+        self.alarm.recovered()
+        if raw is None:
+            return None
+        html = raw.decode()
+        self._local_put(key, html, time.monotonic() + self.seconds)
+        return html
+
+    def put(self, key: str, html: str) -> None:
+        self._local_put(key, html, time.monotonic() + self.seconds)
+        if self.client is None:
+            return
+        try:
+            self.client.set(self.prefix + key, html.encode(), ex=self.seconds)
+        except Exception as exc:
+            self.alarm.failed(exc)
+        else:
+            self.alarm.recovered()
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[EXTENSION] = FragmentCache(app)
+    app.add_template_global(slot, "fragment_slot")
+
+
+def cache_of(app: Flask | None = None) -> FragmentCache:
+    app = app or current_app
+    cache = app.extensions.get(EXTENSION)
+    if cache is None:
+        cache = app.extensions.setdefault(EXTENSION, FragmentCache(app))
+    return cache
+
+
+def key_for(name: str, target, version, viewer: str = "") -> str:
+    """The key of a fragment: its name, target, data version, locale and viewer class."""
+    from flask_babel import get_locale
+
+    digest = hashlib.sha1(repr(version).encode()).hexdigest()[:20]
+    return f"{name}:{target}:{digest}:{get_locale()}:{viewer}"
+
+
+def cached(name: str, target, version, render: Callable[[], str], *, viewer: str = "") -> str:
+    """The fragment `name` of `target` at `version` for this class of viewer: from the cache, or
+    rendered by `render()` and kept."""
+    cache = cache_of()
+    key = key_for(name, target, version, viewer)
+    html = cache.get(key)
+    if html is None:
+        html = str(render())
+        cache.put(key, html)
+    return html
+
+
+def slot(name: str, ident) -> Markup:
+    """A mark in a fragment where `overlay` puts what is personal (or nothing)."""
+    return Markup(f"<!--slot:{name}:{int(ident)}-->")
+
+
+def overlay(html: str, name: str, fill: Callable[[int], str]) -> Markup:
+    """The fragment with each of its `name` slots replaced by `fill(ident)` (escaped HTML or '')."""
+    pattern = re.compile(rf"<!--slot:{re.escape(name)}:(\d+)-->")
+    return Markup(pattern.sub(lambda match: fill(int(match.group(1))), html))

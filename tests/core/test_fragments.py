@@ -1,0 +1,55 @@
+"""The fragment cache (app/core/fragments.py): bounded per worker, keyed by version, locale and
+viewer class, and still rendering when Redis does not answer."""
+from flask import Flask
+from flask_babel import refresh
+
+from app.core import fragments
+from app.core.fragments import FragmentCache
+
+
+def small_app(**config) -> Flask:
+    app = Flask("fragments-test")
+    app.config.update({"PAGE_CACHE_REDIS_URL": None, "BABEL_DEFAULT_LOCALE": "es_MX", **config})
+    return app
+
+
+def test_the_workers_copy_is_bounded_and_drops_the_least_recently_used():
+    cache = FragmentCache(small_app(FRAGMENT_CACHE_LOCAL_BYTES=4000))
+    for n in range(10):
+        cache.put(f"k{n}", "x" * 900)
+    assert cache.local_bytes <= 4000
+    assert cache.get("k0") is None and cache.get("k9") == "x" * 900
+
+
+def test_a_fragment_expires_after_its_lifetime(monkeypatch):
+    cache = FragmentCache(small_app(FRAGMENT_CACHE_SECONDS=10))
+    clock = [1000.0]
+    monkeypatch.setattr(fragments.time, "monotonic", lambda: clock[0])
+    cache.put("k", "html")
+    assert cache.get("k") == "html"
+    clock[0] += 11
+    assert cache.get("k") is None
+
+
+def test_the_key_holds_the_version_the_locale_and_the_viewer(app):
+    with app.test_request_context("/?lang=en"):
+        refresh()  # the locale is remembered in the app context, which the test shares
+        english = fragments.key_for("thread", 1, ("3", "t"), "reader")
+        assert english != fragments.key_for("thread", 1, ("4", "t"), "reader")
+        assert english != fragments.key_for("thread", 1, ("3", "t"), "poster")
+    with app.test_request_context("/?lang=es_MX"):
+        refresh()
+        assert english != fragments.key_for("thread", 1, ("3", "t"), "reader")
+
+
+def test_without_redis_answering_fragments_are_still_rendered_and_kept_locally(app):
+    cache = FragmentCache(small_app(PAGE_CACHE_REDIS_URL="redis://127.0.0.1:1/0"))
+    assert cache.get("missing") is None  # refused connection: a miss, not an error
+    cache.put("k", "html")
+    assert cache.get("k") == "html"
+    assert cache.alarm.failing
+
+
+def test_overlay_fills_each_slot_and_escapes_nothing_twice():
+    html = f"<p>a{fragments.slot('c', 1)}b{fragments.slot('c', 2)}</p>"
+    assert fragments.overlay(html, "c", lambda i: "<i>1</i>" if i == 1 else "") == "<p>a<i>1</i>b</p>"
