@@ -85,6 +85,81 @@ def match_clause(query: Query, *, any_word: bool = False):
     return table.op("MATCH")((" OR " if any_word else " AND ").join(terms)), relevance, source
 
 
+def _title_clause(query: Query):
+    """(the condition, the FROM clause) for entries whose TITLE holds every word of the query.
+    On PostgreSQL it reads the title's own GIN index (ix_search_entries_title), so that a word
+    found in thousands of texts but few titles costs the few titles."""
+    tokens = query.tokens
+    if _is_postgresql():
+        terms = [f"'{t}'" for t in tokens]
+        if query.prefix:
+            terms[-1] += ":*"
+        tsquery = sa.func.to_tsquery("simple", " & ".join(terms))
+        vector = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"),
+                                     SearchEntry.title_tokens)
+        return vector.bool_op("@@")(tsquery), SearchEntry.__table__
+    terms = [f'title_tokens : "{t}"' for t in tokens]
+    if query.prefix:
+        terms[-1] += "*"
+    fts = sa.table("search_fts", sa.column("rowid"))
+    source = SearchEntry.__table__.join(fts, fts.c.rowid == SearchEntry.id)
+    return sa.literal_column("search_fts").op("MATCH")(" AND ".join(terms)), source
+
+
+def first_matches(query: Query, kinds, scope: list, *, limit: int) -> list:
+    """SELECTs (one per kind, to be joined by UNION ALL) of (id, kind) of the first `limit` entries of each kind in `scope` that match
+    every word, in the index's own order (not ranked): reading stops at `limit` of a kind, so the
+    number of rows read is bounded whatever the words. On PostgreSQL each kind reads its own
+    partial GIN index (ix_search_entries_vector_<kind>), so a kind costs its own matches only."""
+    condition, _, source = match_clause(query)
+    firsts = [
+        sa.select(SearchEntry.id, SearchEntry.kind).select_from(source)
+        .where(condition, SearchEntry.kind == kind, *scope).limit(limit).subquery()
+        for kind in kinds
+    ]
+    # Each LIMIT inside its own subquery: SQLite accepts no LIMIT on a member of a UNION.
+    return [sa.select(first.c.id, first.c.kind) for first in firsts]
+
+
+def title_matches(query: Query, scope: list, *, limit: int, label: str = "title"):
+    """A SELECT of (id, `label`) of the first `limit` entries in `scope` whose TITLE holds every word
+    (what is most relevant usually has the words in its title). On PostgreSQL it reads the
+    title's own GIN index (ix_search_entries_title): a word in thousands of texts and a few titles
+    costs the few titles."""
+    tokens = query.tokens
+    if _is_postgresql():
+        terms = [f"'{t}'" for t in tokens]
+        if query.prefix:
+            terms[-1] += ":*"
+        tsquery = sa.func.to_tsquery("simple", " & ".join(terms))
+        vector = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"),
+                                     SearchEntry.title_tokens)
+        condition, source = vector.bool_op("@@")(tsquery), SearchEntry.__table__
+    else:
+        terms = [f'title_tokens : "{t}"' for t in tokens]
+        if query.prefix:
+            terms[-1] += "*"
+        fts = sa.table("search_fts", sa.column("rowid"))
+        source = SearchEntry.__table__.join(fts, fts.c.rowid == SearchEntry.id)
+        condition = sa.literal_column("search_fts").op("MATCH")(" AND ".join(terms))
+    first = (sa.select(SearchEntry.id).select_from(source).where(condition, *scope)
+             .limit(limit).subquery())
+    return sa.select(first.c.id, sa.literal(label).label("kind"))
+
+
+def ranked(query: Query, among):
+    """(the FROM clause, the conditions, the relevance) that rank the entries `among` selects
+    (a condition on SearchEntry.id): higher relevance is better on both databases, and it is
+    computed for those entries only."""
+    condition, relevance, source = match_clause(query)
+    if _is_postgresql():
+        # ts_rank needs no match condition, and leaving it out keeps PostgreSQL from reading
+        # every match again through the GIN index.
+        return source, [among], relevance
+    # bm25 can only be read in a statement that MATCHes (FTS5 computes it per matching row).
+    return source, [condition, among], relevance
+
+
 def matching_ids(kind: str, query: str | None, plan_id: int | None):
     """For a list's own search box: a SELECT of (item_id, relevance) of the public items of
     `kind` that match every word of the query; None when the query is blank (the list is then not
