@@ -106,19 +106,25 @@ def _title_clause(query: Query):
     return sa.literal_column("search_fts").op("MATCH")(" AND ".join(terms)), source
 
 
-def first_matches(query: Query, kinds, scope: list, *, limit: int) -> list:
-    """SELECTs (one per kind, to be joined by UNION ALL) of (id, kind) of the first `limit` entries of each kind in `scope` that match
-    every word, in the index's own order (not ranked): reading stops at `limit` of a kind, so the
-    number of rows read is bounded whatever the words. On PostgreSQL each kind reads its own
-    partial GIN index (ix_search_entries_vector_<kind>), so a kind costs its own matches only."""
+def first_matches(query: Query, scope: list, *, count_to: int, ids: dict[str, int]) -> list:
+    """SELECTs (one per kind of `ids`, to be joined by UNION ALL) of (id, kind, n): for each kind,
+    the number n of its entries in `scope` that match every word, counted no further than
+    `count_to`, and the ids of the first `ids[kind]` of them in the index's own order (not
+    ranked; a kind asked for 0 ids still gives one row for its count, or none when it has no
+    match). Reading stops at `count_to` entries of a kind, so the rows read are bounded whatever
+    the words. On PostgreSQL each kind reads its own partial GIN index
+    (ix_search_entries_vector_<kind>), so a kind costs its own matches only."""
     condition, _, source = match_clause(query)
-    firsts = [
-        sa.select(SearchEntry.id, SearchEntry.kind).select_from(source)
-        .where(condition, SearchEntry.kind == kind, *scope).limit(limit).subquery()
-        for kind in kinds
-    ]
-    # Each LIMIT inside its own subquery: SQLite accepts no LIMIT on a member of a UNION.
-    return [sa.select(first.c.id, first.c.kind) for first in firsts]
+    members = []
+    for kind, wanted in ids.items():
+        first = (sa.select(SearchEntry.id, SearchEntry.kind).select_from(source)
+                 .where(condition, SearchEntry.kind == kind, *scope).limit(count_to).subquery())
+        numbered = sa.select(first.c.id, first.c.kind,
+                             sa.func.count().over().label("n"),
+                             sa.func.row_number().over().label("position")).subquery()
+        members.append(sa.select(numbered.c.id, numbered.c.kind, numbered.c.n)
+                       .where(numbered.c.position <= max(wanted, 1)))
+    return members
 
 
 def title_matches(query: Query, scope: list, *, limit: int, label: str = "title"):
@@ -144,20 +150,22 @@ def title_matches(query: Query, scope: list, *, limit: int, label: str = "title"
         condition = sa.literal_column("search_fts").op("MATCH")(" AND ".join(terms))
     first = (sa.select(SearchEntry.id).select_from(source).where(condition, *scope)
              .limit(limit).subquery())
-    return sa.select(first.c.id, sa.literal(label).label("kind"))
+    return sa.select(first.c.id, sa.literal(label).label("kind"), sa.literal(0).label("n"))
 
 
-def ranked(query: Query, among):
-    """(the FROM clause, the conditions, the relevance) that rank the entries `among` selects
-    (a condition on SearchEntry.id): higher relevance is better on both databases, and it is
-    computed for those entries only."""
+def ranked(query: Query, ids: list[int]):
+    """(the FROM clause, the conditions, the relevance) that rank the entries of `ids`: higher
+    relevance is better on both databases, and it is computed for those entries only."""
     condition, relevance, source = match_clause(query)
     if _is_postgresql():
+        # One array parameter rather than hundreds of bound values.
+        among = SearchEntry.id == sa.any_(sa.cast(sa.bindparam("candidates", ids),
+                                                  sa.ARRAY(sa.Integer)))
         # ts_rank needs no match condition, and leaving it out keeps PostgreSQL from reading
         # every match again through the GIN index.
         return source, [among], relevance
     # bm25 can only be read in a statement that MATCHes (FTS5 computes it per matching row).
-    return source, [condition, among], relevance
+    return source, [condition, SearchEntry.id.in_(ids)], relevance
 
 
 def matching_ids(kind: str, query: str | None, plan_id: int | None):

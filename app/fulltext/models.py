@@ -17,6 +17,8 @@ from app.extensions import db
 
 # A new kind needs its own partial GIN index on PostgreSQL (POSTGRESQL_DDL, and a migration).
 KINDS = ("proposal", "commitment", "table", "comment", "document")
+# Kinds whose title_tokens stay empty: a comment shows its host's title but is not found by it.
+UNTITLED_KINDS = frozenset({"comment"})
 
 
 class SearchEntry(db.Model):

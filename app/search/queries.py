@@ -15,7 +15,7 @@ from app.extensions import db
 from app.fulltext import analyser
 from app.fulltext.matching import (Query, catch_up, first_matches, ranked, similar_ids,
                                    title_matches)
-from app.fulltext.models import KINDS, SearchEntry
+from app.fulltext.models import KINDS, UNTITLED_KINDS, SearchEntry
 from app.plans.models import ActionPlan
 from app.proposals.models import Proposal
 
@@ -41,7 +41,7 @@ SNIPPET_CHARS = 240
 COUNT_CAP = 1000
 # The results one can page through: the most relevant of a bounded set of candidates (see
 # matching.candidate_ids), so that a word found everywhere costs what a rare one does.
-MAX_RESULTS = 400
+MAX_RESULTS = 200
 
 
 @dataclass
@@ -199,15 +199,20 @@ def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = N
     if plan_id is not None:
         scope.append(SearchEntry.plan_id == plan_id)
     wanted = [k for k in KINDS if not kinds or k in kinds]
-    # Statement 1: the first COUNT_CAP + 1 matches of each kind (the counts, and candidates
-    # found anywhere in the text), and the first matches in titles (the likeliest best).
+    # Statement 1: each kind's matches counted up to COUNT_CAP + 1 with the first of them (the
+    # candidates found anywhere in the text), and the first matches in titles (the likeliest
+    # best), of the kinds wanted.
     firsts = {kind: [] for kind in (*KINDS, "title")}
-    for entry_id, kind in db.session.execute(sa.union_all(
-            *first_matches(parsed, KINDS, scope, limit=COUNT_CAP + 1),
-            title_matches(parsed, [*scope, SearchEntry.kind.in_(wanted)], limit=MAX_RESULTS,
-                          label="title"))):
+    counts = dict.fromkeys(KINDS, 0)
+    titled = [k for k in wanted if k not in UNTITLED_KINDS]
+    for entry_id, kind, n in db.session.execute(sa.union_all(
+            *first_matches(parsed, scope, count_to=COUNT_CAP + 1,
+                           ids={k: MAX_RESULTS if k in wanted else 0 for k in KINDS}),
+            *([title_matches(parsed, [*scope, SearchEntry.kind.in_(titled)], limit=MAX_RESULTS)]
+              if titled else []))):
         firsts[kind].append(entry_id)
-    counts = {kind: len(firsts[kind]) for kind in KINDS}
+        if kind in counts:
+            counts[kind] = n
     total = sum(min(counts[k], COUNT_CAP) for k in wanted)
     more = any(SearchPage.more_than(counts[k]) for k in wanted)
     shown = min(total, MAX_RESULTS)
@@ -218,7 +223,7 @@ def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = N
     anywhere = [i for turn in itertools.zip_longest(*(firsts[k] for k in wanted))
                 for i in turn if i is not None][:MAX_RESULTS]
     candidates = sorted(set(firsts["title"]) | set(anywhere))
-    source, ranking_scope, relevance = ranked(parsed, SearchEntry.id.in_(candidates))
+    source, ranking_scope, relevance = ranked(parsed, candidates)
     rows = db.session.execute(
         sa.select(SearchEntry.kind, SearchEntry.item_id, SearchEntry.plan_id, SearchEntry.title,
                   SearchEntry.url, SearchEntry.excerpt, ActionPlan.name.label("plan_name"),
