@@ -13,8 +13,7 @@ from markupsafe import Markup, escape
 
 from app.extensions import db
 from app.fulltext import analyser
-from app.fulltext.matching import (Query, catch_up, first_matches, ranked, similar_ids,
-                                   title_matches)
+from app.fulltext.matching import Query, catch_up, first_matches, ranked, similar_ids, title_matches
 from app.fulltext.models import KINDS, UNTITLED_KINDS, SearchEntry
 from app.plans.models import ActionPlan
 from app.proposals.models import Proposal

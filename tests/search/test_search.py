@@ -355,7 +355,7 @@ def test_counts_stop_past_the_cap_and_the_page_says_more_than(world, client, sma
     assert page.shown == 4 and len(search("zopilotes", per_page=3).results) == 3
     assert search("zopilotes", per_page=3, page=2).results and search("zopilotes", per_page=3).pages == 2
     html = text(client.get("/search/?q=zopilotes"))
-    assert "more than 3" in html and "The 4 most relevant are shown" in html
+    assert "más de 3" in html and "Se muestran los 4 más relevantes" in html
 
 
 def test_a_title_match_is_ranked_first_though_many_texts_matched_before_it(world, small_bounds):
