@@ -56,6 +56,15 @@ class Query:
                    and not tokens[-1].isdigit())
 
 
+def of_kind(kind: str):
+    """The condition "entries of `kind`", the kind written into the SQL rather than bound: a
+    statement prepared by the driver and run with PostgreSQL's generic plan must still see which
+    partial GIN index (ix_search_entries_vector_<kind>) it may read."""
+    if kind not in KINDS:
+        raise ValueError(f"not a kind of search: {kind!r}")
+    return SearchEntry.kind == sa.literal(kind, literal_execute=True)
+
+
 def _is_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
@@ -118,7 +127,7 @@ def first_matches(query: Query, scope: list, *, count_to: int, ids: dict[str, in
     members = []
     for kind, wanted in ids.items():
         first = (sa.select(SearchEntry.id, SearchEntry.kind).select_from(source)
-                 .where(condition, SearchEntry.kind == kind, *scope).limit(count_to).subquery())
+                 .where(condition, of_kind(kind), *scope).limit(count_to).subquery())
         numbered = sa.select(first.c.id, first.c.kind,
                              sa.func.count().over().label("n"),
                              sa.func.row_number().over().label("position")).subquery()
@@ -184,7 +193,7 @@ def matching_ids(kind: str, query: str | None, plan_id: int | None):
     catch_up()
     condition, relevance, source = match_clause(parsed)
     stmt = (sa.select(SearchEntry.item_id, relevance.label("relevance")).select_from(source)
-            .where(condition, SearchEntry.kind == kind))
+            .where(condition, of_kind(kind)))
     if plan_id is not None:
         stmt = stmt.where(SearchEntry.plan_id == plan_id)
     return stmt
@@ -204,7 +213,7 @@ def similar_ids(plan_id: int, text: str, *, limit: int = 5, exclude_id: int | No
     catch_up()
     condition, relevance, source = match_clause(Query(tokens, False), any_word=True)
     stmt = (sa.select(SearchEntry.item_id).select_from(source)
-            .where(condition, SearchEntry.kind == "proposal", SearchEntry.plan_id == plan_id)
+            .where(condition, of_kind("proposal"), SearchEntry.plan_id == plan_id)
             .order_by(relevance.desc(), SearchEntry.id).limit(min(limit, 50)))
     if exclude_id is not None:
         stmt = stmt.where(SearchEntry.item_id != exclude_id)
