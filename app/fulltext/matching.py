@@ -56,6 +56,15 @@ class Query:
                    and not tokens[-1].isdigit())
 
 
+def of_kind(kind: str):
+    """The condition "entries of `kind`", the kind written into the SQL rather than bound: a
+    statement prepared by the driver and run with PostgreSQL's generic plan must still see which
+    partial GIN index (ix_search_entries_vector_<kind>) it may read."""
+    if kind not in KINDS:
+        raise ValueError(f"not a kind of search: {kind!r}")
+    return SearchEntry.kind == sa.literal(kind, literal_execute=True)
+
+
 def _is_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
@@ -85,6 +94,89 @@ def match_clause(query: Query, *, any_word: bool = False):
     return table.op("MATCH")((" OR " if any_word else " AND ").join(terms)), relevance, source
 
 
+def _title_clause(query: Query):
+    """(the condition, the FROM clause) for entries whose TITLE holds every word of the query.
+    On PostgreSQL it reads the title's own GIN index (ix_search_entries_title), so that a word
+    found in thousands of texts but few titles costs the few titles."""
+    tokens = query.tokens
+    if _is_postgresql():
+        terms = [f"'{t}'" for t in tokens]
+        if query.prefix:
+            terms[-1] += ":*"
+        tsquery = sa.func.to_tsquery("simple", " & ".join(terms))
+        vector = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"),
+                                     SearchEntry.title_tokens)
+        return vector.bool_op("@@")(tsquery), SearchEntry.__table__
+    terms = [f'title_tokens : "{t}"' for t in tokens]
+    if query.prefix:
+        terms[-1] += "*"
+    fts = sa.table("search_fts", sa.column("rowid"))
+    source = SearchEntry.__table__.join(fts, fts.c.rowid == SearchEntry.id)
+    return sa.literal_column("search_fts").op("MATCH")(" AND ".join(terms)), source
+
+
+def first_matches(query: Query, scope: list, *, count_to: int, ids: dict[str, int]) -> list:
+    """SELECTs (one per kind of `ids`, to be joined by UNION ALL) of (id, kind, n): for each kind,
+    the number n of its entries in `scope` that match every word, counted no further than
+    `count_to`, and the ids of the first `ids[kind]` of them in the index's own order (not
+    ranked; a kind asked for 0 ids still gives one row for its count, or none when it has no
+    match). Reading stops at `count_to` entries of a kind, so the rows read are bounded whatever
+    the words. On PostgreSQL each kind reads its own partial GIN index
+    (ix_search_entries_vector_<kind>), so a kind costs its own matches only."""
+    condition, _, source = match_clause(query)
+    members = []
+    for kind, wanted in ids.items():
+        first = (sa.select(SearchEntry.id, SearchEntry.kind).select_from(source)
+                 .where(condition, of_kind(kind), *scope).limit(count_to).subquery())
+        numbered = sa.select(first.c.id, first.c.kind,
+                             sa.func.count().over().label("n"),
+                             sa.func.row_number().over().label("position")).subquery()
+        members.append(sa.select(numbered.c.id, numbered.c.kind, numbered.c.n)
+                       .where(numbered.c.position <= max(wanted, 1)))
+    return members
+
+
+def title_matches(query: Query, scope: list, *, limit: int, label: str = "title"):
+    """A SELECT of (id, `label`) of the first `limit` entries in `scope` whose TITLE holds every word
+    (what is most relevant usually has the words in its title). On PostgreSQL it reads the
+    title's own GIN index (ix_search_entries_title): a word in thousands of texts and a few titles
+    costs the few titles."""
+    tokens = query.tokens
+    if _is_postgresql():
+        terms = [f"'{t}'" for t in tokens]
+        if query.prefix:
+            terms[-1] += ":*"
+        tsquery = sa.func.to_tsquery("simple", " & ".join(terms))
+        vector = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"),
+                                     SearchEntry.title_tokens)
+        condition, source = vector.bool_op("@@")(tsquery), SearchEntry.__table__
+    else:
+        terms = [f'title_tokens : "{t}"' for t in tokens]
+        if query.prefix:
+            terms[-1] += "*"
+        fts = sa.table("search_fts", sa.column("rowid"))
+        source = SearchEntry.__table__.join(fts, fts.c.rowid == SearchEntry.id)
+        condition = sa.literal_column("search_fts").op("MATCH")(" AND ".join(terms))
+    first = (sa.select(SearchEntry.id).select_from(source).where(condition, *scope)
+             .limit(limit).subquery())
+    return sa.select(first.c.id, sa.literal(label).label("kind"), sa.literal(0).label("n"))
+
+
+def ranked(query: Query, ids: list[int]):
+    """(the FROM clause, the conditions, the relevance) that rank the entries of `ids`: higher
+    relevance is better on both databases, and it is computed for those entries only."""
+    condition, relevance, source = match_clause(query)
+    if _is_postgresql():
+        # One array parameter rather than hundreds of bound values.
+        among = SearchEntry.id == sa.any_(sa.cast(sa.bindparam("candidates", ids),
+                                                  sa.ARRAY(sa.Integer)))
+        # ts_rank needs no match condition, and leaving it out keeps PostgreSQL from reading
+        # every match again through the GIN index.
+        return source, [among], relevance
+    # bm25 can only be read in a statement that MATCHes (FTS5 computes it per matching row).
+    return source, [condition, SearchEntry.id.in_(ids)], relevance
+
+
 def matching_ids(kind: str, query: str | None, plan_id: int | None):
     """For a list's own search box: a SELECT of (item_id, relevance) of the public items of
     `kind` that match every word of the query; None when the query is blank (the list is then not
@@ -101,7 +193,7 @@ def matching_ids(kind: str, query: str | None, plan_id: int | None):
     catch_up()
     condition, relevance, source = match_clause(parsed)
     stmt = (sa.select(SearchEntry.item_id, relevance.label("relevance")).select_from(source)
-            .where(condition, SearchEntry.kind == kind))
+            .where(condition, of_kind(kind)))
     if plan_id is not None:
         stmt = stmt.where(SearchEntry.plan_id == plan_id)
     return stmt
@@ -121,7 +213,7 @@ def similar_ids(plan_id: int, text: str, *, limit: int = 5, exclude_id: int | No
     catch_up()
     condition, relevance, source = match_clause(Query(tokens, False), any_word=True)
     stmt = (sa.select(SearchEntry.item_id).select_from(source)
-            .where(condition, SearchEntry.kind == "proposal", SearchEntry.plan_id == plan_id)
+            .where(condition, of_kind("proposal"), SearchEntry.plan_id == plan_id)
             .order_by(relevance.desc(), SearchEntry.id).limit(min(limit, 50)))
     if exclude_id is not None:
         stmt = stmt.where(SearchEntry.item_id != exclude_id)

@@ -3,6 +3,7 @@ itself, the same on both databases, is app/fulltext/matching.py, which the lists
 boxes use directly).
 """
 import functools
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -12,8 +13,8 @@ from markupsafe import Markup, escape
 
 from app.extensions import db
 from app.fulltext import analyser
-from app.fulltext.matching import Query, catch_up, match_clause, similar_ids
-from app.fulltext.models import KINDS, SearchEntry
+from app.fulltext.matching import Query, catch_up, first_matches, ranked, similar_ids, title_matches
+from app.fulltext.models import KINDS, UNTITLED_KINDS, SearchEntry
 from app.plans.models import ActionPlan
 from app.proposals.models import Proposal
 
@@ -35,6 +36,11 @@ PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 SNIPPET_CHARS = 240
+# A kind's matches are counted up to this many; past it the page says "more than 1,000".
+COUNT_CAP = 1000
+# The results one can page through: the most relevant of a bounded set of candidates (see
+# matching.candidate_ids), so that a word found everywhere costs what a rare one does.
+MAX_RESULTS = 200
 
 
 @dataclass
@@ -60,12 +66,31 @@ class SearchPage:
     total: int
     page: int
     per_page: int
-    counts: dict[str, int] = field(default_factory=dict)  # every kind's matches, whatever `kinds`
+    # Every kind's matches, whatever `kinds`, counted up to COUNT_CAP + 1 (more_than() says so).
+    counts: dict[str, int] = field(default_factory=dict)
     searchable: bool = True  # False: the query held no word worth searching for
+    shown: int | None = None  # the results one can page through (at most MAX_RESULTS)
+    more: bool = False  # True: `total` is a floor, some kind had more than COUNT_CAP matches
     pages: int = field(init=False)
 
     def __post_init__(self):
-        self.pages = max(1, math.ceil(self.total / self.per_page))
+        if self.shown is None:
+            self.shown = self.total
+        self.pages = max(1, math.ceil(self.shown / self.per_page))
+
+    @property
+    def all_total(self) -> int:
+        """Every kind's matches together, each counted up to COUNT_CAP (for "Everything")."""
+        return sum(min(n, COUNT_CAP) for n in self.counts.values())
+
+    @property
+    def all_more(self) -> bool:
+        return any(map(self.more_than, self.counts.values()))
+
+    @staticmethod
+    def more_than(count: int) -> bool:
+        """True when `count` was cut at COUNT_CAP: there are more matches than it says."""
+        return count > COUNT_CAP
 
     @property
     def has_prev(self) -> bool:
@@ -159,7 +184,9 @@ def _clamp(value, default: int, maximum: int) -> int:
 def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = None,
            page: int = 1, per_page: int = PER_PAGE) -> SearchPage:
     """One page of what matches every word of the query, most relevant first, with the number of
-    matches of each kind (for the filters). Two statements whatever the data size."""
+    matches of each kind (for the filters). Two statements whatever the data size, and each reads
+    a bounded number of rows: counts stop past COUNT_CAP, and only the candidates of
+    matching.candidate_ids are ranked, of which at most MAX_RESULTS are shown."""
     per_page = _clamp(per_page, PER_PAGE, MAX_PER_PAGE)
     page = _clamp(page, 1, MAX_PAGE)
     text = (query or "")[:analyser.MAX_QUERY_CHARS]
@@ -167,28 +194,44 @@ def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = N
     if not parsed.tokens:
         return SearchPage(text, [], 0, 1, per_page, searchable=False)
     catch_up()
-    condition, relevance, source = match_clause(parsed)
-    scope = [condition, _published_plans()]
+    scope = [_published_plans()]
     if plan_id is not None:
         scope.append(SearchEntry.plan_id == plan_id)
-    counts = dict(db.session.execute(
-        sa.select(SearchEntry.kind, sa.func.count()).select_from(source)
-        .where(*scope).group_by(SearchEntry.kind)
-    ).all())
-    counts = {kind: counts.get(kind, 0) for kind in KINDS}
     wanted = [k for k in KINDS if not kinds or k in kinds]
-    total = sum(counts[k] for k in wanted)
-    pages = max(1, math.ceil(total / per_page))
+    # Statement 1: each kind's matches counted up to COUNT_CAP + 1 with the first of them (the
+    # candidates found anywhere in the text), and the first matches in titles (the likeliest
+    # best), of the kinds wanted.
+    firsts = {kind: [] for kind in (*KINDS, "title")}
+    counts = dict.fromkeys(KINDS, 0)
+    titled = [k for k in wanted if k not in UNTITLED_KINDS]
+    for entry_id, kind, n in db.session.execute(sa.union_all(
+            *first_matches(parsed, scope, count_to=COUNT_CAP + 1,
+                           ids={k: MAX_RESULTS if k in wanted else 0 for k in KINDS}),
+            *([title_matches(parsed, [*scope, SearchEntry.kind.in_(titled)], limit=MAX_RESULTS)]
+              if titled else []))):
+        firsts[kind].append(entry_id)
+        if kind in counts:
+            counts[kind] = n
+    total = sum(min(counts[k], COUNT_CAP) for k in wanted)
+    more = any(SearchPage.more_than(counts[k]) for k in wanted)
+    shown = min(total, MAX_RESULTS)
+    pages = max(1, math.ceil(shown / per_page))
     page = min(page, pages)
+    # Statement 2: rank the candidates, the titles' and the text's (every wanted kind in turn,
+    # so that none crowds the others out), and read one page of them.
+    anywhere = [i for turn in itertools.zip_longest(*(firsts[k] for k in wanted))
+                for i in turn if i is not None][:MAX_RESULTS]
+    candidates = sorted(set(firsts["title"]) | set(anywhere))
+    source, ranking_scope, relevance = ranked(parsed, candidates)
     rows = db.session.execute(
         sa.select(SearchEntry.kind, SearchEntry.item_id, SearchEntry.plan_id, SearchEntry.title,
                   SearchEntry.url, SearchEntry.excerpt, ActionPlan.name.label("plan_name"),
                   ActionPlan.is_current.label("plan_is_current"))
         .select_from(source)
         .join(ActionPlan, ActionPlan.id == SearchEntry.plan_id)
-        .where(*scope, SearchEntry.kind.in_(wanted))
+        .where(*ranking_scope)
         .order_by(relevance.desc(), SearchEntry.id)
-        .limit(per_page).offset((page - 1) * per_page)
+        .limit(min(per_page, shown - (page - 1) * per_page)).offset((page - 1) * per_page)
     ).all() if total else []
     results = [
         SearchResult(kind=r.kind, item_id=r.item_id, plan_id=r.plan_id,
@@ -197,7 +240,8 @@ def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = N
                      plan_name=r.plan_name, plan_is_current=bool(r.plan_is_current))
         for r in rows
     ]
-    return SearchPage(text, results, total, page, per_page, counts=counts)
+    return SearchPage(text, results, total, page, per_page, counts=counts, shown=shown,
+                      more=more)
 
 
 def similar_proposals(plan_id: int, text: str, *, limit: int = 5,

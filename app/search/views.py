@@ -15,5 +15,5 @@ def results():
                           page=int_arg(request.args.get("page"), 1, maximum=queries.MAX_PAGE))
     return render_template(
         "search/results.html", page=page, q=text.strip(), kind=kind, kinds=KINDS,
-        kind_plurals=queries.KIND_PLURALS,
+        kind_plurals=queries.KIND_PLURALS, count_cap=queries.COUNT_CAP,
     )
