@@ -6,13 +6,13 @@ reads the titles). The same statements as app/fulltext/models.py, repeated here 
 migration imports no application code.
 
 Revision ID: 5e7a1c9b3d20
-Revises: d1ae4c71c8c0
+Revises: b7c1d2e3f4a5
 Create Date: 2026-12-06 07:10:00
 """
 from alembic import op
 
 revision = "5e7a1c9b3d20"
-down_revision = "d1ae4c71c8c0"
+down_revision = "b7c1d2e3f4a5"
 branch_labels = None
 depends_on = None
 
