@@ -101,7 +101,7 @@ POSTGRESQL_DROP = [
     "DROP FUNCTION IF EXISTS proposal_counts_add_rows()",
     "DROP FUNCTION IF EXISTS proposal_counts_take_rows()",
 ]
-_SQLITE_CHANGED = _CHANGED.replace("IS DISTINCT FROM", "IS NOT")
+_SQLITE_CHANGED = _CHANGED.replace("IS DISTINCT FROM", "IS NOT")  # an immutable str: thread-safe
 SQLITE = [
     f"CREATE TRIGGER proposal_counts_insert AFTER INSERT ON proposals BEGIN {_ADD}; END",
     f"CREATE TRIGGER proposal_counts_delete AFTER DELETE ON proposals WHEN OLD.hidden_at IS NULL "
