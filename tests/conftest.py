@@ -79,6 +79,7 @@ def test_config(database_url: str, tmp_dir) -> dict:
         "MAIL_DIR": str(tmp_dir / "mail"),
         # Uploaded files never land in the checkout's instance/ folder during tests.
         "UPLOAD_DIR": str(tmp_dir / "uploads"),
+        "OPEN_DATA_DIR": str(tmp_dir / "open-data"),
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
         "RATELIMIT_STORAGE_URI": "memory://",
