@@ -79,23 +79,21 @@ def state(slug: str) -> FileState:
     return FileState(row.token, generated_at, row.seconds or 0.0, bool(row.stale), bool(row.purge))
 
 
-def _csv_cell(value):
-    """csv_value, with the common cases first (same output)."""
-    cls = value.__class__
-    if cls is str:
-        return csv_value(value) if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-    if cls is int:
-        return str(value)
-    if value is None:
-        return ""
-    return csv_value(value)
+# Values that both formats take as they come from the database (csv writes None as "" and ints
+# as their digits, like csv_value); anything else goes through json_value/csv_value.
+_PLAIN = frozenset({str, int, type(None)})
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _json_cell(value):
-    cls = value.__class__
-    if cls is str or cls is int or value is None:
-        return value
-    return json_value(value)
+def _json_values(row) -> list:
+    """json_value of each cell, without a call for the common types."""
+    return [v if v.__class__ in _PLAIN else json_value(v) for v in row]
+
+
+def _csv_cells(values: list) -> list:
+    """csv_value of each cell (given its json_value), calling it only where it may change something."""
+    return [v if (v.__class__ is str and not v.startswith(_FORMULA_START)) or v.__class__ is int or v is None
+            else csv_value(v) for v in values]
 
 
 def _json_header(dataset: Dataset, generated_at) -> dict:
@@ -132,14 +130,16 @@ def build(dataset: Dataset) -> dict:
             stmt = dataset.query().order_by(*dataset.key)
             result = db.session.execute(stmt.execution_options(yield_per=BATCH))
             order = [list(result.keys()).index(name) for name in names]
-            dumps = json.JSONEncoder(ensure_ascii=False).encode
+            in_order = order == list(range(len(order)))
+            encode = json.JSONEncoder(ensure_ascii=False).encode
+            writerow = writer.writerow
             separator = ""
             for partition in result.partitions():
                 lines = []
                 for row in partition:
-                    values = [row[i] for i in order]
-                    writer.writerow([_csv_cell(v) for v in values])
-                    lines.append(separator + dumps(dict(zip(names, [_json_cell(v) for v in values]))))
+                    values = _json_values(row if in_order else [row[i] for i in order])
+                    writerow(_csv_cells(values))
+                    lines.append(separator + encode(dict(zip(names, values))))
                     separator = ","
                 json_file.write("".join(lines))
                 rows += len(partition)
