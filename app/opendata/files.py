@@ -12,6 +12,7 @@ marks first, then the data, and deletes only the marks it read, so a change comm
 keeps its dataset stale for the next build.
 """
 import csv
+import datetime as dt
 import json
 import os
 import time
@@ -85,9 +86,18 @@ _PLAIN = frozenset({str, int, type(None)})
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _moment(value):
+    """json_value of a datetime, with the UTC ones the database gives (UTCDateTime) done directly."""
+    if value.__class__ is dt.datetime and value.tzinfo is dt.UTC:
+        text = value.isoformat()
+        return text[:-6] + "Z"  # "+00:00"
+    return json_value(value)
+
+
 def _json_values(row) -> list:
     """json_value of each cell, without a call for the common types."""
-    return [v if v.__class__ in _PLAIN else json_value(v) for v in row]
+    return [v if v.__class__ in _PLAIN else _moment(v) if v.__class__ is dt.datetime else json_value(v)
+            for v in row]
 
 
 def _csv_cells(values: list) -> list:
