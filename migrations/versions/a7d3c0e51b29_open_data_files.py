@@ -21,7 +21,7 @@ def upgrade():
         sa.Column("purge", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
-    op.create_index("ix_open_data_changes_slug", "open_data_changes", ["slug"])
+    op.create_index("ix_open_data_changes_slug_purge", "open_data_changes", ["slug", "purge"])
     op.create_table(
         "open_data_builds",
         sa.Column("slug", sa.String(60), primary_key=True),
@@ -34,5 +34,5 @@ def upgrade():
 
 def downgrade():
     op.drop_table("open_data_builds")
-    op.drop_index("ix_open_data_changes_slug", table_name="open_data_changes")
+    op.drop_index("ix_open_data_changes_slug_purge", table_name="open_data_changes")
     op.drop_table("open_data_changes")
