@@ -78,6 +78,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.core import fragments
 
     fragments.init_app(app)
+    from app.opendata.tracking import listen_for_changes
+
+    listen_for_changes()  # open-data files marked stale by the writes that change them
     if app.config.get("BENCH_FLOOR"):
         from app.core.benchfloor import bp as floor_bp
 
@@ -107,6 +110,7 @@ def _import_models() -> None:
     from app.moderation import models as _moderation  # noqa: F401
     from app.newsletters import models as _newsletters  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
+    from app.opendata import models as _opendata  # noqa: F401
     from app.places import models as _places  # noqa: F401
     from app.plans import models as _plans  # noqa: F401
     from app.progress import models as _progress  # noqa: F401

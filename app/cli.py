@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from app.accounts.passwords import password_problems
 from app.core.commands import command
 from app.notifications.cli import register_cli as register_notifications_cli
+from app.opendata.cli import register_cli as register_opendata_cli
 from app.reminders.cli import register_cli as register_reminders_cli
 
 
@@ -122,6 +123,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
     register_notifications_cli(app)
     register_reminders_cli(app)
+    register_opendata_cli(app)
     from app.search.cli import register_cli as register_search_cli
 
     register_search_cli(app)

@@ -117,6 +117,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Per client address, for the read-only API and the open-data downloads.
         "RATELIMIT_API": env.get("RATELIMIT_API", "600 per minute"),
         "RATELIMIT_DOWNLOADS": env.get("RATELIMIT_DOWNLOADS", "60 per minute"),
+        # Pre-built open-data files (app/opendata/files.py): their folder, shared by every app
+        # server; and a dataset whose last build took at most this long is built again on the
+        # download that finds it changed (larger ones wait for `flask opendata build --if-stale`).
+        "OPEN_DATA_DIR": env.get("OPEN_DATA_DIR", str(Path(instance_path) / "open-data")),
+        "OPEN_DATA_INLINE_BUILD_SECONDS": float(env.get("OPEN_DATA_INLINE_BUILD_SECONDS", "0.5")),
         "OPEN_DATA_LICENCE_NAME": env.get("OPEN_DATA_LICENCE_NAME", "Creative Commons Atribución 4.0 (CC BY 4.0)"),
         "OPEN_DATA_LICENCE_URL": env.get("OPEN_DATA_LICENCE_URL",
                                          "https://creativecommons.org/licenses/by/4.0/deed.es"),

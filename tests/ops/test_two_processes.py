@@ -56,6 +56,7 @@ def servers(redis_db, tmp_path_factory):
             REDIS_URL=REDIS_URL,  # rate limits (and the page cache) follow it
             RATELIMIT_LOGIN=f"{LOGIN_LIMIT} per minute",
             UPLOAD_DIR=str(root / "uploads"),
+            OPEN_DATA_DIR=str(root / "open-data"),  # shared by the app servers, as UPLOAD_DIR
         )
         urls = []
         for name in ("a", "b"):
@@ -147,6 +148,34 @@ def test_a_change_made_through_one_process_shows_on_the_other(a_and_b):
     assert status == 302
 
     assert support_count(anonymous, f"{a}/proposals/{reference}") == before + 1
+
+
+def _csv_support_count(browser: Browser, url: str, reference: str) -> int:
+    import csv
+    import io
+
+    status, text, _ = browser.request(url)
+    assert status == 200, url
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    row = next(r for r in rows[1:] if r[rows[0].index("reference")] == reference)
+    return int(row[rows[0].index("support_count")])
+
+
+def test_an_open_data_file_built_by_one_process_follows_a_change_made_on_the_other(a_and_b):
+    """The file's stale mark is in the database and the file in the shared folder: A's download
+    after a support made through B has it (a small dataset is built again on that download)."""
+    a, b = a_and_b
+    citizen, anonymous = Browser(), Browser()
+    assert citizen.log_in(b, *CITIZEN) == 302
+    reference = supportable_proposal(citizen, b)
+    before = _csv_support_count(anonymous, f"{a}/open-data/proposals.csv", reference)  # built by A
+
+    status, _, _ = citizen.post_form(f"{b}/proposals/{reference}",
+                                     f"{b}/proposals/{reference}/support", {})
+    assert status == 302
+
+    assert _csv_support_count(anonymous, f"{a}/open-data/proposals.csv", reference) == before + 1
+    assert _csv_support_count(anonymous, f"{b}/open-data/proposals.csv", reference) == before + 1
 
 
 def test_the_access_log_is_json_lines_with_the_request_id(servers):

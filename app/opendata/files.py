@@ -1,0 +1,199 @@
+"""Pre-built download files: each dataset's CSV and JSON, written in one pass over its rows.
+
+A build reads the dataset's rows through a server-side cursor (yield_per) and writes both files at
+once to temporary files next to their final names, then renames them: a reader gets the old file or
+the new one, never half of one. Memory stays flat whatever the number of rows: one batch of rows
+and the file buffers. The files are named after the build's token, which the database keeps
+(open_data_builds), so files that do not belong to the database (restored, emptied) are never
+served. The directory (OPEN_DATA_DIR) must be shared by every app server, like UPLOAD_DIR.
+
+Which builds are due is in open_data_changes (app/opendata/tracking.py): the builder reads the
+marks first, then the data, and deletes only the marks it read, so a change committed meanwhile
+keeps its dataset stale for the next build.
+"""
+import csv
+import datetime as dt
+import json
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context
+from flask_babel import force_locale
+
+from app.core import uow
+from app.core.db import utcnow
+from app.extensions import db
+from app.opendata.export import BATCH, BOM
+from app.opendata.models import OpenDataBuild, OpenDataChange
+from app.opendata.schema import Dataset, csv_value, json_value
+
+FORMATS = ("csv", "json")
+# Files of other tokens older than this are left over from builds that lost a race: removed.
+LEFTOVER_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class FileState:
+    token: str | None
+    generated_at: object
+    seconds: float
+    stale: bool
+    purge: bool
+
+    @property
+    def missing(self) -> bool:
+        return self.token is None
+
+
+def directory() -> Path:
+    path = Path(current_app.config.get("OPEN_DATA_DIR") or Path(current_app.instance_path) / "open-data")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def path_of(slug: str, token: str, fmt: str) -> Path:
+    return directory() / f"{slug}-{token}.{fmt}"
+
+
+def state(slug: str) -> FileState:
+    """One statement: the last build and whether changes came since (and of which kind)."""
+    changes = sa.select(OpenDataChange.id).where(OpenDataChange.slug == slug)
+    row = db.session.execute(
+        sa.select(
+            sa.select(OpenDataBuild.token).where(OpenDataBuild.slug == slug).scalar_subquery().label("token"),
+            sa.select(OpenDataBuild.generated_at).where(OpenDataBuild.slug == slug).scalar_subquery()
+            .label("generated_at"),
+            sa.select(OpenDataBuild.seconds).where(OpenDataBuild.slug == slug).scalar_subquery().label("seconds"),
+            sa.exists(changes).label("stale"),
+            sa.exists(changes.where(OpenDataChange.purge.is_(True))).label("purge"),
+        )
+    ).one()
+    generated_at = row.generated_at
+    if generated_at is not None and generated_at.tzinfo is None:  # SQLite through a scalar subquery
+        import datetime as dt
+
+        generated_at = generated_at.replace(tzinfo=dt.UTC)
+    return FileState(row.token, generated_at, row.seconds or 0.0, bool(row.stale), bool(row.purge))
+
+
+# Values that both formats take as they come from the database (csv writes None as "" and ints
+# as their digits, like csv_value); anything else goes through json_value/csv_value.
+_PLAIN = frozenset({str, int, type(None)})
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _moment(value):
+    """json_value of a datetime, with the UTC ones the database gives (UTCDateTime) done directly."""
+    if value.__class__ is dt.datetime and value.tzinfo is dt.UTC:
+        text = value.isoformat()
+        return text[:-6] + "Z"  # "+00:00"
+    return json_value(value)
+
+
+def _json_values(row) -> list:
+    """json_value of each cell, without a call for the common types."""
+    return [v if v.__class__ in _PLAIN else _moment(v) if v.__class__ is dt.datetime else json_value(v)
+            for v in row]
+
+
+def _csv_cells(values: list) -> list:
+    """csv_value of each cell (given its json_value), calling it only where it may change something."""
+    return [v if (v.__class__ is str and not v.startswith(_FORMULA_START)) or v.__class__ is int or v is None
+            else csv_value(v) for v in values]
+
+
+def _json_header(dataset: Dataset, generated_at) -> dict:
+    from app.opendata import catalogue
+
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "es_MX")):
+        if has_request_context():
+            return catalogue.json_header(dataset, generated_at)
+        with current_app.test_request_context(base_url=current_app.config.get("BASE_URL")):
+            return catalogue.json_header(dataset, generated_at)
+
+
+def build(dataset: Dataset) -> dict:
+    """Write the dataset's files and record the build; the caller's unit of work commits it."""
+    started = time.perf_counter()
+    session = db.session()
+    wrote_before = session.info.get(uow.WROTE, False)
+    consumed = list(db.session.scalars(sa.select(OpenDataChange.id).where(OpenDataChange.slug == dataset.slug)))
+    generated_at = utcnow()
+    token = uuid.uuid4().hex
+    header = _json_header(dataset, generated_at)
+    names = dataset.column_names
+    finals = {fmt: path_of(dataset.slug, token, fmt) for fmt in FORMATS}
+    temps = {fmt: path.with_name(path.name + ".tmp") for fmt, path in finals.items()}
+    rows = 0
+    try:
+        with open(temps["csv"], "w", encoding="utf-8", newline="") as csv_file, \
+                open(temps["json"], "w", encoding="utf-8") as json_file:
+            csv_file.write(BOM)
+            writer = csv.writer(csv_file, lineterminator="\r\n")
+            writer.writerow(names)
+            opening = json.dumps({**header, "rows": []}, ensure_ascii=False)
+            json_file.write(opening[:-2])
+            stmt = dataset.query().order_by(*dataset.key)
+            result = db.session.execute(stmt.execution_options(yield_per=BATCH))
+            order = [list(result.keys()).index(name) for name in names]
+            in_order = order == list(range(len(order)))
+            encode = json.JSONEncoder(ensure_ascii=False).encode
+            writerow = writer.writerow
+            separator = ""
+            for partition in result.partitions():
+                lines = []
+                for row in partition:
+                    values = _json_values(row if in_order else [row[i] for i in order])
+                    writerow(_csv_cells(values))
+                    lines.append(separator + encode(dict(zip(names, values))))
+                    separator = ","
+                json_file.write("".join(lines))
+                rows += len(partition)
+            json_file.write("]}")
+            csv_file.flush()
+            os.fsync(csv_file.fileno())
+            json_file.flush()
+            os.fsync(json_file.fileno())
+        for fmt in FORMATS:
+            os.replace(temps[fmt], finals[fmt])
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+    seconds = time.perf_counter() - started
+    for start in range(0, len(consumed), 1000):
+        db.session.execute(sa.delete(OpenDataChange).where(OpenDataChange.id.in_(consumed[start:start + 1000])))
+    values = {"slug": dataset.slug, "token": token, "generated_at": generated_at, "rows": rows, "seconds": seconds}
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    upsert = insert(OpenDataBuild).values(**values)
+    db.session.execute(upsert.on_conflict_do_update(
+        index_elements=[OpenDataBuild.slug],
+        set_={key: upsert.excluded[key] for key in ("token", "generated_at", "rows", "seconds")}))
+    # The files' bookkeeping is not a change of the plan's data: the page cache keeps its pages.
+    if not wrote_before:
+        session.info.pop(uow.WROTE, None)
+    uow.note_bookkeeping()
+    _remove_leftovers(dataset.slug, keep=token)
+    return {"dataset": dataset.slug, "rows": rows, "seconds": round(seconds, 3),
+            "rows_per_second": round(rows / seconds) if seconds else None, "token": token}
+
+
+def _remove_leftovers(slug: str, keep: str) -> None:
+    """Files of earlier builds: a download already reading one keeps its open file (POSIX)."""
+    now = time.time()
+    for path in directory().glob(f"{slug}-*.*"):
+        token = path.name[len(slug) + 1:].split(".", 1)[0]
+        if token == keep or len(token) != 32:
+            continue
+        try:
+            if path.suffix == ".tmp" and now - path.stat().st_mtime < LEFTOVER_SECONDS:
+                continue  # another build still writing
+            path.unlink()
+        except FileNotFoundError:
+            pass

@@ -1,0 +1,164 @@
+"""Pre-built download files: marked stale by the writes that change them, built again, served as
+the streamed download would be, in flat memory."""
+import json
+import tracemalloc
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.moderation import services as moderation
+from app.opendata import dataset_by_slug, export, files
+from app.opendata.models import OpenDataBuild
+from app.proposals.models import Proposal
+from tests.factories import make_admin
+from tests.proposals.factories import World, bulk_proposals, make_proposal
+
+
+@pytest.fixture
+def world():
+    return World()
+
+
+@pytest.fixture
+def slow_builds(app, monkeypatch):
+    """As on a large plan: no build is quick enough to run inside a download."""
+    monkeypatch.setitem(app.config, "OPEN_DATA_INLINE_BUILD_SECONDS", -1.0)
+
+
+def _build(slug):
+    figures = files.build(dataset_by_slug(slug))
+    db.session.commit()
+    return figures
+
+
+def _streamed(slug, fmt):
+    dataset = dataset_by_slug(slug)
+    if fmt == "csv":
+        return "".join(export.csv_chunks(dataset))
+    from app.opendata import catalogue
+    from app.opendata.files import _json_header
+
+    build = db.session.get(OpenDataBuild, slug)
+    header = _json_header(dataset, build.generated_at)
+    assert header == {**header, **{"generated_at": header["generated_at"]}}
+    return "".join(export.json_chunks(dataset, header)), catalogue
+
+
+def test_a_first_download_builds_the_missing_files(client, world):
+    bulk_proposals(world, 3)
+    assert files.state("proposals").missing
+    response = client.get("/open-data/proposals.csv")
+    assert response.status_code == 200
+    current = files.state("proposals")
+    assert not current.missing and not current.stale
+    assert files.path_of("proposals", current.token, "csv").exists()
+    assert files.path_of("proposals", current.token, "json").exists()
+    assert response.headers["X-Generated-At"].endswith("Z")
+    # A file lost from the disk is built again, under a new token.
+    files.path_of("proposals", current.token, "csv").unlink()
+    assert client.get("/open-data/proposals.csv").status_code == 200
+
+
+def test_served_bytes_are_the_streamed_ones(client, world):
+    make_proposal(world, title='Señalética en Peñón Blanco: =¿dónde?')
+    bulk_proposals(world, 30, start=10)
+    _build("proposals")
+    served_csv = client.get("/open-data/proposals.csv").get_data(as_text=True)
+    assert served_csv == "".join(export.csv_chunks(dataset_by_slug("proposals")))
+    served_json = client.get("/open-data/proposals.json").get_data(as_text=True)
+    streamed_json, _ = _streamed("proposals", "json")
+    assert served_json == streamed_json
+    assert len(json.loads(served_json)["rows"]) == 31
+
+
+def test_a_change_marks_the_dataset_stale_and_a_build_makes_it_current(client, world, slow_builds):
+    proposal = make_proposal(world, title="Título de antes")
+    _build("proposals")
+    _build("plans")
+    assert not files.state("proposals").stale
+    proposal.title = "Título de después"
+    db.session.commit()
+    current = files.state("proposals")
+    assert current.stale and not current.purge
+    assert not files.state("plans").stale  # a dataset the change does not show stays current
+    # Until the next build, the file is served as it was, and says so.
+    response = client.get("/open-data/proposals.csv")
+    assert "Título de antes" in response.get_data(as_text=True)
+    assert response.headers["X-Data-Pending"] == "yes"
+    page = client.get("/open-data/proposals/?lang=en").get_data(as_text=True)
+    assert "The files were generated on" in page and "next generation" in page
+    _build("proposals")
+    assert not files.state("proposals").stale
+    response = client.get("/open-data/proposals.csv")
+    assert "Título de después" in response.get_data(as_text=True)
+    assert response.headers["X-Data-Pending"] == "no"
+
+
+def test_a_counter_written_by_a_statement_marks_stale(world, slow_builds):
+    proposal = make_proposal(world)
+    _build("proposals")
+    db.session.execute(sa.update(Proposal).where(Proposal.id == proposal.id)
+                       .values(support_count=Proposal.support_count + 1))
+    db.session.commit()
+    assert files.state("proposals").stale
+
+
+def test_hidden_content_is_never_served_from_an_old_file(client, world, slow_builds):
+    proposal = make_proposal(world, title="PROPUESTA-QUE-SE-OCULTA")
+    _build("proposals")
+    assert "PROPUESTA-QUE-SE-OCULTA" in client.get("/open-data/proposals.csv").get_data(as_text=True)
+    moderation.hide_content(make_admin(), proposal, "Datos personales")
+    db.session.commit()
+    assert files.state("proposals").purge
+    for fmt in ("csv", "json"):
+        assert "PROPUESTA-QUE-SE-OCULTA" not in client.get(f"/open-data/proposals.{fmt}").get_data(as_text=True)
+
+
+def test_a_rolled_back_change_marks_nothing(world, slow_builds):
+    proposal = make_proposal(world)
+    _build("proposals")
+    proposal.title = "Nunca guardado"
+    db.session.flush()
+    db.session.rollback()
+    db.session.commit()
+    assert not files.state("proposals").stale
+
+
+def test_the_command_builds_only_the_stale_datasets(app, world):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["opendata", "build"])
+    assert result.exit_code == 0, result.output
+    assert "proposals:" in result.output and "plans:" in result.output
+    make_proposal(world)
+    result = runner.invoke(args=["opendata", "build", "--if-stale"])
+    assert result.exit_code == 0, result.output
+    assert "proposals:" in result.output and "plans:" not in result.output
+    assert not files.state("proposals").stale
+    result = runner.invoke(args=["opendata", "build", "--dataset", "nope"])
+    assert result.exit_code != 0
+
+
+def _insert_proposals(world, n, start):
+    """Rows straight into the table: the ORM would take too long for this test's tens of thousands."""
+    template = bulk_proposals(world, 1, start=start)[0]
+    row = {c.key: getattr(template, c.key) for c in sa.inspect(Proposal).column_attrs if c.key != "id"}
+    db.session.execute(sa.insert(Proposal), [
+        {**row, "reference": f"{row['reference']}-{i}", "sequence": start + i} for i in range(1, n)])
+    db.session.commit()
+
+
+def test_a_build_runs_in_flat_memory(world):
+    def peak():
+        tracemalloc.start()
+        figures = _build("proposals")
+        _current, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return figures["rows"], top
+
+    _insert_proposals(world, 2000, start=1)
+    rows_small, small = peak()
+    _insert_proposals(world, 18000, start=100_000)
+    rows_large, large = peak()
+    assert (rows_small, rows_large) == (2000, 20000)
+    assert large < small * 1.5, (small, large)
