@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, enum_column, utcnow
-from app.core.text import fold
 from app.core.rendered import Rendered
+from app.core.text import fold
 from app.extensions import db
 
 
