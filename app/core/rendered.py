@@ -5,8 +5,9 @@ A model that shows Markdown mixes in `Rendered` and names its fields:
     class Comment(Rendered, Moderatable, db.Model):
         rendered_fields = ("body",)
 
-One `before_flush` listener fills `rendered` whenever a named field is new or changed, so no
-service can forget it; templates read it with `comment|rendered("body")` (HTML, as Markup) and
+Flush events (before_insert / before_update of every such model) fill `rendered` whenever a named
+field is new or changed, and a conditional UPDATE statement setting one is followed by its render
+(do_orm_execute), so no service can forget it; templates read it with `comment|rendered("body")` (HTML, as Markup) and
 `comment|excerpt("body", 140)` / `comment|summary("body")` (plain text), and never run the Markdown
 pipeline on a page view. `rendered` is {"html": {field: html}, "text": {field: plain}}; a field
 holding a dict of texts (minutes' outcomes) stores a dict of HTML. `rendered_version` is the
@@ -54,22 +55,20 @@ def render_fields(values: dict) -> dict:
     return {"html": out_html, "text": out_text}
 
 
-def _stale_fields(obj: Rendered, new: bool) -> bool:
-    if new or obj.rendered is None or obj.rendered_version != RENDERER_VERSION:
-        return True
-    state = inspect(obj)
-    return any(state.attrs[name].history.has_changes() for name in obj.rendered_fields)
+def _render_inserted(mapper, connection, target: Rendered) -> None:
+    _render(target)
 
 
-def _render_on_flush(session: Session, flush_context, instances) -> None:
-    for obj in list(session.new) + list(session.dirty):
-        if not isinstance(obj, Rendered):
-            continue
-        new = obj in session.new
-        # session.dirty also holds objects whose attributes were set to what they were.
-        if (new or session.is_modified(obj)) and _stale_fields(obj, new):
-            obj.rendered = render_fields({name: getattr(obj, name) for name in obj.rendered_fields})
-            obj.rendered_version = RENDERER_VERSION
+def _render_updated(mapper, connection, target: Rendered) -> None:
+    state = inspect(target)
+    if (target.rendered is None or target.rendered_version != RENDERER_VERSION
+            or any(name in state.committed_state for name in target.rendered_fields)):
+        _render(target)
+
+
+def _render(target: Rendered) -> None:
+    target.rendered = render_fields({name: getattr(target, name) for name in target.rendered_fields})
+    target.rendered_version = RENDERER_VERSION
 
 
 def _updated_id(statement, model):
@@ -136,8 +135,11 @@ def _render_rows(session, model, condition) -> int:
     return len(rows)
 
 
-# Registered once, on the Session class: every session (requests, commands, tests) fills it.
-event.listen(Session, "before_flush", _render_on_flush)
+# Registered once, at import. Mapper events of every Rendered model, run for each row as it is
+# flushed (after every before_flush hook, so rows that hooks add are rendered too): a column set
+# here is written with the row. And every session's UPDATE statements.
+event.listen(Rendered, "before_insert", _render_inserted, propagate=True)
+event.listen(Rendered, "before_update", _render_updated, propagate=True)
 event.listen(Session, "do_orm_execute", _render_on_update)
 
 
