@@ -8,14 +8,13 @@ A model that shows Markdown mixes in `Rendered` and names its fields:
 Flush events (before_insert / before_update of every such model) fill `rendered` whenever a named
 field is new or changed, and a conditional UPDATE statement setting one is followed by its render
 (do_orm_execute), so no service can forget it; templates read it with `comment|rendered("body")` (HTML, as Markup) and
-`comment|excerpt("body", 140)` / `comment|summary("body")` (plain text), and never run the Markdown
+`comment|summary("body", 140)` (plain text, unescaped), and never run the Markdown
 pipeline on a page view. `rendered` is {"html": {field: html}, "text": {field: plain}}; a field
 holding a dict of texts (minutes' outcomes) stores a dict of HTML. `rendered_version` is the
 RENDERER_VERSION it was made with: `flask content rerender` renders older (or missing) ones again, in
 batches. A row without it (written before the columns, or by a bulk insert) is rendered on the page,
 through the per-process cache of app/core/text.py, until the command has run.
 """
-import html
 import operator
 
 import click
@@ -27,10 +26,11 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.text import (
+    PLAIN_CHARS,
     RENDERER_VERSION,
     PlainText,
     cut_plain,
-    plain_excerpt,
+    plain_summary,
     render_markdown,
     render_text,
 )
@@ -168,41 +168,16 @@ def stored_html(obj, field: str, key: str | None = None) -> Markup:
     return render_markdown(source)
 
 
-def _stored_plain(obj, field: str) -> str:
-    """Plain text (HTML-escaped, as plain_excerpt gives it), at most PLAIN_CHARS + 1 characters."""
+def stored_summary(obj, field: str, length: int = 200) -> PlainText:
+    """plain_summary(obj.<field>, length) (plain text, unescaped: the template escapes it), from
+    what is stored, which holds enough of it when length <= PLAIN_CHARS."""
     stored = obj.rendered
-    if stored is not None and obj.rendered_version == RENDERER_VERSION and not _unflushed(obj, field):
+    if (length <= PLAIN_CHARS and stored is not None and obj.rendered_version == RENDERER_VERSION
+            and not _unflushed(obj, field)):
         value = stored["text"].get(field)
         if value is not None:
-            return value
-    return plain_excerpt(getattr(obj, field), 10**9)
-
-
-def stored_excerpt(obj, field: str, length: int = 200) -> str:
-    """Like plain_excerpt(obj.<field>, length) (HTML-escaped plain text), from what is stored."""
-    return cut_plain(_stored_plain(obj, field), length)
-
-
-def stored_summary(obj, field: str, length: int = 200) -> PlainText:
-    """Like plain_summary(obj.<field>, length) (unescaped), from what is stored."""
-    return PlainText(cut_plain(html.unescape(_stored_plain(obj, field)), length))
-
-
-def fill_rendered(model, rows: list[dict]) -> None:
-    """For bulk Core inserts (which skip the flush listener): set `rendered` and `rendered_version`
-    in each row dict of `model`, rendering each distinct text once. Rows that already hold
-    `rendered` keep it."""
-    if not issubclass(model, Rendered):
-        return
-    done: dict[str, dict] = {}
-    for row in rows:
-        if row.get("rendered") is None:
-            values = {name: row.get(name) or "" for name in model.rendered_fields}
-            key = repr(sorted(values.items()))
-            if key not in done:
-                done[key] = render_fields(values)
-            row["rendered"] = done[key]
-        row["rendered_version"] = RENDERER_VERSION
+            return PlainText(cut_plain(value, length))
+    return PlainText(plain_summary(getattr(obj, field), length))
 
 
 def rendered_models() -> list[type]:
@@ -249,7 +224,6 @@ def rerender(every: bool = False, size: int = 500, echo=lambda line: None) -> di
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["rendered"] = stored_html
-    app.jinja_env.filters["excerpt"] = stored_excerpt
     app.jinja_env.filters["summary"] = stored_summary
 
 

@@ -78,8 +78,8 @@ def _pipeline() -> _Pipeline:
 RENDERER_VERSION = 1
 
 # Stored plain text is cut to this many characters (and one more, which tells that the text goes
-# on): excerpts, link previews and feeds show at most this much.
-PLAIN_CHARS = 300
+# on): excerpts, link previews and feed summaries (app/feeds, 400) show at most this much.
+PLAIN_CHARS = 400
 
 # Entries: texts of comments, proposals and commitments; a few MiB at most per process.
 CACHED_TEXTS = 4096
@@ -99,14 +99,14 @@ def _rendered(source: str) -> str:
 
 
 def render_text(source: str | None) -> tuple[str, str]:
-    """The sanitised HTML of Markdown `source` and its plain text (HTML-escaped, as plain_excerpt
-    gives it, cut to PLAIN_CHARS + 1 characters), both from one Markdown pass: what is stored."""
+    """The sanitised HTML of Markdown `source` and its plain text (unescaped, as plain_summary gives
+    it, cut to PLAIN_CHARS + 1 characters), both from one Markdown pass: what is stored."""
     if not source:
         return "", ""
     pipeline = _pipeline()
     rendered = pipeline.markdown.render(source)
     html_text = pipeline.linker.linkify(pipeline.cleaner.clean(rendered))
-    plain = " ".join(pipeline.stripper.clean(rendered).split())
+    plain = html.unescape(" ".join(pipeline.stripper.clean(rendered).split()))
     return html_text, plain[: PLAIN_CHARS + 1]
 
 

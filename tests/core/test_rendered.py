@@ -179,11 +179,19 @@ def test_the_rerender_command_prints_its_counts(app, world):
     assert db.session.scalar(sa.select(sa.func.count()).where(Proposal.rendered_version.is_(None))) == 0
 
 
-def test_excerpts_and_summaries_come_from_the_stored_plain_text(app, world):
-    proposal = make_proposal(world.committee, body="**Negritas** & " + "palabra " * 100)
+def test_summaries_come_from_the_stored_plain_text(app, world):
+    proposal = make_proposal(world.committee, body="**Negritas** & <b>x</b> " + "palabra " * 100)
+    template = app.jinja_env.from_string('{{ p|summary("body", 30) }}|{{ p|summary("body", 30)|plain_summary(30) }}')
     with renderer_forbidden() as calls, app.test_request_context():
-        excerpt = app.jinja_env.from_string('{{ p|excerpt("body", 20) }}').render(p=proposal)
-        summary = app.jinja_env.from_string('{{ p|summary("body", 20)|plain_summary(20) }}').render(p=proposal)
+        shown = template.render(p=proposal)
     assert calls == []
-    assert excerpt == text.plain_excerpt(proposal.body, 20).replace("&", "&amp;")
-    assert summary == str(escape(text.plain_summary(proposal.body, 20))) == "Negritas &amp; palabra…"
+    expected = str(escape(text.plain_summary(proposal.body, 30)))
+    assert shown == f"{expected}|{expected}"
+    assert expected.startswith("Negritas &amp; &lt;b&gt;x&lt;/b&gt; palabra") and expected.endswith("…")
+
+
+def test_a_summary_longer_than_what_is_stored_is_made_from_the_source(app, world):
+    proposal = make_proposal(world.committee, body="Una palabra y otra. " * 100)
+    with app.test_request_context():
+        long = app.jinja_env.from_string('{{ p|summary("body", 1000) }}').render(p=proposal)
+    assert long == text.plain_summary(proposal.body, 1000)
