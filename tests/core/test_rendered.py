@@ -9,7 +9,7 @@ from markupsafe import escape
 
 from app.comments import services as comments
 from app.comments.models import Comment
-from app.commitments.models import CommitmentState
+from app.commitments.models import Commitment, CommitmentState
 from app.core import text
 from app.core.rendered import rerender
 from app.core.text import RENDERER_VERSION, render_markdown
@@ -195,3 +195,41 @@ def test_a_summary_longer_than_what_is_stored_is_made_from_the_source(app, world
     with app.test_request_context():
         long = app.jinja_env.from_string('{{ p|summary("body", 1000) }}').render(p=proposal)
     assert long == text.plain_summary(proposal.body, 1000)
+
+
+def test_a_conditional_update_statement_renders_the_row_it_names(world):
+    commitment = world.commitment
+    commitment.objective = "Objetivo *previo*"
+    db.session.commit()
+    db.session.execute(  # as the drafting service saves: a conditional UPDATE of some fields
+        sa.update(Commitment).where(Commitment.id == commitment.id, Commitment.version == commitment.version)
+        .values(problem="Problema **nuevo**").execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+    rendered, version = stored(Commitment, commitment.id)
+    assert version == RENDERER_VERSION
+    assert rendered["html"]["problem"] == "<p>Problema <strong>nuevo</strong></p>\n"
+    assert rendered["html"]["objective"] == "<p>Objetivo <em>previo</em></p>\n"
+
+
+def test_an_update_statement_without_an_id_leaves_the_rows_stale_and_shown_right(app, world):
+    proposal = make_proposal(world.committee, body="Antes")
+    db.session.execute(sa.update(Proposal).where(Proposal.reference == proposal.reference)
+                       .values(body="Después *así*").execution_options(synchronize_session=False))
+    db.session.commit()
+    db.session.expire_all()
+
+    assert stored(Proposal, proposal.id)[1] is None  # for the page's fallback and `content rerender`
+    with app.test_request_context():
+        html = app.jinja_env.from_string('{{ p|rendered("body") }}').render(p=db.session.get(Proposal, proposal.id))
+    assert html == "<p>Después <em>así</em></p>\n"
+
+
+def test_a_bulk_update_by_primary_key_stores_the_html_of_each_row(world):
+    first, second = make_proposal(world.committee), make_proposal(world.committee)
+    db.session.execute(sa.update(Proposal), [{"id": first.id, "body": "*uno*"}, {"id": second.id, "body": "**dos**"}])
+    db.session.commit()
+
+    assert stored(Proposal, first.id)[0]["html"]["body"] == "<p><em>uno</em></p>\n"
+    assert stored(Proposal, second.id)[0]["html"]["body"] == "<p><strong>dos</strong></p>\n"
