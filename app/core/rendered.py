@@ -158,7 +158,7 @@ def stored_html(obj, field: str, key: str | None = None) -> Markup:
         source = (source or {}).get(key)
     if not source:
         return Markup("")
-    stored = obj.rendered
+    stored = getattr(obj, "rendered", None)  # None too for an object that is not a Rendered model
     if stored is not None and obj.rendered_version == RENDERER_VERSION and not _unflushed(obj, field):
         value = stored["html"].get(field)
         if key is not None and isinstance(value, dict):
@@ -171,7 +171,7 @@ def stored_html(obj, field: str, key: str | None = None) -> Markup:
 def stored_summary(obj, field: str, length: int = 200) -> PlainText:
     """plain_summary(obj.<field>, length) (plain text, unescaped: the template escapes it), from
     what is stored, which holds enough of it when length <= PLAIN_CHARS."""
-    stored = obj.rendered
+    stored = getattr(obj, "rendered", None)  # None too for an object that is not a Rendered model
     if (length <= PLAIN_CHARS and stored is not None and obj.rendered_version == RENDERER_VERSION
             and not _unflushed(obj, field)):
         value = stored["text"].get(field)
