@@ -14,6 +14,9 @@ holding a dict of texts (minutes' outcomes) stores a dict of HTML. `rendered_ver
 RENDERER_VERSION it was made with: `flask content rerender` renders older (or missing) ones again, in
 batches. A row without it (written before the columns, or by a bulk insert) is rendered on the page,
 through the per-process cache of app/core/text.py, until the command has run.
+
+Thread safety: nothing here is shared state; the event listeners are registered once at import and
+render through app/core/text.py, whose pipeline is per thread.
 """
 import operator
 
