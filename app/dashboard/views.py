@@ -1,6 +1,5 @@
 """Pages of «¿Cómo vamos?»: the plan's and each committee's dashboard, and the printable plan."""
 import re
-from functools import lru_cache
 
 from flask import render_template
 from flask_babel import gettext as _
@@ -16,7 +15,6 @@ from app.commitments.models import (
     ImplementationStatus,
 )
 from app.core import charts, clock, fragments
-from app.core.text import render_markdown
 from app.core.views import load_or_404
 from app.dashboard import bp, queries
 from app.plans.queries import current_plan
@@ -29,12 +27,6 @@ SHEET_ROWS = tuple(
     if f != "title" and (f not in OGP_VALUES or f == "value_transparency")
 )
 
-
-# The printable plan renders some twenty Markdown texts per commitment, and Markdown plus
-# sanitising costs milliseconds each; published texts rarely change, so renderings are kept.
-# Thread-safe: functools.lru_cache is documented as thread-safe, and render_markdown uses a
-# pipeline per thread (app/core/text.py).
-markdown = lru_cache(maxsize=8192)(render_markdown)
 
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKDOWN_MARKS = re.compile(r"[*`#>]+")
@@ -174,5 +166,4 @@ def print_plan():
         milestone_labels=MILESTONE_FIELD_LABELS,
         ogp_values=OGP_VALUES,
         status_labels=status_labels(),
-        markdown=markdown,
     )

@@ -4,7 +4,6 @@
 `progress_for` and `late_counts_for` compute the same for many commitments in one statement
 each (for the dashboard).
 """
-import html
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,7 +24,6 @@ from app.commitments.models import (
 )
 from app.core import clock
 from app.core.audit import AuditEntry
-from app.core.text import plain_excerpt
 from app.extensions import db
 from app.follows import queries as follows
 from app.progress.models import Evidence, ProgressNote
@@ -139,11 +137,6 @@ class Panel:
     @property
     def late_count(self) -> int:
         return len(self.late_ids)
-
-    @staticmethod
-    def excerpt(text: str | None) -> str:
-        """Plain text (the template escapes it) of the first 160 characters."""
-        return html.unescape(plain_excerpt(text, 160))
 
     @staticmethod
     def milestone_label(status) -> str:
