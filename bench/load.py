@@ -47,7 +47,7 @@ def deployed_worker_model() -> tuple[str, int, int]:
 
 
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
-SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 # The benchmark serves the way production is told to (docs/deploy.md): the same worker class,
 # and the same numbers unless BENCH_WORKERS / BENCH_THREADS say otherwise.
 WORKER_CLASS, _workers, _threads = deployed_worker_model()

@@ -9,7 +9,7 @@ Knobs for a quicker look:
 - BENCH_SCALES="1,10" (default): the sizes measured on PostgreSQL, as multiples of the plan;
 - BENCH_SCALE=0.05: multiplies every size (a twentieth of the plan, for development);
 - BENCH_ONLY=sqlite or postgresql: one database; BENCH_SKIP_EXPORT=1: no export benchmark;
-- BENCH_SECONDS (8), BENCH_CONNECTIONS (16), BENCH_PORT, BENCH_REDIS_URL: see bench/load.py.
+- BENCH_SECONDS (5), BENCH_CONNECTIONS (16), BENCH_PORT, BENCH_REDIS_URL: see bench/load.py.
 """
 import json
 import os
