@@ -230,7 +230,7 @@ def _request(url: str, cookie: str | None = None, data: dict | None = None):
     body = urllib.parse.urlencode(data).encode() if data is not None else None
     request = urllib.request.Request(url, data=body, headers={"Cookie": cookie} if cookie else {})
     try:
-        response = _opener.open(request, timeout=30)
+        response = _opener.open(request, timeout=120)
     except urllib.error.HTTPError as exc:
         response = exc
     text = response.read().decode("utf-8", "replace")
@@ -270,6 +270,7 @@ def wrk(url: str, script_lines: list[str] | None = None, *, connections: int | N
     before = meter.snapshot() if meter else None
     run = subprocess.run(command, capture_output=True, text=True, cwd=workdir, check=False)
     after = meter.snapshot() if meter else None
+    drain(url)
     if "Requests/sec" not in run.stdout:
         raise RuntimeError(f"wrk failed: {run.stdout}\n{run.stderr}")
     output = run.stdout
@@ -281,6 +282,25 @@ def wrk(url: str, script_lines: list[str] | None = None, *, connections: int | N
         if after[1]:
             figures["db_cpu_ms"] = round(1000 * CpuMeter.spent(before[1], after[1]) / figures["requests"], 2)
     return figures
+
+
+def drain(url: str, patience: float = 60) -> None:
+    """Wait until the server answers its health check promptly again: when wrk stops, the
+    requests it left queued (a slow page at 16 connections) are still being served, and the next
+    scenario would otherwise measure their tail."""
+    parts = urllib.parse.urlsplit(url)
+    health = f"{parts.scheme}://{parts.netloc}/healthz"
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(health, timeout=patience) as response:
+                response.read()
+        except OSError:
+            time.sleep(0.5)
+            continue
+        if time.monotonic() - started < 1.0:
+            return
 
 
 def _ms(text: str) -> float:
@@ -547,16 +567,19 @@ def measure(database_url: str, label: str, info: dict, *, step: int, brief: bool
             "regeneration": regeneration}
 
 
-def run_on(database_url: str, label: str, scales: list[float], base_scale: float = 1.0) -> list[dict]:
+def run_on(database_url: str, label: str, scales: list[float], base_scale: float = 1.0,
+           records: list | None = None) -> list[dict]:
     """The plan generated at the first scale and measured, then grown to each further scale and
-    measured again. Returns one record per scale."""
+    measured again. Returns one record per scale, appended to `records` as each is done (so a
+    failure later keeps the sizes measured before it)."""
     from app import create_app
     from app.extensions import db
     from bench.generate import extend, generate, scaled
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench-" + "k" * 40,
                       "MAIL_BACKEND": "null", "PAGE_CACHE_REDIS_URL": None})
-    records, info = [], None
+    records = [] if records is None else records
+    info = None
     for step, scale in enumerate(scales):
         sizes = scaled(scale * base_scale)
         print(f"  {label} at {scale:g}×: {'generating' if info is None else 'growing'} the plan…", flush=True)

@@ -227,6 +227,8 @@ def table(record: dict) -> str:
                   "| database | rows | format | seconds | peak MiB | MiB written |", "|---|---:|---|---:|---:|---:|"]
         lines += [f"| {r['database']} | {r['rows']:,} | {r['format']} | {r['seconds']} | {r['peak_mib']} | "
                   f"{r['bytes'] / 2**20:.1f} |" for r in record["export"]] + [""]
+    for failure in record.get("failures", []):
+        lines += [f"**The run did not finish:** {failure}. The figures above are those measured before it.", ""]
     checks = targets(record)
     if checks:
         lines += ["### Targets (issue 15, PostgreSQL)", "", "| target | met | figures |", "|---|---|---|"]
@@ -245,6 +247,18 @@ def write_doc(text: str, doc: Path = DOC) -> None:
     doc.write_text(f"{head}{START}\n{text}{END}{tail}", encoding="utf-8")
 
 
+def _guarded(record: dict, measure) -> None:
+    """Run one database's measurements; a failure is recorded (and printed) with what was
+    measured before it, instead of losing the whole run."""
+    try:
+        measure()
+    except Exception as exc:  # noqa: BLE001 - the record says what failed, and the run goes on
+        import traceback
+
+        traceback.print_exc()
+        record.setdefault("failures", []).append(f"{type(exc).__name__}: {exc}")
+
+
 def main() -> int:
     base_scale = float(os.environ.get("BENCH_SCALE", "1"))
     record = {
@@ -257,7 +271,8 @@ def main() -> int:
     print("Load test of a large plan:", flush=True)
     if only in ("", "sqlite"):
         with tempfile.TemporaryDirectory() as tmp:
-            record["load"] += load.run_on(f"sqlite:///{tmp}/bench.sqlite3", "sqlite", scales()[:1], base_scale)
+            _guarded(record, lambda: load.run_on(f"sqlite:///{tmp}/bench.sqlite3", "sqlite", scales()[:1],
+                                                 base_scale, record["load"]))
     if pg and only in ("", "postgresql"):
         from tests.conftest import create_pg_database, drop_pg_database
 
@@ -267,7 +282,7 @@ def main() -> int:
             print(f"  (PostgreSQL skipped: {pg} is not reachable: {exc})")
         else:
             try:
-                record["load"] += load.run_on(url, "postgresql", scales(), base_scale)
+                _guarded(record, lambda: load.run_on(url, "postgresql", scales(), base_scale, record["load"]))
             finally:
                 drop_pg_database(pg, url)
     elif not pg:
@@ -282,7 +297,7 @@ def main() -> int:
     write_doc(text)
     print("\n" + text)
     print(f"written {HERE / 'results.json'}, {HERE / 'results.md'} and {DOC}")
-    return 0
+    return 1 if record.get("failures") else 0
 
 
 if __name__ == "__main__":
