@@ -70,7 +70,9 @@ coverage: install-test
 		$(BIN)/coverage report --format=total | sed 's/^/Total branch coverage: /;s/$$/%/'; \
 		$(BIN)/coverage report | tail -n 3; exit $$status
 
-# The large-plan load test (gunicorn + wrk) and the export benchmark: bench/results.{json,md}.
+# The large-plan load test (gunicorn + wrk) at 1x and 10x of the plan, and the export benchmark:
+# bench/results.{json,md} and the measured part of docs/performance.md. Quicker looks:
+# BENCH_SCALE=0.05 (every size), BENCH_SCALES=1 (one size), BENCH_ONLY=postgresql, BENCH_SKIP_EXPORT=1.
 bench: install-test
 	@command -v wrk >/dev/null 2>&1 || { echo "wrk (the load generator) is missing; installing Debian's package"; \
 		apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \

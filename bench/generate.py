@@ -1,20 +1,33 @@
 """A large, realistic plan for the benchmark, the same every time for the same seed.
 
-50,000 citizens, 3,000 organisations, 20,000 proposals, 200,000 comments, 500,000 supports,
+At 1× (SIZES): 50,000 citizens, 3,000 organisations, 20,000 proposals, 200,000 comments, 500,000 supports,
 300 dialogue tables, 500 commitments with 5,000 milestones, a closed public consultation on the
 first commitment with 60 answered comments, and elections: one published with 3,000 ballots and
 one open for voting (the benchmark casts ballots in it). The comments of the pages the benchmark
 reads (the hot proposal's and the consultation's) are Markdown, each different, so that those
 pages do the rendering a real page does.
 
-Rows are written in bulk with Core statements (the services would take hours); the elections go
-through the real services, so their roll, chain and result are the ones the app would produce.
+At 10× (`scaled(10)`): 500,000 citizens, 30,000 organisations, 200,000 proposals, 2,000,000
+comments, 5,000,000 supports, 3,000 tables, 5,000 commitments with 50,000 milestones. `extend`
+grows a 1× plan to 10× in place (the same pages, ten times the rows around them), so the
+benchmark measures both sizes in one run and generates once.
+
+Rows are written in bulk (COPY on PostgreSQL, from generators: constant memory; the services would
+take hours); the elections go through the real services, so their roll, chain and result are the
+ones the app would produce. The search index is written by the indexer's own builders, in bulk.
 """
+import contextlib
+import enum
+import itertools
+import json
 import random
+import re
 import time
+from collections.abc import Iterable
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.accounts.models import Organisation, Role, Sector, User, Verification
 from app.accounts.passwords import hash_password
@@ -29,13 +42,15 @@ from app.commitments.models import (
 )
 from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
 from app.core.db import utcnow
-from app.core.rendered import fill_rendered, render_fields
-from app.core.text import fold
+from app.core.rendered import render_fields
+from app.core.text import RENDERER_VERSION, fold
 from app.dialogues.models import DialogueTable, TableState
 from app.elections import services as elections
 from app.elections.models import Candidate, CandidateState, Election, ElectionState
 from app.elections.services import voting
 from app.extensions import db
+from app.fulltext.analyser import words as analyser_words
+from app.fulltext.models import SearchEntry
 from app.plans.models import ActionPlan, Committee, Theme
 from app.proposals.models import OPEN_STATES, Proposal, ProposalState, Support
 from app.search import indexing as search_index
@@ -45,6 +60,7 @@ SIZES = {
     "supports": 500_000, "tables": 300, "commitments": 500, "milestones_each": 10, "ballots": 3_000,
 }
 PASSWORD = "Mesa-de-dialogo-2026"
+PLAN_SLUG = "tercer-plan-durango"
 HOT_COMMENTS = 200  # the proposal whose page the benchmark reads has exactly this many comments
 CONSULTATION_COMMENTS = 60  # and the consultation page it reads this many, each answered
 BATCH = 10_000
@@ -75,24 +91,114 @@ def markdown_comment(i: int, rng: random.Random) -> str:
     return kinds[i % len(kinds)]
 
 
-def _render_numbered(rows: list[dict]) -> None:
-    """Stored HTML of the bulk comments "… Comentario <n>.", rendered once per text but its number
-    (a number in mid-line is only text to Markdown), which is then put in: 1 ms a render × 200,000."""
-    shapes = {}
-    for row in rows:
-        head, number = row["body"].rsplit(" ", 1) if row["body"].startswith("Coincido: ") else ("", "")
-        if not number.rstrip(".").isdigit():
+def scaled(scale: float) -> dict:
+    """SIZES times `scale` (milestones per commitment stay 10; elections stay at their 1× size:
+    their ballots go through the real services, and the benchmark casts its own in them)."""
+    fixed = ("milestones_each", "ballots")
+    return {k: (v if k in fixed else max(1, int(v * scale))) for k, v in SIZES.items()}
+
+
+# ------------------------------------------------------------------ writing rows in bulk
+
+
+def _postgresql() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+# "… Comentario 123456." : Markdown reads a number in mid-line as text, so such a text renders as
+# its shape with the number put back (one render per shape instead of one per comment).
+_NUMBERED = re.compile(r"([^\n\d]*) (\d+)\.")
+
+
+def _with_rendered(model, columns: tuple[str, ...], rows: Iterable[tuple]):
+    """(columns, rows) with the stored HTML and plain text of the model's Markdown fields, as the
+    services store them (app/core/rendered.py); bulk rows bypass the flush events that fill them.
+    Each distinct text is rendered once (a bounded memo), numbered comments once per shape."""
+    fields = [name for name in getattr(model, "rendered_fields", ()) if name in columns]
+    if not fields:
+        return columns, rows
+    at = [columns.index(name) for name in fields]
+    memo: dict = {}
+
+    def rendered(values: tuple) -> dict:
+        found = memo.get(values)
+        if found is None:
+            numbered = _NUMBERED.fullmatch(values[0] or "") if len(values) == 1 else None
+            if numbered:
+                shape = render_fields({fields[0]: f"{numbered.group(1)} N0."})
+                ending = f"{numbered.group(2)}."
+                return {part: {fields[0]: shape[part][fields[0]].replace("N0.", ending)} for part in shape}
+            if len(memo) > 50_000:
+                memo.clear()
+            found = memo[values] = render_fields(dict(zip(fields, values, strict=True)))
+        return found
+
+    def rows_with(rows):
+        for row in rows:
+            yield (*row, rendered(tuple(row[i] for i in at)), RENDERER_VERSION)
+
+    return (*columns, "rendered", "rendered_version"), rows_with(rows)
+
+
+def _write(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
+    """Rows (tuples in the order of `columns`) written in one transaction, in constant memory:
+    COPY on PostgreSQL (foreign-key triggers off for the load when the role may: every key is
+    made from ids just read), batched INSERTs elsewhere. Returns the number of rows."""
+    table = model.__table__
+    written = 0
+    columns, rows = _with_rendered(model, columns, rows)
+    if _postgresql():
+        # COPY knows nothing of the model's Python-side defaults (INSERT through SQLAlchemy does):
+        # each column left out that has one gets its value, once, at the end of every row.
+        defaults = _python_defaults(table, columns)
+        columns = (*columns, *defaults)
+        extra = tuple(defaults.values())
+        json_at = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, sa.JSON)]
+        raw = db.session.connection().connection.driver_connection
+        with raw.cursor() as cursor:
+            if cursor.execute("SELECT current_setting('is_superuser')").fetchone()[0] == "on":
+                cursor.execute("SET LOCAL session_replication_role = replica")
+            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    if extra:
+                        row = (*row, *extra)
+                    if json_at:
+                        row = tuple(json.dumps(v) if i in json_at else v for i, v in enumerate(row))
+                    copy.write_row(row)
+                    written += 1
+    else:
+        rows = iter(rows)
+        while batch := list(itertools.islice(rows, BATCH)):
+            db.session.execute(sa.insert(model), [dict(zip(columns, row, strict=True)) for row in batch])
+            written += len(batch)
+    db.session.commit()
+    return written
+
+
+def _python_defaults(table, given) -> dict:
+    """{column: value} for the columns not given that have a Python-side default."""
+    found = {}
+    for column in table.columns:
+        default = column.default
+        if column.name in given or default is None or column.server_default is not None:
             continue
-        if head not in shapes:
-            shapes[head] = render_fields({"body": f"{head} N0."})
-        row["rendered"] = {part: {"body": shapes[head][part]["body"].replace("N0.", number)}
-                           for part in ("html", "text")}
+        if default.is_scalar:
+            value = default.arg
+        elif default.is_callable:
+            value = default.arg(None)
+        else:
+            continue
+        found[column.name] = value.value if isinstance(value, enum.Enum) else value
+    return found
 
 
 def _insert(model, rows: list[dict]) -> None:
-    fill_rendered(model, rows)  # stored HTML, as the services write it (app/core/rendered.py)
-    for start in range(0, len(rows), BATCH):
-        db.session.execute(sa.insert(model), rows[start:start + BATCH])
+    """A few ORM-shaped rows (enum members, lists) in one statement: for the small tables."""
+    fields = getattr(model, "rendered_fields", ())
+    if fields:  # the stored HTML, as for _write
+        rows = [{**row, "rendered": render_fields({name: row.get(name) for name in fields}),
+                 "rendered_version": RENDERER_VERSION} for row in rows]
+    db.session.execute(sa.insert(model), rows)
     db.session.commit()
 
 
@@ -103,6 +209,13 @@ def _ids(model, where=None) -> list[int]:
     return list(db.session.scalars(stmt))
 
 
+def _max_id(model) -> int:
+    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(model.id), 0)))
+
+
+# ------------------------------------------------------------------ the plan
+
+
 def generate(seed: int = 2026, sizes: dict | None = None, log=print) -> dict:
     """Fill an empty database; returns what the benchmark needs to find (ids, references)."""
     sizes = {**SIZES, **(sizes or {})}
@@ -111,7 +224,7 @@ def generate(seed: int = 2026, sizes: dict | None = None, log=print) -> dict:
     started = time.perf_counter()
     password_hash = hash_password(PASSWORD)
 
-    plan = ActionPlan(slug="tercer-plan-durango", name="Tercer Plan de Acción Local de Gobierno Abierto de Durango",
+    plan = ActionPlan(slug=PLAN_SLUG, name="Tercer Plan de Acción Local de Gobierno Abierto de Durango",
                       period="2026–2027", description="Plan de prueba del benchmark.", is_current=True,
                       # Required since the plans got reference prefixes and publication.
                       reference_prefix="DGO", published_at=now)
@@ -126,30 +239,6 @@ def generate(seed: int = 2026, sizes: dict | None = None, log=print) -> dict:
                  password_hash=password_hash, email_confirmed_at=now)
     db.session.add_all([plan, *committees, *themes, admin])
     db.session.commit()
-
-    _insert(User, [{
-        "email": f"ciudadana{i}@example.org", "name": f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(LAST)}",
-        "municipality": rng.choice(MUNICIPALITIES), "role": Role.citizen, "password_hash": password_hash,
-        "locale": "es_MX", "created_at": now - timedelta(days=rng.randint(1, 400)), "email_confirmed_at": now,
-        "failed_logins": 0, "session_version": 1,
-    } for i in range(sizes["citizens"])])
-    _insert(User, [{
-        "email": f"organizacion{i}@example.org", "name": f"Colectivo {rng.choice(TOPICS).title()} {i}, A.C.",
-        "municipality": rng.choice(MUNICIPALITIES), "role": Role.organisation, "password_hash": password_hash,
-        "locale": "es_MX", "created_at": now - timedelta(days=rng.randint(1, 400)), "email_confirmed_at": now,
-        "failed_logins": 0, "session_version": 1,
-    } for i in range(sizes["organisations"])])
-    citizens = _ids(User, User.role == Role.citizen)
-    organisations = _ids(User, User.role == Role.organisation)
-    names = dict(db.session.execute(sa.select(User.id, User.name).where(User.role == Role.organisation)).all())
-    sectors = list(Sector)
-    _insert(Organisation, [{
-        "user_id": org, "legal_name": names[org], "sector": rng.choice(sectors), "contact_person": "Contacto",
-        "verification": Verification.verified, "verified_at": now, "verified_by_id": admin.id,
-    } for org in organisations])
-    log(f"  people: {len(citizens):,} citizens, {len(organisations):,} organisations "
-        f"({time.perf_counter() - started:.0f} s)")
-
     call = Call(plan_id=plan.id, title="Convocatoria 2026", body="Bases de la convocatoria.", requirements="",
                 declarations=["Sin conflicto de interés"], opens_at=now - timedelta(days=90),
                 closes_at=now - timedelta(days=60), published_at=now - timedelta(days=91))
@@ -158,128 +247,312 @@ def generate(seed: int = 2026, sizes: dict | None = None, log=print) -> dict:
     for committee in committees[:2]:
         db.session.add(CallCommittee(call_id=call.id, committee_id=committee.id))
     db.session.commit()
-    _insert(CallApplication, [{
-        "call_id": call.id, "organisation_id": org, "committee_id": committee.id,
-        "status": ApplicationStatus.approved, "declarations": ["Sin conflicto de interés"],
-        "created_at": now - timedelta(days=70), "decided_at": now - timedelta(days=65),
-    } for committee in committees[:2] for org in organisations])
 
-    states = [ProposalState.submitted] * 5 + [ProposalState.under_review] * 3 + [
-        ProposalState.in_dialogue, ProposalState.accepted, ProposalState.not_accepted, ProposalState.withdrawn]
-    proposal_rows = []
-    for i in range(1, sizes["proposals"] + 1):
-        topic = rng.choice(TOPICS)
-        title = f"Problemas de {topic} en la {rng.choice(PLACES)} ({i})"
-        body = (f"Vecinas y vecinos reportamos {topic} desde hace meses. " * rng.randint(2, 6)).strip()
-        reference = f"DGO-2026-{i:05d}"
-        created = now - timedelta(minutes=rng.randint(1, 60 * 24 * 300))
-        proposal_rows.append({
-            "plan_id": plan.id, "committee_id": rng.choice(committees).id, "theme_id": rng.choice(themes).id,
-            "author_id": rng.choice(citizens), "reference": reference, "year": 2026, "sequence": i,
-            "title": title, "body": body, "place": rng.choice(PLACES), "municipality": rng.choice(MUNICIPALITIES),
-            "state": rng.choice(states), "search_text": fold(f"{title} {body} {reference}"),
-            "created_at": created, "updated_at": created, "support_count": 0, "comment_count": 0,
-            "open_reports": 0,
-        })
-    _insert(Proposal, proposal_rows)
-    proposals = dict(db.session.execute(sa.select(Proposal.id, Proposal.committee_id)).all())
-    proposal_ids = sorted(proposals)
-    hot = proposal_ids[0]
+    empty = dict.fromkeys(SIZES, 0)
+    hot = _bulk(empty, sizes, seed, log, started)
 
-    comment_counts = dict.fromkeys(proposal_ids, 0)
-    comment_rows = []
-    for i in range(sizes["comments"]):
-        proposal = hot if i < HOT_COMMENTS else rng.choice(proposal_ids[1:])
-        comment_counts[proposal] += 1
-        comment_rows.append({
-            "proposal_id": proposal, "committee_id": proposals[proposal], "author_id": rng.choice(citizens),
-            "body": markdown_comment(i, rng) if i < HOT_COMMENTS else
-            f"Coincido: {rng.choice(TOPICS)} es un problema en la {rng.choice(PLACES)}. Comentario {i}.",
-            "created_at": now - timedelta(minutes=rng.randint(1, 60 * 24 * 200)), "open_reports": 0,
-        })
-    _render_numbered(comment_rows)
-    _insert(Comment, comment_rows)
-    del comment_rows
-
-    pairs = set()
-    voters = citizens + organisations
-    while len(pairs) < sizes["supports"]:
-        pairs.add((rng.choice(proposal_ids), rng.choice(voters)))
-    support_counts = dict.fromkeys(proposal_ids, 0)
-    for proposal, _user in pairs:
-        support_counts[proposal] += 1
-    _insert(Support, [{"proposal_id": p, "user_id": u, "created_at": now} for p, u in sorted(pairs)])
-    del pairs
-    for start in range(0, len(proposal_ids), BATCH):
-        chunk = proposal_ids[start:start + BATCH]
-        db.session.execute(sa.update(Proposal), [
-            {"id": p, "support_count": support_counts[p], "comment_count": comment_counts[p]} for p in chunk])
-    db.session.commit()
-    log(f"  participation: {len(proposal_ids):,} proposals, {sizes['comments']:,} comments, "
-        f"{sizes['supports']:,} supports ({time.perf_counter() - started:.0f} s)")
-
-    _insert(DialogueTable, [{
-        "committee_id": rng.choice(committees).id, "theme_id": rng.choice(themes).id,
-        "title": f"Mesa de diálogo sobre {rng.choice(TOPICS)} {i}", "objective": "Construir el compromiso.",
-        "starts_at": now + timedelta(days=rng.randint(-200, 60)), "place": "Sala de cabildo", "capacity": 40,
-        "registration_deadline": now + timedelta(days=rng.randint(-200, 59)), "state": TableState.scheduled,
-        "confirmed_count": 0, "revision": 0, "created_at": now, "updated_at": now,
-    } for i in range(sizes["tables"])])
-
-    numbers = {c.id: 0 for c in committees}
-    commitment_rows = []
-    for i in range(sizes["commitments"]):
-        committee = rng.choice(committees)
-        numbers[committee.id] += 1
-        topic = rng.choice(TOPICS)
-        commitment_rows.append({
-            "plan_id": plan.id, "committee_id": committee.id, "theme_id": rng.choice(themes).id,
-            "number": numbers[committee.id], "title": f"Compromiso sobre {topic} ({i + 1})",
-            "lead_institution": "Secretaría de la Contraloría", "responsible_official": "Titular de la unidad",
-            "official_contact": "transparencia@durango.gob.mx", "problem": f"Falta información sobre {topic}.",
-            "objective": f"Publicar datos abiertos de {topic}.", "description": "Portal y mesas de seguimiento.",
-            "starts_on": (now - timedelta(days=100)).date(), "ends_on": (now + timedelta(days=300)).date(),
-            "state": CommitmentState.published, "implementation_status": rng.choice(list(ImplementationStatus)),
-            "version": 1, "created_at": now, "updated_at": now, "published_at": now - timedelta(days=100),
-        })
-    _insert(Commitment, commitment_rows)
-    statuses = list(MilestoneStatus)
-    _insert(Milestone, [{
-        "commitment_id": commitment, "position": position, "description": f"Hito {position + 1}",
-        "responsible": "Unidad de Transparencia", "starts_on": (now + timedelta(days=30 * position - 100)).date(),
-        "ends_on": (now + timedelta(days=30 * position - 70)).date(), "deliverable": "Informe publicado",
-        "status": rng.choice(statuses),
-    } for commitment in _ids(Commitment) for position in range(sizes["milestones_each"])])
-    consulted = _consultation(admin, citizens, rng)
-    log(f"  plan record: {sizes['tables']} tables, {sizes['commitments']} commitments, a consultation "
-        f"with {CONSULTATION_COMMENTS} comments ({time.perf_counter() - started:.0f} s)")
-
+    commitment = db.session.scalars(sa.select(Commitment).order_by(Commitment.id)).first()
+    citizens = _ids(User, User.role == Role.citizen)
+    organisations = _ids(User, User.role == Role.organisation)
+    consulted = _consultation(admin, commitment, citizens, rng)
+    log(f"  a consultation with {CONSULTATION_COMMENTS} comments ({time.perf_counter() - started:.0f} s)")
     published = _election(committees[0], organisations, admin, rng, ballots=sizes["ballots"])
     voting = _election(committees[1], organisations, admin, rng, ballots=0)
     log(f"  elections: {sizes['ballots']:,} ballots in #{published.id}, #{voting.id} open for voting "
         f"({time.perf_counter() - started:.0f} s)")
-    # Rows written in bulk bypass the ORM, so the search index is built once at the end, as
-    # `flask search reindex` does after an import.
-    indexed = search_index.rebuild()
-    db.session.commit()
-    log(f"  search index: {sum(indexed.values()):,} entries ({time.perf_counter() - started:.0f} s)")
-    # A bulk load leaves the planner's statistics empty; autovacuum would gather them in time.
-    db.session.execute(sa.text("ANALYZE"))
-    db.session.commit()
+    # Rows written in bulk bypass the ORM, so the search index is written at the end from the
+    # data, by the indexer's own builders (what `flask search reindex` writes), in bulk.
+    indexed = index_new(dict.fromkeys(search_index.BUILDERS, 0))
+    log(f"  search index: {indexed:,} entries ({time.perf_counter() - started:.0f} s)")
+    _analyze()
+    info = {"hot_proposal": db.session.get(Proposal, hot).reference, "commitment": consulted,
+            "published_election": published.id, "voting_election": voting.id,
+            "committee": committees[1].slug, "sizes": sizes}
+    return refresh(info)
+
+
+def extend(info: dict, sizes: dict, seed: int = 2026, log=print) -> dict:
+    """Grow the plan `generate` made to `sizes` (e.g. from 1× to 10×) by adding the difference;
+    the pages the benchmark reads keep their own data (the hot proposal its 200 comments, the
+    consultation its 60), while every table they are read from grows."""
+    started = time.perf_counter()
+    before = {kind: _max_id(model) for kind, (model, _build) in search_index.BUILDERS.items()}
+    _bulk(info["sizes"], sizes, seed, log, started)
+    indexed = index_new(before)
+    log(f"  search index: {indexed:,} entries added ({time.perf_counter() - started:.0f} s)")
+    _analyze()
+    return refresh({**info, "sizes": sizes})
+
+
+def refresh(info: dict) -> dict:
+    """`info` with the lists the benchmark picks people and targets from, read again."""
+    citizens = _ids(User, User.role == Role.citizen)
+    organisations = _ids(User, User.role == Role.organisation)
     # Where a person may support or comment: open proposals, with their authors (who may not).
     open_proposals = [tuple(row) for row in db.session.execute(
         sa.select(Proposal.id, Proposal.reference, Proposal.author_id)
         .where(Proposal.state.in_(OPEN_STATES)).order_by(Proposal.id)).all()]
-    return {"hot_proposal": db.session.get(Proposal, hot).reference, "commitment": consulted,
-            "published_election": published.id, "voting_election": voting.id,
-            "committee": committees[1].slug, "citizens": citizens, "organisations": organisations,
-            "proposals": proposal_ids, "open_proposals": open_proposals}
+    return {**info, "citizens": citizens, "organisations": organisations, "open_proposals": open_proposals}
 
 
-def _consultation(admin, citizens: list[int], rng: random.Random) -> int:
-    """A closed public consultation on the first commitment: comments on its sections and
-    milestones, each answered. Returns the commitment's id."""
-    commitment = db.session.scalars(sa.select(Commitment).order_by(Commitment.id)).first()
+def _analyze() -> None:
+    # A bulk load leaves the planner's statistics stale; autovacuum would gather them in time.
+    db.session.execute(sa.text("ANALYZE"))
+    db.session.commit()
+
+
+def _bulk(start: dict, stop: dict, seed: int, log, started: float) -> int:
+    """The rows of the plan's large tables from the sizes `start` to `stop`: people, proposals,
+    comments, supports, tables, commitments and milestones. Returns the hot proposal's id."""
+    # Plain ids only from here: an expired ORM object read inside a COPY's generator would query
+    # the connection the COPY holds, and wait for ever.
+    plan_id = db.session.scalar(sa.select(ActionPlan.id).where(ActionPlan.slug == PLAN_SLUG))
+    committees = _ids(Committee, Committee.plan_id == plan_id)
+    themes = _ids(Theme, Theme.plan_id == plan_id)
+    now = utcnow()
+    password_hash = db.session.scalar(sa.select(User.password_hash).where(User.role == Role.admin))
+    # One generator per table and range: the same plan whatever order or steps it is built in.
+    def rng_for(name: str) -> random.Random:
+        return random.Random(f"{seed}-{name}-{start[name if name in start else 'proposals']}")
+
+    def people(prefix: str, role: Role, name_of, first: int, last: int, rng):
+        for i in range(first, last):
+            yield (f"{prefix}{i}@example.org", name_of(i, rng), rng.choice(MUNICIPALITIES), role.value,
+                   password_hash, "es_MX", now - timedelta(days=rng.randint(1, 400)), now, 0, 1)
+
+    user_columns = ("email", "name", "municipality", "role", "password_hash", "locale", "created_at",
+                    "email_confirmed_at", "failed_logins", "session_version")
+    _write(User, user_columns, people(
+        "ciudadana", Role.citizen, lambda i, r: f"{r.choice(FIRST)} {r.choice(LAST)} {r.choice(LAST)}",
+        start["citizens"], stop["citizens"], rng_for("citizens")))
+    first_organisation = _max_id(User) + 1
+    _write(User, user_columns, people(
+        "organizacion", Role.organisation, lambda i, r: f"Colectivo {r.choice(TOPICS).title()} {i}, A.C.",
+        start["organisations"], stop["organisations"], rng_for("organisations")))
+    new_organisations = db.session.execute(
+        sa.select(User.id, User.name).where(User.role == Role.organisation, User.id >= first_organisation)
+        .order_by(User.id)).all()
+    admin = db.session.scalar(sa.select(User.id).where(User.role == Role.admin))
+    rng = rng_for("organisations")
+    sectors = [s.value for s in Sector]
+    _write(Organisation, ("user_id", "legal_name", "sector", "contact_person", "verification", "verified_at",
+                          "verified_by_id"),
+           ((org, name, rng.choice(sectors), "Contacto", Verification.verified.value, now, admin)
+            for org, name in new_organisations))
+    call_id = db.session.scalar(sa.select(Call.id).where(Call.plan_id == plan_id))
+    on_call = list(db.session.scalars(sa.select(CallCommittee.committee_id).where(CallCommittee.call_id == call_id)))
+    _write(CallApplication, ("call_id", "organisation_id", "committee_id", "status", "declarations", "created_at",
+                             "decided_at"),
+           ((call_id, org, committee, ApplicationStatus.approved.value, ["Sin conflicto de interés"],
+             now - timedelta(days=70), now - timedelta(days=65))
+            for committee in on_call for org, _name in new_organisations))
+    citizens = _ids(User, User.role == Role.citizen)
+    voters = citizens + _ids(User, User.role == Role.organisation)
+    log(f"  people: {len(citizens):,} citizens, {len(voters) - len(citizens):,} organisations "
+        f"({time.perf_counter() - started:.0f} s)")
+
+    # Proposals: the sequence and reference go on from the last one.
+    states = [s.value for s in [ProposalState.submitted] * 5 + [ProposalState.under_review] * 3 + [
+        ProposalState.in_dialogue, ProposalState.accepted, ProposalState.not_accepted, ProposalState.withdrawn]]
+    first_proposal = _max_id(Proposal) + 1
+
+    def proposals(rng):
+        for i in range(start["proposals"] + 1, stop["proposals"] + 1):
+            topic = rng.choice(TOPICS)
+            title = f"Problemas de {topic} en la {rng.choice(PLACES)} ({i})"
+            body = (f"Vecinas y vecinos reportamos {topic} desde hace meses. " * rng.randint(2, 6)).strip()
+            reference = f"DGO-2026-{i:05d}"
+            created = now - timedelta(minutes=rng.randint(1, 60 * 24 * 300))
+            yield (plan_id, rng.choice(committees), rng.choice(themes), rng.choice(citizens), reference, 2026, i,
+                   title, body, rng.choice(PLACES), rng.choice(MUNICIPALITIES), rng.choice(states),
+                   fold(f"{title} {body} {reference}"), created, created, 0, 0, 0)
+
+    _write(Proposal, ("plan_id", "committee_id", "theme_id", "author_id", "reference", "year", "sequence",
+                      "title", "body", "place", "municipality", "state", "search_text", "created_at", "updated_at",
+                      "support_count", "comment_count", "open_reports"), proposals(rng_for("proposals")))
+    committee_of = dict(db.session.execute(sa.select(Proposal.id, Proposal.committee_id)).all())
+    proposal_ids = sorted(committee_of)
+    hot = proposal_ids[0]  # the oldest: its comments are all written by the first step
+
+    def comments(rng):
+        others = proposal_ids[1:]
+        for i in range(start["comments"], stop["comments"]):
+            proposal = hot if i < HOT_COMMENTS else rng.choice(others)
+            body = (markdown_comment(i, rng) if i < HOT_COMMENTS else
+                    f"Coincido: {rng.choice(TOPICS)} es un problema en la {rng.choice(PLACES)}. Comentario {i}.")
+            yield (proposal, committee_of[proposal], rng.choice(citizens), body,
+                   now - timedelta(minutes=rng.randint(1, 60 * 24 * 200)), 0)
+
+    _write(Comment, ("proposal_id", "committee_id", "author_id", "body", "created_at", "open_reports"),
+           comments(rng_for("comments")))
+
+    # Supports: each new proposal its own count, given by consecutive people from a place in the
+    # list of voters that depends on the proposal, so no pair repeats (no set of pairs is kept).
+    new_proposals = [p for p in proposal_ids if p >= first_proposal]
+    wanted = stop["supports"] - start["supports"]
+    average = wanted / max(1, len(new_proposals))
+    counts = [min(len(voters), int(average * SUPPORT_SHAPE[n % len(SUPPORT_SHAPE)]))
+              for n in range(len(new_proposals))]
+    short = min(wanted - sum(counts), len(new_proposals) * len(voters) - sum(counts))
+    for n in itertools.cycle(range(len(new_proposals))):
+        if short <= 0 or not new_proposals:
+            break
+        if counts[n] < len(voters):
+            counts[n] += 1
+            short -= 1
+
+    def supports():
+        for proposal, count in zip(new_proposals, counts, strict=True):
+            offset = (proposal * 7919) % len(voters)
+            for k in range(count):
+                yield proposal, voters[(offset + k) % len(voters)], now
+
+    written = _write(Support, ("proposal_id", "user_id", "created_at"), supports())
+    _recount(first_proposal)
+    log(f"  participation: {len(proposal_ids):,} proposals, {stop['comments']:,} comments, "
+        f"{start['supports'] + written:,} supports ({time.perf_counter() - started:.0f} s)")
+
+    rng = rng_for("tables")
+    _write(DialogueTable, ("committee_id", "theme_id", "title", "objective", "starts_at", "place", "capacity",
+                           "registration_deadline", "state", "confirmed_count", "revision", "created_at",
+                           "updated_at"),
+           ((rng.choice(committees), rng.choice(themes), f"Mesa de diálogo sobre {rng.choice(TOPICS)} {i}",
+             "Construir el compromiso.", now + timedelta(days=rng.randint(-200, 60)), "Sala de cabildo", 40,
+             now + timedelta(days=rng.randint(-200, 59)), TableState.scheduled.value, 0, 0, now, now)
+            for i in range(start["tables"], stop["tables"])))
+
+    numbers = dict(db.session.execute(
+        sa.select(Committee.id, sa.func.coalesce(sa.func.max(Commitment.number), 0))
+        .outerjoin(Commitment, Commitment.committee_id == Committee.id).group_by(Committee.id)).all())
+    implementation = [s.value for s in ImplementationStatus]
+
+    def commitments(rng):
+        for i in range(start["commitments"], stop["commitments"]):
+            committee = rng.choice(committees)
+            numbers[committee] += 1
+            topic = rng.choice(TOPICS)
+            yield (plan_id, committee, rng.choice(themes), numbers[committee], f"Compromiso sobre {topic} ({i + 1})",
+                   "Secretaría de la Contraloría", "Titular de la unidad", "transparencia@durango.gob.mx",
+                   f"Falta información sobre {topic}.", f"Publicar datos abiertos de {topic}.",
+                   "Portal y mesas de seguimiento.", (now - timedelta(days=100)).date(),
+                   (now + timedelta(days=300)).date(), CommitmentState.published.value, rng.choice(implementation),
+                   1, now, now, now - timedelta(days=100))
+
+    first_commitment = _max_id(Commitment) + 1
+    _write(Commitment, ("plan_id", "committee_id", "theme_id", "number", "title", "lead_institution",
+                        "responsible_official", "official_contact", "problem", "objective", "description",
+                        "starts_on", "ends_on", "state", "implementation_status", "version", "created_at",
+                        "updated_at", "published_at"), commitments(rng_for("commitments")))
+    statuses = [s.value for s in MilestoneStatus]
+    rng = rng_for("commitments")
+    each = stop["milestones_each"]
+    _write(Milestone, ("commitment_id", "position", "description", "responsible", "starts_on", "ends_on",
+                       "deliverable", "status"),
+           ((commitment, position, f"Hito {position + 1}", "Unidad de Transparencia",
+             (now + timedelta(days=30 * position - 100)).date(), (now + timedelta(days=30 * position - 70)).date(),
+             "Informe publicado", rng.choice(statuses))
+            for commitment in _ids(Commitment, Commitment.id >= first_commitment) for position in range(each)))
+    log(f"  plan record: {stop['tables']:,} tables, {stop['commitments']:,} commitments "
+        f"({time.perf_counter() - started:.0f} s)")
+    return hot
+
+
+# Supports per proposal, as multiples of the average, in turn: some proposals none, some double.
+SUPPORT_SHAPE = (0, 1, 2, 0.5, 1.5, 0.25, 1.75, 1)
+
+
+def _recount(first_proposal: int) -> None:
+    """The proposals' counters from the rows, as the services keep them: the new proposals'
+    supports, and every proposal's comments (new comments go to old proposals too)."""
+    supports = (sa.select(Support.proposal_id, sa.func.count().label("n")).where(Support.proposal_id >= first_proposal)
+                .group_by(Support.proposal_id).subquery())
+    comments = (sa.select(Comment.proposal_id, sa.func.count().label("n")).where(Comment.proposal_id.is_not(None))
+                .group_by(Comment.proposal_id).subquery())
+    for counted, column in ((supports, "support_count"), (comments, "comment_count")):
+        db.session.execute(sa.update(Proposal).where(Proposal.id == counted.c.proposal_id)
+                           .where(getattr(Proposal, column) != counted.c.n)
+                           .values({column: counted.c.n}))
+    db.session.commit()
+
+
+def index_new(after: dict[str, int]) -> int:
+    """The search entries of every item of each kind whose id is over `after[kind]`, built by the
+    indexer's own builders (app/search/indexing.py) and written in bulk. Returns the count."""
+    written = 0
+    columns = ("kind", "item_id", "plan_id", "url", "title", "title_tokens", "body_tokens", "excerpt")
+    with _bulk_indexing():
+        for kind, (model, build) in search_index.BUILDERS.items():
+            ids = db.session.scalars(
+                sa.select(model.id).where(model.id > after.get(kind, 0)).order_by(model.id)).all()
+            for start in range(0, len(ids), INDEX_BATCH):
+                # Built before the COPY starts: the builders read the database on the same connection.
+                entries = build(ids[start:start + INDEX_BATCH])
+                written += _write(SearchEntry, columns, (tuple(entry[c] for c in columns) for entry in entries))
+    return written
+
+
+INDEX_BATCH = 5_000
+
+
+@contextlib.contextmanager
+def _bulk_indexing():
+    """The indexer's analyser and URL builder, made fit for millions of rows for the length of a
+    bulk build, with the same results (checked on a sample before use):
+    - analysis memoised per word in a plain dict (the analyser's own cache holds 100,000 words;
+      the generated comments carry a different number each, 2,000,000 at 10×), and a word of
+      digits only taken as its own token (Snowball has no rule for digits; ~0.2 ms a word);
+    - URLs built by one bound URL map instead of binding one for every entry.
+    The builders stay the indexer's, so the rows are the ones `flask search reindex` writes."""
+    original_analyse = getattr(search_index, "analyse", None)
+    original_path = getattr(search_index, "_path", None)
+    if original_analyse is None or original_path is None:  # the indexer changed: build it as it is
+        yield
+        return
+    tokens: dict[str, str | None] = {}
+    sample = "Comentario 12345 sobre alumbrado público en la colonia Centro, año 2026: 7 baches."
+    for word in analyser_words(sample):
+        if word.isdigit() and original_analyse(word) != [word.lower()]:
+            yield  # the analyser treats digits otherwise now: no shortcut
+            return
+
+    def analyse(text):
+        found = []
+        for word in analyser_words(text):
+            token = tokens.get(word, False)
+            if token is False:
+                token = word if word.isascii() and word.isdigit() and len(word) <= 40 else (original_analyse(word) or [None])[0]
+                tokens[word] = token
+            if token:
+                found.append(token)
+        return found
+
+    texts = [sample, markdown_comment(1, random.Random(1)), markdown_comment(3, random.Random(3)), "Áéí ÑANDÚ ü 12 x"]
+    if any(analyse(t) != original_analyse(t) for t in texts):
+        yield
+        return
+    adapter = current_app.url_map.bind("localhost")
+
+    def path(endpoint, anchor=None, **values):
+        url = adapter.build(endpoint, values)
+        return f"{url}#{anchor}" if anchor else url
+
+    if any(path(*a, **k) != original_path(*a, **k) for a, k in (
+            (("proposals.show", "comment-7"), {"reference": "DGO-2026-00007"}),
+            (("commitments.show",), {"commitment_id": 3}))):
+        path = original_path
+    search_index.analyse, search_index._path = analyse, path
+    try:
+        yield
+    finally:
+        search_index.analyse, search_index._path = original_analyse, original_path
+
+
+INDEX_BATCH = 5_000
+
+
+def _consultation(admin, commitment, citizens: list[int], rng: random.Random) -> int:
+    """A closed public consultation on the commitment: comments on its sections and milestones,
+    each answered. Returns the commitment's id."""
     now = utcnow()
     db.session.add(Consultation(commitment_id=commitment.id, opens_at=now - timedelta(days=130),
                                 closes_at=now - timedelta(days=110), opened_by_id=admin.id))

@@ -2,20 +2,25 @@
 
 For each database: a fresh database filled by bench/generate.py, gunicorn with the worker model
 of deploy/cocrea.service.example (gthread: workers × threads), Redis for rate limits and the page
-cache, and wrk (a second process) at 16 connections for each scenario. Every read page is followed
-by the floor: a page of the same size served without the database, so each page's throughput is
-also a ratio to the floor, measured in the same run.
+cache, and wrk (a second process) at 16 connections for each scenario. Each read page is read
+signed in (never cached) and anonymously from a second gunicorn started without the page cache
+(every request renders its page; another configuration on another loopback port, not a switch a
+visitor could use), and is paired with the floor: a page of the same size served without the
+database, so its throughput is also a ratio to the floor, measured in the same run.
 
-The pages that render user text (Markdown) are also read signed in, which is never cached, and
-anonymously from a second gunicorn started without the page cache, where every request renders
-its page in the worker's threads at once. That second server is another configuration on another
-loopback port, not a switch a visitor could use.
+Around every wrk run the CPU time of the gunicorn workers (and of the PostgreSQL backends serving
+them) is read from /proc, giving CPU milliseconds per request; after each size's scenarios the
+workers' resident memory (VmRSS, and its peak VmHWM). On PostgreSQL the plan is measured at 1×,
+grown in place to 10× (bench/generate.py `extend`) and measured again, so both sizes come from
+the same run.
 """
+import http.client
 import os
 import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,7 +47,7 @@ def deployed_worker_model() -> tuple[str, int, int]:
 
 
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
-SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 # The benchmark serves the way production is told to (docs/deploy.md): the same worker class,
 # and the same numbers unless BENCH_WORKERS / BENCH_THREADS say otherwise.
 WORKER_CLASS, _workers, _threads = deployed_worker_model()
@@ -51,14 +56,94 @@ THREADS = int(os.environ.get("BENCH_THREADS", _threads))
 # What a server log may not contain: an exception's traceback, an error record, a gunicorn error.
 LOG_ALARMS = ("Traceback", '"level": "ERROR"', '"level": "CRITICAL"', "[ERROR]", "[CRITICAL]")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+# BENCH_PORT: the first of the loopback ports the servers take (each server the next one); unset,
+# any free port.
+PORT = int(os.environ["BENCH_PORT"]) if os.environ.get("BENCH_PORT") else None
+TICKS = os.sysconf("SC_CLK_TCK")
 LUA = Path(__file__).with_name("requests.lua")
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+_ports_taken = 0
+
+
 def _free_port() -> int:
+    global _ports_taken  # noqa: PLW0603 - the benchmark runs in one thread
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind(("127.0.0.1", PORT + _ports_taken % 8 if PORT else 0))
+        _ports_taken += 1
         return s.getsockname()[1]
+
+
+# ------------------------------------------------------------------ CPU and memory, from /proc
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (0 when it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime: fields 14 and 15
+
+
+def _memory_kib(pid: int) -> dict:
+    """VmRSS and VmHWM (peak resident) of a process, in KiB."""
+    found = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                found[key] = int(value.split()[0])
+    except OSError:
+        pass
+    return found
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+class Backends:
+    """The PostgreSQL server processes of one database, for their CPU time (the server runs on
+    this machine in the benchmark); nothing on SQLite, whose work is inside the workers."""
+
+    def __init__(self, database_url: str):
+        self.url = database_url if database_url.startswith("postgresql") else None
+
+    def pids(self) -> list[int]:
+        if not self.url:
+            return []
+        import psycopg
+
+        try:
+            with psycopg.connect(self.url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+                return [row[0] for row in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()")]
+        except psycopg.Error:
+            return []
+
+
+class CpuMeter:
+    """CPU seconds spent by the servers' workers and the database's backends between `start`
+    and `stop`."""
+
+    def __init__(self, servers: list, backends: Backends):
+        self.servers, self.backends = servers, backends
+
+    def snapshot(self) -> tuple[dict, dict]:
+        workers = {pid: _cpu_seconds(pid) for server in self.servers for pid in server.workers()}
+        database = {pid: _cpu_seconds(pid) for pid in self.backends.pids()}
+        return workers, database
+
+    @staticmethod
+    def spent(before: dict, after: dict) -> float:
+        # A process that appeared in between counts from zero; one that ended loses its part.
+        return sum(max(0.0, seconds - before.get(pid, 0.0)) for pid, seconds in after.items())
 
 
 class Server:
@@ -118,6 +203,15 @@ class Server:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
+    def workers(self) -> list[int]:
+        """The pids of gunicorn's worker processes (the master's children)."""
+        return _children(self.process.pid)
+
+    def memory(self) -> list[dict]:
+        """Each worker's resident memory now and at its peak, in MiB."""
+        return [{"pid": pid, **{k: round(v / 1024, 1) for k, v in _memory_kib(pid).items()}}
+                for pid in self.workers()]
+
     def logged_errors(self) -> list[str]:
         """The lines of the server's log that report an error (an exception in a request)."""
         text = self.log.read_text(encoding="utf-8", errors="replace")
@@ -136,7 +230,7 @@ def _request(url: str, cookie: str | None = None, data: dict | None = None):
     body = urllib.parse.urlencode(data).encode() if data is not None else None
     request = urllib.request.Request(url, data=body, headers={"Cookie": cookie} if cookie else {})
     try:
-        response = _opener.open(request, timeout=30)
+        response = _opener.open(request, timeout=120)
     except urllib.error.HTTPError as exc:
         response = exc
     text = response.read().decode("utf-8", "replace")
@@ -156,9 +250,13 @@ def log_in(base: str, email: str, password: str) -> tuple[str, str]:
     return cookie, TOKEN.search(page).group(1)
 
 
-def wrk(url: str, script_lines: list[str] | None = None) -> dict:
-    """One wrk run (after a short warm-up); requests per second, p50/p99 in ms, errors."""
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "--timeout", "10s"]
+def wrk(url: str, script_lines: list[str] | None = None, *, connections: int | None = None,
+        meter: "CpuMeter | None" = None) -> dict:
+    """One wrk run (after a short warm-up for a plain GET): requests per second, p50/p99 in ms,
+    errors; with a meter, CPU ms per request of the workers (`cpu_ms`) and database (`db_cpu_ms`)."""
+    connections = connections or CONNECTIONS
+    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{SECONDS}s", "--latency",
+               "--timeout", "10s"]
     workdir = None
     if script_lines is not None:
         workdir = tempfile.mkdtemp()
@@ -168,14 +266,41 @@ def wrk(url: str, script_lines: list[str] | None = None) -> dict:
         subprocess.run(["wrk", "-t1", "-c2", "-d1s", url], capture_output=True, check=False)
     command.append(url)
     if script_lines is not None:
-        command += ["--", "2"]
+        command += ["--", str(min(2, connections))]
+    before = meter.snapshot() if meter else None
     run = subprocess.run(command, capture_output=True, text=True, cwd=workdir, check=False)
+    after = meter.snapshot() if meter else None
+    drain(url)
     if "Requests/sec" not in run.stdout:
         raise RuntimeError(f"wrk failed: {run.stdout}\n{run.stderr}")
     output = run.stdout
     if workdir:
         shutil.rmtree(workdir, ignore_errors=True)
-    return _parse(output)
+    figures = _parse(output)
+    if meter and figures["requests"]:
+        figures["cpu_ms"] = round(1000 * CpuMeter.spent(before[0], after[0]) / figures["requests"], 2)
+        if after[1]:
+            figures["db_cpu_ms"] = round(1000 * CpuMeter.spent(before[1], after[1]) / figures["requests"], 2)
+    return figures
+
+
+def drain(url: str, patience: float = 60) -> None:
+    """Wait until the server answers its health check promptly again: when wrk stops, the
+    requests it left queued (a slow page at 16 connections) are still being served, and the next
+    scenario would otherwise measure their tail."""
+    parts = urllib.parse.urlsplit(url)
+    health = f"{parts.scheme}://{parts.netloc}/healthz"
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(health, timeout=patience) as response:
+                response.read()
+        except OSError:
+            time.sleep(0.5)
+            continue
+        if time.monotonic() - started < 1.0:
+            return
 
 
 def _ms(text: str) -> float:
@@ -216,77 +341,146 @@ def _size(url: str, cookie: str | None = None) -> int:
 
 
 NOTES = {
-    "read": "anonymous: page cache",
     "signed in": "signed in: never cached",
     "cache off": "anonymous, page cache off: rendered on every request",
-    "export": "streamed, never cached",
-    "search": "anonymous, never cached: every query is its own page",
     "write": "signed in",
 }
+DEEP_PAGE = 500  # the page number the deep-page scenario asks for, as far as the list offers it
+NUMBERED = re.compile(r'href="([^"]*[?&;]page=(\d+)[^"]*)"')
+NEXT = re.compile(r'<a[^>]*rel="next"[^>]*href="([^"]+)"|<a[^>]*href="([^"]+)"[^>]*rel="next"')
 
 
-def run_scenarios(server: Server, uncached: Server, info: dict) -> list[dict]:
+def deep_page(base: str, path: str = "/proposals/", target: int = DEEP_PAGE, hops: int = 25) -> str:
+    """The path of a deep page of a list, found as a reader would: by the list's own links. With
+    numbered pages, the highest number offered up to `target`, jumping from page to page; with only
+    "next" links (keyset pagination), `hops` of them followed."""
+    import html
+
+    current, number = path, 1
+    for _ in range(hops):
+        _status, page, _cookie = _request(base + current)
+        offered = [(int(n), html.unescape(href)) for href, n in NUMBERED.findall(page)]
+        further = [(n, href) for n, href in offered if number < n <= target]
+        if further:
+            number, current = max(further)
+            continue
+        if offered and any(n == number for n, _href in offered):
+            break  # numbered pages, and none further up to the target: this is the deepest
+        link = NEXT.search(page)
+        if not link:
+            break
+        current = html.unescape(link.group(1) or link.group(2))
+        number += 1
+    if not current.startswith("/"):
+        current = urllib.parse.urljoin(path, current)
+    return current
+
+
+def first_byte(base: str, path: str, tries: int = 3) -> dict:
+    """Time to the first byte of a download's body (median of `tries`), in ms, with its status;
+    the connection is closed after it, without reading the rest."""
+    host, port = base.removeprefix("http://").split(":")
+    times, status = [], None
+    for _ in range(tries):
+        connection = http.client.HTTPConnection(host, int(port), timeout=120)
+        started = time.perf_counter()
+        connection.request("GET", path)
+        response = connection.getresponse()
+        status = response.status
+        if status == 200:
+            response.read(1)
+        times.append((time.perf_counter() - started) * 1000)
+        connection.close()
+        if status != 200:
+            break
+    return {"path": path, "status": status, "first_byte_ms": round(statistics.median(times), 1)}
+
+
+def regenerate_open_data(env: dict, dataset: str = "proposals") -> dict:
+    """Times `flask opendata build --dataset <name>` (the data area's command that writes the
+    pre-built file), with the command's peak memory (max RSS of the process); skipped, with the
+    reason, when the command does not exist."""
+    command = [str(BIN / "flask"), "--app", "wsgi", "opendata", "build", "--dataset", dataset]
+    probe = subprocess.run([*command[:4], "--help"], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if probe.returncode != 0 or "build" not in probe.stdout:
+        return {"dataset": dataset, "skipped": "no `flask opendata build` command in this version of the app"}
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    output = process.stdout.read().decode("utf-8", "replace")
+    if os.waitstatus_to_exitcode(status) != 0:
+        return {"dataset": dataset, "skipped": f"`flask opendata build` failed: {output[-300:]}"}
+    return {"dataset": dataset, "seconds": round(seconds, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+            "output": output[-300:]}
+
+
+def _print(row: dict) -> None:
+    figures = (f"    {row['scenario']:42} {row['rps']:8.1f} req/s  p50 {shown_ms(row['p50_ms']):>7} ms  "
+               f"p99 {shown_ms(row['p99_ms']):>7} ms  errors {row['errors']}")
+    if row.get("floor"):
+        figures += f"  floor {row['floor']['rps']:7.1f}  ratio {row['ratio']:.3f}"
+    if "cpu_ms" in row:
+        figures += f"  cpu {row['cpu_ms']} ms" + (f" + db {row['db_cpu_ms']} ms" if "db_cpu_ms" in row else "")
+    print(figures, flush=True)
+
+
+def read_pages(info: dict, base: str) -> list[tuple[str, str, bool]]:
+    """(name, path, signed-in variant) of every read page the targets name."""
+    return [
+        ("proposal list", "/proposals/", True),
+        ("proposal list, filtered", "/proposals/?q=alumbrado&state=submitted&committee_id=2", True),
+        ("proposal list, deep page", deep_page(base), True),
+        ("proposal page, 200 comments", f"/proposals/{info['hot_proposal']}", True),
+        ("commitment page", f"/commitments/{info['commitment']}", True),
+        ("dashboard", "/dashboard/", True),
+        ("election result", f"/elections/{info['published_election']}", True),
+        ("site search", "/search/?q=alumbrado+p%C3%BAblico", True),
+        # The API answers JSON and takes no session: its uncached read is the one that counts.
+        ("API list", "/api/v1/proposals?limit=50", False),
+    ]
+
+
+def run_scenarios(server: Server, uncached: Server, info: dict, meter: CpuMeter, *, step: int = 0,
+                  brief: bool = False) -> list[dict]:
+    """Every scenario on one plan. `step` (0 at the first size, 1 at the next…) picks people who
+    have not yet written in this plan; `brief` (SQLite) reads with the cache off only and writes
+    without the ballot at 64 connections."""
     results = []
 
-    def read(name: str, path: str, *, cookie: str | None = None, floor: bool = True, kind: str = "read",
-             on: Server = server):
+    def read(name: str, path: str, variant: str, floor: dict, cookie: str | None = None) -> None:
+        on = server if cookie else uncached
         url = on.base + path
         size = _size(url, cookie)
-        if cookie:
-            figures = wrk(url, [f"GET\t{path}\t{cookie}\t"])
-        else:
-            figures = wrk(url)
-        note = NOTES["signed in" if cookie else kind]
-        row = {"scenario": name, "kind": kind, "path": path, "bytes": size, "note": note, **figures}
-        if floor:
-            row["floor"] = wrk(f"{on.base}/_bench/floor/{size}")
-            row["ratio"] = round(figures["rps"] / row["floor"]["rps"], 3) if row["floor"]["rps"] else None
+        figures = wrk(url, [f"GET\t{path}\t{cookie}\t"], meter=meter) if cookie else wrk(url, meter=meter)
+        row = {"scenario": f"{name}, {variant}", "page": name, "variant": variant, "kind": "read", "path": path,
+               "bytes": size, "note": NOTES[variant], "floor": floor, **figures,
+               "ratio": round(figures["rps"] / floor["rps"], 3) if floor["rps"] else None}
         results.append(row)
-        print(f"    {name:40} {figures['rps']:8.1f} req/s  p50 {shown_ms(figures['p50_ms']):>7} ms  "
-              f"p99 {shown_ms(figures['p99_ms']):>7} ms  errors {figures['errors']}"
-              + (f"  floor {row['floor']['rps']:8.1f}  ratio {row['ratio']:.2f}" if floor else ""), flush=True)
+        _print(row)
 
     base = server.base
-    hot = f"/proposals/{info['hot_proposal']}"
-    commitment = f"/commitments/{info['commitment']}"
-    consultation = f"/consultations/commitment/{info['commitment']}"
     reader_cookie, _token = log_in(base, "ciudadana0@example.org", "Mesa-de-dialogo-2026")
-    read("home", "/")
-    read("proposal list", "/proposals/")
-    read("proposal search (filtered)", "/proposals/?q=alumbrado&state=submitted&committee_id=2")
-    # The site-wide search (never cached: every query is its own page), every word and a prefix.
-    read("site search", "/search/?q=alumbrado+p%C3%BAblico", kind="search")
-    read("site search, comments only, typing", "/search/?q=basura+colon&kind=comment", kind="search")
-    read("proposal list, signed in", "/proposals/", cookie=reader_cookie)
-    read("proposal page, 200 comments", hot)
-    read("commitment page", commitment)
-    read("consultation page, 60 comments", consultation)
-    read("dashboard", "/dashboard/")
-    read("election result", f"/elections/{info['published_election']}")
-    read("API list", "/api/v1/proposals?limit=50")
-    read("open-data CSV export", "/open-data/proposals.csv", floor=False, kind="export")
+    for name, path, signed_in in read_pages(info, base):
+        # One floor per page, the size of its anonymous rendering (the signed-in one differs by
+        # the menu: a few hundred bytes, which the floor's throughput does not notice).
+        floor = wrk(f"{uncached.base}/_bench/floor/{_size(uncached.base + path)}")
+        read(name, path, "cache off", floor)
+        if signed_in and not brief:
+            read(name, path, "signed in", floor, cookie=reader_cookie)
 
-    # The pages that render user text, rendered for every request: for a signed-in reader (the
-    # cookie of one login, sent by wrk's script), and anonymously on the server without the cache.
-    read("proposal page, 200 comments, signed in", hot, cookie=reader_cookie)
-    read("commitment page, signed in", commitment, cookie=reader_cookie)
-    read("consultation page, 60 comments, signed in", consultation, cookie=reader_cookie)
-    for name, path in (("proposal list", "/proposals/"), ("proposal page, 200 comments", hot),
-                       ("commitment page", commitment), ("consultation page, 60 comments", consultation)):
-        read(f"{name}, cache off", path, kind="cache off", on=uncached)
-
-    # Writes: signed-in people, each request a different (person, target) so nothing is refused.
+    # Writes: signed-in people, each request a different (person, target) so nothing is refused;
+    # each size of the plan its own people, so that nobody writes twice in one plan.
+    people = 300
+    first = 1 + step * people
     with ThreadPoolExecutor(max_workers=4) as pool:
         citizens = list(pool.map(lambda n: log_in(base, f"ciudadana{n}@example.org", "Mesa-de-dialogo-2026"),
-                                 range(1, min(301, len(info["citizens"])))))
-        organisations = list(pool.map(
-            lambda n: log_in(base, f"organizacion{n}@example.org", "Mesa-de-dialogo-2026"),
-            range(0, min(700, len(info["organisations"])))))
+                                 range(first, min(first + people, len(info["citizens"])))))
     open_proposals = info["open_proposals"]
 
     def targets(per_person: int):
         """(cookie, token, proposal) triples: each person a different open proposal not their own."""
-        for n, (cookie, token) in enumerate(citizens, start=1):
+        for n, (cookie, token) in enumerate(citizens, start=first):
             person = info["citizens"][n]
             chosen = 0
             for k in range(len(open_proposals)):
@@ -302,42 +496,104 @@ def run_scenarios(server: Server, uncached: Server, info: dict) -> list[dict]:
     comments = [f"POST\t/comments/proposal/{proposal_id}\t{cookie}\tcsrf_token={token}&body="
                 + urllib.parse.quote(f"Comentario de prueba sobre la propuesta {reference}.")
                 for cookie, token, (proposal_id, reference, _author) in targets(9)]
-    ballots = [f"POST\t/elections/{info['voting_election']}/vote/confirm\t{cookie}\t"
-               f"csrf_token={token}&choice=blank&password=Mesa-de-dialogo-2026"
-               for cookie, token in organisations]
-    for name, lines in (("support (signed in)", supports), ("comment (signed in)", comments),
-                        ("ballot cast (signed in)", ballots)):
-        figures = wrk(base + "/", lines)
-        results.append({"scenario": name, "kind": "write", "note": NOTES["write"], **figures})
-        print(f"    {name:40} {figures['rps']:8.1f} req/s  p50 {shown_ms(figures['p50_ms']):>7} ms  "
-              f"p99 {shown_ms(figures['p99_ms']):>7} ms  errors {figures['errors']}", flush=True)
+    writes = [("support", supports, CONNECTIONS), ("comment", comments, CONNECTIONS)]
+    # Ballots: each run its own organisations of the roll (a second ballot would be refused).
+    ballot_runs = [4] if brief else [4, 64]
+    voters = info["organisations"]
+    per_run = min(750, len(voters) // 4)
+    for run, connections in enumerate(ballot_runs):
+        start = (step * 2 + run) * per_run
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            organisations = list(pool.map(
+                lambda n: log_in(base, f"organizacion{n}@example.org", "Mesa-de-dialogo-2026"),
+                range(start, start + per_run)))
+        writes.append((f"ballot at {connections} connections", [
+            f"POST\t/elections/{info['voting_election']}/vote/confirm\t{cookie}\t"
+            f"csrf_token={token}&choice=blank&password=Mesa-de-dialogo-2026"
+            for cookie, token in organisations], connections))
+    for name, lines, connections in writes:
+        figures = wrk(base + "/", lines, connections=connections, meter=meter)
+        row = {"scenario": name, "kind": "write", "note": NOTES["write"], "connections": connections,
+               "distinct_requests": len(lines), **figures}
+        if figures["requests"] > len(lines):
+            row["note"] += (f"; {figures['requests']} requests for {len(lines)} different ones: the repeats "
+                            "are refused and count as errors")
+        results.append(row)
+        _print(row)
     return results
 
 
-def run_on(database_url: str, label: str, sizes: dict | None = None) -> dict:
-    from app import create_app
-    from app.extensions import db
-    from bench.generate import generate
-
-    print(f"  {label}: generating the plan…", flush=True)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench-" + "k" * 40,
-                      "MAIL_BACKEND": "null", "PAGE_CACHE_REDIS_URL": None})
-    started = time.perf_counter()
-    with app.app_context():
-        db.create_all()
-        info = generate(sizes=sizes, log=lambda line: print("   " + line, flush=True))
-        db.session.remove()
-        db.engine.dispose()
-    generated = round(time.perf_counter() - started, 1)
+def _restart_redis() -> None:
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def measure(database_url: str, label: str, info: dict, *, step: int, brief: bool, generated: float,
+            scale: float) -> dict:
+    """One size of the plan: both servers, the scenarios, open data, memory, logged errors."""
+    _restart_redis()
+    backends = Backends(database_url)
     with Server(database_url) as server, Server(database_url, page_cache=False) as uncached:
-        results = run_scenarios(server, uncached, info)
+        meter = CpuMeter([server, uncached], backends)
+        results = run_scenarios(server, uncached, info, meter, step=step, brief=brief)
+        open_data = []
+        for dataset in ("proposals", "comments"):
+            figures = first_byte(server.base, f"/open-data/{dataset}.csv")
+            if figures["status"] != 404:
+                open_data.append(figures)
+                print(f"    open data {dataset}.csv: first byte in {figures['first_byte_ms']} ms "
+                      f"(status {figures['status']})", flush=True)
+        memory = server.memory() + uncached.memory()
+        print("    workers' memory (MiB, now / peak): "
+              + ", ".join(f"{m.get('VmRSS')}/{m.get('VmHWM')}" for m in memory), flush=True)
+        regeneration = regenerate_open_data(server.env) if not brief else None
+    if regeneration:
+        if "seconds" in regeneration:
+            regeneration["rows"] = info["sizes"]["proposals"]
+            regeneration["rows_per_second"] = round(regeneration["rows"] / regeneration["seconds"])
+            print(f"    open data regenerated: {regeneration['rows']:,} proposals in {regeneration['seconds']} s "
+                  f"({regeneration['rows_per_second']:,} rows/s, peak {regeneration['peak_rss_mib']} MiB)")
+        else:
+            print(f"    open data regeneration: skipped ({regeneration['skipped']})", flush=True)
     logged = {}
     for name, served in (("page cache on", server), ("page cache off", uncached)):
         lines = served.logged_errors()
         logged[name] = len(lines)
         if lines:
             print(f"    {len(lines)} errors in {served.log} ({name}); first: {lines[0][:300]}")
-    return {"database": label, "generate_seconds": generated, "scenarios": results, "logged_errors": logged}
+    return {"database": label, "scale": scale, "sizes": info["sizes"], "generate_seconds": generated,
+            "scenarios": results, "logged_errors": logged, "memory": memory, "open_data": open_data,
+            "regeneration": regeneration}
+
+
+def run_on(database_url: str, label: str, scales: list[float], base_scale: float = 1.0,
+           records: list | None = None) -> list[dict]:
+    """The plan generated at the first scale and measured, then grown to each further scale and
+    measured again. Returns one record per scale, appended to `records` as each is done (so a
+    failure later keeps the sizes measured before it)."""
+    from app import create_app
+    from app.extensions import db
+    from bench.generate import extend, generate, scaled
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench-" + "k" * 40,
+                      "MAIL_BACKEND": "null", "PAGE_CACHE_REDIS_URL": None})
+    records = [] if records is None else records
+    info = None
+    for step, scale in enumerate(scales):
+        sizes = scaled(scale * base_scale)
+        print(f"  {label} at {scale:g}×: {'generating' if info is None else 'growing'} the plan…", flush=True)
+        started = time.perf_counter()
+        with app.app_context():
+            if info is None:
+                db.create_all()
+                info = generate(sizes=sizes, log=lambda line: print("   " + line, flush=True))
+            else:
+                info = extend(info, sizes, log=lambda line: print("   " + line, flush=True))
+            db.session.remove()
+            db.engine.dispose()
+        generated = round(time.perf_counter() - started, 1)
+        print(f"  {label} at {scale:g}×: plan ready in {generated} s", flush=True)
+        records.append(measure(database_url, label, info, step=step, brief=label == "sqlite", generated=generated,
+                               scale=scale))
+    return records
