@@ -135,7 +135,7 @@ EXPECTED: list[tuple[str, dict]] = [
      "announcements.unpublish", {"*": ADMIN_ONLY}),
     # Newsletters: the guarantor body writes and sends; anyone may open an unsubscribe link, and
     # the world's token is forged (a clear page, 400); each person chooses for themselves.
-    ("newsletters.unsubscribe", {"*": _table("400")}),
+    ("newsletters.unsubscribe newsletters.unsubscribe_confirm", {"*": _table("400")}),
     ("newsletters.preference", {"*": SIGNED_IN}),
     ("newsletters.*", {"*": ADMIN_ONLY}),
     ("developers.*", {"*": PUBLIC}),
