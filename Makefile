@@ -51,6 +51,7 @@ install-test: $(VENV)/.installed-test translations
 
 run: install
 	$(BIN)/flask db upgrade
+	$(BIN)/flask content rerender
 	$(BIN)/flask search reindex
 	BASE_URL=$(BASE_URL) $(BIN)/flask demo load --if-empty --serving $(BASE_URL)
 	BASE_URL=$(BASE_URL) $(BIN)/flask run --host $(HOST) --port $(PORT)

@@ -218,6 +218,9 @@ def _register_template_helpers(app: Flask) -> None:
     from app.core.text import plain_summary
 
     app.jinja_env.filters["plain_summary"] = plain_summary  # link previews, newsletters
+    from app.core.rendered import register_template_helpers as register_rendered_text
+
+    register_rendered_text(app)  # |rendered, |summary: stored HTML and plain text
     from app.notifications.kinds import message as notification_message
 
     app.jinja_env.globals["notification_message"] = notification_message

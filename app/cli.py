@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask users`, `flask mail`, `flask demo`."""
+"""Command-line tasks: `flask users`, `flask mail`, `flask demo` (and each area's own group)."""
 import secrets
 
 import click
@@ -124,6 +124,9 @@ def register_cli(app: Flask) -> None:
     register_notifications_cli(app)
     register_reminders_cli(app)
     register_opendata_cli(app)
+    from app.core.rendered import register_cli as register_content_cli
+
+    register_content_cli(app)  # flask content rerender
     from app.search.cli import register_cli as register_search_cli
 
     register_search_cli(app)

@@ -29,6 +29,7 @@ from app.commitments.models import (
 )
 from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
 from app.core.db import utcnow
+from app.core.rendered import fill_rendered, render_fields
 from app.core.text import fold
 from app.dialogues.models import DialogueTable, TableState
 from app.elections import services as elections
@@ -74,7 +75,22 @@ def markdown_comment(i: int, rng: random.Random) -> str:
     return kinds[i % len(kinds)]
 
 
+def _render_numbered(rows: list[dict]) -> None:
+    """Stored HTML of the bulk comments "… Comentario <n>.", rendered once per text but its number
+    (a number in mid-line is only text to Markdown), which is then put in: 1 ms a render × 200,000."""
+    shapes = {}
+    for row in rows:
+        head, number = row["body"].rsplit(" ", 1) if row["body"].startswith("Coincido: ") else ("", "")
+        if not number.rstrip(".").isdigit():
+            continue
+        if head not in shapes:
+            shapes[head] = render_fields({"body": f"{head} N0."})
+        row["rendered"] = {part: {"body": shapes[head][part]["body"].replace("N0.", number)}
+                           for part in ("html", "text")}
+
+
 def _insert(model, rows: list[dict]) -> None:
+    fill_rendered(model, rows)  # stored HTML, as the services write it (app/core/rendered.py)
     for start in range(0, len(rows), BATCH):
         db.session.execute(sa.insert(model), rows[start:start + BATCH])
     db.session.commit()
@@ -181,6 +197,7 @@ def generate(seed: int = 2026, sizes: dict | None = None, log=print) -> dict:
             f"Coincido: {rng.choice(TOPICS)} es un problema en la {rng.choice(PLACES)}. Comentario {i}.",
             "created_at": now - timedelta(minutes=rng.randint(1, 60 * 24 * 200)), "open_reports": 0,
         })
+    _render_numbered(comment_rows)
     _insert(Comment, comment_rows)
     del comment_rows
 

@@ -3,11 +3,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, utcnow
+from app.core.rendered import Rendered
 from app.extensions import db
 
 
-class Announcement(db.Model):
+class Announcement(Rendered, db.Model):
     __tablename__ = "announcements"
+    rendered_fields = ("body",)  # Markdown, stored rendered (app/core/rendered.py)
     __table_args__ = (sa.Index("ix_announcements_plan_published", "plan_id", "published_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,5 +1,4 @@
 """Pages of the news: the public list and page, and the guarantor body's drafts and forms."""
-import html
 
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
@@ -7,15 +6,8 @@ from flask_login import current_user, login_required
 
 from app.announcements import bp, forms, queries, services
 from app.core.permissions import require
-from app.core.text import plain_excerpt
 from app.core.views import load_or_404, redirect_with, run_form
 from app.plans.queries import current_plan, current_plan_or_404
-
-
-@bp.app_template_filter("news_excerpt")
-def news_excerpt(body: str) -> str:
-    """Plain text (the template escapes it) of the beginning of the Markdown body."""
-    return html.unescape(plain_excerpt(body, 240))
 
 
 @bp.get("/")

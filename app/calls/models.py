@@ -6,11 +6,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, enum_column, utcnow
+from app.core.rendered import Rendered
 from app.extensions import db
 
 
-class Call(db.Model):
+class Call(Rendered, db.Model):
     __tablename__ = "calls"
+    rendered_fields = ("body", "requirements")  # Markdown, stored rendered (app/core/rendered.py)
     __table_args__ = (
         sa.CheckConstraint("closes_at > opens_at", name="window_ordered"),
         # The same title and window in a plan is the same call: a double click publishes once,

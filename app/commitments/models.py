@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, enum_column, utcnow
+from app.core.rendered import Rendered
 from app.extensions import db
 from app.maps.models import Located, location_checks
 
@@ -119,8 +120,15 @@ MILESTONE_FIELD_LABELS = {
 }
 
 
-class Commitment(Located, db.Model):
+class Commitment(Rendered, Located, db.Model):
     __tablename__ = "commitments"
+    # Markdown, stored rendered (app/core/rendered.py)
+    rendered_fields = (
+        "other_actors_government", "other_actors_civil_society", "problem", "baseline", "causes",
+        "status_quo", "objective", "description", "how_it_helps", "value_transparency",
+        "value_participation", "value_accountability", "value_technology", "budget",
+        "additional_info",
+    )
     __table_args__ = (
         sa.UniqueConstraint("committee_id", "number"),
         sa.CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="dates_ordered"),
@@ -220,8 +228,9 @@ MILESTONE_STATUS_LABELS = {
 }
 
 
-class Milestone(db.Model):
+class Milestone(Rendered, db.Model):
     __tablename__ = "milestones"
+    rendered_fields = ("description", "deliverable")  # Markdown, stored rendered (app/core/rendered.py)
     __table_args__ = (sa.CheckConstraint("ends_on >= starts_on", name="dates_ordered"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, enum_column, utcnow
+from app.core.rendered import Rendered
 from app.extensions import db
 
 
@@ -43,10 +44,11 @@ CONSULTATION_OUTCOME_LABELS = {
 }
 
 
-class ConsultationAnswer(db.Model):
+class ConsultationAnswer(Rendered, db.Model):
     """The facilitator's answer to one consultation comment: an outcome and its reason."""
 
     __tablename__ = "consultation_answers"
+    rendered_fields = ("reason",)  # Markdown, stored rendered (app/core/rendered.py)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(

@@ -4,11 +4,13 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import UTCDateTime, utcnow
+from app.core.rendered import Rendered
 from app.extensions import db
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Rendered, db.Model):
     __tablename__ = "audit_entries"
+    rendered_fields = ("reason",)  # Markdown, stored rendered (app/core/rendered.py)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at = mapped_column(UTCDateTime(), nullable=False, default=utcnow, index=True)

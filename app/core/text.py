@@ -6,10 +6,12 @@ object may render from several threads at once. gunicorn's threaded workers run 
 threads, so every thread builds its own pipeline (`_pipeline()`, kept in a threading.local) and
 nothing here is shared between requests but the caches of finished results below.
 
-Rendering costs about 1–2 ms a text, so a page of 200 comments rendered on every request (signed-in
-readers are never served from the page cache) spent most of its time here. The same text always
-renders to the same HTML, so results are kept in a bounded per-process cache keyed by the source:
-functools.lru_cache is documented thread-safe, and its values are immutable strings.
+Rendering costs about 1–2 ms a text, so pages never render what is stored: models keep the HTML
+and the plain text of their Markdown fields, rendered when written (app/core/rendered.py), and
+`flask content rerender` renders them again when RENDERER_VERSION changes. What is rendered here on
+a request (previews of unsaved text, rows written before their HTML was stored) goes through a
+bounded per-process cache keyed by the source: functools.lru_cache is documented thread-safe, and
+its values are immutable strings.
 """
 import html
 import re
@@ -71,6 +73,14 @@ def _pipeline() -> _Pipeline:
     return pipeline
 
 
+# Raise it whenever a change here changes the HTML of some text (an allowed tag, the link rules, the
+# Markdown options): `flask content rerender` then renders every stored text older than it again.
+RENDERER_VERSION = 1
+
+# Stored plain text is cut to this many characters (and one more, which tells that the text goes
+# on): excerpts, link previews and feed summaries (app/feeds, 400) show at most this much.
+PLAIN_CHARS = 400
+
 # Entries: texts of comments, proposals and commitments; a few MiB at most per process.
 CACHED_TEXTS = 4096
 
@@ -88,9 +98,25 @@ def _rendered(source: str) -> str:
     return pipeline.linker.linkify(cleaned)
 
 
-def plain_excerpt(source: str | None, length: int = 200) -> str:
-    text = _plain(source or "")
+def render_text(source: str | None) -> tuple[str, str]:
+    """The sanitised HTML of Markdown `source` and its plain text (unescaped, as plain_summary gives
+    it, cut to PLAIN_CHARS + 1 characters), both from one Markdown pass: what is stored."""
+    if not source:
+        return "", ""
+    pipeline = _pipeline()
+    rendered = pipeline.markdown.render(source)
+    html_text = pipeline.linker.linkify(pipeline.cleaner.clean(rendered))
+    plain = html.unescape(" ".join(pipeline.stripper.clean(rendered).split()))
+    return html_text, plain[: PLAIN_CHARS + 1]
+
+
+def cut_plain(text: str, length: int) -> str:
+    """`text` cut to `length` characters, with an ellipsis when something was cut."""
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def plain_excerpt(source: str | None, length: int = 200) -> str:
+    return cut_plain(_plain(source or ""), length)
 
 
 @lru_cache(maxsize=CACHED_TEXTS)  # thread-safe (functools documents it); values are immutable str
@@ -102,8 +128,15 @@ def _plain(source: str) -> str:
 def plain_summary(source: str | None, length: int = 200) -> str:
     """Plain text of Markdown, unescaped (the template escapes it once), cut to `length`: for
     link previews and mail, where neither HTML nor Markdown mean anything."""
-    text = html.unescape(_plain(source or ""))
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+    if isinstance(source, PlainText):  # already plain (stored): nothing to render
+        return cut_plain(source, length)
+    return cut_plain(html.unescape(_plain(source or "")), length)
+
+
+class PlainText(str):
+    """Plain text, unescaped, taken from what is stored: plain_summary passes it through."""
+
+    __slots__ = ()
 
 
 def fold(text: str | None) -> str:

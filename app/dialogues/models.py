@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, enum_column, utcnow
+from app.core.rendered import Rendered
 from app.extensions import db
 
 # The largest capacity a table may have.
@@ -31,8 +32,9 @@ class RegistrationStatus(enum.StrEnum):
     cancelled = "cancelled"
 
 
-class DialogueTable(db.Model):
+class DialogueTable(Rendered, db.Model):
     __tablename__ = "dialogue_tables"
+    rendered_fields = ("objective",)  # Markdown, stored rendered (app/core/rendered.py)
     __table_args__ = (
         sa.CheckConstraint("capacity > 0", name="capacity_positive"),
         sa.CheckConstraint("confirmed_count >= 0 AND confirmed_count <= capacity", name="seats_within_capacity"),
@@ -110,10 +112,11 @@ class AgendaItem(db.Model):
     proposal = relationship("Proposal")
 
 
-class MinutesVersion(db.Model):
+class MinutesVersion(Rendered, db.Model):
     """Published minutes (relatoría). Locked once published: a correction is a new version."""
 
     __tablename__ = "minutes_versions"
+    rendered_fields = ("summary", "agreements", "outcomes")  # Markdown, stored rendered (app/core/rendered.py)
     __table_args__ = (sa.UniqueConstraint("table_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

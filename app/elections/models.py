@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, enum_column, utcnow
+from app.core.rendered import Rendered
 from app.extensions import db
 from app.plans.models import MEMBER_KIND_LABELS, MemberKind
 
@@ -165,10 +166,11 @@ CANDIDATE_STATE_LABELS = {
 }
 
 
-class Candidate(db.Model):
+class Candidate(Rendered, db.Model):
     """A person nominated by one organisation (one nomination per organisation and election)."""
 
     __tablename__ = "election_candidates"
+    rendered_fields = ("statement",)  # Markdown, stored rendered (app/core/rendered.py)
     __table_args__ = (
         sa.UniqueConstraint("election_id", "organisation_id", name="one_nomination_per_organisation"),
         sa.UniqueConstraint("election_id", "user_id", name="one_nomination_per_person"),
@@ -281,10 +283,11 @@ def _ballots_are_kept(mapper, connection, target):
     raise RuntimeError("a ballot cannot be removed from the box")
 
 
-class SelfSelectionAgreement(db.Model):
+class SelfSelectionAgreement(Rendered, db.Model):
     """The record of a self-selection, used instead of a vote when too few organisations took part."""
 
     __tablename__ = "election_agreements"
+    rendered_fields = ("notes",)  # Markdown, stored rendered (app/core/rendered.py)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     election_id: Mapped[int] = mapped_column(

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from app.announcements.queries import latest_everywhere as latest_announcements
 from app.commitments.models import MILESTONE_STATUS_LABELS
 from app.core.i18n import html_lang, local_date
+from app.core.rendered import stored_summary
 from app.core.text import plain_excerpt
 from app.elections.models import ELECTION_STATE_LABELS
 from app.feeds import bp, queries
@@ -40,7 +41,7 @@ def proposals():
         Entry(key=f"proposal/{p.reference}", title=f"{p.reference}: {p.title}",
               url=_absolute("proposals.show", reference=p.reference),
               published=p.created_at, updated=p.updated_at or p.created_at,
-              summary=_plain(p.body))
+              summary=stored_summary(p, "body", SUMMARY_LENGTH))
         for p in queries.latest_proposals()
     ]
     return _atom("feeds/proposals", _("Latest proposals"), "feeds.proposals",
@@ -95,7 +96,7 @@ def news():
         Entry(key=f"announcement/{a.id}", title=a.title,
               url=_absolute("announcements.show", announcement_id=a.id),
               published=a.published_at, updated=max(a.updated_at, a.published_at),
-              summary=_plain(a.body))
+              summary=stored_summary(a, "body", SUMMARY_LENGTH))
         for a in latest_announcements()
     ]
     return _atom("feeds/news", _("News"), "feeds.news", _absolute("announcements.index"), entries)

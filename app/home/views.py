@@ -8,7 +8,6 @@ from app.commitments.queries import for_committee
 from app.consultations.queries import effective_close
 from app.core.clock import now, today
 from app.core.i18n import local_when
-from app.core.text import plain_excerpt
 from app.core.views import load_or_404
 from app.extensions import db
 from app.home import archive, queries  # noqa: F401 (archive: /plans/ and /plans/<slug>/)
@@ -19,7 +18,7 @@ from app.proposals.models import PROPOSAL_STATE_LABELS
 
 # What the home page and the panel show their items with.
 HELPERS = {"days_left": queries.days_left, "effective_close": effective_close,
-           "excerpt": plain_excerpt, "state_labels": PROPOSAL_STATE_LABELS, "local_when": local_when}
+           "state_labels": PROPOSAL_STATE_LABELS, "local_when": local_when}
 
 
 @bp.get("/")

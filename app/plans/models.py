@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, enum_column, utcnow
+from app.core.rendered import Rendered
 from app.core.text import fold
 from app.extensions import db
 
@@ -45,8 +46,9 @@ MEMBER_KIND_LABELS = {
 }
 
 
-class ActionPlan(db.Model):
+class ActionPlan(Rendered, db.Model):
     __tablename__ = "action_plans"
+    rendered_fields = ("description",)  # Markdown, stored rendered (app/core/rendered.py)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True, nullable=False)

@@ -5,13 +5,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.commitments.models import MilestoneStatus
 from app.core.db import UTCDateTime, enum_column, utcnow
+from app.core.rendered import Rendered
 from app.extensions import db
 
 
-class ProgressNote(db.Model):
+class ProgressNote(Rendered, db.Model):
     """A dated report of progress on a milestone, with its evidence."""
 
     __tablename__ = "progress_notes"
+    rendered_fields = ("note",)  # Markdown, stored rendered (app/core/rendered.py)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     milestone_id: Mapped[int] = mapped_column(

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, enum_column, utcnow
+from app.core.rendered import Rendered
 from app.extensions import db
 from app.maps.models import Located, location_checks
 from app.moderation.models import Moderatable
@@ -47,8 +48,9 @@ OPEN_STATES = {S.submitted, S.under_review, S.in_dialogue}
 LIST_COLUMNS = ("state", "committee_id", "theme_id", "municipality")
 
 
-class Proposal(Located, Moderatable, db.Model):
+class Proposal(Rendered, Located, Moderatable, db.Model):
     __tablename__ = "proposals"
+    rendered_fields = ("body",)  # Markdown, stored rendered (app/core/rendered.py)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(
@@ -119,10 +121,11 @@ class Proposal(Located, Moderatable, db.Model):
         return str(PROPOSAL_STATE_LABELS[self.state])
 
 
-class ProposalVersion(db.Model):
+class ProposalVersion(Rendered, db.Model):
     """Each saved text of a proposal, the first one included."""
 
     __tablename__ = "proposal_versions"
+    rendered_fields = ("body",)  # Markdown, stored rendered (app/core/rendered.py)
     __table_args__ = (sa.UniqueConstraint("proposal_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -138,10 +141,11 @@ class ProposalVersion(db.Model):
     editor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class ProposalAnswer(db.Model):
+class ProposalAnswer(Rendered, db.Model):
     """A facilitator's public, reasoned answer, given with every change of state."""
 
     __tablename__ = "proposal_answers"
+    rendered_fields = ("body",)  # Markdown, stored rendered (app/core/rendered.py)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(
