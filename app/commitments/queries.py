@@ -5,6 +5,7 @@ milestones, versions or sources.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -234,3 +235,80 @@ def located_commitments(plan: ActionPlan, limit: int) -> list[Commitment]:
         .limit(limit)
     )
     return list(db.session.scalars(stmt).unique())
+
+
+def row_values(obj) -> tuple:
+    """Every column of a loaded row, as text (no statement: the row is in the session)."""
+    if obj is None:
+        return ()
+    return tuple(str(getattr(obj, attr.key)) for attr in sa.inspect(type(obj)).column_attrs)
+
+
+@functools.cache
+def _page_version_statement():
+    """Built once per process with the commitment's id as a parameter (building it costs more
+    than running it). Thread-safe: a statement is immutable; two threads building it at once
+    build the same one."""
+    from app.accounts.models import User
+    from app.commitments.models import Milestone, MilestoneStatus
+    from app.core.audit import AuditEntry
+    from app.dialogues.models import DialogueTable
+    from app.progress.models import Evidence, ProgressNote
+    from app.proposals.models import Proposal
+
+    commitment_id = sa.bindparam("commitment_id", type_=sa.Integer)
+    milestone_ids = sa.select(Milestone.id).where(Milestone.commitment_id == commitment_id)
+    length = lambda column: sa.func.coalesce(sa.func.sum(sa.func.length(sa.func.coalesce(column, ""))), 0)  # noqa: E731
+    status = sa.case({member: position + 1 for position, member in enumerate(MilestoneStatus)},
+                     value=ProgressNote.status, else_=0)
+    notes = (
+        sa.select(sa.func.count(ProgressNote.id), sa.func.max(ProgressNote.id),
+                  length(ProgressNote.note), sa.func.coalesce(sa.func.sum(ProgressNote.id * status), 0),
+                  sa.func.max(ProgressNote.noted_on), length(User.name), sa.func.count(User.deleted_at))
+        .outerjoin(User, User.id == ProgressNote.author_id)
+        .where(ProgressNote.milestone_id.in_(milestone_ids))
+    )
+    evidence = (
+        sa.select(sa.func.count(Evidence.id), sa.func.max(Evidence.id))
+        .join(ProgressNote, ProgressNote.id == Evidence.note_id)
+        .where(ProgressNote.milestone_id.in_(milestone_ids))
+    )
+    history = (
+        sa.select(sa.func.count(AuditEntry.id), sa.func.max(AuditEntry.id), length(User.name),
+                  sa.func.count(User.deleted_at))
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+        .where(AuditEntry.action == "progress.set_status", AuditEntry.target_type == "Commitment",
+               AuditEntry.target_id == commitment_id, AuditEntry.public.is_(True))
+    )
+    proposals = (
+        sa.select(sa.func.count(Proposal.id), sa.func.max(Proposal.updated_at), length(Proposal.title),
+                  sa.func.count(Proposal.hidden_at), sa.func.coalesce(sa.func.sum(Proposal.id), 0))
+        .join(CommitmentProposal, CommitmentProposal.proposal_id == Proposal.id)
+        .where(CommitmentProposal.commitment_id == commitment_id)
+    )
+    tables = (
+        sa.select(sa.func.count(DialogueTable.id), sa.func.max(DialogueTable.updated_at),
+                  length(DialogueTable.title), sa.func.coalesce(sa.func.sum(DialogueTable.id), 0))
+        .join(CommitmentTable, CommitmentTable.table_id == DialogueTable.id)
+        .where(CommitmentTable.commitment_id == commitment_id)
+    )
+    parts = [part.subquery() for part in (notes, evidence, history, proposals, tables)]
+    joined = parts[0]
+    for part in parts[1:]:  # each part is one row: joined side by side
+        joined = joined.join(part, sa.true())
+    return sa.select(*(column for part in parts for column in part.c)).select_from(joined)
+
+
+def page_version(commitment: Commitment) -> tuple:
+    """What changes whenever the shared body of the commitment's page would (app/commitments/
+    views.py), in one statement: the commitment's own row, its committee, theme and milestones
+    are already loaded and read as they are (Commitment.updated_at is not always moved); the
+    progress notes and their evidence, the public history of the status, the linked proposals
+    and dialogue tables are read as counts, the latest ids and changes, and sums that move when
+    a status, a text or an author's name changes. The fragment's lifetime bounds what a change
+    could still slip past (an author renamed to a name of the same length)."""
+    row = db.session.execute(_page_version_statement(), {"commitment_id": commitment.id}).one()
+    return (
+        row_values(commitment), row_values(commitment.committee), row_values(commitment.theme),
+        tuple(row_values(m) for m in commitment.milestones), tuple(str(value) for value in row),
+    )

@@ -8,6 +8,7 @@ from app.commitments import bp, forms, located, queries, registry, services
 from app.commitments.diff import diff_versions
 from app.commitments.models import COMMITMENT_STATE_LABELS, FIELD_LABELS, OGP_VALUES
 from app.commitments.permissions import can_read
+from app.core import fragments
 from app.core.clock import today
 from app.core.errors import NotFound
 from app.core.permissions import can, require
@@ -65,19 +66,66 @@ def located_map():
                            limit=located.MAP_LIMIT)
 
 
+# The acts a commitment page offers, by permission: the class of viewer of its shared body.
+_PAGE_ACTS = ("commitments.edit", "commitments.publish", "commitments.withdraw", "progress.report",
+              "progress.set_status", "consultations.open")
+CSRF_PLACEHOLDER = "@@csrf-token@@"  # in the shared body; each page puts its own token there
+
+
+def _viewer_class(commitment, consultation) -> str:
+    """Which of the page's acts this viewer is offered (the body shows their controls and forms)."""
+    acts = [can(current_user, act, commitment) for act in _PAGE_ACTS]
+    acts.append(consultation is not None and can(current_user, "consultations.close", consultation))
+    return "".join("1" if act else "0" for act in acts)
+
+
 @bp.get("/<int:commitment_id>")
 def show(commitment_id: int):
+    """The commitment page. Its body (the text, milestones, sources, the consultation and the
+    implementation panels) is rendered once per version of what it shows (app/commitments/
+    queries.py page_version: one statement), the day (a milestone becomes late), the state of the
+    consultation's window, the locale and the acts the viewer is offered, and kept
+    (app/core/fragments.py); sources, notes and history are read only when it is missing. The
+    follow button (personal) and the CSRF token are laid over it."""
+    from flask_wtf.csrf import generate_csrf
+
+    from app.consultations.queries import latest_consultation, window_state
+
     commitment = _load(commitment_id)
-    return render_template(
-        "commitments/show.html",
-        commitment=commitment,
-        proposals=queries.source_proposals(commitment),
-        tables=queries.source_tables(commitment),
-        today=today(),
-        sections=[(name, FIELD_LABELS[name]) for name in PAGE_SECTIONS],
-        values=[(name, label) for name, label in OGP_VALUES.items()
-                if (getattr(commitment, name) or "").strip()],
-    )
+    day = today()
+    consultation = latest_consultation(commitment.id)
+    window = window_state(consultation)
+
+    def render_body():
+        return render_template(
+            "commitments/_body.html",
+            commitment=commitment,
+            proposals=queries.source_proposals(commitment),
+            tables=queries.source_tables(commitment),
+            today=day,
+            sections=[(name, FIELD_LABELS[name]) for name in PAGE_SECTIONS],
+            values=[(name, label) for name, label in OGP_VALUES.items()
+                    if (getattr(commitment, name) or "").strip()],
+            follow_slot=True,
+            csrf_token=lambda: CSRF_PLACEHOLDER,
+        )
+
+    version = (queries.page_version(commitment), day.isoformat(), window,
+               queries.row_values(consultation))
+    body = fragments.cached("commitments.page", commitment.id, version, render_body,
+                            viewer=_viewer_class(commitment, consultation))
+    if CSRF_PLACEHOLDER in body:
+        body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
+    follow = None
+
+    def fill_follow(_ident: int) -> str:
+        nonlocal follow
+        if follow is None:
+            follow = render_template("commitments/_follow.html", commitment=commitment)
+        return follow
+
+    return render_template("commitments/show.html", commitment=commitment,
+                           body_html=fragments.overlay(body, "follow", fill_follow))
 
 
 @bp.get("/<int:commitment_id>/versions")
