@@ -280,6 +280,11 @@ def app_context(request, app):
     are savepoints in it); with the `real_commits` marker, on real commits, and every table is
     emptied afterwards."""
     app.config["WTF_CSRF_ENABLED"] = request.node.get_closest_marker("csrf") is not None
+    # The data beneath the app is replaced between tests (rolled back, copied): facts kept
+    # between requests (app/core/facts.py) are read again.
+    from app.core import facts
+
+    facts.forget_all()
     if "module_worlds" in request.fixturenames:
         request.getfixturevalue("module_worlds")  # set up already: module fixtures come first
     worlds = _MODULE_WORLDS[0] if _MODULE_WORLDS else None

@@ -175,7 +175,9 @@ def register_page_cache(app: Flask) -> None:
         if not _cacheable_request():
             return None
         try:
-            key = cache.key(cache.version(), _locale())
+            version = cache.version()
+            g.cocrea_data_version = version  # read once per request (app/core/facts.py too)
+            key = cache.key(version, _locale())
             cached = cache.load(key)
         except Exception as exc:  # Redis down: serve from the database, never fail the page
             cache.alarm.failed(exc)

@@ -70,6 +70,12 @@ def _forget_on_rollback(session, previous_transaction) -> None:
         session.info.pop(BOOKKEEPING, None)
 
 
+def _committed(session) -> None:
+    # A writing commit: what was computed from the data before it is stale in every thread.
+    if not session.in_nested_transaction() and session.info.get(WROTE):
+        _changed()
+
+
 def listen_for_writes() -> None:
     """Once per process (tests build several apps): mark every session that wrote something."""
     if getattr(Session, "_cocrea_uow_listeners", False):
@@ -77,6 +83,8 @@ def listen_for_writes() -> None:
     event.listen(Session, "after_flush", _mark_flush)
     event.listen(Session, "do_orm_execute", _mark_statement)
     event.listen(Session, "after_soft_rollback", _forget_on_rollback)
+    # Before the page cache's own listener, which consumes the WROTE flag.
+    event.listen(Session, "after_commit", _committed)
     Session._cocrea_uow_listeners = True
 
 
