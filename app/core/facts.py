@@ -3,8 +3,8 @@ kept per process between requests for as long as the data they come from has not
 
 A fact is stored with the *data stamp* read before it was computed, and used while the stamp is
 the same. The stamp is (this process's change count, the shared data version):
-- the change count goes up on every flush, write statement, rollback and writing commit in this
-  process (app/core/uow.py), so a change made here shows on the very next request;
+- the change count goes up on every flush, write statement, writing commit and undoing of
+  written changes in this process (app/core/uow.py `on_writes`), so a change made here shows on the very next request;
 - the shared data version is the page cache's Redis counter (app/core/cache.py), bumped after
   every writing commit in any worker or command, read at most once per request. Without the page
   cache (or while Redis does not answer) it is a time bucket of FACTS_SECONDS (5 by default): a
@@ -33,7 +33,7 @@ def note_change() -> None:
         _changes += 1
 
 
-uow.on_data_changed(note_change)
+uow.on_writes(note_change)
 
 
 def shared_version():
