@@ -113,11 +113,11 @@ def session_for_token(token: str | None) -> UserSession | None:
         .options(joinedload(UserSession.user, innerjoin=True).joinedload(User.moderator_scopes))
     ).unique().first()
     row = found[0] if found is not None else None
-    if row is not None and has_request_context():
-        g.setdefault(FIGURES, {}).update(zip(names, found[1:]))
     if (row is None or row.ended_at is not None or row.user.deleted_at is not None
             or row.user.is_access_blocked):
         return None
+    if has_request_context():
+        g.setdefault(FIGURES, {}).update(zip(names, found[1:], strict=True))
     return row
 
 
