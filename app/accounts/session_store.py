@@ -2,8 +2,9 @@
 
 Choice and cost (docs/deploy.md): the rows live in the database every worker already reads, so
 ending a session holds at once in every process, and no other service is needed. A signed-in
-request costs one indexed lookup (token hash → session and user, in one statement, replacing the
-user lookup it needed anyway) and, at most once a minute, one small UPDATE of its last-seen time.
+request costs one indexed lookup (token hash → session, user, moderator scopes and the figures
+areas register, such as the bell's unread count, in one statement, replacing the user lookup it
+needed anyway) and, at most once a minute, one small UPDATE of its last-seen time.
 Like every service, these change and flush; the request's unit of work commits (app/core/uow.py).
 """
 import hashlib
