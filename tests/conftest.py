@@ -84,6 +84,9 @@ def test_config(database_url: str, tmp_dir) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         # The page cache is tested on its own (tests/core/test_page_cache.py), with Redis.
         "PAGE_CACHE_REDIS_URL": None,
+        # Facts kept between requests (app/core/facts.py) are read on every request, as the
+        # statement counts of the suite assume; tests/core/test_common_path.py keeps them.
+        "FACTS_KEPT": False,
         "SERVER_NAME": None,
         # Existing tests log admins and facilitators in without enrolling; tests of the rule set it.
         "TWO_FACTOR_REQUIRED_ROLES": [],
@@ -280,11 +283,6 @@ def app_context(request, app):
     are savepoints in it); with the `real_commits` marker, on real commits, and every table is
     emptied afterwards."""
     app.config["WTF_CSRF_ENABLED"] = request.node.get_closest_marker("csrf") is not None
-    # The data beneath the app is replaced between tests (rolled back, copied): facts kept
-    # between requests (app/core/facts.py) are read again.
-    from app.core import facts
-
-    facts.forget_all()
     if "module_worlds" in request.fixturenames:
         request.getfixturevalue("module_worlds")  # set up already: module fixtures come first
     worlds = _MODULE_WORLDS[0] if _MODULE_WORLDS else None

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from flask import Flask, Response, g, request, session
 from sqlalchemy.orm import Session
 
-from app.core import uow
+from app.core import facts, uow
 from app.core.alarms import DependencyAlarm
 
 # Public pages that are the same for every anonymous reader.
@@ -175,7 +175,7 @@ def register_page_cache(app: Flask) -> None:
             return None
         try:
             version = cache.version()
-            g.cocrea_data_version = version  # read once per request (app/core/facts.py too)
+            setattr(g, facts.VERSION, version)  # the facts of the page are of this version too
             key = cache.key(version, _locale())
             cached = cache.load(key)
         except Exception as exc:  # Redis down: serve from the database, never fail the page

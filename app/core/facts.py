@@ -5,10 +5,12 @@ A fact is stored with the *data stamp* read before it was computed, and used whi
 the same. The stamp is (this process's change count, the shared data version):
 - the change count goes up on every flush, write statement, writing commit and undoing of
   written changes in this process (app/core/uow.py `on_writes`), so a change made here shows on the very next request;
-- the shared data version is the page cache's Redis counter (app/core/cache.py), bumped after
-  every writing commit in any worker or command, read at most once per request. Without the page
-  cache (or while Redis does not answer) it is a time bucket of FACTS_SECONDS (5 by default): a
-  change made by another process shows within that time.
+- the shared part is the page cache's Redis data version (app/core/cache.py, bumped after every
+  writing commit in any worker or command) when the page cache read it for this request (an
+  anonymous page it may store), so a cached page is never older than its facts; otherwise (signed-
+  in readers, no page cache, Redis down) a time bucket of FACTS_SECONDS (5 by default): a change
+  made by another process shows there within that time.
+FACTS_KEPT = False reads them on every request (the test suite's statement counts assume it).
 Reading the stamp before the data means a value read just before a change is stored under the
 old stamp, and never served after it.
 """
@@ -36,35 +38,33 @@ def note_change() -> None:
 uow.on_writes(note_change)
 
 
-def shared_version():
-    """The data version shared by every process (once per request), or a time bucket."""
-    cache = current_app.extensions.get("page_cache")
-    if cache is not None:
-        version = g.get(VERSION) if has_request_context() else None
-        if version is None:
-            try:
-                version = cache.version()
-            except Exception as exc:  # Redis down: the time bucket below
-                cache.alarm.failed(exc)
-                version = None
-            if version is not None and has_request_context():
-                setattr(g, VERSION, version)
-        if version is not None:
-            return version
-    return ("t", int(time.monotonic() // float(current_app.config.get("FACTS_SECONDS", 5))))
+def _shared_stamp() -> tuple:
+    """The page cache's data version when this request read it (a page stored under it must be
+    rendered from facts at least as new), else the time bucket. Never a Redis call of its own:
+    signed-in requests do not wait on Redis, and its failures are the page cache's to report."""
+    version = g.get(VERSION) if has_request_context() else None
+    if version is not None:
+        return ("version", version)
+    return ("time", int(time.monotonic() // float(current_app.config.get("FACTS_SECONDS", 5))))
 
 
 def cached(name: str, compute):
     """`compute()` (an immutable value), or the copy computed under the same data stamp.
 
-    Thread-safe: the per-app store is a dict whose entries are replaced whole (one assignment)."""
+    Thread-safe: the per-app store is a dict whose entries are replaced whole (one assignment).
+    A fact keeps one entry per kind of stamp, so that requests with and without the page
+    cache's version (anonymous and signed-in readers) do not make each other read it again."""
+    if not current_app.config.get("FACTS_KEPT", True):
+        return compute()
     store = current_app.extensions.setdefault(STORE, {})
-    stamp = (_changes, shared_version())
-    entry = store.get(name)
+    shared = _shared_stamp()
+    stamp = (_changes, shared)
+    key = (name, shared[0])
+    entry = store.get(key)
     if entry is not None and entry[0] == stamp:
         return entry[1]
     value = compute()
-    store[name] = (stamp, value)
+    store[key] = (stamp, value)
     return value
 
 
