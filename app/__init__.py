@@ -45,6 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         locale_selector=i18n.select_locale,
         default_translation_directories="translations",
     )
+    i18n.install_template_gettext(app)
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"]
     limiter.init_app(app)
     from app.core.ratelimits import report_rate_limit_storage

@@ -47,6 +47,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Whole pages for anonymous readers, in Redis (off without it): see app/core/cache.py.
         "PAGE_CACHE_REDIS_URL": env.get("PAGE_CACHE_REDIS_URL", env.get("REDIS_URL")),
         "PAGE_CACHE_SECONDS": int(env.get("PAGE_CACHE_SECONDS", "60")),
+        # Small facts every page shows, kept per process between requests (app/core/facts.py).
+        "FACTS_KEPT": True,
+        "FACTS_SECONDS": int(env.get("FACTS_SECONDS", "5")),
         "PAGE_CACHE_PREFIX": env.get("PAGE_CACHE_PREFIX", "cocrea"),
         "BENCH_FLOOR": _bool(env.get("COCREA_BENCH_FLOOR")),
         # Mail

@@ -86,6 +86,9 @@ def test_config(database_url: str, tmp_dir) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         # The page cache is tested on its own (tests/core/test_page_cache.py), with Redis.
         "PAGE_CACHE_REDIS_URL": None,
+        # Facts kept between requests (app/core/facts.py) are read on every request, as the
+        # statement counts of the suite assume; tests/core/test_common_path.py keeps them.
+        "FACTS_KEPT": False,
         "SERVER_NAME": None,
         # Existing tests log admins and facilitators in without enrolling; tests of the rule set it.
         "TWO_FACTOR_REQUIRED_ROLES": [],

@@ -2,8 +2,9 @@
 
 Choice and cost (docs/deploy.md): the rows live in the database every worker already reads, so
 ending a session holds at once in every process, and no other service is needed. A signed-in
-request costs one indexed lookup (token hash → session and user, in one statement, replacing the
-user lookup it needed anyway) and, at most once a minute, one small UPDATE of its last-seen time.
+request costs one indexed lookup (token hash → session, user, moderator scopes and the figures
+areas register, such as the bell's unread count, in one statement, replacing the user lookup it
+needed anyway) and, at most once a minute, one small UPDATE of its last-seen time.
 Like every service, these change and flush; the request's unit of work commits (app/core/uow.py).
 """
 import hashlib
@@ -12,12 +13,13 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_request_context
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User, UserSession
 from app.core.audit import record
 from app.core.db import utcnow
-from app.core.uow import note_bookkeeping
+from app.core.uow import note_bookkeeping, on_data_changed
 from app.extensions import db
 
 TOKEN_BYTES = 32
@@ -66,18 +68,57 @@ def open_session(user: User, remember: bool, user_agent: str | None, address: st
     return token
 
 
+# Per-person figures that every signed-in page shows (the unread notifications of the bell), read
+# in the session's own statement: {name: function(user_id column) -> correlated scalar subquery}.
+# Areas register theirs with `read_with_session` when their hooks are imported.
+# Thread-safe: filled only while modules are imported (before the first request); read-only after.
+_FIGURES: dict = {}
+FIGURES = "cocrea_session_figures"  # in `g`: {name: value} read with this request's session
+
+
+def read_with_session(name: str):
+    """Register `column(user_id)` (a decorator): a scalar subquery read with the signed-in session,
+    whose value `session_figure(name)` gives for the rest of the request (until data changes)."""
+    def register(column):
+        _FIGURES[name] = column
+        return column
+    return register
+
+
+def session_figure(name: str):
+    """The figure read with this request's session; None when it was not (anonymous, or data
+    changed since: the caller reads it afresh)."""
+    figures = g.get(FIGURES) if has_request_context() else None
+    return figures.get(name) if figures else None
+
+
+@on_data_changed
+def _forget_figures() -> None:
+    # A flush or rollback (a notification marked read) may change them: read afresh when shown.
+    if has_request_context():
+        g.pop(FIGURES, None)
+
+
 def session_for_token(token: str | None) -> UserSession | None:
     """The session this token opens, with its user, if it has not ended; None otherwise.
 
-    Expiry is left to the request guard (app/accounts/sessions.py), which tells the person why."""
+    One statement: the session, its user, the user's moderator scopes (the header's menu reads
+    them) and the registered per-person figures. Expiry is left to the request guard
+    (app/accounts/sessions.py), which tells the person why."""
     if not token or not isinstance(token, str) or len(token) > 100:
         return None
-    row = db.session.scalar(
-        sa.select(UserSession).where(UserSession.token_hash == token_hash(token))
-    )
+    names = list(_FIGURES)
+    found = db.session.execute(
+        sa.select(UserSession, *(_FIGURES[name](UserSession.user_id) for name in names))
+        .where(UserSession.token_hash == token_hash(token))
+        .options(joinedload(UserSession.user, innerjoin=True).joinedload(User.moderator_scopes))
+    ).unique().first()
+    row = found[0] if found is not None else None
     if (row is None or row.ended_at is not None or row.user.deleted_at is not None
             or row.user.is_access_blocked):
         return None
+    if has_request_context():
+        g.setdefault(FIGURES, {}).update(zip(names, found[1:], strict=True))
     return row
 
 

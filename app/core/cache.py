@@ -20,10 +20,9 @@ import time
 from collections import OrderedDict
 
 from flask import Flask, Response, g, request, session
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.core import uow
+from app.core import facts, uow
 from app.core.alarms import DependencyAlarm
 
 # Public pages that are the same for every anonymous reader.
@@ -175,7 +174,9 @@ def register_page_cache(app: Flask) -> None:
         if not _cacheable_request():
             return None
         try:
-            key = cache.key(cache.version(), _locale())
+            version = cache.version()
+            setattr(g, facts.VERSION, version)  # the facts of the page are of this version too
+            key = cache.key(version, _locale())
             cached = cache.load(key)
         except Exception as exc:  # Redis down: serve from the database, never fail the page
             cache.alarm.failed(exc)
@@ -216,27 +217,24 @@ def register_page_cache(app: Flask) -> None:
 
 def _listen_for_writes() -> None:
     """Once per process, whatever the number of apps (tests make several): the app whose context
-    the commit runs in finds its own cache. Which sessions wrote is app/core/uow.py's record."""
+    the commit runs in finds its own cache."""
     if getattr(Session, "_cocrea_cache_listeners", False):
         return
 
     def _after_commit(session):
-        # A savepoint's release fires this event too: only the unit's own commit counts, and the
-        # flag it reads must stay for that commit (app/core/uow.py commits only when it is set).
-        if session.in_nested_transaction():
-            return
-        if session.info.pop(uow.WROTE, False):
-            from flask import current_app, has_app_context
+        from flask import current_app, has_app_context
 
-            target = current_app.extensions.get("page_cache") if has_app_context() else None
-            if target is not None:
-                try:
-                    target.bump()
-                    target.alarm.recovered()
-                except Exception as exc:
-                    target.bump_owed = True  # paid by the first version() that reaches Redis again
-                    target.alarm.failed(exc)
+        target = current_app.extensions.get("page_cache") if has_app_context() else None
+        if target is not None:
+            try:
+                target.bump()
+                target.alarm.recovered()
+            except Exception as exc:
+                target.bump_owed = True  # paid by the first version() that reaches Redis again
+                target.alarm.failed(exc)
 
+    # Which sessions wrote, and which commit is the unit's own (not a savepoint's release), is
+    # app/core/uow.py's record.
     uow.listen_for_writes()
-    event.listen(Session, "after_commit", _after_commit)
+    uow.after_writing_commit(_after_commit)
     Session._cocrea_cache_listeners = True

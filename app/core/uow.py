@@ -47,9 +47,28 @@ def _changed() -> None:
         callback()
 
 
+# Thread-safe: filled only while modules are imported (before the first request); read-only after.
+_ON_WRITE: list = []
+
+
+def on_writes(callback):
+    """Register a callback run on every flush, write statement, writing commit and undoing of
+    written changes (a read-only request's end runs none): values computed from the data before
+    it, and kept beyond the request (app/core/facts.py), are stale."""
+    if callback not in _ON_WRITE:
+        _ON_WRITE.append(callback)
+    return callback
+
+
+def _wrote() -> None:
+    for callback in _ON_WRITE:
+        callback()
+
+
 def _mark_flush(session, *args) -> None:
     session.info[WROTE] = True
     _changed()
+    _wrote()
 
 
 def _mark_statement(orm_execute_state) -> None:
@@ -60,14 +79,39 @@ def _mark_statement(orm_execute_state) -> None:
         return
     orm_execute_state.session.info[WROTE] = True
     _changed()
+    _wrote()
 
 
 def _forget_on_rollback(session, previous_transaction) -> None:
     # Only the whole unit's rollback undoes its writes; a nested one leaves the outer writes.
     _changed()
+    if session.info.get(WROTE):
+        _wrote()
     if previous_transaction.parent is None:
         session.info.pop(WROTE, None)
         session.info.pop(BOOKKEEPING, None)
+
+
+# Thread-safe: filled only while apps are created (before the first request); read-only after.
+_AFTER_WRITING_COMMIT: list = []
+
+
+def after_writing_commit(callback):
+    """Register a callback run after each commit of a unit that wrote (the page cache's bump)."""
+    if callback not in _AFTER_WRITING_COMMIT:
+        _AFTER_WRITING_COMMIT.append(callback)
+    return callback
+
+
+def _committed(session) -> None:
+    # A savepoint's release fires this event too: only the unit's own commit counts. What was
+    # computed from the data before a writing commit is stale in every thread.
+    if session.in_nested_transaction():
+        return
+    if session.info.pop(WROTE, False):
+        _wrote()
+        for callback in _AFTER_WRITING_COMMIT:
+            callback(session)
 
 
 def listen_for_writes() -> None:
@@ -77,6 +121,7 @@ def listen_for_writes() -> None:
     event.listen(Session, "after_flush", _mark_flush)
     event.listen(Session, "do_orm_execute", _mark_statement)
     event.listen(Session, "after_soft_rollback", _forget_on_rollback)
+    event.listen(Session, "after_commit", _committed)
     Session._cocrea_uow_listeners = True
 
 

@@ -5,10 +5,22 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
+from app.accounts.session_store import read_with_session
 from app.extensions import db
 from app.notifications.models import Notification
 
 PER_PAGE = 20
+
+
+UNREAD = "unread_notifications"
+
+
+@read_with_session(UNREAD)
+def _unread_with_session(user_id_column):
+    """The bell's count, as a column of the signed-in session's one statement."""
+    return (sa.select(sa.func.count(Notification.id))
+            .where(Notification.user_id == user_id_column, Notification.read_at.is_(None))
+            .scalar_subquery())
 
 
 def unread_count(user_id: int) -> int:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import ModeratorScope, User
+from app.core import facts
 from app.core.errors import NotFound
 from app.core.i18n import local_date
 from app.core.permissions import can
@@ -76,17 +77,12 @@ class Guarantor(NamedTuple):
 
 
 def guarantor() -> Guarantor:
-    """The guarantor body of the current plan (pages, mail, open data), read once per request;
-    the settings' GUARANTOR_* (empty by default) stand in for what the plan leaves blank."""
+    """The guarantor body of the current plan (pages, mail, open data): read once per data
+    change (app/core/facts.py), not on every page; the settings' GUARANTOR_* (empty by
+    default) stand in for what the plan leaves blank."""
     if "cocrea_guarantor" not in g:
-        row = db.session.execute(
-            sa.select(ActionPlan.guarantor_name, ActionPlan.guarantor_email, ActionPlan.guarantor_address,
-                      ActionPlan.data_licence)
-            .where(ActionPlan.published_at.is_not(None))
-            .order_by(ActionPlan.is_current.desc(), ActionPlan.created_at.desc()).limit(1)
-        ).first()
+        name, email, address, data_licence = facts.cached("guarantor", _read_guarantor)
         config = current_app.config
-        name, email, address, data_licence = row or ("", "", "", "")
         g.cocrea_guarantor = Guarantor(
             name or config.get("GUARANTOR_NAME") or "",
             email or config.get("GUARANTOR_EMAIL") or "",
@@ -94,6 +90,16 @@ def guarantor() -> Guarantor:
             data_licence or "",
         )
     return g.cocrea_guarantor
+
+
+def _read_guarantor() -> tuple:
+    row = db.session.execute(
+        sa.select(ActionPlan.guarantor_name, ActionPlan.guarantor_email, ActionPlan.guarantor_address,
+                  ActionPlan.data_licence)
+        .where(ActionPlan.published_at.is_not(None))
+        .order_by(ActionPlan.is_current.desc(), ActionPlan.created_at.desc()).limit(1)
+    ).first()
+    return tuple(row) if row is not None else ("", "", "", "")
 
 
 def plans_for_admin() -> list[tuple[ActionPlan, int, int]]:
