@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
+from app.commitments import registry
 from app.commitments.models import (
     Commitment,
     CommitmentProposal,
@@ -250,29 +251,14 @@ def _page_version_statement():
     than running it). Thread-safe: a statement is immutable; two threads building it at once
     build the same one."""
     from app.accounts.models import User
-    from app.commitments.models import Milestone, MilestoneStatus
+    from app.commitments.models import Milestone
     from app.core.audit import AuditEntry
     from app.dialogues.models import DialogueTable
-    from app.progress.models import Evidence, ProgressNote
     from app.proposals.models import Proposal
 
     commitment_id = sa.bindparam("commitment_id", type_=sa.Integer)
     milestone_ids = sa.select(Milestone.id).where(Milestone.commitment_id == commitment_id)
     length = lambda column: sa.func.coalesce(sa.func.sum(sa.func.length(sa.func.coalesce(column, ""))), 0)  # noqa: E731
-    status = sa.case({member: position + 1 for position, member in enumerate(MilestoneStatus)},
-                     value=ProgressNote.status, else_=0)
-    notes = (
-        sa.select(sa.func.count(ProgressNote.id), sa.func.max(ProgressNote.id),
-                  length(ProgressNote.note), sa.func.coalesce(sa.func.sum(ProgressNote.id * status), 0),
-                  sa.func.max(ProgressNote.noted_on), length(User.name), sa.func.count(User.deleted_at))
-        .outerjoin(User, User.id == ProgressNote.author_id)
-        .where(ProgressNote.milestone_id.in_(milestone_ids))
-    )
-    evidence = (
-        sa.select(sa.func.count(Evidence.id), sa.func.max(Evidence.id))
-        .join(ProgressNote, ProgressNote.id == Evidence.note_id)
-        .where(ProgressNote.milestone_id.in_(milestone_ids))
-    )
     history = (
         sa.select(sa.func.count(AuditEntry.id), sa.func.max(AuditEntry.id), length(User.name),
                   sa.func.count(User.deleted_at))
@@ -292,7 +278,8 @@ def _page_version_statement():
         .join(CommitmentTable, CommitmentTable.table_id == DialogueTable.id)
         .where(CommitmentTable.commitment_id == commitment_id)
     )
-    parts = [part.subquery() for part in (notes, evidence, history, proposals, tables)]
+    built_on = registry.page_version_parts(commitment_id, milestone_ids)  # progress: notes, evidence
+    parts = [part.subquery() for part in (*built_on, history, proposals, tables)]
     joined = parts[0]
     for part in parts[1:]:  # each part is one row: joined side by side
         joined = joined.join(part, sa.true())

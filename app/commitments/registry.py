@@ -12,8 +12,8 @@ _PROVIDERS: dict[str, Callable] = {}
 
 
 def provides(name: str):
-    """Register the one answer to `name` ("running_consultation", "followers",
-    "milestones_with_progress")."""
+    """Register the one answer to `name` ("running_consultation", "latest_consultation",
+    "followers", "milestones_with_progress", "page_version_parts")."""
     def register(func: Callable) -> Callable:
         if name in _PROVIDERS and _PROVIDERS[name] is not func:
             raise RuntimeError(f"commitments: {name!r} provided twice")
@@ -21,6 +21,21 @@ def provides(name: str):
         return func
 
     return register
+
+
+def latest_consultation(commitment):
+    """(the commitment's latest consultation or None, its window: "none", "scheduled", "open" or
+    "closed"), for the commitment page's panel and its cache key."""
+    provider = _PROVIDERS.get("latest_consultation")
+    return provider(commitment) if provider else (None, "none")
+
+
+def page_version_parts(commitment_id, milestone_ids) -> list:
+    """Statements of one row each (aggregates) whose values change whenever what the areas built
+    on commitments show on its page changes (progress: notes and evidence). `commitment_id` is a
+    bound parameter and `milestone_ids` a subquery of the commitment's milestones."""
+    provider = _PROVIDERS.get("page_version_parts")
+    return list(provider(commitment_id, milestone_ids)) if provider else []
 
 
 def running_consultation(commitment):

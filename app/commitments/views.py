@@ -89,12 +89,9 @@ def show(commitment_id: int):
     follow button (personal) and the CSRF token are laid over it."""
     from flask_wtf.csrf import generate_csrf
 
-    from app.consultations.queries import latest_consultation, window_state
-
     commitment = _load(commitment_id)
     day = today()
-    consultation = latest_consultation(commitment.id)
-    window = window_state(consultation)
+    consultation, window = registry.latest_consultation(commitment)
 
     def render_body():
         return render_template(

@@ -15,7 +15,13 @@ from app.consultations.models import (
     ConsultationAnswer,
     ConsultationOutcome,
 )
-from app.consultations.queries import consultation_open_now, consultation_path, pending_consultation
+from app.consultations.queries import (
+    consultation_open_now,
+    consultation_path,
+    latest_consultation,
+    pending_consultation,
+    window_state,
+)
 from app.core.permissions import not_now
 from app.notifications.kinds import word_values
 
@@ -51,6 +57,13 @@ def _answers(user_id: int) -> dict:
         )
     ]
     return {"consultation_answers": answers}
+
+
+# The commitment page shows the latest consultation and its window (app/commitments/registry.py).
+@registry.provides("latest_consultation")
+def _latest_consultation(commitment):
+    consultation = latest_consultation(commitment.id)
+    return consultation, window_state(consultation)
 
 
 # A running consultation holds back the draft's publication (app/commitments/registry.py).

@@ -7,9 +7,10 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.export import iso, rows
 from app.accounts.lifecycle import export_section
+from app.accounts.models import User
 from app.comments.models import Comment
 from app.commitments import registry
-from app.commitments.models import Commitment, Milestone
+from app.commitments.models import Commitment, Milestone, MilestoneStatus
 from app.commitments.permissions import can_read
 from app.commitments.services import commitment_path
 from app.core.audit import AuditEntry
@@ -54,6 +55,30 @@ def _milestones_with_progress(milestone_ids: list[int]) -> bool:
     return bool(db.session.scalar(
         sa.select(sa.exists().where(ProgressNote.milestone_id.in_(milestone_ids)))
     ))
+
+
+@registry.provides("page_version_parts")
+def _page_version_parts(commitment_id, milestone_ids) -> list:
+    """What the commitment page's progress panel shows, as aggregates that change with it: the
+    notes (their number, text, status, date and authors) and their evidence."""
+    def length(column):
+        return sa.func.coalesce(sa.func.sum(sa.func.length(sa.func.coalesce(column, ""))), 0)
+
+    status = sa.case({member: position + 1 for position, member in enumerate(MilestoneStatus)},
+                     value=ProgressNote.status, else_=0)
+    notes = (
+        sa.select(sa.func.count(ProgressNote.id), sa.func.max(ProgressNote.id),
+                  length(ProgressNote.note), sa.func.coalesce(sa.func.sum(ProgressNote.id * status), 0),
+                  sa.func.max(ProgressNote.noted_on), length(User.name), sa.func.count(User.deleted_at))
+        .outerjoin(User, User.id == ProgressNote.author_id)
+        .where(ProgressNote.milestone_id.in_(milestone_ids))
+    )
+    evidence = (
+        sa.select(sa.func.count(Evidence.id), sa.func.max(Evidence.id))
+        .join(ProgressNote, ProgressNote.id == Evidence.note_id)
+        .where(ProgressNote.milestone_id.in_(milestone_ids))
+    )
+    return [notes, evidence]
 
 
 # --- Following (app/follows/targets.py) ----------------------------------------------------------
