@@ -125,7 +125,10 @@ def _with_rendered(model, columns: tuple[str, ...], rows: Iterable[tuple]):
         if found is None:
             numbered = _NUMBERED.fullmatch(values[0] or "") if len(values) == 1 else None
             if numbered:
-                shape = render_fields({fields[0]: f"{numbered.group(1)} N0."})
+                head = numbered.group(1)
+                shape = memo.get(("shape", head))
+                if shape is None:
+                    shape = memo[("shape", head)] = render_fields({fields[0]: f"{head} N0."})
                 ending = f"{numbered.group(2)}."
                 return {part: {fields[0]: shape[part][fields[0]].replace("N0.", ending)} for part in shape}
             if len(memo) > 50_000:
