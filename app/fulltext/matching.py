@@ -141,22 +141,7 @@ def title_matches(query: Query, scope: list, *, limit: int, label: str = "title"
     (what is most relevant usually has the words in its title). On PostgreSQL it reads the
     title's own GIN index (ix_search_entries_title): a word in thousands of texts and a few titles
     costs the few titles."""
-    tokens = query.tokens
-    if _is_postgresql():
-        terms = [f"'{t}'" for t in tokens]
-        if query.prefix:
-            terms[-1] += ":*"
-        tsquery = sa.func.to_tsquery("simple", " & ".join(terms))
-        vector = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"),
-                                     SearchEntry.title_tokens)
-        condition, source = vector.bool_op("@@")(tsquery), SearchEntry.__table__
-    else:
-        terms = [f'title_tokens : "{t}"' for t in tokens]
-        if query.prefix:
-            terms[-1] += "*"
-        fts = sa.table("search_fts", sa.column("rowid"))
-        source = SearchEntry.__table__.join(fts, fts.c.rowid == SearchEntry.id)
-        condition = sa.literal_column("search_fts").op("MATCH")(" AND ".join(terms))
+    condition, source = _title_clause(query)
     first = (sa.select(SearchEntry.id).select_from(source).where(condition, *scope)
              .limit(limit).subquery())
     return sa.select(first.c.id, sa.literal(label).label("kind"), sa.literal(0).label("n"))
