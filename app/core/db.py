@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from app.core import clock
@@ -86,3 +86,16 @@ def _sqlite_savepoint_in_a_transaction(connection, name):
     raw = connection.connection.dbapi_connection
     if not raw.in_transaction:
         raw.execute("BEGIN")
+
+
+def listen_once(name: str, listeners: dict) -> bool:
+    """Register `listeners` ({Session event name: function}) on every Session, once per process
+    whatever the number of apps built (tests build several); False when `name` already did.
+    Thread-safe: called while apps are built, before any request is served."""
+    flag = f"_cocrea_{name}_listeners"
+    if getattr(Session, flag, False):
+        return False
+    for event_name, function in listeners.items():
+        event.listen(Session, event_name, function)
+    setattr(Session, flag, True)
+    return True

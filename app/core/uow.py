@@ -19,10 +19,9 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 from flask import Flask
-from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
+from app.core.db import listen_once
 from app.extensions import db
 
 # Keys in Session.info (the session of one request or command).
@@ -116,13 +115,8 @@ def _committed(session) -> None:
 
 def listen_for_writes() -> None:
     """Once per process (tests build several apps): mark every session that wrote something."""
-    if getattr(Session, "_cocrea_uow_listeners", False):
-        return
-    event.listen(Session, "after_flush", _mark_flush)
-    event.listen(Session, "do_orm_execute", _mark_statement)
-    event.listen(Session, "after_soft_rollback", _forget_on_rollback)
-    event.listen(Session, "after_commit", _committed)
-    Session._cocrea_uow_listeners = True
+    listen_once("uow", {"after_flush": _mark_flush, "do_orm_execute": _mark_statement,
+                        "after_soft_rollback": _forget_on_rollback, "after_commit": _committed})
 
 
 def wrote(session=None) -> bool:

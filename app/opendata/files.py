@@ -149,7 +149,7 @@ def build(dataset: Dataset) -> dict:
                 for row in partition:
                     values = _json_values(row if in_order else [row[i] for i in order])
                     writerow(_csv_cells(values))
-                    lines.append(separator + encode(dict(zip(names, values))))
+                    lines.append(separator + encode(dict(zip(names, values, strict=True))))
                     separator = ","
                 json_file.write("".join(lines))
                 rows += len(partition)

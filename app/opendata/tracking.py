@@ -11,9 +11,9 @@ The marks are plain INSERTs into open_data_changes, in the writer's own transact
 its commit: no row is updated, so writers never wait on each other for them.
 """
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
+
+from app.core.db import listen_once
 
 # Keys in Session.info: {slug: purge} of the unit so far.
 CHANGED = "cocrea_open_data_changed"
@@ -175,10 +175,5 @@ def _after_rollback(session, previous_transaction) -> None:
 
 def listen_for_changes() -> None:
     """Once per process (tests build several apps)."""
-    if getattr(Session, "_cocrea_open_data_listeners", False):
-        return
-    event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "do_orm_execute", _statement)
-    event.listen(Session, "before_commit", _before_commit)
-    event.listen(Session, "after_soft_rollback", _after_rollback)
-    Session._cocrea_open_data_listeners = True
+    listen_once("open_data", {"after_flush": _after_flush, "do_orm_execute": _statement,
+                              "before_commit": _before_commit, "after_soft_rollback": _after_rollback})

@@ -22,13 +22,13 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
 
 from app.comments.models import Comment
 from app.commitments.models import TEMPLATE_FIELDS, Commitment, CommitmentState, Milestone
+from app.core.db import listen_once
 from app.dialogues.models import DialogueTable
 from app.documents.models import Document
 from app.extensions import db
@@ -365,10 +365,5 @@ def listen_for_changes() -> None:
     """Once per process (tests build several apps): every session keeps the index in step, and
     every read of the index (app/fulltext/matching.py) first re-indexes what changed."""
     matching.on_read(catch_up)
-    if getattr(Session, "_cocrea_search_listeners", False):
-        return
-    event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "do_orm_execute", _before_bulk_write)
-    event.listen(Session, "before_commit", _before_commit)
-    event.listen(Session, "after_soft_rollback", _forget)
-    Session._cocrea_search_listeners = True
+    listen_once("search", {"after_flush": _after_flush, "do_orm_execute": _before_bulk_write,
+                           "before_commit": _before_commit, "after_soft_rollback": _forget})

@@ -2,7 +2,7 @@
 kind of change shows on the next request, two viewers never see each other's personal parts,
 and a page costs the same statements whatever the number of milestones and notes."""
 import re
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
