@@ -66,3 +66,18 @@ def test_the_measured_part_of_the_document_is_replaced_and_the_rest_kept(tmp_pat
     text = doc.read_text()
     assert "old figures" not in text and "new figures" in text
     assert text.startswith("# Performance\n\nMethod.") and text.endswith("Afterword.\n")
+
+
+def test_the_search_latency_is_checked_at_one_connection_and_kept_out_of_the_read_targets():
+    record = _record()
+    latency = {"scenario": "site search, one connection", "page": "site search", "variant": "one connection",
+               "kind": "latency", "rps": 40.0, "p50_ms": 20.0, "p99_ms": 60.0, "errors": 0, "requests": 200,
+               "connections": 1, "note": "one connection"}
+    record["load"][0]["scenarios"].append(latency)
+    checks = _checks(record)
+    assert checks["site search at 1×, one connection: p99 < 100 ms (issue 14)"] is True
+    assert not any(name.startswith("site search: ≥") for name in checks)  # no floor, no read target
+    assert all(row["scenario"] != "site search, one connection" for row in run.flat_rows(record))
+    latency["p99_ms"] = 140.0
+    assert _checks(record)["site search at 1×, one connection: p99 < 100 ms (issue 14)"] is False
+    assert "| site search, one connection | 40.0 |" in run.table(record)
