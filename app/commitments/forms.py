@@ -225,8 +225,16 @@ def _add_text_fields(cls):
     return cls
 
 
+class _Located(LocationFields, PlaceField):
+    """The "Location (optional)" fields of a commitment, new or edited (the service checks them
+    as it checks a proposal's)."""
+
+    def commitment_data(self) -> dict:
+        return {**super().commitment_data(), **self.location_data()}
+
+
 @_add_text_fields
-class DraftForm(_CommitmentFields):
+class DraftForm(_Located, _CommitmentFields):
     proposals = SelectMultipleField(
         _l("Proposals it comes from"), choices=[], validate_choice=True,
         validators=[DataRequired(message=_l("Choose at least one proposal of the committee."))],
@@ -239,7 +247,7 @@ class DraftForm(_CommitmentFields):
 
 
 @_add_text_fields
-class EditForm(LocationFields, PlaceField, _CommitmentFields):
+class EditForm(_Located, _CommitmentFields):
     base_version = HiddenField()
     reason = TextAreaField(
         _l("Why this change?"),
@@ -259,9 +267,6 @@ class EditForm(LocationFields, PlaceField, _CommitmentFields):
         self.reason.description = _l(
             "At least %(min)d characters. Shown in the public version history.", min=JUSTIFICATION_MIN
         )
-
-    def commitment_data(self) -> dict:
-        return {**super().commitment_data(), **self.location_data()}
 
 
 class PublishForm(FlaskForm):

@@ -3,7 +3,8 @@ catalogue's CSV import (app/places), each mapped to the demo committee that cove
 import csv
 import io
 
-from app.places.services import import_places_csv
+from app.places.queries import place_named
+from app.places.services import import_places_csv, update_place
 
 DURANGO_MUNICIPALITIES = [
     "Canatlán", "Canelas", "Coneto de Comonfort", "Cuencamé", "Durango", "El Oro",
@@ -23,6 +24,16 @@ COVERING_COMMITTEE = {
 }
 
 
+# The centres of a few municipalities, north-west to south-east: the plan's maps open on their box.
+MUNICIPALITY_POINTS = {
+    "Tepehuanes": (25.3397, -105.7233),
+    "Santiago Papasquiaro": (25.0430, -105.4190),
+    "Gómez Palacio": (25.5611, -103.4983),
+    "Durango": (24.0277, -104.6532),
+    "Mezquital": (23.4731, -104.3964),
+}
+
+
 def places_csv() -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -35,4 +46,9 @@ def places_csv() -> str:
 def load_places(actor, plan) -> dict:
     """Import the catalogue as the guarantor body would, at the loader's moment (right after the
     plan is set up, before anyone registers); a second load changes nothing."""
-    return import_places_csv(actor, plan, places_csv())
+    counts = import_places_csv(actor, plan, places_csv())
+    for name, (latitude, longitude) in MUNICIPALITY_POINTS.items():
+        place = place_named(plan, name, None)
+        if place is not None and not place.has_location:
+            update_place(actor, place, {"latitude": latitude, "longitude": longitude})
+    return counts

@@ -5,6 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from app.maps.forms import LocationFields
 from app.places.models import NAME_MAX, PLACE_KIND_LABELS, PlaceKind
 from app.places.services import MAX_BYTES
 
@@ -30,7 +31,7 @@ def _committee_field():
                        description=_l("People from this place are guided to this committee."))
 
 
-class PlaceForm(FlaskForm):
+class PlaceForm(LocationFields, FlaskForm):
     name = _name_field()
     kind = SelectField(_l("Kind"), default=PlaceKind.municipality.value, validate_choice=False,
                        choices=[(k.value, label) for k, label in PLACE_KIND_LABELS.items()])
@@ -39,7 +40,7 @@ class PlaceForm(FlaskForm):
     committee_id = _committee_field()
 
 
-class EditPlaceForm(FlaskForm):
+class EditPlaceForm(LocationFields, FlaskForm):
     name = _name_field()
     committee_id = _committee_field()
 

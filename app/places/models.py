@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import enum_column
 from app.extensions import db
+from app.maps.models import Located, location_checks
 from app.plans.models import ActionPlan, Committee
 
 NAME_MAX = 120
@@ -23,7 +24,9 @@ PLACE_KIND_LABELS = {
 }
 
 
-class Place(db.Model):
+class Place(Located, db.Model):
+    """A place may carry a point (its centre, say): the plan's maps open on the box of those points."""
+
     __tablename__ = "places"
     __table_args__ = (
         sa.UniqueConstraint("plan_id", "parent_id", "name"),
@@ -34,6 +37,7 @@ class Place(db.Model):
                  postgresql_where=sa.text("parent_id IS NULL")),
         sa.CheckConstraint("(kind = 'municipality') = (parent_id IS NULL)",
                            name="locality_has_parent"),
+        *location_checks(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

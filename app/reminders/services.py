@@ -26,7 +26,8 @@ from app.core import clock, uow
 from app.core.db import utcnow
 from app.core.errors import NotFound
 from app.core.mail import queue_mail
-from app.dialogues.models import DialogueTable, RegistrationStatus, TableRegistration, TableState
+from app.dialogues.models import DialogueTable, RegistrationStatus, TableState
+from app.dialogues.queries import active_registrations
 from app.elections.models import Election, ElectionState, RollEntry
 from app.extensions import db
 from app.follows.queries import follower_ids
@@ -49,8 +50,13 @@ CLOSING_SOON = timedelta(days=3)
 VOTING_CLOSING_SOON = timedelta(hours=24)
 # A reminder of an opening is sent during the day after it; later, it is no longer news.
 OPENED_RECENTLY = timedelta(days=1)
-# A milestone is reminded during its first week overdue (not, on the first run, every old one).
-OVERDUE_WINDOW = timedelta(days=7)
+# An overdue milestone is reminded on the day after its date, then once a week while it stays
+# overdue (days 1, 8, 15… late), at most OVERDUE_REMINDERS times: after about a quarter the
+# commitment's page and progress reports carry it, and mail would only be noise. Each
+# occurrence is its own reminder (its week in the key), sent once per person. A milestone
+# overdue for longer than that when reminders first run gets none.
+OVERDUE_EVERY = timedelta(days=7)
+OVERDUE_REMINDERS = 12
 UNSUBSCRIBE_PURPOSE = "reminders.unsubscribe"
 UNSUBSCRIBE_MAX_AGE = 400 * 24 * 3600  # a link in an old mail still works for a year
 
@@ -213,14 +219,18 @@ def _tables(now: datetime) -> int:
                                        DialogueTable.starts_at >= start, DialogueTable.starts_at < end)
         .order_by(DialogueTable.id)
     ):
-        people = _users(db.session.scalars(
-            sa.select(TableRegistration.user_id).where(
-                TableRegistration.table_id == table.id,
-                TableRegistration.status == RegistrationStatus.confirmed)
-        ))
-        queued += remind("table_tomorrow", f"table:{table.id}:{tomorrow.isoformat()}", people,
-                         _path("dialogues.show", table_id=table.id), title=table.title,
-                         starts_at=table.starts_at, place=table.place or "")
+        registrations = active_registrations(table.id)  # seats, then the waiting list in order
+        key, url = f"table:{table.id}:{tomorrow.isoformat()}", _path("dialogues.show", table_id=table.id)
+        details = {"title": table.title, "starts_at": table.starts_at, "place": table.place or ""}
+        seated = [r.user_id for r in registrations if r.status == RegistrationStatus.confirmed]
+        queued += remind("table_tomorrow", key, _users(seated), url, **details)
+        # Those waiting are told they have no seat yet, each with their place in the line; one
+        # promoted later still gets the reminder of the seated (another key).
+        waiting = [r.user for r in registrations if r.status == RegistrationStatus.waiting]
+        for position, user in enumerate(waiting, start=1):
+            if user.deleted_at is None:
+                queued += remind("table_tomorrow", f"{key}:waiting", [user], url, waiting=True,
+                                 position=position, **details)
     return queued
 
 
@@ -231,6 +241,16 @@ def _facilitator_ids(committee_id: int) -> list[int]:
     ))
 
 
+def overdue_occurrence(ends_on, today) -> int | None:
+    """Which weekly reminder of a milestone due `ends_on` is due `today` (0 from the day after
+    its date, 1 a week later…), or None when it is not overdue or past the last one."""
+    days_late = (today - ends_on).days
+    if days_late < 1:
+        return None
+    occurrence = (days_late - 1) // OVERDUE_EVERY.days
+    return occurrence if occurrence < OVERDUE_REMINDERS else None
+
+
 def _milestones(now: datetime) -> int:
     today = clock.today()
     queued = 0
@@ -238,16 +258,23 @@ def _milestones(now: datetime) -> int:
         sa.select(Milestone, Commitment).join(Commitment, Commitment.id == Milestone.commitment_id)
         .where(Commitment.state == CommitmentState.published,
                Milestone.status != MilestoneStatus.complete,
-               Milestone.ends_on < today, Milestone.ends_on >= today - OVERDUE_WINDOW)
+               Milestone.ends_on < today,
+               Milestone.ends_on >= today - OVERDUE_EVERY * OVERDUE_REMINDERS)
         .order_by(Milestone.id)
     ):
+        occurrence = overdue_occurrence(milestone.ends_on, today)
+        if occurrence is None:
+            continue
         people = _users([*follower_ids("commitment", commitment.id),
                          *_facilitator_ids(commitment.committee_id)])
+        # The date in the key: a milestone moved to a new date starts its reminders again.
         queued += remind("milestone_overdue",
-                         f"milestone:{milestone.id}:{milestone.ends_on.isoformat()}", people,
-                         commitment_path(commitment), title=commitment.title,
+                         f"milestone:{milestone.id}:{milestone.ends_on.isoformat()}:{occurrence}",
+                         people, commitment_path(commitment), title=commitment.title,
                          milestone=" ".join(milestone.description.split())[:200],
-                         ends_on=milestone.ends_on)
+                         ends_on=milestone.ends_on, days_late=(today - milestone.ends_on).days,
+                         last=occurrence == OVERDUE_REMINDERS - 1,
+                         overdue_reminders=OVERDUE_REMINDERS)
     return queued
 
 

@@ -104,14 +104,16 @@ def _proposals(ids) -> list[dict]:
 
 
 _COMMITMENT_TEXT = [f for f in TEMPLATE_FIELDS if f != "title"]
+SEARCHABLE_COMMITMENT_STATES = (CommitmentState.consultation, CommitmentState.published)
 
 
 def _commitments(ids) -> list[dict]:
-    # Public: every state but draft (withdrawn commitments stay on the public list and record).
+    # Found: in consultation or formal. Withdrawn commitments keep their page and their place on
+    # the public list (filtered by state), as withdrawn proposals do, but leave what search finds.
     commitments = db.session.execute(
         sa.select(Commitment.id, Commitment.plan_id, Commitment.title,
                   *[getattr(Commitment, f) for f in _COMMITMENT_TEXT])
-        .where(Commitment.id.in_(ids), Commitment.state != CommitmentState.draft)
+        .where(Commitment.id.in_(ids), Commitment.state.in_(SEARCHABLE_COMMITMENT_STATES))
     ).all()
     milestones: dict[int, list[str]] = {}
     for m in db.session.execute(
@@ -148,7 +150,7 @@ def _tables(ids) -> list[dict]:
 
 
 def _comments(ids) -> list[dict]:
-    # Public: neither hidden nor deleted, on a public proposal or a public commitment.
+    # Found: neither hidden nor deleted, on a proposal or a commitment that search finds.
     on_proposal = db.session.execute(
         sa.select(Comment.id, Comment.body, Proposal.plan_id, Proposal.reference, Proposal.title)
         .join(Proposal, Proposal.id == Comment.proposal_id)
@@ -160,7 +162,7 @@ def _comments(ids) -> list[dict]:
                   Commitment.plan_id, Commitment.title)
         .join(Commitment, Commitment.id == Comment.commitment_id)
         .where(Comment.id.in_(ids), Comment.hidden_at.is_(None), Comment.deleted_at.is_(None),
-               Commitment.state != CommitmentState.draft)
+               Commitment.state.in_(SEARCHABLE_COMMITMENT_STATES))
     ).all()
     entries = [
         _entry("comment", r.id, r.plan_id,

@@ -24,7 +24,11 @@
     if (settings.tiles) {
       L.tileLayer(settings.tiles, { attribution: settings.attribution || "", maxZoom: 19 }).addTo(map);
     }
-    map.setView(settings.center || [0, 0], settings.zoom || 2);
+    if (settings.view) {
+      map.fitBounds(settings.view, { maxZoom: 13 });  // the plan's places
+    } else {
+      map.setView(settings.center || [0, 0], settings.zoom || 2);
+    }
     return map;
   }
 

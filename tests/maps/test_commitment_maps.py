@@ -5,7 +5,14 @@ import pytest
 from app.commitments import services
 from app.commitments.models import CommitmentState
 from app.extensions import db
-from tests.commitments.factories import World, edit_form_data, make_draft, make_published
+from tests.commitments.factories import (
+    World,
+    edit_form_data,
+    form_data,
+    make_draft,
+    make_proposal,
+    make_published,
+)
 from tests.conftest import login
 from tests.querycount import count_queries
 
@@ -40,6 +47,34 @@ def test_the_edit_form_sets_the_point_and_keeps_input_on_error(world, client):
     assert commitment.version == 2  # a move alone is a new version, with its reason
     page = text(client.get(f"/commitments/{commitment.id}"))
     assert 'id="location-title"' in page and "Colonia Centro" in page and "24.50000, -104.25000" in page
+
+
+def test_the_new_draft_form_sets_the_point_as_the_proposal_form_does(world, client):
+    from app.commitments.models import Commitment
+
+    source = make_proposal(world.committee, world.author)
+    login(client, world.facilitator.email)
+    url = f"/commitments/new?committee={world.committee.id}"
+    page = text(client.get(url))
+    assert "<legend>Ubicación (opcional)</legend>" in page and 'id="place"' in page
+    assert 'data-geojson="/api/v1/commitments.geojson"' in page
+    bad = form_data(world, [source], latitude="", longitude="-104.25", place="Barrio de Analco")
+    response = client.submit(url, bad)
+    page = text(response)
+    assert response.status_code == 400 and 'id="latitude-error"' in page
+    assert "Escribe la latitud y la longitud, o deja las dos vacías." in page
+    assert 'value="-104.25"' in page and 'value="Barrio de Analco"' in page
+    good = form_data(world, [source], latitude="24,02", longitude="-104.66", place="Barrio de Analco")
+    response = client.submit(url, good)
+    assert response.status_code == 302
+    commitment = db.session.get(Commitment, int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert (commitment.latitude, commitment.longitude, commitment.place) == (24.02, -104.66, "Barrio de Analco")
+    page = text(client.get(f"/commitments/{commitment.id}"))
+    assert 'id="location-title"' in page and "Barrio de Analco" in page and "24.02000, -104.66000" in page
+    # On the map once public.
+    commitment.state = CommitmentState.consultation
+    db.session.commit()
+    assert f'data-commitment="{commitment.id}"' in text(client.get("/commitments/map"))
 
 
 def test_the_map_and_geojson_show_public_located_commitments_only(world, client):

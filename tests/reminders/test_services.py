@@ -53,10 +53,11 @@ def test_a_closing_consultation_reminds_its_followers_and_commenters(world):
     assert recipients() == sorted([world.citizen.email, world.organisation.email])
 
 
-def test_a_table_tomorrow_reminds_those_registered_not_those_waiting(world):
+def test_a_table_tomorrow_reminds_those_registered_and_those_waiting_each_once(world):
     table_tomorrow(world, registered=[world.citizen], waiting=[world.reader])
-    assert run()["tables"] == 1
-    assert recipients() == [world.citizen.email]
+    assert run()["tables"] == 2
+    assert recipients() == sorted([world.citizen.email, world.reader.email])
+    assert run()["tables"] == 0  # the waiting list's reminder: tests/reminders/test_repeats.py
 
 
 def test_an_overdue_milestone_reminds_followers_and_the_committees_facilitators(world):

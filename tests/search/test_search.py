@@ -135,6 +135,35 @@ def test_hidden_withdrawn_deleted_and_draft_content_never_found(world):
     assert entry_of("comment", on_hidden.id) is not None  # its host is public again
 
 
+def test_a_withdrawn_commitment_and_its_comments_leave_search_and_the_list_search(world, client):
+    from app.commitments import services as commitments
+    from tests.consultations.factories import make_comment as comment_on
+
+    commitment = published(world, "Censo de ajolotes")
+    other = published(world, "Rescate de ajolotes")
+    on_it = comment_on(commitment, body="Los ajolotes del canal")
+    hidden = comment_on(other, body="Ajolotes ofensivos")
+    deleted = comment_on(other, body="Ajolotes borrados")
+    assert len(found("ajolotes")) == 5
+    commitments.withdraw_commitment(world.facilitator, commitment,
+                                    "Se retira por falta de presupuesto asignado")
+    moderation.hide_content(world.facilitator, hidden, "Ofensivo")
+    comments.delete_comment(deleted.author, deleted)
+    db.session.commit()
+    assert found("ajolotes") == [("commitment", other.id)]
+    assert entry_of("commitment", commitment.id) is None and entry_of("comment", on_it.id) is None
+    page = text(client.get("/search/?q=ajolotes"))
+    assert f'href="/commitments/{commitment.id}"' not in page and f'href="/commitments/{other.id}"' in page
+    # The commitments list's own search box leaves it out too; the list itself still shows it.
+    page = text(client.get("/commitments/?q=ajolotes"))
+    assert f'/commitments/{other.id}"' in page and f'/commitments/{commitment.id}"' not in page
+    assert f'/commitments/{commitment.id}"' in text(client.get("/commitments/?state=withdrawn"))
+    # Rebuilding the index from the data gives the same answer.
+    indexing.rebuild()
+    db.session.commit()
+    assert found("ajolotes") == [("commitment", other.id)]
+
+
 def test_hidden_by_reports_leaves_the_index_in_the_same_transaction(world):
     from app.moderation.models import AUTO_HIDE_THRESHOLD, ReportReason
     from tests.factories import make_user

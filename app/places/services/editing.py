@@ -8,6 +8,7 @@ from app.core.permissions import require
 from app.core.text import clean_line
 from app.core.uow import savepoint
 from app.extensions import db
+from app.maps.location import validated_location
 from app.places.models import NAME_MAX, Place, PlaceKind
 from app.places.queries import place_named
 from app.places.usage import uses_of
@@ -77,7 +78,8 @@ def next_position(plan_id: int, parent_id: int | None) -> int:
 
 
 def add_place(actor, plan: ActionPlan, data: dict) -> Place:
-    """A municipality, or a locality of one (data: name, kind, parent_id, committee_id)."""
+    """A municipality, or a locality of one (data: name, kind, parent_id, committee_id, and
+    optionally latitude and longitude: the plan's maps open on the box of its places' points)."""
     require(actor, "places.manage", plan)
     try:
         kind = PlaceKind(data.get("kind") or PlaceKind.municipality)
@@ -87,12 +89,14 @@ def add_place(actor, plan: ActionPlan, data: dict) -> Place:
     parent = _parent_of(plan, kind, data.get("parent_id"))
     committee = committee_of(plan, data.get("committee_id"))
     _taken(plan, name, parent)
+    point = validated_location(data)
     place = Place(plan_id=plan.id, name=name, kind=kind, parent_id=parent.id if parent else None,
-                  committee_id=committee.id if committee else None,
+                  committee_id=committee.id if committee else None, **point,
                   position=next_position(plan.id, parent.id if parent else None))
     _flushed(place)
     record(actor, "place.added", place, plan_id=plan.id, name=name, kind=kind.value,
-           committee=committee.slug if committee else None)
+           committee=committee.slug if committee else None,
+           point=[place.latitude, place.longitude])
     db.session.flush()
     return place
 
@@ -107,7 +111,8 @@ def _refuse_if_named(place: Place, doing: str) -> None:
 
 
 def update_place(actor, place: Place, data: dict) -> Place:
-    """A new name and/or covering committee (data: name, committee_id)."""
+    """A new name, covering committee and/or point (data: name, committee_id, latitude and
+    longitude; a key left out keeps what is stored)."""
     require(actor, "places.manage", place.plan)
     name = valid_name(data.get("name", place.name))
     committee = committee_of(place.plan, data.get("committee_id", place.committee_id))
@@ -116,13 +121,17 @@ def update_place(actor, place: Place, data: dict) -> Place:
             "%(name)s cannot be renamed: %(uses)s name it. Add the new name as another "
             "municipality instead."))
         _taken(place.plan, name, place.parent, place)
-    before = {"name": place.name, "committee": place.committee.slug if place.committee else None}
+    point = validated_location(data, place)
+    before = {"name": place.name, "committee": place.committee.slug if place.committee else None,
+              "point": [place.latitude, place.longitude]}
     place.name = name
     place.committee_id = committee.id if committee else None
+    place.latitude, place.longitude = point["latitude"], point["longitude"]
     _flushed(place)
     db.session.expire(place, ["committee"])
     record(actor, "place.updated", place, plan_id=place.plan_id, before=before,
-           name=name, committee=committee.slug if committee else None)
+           name=name, committee=committee.slug if committee else None,
+           point=[place.latitude, place.longitude])
     db.session.flush()
     return place
 
