@@ -13,7 +13,7 @@ worker also keeps those it served last, so a hit is usually not a trip to Redis.
 or when Redis does not answer, the worker's own bounded copy is the cache (the failure is logged
 once, not once per request). FRAGMENT_CACHE_SECONDS bounds how long a fragment lives, for the
 rare changes its version does not see (an author renaming their account to a name of the same
-length).
+length); FRAGMENT_CACHE_MAX_BYTES bounds the size of one fragment kept by a worker.
 """
 import hashlib
 import re
@@ -37,6 +37,11 @@ class FragmentCache:
     def __init__(self, app: Flask):
         self.seconds = int(app.config.get("FRAGMENT_CACHE_SECONDS", 300))
         self.limit = int(app.config.get("FRAGMENT_CACHE_LOCAL_BYTES", 32 * 1024 * 1024))
+        # A fragment larger than this is not kept in the worker's copy (Redis may still share
+        # it): a page whose shared part is many MB has a bug to fix, not a cache to fill, and a
+        # few of them would push every small fragment out of the LRU.
+        self.largest = min(self.limit // 4,
+                           int(app.config.get("FRAGMENT_CACHE_MAX_BYTES", 1024 * 1024)))
         self.prefix = f"{app.config.get('PAGE_CACHE_PREFIX') or 'cocrea'}:fragment:"
         self.local: OrderedDict[str, tuple[float, str]] = OrderedDict()
         self.local_bytes = 0
@@ -64,7 +69,7 @@ class FragmentCache:
             return html
 
     def _local_put(self, key: str, html: str, expires: float) -> None:
-        if len(html) > self.limit // 4:
+        if len(html) > self.largest:  # characters: a lower bound of the bytes held
             return
         with self.lock:
             old = self.local.pop(key, None)

@@ -1,7 +1,7 @@
 """Pages of «¿Cómo vamos?»: the plan's and each committee's dashboard, and the printable plan."""
 import re
 
-from flask import render_template
+from flask import render_template, request, stream_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup
@@ -15,6 +15,8 @@ from app.commitments.models import (
     ImplementationStatus,
 )
 from app.core import charts, clock, fragments
+from app.core.errors import NotFound
+from app.core.urls import int_arg
 from app.core.views import load_or_404
 from app.dashboard import bp, queries
 from app.plans.queries import current_plan
@@ -58,7 +60,7 @@ def timeline_labels() -> dict[str, str]:
 def _charts(board: queries.Dashboard) -> dict:
     """The three charts of a dashboard; the template shows the same numbers in tables."""
     statuses = status_labels()
-    total = len(board.summaries)
+    total = board.total
     status_chart = charts.bar_chart(
         "chart-status",
         _("Commitments by implementation status"),
@@ -110,17 +112,21 @@ def progress_bar(summary: queries.CommitmentSummary):
 
 
 def _render(plan, committee=None):
-    """The dashboard page. Its body is the same for everyone: it is rendered once per version of
-    what it shows (one statement reads the version), day and locale, and kept
-    (app/core/fragments.py); commitments and milestones are read only when it is missing."""
+    """The dashboard page: the figures of the whole plan (or committee) and one page of its
+    commitments (?page=). Its body is the same for everyone: it is rendered once per version of
+    what it shows (one statement reads the version), page, day and locale, and kept
+    (app/core/fragments.py); the figures and the page's commitments are read only when it is
+    missing."""
     today = clock.today()
+    page = int_arg(request.args.get("page"), 1, maximum=1_000_000)
 
     def render_body():
-        board = queries.dashboard(plan, committee, today=today)
+        board = queries.dashboard(plan, committee, today=today, page=page)
+        if page > board.listed.pages:
+            raise NotFound()
         return render_template(
             "dashboard/_board.html",
             board=board,
-            committees=queries.committees_of_plan(plan),
             charts=_charts(board),
             status_labels=status_labels(),
             timeline_labels=timeline_labels(),
@@ -132,7 +138,7 @@ def _render(plan, committee=None):
 
     version = (queries.dashboard_version(plan, committee), today.isoformat(), plan.name, plan.period,
                plan.slug)
-    target = f"{plan.id}-{committee.id if committee else 'plan'}"
+    target = f"{plan.id}-{committee.id if committee else 'plan'}-{page}"
     body = fragments.cached("dashboard.board", target, version, render_body)
     return render_template("dashboard/index.html", committee=committee, board_html=Markup(body))
 
@@ -157,10 +163,14 @@ def print_plan():
     plan = current_plan()
     if plan is None:
         return render_template("dashboard/no_plan.html")
-    return render_template(
+    # The whole plan, however long: streamed, its commitments read a batch at a time
+    # (queries.plan_sheets), so a worker holds one batch, not the plan.
+    return stream_template(
         "dashboard/print.html",
         plan=plan,
-        document=queries.plan_document(plan),
+        committees=queries.committees_of_plan(plan, with_members=True),
+        contents=queries.plan_contents(plan.id),
+        sheets=lambda committee: queries.plan_sheets(plan.id, committee.id),
         sheet_rows=SHEET_ROWS,
         field_labels=FIELD_LABELS,
         milestone_labels=MILESTONE_FIELD_LABELS,

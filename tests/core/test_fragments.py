@@ -21,6 +21,16 @@ def test_the_workers_copy_is_bounded_and_drops_the_least_recently_used():
     assert cache.get("k0") is None and cache.get("k9") == "x" * 900
 
 
+def test_a_fragment_larger_than_the_cap_is_not_kept_by_the_worker():
+    cache = FragmentCache(small_app(FRAGMENT_CACHE_LOCAL_BYTES=10_000_000, FRAGMENT_CACHE_MAX_BYTES=1000))
+    cache.put("small", "x" * 1000)
+    cache.put("large", "x" * 1001)
+    assert cache.get("small") == "x" * 1000
+    assert cache.get("large") is None and cache.local_bytes == 1000
+    # By default one fragment is at most 1 MiB, whatever room the worker's copy has.
+    assert FragmentCache(small_app(FRAGMENT_CACHE_LOCAL_BYTES=1 << 30)).largest == 1024 * 1024
+
+
 def test_a_fragment_expires_after_its_lifetime(monkeypatch):
     cache = FragmentCache(small_app(FRAGMENT_CACHE_SECONDS=10))
     clock = [1000.0]
