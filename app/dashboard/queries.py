@@ -196,23 +196,33 @@ def _with_milestones(commitments: list[Commitment]) -> list[Commitment]:
     return commitments
 
 
-def _in_document_order(conditions: list):
-    return (
-        sa.select(Commitment)
-        .join(Commitment.committee)
-        .options(contains_eager(Commitment.committee))
-        .where(*conditions)
-        .order_by(Committee.position, Committee.id, Commitment.number, Commitment.id)
-    )
+DOCUMENT_ORDER = (Committee.position, Committee.id, Commitment.number, Commitment.id)
 
 
 def public_commitments(plan_id: int, committee_id: int | None = None, *, offset: int = 0,
                        limit: int | None = None) -> list[Commitment]:
     """Public commitments of a plan (or of one committee), in the document's order, from `offset`
-    (at most `limit`), with their committee, theme and milestones loaded: two statements."""
-    query = _in_document_order(_public(plan_id, committee_id)).offset(offset)
-    if limit is not None:
-        query = query.limit(limit)
+    (at most `limit`), with their committee, theme and milestones loaded: two statements. A slice
+    is chosen among narrow rows (ids and the order's columns) and only its rows are read whole:
+    the database does not sort the plan's long texts to keep fifty."""
+    conditions = _public(plan_id, committee_id)
+    if limit is not None or offset:
+        chosen = (
+            sa.select(Commitment.id)
+            .join(Committee, Committee.id == Commitment.committee_id)
+            .where(*conditions)
+            .order_by(*DOCUMENT_ORDER)
+            .offset(offset)
+            .limit(limit)
+        )
+        conditions = [Commitment.id.in_(chosen.scalar_subquery())]
+    query = (
+        sa.select(Commitment)
+        .join(Commitment.committee)
+        .options(contains_eager(Commitment.committee))
+        .where(*conditions)
+        .order_by(*DOCUMENT_ORDER)
+    )
     return _with_milestones(list(db.session.scalars(query).unique()))
 
 
@@ -271,94 +281,94 @@ def build_timeline(milestones: list[Milestone], today: date) -> list[Period]:
 
 # ---------------------------------------------------------------- the figures, counted in SQL
 
-def _timeline_key_column(today: date):
-    """timeline_key() in SQL."""
-    return sa.case(
-        (Milestone.status == MilestoneStatus.complete, "complete"),
-        (Milestone.ends_on < today, "late"),
-        (Milestone.status == MilestoneStatus.in_progress, "in_progress"),
-        else_="not_started",
-    )
+@dataclass(frozen=True)
+class Figures:
+    """The plan's public commitments and milestones counted by the database, in two GROUP BY
+    statements whatever their number; each figure of the dashboard, for the plan or for one
+    committee, is a sum over these rows.
 
+    `commitments`: (committee id, state, implementation status, theme name or "") → count: at
+    most committees × 2 × 4 × themes rows. `milestones`: (committee id, end date, status) → count:
+    at most committees × the days on which milestones end × 3 rows, bounded by the plan's calendar,
+    not by the number of milestones (grouping by the date itself is cheaper for the database than
+    computing a quarter or a late flag for every row, and the quarter and lateness are the
+    date's)."""
 
-def status_counts(plan_id: int, committee_id: int | None = None) -> list[tuple[str, int]]:
-    """(STATUS_KEYS item, public commitments) for every key: one GROUP BY."""
-    counts: Counter = Counter()
-    for state, status, n in db.session.execute(
-        sa.select(Commitment.state, Commitment.implementation_status, sa.func.count(Commitment.id))
-        .where(*_public(plan_id, committee_id))
-        .group_by(Commitment.state, Commitment.implementation_status)
-    ):
-        counts["withdrawn" if state == CommitmentState.withdrawn else status.value] += n
-    return [(key, counts.get(key, 0)) for key in STATUS_KEYS]
+    commitments: dict[tuple, int]
+    milestones: dict[tuple, int]
 
-
-def theme_counts(plan_id: int, committee_id: int | None = None) -> list[tuple[str, int]]:
-    """(theme name or "", public commitments), most first, "no theme" after its equals: one
-    GROUP BY."""
-    rows = db.session.execute(
-        sa.select(Theme.name, sa.func.count(Commitment.id))
-        .select_from(Commitment)
-        .outerjoin(Theme, Theme.id == Commitment.theme_id)
-        .where(*_public(plan_id, committee_id))
-        .group_by(Theme.id, Theme.name)
-    ).all()
-    counts: Counter = Counter()
-    for name, n in rows:
-        counts[name or ""] += n
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0] == "", item[0]))
-
-
-def milestone_periods(plan_id: int, committee_id: int | None, today: date) -> list[Period]:
-    """The public commitments' milestones by the quarter they end in and TIMELINE_KEYS: one
-    GROUP BY (by year and month, folded into quarters here: at most 12 rows a year)."""
-    keyed = (
-        sa.select(
-            sa.extract("year", Milestone.ends_on).label("year"),
-            sa.extract("month", Milestone.ends_on).label("month"),
-            _timeline_key_column(today).label("key"),
+    @classmethod
+    def of_plan(cls, plan_id: int) -> "Figures":
+        public = _public(plan_id)
+        commitments: Counter = Counter()
+        for committee_id, state, status, theme, n in db.session.execute(
+            sa.select(Commitment.committee_id, Commitment.state, Commitment.implementation_status,
+                      Theme.name, sa.func.count(Commitment.id))
+            .outerjoin(Theme, Theme.id == Commitment.theme_id)
+            .where(*public)
+            .group_by(Commitment.committee_id, Commitment.state, Commitment.implementation_status,
+                      Theme.id, Theme.name)
+        ):
+            key = "withdrawn" if state == CommitmentState.withdrawn else status.value
+            commitments[(committee_id, key, theme or "")] += n
+        milestones = dict(
+            ((committee_id, ends_on, MilestoneStatus(status)), n)
+            for committee_id, ends_on, status, n in db.session.execute(
+                sa.select(Commitment.committee_id, Milestone.ends_on, Milestone.status,
+                          sa.func.count(Milestone.id))
+                .join(Commitment, Commitment.id == Milestone.commitment_id)
+                .where(*public)
+                .group_by(Commitment.committee_id, Milestone.ends_on, Milestone.status)
+            )
         )
-        .join(Commitment, Commitment.id == Milestone.commitment_id)
-        .where(*_public(plan_id, committee_id))
-        .subquery()
-    )
-    counts: dict[tuple[int, int], Counter] = defaultdict(Counter)
-    for year, month, key, n in db.session.execute(
-        sa.select(keyed.c.year, keyed.c.month, keyed.c.key, sa.func.count())
-        .group_by(keyed.c.year, keyed.c.month, keyed.c.key)
-    ):
-        counts[(int(year), (int(month) - 1) // 3 + 1)][key] += n
-    return _timeline_of(counts)
+        return cls(dict(commitments), milestones)
 
+    def by_status(self, committee_id: int | None = None) -> list[tuple[str, int]]:
+        counts: Counter = Counter()
+        for (committee, key, _theme), n in self.commitments.items():
+            if committee_id in (None, committee):
+                counts[key] += n
+        return [(key, counts.get(key, 0)) for key in STATUS_KEYS]
 
-def committee_figures(plan_id: int, today: date) -> list[CommitteeFigures]:
-    """Every committee of the plan, in its order, with its public commitments and their
-    milestones counted: one statement (two GROUP BY joined to the committees)."""
-    public = _public(plan_id)
-    commitments = (
-        sa.select(Commitment.committee_id, sa.func.count(Commitment.id).label("n"))
-        .where(*public).group_by(Commitment.committee_id).subquery()
-    )
-    late = sa.and_(Milestone.status != MilestoneStatus.complete, Milestone.ends_on < today)
-    milestones = (
-        sa.select(
-            Commitment.committee_id,
-            sa.func.count(Milestone.id).label("n"),
-            sa.func.sum(sa.case((Milestone.status == MilestoneStatus.complete, 1), else_=0)).label("complete"),
-            sa.func.sum(sa.case((late, 1), else_=0)).label("late"),
-        )
-        .join(Commitment, Commitment.id == Milestone.commitment_id)
-        .where(*public).group_by(Commitment.committee_id).subquery()
-    )
-    rows = db.session.execute(
-        sa.select(Committee, commitments.c.n, milestones.c.n, milestones.c.complete, milestones.c.late)
-        .outerjoin(commitments, commitments.c.committee_id == Committee.id)
-        .outerjoin(milestones, milestones.c.committee_id == Committee.id)
-        .where(Committee.plan_id == plan_id)
-        .order_by(Committee.position, Committee.id)
-    ).all()
-    return [CommitteeFigures(committee, *(int(n or 0) for n in numbers))
-            for committee, *numbers in rows]
+    def by_theme(self, committee_id: int | None = None) -> list[tuple[str, int]]:
+        """(theme name or "", count), most first, "no theme" after its equals."""
+        counts: Counter = Counter()
+        for (committee, _key, theme), n in self.commitments.items():
+            if committee_id in (None, committee):
+                counts[theme] += n
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0] == "", item[0]))
+
+    @staticmethod
+    def timeline_key(ends_on: date, status: MilestoneStatus, today: date) -> str:
+        """timeline_key() of a milestone with this end date and status."""
+        if status == MilestoneStatus.complete:
+            return "complete"
+        return "late" if ends_on < today else status.value
+
+    def timeline(self, today: date, committee_id: int | None = None) -> list[Period]:
+        counts: dict[tuple[int, int], Counter] = defaultdict(Counter)
+        for (committee, ends_on, status), n in self.milestones.items():
+            if committee_id in (None, committee):
+                when = (ends_on.year, (ends_on.month - 1) // 3 + 1)
+                counts[when][self.timeline_key(ends_on, status, today)] += n
+        return _timeline_of(counts)
+
+    def by_committee(self, committees: list[Committee], today: date) -> list[CommitteeFigures]:
+        figures = {c.id: CommitteeFigures(c) for c in committees}
+        for (committee, _key, _theme), n in self.commitments.items():
+            if committee in figures:
+                figures[committee].commitments += n
+        for (committee, ends_on, status), n in self.milestones.items():
+            line = figures.get(committee)
+            if line is None:
+                continue
+            line.milestones += n
+            key = self.timeline_key(ends_on, status, today)
+            if key == "complete":
+                line.complete += n
+            elif key == "late":
+                line.late += n
+        return list(figures.values())
 
 
 def commitment_page(plan_id: int, committee_id: int | None, page: int, total: int,
@@ -374,7 +384,6 @@ def commitment_page(plan_id: int, committee_id: int | None, page: int, total: in
         for c in commitments
     ]
     return CommitmentPage(summaries, total, page, per_page)
-
 
 def dashboard_version(plan: ActionPlan, committee: Committee | None = None) -> tuple:
     """What changes whenever the dashboard's body would, in one statement: the plan's (or the
@@ -430,13 +439,15 @@ def _text_length(column):
 
 def dashboard(plan: ActionPlan, committee: Committee | None = None, today: date | None = None,
               page: int = 1) -> Dashboard:
-    """The dashboard of the plan (or of one committee) with page `page` of its commitments: six
-    statements whatever the number of commitments and milestones."""
+    """The dashboard of the plan (or of one committee) with page `page` of its commitments: five
+    statements whatever the number of commitments and milestones (the plan's figures, two; its
+    committees; the page's commitments and their milestones)."""
     today = today or clock.today()
     committee_id = committee.id if committee else None
-    by_status = status_counts(plan.id, committee_id)
+    figures = Figures.of_plan(plan.id)
+    by_status = figures.by_status(committee_id)
     total = sum(n for _key, n in by_status)
-    timeline = milestone_periods(plan.id, committee_id, today)
+    timeline = figures.timeline(today, committee_id)
     milestone_counts = {k: sum(p.counts[k] for p in timeline) for k in TIMELINE_KEYS}
     return Dashboard(
         plan=plan,
@@ -444,8 +455,8 @@ def dashboard(plan: ActionPlan, committee: Committee | None = None, today: date 
         today=today,
         listed=commitment_page(plan.id, committee_id, page, total, today),
         by_status=by_status,
-        by_theme=theme_counts(plan.id, committee_id),
-        by_committee=committee_figures(plan.id, today),
+        by_theme=figures.by_theme(committee_id),
+        by_committee=figures.by_committee(committees_of_plan(plan), today),
         timeline=timeline,
         milestone_counts={"total": sum(milestone_counts.values()), **milestone_counts},
     )
