@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from app.commitments import registry
 from app.commitments.models import (
@@ -20,6 +20,7 @@ from app.commitments.models import (
     CommitmentTable,
     CommitmentVersion,
 )
+from app.core.pagination import Page
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -52,31 +53,49 @@ class CommitmentFilters:
     text: str | None = None  # words of the site's search (app/search); most relevant first
 
 
-def list_commitments(plan: ActionPlan, filters: CommitmentFilters | None = None) -> list[Commitment]:
-    """The plan's public commitments, by committee and number (committee and theme joined); with
-    words to search for, those the search finds, the most relevant first."""
+# Commitments a page of the public list shows (the total counts them all).
+LIST_PER_PAGE = 50
+
+# What a card of the list shows: the list reads only these columns, not the template's texts.
+_CARD_COLUMNS = ("plan_id", "committee_id", "theme_id", "number", "title", "state",
+                 "implementation_status", "starts_on", "ends_on")
+
+
+def list_commitments(plan: ActionPlan, filters: CommitmentFilters | None = None,
+                     page: int = 1) -> Page:
+    """Page `page` of the plan's public commitments, by committee and number (committee and theme
+    joined, the cards' columns only), with the total that match: two statements whatever the
+    plan's size. With words to search for, those the search finds, the most relevant first."""
     from app.fulltext.matching import matching_ids
     from app.plans.models import Committee
     filters = filters or CommitmentFilters()
-    order = (Committee.position, Committee.id, Commitment.number)
+    order = (Committee.position, Committee.id, Commitment.number, Commitment.id)
+    conditions = [Commitment.plan_id == plan.id, visible()]
+    if filters.committee_id is not None:
+        conditions.append(Commitment.committee_id == filters.committee_id)
+    if filters.theme_id is not None:
+        conditions.append(Commitment.theme_id == filters.theme_id)
+    if filters.state is not None:
+        conditions.append(Commitment.state == filters.state)
     stmt = (
         sa.select(Commitment)
         .join(Committee, Committee.id == Commitment.committee_id)
-        .where(Commitment.plan_id == plan.id, visible())
+        .options(load_only(*(getattr(Commitment, name) for name in _CARD_COLUMNS)))
+        .where(*conditions)
     )
+    counted = sa.select(sa.func.count(Commitment.id)).where(*conditions)
     found = matching_ids("commitment", filters.text, plan.id)
     if found is not None:
         found = found.subquery()
         stmt = stmt.join(found, found.c.item_id == Commitment.id)
+        counted = counted.join(found, found.c.item_id == Commitment.id)
         order = (found.c.relevance.desc(), *order)
-    stmt = stmt.order_by(*order)
-    if filters.committee_id is not None:
-        stmt = stmt.where(Commitment.committee_id == filters.committee_id)
-    if filters.theme_id is not None:
-        stmt = stmt.where(Commitment.theme_id == filters.theme_id)
-    if filters.state is not None:
-        stmt = stmt.where(Commitment.state == filters.state)
-    return list(db.session.scalars(stmt).unique())
+    total = db.session.scalar(counted) or 0
+    shown = Page([], total, page, LIST_PER_PAGE)
+    if shown.offset < total:
+        shown.items = list(db.session.scalars(
+            stmt.order_by(*order).offset(shown.offset).limit(LIST_PER_PAGE)).unique())
+    return shown
 
 
 def drafts_for(actor, plan: ActionPlan) -> list[Commitment]:

@@ -12,6 +12,7 @@ from app.core import fragments
 from app.core.clock import today
 from app.core.errors import NotFound
 from app.core.permissions import can, require
+from app.core.urls import int_arg
 from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
 from app.plans.models import Committee
@@ -45,14 +46,19 @@ def _shown(commitment_id: int, message: str):
 def index():
     plan = requested_plan(current_user)  # ?plan=<slug>: a past plan's commitments
     if plan is None:
-        return render_template("commitments/index.html", plan=None, commitments=[], form=None,
-                               drafts=[], draftable=[])
+        return render_template("commitments/index.html", plan=None, commitments=[], listed=None,
+                               form=None, drafts=[], draftable=[])
     form = forms.prepare_filter_form(forms.FilterForm(formdata=request.args), plan)
-    commitments = queries.list_commitments(plan, forms.filters_from(form))
+    listed = queries.list_commitments(plan, forms.filters_from(form),
+                                      page=int_arg(request.args.get("page"), 1, maximum=1_000_000))
+    if listed.page > listed.pages:
+        raise NotFound()
     drafts = queries.drafts_for(current_user, plan)
     draftable = [c for c in plan.committees if can(current_user, "commitments.draft", c)]
+    kept = ("plan", "q", "committee", "theme", "state")  # in the page links
     return render_template(
-        "commitments/index.html", plan=plan, form=form, commitments=commitments, drafts=drafts,
+        "commitments/index.html", plan=plan, form=form, commitments=listed.items, listed=listed,
+        link_args={k: request.args[k] for k in kept if request.args.get(k)}, drafts=drafts,
         draftable=draftable, filtered=any(request.args.get(k) for k in ("q", "committee", "theme", "state")),
     )
 

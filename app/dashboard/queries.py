@@ -24,6 +24,7 @@ from app.commitments.models import (
     MilestoneStatus,
 )
 from app.core import clock
+from app.core.pagination import Page
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, Theme
 from app.progress.queries import progress_of
@@ -112,51 +113,11 @@ class CommitteeFigures:
 
 
 @dataclass
-class CommitmentPage:
-    """One page of a dashboard's list (the pagination macro reads page, pages, numbers())."""
-
-    summaries: list[CommitmentSummary]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.summaries else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.summaries) - 1 if self.summaries else 0
-
-    def numbers(self, around: int = 2) -> list[int | None]:
-        """Page numbers to link, with None where a gap is shown: 1 … 4 5 [6] 7 8 … 20."""
-        wanted = {1, self.pages, *range(self.page - around, self.page + around + 1)}
-        result: list[int | None] = []
-        for n in sorted(n for n in wanted if 1 <= n <= self.pages):
-            if result and n - result[-1] > 1:
-                result.append(None)
-            result.append(n)
-        return result
-
-
-@dataclass
 class Dashboard:
     plan: ActionPlan
     committee: Committee | None
     today: date
-    listed: CommitmentPage
+    listed: Page  # of CommitmentSummary
     by_status: list[tuple[str, int]]  # (STATUS_KEYS item, count), every key
     by_theme: list[tuple[str, int]]  # (theme name or "", count), only themes with commitments
     by_committee: list[CommitteeFigures]  # every committee of the plan, in the plan's order
@@ -170,7 +131,7 @@ class Dashboard:
 
     @property
     def summaries(self) -> list[CommitmentSummary]:
-        return self.listed.summaries
+        return self.listed.items
 
 
 def _public(plan_id: int, committee_id: int | None = None) -> list:
@@ -372,7 +333,7 @@ class Figures:
 
 
 def commitment_page(plan_id: int, committee_id: int | None, page: int, total: int,
-                    today: date) -> CommitmentPage:
+                    today: date) -> Page:
     """Page `page` (from 1) of the public commitments, summarised from their milestones: two
     statements. A page past the last one is empty (the view answers 404)."""
     per_page = PER_PAGE
@@ -383,7 +344,7 @@ def commitment_page(plan_id: int, committee_id: int | None, page: int, total: in
         summarise(c, Progress.of(progress_of(c, c.milestones), c.milestones), today)
         for c in commitments
     ]
-    return CommitmentPage(summaries, total, page, per_page)
+    return Page(summaries, total, page, per_page)
 
 def dashboard_version(plan: ActionPlan, committee: Committee | None = None) -> tuple:
     """What changes whenever the dashboard's body would, in one statement: the plan's (or the
