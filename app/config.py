@@ -50,6 +50,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Small facts every page shows, kept per process between requests (app/core/facts.py).
         "FACTS_KEPT": True,
         "FACTS_SECONDS": int(env.get("FACTS_SECONDS", "5")),
+        # How long a search's "more than 1,000" of a kind is kept per process (app/search/queries.py
+        # _Saturated; 0: counted on every search).
+        "SEARCH_SATURATED_SECONDS": int(env.get("SEARCH_SATURATED_SECONDS", "120")),
         "PAGE_CACHE_PREFIX": env.get("PAGE_CACHE_PREFIX", "cocrea"),
         "BENCH_FLOOR": _bool(env.get("COCREA_BENCH_FLOOR")),
         # Mail

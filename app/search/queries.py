@@ -5,15 +5,28 @@ boxes use directly).
 import functools
 import itertools
 import math
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from app.extensions import db
 from app.fulltext import analyser
-from app.fulltext.matching import Query, catch_up, first_matches, ranked, similar_ids, title_matches
+from app.fulltext.matching import (
+    Query,
+    catch_up,
+    first_matches,
+    is_postgresql,
+    ranked,
+    similar_ids,
+    title_matches,
+    words_params,
+)
 from app.fulltext.models import KINDS, UNTITLED_KINDS, SearchEntry
 from app.plans.models import ActionPlan
 from app.proposals.models import Proposal
@@ -170,7 +183,73 @@ def highlight(text: str, query: Query, limit: int | None = None) -> Markup:
     return Markup("").join(parts)
 
 
+# ------------------------------------------------------------------ counts past the cap
+
+
+class _Saturated:
+    """The (words, plan, kind) lately found to have more than COUNT_CAP matches, kept per app and
+    process for SEARCH_SATURATED_SECONDS (0: not kept). A search of common words then reads only
+    the candidates it ranks, not the thousand matches that prove "more than 1,000" again. A kind
+    with that many matches keeps them: only deleting or hiding hundreds of matching items within
+    those seconds could make the "more than" wrong, and the results themselves are always read
+    afresh. At most MAX entries; the oldest go first.
+
+    Locked: every request thread reads and writes `_until` under `_lock`."""
+
+    MAX = 10_000
+    EXTENSION = "search_saturated"
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._until: OrderedDict[tuple, float] = OrderedDict()
+
+    @classmethod
+    def of_app(cls) -> "_Saturated":
+        seconds = float(current_app.config.get("SEARCH_SATURATED_SECONDS", 120))
+        store = current_app.extensions.get(cls.EXTENSION)
+        if store is None or store.seconds != seconds:
+            store = current_app.extensions[cls.EXTENSION] = cls(seconds)
+        return store
+
+    def knows(self, key: tuple) -> bool:
+        if self.seconds <= 0:
+            return False
+        with self._lock:
+            until = self._until.get(key)
+            if until is None:
+                return False
+            if until < time.monotonic():
+                del self._until[key]
+                return False
+            return True
+
+    def note(self, key: tuple) -> None:
+        if self.seconds <= 0:
+            return
+        with self._lock:
+            self._until[key] = time.monotonic() + self.seconds
+            self._until.move_to_end(key)
+            while len(self._until) > self.MAX:
+                self._until.popitem(last=False)
+
+
 # ------------------------------------------------------------------ the reads
+
+
+# Thread-safe: lru_cache locks its bookkeeping, and the statements it keeps are immutable.
+@functools.lru_cache(maxsize=512)
+def _first_statement(postgresql: bool, reads: tuple, ids: tuple, titled: tuple, title_limit: int,
+                     by_plan: bool):
+    """Statement 1 of search(), built once per shape (the words are bound parameters): building
+    a dozen bounded subqueries costs more than running them."""
+    scope = [_published_plans()]
+    if by_plan:
+        scope.append(SearchEntry.plan_id == sa.bindparam("plan_id", type_=sa.Integer))
+    return sa.union_all(
+        *first_matches(scope, count_to=dict(reads), ids=dict(zip(KINDS, ids)),
+                       postgresql=postgresql),
+        *title_matches(list(titled), scope, limit=title_limit, postgresql=postgresql))
 
 
 def _clamp(value, default: int, maximum: int) -> int:
@@ -185,8 +264,9 @@ def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = N
            page: int = 1, per_page: int = PER_PAGE) -> SearchPage:
     """One page of what matches every word of the query, most relevant first, with the number of
     matches of each kind (for the filters). Two statements whatever the data size, and each reads
-    a bounded number of rows: counts stop past COUNT_CAP, and only the candidates of
-    matching.candidate_ids are ranked, of which at most MAX_RESULTS are shown."""
+    a bounded number of rows, whatever the size of the index: counts stop past COUNT_CAP, and only
+    the newest matches of each kind and the newest title matches (matching.newest_matches) are
+    ranked, of which at most MAX_RESULTS are shown; only the page's rows are read whole and marked."""
     per_page = _clamp(per_page, PER_PAGE, MAX_PER_PAGE)
     page = _clamp(page, 1, MAX_PAGE)
     text = (query or "")[:analyser.MAX_QUERY_CHARS]
@@ -194,24 +274,31 @@ def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = N
     if not parsed.tokens:
         return SearchPage(text, [], 0, 1, per_page, searchable=False)
     catch_up()
-    scope = [_published_plans()]
-    if plan_id is not None:
-        scope.append(SearchEntry.plan_id == plan_id)
     wanted = [k for k in KINDS if not kinds or k in kinds]
-    # Statement 1: each kind's matches counted up to COUNT_CAP + 1 with the first of them (the
-    # candidates found anywhere in the text), and the first matches in titles (the likeliest
-    # best), of the kinds wanted.
+    # Statement 1: each kind's matches counted up to COUNT_CAP + 1 with the newest of them (the
+    # candidates found anywhere in the text), and the newest matches in titles (the likeliest
+    # best), of the kinds wanted. A kind lately found to have more than COUNT_CAP matches is not
+    # counted again (_Saturated); only its candidates are read.
+    saturated = _Saturated.of_app()
+    keys = {kind: (tuple(parsed.tokens), parsed.prefix, plan_id, kind, COUNT_CAP) for kind in KINDS}
+    known = {kind for kind in KINDS if saturated.knows(keys[kind])}
     firsts = {kind: [] for kind in (*KINDS, "title")}
-    counts = dict.fromkeys(KINDS, 0)
+    counts = {kind: COUNT_CAP + 1 if kind in known else 0 for kind in KINDS}
     titled = [k for k in wanted if k not in UNTITLED_KINDS]
-    for entry_id, kind, n in db.session.execute(sa.union_all(
-            *first_matches(parsed, scope, count_to=COUNT_CAP + 1,
-                           ids={k: MAX_RESULTS if k in wanted else 0 for k in KINDS}),
-            *([title_matches(parsed, [*scope, SearchEntry.kind.in_(titled)], limit=MAX_RESULTS)]
-              if titled else []))):
+    reads = {k: MAX_RESULTS if k in known else COUNT_CAP + 1 for k in KINDS
+             if k not in known or k in wanted}
+    statement = _first_statement(
+        is_postgresql(), tuple(reads.items()),
+        tuple(MAX_RESULTS if k in wanted else 0 for k in KINDS), tuple(titled),
+        max(1, MAX_RESULTS // max(1, len(titled))), plan_id is not None)
+    params = words_params(parsed) | ({} if plan_id is None else {"plan_id": plan_id})
+    for entry_id, kind, n in db.session.execute(statement, params):
         firsts[kind].append(entry_id)
-        if kind in counts:
+        if kind in counts and kind not in known:
             counts[kind] = n
+    for kind in KINDS:
+        if kind not in known and SearchPage.more_than(counts[kind]):
+            saturated.note(keys[kind])
     total = sum(min(counts[k], COUNT_CAP) for k in wanted)
     more = any(SearchPage.more_than(counts[k]) for k in wanted)
     shown = min(total, MAX_RESULTS)
