@@ -10,10 +10,14 @@ What changed since the index was last brought up to date is re-indexed before an
 search area (which knows every kind's sources) registers how, with `on_read`; this module
 imports no area.
 """
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.sql.util import ClauseAdapter
 
 from app.extensions import db
@@ -146,7 +150,7 @@ def _title_clause(query: Query):
 
 
 def newest_matches(kind: str, scope: list, *, limit: int, title: bool = False,
-                   postgresql: bool = True):
+                   postgresql: bool = True, words: str | None = None):
     """A SELECT of the ids of at most `limit` entries of `kind` in `scope` that match every word
     of the bound parameter WORDS (with `title`, every word of TITLE_WORDS, in their title), the
     newest items first: what a page ranks and a count counts. Execute it with words_params().
@@ -159,8 +163,9 @@ def newest_matches(kind: str, scope: list, *, limit: int, title: bool = False,
     the window holds fewer than `limit` matches are the older entries looked up in the kind's GIN
     index (ix_search_entries_vector_<kind>); that part is never started otherwise (the LIMIT over
     the UNION ALL stops first), and for such a word the index is cheap. SQLite's FTS5 reads its
-    matches in order and stops at the LIMIT by itself."""
-    words = sa.bindparam(TITLE_WORDS if title else WORDS, type_=sa.String)
+    matches in order and stops at the LIMIT by itself. `words` (words_params' value) binds the
+    parameter in the statement itself, for a statement that is not kept."""
+    words = sa.bindparam(TITLE_WORDS if title else WORDS, words, type_=sa.String)
     if postgresql:
         return _newest_matches_postgresql(kind, scope, words, limit=limit)
     fts = sa.table("search_fts", sa.column("rowid"))
@@ -193,8 +198,10 @@ def _newest_matches_postgresql(kind: str, scope: list, words, *, limit: int):
                   .order_by(entries.c.item_id.desc())
                   .offset(sa.literal(NEWEST_WINDOW - 1, literal_execute=True)).limit(1)
                   .correlate(None).scalar_subquery())
-    older = sa.select(entries.c.id).where(vector.bool_op("@@")(tsquery), of_kind(kind), *scope,
-                                          entries.c.item_id < window_end)
+    # "window_end IS NOT NULL" alone is a one-time test: a kind the window held whole never
+    # reaches its GIN index.
+    older = sa.select(entries.c.id).where(window_end.is_not(None), vector.bool_op("@@")(tsquery),
+                                          of_kind(kind), *scope, entries.c.item_id < window_end)
     both = sa.union_all(recent.subquery().select(), older).subquery()
     return sa.select(both.c.id).limit(sa.literal(limit, literal_execute=True))
 
@@ -268,6 +275,31 @@ def matching_ids(kind: str, query: str | None, plan_id: int | None):
     return stmt
 
 
+def newest_matching_ids(kind: str, query: str | None, plan_id: int, *, limit: int,
+                        related=None):
+    """For a list's search box sorted by relevance: a SELECT of (item_id, relevance) of the newest
+    `limit` public items of `kind` in the plan that match every word and `related` (a condition
+    on SearchEntry.item_id, such as an EXISTS of the list's own filters); None when the query is
+    blank. Its cost does not grow with the index (newest_matches): the list ranks these only."""
+    if kind not in KINDS:
+        raise ValueError(f"not a kind of search: {kind!r}")
+    if not (query or "").strip():
+        return None
+    parsed = Query.of(query)
+    if not parsed.tokens:
+        return sa.select(SearchEntry.item_id, sa.literal(0.0).label("relevance")).where(sa.false())
+    catch_up()
+    scope = [SearchEntry.plan_id == plan_id, *([related] if related is not None else [])]
+    postgresql = _is_postgresql()
+    newest = newest_matches(kind, scope, limit=limit, postgresql=postgresql,
+                            words=words_params(parsed)[WORDS]).subquery()
+    condition, relevance, source = match_clause(parsed)
+    among = SearchEntry.id.in_(sa.select(newest.c.id))
+    # bm25 can only be read in a statement that MATCHes; ts_rank needs no match condition.
+    return (sa.select(SearchEntry.item_id, relevance.label("relevance")).select_from(source)
+            .where(among, *([] if postgresql else [condition])))
+
+
 def similar_ids(plan_id: int, text: str, *, limit: int = 5, exclude_id: int | None = None) -> list[int]:
     """Ids of the plan's public proposals that share ANY significant word with the text (a title
     and body being written), the closest first: one statement."""
@@ -287,3 +319,65 @@ def similar_ids(plan_id: int, text: str, *, limit: int = 5, exclude_id: int | No
     if exclude_id is not None:
         stmt = stmt.where(SearchEntry.item_id != exclude_id)
     return list(db.session.scalars(stmt).all())
+
+
+class Kept:
+    """Values kept per app and process for a few seconds (the app's config[SETTING]; 0: nothing is
+    kept), at most MAX of them, the oldest going first. Locked: every request thread reads and
+    writes `_entries` under `_lock`."""
+
+    MAX = 10_000
+    SETTING = ""
+    DEFAULT_SECONDS = 0
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
+
+    @classmethod
+    def of_app(cls):
+        seconds = float(current_app.config.get(cls.SETTING, cls.DEFAULT_SECONDS))
+        store = current_app.extensions.get(cls.SETTING)
+        if store is None or store.seconds != seconds:
+            store = current_app.extensions[cls.SETTING] = cls(seconds)
+        return store
+
+    def get(self, key: tuple):
+        if self.seconds <= 0:
+            return None
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] < time.monotonic():
+                del self._entries[key]
+                return None
+            return entry[1]
+
+    def put(self, key: tuple, value) -> None:
+        if self.seconds <= 0:
+            return
+        with self._lock:
+            self._entries[key] = (time.monotonic() + self.seconds, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.MAX:
+                self._entries.popitem(last=False)
+
+
+class Saturated(Kept):
+    """The searches (words, plan, kind, filters: a key the caller makes) lately found to have more
+    matches than their count's cap, kept for SEARCH_SATURATED_SECONDS. A search of common words
+    then reads only the candidates it ranks, not the thousand matches that prove "more than
+    1,000" again. What had that many matches keeps them: only deleting or hiding hundreds of
+    matching items within those seconds could make the "more than" wrong, and the results
+    themselves are always read afresh."""
+
+    SETTING = "SEARCH_SATURATED_SECONDS"
+    DEFAULT_SECONDS = 120
+
+    def knows(self, key: tuple) -> bool:
+        return self.get(key) is not None
+
+    def note(self, key: tuple) -> None:
+        self.put(key, True)

@@ -5,13 +5,9 @@ boxes use directly).
 import functools
 import itertools
 import math
-import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
@@ -19,6 +15,8 @@ from app.extensions import db
 from app.fulltext import analyser
 from app.fulltext.matching import (
     Query,
+    Kept,
+    Saturated,
     catch_up,
     first_matches,
     is_postgresql,
@@ -183,57 +181,6 @@ def highlight(text: str, query: Query, limit: int | None = None) -> Markup:
     return Markup("").join(parts)
 
 
-# ------------------------------------------------------------------ counts past the cap
-
-
-class _Saturated:
-    """The (words, plan, kind) lately found to have more than COUNT_CAP matches, kept per app and
-    process for SEARCH_SATURATED_SECONDS (0: not kept). A search of common words then reads only
-    the candidates it ranks, not the thousand matches that prove "more than 1,000" again. A kind
-    with that many matches keeps them: only deleting or hiding hundreds of matching items within
-    those seconds could make the "more than" wrong, and the results themselves are always read
-    afresh. At most MAX entries; the oldest go first.
-
-    Locked: every request thread reads and writes `_until` under `_lock`."""
-
-    MAX = 10_000
-    EXTENSION = "search_saturated"
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self._lock = threading.Lock()
-        self._until: OrderedDict[tuple, float] = OrderedDict()
-
-    @classmethod
-    def of_app(cls) -> "_Saturated":
-        seconds = float(current_app.config.get("SEARCH_SATURATED_SECONDS", 120))
-        store = current_app.extensions.get(cls.EXTENSION)
-        if store is None or store.seconds != seconds:
-            store = current_app.extensions[cls.EXTENSION] = cls(seconds)
-        return store
-
-    def knows(self, key: tuple) -> bool:
-        if self.seconds <= 0:
-            return False
-        with self._lock:
-            until = self._until.get(key)
-            if until is None:
-                return False
-            if until < time.monotonic():
-                del self._until[key]
-                return False
-            return True
-
-    def note(self, key: tuple) -> None:
-        if self.seconds <= 0:
-            return
-        with self._lock:
-            self._until[key] = time.monotonic() + self.seconds
-            self._until.move_to_end(key)
-            while len(self._until) > self.MAX:
-                self._until.popitem(last=False)
-
-
 # ------------------------------------------------------------------ the reads
 
 
@@ -260,26 +207,9 @@ def _clamp(value, default: int, maximum: int) -> int:
     return max(1, min(number, maximum))
 
 
-def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = None,
-           page: int = 1, per_page: int = PER_PAGE) -> SearchPage:
-    """One page of what matches every word of the query, most relevant first, with the number of
-    matches of each kind (for the filters). Two statements whatever the data size, and each reads
-    a bounded number of rows, whatever the size of the index: counts stop past COUNT_CAP, and only
-    the newest matches of each kind and the newest title matches (matching.newest_matches) are
-    ranked, of which at most MAX_RESULTS are shown; only the page's rows are read whole and marked."""
-    per_page = _clamp(per_page, PER_PAGE, MAX_PER_PAGE)
-    page = _clamp(page, 1, MAX_PAGE)
-    text = (query or "")[:analyser.MAX_QUERY_CHARS]
-    parsed = Query.of(text)
-    if not parsed.tokens:
-        return SearchPage(text, [], 0, 1, per_page, searchable=False)
-    catch_up()
-    wanted = [k for k in KINDS if not kinds or k in kinds]
-    # Statement 1: each kind's matches counted up to COUNT_CAP + 1 with the newest of them (the
-    # candidates found anywhere in the text), and the newest matches in titles (the likeliest
-    # best), of the kinds wanted. A kind lately found to have more than COUNT_CAP matches is not
-    # counted again (_Saturated); only its candidates are read.
-    saturated = _Saturated.of_app()
+def _first_reads(parsed: Query, wanted: list[str], plan_id: int | None):
+    """Statement 1 of search(): ({kind or "title": candidate ids}, {kind: count})."""
+    saturated = Saturated.of_app()
     keys = {kind: (tuple(parsed.tokens), parsed.prefix, plan_id, kind, COUNT_CAP) for kind in KINDS}
     known = {kind for kind in KINDS if saturated.knows(keys[kind])}
     firsts = {kind: [] for kind in (*KINDS, "title")}
@@ -299,6 +229,55 @@ def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = N
     for kind in KINDS:
         if kind not in known and SearchPage.more_than(counts[kind]):
             saturated.note(keys[kind])
+    return {k: tuple(v) for k, v in firsts.items()}, counts
+
+
+class FirstReads(Kept):
+    """Statement 1's answer for a search (each kind's count and candidates), kept for
+    SEARCH_KEPT_SECONDS under the index's version, its highest entry id (every item indexed or
+    indexed again takes a new one): the same search again in those seconds reads only the page it
+    shows. An item only taken out of the index (hidden, withdrawn) leaves the version as it was;
+    for those seconds a count may still count it, but it is never shown (statement 2 reads the
+    entries themselves)."""
+
+    SETTING = "SEARCH_KEPT_SECONDS"
+    DEFAULT_SECONDS = 30
+
+
+def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = None,
+           page: int = 1, per_page: int = PER_PAGE) -> SearchPage:
+    """One page of what matches every word of the query, most relevant first, with the number of
+    matches of each kind (for the filters). Two statements whatever the data size (three when
+    answers are kept, SEARCH_KEPT_SECONDS, one of them the index's version), and each reads
+    a bounded number of rows, whatever the size of the index: counts stop past COUNT_CAP, and only
+    the newest matches of each kind and the newest title matches (matching.newest_matches) are
+    ranked, of which at most MAX_RESULTS are shown; only the page's rows are read whole and marked."""
+    per_page = _clamp(per_page, PER_PAGE, MAX_PER_PAGE)
+    page = _clamp(page, 1, MAX_PAGE)
+    text = (query or "")[:analyser.MAX_QUERY_CHARS]
+    parsed = Query.of(text)
+    if not parsed.tokens:
+        return SearchPage(text, [], 0, 1, per_page, searchable=False)
+    catch_up()
+    wanted = [k for k in KINDS if not kinds or k in kinds]
+    # Statement 1: each kind's matches counted up to COUNT_CAP + 1 with the newest of them (the
+    # candidates found anywhere in the text), and the newest matches in titles (the likeliest
+    # best), of the kinds wanted. A kind lately found to have more than COUNT_CAP matches is not
+    # counted again (Saturated); only its candidates are read. The same search again while the
+    # index is unchanged reuses its answer for SEARCH_KEPT_SECONDS (FirstReads: one statement
+    # reads the index's version instead).
+    kept = FirstReads.of_app()
+    kept_key = None
+    if kept.seconds > 0:
+        version = db.session.scalar(sa.select(sa.func.max(SearchEntry.id)))
+        kept_key = (version, tuple(parsed.tokens), parsed.prefix, plan_id, tuple(wanted),
+                    COUNT_CAP, MAX_RESULTS)
+    found = kept.get(kept_key) if kept_key else None
+    if found is None:
+        found = _first_reads(parsed, wanted, plan_id)
+        if kept_key:
+            kept.put(kept_key, found)
+    firsts, counts = found
     total = sum(min(counts[k], COUNT_CAP) for k in wanted)
     more = any(SearchPage.more_than(counts[k]) for k in wanted)
     shown = min(total, MAX_RESULTS)
