@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from app.extensions import db
-from app.fulltext import analyser
+from app.fulltext import analyser, matching
 from app.fulltext.matching import (
     Query,
     Kept,
@@ -187,9 +187,10 @@ def highlight(text: str, query: Query, limit: int | None = None) -> Markup:
 # Thread-safe: lru_cache locks its bookkeeping, and the statements it keeps are immutable.
 @functools.lru_cache(maxsize=512)
 def _first_statement(postgresql: bool, reads: tuple, ids: tuple, titled: tuple, title_limit: int,
-                     by_plan: bool):
+                     by_plan: bool, window: int):
     """Statement 1 of search(), built once per shape (the words are bound parameters): building
-    a dozen bounded subqueries costs more than running them."""
+    a dozen bounded subqueries costs more than running them. `window` (matching.NEWEST_WINDOW,
+    which newest_matches reads) is part of the shape."""
     scope = [_published_plans()]
     if by_plan:
         scope.append(SearchEntry.plan_id == sa.bindparam("plan_id", type_=sa.Integer))
@@ -220,7 +221,7 @@ def _first_reads(parsed: Query, wanted: list[str], plan_id: int | None):
     statement = _first_statement(
         is_postgresql(), tuple(reads.items()),
         tuple(MAX_RESULTS if k in wanted else 0 for k in KINDS), tuple(titled),
-        max(1, MAX_RESULTS // max(1, len(titled))), plan_id is not None)
+        max(1, MAX_RESULTS // max(1, len(titled))), plan_id is not None, matching.NEWEST_WINDOW)
     params = words_params(parsed) | ({} if plan_id is None else {"plan_id": plan_id})
     for entry_id, kind, n in db.session.execute(statement, params):
         firsts[kind].append(entry_id)
