@@ -166,6 +166,7 @@ def list_proposals(
     filters = filters or ProposalFilters()
     per_page = max(1, min(clamp_page(per_page, PER_PAGE), MAX_PER_PAGE))
     stmt, relevance = _searched(_filtered(plan, filters), plan, filters.text)
+    counted = stmt
     ranked_only = None
     if sort == RELEVANCE and relevance is not None:
         # Ranked among the newest RANKED matches that pass the filters, read in a bounded number
@@ -175,7 +176,7 @@ def list_proposals(
         order = (relevance.desc(), Proposal.created_at.desc(), Proposal.id.desc())
     else:
         order = SORTS[sort if sort in SORTS else DEFAULT_SORT]
-    total, capped = _count(plan, filters, _searched(_filtered(plan, filters), plan, filters.text)[0])
+    total, capped = _count(plan, filters, counted)
     pages = max(1, math.ceil(min(total, ranked_only or total) / per_page))
     # Past a capped count the pages go on as long as there are rows (an empty page says so).
     page = clamp_page(page) if capped and ranked_only is None else min(clamp_page(page), pages)
