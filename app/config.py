@@ -50,6 +50,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Small facts every page shows, kept per process between requests (app/core/facts.py).
         "FACTS_KEPT": True,
         "FACTS_SECONDS": int(env.get("FACTS_SECONDS", "5")),
+        # How long a search's "more than 1,000" of a kind is kept per process (app/search/queries.py
+        # _Saturated; 0: counted on every search).
+        "SEARCH_SATURATED_SECONDS": int(env.get("SEARCH_SATURATED_SECONDS", "120")),
+        # How long a search's counts and candidates are kept per process under the index's
+        # version (app/search/queries.py FirstReads; 0: read on every search).
+        "SEARCH_KEPT_SECONDS": int(env.get("SEARCH_KEPT_SECONDS", "30")),
         "PAGE_CACHE_PREFIX": env.get("PAGE_CACHE_PREFIX", "cocrea"),
         "BENCH_FLOOR": _bool(env.get("COCREA_BENCH_FLOOR")),
         # Mail
@@ -186,4 +192,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
 def engine_options(uri: str) -> dict:
     if uri.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    # No JIT compiling: a page's statements read few rows, but a bounded read (a LIMIT over an
+    # index read in order, app/fulltext/matching.py newest_matches) can be estimated dear enough
+    # to pass jit_above_cost, and compiling it then costs hundreds of milliseconds of CPU.
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10,
+            "connect_args": {"options": "-c jit=off"}}

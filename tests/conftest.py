@@ -89,6 +89,9 @@ def test_config(database_url: str, tmp_dir) -> dict:
         # Facts kept between requests (app/core/facts.py) are read on every request, as the
         # statement counts of the suite assume; tests/core/test_common_path.py keeps them.
         "FACTS_KEPT": False,
+        # A search's counts and candidates are read on every search (tests/search keeps them).
+        "SEARCH_SATURATED_SECONDS": 0,
+        "SEARCH_KEPT_SECONDS": 0,
         "SERVER_NAME": None,
         # Existing tests log admins and facilitators in without enrolling; tests of the rule set it.
         "TWO_FACTOR_REQUIRED_ROLES": [],

@@ -9,6 +9,7 @@ from app.accounts.models import User
 from app.core.text import clean_line, clean_text, fold
 from app.extensions import db
 from app.fulltext import matching as fulltext
+from app.fulltext.models import SearchEntry
 from app.plans.models import ActionPlan, Committee, Theme
 from app.proposals import counts
 from app.proposals.models import (
@@ -41,6 +42,9 @@ MAX_SEARCH_WORDS = 12
 # A searched list counts its matches up to this many and then says "more than": counting all of
 # a common word's matches would read them all on every request.
 COUNT_CAP = 1000
+# A list searched and sorted by relevance ranks the newest this many matches (those that pass its
+# filters): ranking every match of a common word would read them all on every request.
+RANKED = 200
 
 
 def visible():
@@ -68,6 +72,8 @@ class Page:
     per_page: int
     # The total is a lower bound ("more than"): a searched list stops counting at COUNT_CAP.
     capped: bool = False
+    # Sorted by relevance: only the newest this many matches are ranked and paged (RANKED).
+    ranked_only: int | None = None
     pages: int = field(init=False)
 
     def __post_init__(self):
@@ -85,7 +91,7 @@ class Page:
         """Page numbers to link, with None where a gap is shown: 1 … 4 5 [6] 7 8 … 20 (a capped
         count knows no last page: 1 … 4 5 [6] 7)."""
         wanted = {1, *range(self.page - around, self.page + around + 1)}
-        if not self.capped:
+        if not self.capped or self.ranked_only:
             wanted.add(self.pages)
         shown = sorted(n for n in wanted if 1 <= n <= self.pages)
         result: list[int | None] = []
@@ -130,6 +136,16 @@ def _searched(stmt, plan: ActionPlan, text: str | None):
     return stmt.join(found, found.c.item_id == Proposal.id), found.c.relevance
 
 
+def _ranked(stmt, plan: ActionPlan, filters: ProposalFilters):
+    """The list narrowed to the newest RANKED proposals that the site's search finds for the text
+    and that pass the list's filters, with their relevance."""
+    passes = sa.exists(_filtered(plan, filters).with_only_columns(Proposal.id)
+                       .where(Proposal.id == SearchEntry.item_id))
+    found = fulltext.newest_matching_ids("proposal", filters.text, plan.id, limit=RANKED,
+                                         related=passes).subquery()
+    return stmt.join(found, found.c.item_id == Proposal.id), found.c.relevance
+
+
 def matching(stmt, text: str | None):
     """Proposals whose title and text contain every word (accents and case ignored): the API's
     and open data's `q`, which also reach withdrawn proposals (the list page uses app/search)."""
@@ -150,14 +166,20 @@ def list_proposals(
     filters = filters or ProposalFilters()
     per_page = max(1, min(clamp_page(per_page, PER_PAGE), MAX_PER_PAGE))
     stmt, relevance = _searched(_filtered(plan, filters), plan, filters.text)
+    counted = stmt
+    ranked_only = None
     if sort == RELEVANCE and relevance is not None:
+        # Ranked among the newest RANKED matches that pass the filters, read in a bounded number
+        # of rows whatever the plan's size (fulltext.newest_matching_ids); not among them all.
+        ranked_only = RANKED
+        stmt, relevance = _ranked(_filtered(plan, filters), plan, filters)
         order = (relevance.desc(), Proposal.created_at.desc(), Proposal.id.desc())
     else:
         order = SORTS[sort if sort in SORTS else DEFAULT_SORT]
-    total, capped = _count(plan, filters, stmt)
-    pages = max(1, math.ceil(total / per_page))
+    total, capped = _count(plan, filters, counted)
+    pages = max(1, math.ceil(min(total, ranked_only or total) / per_page))
     # Past a capped count the pages go on as long as there are rows (an empty page says so).
-    page = clamp_page(page) if capped else min(clamp_page(page), pages)
+    page = clamp_page(page) if capped and ranked_only is None else min(clamp_page(page), pages)
     # The page's ids first, read from a covering index of the order (models.py: LIST_COLUMNS), so
     # that a deep page skips its offset's rows in the index and not in the table; then the rows.
     ids = db.session.scalars(
@@ -171,7 +193,10 @@ def list_proposals(
         )
     ).unique().all()) if ids else []
     result = Page(items=items, total=total, page=page, per_page=per_page, capped=capped)
-    if capped:
+    if ranked_only is not None and (capped or total > ranked_only):
+        result.ranked_only = ranked_only
+        result.pages = min(result.pages, math.ceil(ranked_only / per_page))
+    elif capped:
         result.pages = max(result.pages, page + 1 if len(result.items) == per_page else page)
     return result
 
@@ -189,8 +214,16 @@ def _count(plan: ActionPlan, filters: ProposalFilters, stmt) -> tuple[int, bool]
             plan.id, committee_id=filters.committee_id, theme_id=filters.theme_id,
             municipality=filters.municipality, state=filters.state,
             exclude_state=ProposalState.withdrawn if filters.state is None else None), False
+    # A list found to have more than COUNT_CAP matches is not counted again for a while.
+    saturated = fulltext.Saturated.of_app()
+    key = ("proposals", plan.id, tuple(fulltext.Query.of(filters.text).tokens), filters.committee_id,
+           filters.theme_id, filters.state, filters.municipality, COUNT_CAP)
+    if saturated.knows(key):
+        return COUNT_CAP, True
     found = db.session.scalar(sa.select(sa.func.count()).select_from(
         stmt.with_only_columns(Proposal.id).limit(COUNT_CAP + 1).subquery())) or 0
+    if found > COUNT_CAP:
+        saturated.note(key)
     return min(found, COUNT_CAP), found > COUNT_CAP
 
 

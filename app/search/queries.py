@@ -12,8 +12,19 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from app.extensions import db
-from app.fulltext import analyser
-from app.fulltext.matching import Query, catch_up, first_matches, ranked, similar_ids, title_matches
+from app.fulltext import analyser, matching
+from app.fulltext.matching import (
+    Query,
+    Kept,
+    Saturated,
+    catch_up,
+    first_matches,
+    is_postgresql,
+    ranked,
+    similar_ids,
+    title_matches,
+    words_params,
+)
 from app.fulltext.models import KINDS, UNTITLED_KINDS, SearchEntry
 from app.plans.models import ActionPlan
 from app.proposals.models import Proposal
@@ -173,6 +184,22 @@ def highlight(text: str, query: Query, limit: int | None = None) -> Markup:
 # ------------------------------------------------------------------ the reads
 
 
+# Thread-safe: lru_cache locks its bookkeeping, and the statements it keeps are immutable.
+@functools.lru_cache(maxsize=512)
+def _first_statement(postgresql: bool, reads: tuple, ids: tuple, titled: tuple, title_limit: int,
+                     by_plan: bool, window: int):
+    """Statement 1 of search(), built once per shape (the words are bound parameters): building
+    a dozen bounded subqueries costs more than running them. `window` (matching.NEWEST_WINDOW,
+    which newest_matches reads) is part of the shape."""
+    scope = [_published_plans()]
+    if by_plan:
+        scope.append(SearchEntry.plan_id == sa.bindparam("plan_id", type_=sa.Integer))
+    return sa.union_all(
+        *first_matches(scope, count_to=dict(reads), ids=dict(zip(KINDS, ids)),
+                       postgresql=postgresql),
+        *title_matches(list(titled), scope, limit=title_limit, postgresql=postgresql))
+
+
 def _clamp(value, default: int, maximum: int) -> int:
     try:
         number = int(value)
@@ -181,12 +208,51 @@ def _clamp(value, default: int, maximum: int) -> int:
     return max(1, min(number, maximum))
 
 
+def _first_reads(parsed: Query, wanted: list[str], plan_id: int | None):
+    """Statement 1 of search(): ({kind or "title": candidate ids}, {kind: count})."""
+    saturated = Saturated.of_app()
+    keys = {kind: (tuple(parsed.tokens), parsed.prefix, plan_id, kind, COUNT_CAP) for kind in KINDS}
+    known = {kind for kind in KINDS if saturated.knows(keys[kind])}
+    firsts = {kind: [] for kind in (*KINDS, "title")}
+    counts = {kind: COUNT_CAP + 1 if kind in known else 0 for kind in KINDS}
+    titled = [k for k in wanted if k not in UNTITLED_KINDS]
+    reads = {k: MAX_RESULTS if k in known else COUNT_CAP + 1 for k in KINDS
+             if k not in known or k in wanted}
+    statement = _first_statement(
+        is_postgresql(), tuple(reads.items()),
+        tuple(MAX_RESULTS if k in wanted else 0 for k in KINDS), tuple(titled),
+        max(1, MAX_RESULTS // max(1, len(titled))), plan_id is not None, matching.NEWEST_WINDOW)
+    params = words_params(parsed) | ({} if plan_id is None else {"plan_id": plan_id})
+    for entry_id, kind, n in db.session.execute(statement, params):
+        firsts[kind].append(entry_id)
+        if kind in counts and kind not in known:
+            counts[kind] = n
+    for kind in KINDS:
+        if kind not in known and SearchPage.more_than(counts[kind]):
+            saturated.note(keys[kind])
+    return {k: tuple(v) for k, v in firsts.items()}, counts
+
+
+class FirstReads(Kept):
+    """Statement 1's answer for a search (each kind's count and candidates), kept for
+    SEARCH_KEPT_SECONDS under the index's version, its highest entry id (every item indexed or
+    indexed again takes a new one): the same search again in those seconds reads only the page it
+    shows. An item only taken out of the index (hidden, withdrawn) leaves the version as it was;
+    for those seconds a count may still count it, but it is never shown (statement 2 reads the
+    entries themselves)."""
+
+    SETTING = "SEARCH_KEPT_SECONDS"
+    DEFAULT_SECONDS = 30
+
+
 def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = None,
            page: int = 1, per_page: int = PER_PAGE) -> SearchPage:
     """One page of what matches every word of the query, most relevant first, with the number of
-    matches of each kind (for the filters). Two statements whatever the data size, and each reads
-    a bounded number of rows: counts stop past COUNT_CAP, and only the candidates of
-    matching.candidate_ids are ranked, of which at most MAX_RESULTS are shown."""
+    matches of each kind (for the filters). Two statements whatever the data size (three when
+    answers are kept, SEARCH_KEPT_SECONDS, one of them the index's version), and each reads
+    a bounded number of rows, whatever the size of the index: counts stop past COUNT_CAP, and only
+    the newest matches of each kind and the newest title matches (matching.newest_matches) are
+    ranked, of which at most MAX_RESULTS are shown; only the page's rows are read whole and marked."""
     per_page = _clamp(per_page, PER_PAGE, MAX_PER_PAGE)
     page = _clamp(page, 1, MAX_PAGE)
     text = (query or "")[:analyser.MAX_QUERY_CHARS]
@@ -194,24 +260,25 @@ def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = N
     if not parsed.tokens:
         return SearchPage(text, [], 0, 1, per_page, searchable=False)
     catch_up()
-    scope = [_published_plans()]
-    if plan_id is not None:
-        scope.append(SearchEntry.plan_id == plan_id)
     wanted = [k for k in KINDS if not kinds or k in kinds]
-    # Statement 1: each kind's matches counted up to COUNT_CAP + 1 with the first of them (the
-    # candidates found anywhere in the text), and the first matches in titles (the likeliest
-    # best), of the kinds wanted.
-    firsts = {kind: [] for kind in (*KINDS, "title")}
-    counts = dict.fromkeys(KINDS, 0)
-    titled = [k for k in wanted if k not in UNTITLED_KINDS]
-    for entry_id, kind, n in db.session.execute(sa.union_all(
-            *first_matches(parsed, scope, count_to=COUNT_CAP + 1,
-                           ids={k: MAX_RESULTS if k in wanted else 0 for k in KINDS}),
-            *([title_matches(parsed, [*scope, SearchEntry.kind.in_(titled)], limit=MAX_RESULTS)]
-              if titled else []))):
-        firsts[kind].append(entry_id)
-        if kind in counts:
-            counts[kind] = n
+    # Statement 1: each kind's matches counted up to COUNT_CAP + 1 with the newest of them (the
+    # candidates found anywhere in the text), and the newest matches in titles (the likeliest
+    # best), of the kinds wanted. A kind lately found to have more than COUNT_CAP matches is not
+    # counted again (Saturated); only its candidates are read. The same search again while the
+    # index is unchanged reuses its answer for SEARCH_KEPT_SECONDS (FirstReads: one statement
+    # reads the index's version instead).
+    kept = FirstReads.of_app()
+    kept_key = None
+    if kept.seconds > 0:
+        version = db.session.scalar(sa.select(sa.func.max(SearchEntry.id)))
+        kept_key = (version, tuple(parsed.tokens), parsed.prefix, plan_id, tuple(wanted),
+                    COUNT_CAP, MAX_RESULTS)
+    found = kept.get(kept_key) if kept_key else None
+    if found is None:
+        found = _first_reads(parsed, wanted, plan_id)
+        if kept_key:
+            kept.put(kept_key, found)
+    firsts, counts = found
     total = sum(min(counts[k], COUNT_CAP) for k in wanted)
     more = any(SearchPage.more_than(counts[k]) for k in wanted)
     shown = min(total, MAX_RESULTS)
