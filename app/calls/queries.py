@@ -9,7 +9,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app.accounts.models import SECTOR_LABELS, Organisation, User
 from app.calls.models import (
@@ -99,7 +99,9 @@ def approved_organisations(committee_id: int, call_id: int | None) -> list[User]
     call."""
     if call_id is None:
         return []
-    return list(db.session.scalars(_approved(committee_id, call_id).order_by(User.id)))
+    return list(db.session.scalars(
+        _approved(committee_id, call_id).order_by(User.id).options(lazyload(User.moderator_scopes))
+    ))
 
 
 def approved_count(committee_id: int, call_id: int | None) -> int:

@@ -5,7 +5,7 @@ Nothing here counts votes before the close: `choices()` refuses while the electi
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app.accounts.models import User
 from app.calls.models import Call
@@ -96,11 +96,16 @@ def _candidates_query(election_id: int):
     return (
         sa.select(Candidate)
         .where(Candidate.election_id == election_id)
-        .options(
-            joinedload(Candidate.organisation).joinedload(User.organisation),
-            joinedload(Candidate.user),
-        )
+        .options(*_candidate_people())
     )
+
+
+def _candidate_people():
+    """The organisation and the person of a candidate, without the moderator scopes every User
+    would otherwise load (a statement per kind of user: the pages show none)."""
+    return (joinedload(Candidate.organisation).options(joinedload(User.organisation),
+                                                       lazyload(User.moderator_scopes)),
+            joinedload(Candidate.user).lazyload(User.moderator_scopes))
 
 
 def _by_name(candidates) -> list[Candidate]:
@@ -122,8 +127,7 @@ def candidate_by_id(candidate_id: int) -> Candidate | None:
     return db.session.scalar(
         sa.select(Candidate).where(Candidate.id == candidate_id)
         .options(joinedload(Candidate.election).joinedload(Election.committee),
-                 joinedload(Candidate.organisation).joinedload(User.organisation),
-                 joinedload(Candidate.user))
+                 *_candidate_people())
     )
 
 
@@ -255,6 +259,8 @@ def audit_trail(election_id: int) -> list[AuditEntry]:
         .where(AuditEntry.target_type == "Election", AuditEntry.target_id == election_id,
                AuditEntry.public.is_(True))
         .order_by(AuditEntry.created_at, AuditEntry.id)
+        # The page shows what was done, not who did it: no actor (nor their scopes) to load.
+        .options(lazyload(AuditEntry.actor))
     ))
 
 
