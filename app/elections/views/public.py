@@ -15,6 +15,7 @@ from app.elections import boxcheck, bp, chain, forms, queries, services
 from app.elections.models import SMALL_ROLL, ElectionState
 from app.elections.views.common import load_election
 from app.elections.windows import nomination_problem, voting_problem
+from app.extensions import limiter
 from app.proposals.queries import Page, clamp_page
 
 
@@ -87,7 +88,14 @@ def roll(election_id: int):
                            show_voted=election.is_over)
 
 
+def _whole_box_limit():
+    """The whole box is read (and, for the check, verified) on each request: its cost grows with
+    the ballots, so it is limited per address like the open-data downloads."""
+    return current_app.config["RATELIMIT_DOWNLOADS"]
+
+
 @bp.get("/<int:election_id>/box/check")
+@limiter.limit(_whole_box_limit)
 def box_check(election_id: int):
     """Check the whole published box here, server-side (the page repeats the check in the browser
     when JavaScript runs): no Python needed on the observer's side."""
@@ -103,6 +111,7 @@ def box_check(election_id: int):
 
 
 @bp.get("/<int:election_id>/box.json")
+@limiter.limit(_whole_box_limit)
 def box_json(election_id: int):
     election = load_election(election_id)
     if not election.is_over:
