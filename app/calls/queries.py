@@ -9,7 +9,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app.accounts.models import SECTOR_LABELS, Organisation, User
 from app.calls.models import (
@@ -77,13 +77,9 @@ def call_covers(call_id: int, committee_id: int) -> bool:
     ) is not None
 
 
-def approved_organisations(committee_id: int, call_id: int | None) -> list[User]:
-    """The organisations approved for the committee in that call, ordered by id; accounts deleted
-    since are left out. An election's electorate (each election names its call); none without a
-    call."""
-    if call_id is None:
-        return []
-    return list(db.session.scalars(
+def _approved(committee_id: int, call_id: int):
+    """The organisations approved for the committee in that call (accounts deleted since left out)."""
+    return (
         sa.select(User)
         .join(CallApplication, CallApplication.organisation_id == User.id)
         .join(Call, Call.id == CallApplication.call_id)
@@ -94,8 +90,36 @@ def approved_organisations(committee_id: int, call_id: int | None) -> list[User]
             User.deleted_at.is_(None),
             visible(),
         )
-        .order_by(User.id)
+    )
+
+
+def approved_organisations(committee_id: int, call_id: int | None) -> list[User]:
+    """The organisations approved for the committee in that call, ordered by id; accounts deleted
+    since are left out. An election's electorate (each election names its call); none without a
+    call."""
+    if call_id is None:
+        return []
+    return list(db.session.scalars(
+        _approved(committee_id, call_id).order_by(User.id).options(lazyload(User.moderator_scopes))
     ))
+
+
+def approved_count(committee_id: int, call_id: int | None) -> int:
+    """How many organisations `approved_organisations` lists, counted in SQL (one statement)."""
+    if call_id is None:
+        return 0
+    return db.session.scalar(
+        _approved(committee_id, call_id).with_only_columns(sa.func.count(User.id)).order_by(None)
+    ) or 0
+
+
+def is_approved(committee_id: int, call_id: int | None, organisation_id: int) -> bool:
+    """Whether `approved_organisations` lists this organisation, without reading the others."""
+    if call_id is None:
+        return False
+    return db.session.scalar(
+        sa.select(_approved(committee_id, call_id).where(User.id == organisation_id).exists())
+    ) is True
 
 
 def applications_of(organisation: User, call: Call | None = None) -> list[CallApplication]:

@@ -12,6 +12,11 @@ from app.elections import verify
 from app.elections.models import Election
 from app.elections.services import box_document
 
+# The page shows at most this many of the verifier's lines (a box tampered with throughout could
+# fail on every entry): the page stays bounded, and the count of what was left off is shown with
+# the way to get the whole report (the verifier, run on the downloaded box).
+SHOWN_LINES = 60
+
 
 @dataclass
 class BoxCheck:
@@ -23,6 +28,8 @@ class BoxCheck:
     head_checked: bool = False
     failures: list[str] = field(default_factory=list)
     report: list[str] = field(default_factory=list)
+    failures_left_off: int = 0
+    report_left_off: int = 0
 
 
 def check_box(election: Election, head: tuple[str, int | None] | None = None) -> BoxCheck:
@@ -32,6 +39,7 @@ def check_box(election: Election, head: tuple[str, int | None] | None = None) ->
     out = io.StringIO()
     verifies = verify.verify(box, out=out, heads=[head] if head else ())
     report = [line.rstrip() for line in out.getvalue().splitlines() if line.strip()]
+    failures = [line[6:] for line in report if line.startswith("FAIL")]
     roll = box.get("roll") or {}
     return BoxCheck(
         verifies=verifies,
@@ -40,6 +48,8 @@ def check_box(election: Election, head: tuple[str, int | None] | None = None) ->
         roll_size=int(roll.get("size") or 0),
         result_published=box.get("result") is not None,
         head_checked=head is not None,
-        failures=[line[6:] for line in report if line.startswith("FAIL")],
-        report=report,
+        failures=failures[:SHOWN_LINES],
+        report=report[:SHOWN_LINES],
+        failures_left_off=max(0, len(failures) - SHOWN_LINES),
+        report_left_off=max(0, len(report) - SHOWN_LINES),
     )

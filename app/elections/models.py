@@ -227,6 +227,8 @@ class RollEntry(db.Model):
     __tablename__ = "election_roll_entries"
     __table_args__ = (
         sa.UniqueConstraint("election_id", "organisation_id", name="one_roll_entry_per_organisation"),
+        # A page of the roll is a range of positions (app/elections/queries.py roll_page).
+        sa.Index("ix_election_roll_entries_election_position", "election_id", "position"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

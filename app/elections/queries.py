@@ -2,12 +2,15 @@
 
 Nothing here counts votes before the close: `choices()` refuses while the election is open.
 """
+from dataclasses import dataclass
+
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app.accounts.models import User
 from app.calls.models import Call
-from app.calls.queries import approved_organisations, calls_covering
+from app.calls.queries import approved_count, approved_organisations, calls_covering
+from app.calls.queries import is_approved as approved_in_call
 from app.core.audit import AuditEntry
 from app.core.errors import InvalidTransition
 from app.core.text import fold
@@ -32,7 +35,12 @@ def electorate(election: Election) -> list[User]:
 
 
 def is_approved(election: Election, organisation_id: int) -> bool:
-    return any(user.id == organisation_id for user in electorate(election))
+    """Whether the organisation is in `electorate(election)`, in one statement that reads no other."""
+    return approved_in_call(election.committee_id, election.call_id, organisation_id)
+
+
+def electorate_size(election: Election) -> int:
+    return approved_count(election.committee_id, election.call_id)
 
 
 def default_call_id(committee_id: int) -> int | None:
@@ -88,11 +96,16 @@ def _candidates_query(election_id: int):
     return (
         sa.select(Candidate)
         .where(Candidate.election_id == election_id)
-        .options(
-            joinedload(Candidate.organisation).joinedload(User.organisation),
-            joinedload(Candidate.user),
-        )
+        .options(*_candidate_people())
     )
+
+
+def _candidate_people():
+    """The organisation and the person of a candidate, without the moderator scopes every User
+    would otherwise load (a statement per kind of user: the pages show none)."""
+    return (joinedload(Candidate.organisation).options(joinedload(User.organisation),
+                                                       lazyload(User.moderator_scopes)),
+            joinedload(Candidate.user).lazyload(User.moderator_scopes))
 
 
 def _by_name(candidates) -> list[Candidate]:
@@ -114,8 +127,7 @@ def candidate_by_id(candidate_id: int) -> Candidate | None:
     return db.session.scalar(
         sa.select(Candidate).where(Candidate.id == candidate_id)
         .options(joinedload(Candidate.election).joinedload(Election.committee),
-                 joinedload(Candidate.organisation).joinedload(User.organisation),
-                 joinedload(Candidate.user))
+                 *_candidate_people())
     )
 
 
@@ -143,18 +155,6 @@ def roll(election_id: int) -> list[RollEntry]:
     ))
 
 
-def roll_version(election_id: int) -> tuple[int, int, int]:
-    """(entries, entries that voted, the sum of their ids) in one statement: the roll's names
-    are frozen when voting opens, only who voted moves. The key of the roll's fragment."""
-    row = db.session.execute(
-        sa.select(sa.func.count(RollEntry.id),
-                  sa.func.count(RollEntry.id).filter(RollEntry.voted.is_(True)),
-                  sa.func.coalesce(sa.func.sum(sa.case((RollEntry.voted.is_(True), RollEntry.id), else_=0)), 0))
-        .where(RollEntry.election_id == election_id)
-    ).one()
-    return int(row[0]), int(row[1]), int(row[2])
-
-
 def roll_entry_of(election_id: int, organisation_id: int) -> RollEntry | None:
     return db.session.scalar(
         sa.select(RollEntry).where(RollEntry.election_id == election_id,
@@ -166,6 +166,43 @@ def roll_size(election_id: int) -> int:
     return db.session.scalar(
         sa.select(sa.func.count(RollEntry.id)).where(RollEntry.election_id == election_id)
     ) or 0
+
+
+@dataclass(frozen=True)
+class RollCounts:
+    """The roll's size and how many on it voted (None while voting: who voted is not public)."""
+
+    size: int
+    voted: int | None
+
+
+def roll_counts(election: Election) -> RollCounts:
+    """The roll's figures without reading the roll: a published result stored them (it never
+    changes); after the close the ballots are the organisations marked as voted (the close checks
+    it); otherwise one count in SQL. (0, None) before voting opens."""
+    if election.state in (ElectionState.draft, ElectionState.nominating,
+                          ElectionState.self_selected):
+        return RollCounts(0, None)
+    if election.state == ElectionState.published and election.result_data:
+        return RollCounts(int(election.result_data["roll_size"]),
+                          int(election.result_data["ballots"]))
+    return RollCounts(roll_size(election.id), election.ballot_count if election.is_over else None)
+
+
+ROLL_PAGE_SIZE = 100
+
+
+def roll_page(election_id: int, page: int, size: int = ROLL_PAGE_SIZE) -> list[RollEntry]:
+    """One page of the roll in its published order: positions run 1..n with no gap (the roll is
+    frozen when voting opens), so a page is a range of positions, read by index whatever the
+    page's depth."""
+    first = (page - 1) * size + 1
+    return list(db.session.scalars(
+        sa.select(RollEntry)
+        .where(RollEntry.election_id == election_id,
+               RollEntry.position.between(first, first + size - 1))
+        .order_by(RollEntry.position)
+    ))
 
 
 def voted_organisation_ids(election_id: int) -> list[int]:
@@ -222,6 +259,8 @@ def audit_trail(election_id: int) -> list[AuditEntry]:
         .where(AuditEntry.target_type == "Election", AuditEntry.target_id == election_id,
                AuditEntry.public.is_(True))
         .order_by(AuditEntry.created_at, AuditEntry.id)
+        # The page shows what was done, not who did it: no actor (nor their scopes) to load.
+        .options(lazyload(AuditEntry.actor))
     ))
 
 

@@ -89,7 +89,8 @@ def test_election_pages_are_accessible_in_every_state(page, phone_page, world):
 
     for url in ("/elections/", f"/elections/{nominating.id}", f"/elections/{voting.id}",
                 f"/elections/{voting.id}/box", f"/elections/{done.id}",
-                f"/elections/{done.id}/box", f"/elections/{done.id}/receipt?code=x"):
+                f"/elections/{done.id}/box", f"/elections/{done.id}/receipt?code=x",
+                f"/elections/{voting.id}/roll", f"/elections/{done.id}/roll"):
         page.goto(url)
         check_axe(page)
     shot(page, "receipt-check")
@@ -113,6 +114,9 @@ def test_election_pages_are_accessible_in_every_state(page, phone_page, world):
     check_axe(phone_page)
     assert_no_sideways_scroll(phone_page)
     shot(phone_page, "box-phone")
+    phone_page.goto(f"/elections/{done.id}/roll")
+    check_axe(phone_page)
+    assert_no_sideways_scroll(phone_page)
 
     log_in(page, person.email)
     page.goto("/elections/nominations")

@@ -82,3 +82,33 @@ def test_the_whole_box_cannot_be_checked_while_voting(client, world):
     assert client.get(f"/elections/{election.id}/box/check").status_code == 409
     html = client.get(f"/elections/{election.id}/box").get_data(as_text=True)
     assert "Comprobar toda la urna" not in html and "Anota" in html
+
+
+def test_the_verifiers_report_is_bounded_on_the_page(client, world, closed, monkeypatch):
+    """A long report (a box tampered with throughout) is cut on the page, which says how many
+    lines were left off (the verifier run on the downloaded box gives them all)."""
+    election, _noted = closed
+    published = boxcheck.box_document
+    monkeypatch.setattr(boxcheck, "SHOWN_LINES", 1)
+
+    def tampered(election):
+        box = published(election)
+        for entry in box["entries"]:
+            entry["entry_hash"] = "0" * 64
+        return box
+
+    monkeypatch.setattr(boxcheck, "box_document", tampered)
+    html = client.get(f"/elections/{election.id}/box/check").get_data(as_text=True)
+    assert 'data-verifies="no"' in html
+    result = boxcheck.check_box(election)
+    assert len(result.failures) == 1 and len(result.report) == 1 and result.report_left_off >= 2
+    assert f"{result.report_left_off} líneas más: ejecuta el verificador sobre la urna descargada" in html
+
+
+def test_reading_the_whole_box_is_limited_per_address(app, client, world, closed, monkeypatch):
+    """The check and the download read every ballot: limited like the open-data downloads."""
+    election, _noted = closed
+    monkeypatch.setitem(app.config, "RATELIMIT_DOWNLOADS", "2 per minute")
+    for url in (f"/elections/{election.id}/box/check", f"/elections/{election.id}/box.json"):
+        assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429], url
+    assert client.get(f"/elections/{election.id}/box").status_code == 200  # the page itself is not

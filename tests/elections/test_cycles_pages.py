@@ -197,9 +197,10 @@ def test_two_complete_cycles_through_the_pages(app, clock):
     assert w.client(o["tres"]).get(f"/elections/{election2.id}/nominate").status_code in (403, 409)
     page = html(w.garante.get(f"/elections/{election2.id}"))
     assert f'data-call-id="{second.id}"' in page and "Convocatoria 2029" in page
-    roll = page[page.index('class="election-roll"'):]
-    assert re.findall(r"<tr><td>([^<]*)</td>", roll) == ["Organización cuatro",
-                                                       "Organización dos"]
+    assert 'data-roll-size="2"' in page[page.index('class="election-roll"'):]
+    roll = html(w.garante.get(f"/elections/{election2.id}/roll"))
+    assert re.findall(r'<tr data-position="\d+"><td>\d+</td><td>([^<]*)</td>', roll) == [
+        "Organización cuatro", "Organización dos"]
     assert sorted(e.organisation_id for e in queries.roll(election2.id)) == sorted(
         [o["cuatro"].id, o["dos"].id])
     assert w.client(o["uno"]).get(f"/elections/{election2.id}/vote").status_code == 403

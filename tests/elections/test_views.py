@@ -4,6 +4,7 @@ import json
 import re
 from datetime import datetime, timedelta
 
+import markupsafe
 import pytest
 import sqlalchemy as sa
 
@@ -255,21 +256,45 @@ def test_after_the_close_the_roll_shows_who_voted(client, world):
     services.cast_ballot(world.organisation, election, None, PASSWORD)
     end_voting_window(election)
     services.close_election(world.admin, election)
-    html = client.get(f"/elections/{election.id}").get_data(as_text=True)
+    html = client.get(f"/elections/{election.id}/roll").get_data(as_text=True)
     assert html.count('data-voted="yes"') == 1 and html.count('data-voted="no"') == 2
+    # The election's page gives the figures and links to the roll.
+    page = client.get(f"/elections/{election.id}").get_data(as_text=True)
+    assert 'data-roll-size="3"' in page and 'data-roll-voted="1"' in page
+    assert f'href="/elections/{election.id}/roll"' in page
 
 
-def test_the_kept_roll_follows_the_votes_and_the_close(client, world):
-    """The roll's section is kept as a fragment (app/core/fragments.py): a vote and the close each
-    show on the next request."""
+def test_who_voted_is_on_the_roll_only_after_the_close(client, world):
     election = voting_election(world)
-    before = client.get(f"/elections/{election.id}").get_data(as_text=True)
-    assert 'data-voted=' not in before and "roll-title" in before
     services.cast_ballot(world.organisation, election, None, PASSWORD)
+    before = client.get(f"/elections/{election.id}/roll").get_data(as_text=True)
+    assert "data-voted=" not in before and before.count("data-position=") == 3
+    assert "data-roll-voted" not in client.get(f"/elections/{election.id}").get_data(as_text=True)
     end_voting_window(election)
     services.close_election(world.admin, election)
-    html = client.get(f"/elections/{election.id}").get_data(as_text=True)
+    html = client.get(f"/elections/{election.id}/roll").get_data(as_text=True)
     assert html.count('data-voted="yes"') == 1 and html.count('data-voted="no"') == 2
+
+
+def test_the_roll_is_shown_a_page_at_a_time_in_its_published_order(client, world, monkeypatch):
+    monkeypatch.setattr(queries, "ROLL_PAGE_SIZE", 2)
+    for _ in range(2):
+        world.add_organisation()
+    election = voting_election(world)  # five organisations on the roll
+    names = [entry.name for entry in queries.roll(election.id)]
+    seen = []
+    for number in (1, 2, 3):
+        html = client.get(f"/elections/{election.id}/roll?page={number}").get_data(as_text=True)
+        rows = re.findall(r'<tr data-position="(\d+)"><td>\d+</td><td>([^<]*)</td>', html)
+        assert [int(position) for position, _name in rows] == list(range(2 * number - 1, min(2 * number, 5) + 1))
+        seen += [name for _position, name in rows]
+        if number < 3:
+            assert f'href="/elections/{election.id}/roll?page={number + 1}"' in html
+    assert seen == [str(markupsafe.escape(name)) for name in names]
+    assert client.get(f"/elections/{election.id}/roll?page=4").status_code == 404
+    assert client.get(f"/elections/{election.id}/roll?page=nonsense").status_code == 200
+    draft = make_election(world.committee)
+    assert client.get(f"/elections/{draft.id}/roll").status_code == 409
 
 
 def test_hostile_names_are_escaped(client, world):
@@ -388,3 +413,49 @@ def test_the_election_page_sends_as_many_statements_for_a_large_roll_as_for_a_sm
         world.add_organisation()
     large = voting_election(world, candidates=5)
     assert _statements(client, f"/elections/{large.id}") == small_count
+
+
+def _published(world, candidates=2):
+    election = voting_election(world, candidates=candidates)
+    code = next(iter(services.ballot_options(election)))
+    services.cast_ballot(world.organisation, election, code, PASSWORD)
+    end_voting_window(election)
+    services.close_election(world.admin, election)
+    services.publish_result(world.admin, election)
+    db.session.commit()
+    return election
+
+
+def test_the_result_page_costs_the_same_for_a_large_roll_as_for_a_small_one(client, world):
+    """The published result's page reads the stored result and the roll's figures, never the roll
+    nor the ballots: the same statements and the same size for 3 organisations or 23; the names
+    on the roll are on the roll's own pages."""
+    small = _published(world)
+    small_count = _statements(client, f"/elections/{small.id}")
+    # The election, its agreement, candidates, seats, public record and followers...
+    assert small_count <= 7  # and the footer's guarantor, which the tests do not keep
+    small_size = len(client.get(f"/elections/{small.id}").get_data())
+    for _ in range(20):
+        world.add_organisation()
+    large = _published(world)
+    assert queries.roll_size(large.id) == 23
+    assert _statements(client, f"/elections/{large.id}") == small_count
+    html = client.get(f"/elections/{large.id}").get_data(as_text=True)
+    assert 'data-roll-size="23"' in html and 'data-roll-voted="1"' in html
+    last = next(e for e in queries.roll(large.id) if e.organisation_id == world.organisations[-1].id)
+    assert str(markupsafe.escape(last.name)) not in html
+    assert abs(len(html.encode()) - small_size) < 200  # only the figures differ
+    roll = client.get(f"/elections/{large.id}/roll?page={1 + (last.position - 1) // queries.ROLL_PAGE_SIZE}")
+    assert str(markupsafe.escape(last.name)) in roll.get_data(as_text=True)
+
+
+def test_the_roll_pages_and_the_box_send_as_many_statements_for_a_large_roll(client, world, monkeypatch):
+    monkeypatch.setattr(queries, "ROLL_PAGE_SIZE", 2)
+    small = _published(world)
+    urls = ("/roll", "/roll?page=2", "/box")
+    counts = [_statements(client, f"/elections/{small.id}{url}") for url in urls]
+    for _ in range(20):
+        world.add_organisation()
+    large = _published(world)
+    assert [_statements(client, f"/elections/{large.id}{url}") for url in urls] == counts
+    assert _statements(client, f"/elections/{large.id}/roll?page=11") == counts[0]

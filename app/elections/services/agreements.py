@@ -33,7 +33,7 @@ RECORD_TYPES = frozenset({
 
 def self_selection_allowed(election) -> tuple[bool, int]:
     """(allowed, number of organisations approved for the committee now)."""
-    approved = len(queries.electorate(election))
+    approved = queries.electorate_size(election)
     return approved < election.min_participants, approved
 
 

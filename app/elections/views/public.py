@@ -5,17 +5,18 @@ from pathlib import Path
 from flask import Response, current_app, jsonify, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 
-from app.core import fragments, storage
+from app.core import storage
 from app.core.clock import now
-from app.core.errors import InvalidTransition
+from app.core.errors import InvalidTransition, NotFound
 from app.core.permissions import can
 from app.core.views import form_status, load_or_404
 from app.elections import boxcheck, bp, chain, forms, queries, services
 from app.elections.models import SMALL_ROLL, ElectionState
 from app.elections.views.common import load_election
 from app.elections.windows import nomination_problem, voting_problem
+from app.extensions import limiter
+from app.proposals.queries import Page, clamp_page
 
 
 @bp.get("/")
@@ -24,27 +25,10 @@ def index():
                            manager=can(current_user, "elections.manage"))
 
 
-def _roll_html(election, roll_version) -> Markup:
-    """The roll's section ('' before voting opens): thousands of rows, the same for everyone,
-    so rendered once per version of the roll and state of the election, and kept
-    (app/core/fragments.py); the roll is read only when the fragment is missing."""
-    if not roll_version[0]:
-        return Markup("")
-    version = (roll_version, election.state.value, election.is_over, election.roll_hash,
-               election.seed_commitment, election.genesis_hash)
-    return Markup(fragments.cached(
-        "elections.roll", election.id, version,
-        # Who voted is published only with the box, after the close.
-        lambda: render_template("elections/_roll.html", election=election,
-                                roll=queries.roll(election.id), show_voted=election.is_over),
-    ))
-
-
 @bp.get("/<int:election_id>")
 def show(election_id: int):
     election = load_election(election_id)
     started = election.state not in (ElectionState.draft, ElectionState.nominating)
-    roll_version = queries.roll_version(election.id) if started else (0, 0, 0)
     own_entry = None
     nomination = None
     approved = False
@@ -60,8 +44,9 @@ def show(election_id: int):
         "elections/show.html",
         election=election,
         candidates=queries.validated_candidates(election.id),
-        roll_size=roll_version[0],
-        roll_html=_roll_html(election, roll_version),
+        # The roll's figures only: the roll itself has its own pages (`roll` below), so this
+        # page costs the same for a roll of ten organisations or of thirty thousand.
+        roll=queries.roll_counts(election),
         own_entry=own_entry,
         nomination=nomination,
         approved=approved,
@@ -83,10 +68,34 @@ def box(election_id: int):
     if election.state in (ElectionState.draft, ElectionState.nominating, ElectionState.self_selected):
         raise InvalidTransition(_("This election has no ballot box yet: voting has not opened."))
     return render_template("elections/box.html", election=election,
-                           roll_size=queries.roll_size(election.id), head_read_at=now())
+                           roll_size=queries.roll_counts(election).size, head_read_at=now())
+
+
+@bp.get("/<int:election_id>/roll")
+def roll(election_id: int):
+    """The frozen roll, a page of it at a time, in its published order; who voted once voting
+    closes. The whole roll is in the published box (box.json) and the open data."""
+    election = load_election(election_id)
+    if election.state in (ElectionState.draft, ElectionState.nominating, ElectionState.self_selected):
+        raise InvalidTransition(_("This election has no roll yet: voting has not opened."))
+    counts = queries.roll_counts(election)
+    page = Page(items=[], total=counts.size, page=clamp_page(request.args.get("page")),
+                per_page=queries.ROLL_PAGE_SIZE)
+    if page.page > page.pages:
+        raise NotFound(_("The roll has no such page."))
+    page.items = queries.roll_page(election.id, page.page, page.per_page)
+    return render_template("elections/roll.html", election=election, roll=counts, page=page,
+                           show_voted=election.is_over)
+
+
+def _whole_box_limit():
+    """The whole box is read (and, for the check, verified) on each request: its cost grows with
+    the ballots, so it is limited per address like the open-data downloads."""
+    return current_app.config["RATELIMIT_DOWNLOADS"]
 
 
 @bp.get("/<int:election_id>/box/check")
+@limiter.limit(_whole_box_limit)
 def box_check(election_id: int):
     """Check the whole published box here, server-side (the page repeats the check in the browser
     when JavaScript runs): no Python needed on the observer's side."""
@@ -102,6 +111,7 @@ def box_check(election_id: int):
 
 
 @bp.get("/<int:election_id>/box.json")
+@limiter.limit(_whole_box_limit)
 def box_json(election_id: int):
     election = load_election(election_id)
     if not election.is_over:
