@@ -7,7 +7,7 @@ Create Date: 2026-12-06 09:45:00
 from alembic import op
 
 revision = "b4e1d2c9a0f7"
-down_revision = "a7c3e91b52d4"
+down_revision = "b4d82c6f19e0"
 branch_labels = None
 depends_on = None
 
