@@ -1,7 +1,7 @@
 """An index for the roll's pages: a page of an election's roll is a range of its positions.
 
 Revision ID: b4e1d2c9a0f7
-Revises: a7c3e91b52d4
+Revises: b4d82c6f19e0
 Create Date: 2026-12-06 09:45:00
 """
 from alembic import op
