@@ -10,6 +10,8 @@ from app.extensions import db
 
 class AuditEntry(Rendered, db.Model):
     __tablename__ = "audit_entries"
+    # The public record of one item (an election's, a commitment's) is read by its target.
+    __table_args__ = (sa.Index("ix_audit_entries_target", "target_type", "target_id"),)
     rendered_fields = ("reason",)  # Markdown, stored rendered (app/core/rendered.py)
 
     id: Mapped[int] = mapped_column(primary_key=True)
