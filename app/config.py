@@ -188,4 +188,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
 def engine_options(uri: str) -> dict:
     if uri.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    # No pool_pre_ping (a round trip before every request): a connection idle for a while is
+    # pinged at checkout instead (app/core/reconnect.py), one in steady use is not; one that
+    # died in use fails its request's first statement, which reconnect.py retries (reads) or
+    # answers 503 (writes). pool_recycle replaces connections before a server or firewall
+    # timeout would.
+    return {"pool_size": 10, "max_overflow": 10, "pool_recycle": 1800}
