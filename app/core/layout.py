@@ -12,6 +12,7 @@ the language switch, the search box's query, which menu link is the current page
 
 LAYOUT_KEPT = False (or debug mode, where templates reload) renders them on every request.
 """
+import hashlib
 import re
 import threading
 
@@ -32,7 +33,8 @@ LIMIT = 512  # kept parts per app; the keys are few (locales Ã— viewer classes Ã
 
 
 def slot(name: str) -> Markup:
-    return Markup(f"<!--layout:{name}-->")
+    """The mark of the slot `name` (escaped: a choice's value may hold any text)."""
+    return Markup("<!--layout:{}-->").format(name)
 
 
 class LayoutCache:
@@ -138,7 +140,32 @@ def footer(body) -> Markup:
     return _fill(_kept(render, (*_base_key("footer"), body.name, body.email)), {}, None)
 
 
+def kept_filters(form, endpoint: str, filtered: bool, label, class_: str, keep: dict | None = None) -> Markup:
+    """A list's filter form (templates/_macros/filters.html), rendered once per language, choices
+    and kept arguments: WTForms draws each option of each select anew otherwise (some 80 on the
+    proposal list). The query's text and the chosen options are filled per request."""
+    keep = {name: value for name, value in (keep or {}).items() if value}
+    selects = [field for field in form if field.type == "SelectField"]
+    shape = hashlib.sha1(repr([(field.name, [(str(choice.value), str(choice.label))
+                                             for choice in field.iter_choices()])
+                               for field in selects]).encode()).hexdigest()
+    env = current_app.jinja_env
+
+    def render():
+        macro = env.get_template("_macros/filters.html").module.filters
+        return macro(form, endpoint, filtered, label, class_, keep, slot=slot)
+
+    parts = _kept(render, (*_base_key("filters"), endpoint, bool(filtered), str(label), class_,
+                           tuple(sorted(keep.items())), tuple(field.name for field in form), shape))
+    values = {"q": str(escape(form.q.data or ""))}
+    for field in selects:
+        if field.data is not None:
+            values[str(escape(f"selected:{field.name}:{field.data}"))] = " selected"
+    return _fill(parts, values, None)
+
+
 def init_app(app) -> None:
     app.extensions[EXTENSION] = LayoutCache()
     app.add_template_global(header, "layout_header")
     app.add_template_global(footer, "layout_footer")
+    app.add_template_global(kept_filters, "kept_filters")
