@@ -127,5 +127,6 @@ def comment_thread(target, thread=None):
             return render_template("comments/_own_actions.html", comment=mine[comment_id], part="last")
         return report.replace("987654321", str(comment_id)) if report else ""
 
-    html = fragments.overlay(html, "comment-first", first)
-    return fragments.overlay(html, "comment-last", last)
+    if not mine and not report:  # nothing personal to lay over: the slots go, in one pass
+        return fragments.overlay_all(html, {"comment-first": None, "comment-last": None})
+    return fragments.overlay_all(html, {"comment-first": first, "comment-last": last})
