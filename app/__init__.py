@@ -79,6 +79,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.core import fragments
 
     fragments.init_app(app)
+    from app.core import layout
+
+    layout.init_app(app)  # the header and footer, kept per language and class of viewer
     from app.opendata.tracking import listen_for_changes
 
     listen_for_changes()  # open-data files marked stale by the writes that change them

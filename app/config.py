@@ -56,6 +56,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # How long a search's counts and candidates are kept per process under the index's
         # version (app/search/queries.py FirstReads; 0: read on every search).
         "SEARCH_KEPT_SECONDS": int(env.get("SEARCH_KEPT_SECONDS", "30")),
+        # The header and footer, rendered once per language and class of viewer (app/core/layout.py).
+        "LAYOUT_KEPT": True,
         "PAGE_CACHE_PREFIX": env.get("PAGE_CACHE_PREFIX", "cocrea"),
         "BENCH_FLOOR": _bool(env.get("COCREA_BENCH_FLOOR")),
         # Mail
@@ -195,5 +197,10 @@ def engine_options(uri: str) -> dict:
     # No JIT compiling: a page's statements read few rows, but a bounded read (a LIMIT over an
     # index read in order, app/fulltext/matching.py newest_matches) can be estimated dear enough
     # to pass jit_above_cost, and compiling it then costs hundreds of milliseconds of CPU.
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10,
+    # No pool_pre_ping (a round trip before every request): a connection idle for a while is
+    # pinged at checkout instead (app/core/reconnect.py), one in steady use is not; one that
+    # died in use fails its request's first statement, which reconnect.py retries (reads) or
+    # answers 503 (writes). pool_recycle replaces connections before a server or firewall
+    # timeout would.
+    return {"pool_size": 10, "max_overflow": 10, "pool_recycle": 1800,
             "connect_args": {"options": "-c jit=off"}}

@@ -138,7 +138,9 @@ def test_settings_come_from_environment_variables(tmp_path, monkeypatch):
     assert cfg["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
     assert (cfg["MAIL_SERVER"], cfg["MAIL_PORT"]) == ("smtp.example.org", 587)
     assert cfg["IDLE_TIMEOUT_SECONDS"] == 600
-    assert cfg["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    # Idle connections are pinged at checkout (app/core/reconnect.py), not every one.
+    assert "pool_pre_ping" not in cfg["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert cfg["SQLALCHEMY_ENGINE_OPTIONS"]["pool_recycle"] == 1800
 
 
 def test_overrides_win_over_the_environment(tmp_path, monkeypatch):

@@ -99,6 +99,24 @@ def _forget_figures() -> None:
         g.pop(FIGURES, None)
 
 
+# The statement of every signed-in request, built once per process (its construction and
+# SQLAlchemy's cache key for it cost more than running it): (figure names, statement).
+# Thread-safe: SQLAlchemy statements are immutable; the list is only ever given one whole entry
+# per set of figures (two threads building it at once build the same thing).
+_STATEMENT: list = []
+
+
+def _session_statement() -> tuple:
+    names = tuple(_FIGURES)
+    built = _STATEMENT[0] if _STATEMENT else None
+    if built is None or built[0] != names:
+        built = (names, sa.select(UserSession, *(_FIGURES[name](UserSession.user_id) for name in names))
+                 .where(UserSession.token_hash == sa.bindparam("token_hash"))
+                 .options(joinedload(UserSession.user, innerjoin=True).joinedload(User.moderator_scopes)))
+        _STATEMENT[:] = [built]
+    return built
+
+
 def session_for_token(token: str | None) -> UserSession | None:
     """The session this token opens, with its user, if it has not ended; None otherwise.
 
@@ -107,12 +125,8 @@ def session_for_token(token: str | None) -> UserSession | None:
     (app/accounts/sessions.py), which tells the person why."""
     if not token or not isinstance(token, str) or len(token) > 100:
         return None
-    names = list(_FIGURES)
-    found = db.session.execute(
-        sa.select(UserSession, *(_FIGURES[name](UserSession.user_id) for name in names))
-        .where(UserSession.token_hash == token_hash(token))
-        .options(joinedload(UserSession.user, innerjoin=True).joinedload(User.moderator_scopes))
-    ).unique().first()
+    names, statement = _session_statement()
+    found = db.session.execute(statement, {"token_hash": token_hash(token)}).unique().first()
     row = found[0] if found is not None else None
     if (row is None or row.ended_at is not None or row.user.deleted_at is not None
             or row.user.is_access_blocked):

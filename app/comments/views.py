@@ -83,20 +83,15 @@ def delete(comment_id: int):
 
 # --- The thread on a page ------------------------------------------------------------------------
 
-CSRF_PLACEHOLDER = "@@csrf-token@@"  # in the shared fragment; each page puts its own token there
-
-
 @bp.app_template_global()
 def comment_thread(target, thread=None):
     """The comments on `target` for the current viewer ('' when there are none).
 
-    The shared part (every comment, and the reply forms for those who may post) is rendered once
+    The shared part (every comment, and the reply links for those who may post) is rendered once
     per version of the thread, locale and class of viewer, and kept (app/core/fragments.py);
     what is personal is laid over it: the author's controls on their own comments (read in one
-    statement), the report link on the others', and the viewer's CSRF token. Permissions are
-    decided once per page and kind, not once per comment."""
-    from flask_wtf.csrf import generate_csrf
-
+    statement) and the report link on the others'. Permissions are decided once per page and
+    kind, not once per comment."""
     from app.comments import queries
     from app.comments.permissions import SOMEONE_ELSES_COMMENT
     from app.core import fragments
@@ -114,11 +109,9 @@ def comment_thread(target, thread=None):
     def render():
         comments = thread if thread is not None else queries.thread_for(target)
         return render_template("comments/_comments.html", thread=comments, proposal=target,
-                               viewer_posts=posts, csrf_placeholder=CSRF_PLACEHOLDER)
+                               viewer_posts=posts)
 
     html = fragments.cached("comments.thread", f"{kind}-{target.id}", version, render, viewer=viewer)
-    if posts:
-        html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
     mine = {comment.id: comment for comment in queries.own_in_thread(target, user)} if signed_in else {}
     report = ""
     if signed_in and can(user, "moderation.report", SOMEONE_ELSES_COMMENT):
@@ -134,5 +127,6 @@ def comment_thread(target, thread=None):
             return render_template("comments/_own_actions.html", comment=mine[comment_id], part="last")
         return report.replace("987654321", str(comment_id)) if report else ""
 
-    html = fragments.overlay(html, "comment-first", first)
-    return fragments.overlay(html, "comment-last", last)
+    if not mine and not report:  # nothing personal to lay over: the slots go, in one pass
+        return fragments.overlay_all(html, {"comment-first": None, "comment-last": None})
+    return fragments.overlay_all(html, {"comment-first": first, "comment-last": last})

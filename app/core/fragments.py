@@ -157,3 +157,19 @@ def overlay(html: str, name: str, fill: Callable[[int], str]) -> Markup:
     """The fragment with each of its `name` slots replaced by `fill(ident)` (escaped HTML or '')."""
     pattern = re.compile(rf"<!--slot:{re.escape(name)}:(\d+)-->")
     return Markup(pattern.sub(lambda match: fill(int(match.group(1))), html))
+
+
+def overlay_all(html: str, fills: dict[str, Callable[[int], str] | None]) -> Markup:
+    """The fragment with its slots of every name in `fills` replaced in one pass: by
+    `fills[name](ident)`, or by nothing when that is None (an anonymous reader's page: then
+    without a call per slot)."""
+    names = "|".join(re.escape(name) for name in fills)
+    pattern = re.compile(rf"<!--slot:({names}):(\d+)-->")
+    if all(fill is None for fill in fills.values()):
+        return Markup(pattern.sub("", html))
+
+    def replace(match) -> str:
+        fill = fills[match.group(1)]
+        return fill(int(match.group(2))) if fill is not None else ""
+
+    return Markup(pattern.sub(replace, html))

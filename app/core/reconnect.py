@@ -1,8 +1,12 @@
 """Requests whose database connection is lost: a read is retried once, anything else gets a 503.
 
-When PostgreSQL restarts or fails over, every connection in the pool dies at once.
-`pool_pre_ping` replaces the idle ones when they are next checked out, but a request that already
-holds one fails at its next statement. For such a request, before any response is sent:
+When PostgreSQL restarts or fails over, every connection in the pool dies at once. A connection
+that has lain idle in the pool for PING_AFTER_IDLE seconds is pinged when checked out and replaced
+if dead (`_ping_if_idle`, SQLAlchemy's pessimistic disconnect handling by a checkout event); one in
+steady use is not (pool_pre_ping's round trip on every request is what that saves), so a request
+may get, or already hold, a dead connection and fail at its next statement. SQLAlchemy then marks
+every pooled connection older than the failure for replacement. For such a request, before any
+response is sent:
 
 - a read (GET, HEAD) that has not tried to commit is dispatched again, once, on a new connection,
   with `g` as it was before the first attempt; the person sees nothing but a slower page;
@@ -13,11 +17,13 @@ holds one fails at its next statement. For such a request, before any response i
 Only a lost connection is treated so (`connection_lost`); any other error is still a 500. Each
 affected request is reported to the app's database alarm (app/core/alarms.py), not as a traceback.
 """
+import time
+
 import psycopg
 from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
@@ -114,7 +120,7 @@ def _release_lost_connection(exc: BaseException) -> None:
         db.session.remove()
     if not (isinstance(exc, DBAPIError) and exc.connection_invalidated):
         # SQLAlchemy did not see a disconnect, so it left the pool as it was: its other
-        # connections are as dead as this one (pool_pre_ping would replace them one by one).
+        # connections are as dead as this one (pinging would find them only once idle).
         db.engine.dispose(close=False)
     # Otherwise SQLAlchemy has already marked every pooled connection older than the failure
     # for replacement at its next checkout.
@@ -142,9 +148,36 @@ def _note_commit(session) -> None:
         setattr(g, TRIED_TO_COMMIT, True)
 
 
+PING_AFTER_IDLE = 10.0  # seconds in the pool after which a connection is pinged at checkout
+IDLE_SINCE = "cocrea_idle_since"  # in the connection record's info (per connection: thread-safe)
+
+
+@event.listens_for(Pool, "checkin")
+def _note_idle(dbapi_connection, connection_record) -> None:
+    if connection_record is not None:
+        connection_record.info[IDLE_SINCE] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, connection_record, connection_proxy) -> None:
+    # Raising DisconnectionError makes the pool replace this connection and check out again
+    # (SQLAlchemy's documented checkout-event form of pessimistic disconnect handling).
+    since = connection_record.info.get(IDLE_SINCE)
+    if since is None or time.monotonic() - since < PING_AFTER_IDLE:
+        return  # new, or in steady use
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+    except Exception as exc:
+        raise DisconnectionError(f"idle connection found dead at checkout: {exc}") from exc
+
+
 @event.listens_for(Pool, "checkout")
 def _database_answers(dbapi_connection, connection_record, connection_proxy) -> None:
-    # A checkout follows a successful pre-ping (or a new connection): the database answers.
+    # A checkout follows a successful ping, a connection in steady use, or a new connection.
     if has_app_context():
         alarm = getattr(current_app._get_current_object(), "database_alarm", None)
         if alarm is not None:

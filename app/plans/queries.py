@@ -5,7 +5,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from flask import current_app, g, request
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import ModeratorScope, User
 from app.core import facts
@@ -17,13 +17,38 @@ from app.plans.models import ActionPlan, Committee, CommitteeMember, Phase
 
 
 def current_plan() -> ActionPlan | None:
-    return db.session.scalar(
+    """The current plan, with its phases and themes.
+
+    Nearly every page asks for it, and it rarely changes: it is kept between requests as a copy
+    outside any session (app/core/facts.py: until data changes here, or the shared data version
+    or time bucket turns) and put into the request's session without a statement
+    (`Session.merge(load=False)`, SQLAlchemy's documented way to use cached objects). Read as
+    before while the request's session holds unflushed changes (a plan being made current)."""
+    session = db.session
+    if not current_app.config.get("FACTS_KEPT", True) or session.new or session.deleted or session.dirty:
+        return _read_current_plan(session)
+    kept = facts.cached("current_plan", _current_plan_outside_any_session)
+    if kept is None:
+        return None
+    present = session.identity_map.get(sa.inspect(kept).key)
+    return present if present is not None else session.merge(kept, load=False)
+
+
+def _read_current_plan(session) -> ActionPlan | None:
+    return session.scalar(
         sa.select(ActionPlan)
         .where(ActionPlan.published_at.is_not(None))  # a draft is the guarantor body's alone
         .order_by(ActionPlan.is_current.desc(), ActionPlan.created_at.desc())
         .options(selectinload(ActionPlan.phases), selectinload(ActionPlan.themes))
         .limit(1)
     )
+
+
+def _current_plan_outside_any_session() -> ActionPlan | None:
+    """The current plan read in a session of its own on the request's connection (so it sees what
+    the request sees), detached when that session closes, with its phases and themes loaded."""
+    with Session(bind=db.session.connection(), expire_on_commit=False) as session:
+        return _read_current_plan(session)
 
 
 def current_plan_or_404() -> ActionPlan:

@@ -326,3 +326,19 @@ def test_the_device_and_network_are_described_without_the_address():
     assert session_store.network_of("189.203.44.17") == "189.203.44.0/24"
     assert session_store.network_of("2806:10a6:4:1::25") == "2806:10a6:4::/48"
     assert session_store.network_of("not an address") is None
+
+
+def test_the_signed_in_statement_is_built_once_per_process(client, other_client):
+    """Building it and SQLAlchemy's cache key for it cost more than running it: built once, each
+    request binds its own token."""
+    from tests.conftest import login_as
+    from tests.factories import make_plan
+
+    make_plan()
+    first, second = make_user(), make_user()
+    login_as(client, first)
+    login_as(other_client, second)
+    client.get("/privacy")
+    statement = session_store._session_statement()[1]
+    assert other_client.get("/privacy").status_code == 200
+    assert session_store._session_statement()[1] is statement

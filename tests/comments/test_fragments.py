@@ -162,3 +162,24 @@ def test_the_proposal_page_costs_the_same_statements_with_more_comments(app, sig
         assert html.count("data-comment-id=") == size + 1
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_the_reply_form_is_in_the_page_once_and_each_comment_links_to_its_reply_page(client):
+    """Not a form per comment (the page of a 200-comment thread was twice the anonymous one): one
+    form in a <template> that comment-reply.js opens in place, and a link that works without it."""
+    world = World()
+    comments = [make_comment(world.proposal, body=f"Comentario {n}") for n in range(3)]
+    db.session.commit()
+    login_as(client, world.citizen)
+    html = page(client, world.proposal)
+    assert html.count('<template id="comment-reply-form">') == 1
+    assert html.count('class="form comment-reply-form"') == 1
+    thread = html[html.index('id="comments"'):]
+    assert thread.count("<textarea") == 2  # the new comment's and the template's
+    assert "js/comment-reply.js" in html
+    for comment in comments:
+        assert f'class="button button-small button-secondary comment-reply" href="/comments/{comment.id}/reply"' \
+            in article(html, comment)
+    assert '<form method="post"' not in article(html, comments[0])
+    reply_page = client.get(f"/comments/{comments[0].id}/reply").get_data(as_text=True)
+    assert 'name="body"' in reply_page and "Comentario 0" in reply_page  # the way without JavaScript

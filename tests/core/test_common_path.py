@@ -151,3 +151,40 @@ def test_signing_out_shows_at_once(client):
     client.post("/account/logout")
     page = client.get("/privacy").get_data(as_text=True)
     assert "/account/logout" not in page and "/account/login" in page
+
+
+def test_the_current_plan_is_read_once_per_data_change_not_per_page(app, client, still_clock, monkeypatch):
+    """Kept, the list costs four statements less: the plan's three (plan, phases, themes) and the
+    guarantor's."""
+    make_plan()
+    kept = _statements(client, "/proposals/")
+    monkeypatch.setitem(app.config, "FACTS_KEPT", False)
+    assert _statements(client, "/proposals/") == kept + 4
+
+
+def test_a_phase_changed_shows_on_the_next_request(client, still_clock):
+    from datetime import date
+
+    plan = make_plan()
+    client.get("/proposals/")
+    phase = plan.phases[0]
+    phase.ends_on = date(2001, 1, 1)  # the plan no longer receives proposals
+    db.session.commit()
+    page = client.get("/proposals/").get_data(as_text=True)
+    assert "2001" in page
+
+
+def test_unflushed_changes_in_the_request_read_the_plan_afresh(app, still_clock):
+    from app.plans.queries import current_plan
+
+    first = make_plan()
+    db.session.commit()
+    with app.test_request_context("/"):
+        assert current_plan().id == first.id
+        second = make_plan(current=False)
+        db.session.flush()
+        with app.test_request_context("/"):
+            assert current_plan().id == first.id  # kept
+        first.is_current = False
+        second.is_current = True  # not flushed: the kept plan would be the old one
+        assert current_plan().id == second.id

@@ -63,3 +63,11 @@ def test_without_redis_answering_fragments_are_still_rendered_and_kept_locally(a
 def test_overlay_fills_each_slot_and_escapes_nothing_twice():
     html = f"<p>a{fragments.slot('c', 1)}b{fragments.slot('c', 2)}</p>"
     assert fragments.overlay(html, "c", lambda i: "<i>1</i>" if i == 1 else "") == "<p>a<i>1</i>b</p>"
+
+
+def test_overlay_all_fills_every_name_in_one_pass_and_strips_what_has_no_filler():
+    html = ("<p><!--slot:a:1-->x<!--slot:b:1--></p><p><!--slot:a:22-->y<!--slot:b:22--></p>"
+            "<!--slot:other:3-->")
+    filled = fragments.overlay_all(html, {"a": lambda n: f"<i>{n}</i>", "b": None})
+    assert filled == "<p><i>1</i>x</p><p><i>22</i>y</p><!--slot:other:3-->"
+    assert fragments.overlay_all(html, {"a": None, "b": None}) == "<p>x</p><p>y</p><!--slot:other:3-->"

@@ -247,3 +247,41 @@ def test_any_other_error_is_still_a_500_and_not_retried(flaky, log_records, path
     assert alarm_lines(log_records) == []
     assert [r.getMessage() for r in log_records if r.name == "app" and r.exc_info] == [
         f"Exception on {path} [GET]"]
+
+
+def _pool_engine(tmp_path):
+    from sqlalchemy.pool import QueuePool
+
+    return sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'pool.sqlite3'}", poolclass=QueuePool, pool_size=1)
+
+
+def _kill_pooled_connection(engine):
+    """Close the pool's one connection underneath SQLAlchemy (as a server restart would)."""
+    with engine.connect() as connection:
+        dbapi = connection.connection.dbapi_connection
+    dbapi.close()
+    return dbapi
+
+
+def test_an_idle_connection_found_dead_at_checkout_is_replaced(tmp_path, monkeypatch):
+    from app.core import reconnect
+
+    engine = _pool_engine(tmp_path)
+    dead = _kill_pooled_connection(engine)
+    monkeypatch.setattr(reconnect.time, "monotonic", lambda: 10_000_000.0)  # long idle
+    with engine.connect() as connection:
+        assert connection.execute(sqlalchemy.text("SELECT 2")).scalar() == 2
+        assert connection.connection.dbapi_connection is not dead
+    engine.dispose()
+
+
+def test_a_connection_in_steady_use_is_not_pinged(tmp_path):
+    """No round trip before each request: a connection that died while in steady use fails its
+    first statement (which the request's retry, above, then handles)."""
+    engine = _pool_engine(tmp_path)
+    dead = _kill_pooled_connection(engine)
+    with engine.connect() as connection:
+        assert connection.connection.dbapi_connection is dead
+        with pytest.raises(sqlalchemy.exc.SQLAlchemyError):
+            connection.execute(sqlalchemy.text("SELECT 2"))
+    engine.dispose()
