@@ -37,6 +37,9 @@ def _kind(type_) -> str | None:
         return "boolean"
     if isinstance(type_, sa.Integer):
         return "integer"
+    if isinstance(type_, sa.Enum) and type_.enum_class is not None \
+            and list(type_.enums) != [member.value for member in type_.enum_class]:
+        return None  # stored by name: json_value gives the value
     if isinstance(type_, sa.String):  # Text and Enum (stored as the member's value, see enum_column) too
         return "text"
     if isinstance(type_, sa.DateTime):

@@ -229,3 +229,15 @@ def test_only_plain_numbers_escape_the_formula_guard():
         assert csv_value(number) == number
     for text in ("-inf", "+nan", "-1_000", "\t5", "\r-3", "-1 ", "=1", "-", "@x", "+52 618"):
         assert csv_value(text) == "'" + text
+
+
+def test_the_planner_settings_of_a_build_do_not_outlive_it(world):
+    """The database-written path turns JIT off and plans for every row, for its statement only."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL settings")
+    bulk_proposals(world, 3)
+    settings = sa.text("SELECT current_setting('jit'), current_setting('cursor_tuple_fraction')")
+    before = db.session.execute(settings).one()
+    (rows, _, _), _ = _both_paths(dataset_by_slug("proposals"))
+    assert rows == 3
+    assert db.session.execute(settings).one() == before
