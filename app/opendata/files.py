@@ -27,11 +27,14 @@ from flask_babel import force_locale
 from app.core import uow
 from app.core.db import utcnow
 from app.extensions import db
+from app.opendata import lines
 from app.opendata.export import BATCH, BOM
 from app.opendata.models import OpenDataBuild, OpenDataChange
-from app.opendata.schema import Dataset, csv_value, json_value
+from app.opendata.schema import FORMULA_START, Dataset, csv_value, json_value
 
 FORMATS = ("csv", "json")
+# Rows a batch on the database-written path: two texts each, a few hundred KiB a batch.
+LINES_BATCH = 2000
 # Files of other tokens older than this are left over from builds that lost a race: removed.
 LEFTOVER_SECONDS = 600
 
@@ -83,7 +86,6 @@ def state(slug: str) -> FileState:
 # Values that both formats take as they come from the database (csv writes None as "" and ints
 # as their digits, like csv_value); anything else goes through json_value/csv_value.
 _PLAIN = frozenset({str, int, type(None)})
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _moment(value):
@@ -102,7 +104,7 @@ def _json_values(row) -> list:
 
 def _csv_cells(values: list) -> list:
     """csv_value of each cell (given its json_value), calling it only where it may change something."""
-    return [v if (v.__class__ is str and not v.startswith(_FORMULA_START)) or v.__class__ is int or v is None
+    return [v if (v.__class__ is str and not v.startswith(FORMULA_START)) or v.__class__ is int or v is None
             else csv_value(v) for v in values]
 
 
@@ -116,6 +118,75 @@ def _json_header(dataset: Dataset, generated_at) -> dict:
             return catalogue.json_header(dataset, generated_at)
 
 
+def write_files(dataset: Dataset, header: dict, csv_file, json_file, *, in_database: bool = True) -> int:
+    """Both files' contents, in one pass over the dataset's rows; returns the number of rows.
+
+    On PostgreSQL the database writes each row's lines (app/opendata/lines.py) where it can;
+    in_database=False forces the generic path (the tests compare the two).
+    """
+    names = dataset.column_names
+    csv_file.write(BOM)
+    writer = csv.writer(csv_file, lineterminator="\r\n")
+    writer.writerow(names)
+    opening = json.dumps({**header, "rows": []}, ensure_ascii=False)
+    json_file.write(opening[:-2])
+    stmt = lines.statement(dataset) if in_database and db.session.get_bind().dialect.name == "postgresql" else None
+    if stmt is not None:
+        rows = _write_lines(stmt, csv_file, json_file)
+    else:
+        rows = _write_values(dataset, writer, json_file)
+    json_file.write("]}")
+    return rows
+
+
+def _write_lines(stmt, csv_file, json_file) -> int:
+    """Rows that are already their CSV line and JSON object: joined a batch at a time.
+
+    Two planner settings for this statement only (SET LOCAL, put back afterwards; a rollback
+    undoes them too): no JIT, whose compiling of the long expressions costs more than it saves on
+    one pass (a fifth of the database's time at 200,000 rows), and a plan for reading every row
+    (cursor_tuple_fraction 1): hash joins and one sort instead of the nested loops that return the
+    first rows soonest, half the database's time at 2,000,000 comments.
+    """
+    rows = 0
+    separator = ""
+    before = db.session.execute(sa.text(
+        "SELECT current_setting('jit'), current_setting('cursor_tuple_fraction'), "
+        "set_config('jit', 'off', true), set_config('cursor_tuple_fraction', '1', true)")).one()
+    result = db.session.execute(stmt.execution_options(yield_per=LINES_BATCH))
+    for partition in result.partitions():
+        csv_file.write("".join([row[0] for row in partition]))
+        json_file.write(separator + ",".join([row[1] for row in partition]))
+        separator = ","
+        rows += len(partition)
+    db.session.execute(sa.text("SELECT set_config('jit', :jit, true), set_config('cursor_tuple_fraction', :ctf, true)"),
+                       {"jit": before[0], "ctf": before[1]})
+    return rows
+
+
+def _write_values(dataset: Dataset, writer, json_file) -> int:
+    """Rows of database values: each cell formatted in Python (json_value, csv_value)."""
+    names = dataset.column_names
+    rows = 0
+    stmt = dataset.query().order_by(*dataset.key)
+    result = db.session.execute(stmt.execution_options(yield_per=BATCH))
+    order = [list(result.keys()).index(name) for name in names]
+    in_order = order == list(range(len(order)))
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    writerow = writer.writerow
+    separator = ""
+    for partition in result.partitions():
+        parts = []
+        for row in partition:
+            values = _json_values(row if in_order else [row[i] for i in order])
+            writerow(_csv_cells(values))
+            parts.append(separator + encode(dict(zip(names, values, strict=True))))
+            separator = ","
+        json_file.write("".join(parts))
+        rows += len(partition)
+    return rows
+
+
 def build(dataset: Dataset) -> dict:
     """Write the dataset's files and record the build; the caller's unit of work commits it."""
     started = time.perf_counter()
@@ -125,35 +196,12 @@ def build(dataset: Dataset) -> dict:
     generated_at = utcnow()
     token = uuid.uuid4().hex
     header = _json_header(dataset, generated_at)
-    names = dataset.column_names
     finals = {fmt: path_of(dataset.slug, token, fmt) for fmt in FORMATS}
     temps = {fmt: path.with_name(path.name + ".tmp") for fmt, path in finals.items()}
-    rows = 0
     try:
         with open(temps["csv"], "w", encoding="utf-8", newline="") as csv_file, \
                 open(temps["json"], "w", encoding="utf-8") as json_file:
-            csv_file.write(BOM)
-            writer = csv.writer(csv_file, lineterminator="\r\n")
-            writer.writerow(names)
-            opening = json.dumps({**header, "rows": []}, ensure_ascii=False)
-            json_file.write(opening[:-2])
-            stmt = dataset.query().order_by(*dataset.key)
-            result = db.session.execute(stmt.execution_options(yield_per=BATCH))
-            order = [list(result.keys()).index(name) for name in names]
-            in_order = order == list(range(len(order)))
-            encode = json.JSONEncoder(ensure_ascii=False).encode
-            writerow = writer.writerow
-            separator = ""
-            for partition in result.partitions():
-                lines = []
-                for row in partition:
-                    values = _json_values(row if in_order else [row[i] for i in order])
-                    writerow(_csv_cells(values))
-                    lines.append(separator + encode(dict(zip(names, values, strict=True))))
-                    separator = ","
-                json_file.write("".join(lines))
-                rows += len(partition)
-            json_file.write("]}")
+            rows = write_files(dataset, header, csv_file, json_file)
             csv_file.flush()
             os.fsync(csv_file.fileno())
             json_file.flush()

@@ -6,6 +6,7 @@ schema, so the four cannot disagree about what is public or what a column means.
 import datetime as dt
 import enum
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -97,8 +98,13 @@ def json_value(value):
     return value
 
 
-# Cells that a spreadsheet would run as a formula start with one of these (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Cells that a spreadsheet would run as a formula start with one of these (CSV injection)...
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# ...unless they are a plain number (ASCII digits, as a spreadsheet reads them: "-12", "+1.5e3").
+# The same pattern runs in PostgreSQL when the database writes the lines (app/opendata/lines.py).
+NUMBER_PATTERN = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+# Thread-safe: a compiled pattern is immutable (re module documentation).
+_NUMBER = re.compile(NUMBER_PATTERN)
 
 
 def csv_value(value) -> str:
@@ -110,17 +116,9 @@ def csv_value(value) -> str:
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     text = str(value)
-    if text.startswith(_FORMULA_START) and not _is_number(text):
+    if text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text):
         return "'" + text
     return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def row_dict(dataset: Dataset, row) -> dict:

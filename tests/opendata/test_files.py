@@ -164,3 +164,80 @@ def test_a_build_runs_in_flat_memory(world):
     rows_large, large = peak()
     assert (rows_small, rows_large) == (2000, 12000)
     assert large < small * 1.5, (small, large)
+
+
+# Cells that each rule of csv_value/csv.writer/json.dumps has to get right, in the proposals
+# dataset's text columns (title, body, place, municipality, withdrawal_reason).
+_AWKWARD_TEXTS = (
+    'coma, "comillas" y\r\nsaltos\nde\rlínea', "=HYPERLINK(\"x\")", "+52 618", "-12.5", "+1e3", "-.5", "-",
+    "@mención", "\t5", "\r-3", "-inf", "+nan", "-1_000", "-1 ", "=1", "control \x01\x1f\x7f", "barra \\ inclinada",
+    "emoji 🎉 ñ\u2028", "", " espacio ", "'comilla simple", "a\tb", "1,5",
+)
+
+
+def _both_paths(dataset):
+    """(bytes written by the database's lines, bytes written by Python) of one dataset's files."""
+    import io
+
+    header = {"dataset": dataset.slug}
+    out = []
+    for in_database in (True, False):
+        csv_file, json_file = io.StringIO(newline=""), io.StringIO()
+        rows = files.write_files(dataset, header, csv_file, json_file, in_database=in_database)
+        out.append((rows, csv_file.getvalue(), json_file.getvalue()))
+    return out
+
+
+def test_the_database_writes_the_bytes_python_writes(world):
+    """On PostgreSQL the rows' CSV and JSON come from SQL (app/opendata/lines.py): byte for byte
+    what the generic path writes, over every dataset and every awkward cell."""
+    from app.accounts.models import User
+    from app.opendata import all_datasets, lines
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the lines are written by the database on PostgreSQL only")
+    import datetime as dt
+
+    base = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+    coordinates = [(25.0, -104.5), (24.123456, -103.000001), (0.000001, -0.00001), (None, None)]
+    for i, text in enumerate(_AWKWARD_TEXTS):
+        proposal = make_proposal(world, title=f"Propuesta número {i}")
+        latitude, longitude = coordinates[i % len(coordinates)]
+        db.session.execute(sa.update(Proposal).where(Proposal.id == proposal.id).values(
+            title=text or "x", body=text or "x", place=text, municipality=None if i % 2 else text,
+            withdrawal_reason=text if i % 3 else None, latitude=latitude, longitude=longitude,
+            created_at=base + dt.timedelta(microseconds=i * 1234 if i % 2 else 0)))
+    db.session.execute(sa.update(User).where(User.id == world.author.id).values(name='Autora "=1", ñ'))
+    db.session.commit()
+    assert lines.statement(dataset_by_slug("proposals")) is not None
+    for dataset in all_datasets():
+        (rows, csv_db, json_db), (rows_py, csv_py, json_py) = _both_paths(dataset)
+        assert rows == rows_py
+        assert csv_db == csv_py, dataset.slug
+        assert json_db == json_py, dataset.slug
+    (rows, csv_text, json_text), _ = _both_paths(dataset_by_slug("proposals"))
+    assert rows == len(_AWKWARD_TEXTS)
+    assert json.loads(json_text)["rows"][0]["title"] == _AWKWARD_TEXTS[0]
+
+
+def test_only_plain_numbers_escape_the_formula_guard():
+    """A cell starting with + - = @ tab or CR is prefixed with ' unless it is a plain number as a
+    spreadsheet reads one; Python's float() took "-inf", "-1_000" or "\\t5" for numbers too."""
+    from app.opendata.schema import csv_value
+
+    for number in ("-12.5", "+1e3", "-.5", "-7", "+0.25E-3"):
+        assert csv_value(number) == number
+    for text in ("-inf", "+nan", "-1_000", "\t5", "\r-3", "-1 ", "=1", "-", "@x", "+52 618"):
+        assert csv_value(text) == "'" + text
+
+
+def test_the_planner_settings_of_a_build_do_not_outlive_it(world):
+    """The database-written path turns JIT off and plans for every row, for its statement only."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL settings")
+    bulk_proposals(world, 3)
+    settings = sa.text("SELECT current_setting('jit'), current_setting('cursor_tuple_fraction')")
+    before = db.session.execute(settings).one()
+    (rows, _, _), _ = _both_paths(dataset_by_slug("proposals"))
+    assert rows == 3
+    assert db.session.execute(settings).one() == before
