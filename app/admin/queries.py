@@ -13,10 +13,10 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 from app.accounts.models import ModeratorScope, Organisation, Role, Sector, User, Verification
 from app.calls.models import ApplicationStatus, Call, CallApplication
 from app.core.audit import AuditEntry
+from app.core.pagination import Page
 from app.core.text import fold
 from app.extensions import db
 from app.plans.models import Committee
-from app.proposals.queries import Page
 
 PER_PAGE = 25
 # More words than this is a paste, not a search; each word costs one LIKE.

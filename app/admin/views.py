@@ -6,13 +6,13 @@ from flask_login import current_user, login_required
 from app.accounts.models import Organisation
 from app.admin import bp, forms, queries, services
 from app.calls.models import APPLICATION_STATUS_LABELS
+from app.core.pagination import clamp_page
 from app.core.permissions import require
 from app.core.urls import safe_next
 from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
 from app.plans import queries as plan_queries
 from app.plans.setup import checklist, checklist_before_any_plan
-from app.proposals.queries import clamp_page
 
 
 @bp.before_request

@@ -5,10 +5,10 @@ from flask_login import current_user
 
 from app.accounts.models import User
 from app.admin import bp, forms, queries, users
+from app.core.pagination import clamp_page
 from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
 from app.moderation.queries import action_label
-from app.proposals.queries import clamp_page
 
 LIST_ARGS = ("q", "role", "state", "municipality")
 

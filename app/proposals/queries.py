@@ -1,11 +1,13 @@
 """Reads of proposals shared by pages (and later the API), with a fixed number of statements."""
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload
 
 from app.accounts.models import User
+from app.core import pagination
+from app.core.pagination import clamp_page
 from app.core.text import clean_line, clean_text, fold
 from app.extensions import db
 from app.fulltext import matching as fulltext
@@ -65,49 +67,16 @@ class ProposalFilters:
 
 
 @dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
+class Page(pagination.Page):
+    """A page of the proposal list, whose count may stop at a cap."""
     # The total is a lower bound ("more than"): a searched list stops counting at COUNT_CAP.
     capped: bool = False
     # Sorted by relevance: only the newest this many matches are ranked and paged (RANKED).
     ranked_only: int | None = None
-    pages: int = field(init=False)
-
-    def __post_init__(self):
-        self.pages = max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
     def numbers(self, around: int = 2) -> list[int | None]:
-        """Page numbers to link, with None where a gap is shown: 1 … 4 5 [6] 7 8 … 20 (a capped
-        count knows no last page: 1 … 4 5 [6] 7)."""
-        wanted = {1, *range(self.page - around, self.page + around + 1)}
-        if not self.capped or self.ranked_only:
-            wanted.add(self.pages)
-        shown = sorted(n for n in wanted if 1 <= n <= self.pages)
-        result: list[int | None] = []
-        for n in shown:
-            if result and n - result[-1] > 1:
-                result.append(None)
-            result.append(n)
-        return result
-
-
-def clamp_page(value, default: int = 1) -> int:
-    try:
-        page = int(value)
-    except (TypeError, ValueError):
-        return default
-    return max(1, min(page, 1_000_000))
+        # A capped count knows no last page, unless the ranked window bounds it.
+        return super().numbers(around, with_last=not self.capped or bool(self.ranked_only))
 
 
 def _filtered(plan: ActionPlan, filters: ProposalFilters):

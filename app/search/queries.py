@@ -14,8 +14,8 @@ from markupsafe import Markup, escape
 from app.extensions import db
 from app.fulltext import analyser, matching
 from app.fulltext.matching import (
-    Query,
     Kept,
+    Query,
     Saturated,
     catch_up,
     first_matches,
@@ -195,7 +195,7 @@ def _first_statement(postgresql: bool, reads: tuple, ids: tuple, titled: tuple, 
     if by_plan:
         scope.append(SearchEntry.plan_id == sa.bindparam("plan_id", type_=sa.Integer))
     return sa.union_all(
-        *first_matches(scope, count_to=dict(reads), ids=dict(zip(KINDS, ids)),
+        *first_matches(scope, count_to=dict(reads), ids=dict(zip(KINDS, ids, strict=True)),
                        postgresql=postgresql),
         *title_matches(list(titled), scope, limit=title_limit, postgresql=postgresql))
 

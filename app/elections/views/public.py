@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.core import storage
 from app.core.clock import now
 from app.core.errors import InvalidTransition, NotFound
+from app.core.pagination import Page, clamp_page
 from app.core.permissions import can
 from app.core.views import form_status, load_or_404
 from app.elections import boxcheck, bp, chain, forms, queries, services
@@ -16,7 +17,6 @@ from app.elections.models import SMALL_ROLL, ElectionState
 from app.elections.views.common import load_election
 from app.elections.windows import nomination_problem, voting_problem
 from app.extensions import limiter
-from app.proposals.queries import Page, clamp_page
 
 
 @bp.get("/")
