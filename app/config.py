@@ -50,6 +50,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Small facts every page shows, kept per process between requests (app/core/facts.py).
         "FACTS_KEPT": True,
         "FACTS_SECONDS": int(env.get("FACTS_SECONDS", "5")),
+        # Transparency figures over every account and comment, counted again after this long.
+        "TRANSPARENCY_SECONDS": int(env.get("TRANSPARENCY_SECONDS", "600")),
         "PAGE_CACHE_PREFIX": env.get("PAGE_CACHE_PREFIX", "cocrea"),
         "BENCH_FLOOR": _bool(env.get("COCREA_BENCH_FLOOR")),
         # Mail
