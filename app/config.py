@@ -52,6 +52,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "FACTS_SECONDS": int(env.get("FACTS_SECONDS", "5")),
         # Transparency figures over every account and comment, counted again after this long.
         "TRANSPARENCY_SECONDS": int(env.get("TRANSPARENCY_SECONDS", "600")),
+        # A call's registry: its counts and the order of its organisations, read again after this long.
+        "REGISTRY_SECONDS": int(env.get("REGISTRY_SECONDS", "60")),
         "PAGE_CACHE_PREFIX": env.get("PAGE_CACHE_PREFIX", "cocrea"),
         "BENCH_FLOOR": _bool(env.get("COCREA_BENCH_FLOOR")),
         # Mail
