@@ -9,7 +9,7 @@ from app.core.db import UTCDateTime, enum_column, utcnow
 from app.core.rendered import Rendered
 from app.extensions import db
 from app.maps.models import Located, location_checks
-from app.moderation.models import Moderatable
+from app.moderation.models import Moderatable, queue_indexes
 
 
 class ProposalState(enum.StrEnum):
@@ -112,6 +112,8 @@ class Proposal(Rendered, Located, Moderatable, db.Model):
         # stops after MAP_LIMIT instead of walking every proposal of the plan to find the few).
         sa.Index("ix_proposals_located_newest", "plan_id", "created_at", "id",
                  postgresql_where=sa.text(LOCATED_WHERE), sqlite_where=sa.text(LOCATED_WHERE)),
+        # The moderation queues by committee (app/moderation/models.py).
+        *queue_indexes("proposals"),
         # The optional point on the map (latitude, longitude from Located); `place` names it.
         *location_checks(),
     )
