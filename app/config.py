@@ -58,6 +58,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SEARCH_KEPT_SECONDS": int(env.get("SEARCH_KEPT_SECONDS", "30")),
         # The header and footer, rendered once per language and class of viewer (app/core/layout.py).
         "LAYOUT_KEPT": True,
+        # Transparency figures over every account and comment, counted again after this long.
+        "TRANSPARENCY_SECONDS": int(env.get("TRANSPARENCY_SECONDS", "600")),
+        # A call's registry: its counts and the order of its organisations, read again after this long.
+        "REGISTRY_SECONDS": int(env.get("REGISTRY_SECONDS", "60")),
         "PAGE_CACHE_PREFIX": env.get("PAGE_CACHE_PREFIX", "cocrea"),
         "BENCH_FLOOR": _bool(env.get("COCREA_BENCH_FLOOR")),
         # Mail

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
@@ -19,7 +20,9 @@ from app.calls.models import (
     CallApplication,
     CallCommittee,
 )
+from app.core import facts
 from app.core.db import utcnow
+from app.core.pagination import Page
 from app.core.text import fold
 from app.extensions import db
 from app.plans.models import Committee
@@ -196,14 +199,16 @@ class RegistryEntry:
 @dataclass
 class Registry:
     call: Call
-    entries: list[RegistryEntry]
+    entries: list[RegistryEntry]  # every one (registry) or one page of them (registry_page)
     by_sector: list[tuple[str, int]]
     by_committee: list[tuple[Committee, int]]
     by_municipality: list[tuple[str, int]]
+    organisations: int | None = None  # all of them, when `entries` is one page
+    read_at: datetime | None = None  # when the counts and the order were read (registry_page)
 
     @property
     def total_organisations(self) -> int:
-        return len(self.entries)
+        return len(self.entries) if self.organisations is None else self.organisations
 
     @property
     def total_applications(self) -> int:
@@ -214,6 +219,110 @@ def _ranked(counter: Counter, labels: dict) -> list[tuple[str, int]]:
     """Largest first; ties in alphabetical order (accents ignored)."""
     return sorted(((labels[key], n) for key, n in counter.items()),
                   key=lambda pair: (-pair[1], fold(pair[0]), pair[0]))
+
+
+REGISTRY_PER_PAGE = 100
+
+
+def _registry_index(call_id: int):
+    """The call's approved organisations counted by (sector, municipality) and by committee, and
+    their ids in the registry's order (by name, deleted accounts last): three statements over the
+    whole call."""
+    approved = (CallApplication.call_id == call_id,
+                CallApplication.status == ApplicationStatus.approved)
+    # An organisation has one sector and one municipality: counted once in its group.
+    groups = tuple(tuple(row) for row in db.session.execute(
+        sa.select(Organisation.sector, User.municipality,
+                  sa.func.count(sa.distinct(CallApplication.organisation_id)))
+        .select_from(CallApplication)
+        .join(User, User.id == CallApplication.organisation_id)
+        .outerjoin(Organisation, Organisation.user_id == User.id)
+        .where(*approved)
+        .group_by(Organisation.sector, User.municipality)
+    ).all())
+    per_committee = tuple(tuple(row) for row in db.session.execute(
+        sa.select(CallApplication.committee_id, sa.func.count(CallApplication.id))
+        .where(*approved).group_by(CallApplication.committee_id)
+    ).all())
+    name = sa.func.coalesce(Organisation.legal_name, User.name)
+    ids = tuple(db.session.scalars(
+        sa.select(User.id)
+        .outerjoin(Organisation, Organisation.user_id == User.id)
+        .where(User.id.in_(sa.select(CallApplication.organisation_id).where(*approved)))
+        .order_by(User.deleted_at.is_not(None), sa.func.lower(name), User.id)
+    ).all())
+    return groups, per_committee, ids
+
+
+def registry_page(call: Call, page: int) -> tuple[Registry, Page]:
+    """One page of the registry (REGISTRY_PER_PAGE organisations by name; deleted accounts last)
+    with the counts of the whole call, as `registry` counts them. The counts and the order read
+    every approved organisation of the call: kept per process for REGISTRY_SECONDS (the page says
+    when they were read; an id list and a few hundred counts), so a request reads one page of
+    organisations by id. Names are ordered by the database (lower case; accents as its collation
+    puts them)."""
+    (groups, per_committee, ids), read_at = facts.timed(
+        f"calls.registry:{call.id}", float(current_app.config.get("REGISTRY_SECONDS", 60)),
+        lambda: _registry_index(call.id))
+    per_committee = dict(per_committee)
+    not_stated = _("Not stated")
+    sectors: Counter = Counter()
+    sector_labels: dict = {}
+    towns: Counter = Counter()
+    town_labels: dict = {}
+    for sector, municipality, n in sorted(groups, key=lambda g: (g[1] or "", g[0] or "")):
+        key = sector.value if sector else None
+        sectors[key] += n
+        sector_labels[key] = str(SECTOR_LABELS[sector]) if sector else not_stated
+        town = " ".join((municipality or "").split()) or not_stated
+        towns[fold(town)] += n
+        town_labels.setdefault(fold(town), town)
+    total = sum(n for _s, _m, n in groups)
+    listed = Page([], total, max(1, page), REGISTRY_PER_PAGE)
+    wanted = list(ids[listed.offset:listed.offset + listed.per_page])
+    entries: list[RegistryEntry] = []
+    committees = {c.id: c for c in call.committees}
+    if wanted:
+        rows = db.session.execute(
+            sa.select(User.id.label("organisation_id"), User.name, User.deleted_at,
+                      User.municipality, Organisation.legal_name, Organisation.sector)
+            .outerjoin(Organisation, Organisation.user_id == User.id)
+            .where(User.id.in_(wanted))
+        ).all()
+        by_id = {row.organisation_id: _registry_entry(row, not_stated) for row in rows}
+        entries = [by_id[i] for i in wanted if i in by_id]
+        for org_id, committee_id in db.session.execute(
+            sa.select(CallApplication.organisation_id, CallApplication.committee_id)
+            .where(CallApplication.call_id == call.id,
+                   CallApplication.status == ApplicationStatus.approved,
+                   CallApplication.organisation_id.in_(wanted))
+        ).all():
+            if committee_id in committees and org_id in by_id:  # a removed committee: not shown
+                by_id[org_id].committees.append(committees[committee_id])
+        position = {c.id: i for i, c in enumerate(call.committees)}
+        for entry in entries:
+            entry.committees.sort(key=lambda c: position[c.id])
+    listed.items = entries
+    found = Registry(
+        call=call,
+        entries=entries,
+        by_sector=_ranked(sectors, sector_labels),
+        by_committee=[(c, per_committee.get(c.id, 0)) for c in call.committees],
+        by_municipality=_ranked(towns, town_labels),
+        organisations=total,
+        read_at=read_at,
+    )
+    return found, listed
+
+
+def _registry_entry(row, not_stated: str) -> RegistryEntry:
+    return RegistryEntry(
+        organisation_id=row.organisation_id,
+        name=_("deleted account") if row.deleted_at is not None else (row.legal_name or row.name),
+        sector=row.sector.value if row.sector else None,
+        sector_label=str(SECTOR_LABELS[row.sector]) if row.sector else not_stated,
+        municipality=" ".join((row.municipality or "").split()) or not_stated,
+    )
 
 
 def registry(call: Call) -> Registry:

@@ -5,6 +5,7 @@ import io
 from flask import Response, current_app, flash, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.exceptions import NotFound
 
 from app.calls import bp, charts, forms, queries, services
 from app.calls.locks import applications_locked
@@ -14,6 +15,7 @@ from app.core import storage
 from app.core.clock import utc_to_local
 from app.core.errors import render_error
 from app.core.permissions import check, require
+from app.core.urls import int_arg
 from app.core.views import load_or_404, redirect_with, run_form
 from app.extensions import db
 from app.plans.models import ActionPlan
@@ -64,8 +66,11 @@ def show(call_id: int):
 @bp.get("/<int:call_id>/registry")
 def registry(call_id: int):
     call = _call(call_id)
-    found = queries.registry(call)
-    return render_template("calls/registry.html", call=call, registry=found,
+    page = int_arg(request.args.get("page"), 1, maximum=1_000_000)
+    found, listed = queries.registry_page(call, page)
+    if listed.page > listed.pages:
+        raise NotFound()
+    return render_template("calls/registry.html", call=call, registry=found, listed=listed,
                            charts=charts.registry_charts(found))
 
 

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import UTCDateTime, utcnow
 from app.core.rendered import Rendered
 from app.extensions import db
-from app.moderation.models import Moderatable
+from app.moderation.models import Moderatable, queue_indexes
 
 EDIT_WINDOW_SECONDS = 15 * 60
 
@@ -20,6 +20,8 @@ class Comment(Rendered, Moderatable, db.Model):
         # A commitment's consultation comments in order: most comments have no commitment, so
         # commitment_id alone looks unselective to SQLite's planner (1.4 s → 90 ms a page).
         sa.Index("ix_comments_commitment_thread", "commitment_id", "created_at", "id"),
+        # The moderation queues by committee (app/moderation/models.py).
+        *queue_indexes("comments"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

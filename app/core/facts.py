@@ -17,9 +17,10 @@ old stamp, and never served after it.
 import threading
 import time
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 
 from app.core import uow
+from app.core.db import utcnow
 
 VERSION = "cocrea_data_version"  # in `g`: the shared data version read by this request
 STORE = "cocrea_facts"  # in app.extensions: {name: (stamp, value)}
@@ -68,6 +69,41 @@ def cached(name: str, compute):
     return value
 
 
+
+
+# Locked: `_timed_lock` guards the dict of per-figure locks; a figure's own lock keeps two threads
+# of a process from counting it at once (the second waits and takes the first's value). Entries
+# of the store are replaced whole (one assignment).
+_timed_lock = threading.Lock()
+_timed_locks: dict[str, threading.Lock] = {}
+TIMED = "cocrea_timed_facts"  # in app.extensions: {name: (monotonic deadline, value, computed at)}
+
+
+def timed(name: str, seconds: float, compute):
+    """(`compute()`, when it was computed) kept per process for `seconds`, whatever changes meanwhile.
+
+    For figures too costly to read again after every change (counts over the whole plan, which a
+    busy site changes many times a second): the page that shows one must say how old it may be.
+    FACTS_KEPT = False computes it on every call."""
+    if not current_app.config.get("FACTS_KEPT", True):
+        return compute(), utcnow()
+    store = current_app.extensions.setdefault(TIMED, {})
+    entry = store.get(name)
+    if entry is not None and entry[0] > time.monotonic():
+        return entry[1], entry[2]
+    with _timed_lock:
+        lock = _timed_locks.setdefault(name, threading.Lock())
+    with lock:
+        entry = store.get(name)
+        if entry is not None and entry[0] > time.monotonic():
+            return entry[1], entry[2]
+        value, at = compute(), utcnow()
+        store[name] = (time.monotonic() + seconds, value, at)
+        return value, at
+
+
 def forget_all() -> None:
-    """Every fact is read again (tests that replace the data beneath the app)."""
+    """Every fact is read again (tests that replace the data beneath the app), the timed ones too."""
     note_change()
+    if has_app_context():
+        current_app.extensions.pop(TIMED, None)

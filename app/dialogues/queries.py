@@ -18,6 +18,7 @@ from app.proposals.models import OPEN_STATES, Proposal
 
 ACTIVE = (RegistrationStatus.confirmed, RegistrationStatus.waiting)
 PAST_PER_PAGE = 20
+UPCOMING_PER_PAGE = 30
 
 
 def get_table(table_id: int) -> DialogueTable | None:
@@ -41,12 +42,21 @@ def _end():
     return sa.func.coalesce(DialogueTable.ends_at, DialogueTable.starts_at)
 
 
-def upcoming_tables(now, committee_id: int | None = None) -> list[DialogueTable]:
-    """Tables not yet over (ongoing ones included), soonest first."""
-    stmt = _listing(committee_id).where(_end() >= now).order_by(
-        DialogueTable.starts_at, DialogueTable.id
+def upcoming_tables(now, committee_id: int | None = None, page: int = 1,
+                    per_page: int | None = None) -> tuple[list[DialogueTable], bool]:
+    """Tables not yet over (ongoing ones included), soonest first, a page at a time (a big plan
+    schedules hundreds); the flag says whether more follow."""
+    page = max(page, 1)
+    per_page = per_page or UPCOMING_PER_PAGE
+    stmt = (
+        _listing(committee_id)
+        .where(_end() >= now)
+        .order_by(DialogueTable.starts_at, DialogueTable.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page + 1)
     )
-    return list(db.session.scalars(stmt))
+    rows = list(db.session.scalars(stmt))
+    return rows[:per_page], len(rows) > per_page
 
 
 def past_tables(now, committee_id: int | None = None, page: int = 1,

@@ -50,13 +50,18 @@ def index():
     if q:  # a search: one list, the most relevant first
         found, more = queries.searched_tables(q, committee.id if committee else None, page=page)
         return render_template("dialogues/index.html", found=found, upcoming=[], past=[], more=more,
+                               upcoming_page=1, more_upcoming=False,
                                page=page, committee=committee, q=q)
     now = utcnow()
-    upcoming = queries.upcoming_tables(now, committee.id if committee else None)
+    upcoming_page = int_arg(request.args.get("upcoming"), 1, maximum=MAX_PAGE)
+    upcoming, more_upcoming = queries.upcoming_tables(now, committee.id if committee else None,
+                                                      page=upcoming_page)
     past, more = queries.past_tables(now, committee.id if committee else None, page=page)
     return render_template(
         "dialogues/index.html",
         upcoming=upcoming,
+        upcoming_page=upcoming_page,
+        more_upcoming=more_upcoming,
         past=past,
         more=more,
         page=page,

@@ -16,8 +16,7 @@ from app.extensions import db
 from app.plans import bp
 from app.plans.models import Committee
 from app.plans.queries import plan_by_slug, published_plans
-from app.proposals.models import Proposal
-from app.proposals.queries import visible as visible_proposal
+from app.proposals.counts import ProposalCount
 
 
 @bp.get("/plans/")
@@ -26,14 +25,16 @@ def plans():
 
 
 def _counts(plan_id: int) -> dict[str, int]:
-    proposals = (sa.select(sa.func.count(Proposal.id))
-                 .where(Proposal.plan_id == plan_id, visible_proposal()).scalar_subquery())
+    # Visible proposals from the counts the database keeps (app/proposals/counts.py: not hidden,
+    # as `visible_proposal`), not a count over the plan's proposals.
+    proposals = (sa.select(sa.func.coalesce(sa.func.sum(ProposalCount.n), 0))
+                 .where(ProposalCount.plan_id == plan_id).scalar_subquery())
     commitments = (sa.select(sa.func.count(Commitment.id))
                    .where(Commitment.plan_id == plan_id, visible_commitment()).scalar_subquery())
     documents = sa.select(sa.func.count(Document.id)).where(Document.plan_id == plan_id).scalar_subquery()
     signed_on = sa.select(Declaration.signed_on).where(Declaration.plan_id == plan_id).scalar_subquery()
     row = db.session.execute(sa.select(proposals, commitments, documents, signed_on)).one()
-    return {"proposals": row[0], "commitments": row[1], "documents": row[2], "signed_on": row[3]}
+    return {"proposals": int(row[0]), "commitments": row[1], "documents": row[2], "signed_on": row[3]}
 
 
 @bp.get("/plans/<slug>/")

@@ -16,6 +16,8 @@ from app.plans.models import MemberKind
 from app.plans.queries import committee_by_slug, current_plan
 from app.proposals.models import PROPOSAL_STATE_LABELS
 
+COMMITTEE_COMMITMENTS = 50  # commitments listed on a committee's page
+
 # What the home page and the panel show their items with.
 HELPERS = {"days_left": queries.days_left, "effective_close": effective_close,
            "state_labels": PROPOSAL_STATE_LABELS, "local_when": local_when}
@@ -48,12 +50,15 @@ def committee(slug: str):
     current = [m for m in committee.members if m.is_current]
     history = [m for m in committee.members if not m.is_current]
     groups = [(kind, [m for m in current if m.kind == kind]) for kind in MemberKind]
-    commitments = db.session.scalars(for_committee(committee.id)).all()
+    # The first ones by number; the rest on the commitments list, filtered by the committee and
+    # paged (the page once read every one: a thousand cards for a big committee).
+    commitments = db.session.scalars(for_committee(committee.id).limit(COMMITTEE_COMMITMENTS + 1)).all()
     return render_template(
         "plans/committee.html",
         plan=plan,
         committee=committee,
         groups=groups,
         history=history,
-        commitments=commitments,
+        commitments=commitments[:COMMITTEE_COMMITMENTS],
+        more_commitments=len(commitments) > COMMITTEE_COMMITMENTS,
     )

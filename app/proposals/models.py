@@ -9,7 +9,7 @@ from app.core.db import UTCDateTime, enum_column, utcnow
 from app.core.rendered import Rendered
 from app.extensions import db
 from app.maps.models import Located, location_checks
-from app.moderation.models import Moderatable
+from app.moderation.models import Moderatable, queue_indexes
 
 
 class ProposalState(enum.StrEnum):
@@ -46,6 +46,8 @@ FACILITATOR_TRANSITIONS: dict[ProposalState, set[ProposalState]] = {
 OPEN_STATES = {S.submitted, S.under_review, S.in_dialogue}
 # What the list filters on, carried in its indexes (PostgreSQL) so that the filters read no row.
 LIST_COLUMNS = ("state", "committee_id", "theme_id", "municipality")
+# The proposals the map shows (a partial index): an immutable str, thread-safe.
+LOCATED_WHERE = "hidden_at IS NULL AND latitude IS NOT NULL AND longitude IS NOT NULL"
 
 
 class Proposal(Rendered, Located, Moderatable, db.Model):
@@ -106,6 +108,12 @@ class Proposal(Rendered, Located, Moderatable, db.Model):
                    sqlite_where=sa.text("hidden_at IS NULL"))
           for name, columns in (("newest", ()), ("supported", ("support_count",)),
                                 ("commented", ("comment_count",)))),
+        # The map: the plan's visible located proposals, newest first, read in index order (it
+        # stops after MAP_LIMIT instead of walking every proposal of the plan to find the few).
+        sa.Index("ix_proposals_located_newest", "plan_id", "created_at", "id",
+                 postgresql_where=sa.text(LOCATED_WHERE), sqlite_where=sa.text(LOCATED_WHERE)),
+        # The moderation queues by committee (app/moderation/models.py).
+        *queue_indexes("proposals"),
         # The optional point on the map (latitude, longitude from Located); `place` names it.
         *location_checks(),
     )

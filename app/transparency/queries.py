@@ -7,8 +7,10 @@ past their draft, published calls and elections), so a count never reveals what 
 """
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.accounts.models import Organisation, Role, Sector, User, Verification
 from app.calls.models import ApplicationStatus, Call, CallApplication
@@ -17,6 +19,7 @@ from app.comments.models import Comment
 from app.commitments.models import Commitment
 from app.commitments.queries import visible as visible_commitment
 from app.consultations.models import Consultation, ConsultationAnswer, ConsultationOutcome
+from app.core import facts
 from app.core.db import utcnow
 from app.dialogues.models import (
     DialogueTable,
@@ -28,6 +31,7 @@ from app.dialogues.models import (
 from app.elections.models import Election, ElectionState, RollEntry
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee
+from app.proposals.counts import ProposalCount
 from app.proposals.models import Proposal, ProposalState
 from app.proposals.queries import visible as visible_proposal
 
@@ -99,6 +103,7 @@ class Statistics:
     tables: Tables
     consultations: Consultations
     elections: list[ElectionTurnout]
+    counted_at: datetime | None = None  # when people and comments were counted (None: just now)
 
 
 def _committee_ids(plan: ActionPlan, committee: Committee | None):
@@ -158,19 +163,23 @@ def people(committee: Committee | None = None) -> People:
 
 
 def proposals(plan: ActionPlan, committee: Committee | None = None) -> Proposals:
-    """Visible proposals by theme and by state: one GROUP BY (theme names come with the plan)."""
-    conditions = [Proposal.plan_id == plan.id, visible_proposal()]
+    """Visible proposals by theme and by state, from the counts the database keeps per plan,
+    committee, theme, municipality and state (app/proposals/counts.py: visible means not hidden,
+    as `visible_proposal`): a few thousand rows at most, however many proposals there are."""
+    conditions = [ProposalCount.plan_id == plan.id]
     if committee is not None:
-        conditions.append(Proposal.committee_id == committee.id)
+        conditions.append(ProposalCount.committee_id == committee.id)
     rows = db.session.execute(
-        sa.select(Proposal.theme_id, Proposal.state, sa.func.count(Proposal.id))
+        sa.select(ProposalCount.theme_id, ProposalCount.state, sa.func.sum(ProposalCount.n))
         .where(*conditions)
-        .group_by(Proposal.theme_id, Proposal.state)
+        .group_by(ProposalCount.theme_id, ProposalCount.state)
+        .having(sa.func.sum(ProposalCount.n) > 0)
     ).all()
-    names = {theme.id: theme.name for theme in plan.themes}
+    names = {theme.id: theme.name for theme in plan.themes}  # NO_THEME (0) is no theme's id
     themes: Counter = Counter()
     states: Counter = Counter()
     for theme_id, state, n in rows:
+        n = int(n)
         themes[names.get(theme_id, "")] += n
         states[ProposalState(state)] += n
     by_theme = sorted(themes.items(), key=lambda item: (-item[1], item[0] == "", item[0]))
@@ -283,16 +292,30 @@ def elections(plan: ActionPlan, committee: Committee | None = None) -> list[Elec
     return [ElectionTurnout(*row) for row in rows]
 
 
+def _slow_figures(plan: ActionPlan, committee: Committee | None):
+    return people(committee), public_comments(plan, committee), consultations(plan, committee)
+
+
 def statistics(plan: ActionPlan, committee: Committee | None = None) -> Statistics:
+    """The page's figures. People and comments (consultations' too) are counted over every
+    account and every comment (hundreds of thousands, millions): kept per process for
+    TRANSPARENCY_SECONDS (the page says when they were counted), so that a request does not read
+    them all. The rest is read afresh: proposals from their kept counts, tables and elections
+    from rows bounded by the plan's committees."""
+    seconds = float(current_app.config.get("TRANSPARENCY_SECONDS", 600))
+    (people_figures, comments, consulted), counted_at = facts.timed(
+        f"transparency:{plan.id}:{committee.id if committee else ''}", seconds,
+        lambda: _slow_figures(plan, committee))
     return Statistics(
         plan=plan,
         committee=committee,
-        people=people(committee),
+        people=people_figures,
         proposals=proposals(plan, committee),
-        comments=public_comments(plan, committee),
+        comments=comments,
         tables=tables(plan, committee),
-        consultations=consultations(plan, committee),
+        consultations=consulted,
         elections=elections(plan, committee),
+        counted_at=counted_at,
     )
 
 

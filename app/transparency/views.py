@@ -1,7 +1,7 @@
 """Pages of the transparency statistics: the current plan's and each committee's."""
 from dataclasses import dataclass
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import gettext as _
 
 from app.accounts.models import SECTOR_LABELS
@@ -98,6 +98,7 @@ def _render(plan, committee):
         figures=_figures(stats),
         turnout_chart=_turnout_chart(stats),
         committees=queries.committees_of_plan(plan),
+        counted_every_minutes=max(1, round(current_app.config.get("TRANSPARENCY_SECONDS", 600) / 60)),
     )
 
 

@@ -66,3 +66,51 @@ def test_review_page_statements_do_not_grow_with_applications(app, client):
     few = _statements(client, f"/calls/{small.call.id}/applications")
     many = _statements(client, f"/calls/{large.call.id}/applications")
     assert few == many
+
+
+def test_registry_page_shows_one_page_of_organisations_and_the_counts_of_all(app, client, monkeypatch):
+    """The registry page holds REGISTRY_PER_PAGE organisations, not all of them (a big call's
+    page was megabytes), with page links; its pages together list each organisation once, and
+    its counts are those of the whole call (the same as the CSV's registry)."""
+    import re
+
+    from app.calls import queries
+
+    monkeypatch.setattr(queries, "REGISTRY_PER_PAGE", 25)
+    world = World()
+    _populate(world, 60)
+    full = queries.registry(world.call)
+    seen = []
+    for page in (1, 2, 3):
+        html = client.get(f"/calls/{world.call.id}/registry?page={page}").get_data(as_text=True)
+        ids = [int(n) for n in re.findall(r'data-organisation-id="(\d+)"', html)]
+        assert len(ids) == (25 if page < 3 else 10)
+        assert 'data-organisations="60"' in html
+        seen += ids
+    assert sorted(seen) == sorted(e.organisation_id for e in full.entries)
+    assert client.get(f"/calls/{world.call.id}/registry?page=4").status_code == 404
+    paged, _listed = queries.registry_page(world.call, 1)
+    assert paged.by_sector == full.by_sector
+    assert paged.by_municipality == full.by_municipality
+    assert [(c.id, n) for c, n in paged.by_committee] == [(c.id, n) for c, n in full.by_committee]
+    assert paged.total_applications == full.total_applications
+
+
+def test_a_kept_registry_reads_one_page_of_organisations_only(app, client, monkeypatch):
+    """As in production (facts kept): the call's counts and order are read once per
+    REGISTRY_SECONDS (the page says when); a repeated page reads only its own organisations."""
+    from app.core import facts
+
+    monkeypatch.setitem(app.config, "FACTS_KEPT", True)
+    facts.forget_all()
+    world = World()
+    _populate(world, 12)
+    try:
+        client.get(f"/calls/{world.call.id}/registry")
+        db.session.expire_all()
+        with count_queries() as statements:
+            html = client.get(f"/calls/{world.call.id}/registry").get_data(as_text=True)
+    finally:
+        facts.forget_all()
+    assert "data-read-at" in html and 'data-organisations="12"' in html
+    assert not [s for s in statements if "GROUP BY" in s or "lower(" in s], statements

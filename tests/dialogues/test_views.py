@@ -342,3 +342,30 @@ def test_list_queries_do_not_grow(client, world):
         make_table(world.committee if i % 2 else world.other_committee,
                    starts_in=timedelta(days=i - 7), theme_id=world.theme.id)
     assert _queries_for(client, "/tables/") == few
+
+
+def test_the_list_shows_a_page_of_upcoming_tables_and_its_statements_do_not_grow(client, world, monkeypatch):
+    """A big plan schedules hundreds of tables: the list shows UPCOMING_PER_PAGE of them, soonest
+    first, with a link to the later ones; the same statements for 2 upcoming tables as for 12."""
+    import re
+
+    from app.dialogues import queries as table_queries
+
+    monkeypatch.setattr(table_queries, "UPCOMING_PER_PAGE", 5)
+    committee = world.committee
+    tables = [make_table(committee, starts_in=timedelta(days=30 + i)) for i in range(2)]
+    client.get(f"/tables/?committee={committee.id}")
+    few = _queries_for(client, f"/tables/?committee={committee.id}")
+    tables += [make_table(committee, starts_in=timedelta(days=40 + i)) for i in range(10)]
+    many = _queries_for(client, f"/tables/?committee={committee.id}")
+    assert few == many
+    shown = []
+    for page in (1, 2, 3):
+        html = client.get(f"/tables/?committee={committee.id}&upcoming={page}").get_data(as_text=True)
+        upcoming = html.split('id="past-title"')[0]
+        ids = [int(n) for n in re.findall(r'href="/tables/(\d+)"', upcoming)]
+        assert len(set(ids)) <= 5
+        assert 'rel="next"' in upcoming if page < 3 else True
+        shown += ids
+    ours = {t.id for t in tables}
+    assert ours <= set(shown)

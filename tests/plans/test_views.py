@@ -242,3 +242,31 @@ def test_the_checklist_knows_the_territory_and_the_call(client, admin):
         steps = {step.label: step for step in checklist(plan)}
     assert steps["Territorio: los municipios del plan"].done
     assert steps["Publicar la convocatoria pública"].done
+
+
+def test_a_plans_page_counts_its_proposals_from_the_kept_counts(client):
+    """/plans/<slug>/ shows how many visible proposals the plan has without reading its proposals
+    (app/proposals/counts.py): the same statements for 1 proposal as for 12, none on proposals."""
+    from tests.transparency import factories as f
+
+    plan = make_plan(slug="plan-contado")
+    committee = make_committee(plan)
+    author = f.citizen("Durango")
+
+    def page():
+        client.get("/plans/plan-contado/")
+        db.session.expire_all()
+        with count_queries() as sent:
+            html = client.get("/plans/plan-contado/").get_data(as_text=True)
+        return sent, html
+
+    f.proposal(committee, author)
+    few, _html = page()
+    for _n in range(11):
+        f.proposal(committee, author)
+    f.proposal(committee, author).hidden_at = plan.created_at  # hidden: not counted
+    db.session.commit()
+    many, html = page()
+    assert "12 propuestas" in html
+    assert len(few) == len(many)
+    assert not [s for s in many if "FROM proposals" in s], many

@@ -141,3 +141,35 @@ def teardown_module(module):
         print("\nSQL statements per page:")
         for key, value in MEASURED.items():
             print(f"  {key}: {value}")
+
+
+def test_the_map_reads_its_proposals_from_the_located_index(world):
+    """The map's statement walks the partial index of visible located proposals (newest first,
+    stopping after MAP_LIMIT), not every proposal of the plan: on a big plan with few located
+    proposals (bench10: none of 200,000) the list's index was read to its end."""
+    from app.proposals.queries import located_proposals
+
+    proposals = bulk_proposals(world, 300, start=5000)
+    for p in proposals[:3]:
+        p.latitude, p.longitude = 24.02, -104.65
+    db.session.commit()
+    statements = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        assert len(located_proposals(world.plan, 10)) == 3
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    statement, parameters = statements[-1]
+    connection = db.session.connection()
+    connection.exec_driver_sql("ANALYZE proposals" if connection.dialect.name == "postgresql"
+                               else "ANALYZE")
+    if connection.dialect.name == "postgresql":
+        rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters)
+    else:
+        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+    plan_text = "\n".join(str(row[-1]) for row in rows)
+    assert "ix_proposals_located_newest" in plan_text, plan_text
