@@ -71,17 +71,11 @@ def _empty_tile() -> bytes:
 EMPTY_TILE = _empty_tile()
 
 
-def _new_context(browser, live_server, viewport):
+def _new_page(browser, live_server, viewport):
     context = browser.new_context(base_url=live_server, locale="es-MX", viewport=viewport)
     context.set_default_timeout(10_000)
     context.route(TILE_REQUESTS, lambda route: route.fulfill(status=200, content_type="image/png",
                                                              body=EMPTY_TILE))
-    return context
-
-
-def _new_page(browser, live_server, viewport, context=None):
-    """A page with its problems recorded; in a context of its own unless `context` is given."""
-    context = context or _new_context(browser, live_server, viewport)
     page = context.new_page()
     problems = _problems[page] = []
 
@@ -111,49 +105,22 @@ def _new_page(browser, live_server, viewport, context=None):
     return context, page
 
 
-@pytest.fixture(scope="session")
-def _shared_contexts(browser, live_server):
-    """One browser context per width for the whole session, for `page` and `phone_page`: a new
-    context costs Chromium about 0.4 s of CPU (its renderer), a new page in an open one far less.
-    Each test still gets a new page, with no cookie and no permission left by the test before."""
-    contexts = {}
-
-    def get(viewport):
-        key = (viewport["width"], viewport["height"])
-        if key not in contexts:
-            contexts[key] = _new_context(browser, live_server, viewport)
-        return contexts[key]
-
-    yield get
-    for context in contexts.values():
-        context.close()
-
-
-def _fresh_page(shared_contexts, browser, live_server, viewport):
-    context = shared_contexts(viewport)
-    context.clear_cookies()
-    context.clear_permissions()
-    return _new_page(browser, live_server, viewport, context=context)
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh context (cookies, storage) per test, in Mexican Spanish, at desktop width."""
+    context, page = _new_page(browser, live_server, DESKTOP)
+    yield page
+    _problems.pop(page, None)
+    context.close()
 
 
 @pytest.fixture
-def page(browser, live_server, _shared_contexts):
-    """A fresh page, without cookies, per test, in Mexican Spanish, at desktop width."""
-    context, page = _fresh_page(_shared_contexts, browser, live_server, DESKTOP)
+def phone_page(browser, live_server):
+    """Like `page`, at a phone's width."""
+    context, page = _new_page(browser, live_server, PHONE)
     yield page
     _problems.pop(page, None)
-    page.close()
-    context.clear_cookies()
-
-
-@pytest.fixture
-def phone_page(browser, live_server, _shared_contexts):
-    """Like `page`, at a phone's width (a context of its own: no cookie shared with `page`)."""
-    context, page = _fresh_page(_shared_contexts, browser, live_server, PHONE)
-    yield page
-    _problems.pop(page, None)
-    page.close()
-    context.clear_cookies()
+    context.close()
 
 
 def browser_problems(page) -> list[str]:
