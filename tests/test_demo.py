@@ -4,6 +4,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import ModeratorScope, Role, User, Verification
@@ -66,8 +67,21 @@ def plan(slug: str) -> ActionPlan:
     return db.session.scalar(sa.select(ActionPlan).where(ActionPlan.slug == slug))
 
 
-def test_demo_load_creates_the_archived_and_the_current_plan(app):
-    output = demo_load(app)
+SERVING = "http://127.0.0.1:5077"
+
+
+@pytest.fixture(scope="module")
+def loaded(module_worlds, app):
+    """One `flask demo load --if-empty --serving URL` into the empty test database, shared by the
+    three tests of the command below (each rolled back to it): a demo load is the slowest thing
+    the suite does, on each database. They are kept together, first: a test of the module that
+    does not use it would make it load again."""
+    return module_worlds.share(lambda: {"output": demo_load(app, "--if-empty", "--serving", SERVING),
+                                        "files": sorted(storage.upload_dir().iterdir())})
+
+
+def test_demo_load_creates_the_archived_and_the_current_plan(loaded):
+    output = loaded["output"]
 
     assert counts() == EXPECTED
     archived, current = plan("durango-3"), plan("durango-4-demo")
@@ -75,6 +89,26 @@ def test_demo_load_creates_the_archived_and_the_current_plan(app):
     assert "Demo plan loaded" in output
     states = set(db.session.scalars(sa.select(Commitment.state).where(Commitment.plan_id == archived.id)))
     assert states == {CommitmentState.published}
+
+
+def test_demo_load_if_empty_loads_an_empty_database_and_ends_with_the_address_and_logins(loaded):
+    output = loaded["output"]
+
+    assert counts() == EXPECTED
+    ending = output[output.index(f"Cocrea is serving the demo plan at {SERVING}/"):]
+    for account in DEMO_ACCOUNTS:
+        assert account["email"] in ending and account["password"] in ending
+
+
+def test_demo_load_twice_changes_nothing(app, loaded):
+    first = counts()
+    files = sorted(storage.upload_dir().iterdir())
+    assert files == loaded["files"]
+
+    demo_load(app)  # the second load, without --if-empty
+
+    assert counts() == first == EXPECTED
+    assert sorted(storage.upload_dir().iterdir()) == files  # no file written twice
 
 
 def test_the_archived_plan_keeps_the_seed_dates_2020_to_2023(demo):
@@ -102,17 +136,6 @@ def test_the_current_plan_says_it_is_demonstration_data(demo, client):
     assert "Cuarto Plan de Acción Local" in client.get("/").get_data(as_text=True)
 
 
-def test_demo_load_twice_changes_nothing(app):
-    demo_load(app)
-    first = counts()
-    files = sorted(storage.upload_dir().iterdir())
-
-    demo_load(app)
-
-    assert counts() == first == EXPECTED
-    assert sorted(storage.upload_dir().iterdir()) == files  # no file written twice
-
-
 def test_demo_load_if_empty_skips_a_database_that_holds_a_plan(app):
     make_plan()
 
@@ -120,16 +143,6 @@ def test_demo_load_if_empty_skips_a_database_that_holds_a_plan(app):
 
     assert "not loaded" in output
     assert counts()["committees"] == 0 and counts()["accounts"] == 0
-
-
-def test_demo_load_if_empty_loads_an_empty_database_and_ends_with_the_address_and_logins(app):
-    # One load for both (a demo load is the slowest thing the suite does, on each database).
-    output = demo_load(app, "--if-empty", "--serving", "http://127.0.0.1:5077")
-
-    assert counts() == EXPECTED
-    ending = output[output.index("Cocrea is serving the demo plan at http://127.0.0.1:5077/"):]
-    for account in DEMO_ACCOUNTS:
-        assert account["email"] in ending and account["password"] in ending
 
 
 def test_demo_accounts_log_in_with_their_roles(demo, client):

@@ -231,9 +231,8 @@ def test_the_story_notifies_and_queues_mail_but_sends_none(demo):
     assert all(m.recipient.endswith("@example.org") for m in mail)
 
 
-def test_loading_the_demo_twice_duplicates_nothing(app):
-    load_demo()
-    first = counts()
+def test_loading_the_demo_twice_duplicates_nothing(demo):
+    first = counts()  # the session's demo database: loaded once already
 
     load_demo()
 
