@@ -246,6 +246,19 @@ def _builds_its_own_app(item) -> bool:
 DURATIONS = os.path.join(os.path.dirname(__file__), "durations.json")
 
 
+def _share_browser_files(items) -> None:
+    """The browser files run once, on one backend or the other (`sqlite_turn`): taken from the
+    slowest (tests/durations.json), every second one is SQLite's, so that the two halves of
+    `make test` end together instead of PostgreSQL running on alone (tests/README.md)."""
+    durations = _file_durations()
+    files = sorted({item.nodeid.split("::")[0] for item in items if item.get_closest_marker("browser")},
+                   key=lambda path: (-durations.get(path, 0.0), path))
+    sqlite_turn = set(files[1::2])
+    for item in items:
+        if item.nodeid.split("::")[0] in sqlite_turn:
+            item.add_marker(pytest.mark.sqlite_turn)
+
+
 def _file_durations() -> dict[str, float]:
     import json
 
@@ -272,6 +285,7 @@ def pytest_collection_modifyitems(config, items):
         # Journeys through Chromium test the pages, not the database (tests/README.md).
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.single_backend)
+    _share_browser_files(items)
     # The slowest files first (seconds per file on PostgreSQL, tests/durations.json), so that
     # pytest-xdist (--dist loadfile) starts the long ones early and no worker ends far behind.
     # The order within a file stays as written.

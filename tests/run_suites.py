@@ -1,12 +1,12 @@
 """Runs the suite on PostgreSQL and on SQLite, at the same time, and sums the results.
 
-`make test` calls it. PostgreSQL (the production database) runs every test; SQLite runs every
-test but those marked `single_backend` (HTTP-heavy suites whose outcome does not depend on the
-database: tests/README.md says which and why). Each backend runs under pytest-xdist with
-`WORKERS` processes (default 2, one per core of the 2-core machine this was tuned on): the four
-processes share the cores, and when SQLite's smaller half ends, PostgreSQL's two workers have
-them to themselves. Within a run, files go to workers whole (`--dist loadfile`), the slowest
-first (tests/durations.json, read by tests/conftest.py).
+`make test` calls it. PostgreSQL (the production database) runs every test that touches the data
+layer; SQLite runs those too, but not the ones marked `single_backend` (HTTP-heavy suites whose
+outcome does not depend on the database), which run once: the browser files are shared between
+the two halves (`sqlite_turn`), the others run on PostgreSQL (tests/README.md says which and
+why). Each backend runs under pytest-xdist with `WORKERS` processes (default 2, one per core of
+the 2-core machine this was tuned on): the four processes share the cores. Within a run, files
+go to workers whole (`--dist loadfile`), the slowest first (tests/durations.json, read by tests/conftest.py).
 
 PostgreSQL comes from TEST_DATABASE_URL (default: the local server's `test` database). When it is
 unreachable the PostgreSQL run is skipped with a loud warning, unless COCREA_REQUIRE_SERVICES=1
@@ -21,7 +21,10 @@ import tempfile
 import time
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
-SQLITE_SKIPS = "not single_backend"
+# Each backend's share: SQLite skips the tests that run once, but for the browser files whose
+# turn is SQLite's (tests/conftest.py), which PostgreSQL skips.
+SQLITE_SKIPS = "not single_backend or sqlite_turn"
+POSTGRESQL_SKIPS = "not sqlite_turn"
 
 
 def postgres_reachable(url: str) -> str | None:
@@ -42,6 +45,8 @@ def pytest_args(name: str, argv: list[str], workers: int) -> list[str]:
         args.append("--durations=15")
     if name == "sqlite" and "-m" not in argv:
         args += ["-m", SQLITE_SKIPS]
+    if name == "postgresql" and "-m" not in argv:
+        args += ["-m", POSTGRESQL_SKIPS]
     return args + argv
 
 
