@@ -192,6 +192,9 @@ def _newest_matches_postgresql(kind: str, scope: list, words, *, limit: int):
     recent = (sa.select(newest.c.id)
               .where(sa.func.ts_match_vq(newest.c.search_vector, tsquery),
                      *(in_window.traverse(c) for c in scope))
+              # In the window's order, said again: the plan keeps it (no sort: it knows the
+              # subquery's order), and a join the planner picks for the scope cannot lose it.
+              .order_by(newest.c.item_id.desc())
               .limit(sa.literal(limit, literal_execute=True)))
     # The item_id where the window ends (none when the kind has fewer entries than it holds).
     window_end = (sa.select(entries.c.item_id).where(of_kind(kind))

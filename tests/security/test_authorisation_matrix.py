@@ -108,6 +108,7 @@ EXPECTED: list[tuple[str, dict]] = [
     ("elections.index", {"*": PUBLIC}),
     ("elections.show", {"*": PUBLIC}),
     ("elections.box", {"*": PUBLIC}),
+    ("elections.roll", {"*": PUBLIC}),
     ("elections.box_json", {"*": PUBLIC}),
     ("elections.box_check", {"*": PUBLIC}),
     ("elections.receipt", {"*": PUBLIC}),
