@@ -61,3 +61,16 @@ def test_the_interface_is_spanish_by_default_and_english_on_request(client):
     html = client.get("/account/login").get_data(as_text=True)
     assert 'lang="en"' in html
     assert "Log in" in html
+
+
+def test_no_message_is_written_twice_in_the_catalogue():
+    """Helpers append their strings at the end of messages.po: a msgid added twice compiles
+    silently (the last wins), so two translations could drift apart unseen."""
+    text = PO.read_text(encoding="utf-8")
+    keys = re.findall(r'^(?:msgctxt "(.*)"\n)?msgid "(.*)"\n(?=msgstr|msgid_plural)', text, re.M)
+    seen, twice = set(), []
+    for key in keys:
+        if key[1] and key in seen:
+            twice.append(key[1])
+        seen.add(key)
+    assert not twice, f"written twice in {PO.name}: {twice[:5]}"
