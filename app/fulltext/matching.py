@@ -256,19 +256,27 @@ def ranked(query: Query, ids: list[int]):
     return source, [condition, SearchEntry.id.in_(ids)], relevance
 
 
+def _list_query(kind: str, query: str | None) -> Query | None:
+    """A list's search box, parsed (None when blank), after checking `kind`."""
+    if kind not in KINDS:
+        raise ValueError(f"not a kind of search: {kind!r}")
+    return Query.of(query) if (query or "").strip() else None
+
+
+def _matches_nothing():
+    """The (item_id, relevance) SELECT of a query with no word worth searching for ("%", "de la")."""
+    return sa.select(SearchEntry.item_id, sa.literal(0.0).label("relevance")).where(sa.false())
+
+
 def matching_ids(kind: str, query: str | None, plan_id: int | None):
     """For a list's own search box: a SELECT of (item_id, relevance) of the public items of
     `kind` that match every word of the query; None when the query is blank (the list is then not
     filtered). A query with no word worth searching for ("%", "de la") matches nothing. Use it as
     `m = matching_ids(...).subquery()`, then `.join(m, m.c.item_id == Model.id)` (or
     `Model.id.in_(sa.select(m.c.item_id))`), ordering by `m.c.relevance.desc()`."""
-    if kind not in KINDS:
-        raise ValueError(f"not a kind of search: {kind!r}")
-    if not (query or "").strip():
-        return None
-    parsed = Query.of(query)
-    if not parsed.tokens:
-        return sa.select(SearchEntry.item_id, sa.literal(0.0).label("relevance")).where(sa.false())
+    parsed = _list_query(kind, query)
+    if parsed is None or not parsed.tokens:
+        return _matches_nothing() if parsed is not None else None
     catch_up()
     condition, relevance, source = match_clause(parsed)
     stmt = (sa.select(SearchEntry.item_id, relevance.label("relevance")).select_from(source)
@@ -284,13 +292,9 @@ def newest_matching_ids(kind: str, query: str | None, plan_id: int, *, limit: in
     `limit` public items of `kind` in the plan that match every word and `related` (a condition
     on SearchEntry.item_id, such as an EXISTS of the list's own filters); None when the query is
     blank. Its cost does not grow with the index (newest_matches): the list ranks these only."""
-    if kind not in KINDS:
-        raise ValueError(f"not a kind of search: {kind!r}")
-    if not (query or "").strip():
-        return None
-    parsed = Query.of(query)
-    if not parsed.tokens:
-        return sa.select(SearchEntry.item_id, sa.literal(0.0).label("relevance")).where(sa.false())
+    parsed = _list_query(kind, query)
+    if parsed is None or not parsed.tokens:
+        return _matches_nothing() if parsed is not None else None
     catch_up()
     scope = [SearchEntry.plan_id == plan_id, *([related] if related is not None else [])]
     postgresql = _is_postgresql()
