@@ -39,6 +39,12 @@ def note_change() -> None:
 uow.on_writes(note_change)
 
 
+def local_changes() -> int:
+    """How many changes this process has made so far (flushes, write statements, writing commits,
+    undone writes): a value kept under it is never served after a change made here."""
+    return _changes
+
+
 def _shared_stamp() -> tuple:
     """The page cache's data version when this request read it (a page stored under it must be
     rendered from facts at least as new), else the time bucket. Never a Redis call of its own:

@@ -140,15 +140,21 @@ def footer(body) -> Markup:
     return _fill(_kept(render, (*_base_key("footer"), body.name, body.email)), {}, None)
 
 
+def _choices_shape(field) -> list[tuple[str, str]]:
+    """A select's (value, label) pairs as text: from its choices when they are a plain list (no
+    option objects built), else as WTForms draws them (groups)."""
+    if isinstance(field.choices, list | tuple) and all(isinstance(c, tuple) for c in field.choices):
+        return [(str(value), str(label)) for value, label, *_rest in field.choices]
+    return [(str(choice.value), str(choice.label)) for choice in field.iter_choices()]
+
+
 def kept_filters(form, endpoint: str, filtered: bool, label, class_: str, keep: dict | None = None) -> Markup:
     """A list's filter form (templates/_macros/filters.html), rendered once per language, choices
     and kept arguments: WTForms draws each option of each select anew otherwise (some 80 on the
     proposal list). The query's text and the chosen options are filled per request."""
     keep = {name: value for name, value in (keep or {}).items() if value}
     selects = [field for field in form if field.type == "SelectField"]
-    shape = hashlib.sha1(repr([(field.name, [(str(choice.value), str(choice.label))
-                                             for choice in field.iter_choices()])
-                               for field in selects]).encode()).hexdigest()
+    shape = hashlib.sha1(repr([(field.name, _choices_shape(field)) for field in selects]).encode()).hexdigest()
     env = current_app.jinja_env
 
     def render():

@@ -345,9 +345,10 @@ class Kept:
     @classmethod
     def of_app(cls):
         seconds = float(current_app.config.get(cls.SETTING, cls.DEFAULT_SECONDS))
-        store = current_app.extensions.get(cls.SETTING)
+        name = f"{cls.SETTING}:{cls.__qualname__}"  # kinds that share a setting keep apart
+        store = current_app.extensions.get(name)
         if store is None or store.seconds != seconds:
-            store = current_app.extensions[cls.SETTING] = cls(seconds)
+            store = current_app.extensions[name] = cls(seconds)
         return store
 
     def get(self, key: tuple):

@@ -148,18 +148,33 @@ def recount() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(ProposalCount)) or 0
 
 
+# The statement of each combination of filters, built once (constructing it costs more than
+# running it over the small rows). Thread-safe: statements are immutable, and a dict entry is
+# set whole (two threads building the same one build equal statements).
+_MATCHING: dict[tuple[bool, ...], sa.Select] = {}
+_FILTERED = (("committee_id", "=="), ("theme_id", "=="), ("municipality", "=="), ("state", "=="),
+             ("state", "!="))
+
+
+def _matching_statement(given: tuple[bool, ...]) -> sa.Select:
+    stmt = _MATCHING.get(given)
+    if stmt is None:
+        stmt = (sa.select(sa.func.coalesce(sa.func.sum(ProposalCount.n), 0))
+                .where(ProposalCount.plan_id == sa.bindparam("plan_id")))
+        for index, ((column, op), present) in enumerate(zip(_FILTERED, given, strict=True)):
+            if present:
+                attribute, value = getattr(ProposalCount, column), sa.bindparam(f"v{index}")
+                stmt = stmt.where(attribute == value if op == "==" else attribute != value)
+        _MATCHING[given] = stmt
+    return stmt
+
+
 def count_matching(plan_id: int, committee_id=None, theme_id=None, municipality=None, state=None,
                    exclude_state=None) -> int:
     """The visible proposals of the plan with these values: one statement over the small rows."""
-    stmt = sa.select(sa.func.coalesce(sa.func.sum(ProposalCount.n), 0)).where(ProposalCount.plan_id == plan_id)
-    if committee_id is not None:
-        stmt = stmt.where(ProposalCount.committee_id == committee_id)
-    if theme_id is not None:
-        stmt = stmt.where(ProposalCount.theme_id == theme_id)
-    if municipality:
-        stmt = stmt.where(ProposalCount.municipality == municipality)
-    if state is not None:
-        stmt = stmt.where(ProposalCount.state == str(state))
-    if exclude_state is not None:
-        stmt = stmt.where(ProposalCount.state != str(exclude_state))
-    return int(db.session.scalar(stmt) or 0)
+    values = (committee_id, theme_id, municipality or None,
+              str(state) if state is not None else None,
+              str(exclude_state) if exclude_state is not None else None)
+    given = tuple(value is not None for value in values)
+    params = {"plan_id": plan_id, **{f"v{i}": value for i, value in enumerate(values) if value is not None}}
+    return int(db.session.scalar(_matching_statement(given), params) or 0)

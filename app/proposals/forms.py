@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.maps.forms import LocationFields
 from app.places.queries import committee_for_place, municipality_names, place_named
 from app.proposals.models import FACILITATOR_TRANSITIONS, PROPOSAL_STATE_LABELS, ProposalState
-from app.proposals.queries import DEFAULT_SORT, RELEVANCE, ProposalFilters
+from app.proposals.queries import DEFAULT_SORT, RELEVANCE, ProposalFilters, filter_choices
 from app.proposals.services import (
     ANSWER_MAX,
     ANSWER_MIN,
@@ -258,22 +258,23 @@ def prepare_state_form(form, proposal, can_answer_only: bool):
 
 def prepare_filter_form(form, plan):
     anything = _l("Any")
-    form.committee.choices = [("", anything)] + [(str(c.id), c.name) for c in plan.committees]
-    form.theme.choices = [("", anything)] + [(str(t.id), t.name) for t in plan.themes]
+    committees, themes, municipalities = filter_choices(plan)
+    form.committee.choices = [("", anything)] + [(str(ident), name) for ident, name in committees]
+    form.theme.choices = [("", anything)] + [(str(ident), name) for ident, name in themes]
     form.state.choices = [("", _l("Any but withdrawn"))] + [
         (s.value, label) for s, label in PROPOSAL_STATE_LABELS.items()
     ]
-    form.municipality.choices = [("", anything)] + [(m, m) for m in municipality_names(plan)]
+    form.municipality.choices = [("", anything)] + [(m, m) for m in municipalities]
     return form
 
 
 def filters_from(form) -> tuple[ProposalFilters, str]:
     """The filters and sort that the GET form asks for; an invalid value counts as not given."""
-    form.validate()
+    # A choice that is not offered is shown as "any" rather than as an error: a filter is not a
+    # mistake. (WTForms' validate() says the same, but translates an error message per field.)
     for f in form:
-        if f.errors:  # shown as "any" rather than as an error: a filter is not a mistake
+        if f.type == "SelectField" and not any(str(value) == f.data for value, _label in f.choices):
             f.data = f.default
-            f.errors = []
 
     def ok(f):
         return f.data or None

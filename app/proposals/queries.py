@@ -1,17 +1,18 @@
 """Reads of proposals shared by pages (and later the API), with a fixed number of statements."""
 import math
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, field, replace
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from app.accounts.models import User
-from app.core import pagination
+from app.core import facts, pagination
 from app.core.pagination import clamp_page
 from app.core.text import clean_line, clean_text, fold
 from app.extensions import db
 from app.fulltext import matching as fulltext
 from app.fulltext.models import SearchEntry
+from app.places.queries import municipality_names
 from app.plans.models import ActionPlan, Committee, Theme
 from app.proposals import counts
 from app.proposals.models import (
@@ -73,6 +74,8 @@ class Page(pagination.Page):
     capped: bool = False
     # Sorted by relevance: only the newest this many matches are ranked and paged (RANKED).
     ranked_only: int | None = None
+    # The page's proposal ids in order (list_page), whether or not `items` are loaded.
+    ids: list[int] = field(default_factory=list)
 
     def numbers(self, around: int = 2) -> list[int | None]:
         # A capped count knows no last page, unless the ranked window bounds it.
@@ -124,6 +127,15 @@ def matching(stmt, text: str | None):
     return stmt
 
 
+def filter_choices(plan: ActionPlan) -> tuple[tuple, tuple, tuple]:
+    """The list's filter choices: the plan's committees and themes as (id, name) pairs and its
+    municipalities' names, kept per process while the data has not changed (app/core/facts.py)."""
+    def read() -> tuple[tuple, tuple, tuple]:
+        return (tuple((c.id, c.name) for c in plan.committees), tuple((t.id, t.name) for t in plan.themes),
+                tuple(municipality_names(plan)))
+    return facts.cached(f"proposals.filter_choices:{plan.id}", read)
+
+
 def list_proposals(
     plan: ActionPlan,
     filters: ProposalFilters | None = None,
@@ -132,8 +144,55 @@ def list_proposals(
     per_page: int = PER_PAGE,
 ) -> Page:
     """One page of the plan's visible proposals: two statements plus the eager loads."""
+    result = list_page(plan, filters, sort, page, per_page)
+    result.items = listed(result.ids)
+    return result
+
+
+def list_page(
+    plan: ActionPlan,
+    filters: ProposalFilters | None = None,
+    sort: str = DEFAULT_SORT,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Page:
+    """One page of the plan's visible proposals, counted and with its ids in order (`ids`), the
+    rows not loaded (`items` empty; `listed(ids)` reads them): two statements. The list page
+    renders the rows only when its kept fragment of them is missing (`card_versions`)."""
     filters = filters or ProposalFilters()
     per_page = max(1, min(clamp_page(per_page, PER_PAGE), MAX_PER_PAGE))
+    kept = SearchedPages.of_app() if filters.text else None
+    key = None
+    if kept is not None and kept.seconds > 0:
+        key = (db.session.scalar(_INDEX_VERSION), facts.local_changes(), plan.id, astuple(filters), sort,
+               page, per_page)
+        found = kept.get(key)
+        if found is not None:
+            return replace(found, items=[])  # a copy: the caller sets its items
+    result = _list_page(plan, filters, sort, page, per_page)
+    if key is not None:
+        kept.put(key, replace(result, items=[]))
+    return result
+
+
+# The search index's version: its highest entry id (every item indexed or indexed again takes a
+# new one). A statement, immutable: thread-safe.
+_INDEX_VERSION = sa.select(sa.func.max(SearchEntry.id))
+
+
+class SearchedPages(fulltext.Kept):
+    """A searched list's page (its count, pages and ids in order) kept for SEARCH_KEPT_SECONDS
+    under the search index's version and this process's own changes, as the site search keeps its
+    answers (app/search/queries.py FirstReads): the same searched page again in those seconds
+    reads one small statement instead of matching and ranking. What the cards show is read afresh
+    each time (card_versions); a change in another process that leaves the index as it was (a
+    proposal answered, so out of a "submitted" filter) shows in a searched list within those seconds."""
+
+    SETTING = "SEARCH_KEPT_SECONDS"
+    DEFAULT_SECONDS = 30
+
+
+def _list_page(plan: ActionPlan, filters: ProposalFilters, sort: str, page: int, per_page: int) -> Page:
     stmt, relevance = _searched(_filtered(plan, filters), plan, filters.text)
     counted = stmt
     ranked_only = None
@@ -149,25 +208,56 @@ def list_proposals(
     pages = max(1, math.ceil(min(total, ranked_only or total) / per_page))
     # Past a capped count the pages go on as long as there are rows (an empty page says so).
     page = clamp_page(page) if capped and ranked_only is None else min(clamp_page(page), pages)
-    # The page's ids first, read from a covering index of the order (models.py: LIST_COLUMNS), so
-    # that a deep page skips its offset's rows in the index and not in the table; then the rows.
+    # The page's ids, read from a covering index of the order (models.py: LIST_COLUMNS), so
+    # that a deep page skips its offset's rows in the index and not in the table.
     ids = db.session.scalars(
         stmt.with_only_columns(Proposal.id).order_by(*order).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    items = _in_order(ids, db.session.scalars(
-        sa.select(Proposal).where(Proposal.id.in_(ids)).options(
-            joinedload(Proposal.committee),
-            joinedload(Proposal.theme),
-            _person(Proposal.author),
-        )
-    ).unique().all()) if ids else []
-    result = Page(items=items, total=total, page=page, per_page=per_page, capped=capped)
+    result = Page(items=[], total=total, page=page, per_page=per_page, capped=capped, ids=list(ids))
     if ranked_only is not None and (capped or total > ranked_only):
         result.ranked_only = ranked_only
         result.pages = min(result.pages, math.ceil(ranked_only / per_page))
     elif capped:
-        result.pages = max(result.pages, page + 1 if len(result.items) == per_page else page)
+        result.pages = max(result.pages, page + 1 if len(ids) == per_page else page)
     return result
+
+
+def listed(ids: list[int]) -> list[Proposal]:
+    """The visible proposals of these ids, in this order, with what a list's card shows (a page
+    of ids kept from before a proposal was hidden never shows it)."""
+    if not ids:
+        return []
+    return _in_order(ids, db.session.scalars(
+        sa.select(Proposal).where(Proposal.id.in_(ids), Proposal.hidden_at.is_(None)).options(
+            joinedload(Proposal.committee),
+            joinedload(Proposal.theme),
+            _person(Proposal.author),
+        )
+    ).unique().all())
+
+
+# The statement of card_versions, built once (its construction costs more than running it).
+# Thread-safe: SQLAlchemy statements are immutable.
+_AUTHOR = aliased(User)
+_CARD_VERSIONS = (
+    sa.select(Proposal.id, Proposal.updated_at, Proposal.state, Proposal.support_count,
+              Proposal.comment_count, Proposal.municipality,
+              Committee.name, Theme.name, _AUTHOR.name, _AUTHOR.deleted_at.is_(None))
+    .join(Committee, Committee.id == Proposal.committee_id)
+    .outerjoin(Theme, Theme.id == Proposal.theme_id)
+    .join(_AUTHOR, _AUTHOR.id == Proposal.author_id)
+    .where(Proposal.id.in_(sa.bindparam("ids", expanding=True)), Proposal.hidden_at.is_(None))
+)
+
+
+def card_versions(ids: list[int]) -> tuple:
+    """Everything a list's card of these proposals shows that can change, in one statement of a
+    few columns (no ORM objects): which are visible, their counters, state, edit time, place,
+    committee's and theme's names and the author's name. The list's kept fragment is keyed by it."""
+    if not ids:
+        return ()
+    rows = db.session.execute(_CARD_VERSIONS, {"ids": list(ids)}).all()
+    return tuple(sorted(tuple(row) for row in rows))
 
 
 def _in_order(ids: list[int], rows) -> list[Proposal]:

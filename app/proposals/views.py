@@ -4,8 +4,9 @@ import secrets
 from flask import current_app, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
-from app.core import storage
+from app.core import fragments, storage
 from app.core.clock import today
 from app.core.errors import ValidationError, render_error
 from app.core.permissions import can, require
@@ -47,12 +48,25 @@ def index():
         return render_template("proposals/index.html", plan=None, page=None, form=None)
     form = forms.prepare_filter_form(forms.FilterForm(formdata=request.args), plan)
     filters, sort = forms.filters_from(form)
-    page = queries.list_proposals(plan, filters, sort, queries.clamp_page(request.args.get("page")))
+    page = queries.list_page(plan, filters, sort, queries.clamp_page(request.args.get("page")))
     link_args = {key: request.args[key] for key in LIST_ARGS if request.args.get(key)}
+    filtered = any(key in link_args for key in LIST_ARGS if key not in ("sort", "plan"))
+
+    def render_results() -> str:
+        page.items = queries.listed(page.ids)
+        return render_template("proposals/_results.html", page=page, link_args=link_args,
+                               filtered=filtered)
+
+    # The results are the same for every reader: kept under what they show (the count, the
+    # pages, the ids in order and what each card shows: queries.card_versions) and the links'
+    # arguments, so that a hit reads a few columns of 20 rows instead of loading and rendering them.
+    version = (page.total, page.capped, page.page, page.pages, page.ranked_only, tuple(page.ids),
+               queries.card_versions(page.ids), tuple(sorted(link_args.items())), filtered)
+    results = fragments.cached("proposals.list", plan.id, version, render_results)
     return render_template(
         "proposals/index.html", plan=plan, page=page, form=form, link_args=link_args,
         closed_reason=proposals_refusal(plan, today()),  # the plan's phases say when it receives them
-        filtered=any(key in link_args for key in LIST_ARGS if key not in ("sort", "plan")),
+        filtered=filtered, results_html=Markup(results),
     )
 
 

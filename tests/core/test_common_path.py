@@ -154,12 +154,12 @@ def test_signing_out_shows_at_once(client):
 
 
 def test_the_current_plan_is_read_once_per_data_change_not_per_page(app, client, still_clock, monkeypatch):
-    """Kept, the list costs four statements less: the plan's three (plan, phases, themes) and the
-    guarantor's."""
+    """Kept, the list costs six statements less: the plan's three (plan, phases, themes), the
+    guarantor's, and the filters' choices (the plan's committees and municipalities)."""
     make_plan()
     kept = _statements(client, "/proposals/")
     monkeypatch.setitem(app.config, "FACTS_KEPT", False)
-    assert _statements(client, "/proposals/") == kept + 4
+    assert _statements(client, "/proposals/") == kept + 6
 
 
 def test_a_phase_changed_shows_on_the_next_request(client, still_clock):
