@@ -60,7 +60,10 @@ def cached(name: str, compute):
 
     Thread-safe: the per-app store is a dict whose entries are replaced whole (one assignment).
     A fact keeps one entry per kind of stamp, so that requests with and without the page
-    cache's version (anonymous and signed-in readers) do not make each other read it again."""
+    cache's version (anonymous and signed-in readers) do not make each other read it again.
+    When the stamp turns, one thread of the process computes the fact again while the others
+    that need it wait for its value (the fact's lock, as `timed`): otherwise every busy thread
+    would read the same costly figure at once each time the time bucket turns."""
     if not current_app.config.get("FACTS_KEPT", True):
         return compute()
     store = current_app.extensions.setdefault(STORE, {})
@@ -70,19 +73,29 @@ def cached(name: str, compute):
     entry = store.get(key)
     if entry is not None and entry[0] == stamp:
         return entry[1]
-    value = compute()
-    store[key] = (stamp, value)
+    with _lock_of(("cached", name)):
+        entry = store.get(key)
+        if entry is not None and entry[0] == stamp:
+            return entry[1]  # computed by the thread this one waited for
+        value = compute()
+        store[key] = (stamp, value)
     return value
 
 
 
 
 # Locked: `_timed_lock` guards the dict of per-figure locks; a figure's own lock keeps two threads
-# of a process from counting it at once (the second waits and takes the first's value). Entries
+# of a process from computing it at once (the second waits and takes the first's value); the
+# locks are re-entrant, so a figure computed from itself in one thread is not a deadlock. Entries
 # of the store are replaced whole (one assignment).
 _timed_lock = threading.Lock()
-_timed_locks: dict[str, threading.Lock] = {}
+_timed_locks: dict = {}
 TIMED = "cocrea_timed_facts"  # in app.extensions: {name: (monotonic deadline, value, computed at)}
+
+
+def _lock_of(name) -> threading.RLock:
+    with _timed_lock:
+        return _timed_locks.setdefault(name, threading.RLock())
 
 
 def timed(name: str, seconds: float, compute):
@@ -97,9 +110,7 @@ def timed(name: str, seconds: float, compute):
     entry = store.get(name)
     if entry is not None and entry[0] > time.monotonic():
         return entry[1], entry[2]
-    with _timed_lock:
-        lock = _timed_locks.setdefault(name, threading.Lock())
-    with lock:
+    with _lock_of(name):
         entry = store.get(name)
         if entry is not None and entry[0] > time.monotonic():
             return entry[1], entry[2]

@@ -116,6 +116,35 @@ def test_the_page_cache_version_of_the_request_renews_the_facts(app):
     assert len(reads) == 2  # read at version 1, kept for the second request, read at version 2
 
 
+def test_a_fact_is_computed_by_one_thread_while_the_others_wait_for_it(app):
+    """Eight threads need the same fact when its stamp turns: one computes it, the others wait
+    for its value instead of running the same costly read at once."""
+    import threading
+    import time as real_time
+
+    computing, started = [], threading.Barrier(8)
+
+    def compute():
+        computing.append(1)
+        real_time.sleep(0.2)  # a costly read, long enough for every thread to arrive meanwhile
+        return "figure"
+
+    def need_it(results):
+        with app.test_request_context("/"):
+            setattr(g, facts.VERSION, 7)
+            started.wait()
+            results.append(facts.cached("single-flight-fact", compute))
+
+    results: list[str] = []
+    threads = [threading.Thread(target=need_it, args=(results,)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert results == ["figure"] * 8
+    assert len(computing) == 1
+
+
 def test_a_new_notification_and_a_new_role_show_on_the_next_request(other_client):
     plan = make_plan()
     user = make_user()
