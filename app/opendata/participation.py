@@ -131,18 +131,23 @@ themes = Dataset(
 def _proposals():
     author = aliased(User)
     merged = aliased(Proposal)
+    # Looked up only for the few merged proposals (an index probe each), not joined: a join hashes
+    # every proposal of the plan a second time.
+    merged_into = sa.case(
+        (Proposal.merged_into_id.is_not(None),
+         sa.select(merged.reference).where(merged.id == Proposal.merged_into_id).scalar_subquery()),
+        else_=sa.null())
     return (
         sa.select(
             Proposal.id, Proposal.reference, Proposal.plan_id, Proposal.committee_id,
             Committee.slug.label("committee"), Proposal.theme_id, Proposal.title, Proposal.body,
             Proposal.place, Proposal.municipality, Proposal.latitude, Proposal.longitude, Proposal.state,
             public_author_id(author).label("author_id"), public_name(author).label("author"),
-            Proposal.support_count, Proposal.comment_count, merged.reference.label("merged_into"),
+            Proposal.support_count, Proposal.comment_count, merged_into.label("merged_into"),
             Proposal.withdrawal_reason, Proposal.created_at, Proposal.updated_at, Proposal.withdrawn_at,
         )
         .join(Committee, Committee.id == Proposal.committee_id)
         .join(author, author.id == Proposal.author_id)
-        .outerjoin(merged, merged.id == Proposal.merged_into_id)
         .where(proposal_queries.visible())
     )
 

@@ -1,4 +1,5 @@
 """Reads of proposals shared by pages (and later the API), with a fixed number of statements."""
+import functools
 import math
 from dataclasses import astuple, dataclass, field, replace
 
@@ -164,7 +165,7 @@ def list_page(
     kept = SearchedPages.of_app() if filters.text else None
     key = None
     if kept is not None and kept.seconds > 0:
-        key = (db.session.scalar(_INDEX_VERSION), facts.local_changes(), plan.id, astuple(filters), sort,
+        key = (db.session.scalar(_index_version_statement()), facts.local_changes(), plan.id, astuple(filters), sort,
                page, per_page)
         found = kept.get(key)
         if found is not None:
@@ -175,9 +176,11 @@ def list_page(
     return result
 
 
-# The search index's version: its highest entry id (every item indexed or indexed again takes a
-# new one). A statement, immutable: thread-safe.
-_INDEX_VERSION = sa.select(sa.func.max(SearchEntry.id))
+@functools.cache
+def _index_version_statement() -> sa.Select:
+    """The search index's version: its highest entry id (every item indexed or indexed again takes
+    a new one). Built on first use; immutable, so thread-safe."""
+    return sa.select(sa.func.max(SearchEntry.id))
 
 
 class SearchedPages(fulltext.Kept):
@@ -236,18 +239,21 @@ def listed(ids: list[int]) -> list[Proposal]:
     ).unique().all())
 
 
-# The statement of card_versions, built once (its construction costs more than running it).
-# Thread-safe: SQLAlchemy statements are immutable.
-_AUTHOR = aliased(User)
-_CARD_VERSIONS = (
-    sa.select(Proposal.id, Proposal.updated_at, Proposal.state, Proposal.support_count,
-              Proposal.comment_count, Proposal.municipality,
-              Committee.name, Theme.name, _AUTHOR.name, _AUTHOR.deleted_at.is_(None))
-    .join(Committee, Committee.id == Proposal.committee_id)
-    .outerjoin(Theme, Theme.id == Proposal.theme_id)
-    .join(_AUTHOR, _AUTHOR.id == Proposal.author_id)
-    .where(Proposal.id.in_(sa.bindparam("ids", expanding=True)), Proposal.hidden_at.is_(None))
-)
+@functools.cache
+def _card_versions_statement() -> sa.Select:
+    """The statement of card_versions, built once (its construction costs more than running it),
+    on first use (built at import it would configure the mappers before every model is known).
+    Thread-safe: SQLAlchemy statements are immutable; two threads may both build it, equal."""
+    author = aliased(User)
+    return (
+        sa.select(Proposal.id, Proposal.updated_at, Proposal.state, Proposal.support_count,
+                  Proposal.comment_count, Proposal.municipality,
+                  Committee.name, Theme.name, author.name, author.deleted_at.is_(None))
+        .join(Committee, Committee.id == Proposal.committee_id)
+        .outerjoin(Theme, Theme.id == Proposal.theme_id)
+        .join(author, author.id == Proposal.author_id)
+        .where(Proposal.id.in_(sa.bindparam("ids", expanding=True)), Proposal.hidden_at.is_(None))
+    )
 
 
 def card_versions(ids: list[int]) -> tuple:
@@ -256,7 +262,7 @@ def card_versions(ids: list[int]) -> tuple:
     committee's and theme's names and the author's name. The list's kept fragment is keyed by it."""
     if not ids:
         return ()
-    rows = db.session.execute(_CARD_VERSIONS, {"ids": list(ids)}).all()
+    rows = db.session.execute(_card_versions_statement(), {"ids": list(ids)}).all()
     return tuple(sorted(tuple(row) for row in rows))
 
 
