@@ -130,23 +130,27 @@ def _folded(word: str) -> str:
     return analyser.fold(word)
 
 
-def _matches(word: str, query: Query) -> bool:
-    folded = _folded(word)
+@functools.lru_cache(maxsize=100_000)
+def _matches(word: str, tokens: tuple[str, ...], prefix: bool) -> bool:
+    """Whether the query (its tokens, its last one a prefix or not) matched this word. Words and
+    queries repeat from one snippet and one request to the next: kept (lru_cache is safe to call
+    from several threads)."""
     # Cheap first: a word's token is the start of its folded form, so most words stop here.
-    if not any(folded.startswith(t) for t in query.tokens):
+    if not _folded(word).startswith(tokens):
         return False
     token = analyser.token(word)
     if token is None:
         return False
-    if token in query.tokens[:-1] or token == query.tokens[-1]:
+    if token in tokens:
         return True
-    return query.prefix and token.startswith(query.tokens[-1])
+    return prefix and token.startswith(tokens[-1])
 
 
 def _spans(text: str, query: Query, start: int = 0, end: int | None = None, first: bool = False):
     spans = []
+    tokens, prefix = tuple(query.tokens), bool(query.prefix)
     for m in analyser.WORD.finditer(text, start, len(text) if end is None else end):
-        if _matches(m.group(), query):
+        if _matches(m.group(), tokens, prefix):
             spans.append(m.span())
             if first:
                 break
