@@ -21,9 +21,9 @@ from tests.factories import make_user
 pytestmark = [pytest.mark.browser, pytest.mark.shared_context]
 
 
-@pytest.fixture
-def world():
-    return build_world()
+@pytest.fixture(scope="module")
+def world(world_templates):
+    return world_templates.share(build_world)
 
 
 def shot(page, name: str) -> None:
