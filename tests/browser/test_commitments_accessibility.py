@@ -27,8 +27,8 @@ from tests.browser.conftest import (
     SHOTS,
     assert_no_sideways_scroll,
     check_axe,
-    sign_in,
     screenshot,
+    sign_in,
 )
 from tests.factories import (
     make_committee,

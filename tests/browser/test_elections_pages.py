@@ -12,8 +12,8 @@ from tests.browser.conftest import (
     assert_no_sideways_scroll,
     browser_problems,
     check_axe,
-    sign_in,
     screenshot,
+    sign_in,
 )
 from tests.conftest import PASSWORD
 from tests.elections.factories import (

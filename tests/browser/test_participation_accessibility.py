@@ -7,8 +7,8 @@ from tests.browser.conftest import (
     SHOTS,
     assert_no_sideways_scroll,
     check_axe,
-    sign_in,
     screenshot,
+    sign_in,
 )
 from tests.browser.participation_data import (
     AUTHOR_EMAIL,
