@@ -688,8 +688,8 @@ def copy_sqlite_database(source: str, target) -> str:
 
 class DatabaseCopies:
     """PostgreSQL copies of a template database (CREATE DATABASE ... TEMPLATE, which needs the
-    template without connections): the demo database of the session (demo_copies) or a module's
-    world template (tests/worlds.py, WorldTemplates). While a `real_commits` test runs on one copy,
+    template without connections): the demo database of the session (demo_copies). While a
+    `real_commits` test runs on one copy,
     the next copy is made in the background; used copies are dropped in the background; a
     rolled-back test of the demo waits for a copy being made before it connects."""
 
