@@ -144,7 +144,7 @@ def _empty_all_tables() -> None:
 RESTART_SEQUENCES = "SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"
 # Tests that cannot run inside one rolled-back transaction get `real_commits` (tests/README.md).
 REAL_COMMIT_FIXTURES = {"live_server", "world_templates"}  # `page` and `phone_page` use the
-# live server; a world template is copied into a database of the test's own
+# live server; a world template's test runs on a copy (SQLite) or on the template's rows (PostgreSQL)
 REAL_COMMIT_PATHS = ("tests/ops/",)
 REAL_COMMIT_FILES = ("/test_concurrency.py",)
 
@@ -340,7 +340,7 @@ def app_context(request, app):
             if uses_worlds:
                 worlds.suspend()
                 worlds.build_committed()  # this test's own copy of the worlds, really committed
-            # A world template's test: the app runs on the test's own copy of the template.
+            # A world template's test: the app runs on a copy of the template, or on its rows.
             templates = request.getfixturevalue("world_templates") if uses_template else None
             with templates.copy() if templates is not None else nullcontext():
                 yield
@@ -688,8 +688,8 @@ def copy_sqlite_database(source: str, target) -> str:
 
 class DatabaseCopies:
     """PostgreSQL copies of a template database (CREATE DATABASE ... TEMPLATE, which needs the
-    template without connections): the demo database of the session (demo_copies) or a module's
-    world template (tests/worlds.py, WorldTemplates). While a `real_commits` test runs on one copy,
+    template without connections): the demo database of the session (demo_copies). While a
+    `real_commits` test runs on one copy,
     the next copy is made in the background; used copies are dropped in the background; a
     rolled-back test of the demo waits for a copy being made before it connects."""
 

@@ -263,6 +263,44 @@ class ModuleWorlds:
             f"FROM (VALUES {values}) AS v(name, value, called)") if rows else None
 
 
+class _StoredRows:
+    """PostgreSQL: every row of a template database and its sequences' values, read once, to be
+    inserted into the test database before each test (WorldTemplates)."""
+
+    SEQUENCES = ("SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value "
+                 "FROM pg_sequences")
+    # Triggers that fire even under session_replication_role = replica (app/proposals/counts.py).
+    ALWAYS_TRIGGERS = ("SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
+                       "quote_ident(t.tgname) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                       "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                       "WHERE t.tgenabled = 'A' AND NOT t.tgisinternal")
+
+    def __init__(self, engine):
+        with engine.connect() as connection:
+            self.tables = [(table, [dict(row) for row in connection.execute(table.select()).mappings()])
+                           for table in db.metadata.sorted_tables]
+            self.sequences = connection.exec_driver_sql(self.SEQUENCES).all()
+            self.always = connection.exec_driver_sql(self.ALWAYS_TRIGGERS).all()
+
+    def insert_into(self, engine) -> None:
+        with engine.begin() as connection:
+            # The rows are the template's as its triggers and constraints left them: no trigger
+            # runs again (those that fire in replica mode too are switched off in this
+            # transaction, which no other connection sees), and foreign keys are not checked row
+            # by row (a table order is enough only without cycles).
+            connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            for table, trigger in self.always:
+                connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+            for table, rows in self.tables:
+                if rows:
+                    connection.execute(table.insert(), rows)
+            for table, trigger in self.always:
+                connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {trigger}")
+            for name, value in self.sequences:
+                connection.execute(sa.text("SELECT setval(CAST(:name AS regclass), :value, :called)"),
+                                   {"name": name, "value": value or 1, "called": value is not None})
+
+
 class WorldTemplates:
     """Worlds built once per module into a database of their own (the template), committed; each
     test that uses them runs on a copy of it (tests/README.md, "Isolation"). For `real_commits`
@@ -272,18 +310,22 @@ class WorldTemplates:
         def world(world_templates):
             return world_templates.share(build_world)
 
-    The template is a fresh database of the session's PostgreSQL server (copied with CREATE
-    DATABASE ... TEMPLATE, the next copy made in the background while a test runs) or a SQLite
-    file (copied with SQLite's backup API). While a test runs, the app (every thread of it, the
-    live server's too) uses the copy; the world's object holds copies of its rows in the test's
-    session, as the builders left them. The copy is dropped after the test, the template after the
+    The template is a fresh database of the session's PostgreSQL server or a SQLite file. On
+    SQLite a test runs on a copy of the file (SQLite's backup API), which the app (every thread of
+    it, the live server's too) uses until the test ends, and which is deleted after it. On
+    PostgreSQL the template's rows, read once after the builders, are inserted into the (empty)
+    test database before each test, with the template's sequence values, and emptied after it as
+    every `real_commits` test's rows are: cheaper than a CREATE DATABASE ... TEMPLATE copy and the
+    DROP DATABASE after it, which waits for a checkpoint. The world's object holds copies of its
+    rows in the test's session, as the builders left them. The template is dropped after the
     module. Files the builders store (uploads) are not copied: they stay where the app put them.
     """
 
     def __init__(self, app, backend: str, directory):
         self.app, self.backend, self.directory = app, backend, directory
         self.engine = None  # the template's
-        self.copies = None  # PostgreSQL: tests.conftest.DatabaseCopies of the template
+        self.base = None  # PostgreSQL: the session's server
+        self.stored = None  # PostgreSQL: the template's rows and sequence values (_StoredRows)
         self.worlds: list[_World] = []
         self.made = 0
 
@@ -304,6 +346,8 @@ class WorldTemplates:
             world.value = value
             self.worlds.append(world)
             _freeze_worlds(self.worlds)
+        if self.backend == "postgresql":
+            self.stored = _StoredRows(self.engine)
         self.engine.dispose()  # a template is copied only without connections
         return world.value
 
@@ -319,10 +363,7 @@ class WorldTemplates:
         def running_on_a_copy():
             self.made += 1
             path = self.directory / f"cocrea-world-copy-{self.made}.sqlite3"
-            if self.copies is not None:
-                url = self.copies.take()
-            else:
-                url = copy_sqlite_database(self.engine.url.database, path)
+            url = copy_sqlite_database(self.engine.url.database, path)
             engine = sa.create_engine(url, **engine_options(url))
             try:
                 with app_runs_on(self.app, engine):
@@ -330,12 +371,18 @@ class WorldTemplates:
                     yield engine
             finally:
                 engine.dispose()
-                if self.copies is not None:
-                    self.copies.drop(url)  # in the background
-                else:
-                    path.unlink(missing_ok=True)
+                path.unlink(missing_ok=True)
 
-        return running_on_a_copy()
+        @contextmanager
+        def running_on_the_template_rows():
+            # The test database is empty (every real_commits test's rows are emptied after it);
+            # app_context empties it again after this test.
+            self.made += 1
+            self.stored.insert_into(db.engine)
+            _thaw_worlds(self.worlds)
+            yield db.engine
+
+        return running_on_the_template_rows() if self.stored is not None else running_on_a_copy()
 
     def close(self):
         """After the module: the template and the copy made in advance are dropped."""
@@ -343,27 +390,20 @@ class WorldTemplates:
 
         if self.engine is None:
             return
-        try:
-            if self.copies is not None:
-                self.copies.close()
-        finally:
-            self.engine.dispose()
-            if self.backend == "postgresql":
-                drop_pg_database(self.copies.base,
-                                 self.engine.url.render_as_string(hide_password=False))
+        self.engine.dispose()
+        if self.backend == "postgresql":
+            drop_pg_database(self.base, self.engine.url.render_as_string(hide_password=False))
 
     def _create(self):
         import os
 
         from app.config import engine_options
-        from tests.conftest import DatabaseCopies, create_pg_database
+        from tests.conftest import create_pg_database
 
         if self.backend == "postgresql":
-            base = os.environ["TEST_DATABASE_URL"]
-            url = create_pg_database(base, fast=True)
+            self.base = os.environ["TEST_DATABASE_URL"]
+            url = create_pg_database(self.base, fast=True)
         else:
             url = "sqlite:///" + str(self.directory / "cocrea-world-template.sqlite3")
         self.engine = sa.create_engine(url, **engine_options(url))
         db.metadata.create_all(self.engine)
-        if self.backend == "postgresql":
-            self.copies = DatabaseCopies(base, self.engine)

@@ -24,6 +24,8 @@ SHOTS = Path(os.environ.get("COCREA_SHOTS_DIR", "/tmp/shots"))
 
 # Console errors and refused requests per page: a CSP violation or a missing asset shows up here.
 _problems: dict = {}
+# The live server's address per browser context (`sign_in` gives its cookies to that address).
+_base_urls: dict = {}
 
 
 def find_chromium() -> str | None:
@@ -71,8 +73,20 @@ def _empty_tile() -> bytes:
 EMPTY_TILE = _empty_tile()
 
 
+def new_context(browser, live_server, **options):
+    """A browser context in Mexican Spanish on the live server (close it with `close_context`)."""
+    context = browser.new_context(base_url=live_server, locale="es-MX", **options)
+    _base_urls[context] = live_server
+    return context
+
+
+def close_context(context) -> None:
+    _base_urls.pop(context, None)
+    context.close()
+
+
 def _new_page(browser, live_server, viewport):
-    context = browser.new_context(base_url=live_server, locale="es-MX", viewport=viewport)
+    context = new_context(browser, live_server, viewport=viewport)
     context.set_default_timeout(10_000)
     context.route(TILE_REQUESTS, lambda route: route.fulfill(status=200, content_type="image/png",
                                                              body=EMPTY_TILE))
@@ -105,22 +119,57 @@ def _new_page(browser, live_server, viewport):
     return context, page
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh context (cookies, storage) per test, in Mexican Spanish, at desktop width."""
-    context, page = _new_page(browser, live_server, DESKTOP)
+class _ReusedPage:
+    """One context and page of a module's tests (marker `shared_context`), reset before each test:
+    a blank document, no cookies, no recorded problems, the fixture's viewport."""
+
+    def __init__(self, browser, live_server, viewport):
+        self.viewport = viewport
+        self.context, self.page = _new_page(browser, live_server, viewport)
+
+    def reset(self):
+        self.page.goto("about:blank")  # what the last test's page still does ends here
+        self.context.clear_cookies()
+        self.page.set_viewport_size(self.viewport)
+        _problems[self.page].clear()
+        return self.page
+
+    def close(self):
+        _problems.pop(self.page, None)
+        close_context(self.context)
+
+
+@pytest.fixture(scope="module")
+def _module_pages(browser, live_server):
+    made = {}
+    yield lambda viewport: made.get(viewport["width"]) or made.setdefault(
+        viewport["width"], _ReusedPage(browser, live_server, viewport))
+    for reused in made.values():
+        reused.close()
+
+
+def _page_for(request, browser, live_server, viewport):
+    if request.node.get_closest_marker("shared_context") is not None:
+        # A module whose tests need no fresh context: a context costs 0.35-0.55 s to make.
+        yield request.getfixturevalue("_module_pages")(viewport).reset()
+        return
+    context, page = _new_page(browser, live_server, viewport)
     yield page
     _problems.pop(page, None)
-    context.close()
+    close_context(context)
 
 
 @pytest.fixture
-def phone_page(browser, live_server):
+def page(request, browser, live_server):
+    """A fresh context (cookies, storage) per test, in Mexican Spanish, at desktop width; with the
+    marker `shared_context`, one context per module, its cookies cleared before each test."""
+    yield from _page_for(request, browser, live_server, DESKTOP)
+
+
+@pytest.fixture
+def phone_page(request, browser, live_server):
     """Like `page`, at a phone's width."""
-    context, page = _new_page(browser, live_server, PHONE)
-    yield page
-    _problems.pop(page, None)
-    context.close()
+    yield from _page_for(request, browser, live_server, PHONE)
 
 
 def browser_problems(page) -> list[str]:
@@ -179,6 +228,29 @@ def log_in(page, email: str, password: str = PASSWORD) -> None:
     assert "/account/login" not in page.url, f"login as {email} failed: still on {page.url}"
     status = navigation.value.status if navigation.value else None
     assert status == 200, f"after logging in, {page.url} answered {status}"
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    """Sign in without the form, for tests about the pages behind it: the server-side session is
+    opened as a successful form login opens it (tests.conftest.login_as: session row, login record,
+    welcome message) and its cookies are given to the page's context. Costs no page load; a login
+    through the form costs three (the form, its answer, the page it redirects to). When the form
+    would refuse this email and password, the form is used, so that the refusal is the form's.
+    The journeys and the tests of logging in keep `log_in`, the real form."""
+    from flask import current_app
+
+    from tests.conftest import _accepts_password, login_as
+
+    user = _accepts_password(email, password)
+    if user is None:
+        log_in(page, email, password)
+        return
+    client = current_app.test_client()
+    login_as(client, user)
+    cookies = [{"name": cookie.key, "value": cookie.value, "url": _base_urls[page.context]}
+               for cookie in client._cookies.values()]
+    assert cookies, f"no session cookie for {email}"
+    page.context.add_cookies(cookies)
 
 
 def screenshot(page, name: str) -> Path:

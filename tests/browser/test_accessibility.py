@@ -6,10 +6,10 @@ import pytest
 
 from app.extensions import db
 from app.plans.models import Phase, PhaseKind
-from tests.browser.conftest import assert_no_sideways_scroll, check_axe, log_in, screenshot
+from tests.browser.conftest import assert_no_sideways_scroll, check_axe, screenshot, sign_in
 from tests.factories import make_committee, make_plan, make_user
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.shared_context]
 
 
 def test_home_page_with_the_demo_plan_is_accessible(page, demo):
@@ -155,7 +155,7 @@ def test_not_found_page_is_accessible(page):
 
 def test_profile_page_logged_in_is_accessible(page):
     user = make_user()
-    log_in(page, user.email)
+    sign_in(page, user.email)
     page.goto("/account/profile")
     assert page.locator("h1").count() == 1
     screenshot(page, "profile-desktop")

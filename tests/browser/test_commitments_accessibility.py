@@ -27,8 +27,8 @@ from tests.browser.conftest import (
     SHOTS,
     assert_no_sideways_scroll,
     check_axe,
-    log_in,
     screenshot,
+    sign_in,
 )
 from tests.factories import (
     make_committee,
@@ -39,7 +39,7 @@ from tests.factories import (
     make_user,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.shared_context]
 
 DURANGO = ZoneInfo("America/Monterrey")
 FACILITATOR_EMAIL = "lucia.facilitadora@example.org"
@@ -227,9 +227,9 @@ def build_world() -> World:
     )
 
 
-@pytest.fixture
-def world():
-    return build_world()
+@pytest.fixture(scope="module")
+def world(world_templates):
+    return world_templates.share(build_world)
 
 
 def shot(page, name: str) -> None:
@@ -260,7 +260,7 @@ def test_published_commitment_page_is_accessible_to_the_public_and_its_facilitat
         check_axe(p)
         assert_no_sideways_scroll(p)
 
-    log_in(page, FACILITATOR_EMAIL)
+    sign_in(page, FACILITATOR_EMAIL)
     page.goto(path)
     assert page.locator(".facilitator-panel").count() == 1
     assert page.locator(f"#progress-milestone-{world.complete_milestone.id} a[href$='/report']").count() == 1
@@ -273,7 +273,7 @@ def test_open_consultation_with_section_comments_and_answers_is_accessible(
     page, phone_page, world
 ):
     path = f"/consultations/commitment/{world.consulting.id}"
-    log_in(page, CITIZEN_EMAIL)
+    sign_in(page, CITIZEN_EMAIL)
     page.goto(path)
     assert page.locator("dl.consultation-window").get_attribute("data-window-state") == "open"
     assert page.locator("#section-description .comment").count() == 2, "a comment and its reply"
@@ -293,7 +293,7 @@ def test_open_consultation_with_section_comments_and_answers_is_accessible(
     assert_no_sideways_scroll(phone_page)
 
     # The facilitator sees the answer forms on every comment.
-    log_in(phone_page, FACILITATOR_EMAIL)
+    sign_in(phone_page, FACILITATOR_EMAIL)
     phone_page.goto(path)
     assert phone_page.locator("details.consultation-answer-form").count() == 3
     open_all_details(phone_page)
@@ -360,7 +360,7 @@ def test_printable_plan_is_accessible(page, world):
 
 
 def test_drafting_form_after_a_failed_submission_is_accessible(page, world):
-    log_in(page, FACILITATOR_EMAIL)
+    sign_in(page, FACILITATOR_EMAIL)
     page.goto(f"/commitments/new?committee={world.committee.id}")
     check_axe(page)
     page.locator("#title").fill("Un título suficiente")
@@ -378,7 +378,7 @@ def test_drafting_form_after_a_failed_submission_is_accessible(page, world):
 
 
 def test_progress_report_form_after_a_refused_upload_is_accessible(page, world):
-    log_in(page, FACILITATOR_EMAIL)
+    sign_in(page, FACILITATOR_EMAIL)
     milestone_id = world.published.milestones[1].id
     page.goto(f"/progress/milestone/{milestone_id}/report")
     check_axe(page)

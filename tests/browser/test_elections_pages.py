@@ -12,8 +12,8 @@ from tests.browser.conftest import (
     assert_no_sideways_scroll,
     browser_problems,
     check_axe,
-    log_in,
     screenshot,
+    sign_in,
 )
 from tests.conftest import PASSWORD
 from tests.elections.factories import (
@@ -25,7 +25,7 @@ from tests.elections.factories import (
 )
 from tests.factories import make_user
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.shared_context]
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def shot(page, name: str) -> None:
 
 def test_an_organisation_votes_and_keeps_its_receipt(page, world):
     election = voting_election(world, candidates=3)
-    log_in(page, world.organisation.email)
+    sign_in(page, world.organisation.email)
     page.goto(f"/elections/{election.id}")
     check_axe(page)
     page.locator("[data-voter=can-vote] a").click()
@@ -118,16 +118,16 @@ def test_election_pages_are_accessible_in_every_state(page, phone_page, world):
     check_axe(phone_page)
     assert_no_sideways_scroll(phone_page)
 
-    log_in(page, person.email)
+    sign_in(page, person.email)
     page.goto("/elections/nominations")
     check_axe(page)
     page.goto("/")
     page.context.clear_cookies()
-    log_in(page, world.organisations[2].email)
+    sign_in(page, world.organisations[2].email)
     page.goto(f"/elections/{nominating.id}/nominate")
     check_axe(page)
     page.context.clear_cookies()
-    log_in(page, world.admin.email)
+    sign_in(page, world.admin.email)
     for url in ("/elections/new", f"/elections/{nominating.id}/manage",
                 f"/elections/{nominating.id}/edit", f"/elections/{voting.id}/manage",
                 f"/elections/{voting.id}/close", f"/elections/{draft.id}/agreement"):

@@ -7,8 +7,8 @@ from tests.browser.conftest import (
     SHOTS,
     assert_no_sideways_scroll,
     check_axe,
-    log_in,
     screenshot,
+    sign_in,
 )
 from tests.browser.participation_data import (
     AUTHOR_EMAIL,
@@ -18,12 +18,12 @@ from tests.browser.participation_data import (
 )
 from tests.factories import make_user
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.shared_context]
 
 
-@pytest.fixture
-def world():
-    return build_world()
+@pytest.fixture(scope="module")
+def world(world_templates):
+    return world_templates.share(build_world)
 
 
 def shot(page, name: str) -> None:
@@ -68,7 +68,7 @@ def test_proposal_page_with_answers_supports_and_moderated_thread_is_accessible(
     proposal = world.proposal
     path = f"/proposals/{proposal.reference}"
     for p, name in ((page, "proposal-page-desktop"), (phone_page, "proposal-page-phone")):
-        log_in(p, SUPPORTER_EMAIL)
+        sign_in(p, SUPPORTER_EMAIL)
         p.goto(path)
         assert p.locator(".proposal-answers > li").count() == 2, "under review, then in dialogue"
         assert p.locator(".support-count").get_attribute("data-supports") == "2"
@@ -82,7 +82,7 @@ def test_proposal_page_with_answers_supports_and_moderated_thread_is_accessible(
 
 
 def test_proposal_page_as_its_facilitator_is_accessible(page, world):
-    log_in(page, FACILITATOR_EMAIL)
+    sign_in(page, FACILITATOR_EMAIL)
     page.goto(f"/proposals/{world.proposal.reference}")
     assert page.locator(".facilitator-panel form").count() == 2, "answer and merge forms"
     open_all_details(page)
@@ -113,7 +113,7 @@ def test_versions_page_is_accessible(page, world):
 
 def test_table_page_with_agenda_and_minutes_is_accessible(page, phone_page, world):
     path = f"/tables/{world.table.id}"
-    log_in(page, AUTHOR_EMAIL)
+    sign_in(page, AUTHOR_EMAIL)
     page.goto(path)
     assert page.locator(".registration-status").get_attribute("data-status") == "confirmed"
     assert page.locator(".agenda-list > li").count() == 1
@@ -121,7 +121,7 @@ def test_table_page_with_agenda_and_minutes_is_accessible(page, phone_page, worl
     shot(page, "table-page-desktop")
     check_axe(page)
 
-    log_in(phone_page, FACILITATOR_EMAIL)
+    sign_in(phone_page, FACILITATOR_EMAIL)
     phone_page.goto(path)
     assert phone_page.locator("nav.subnav").count() == 1, "the facilitator's navigation"
     assert phone_page.locator("tr[data-registration]").count() == 3
@@ -149,7 +149,7 @@ def test_cancelled_table_page_is_accessible(page, world):
 def test_moderation_queue_is_accessible_to_its_facilitator(page, phone_page, world):
     path = f"/moderation/committee/{world.committee.id}"
     for p, name in ((page, "moderation-queue-desktop"), (phone_page, "moderation-queue-phone")):
-        log_in(p, FACILITATOR_EMAIL)
+        sign_in(p, FACILITATOR_EMAIL)
         p.goto(path)
         waiting = {
             (item.get_attribute("data-kind"), item.get_attribute("data-id"))
@@ -178,7 +178,7 @@ def test_moderation_queue_is_accessible_to_its_facilitator(page, phone_page, wor
 
 
 def test_moderation_index_is_accessible(page, world):
-    log_in(page, FACILITATOR_EMAIL)
+    sign_in(page, FACILITATOR_EMAIL)
     page.goto("/moderation/")
     check_axe(page)
 
@@ -195,7 +195,7 @@ def test_public_moderation_log_is_accessible(page, phone_page, world):
 
 
 def test_notifications_and_preferences_are_accessible(page, world):
-    log_in(page, SUPPORTER_EMAIL)
+    sign_in(page, SUPPORTER_EMAIL)
     page.goto("/notifications/")
     # Two answers on a supported proposal, one on an own proposal, a reply to a comment, and the
     # minutes of a table attended, published and then corrected.
@@ -211,7 +211,7 @@ def test_notifications_and_preferences_are_accessible(page, world):
 def test_new_proposal_form_after_a_failed_submission_is_accessible(page, phone_page, world):
     user = make_user()
     for p, name in ((page, "new-proposal-errors-desktop"), (phone_page, "new-proposal-errors-phone")):
-        log_in(p, user.email)
+        sign_in(p, user.email)
         p.goto("/proposals/new")
         p.locator("#title").fill("Corto")
         with p.expect_navigation() as navigation:
