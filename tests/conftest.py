@@ -114,10 +114,34 @@ class IsolatedClient(FlaskClient):
             vars(g._get_current_object()).clear()
 
 
+def _keep_compiled_templates(app) -> None:
+    """Templates compiled once, not once per worker and run: every worker of both halves renders
+    nearly all of them, and compiling them cost each worker seconds of CPU (the matrix's profile:
+    179 templates, a tenth of its time). Jinja's bytecode cache reloads a template's code only
+    while its source is unchanged (checksum) and for the same Jinja and Python; the folder is
+    named after what else the compiled code depends on (extensions, filters, syntax options)."""
+    import hashlib
+    import tempfile
+
+    from jinja2 import FileSystemBytecodeCache
+
+    env = app.jinja_env
+    settings = repr((sorted(env.extensions), sorted(env.filters), sorted(env.tests),
+                     env.newstyle_gettext if hasattr(env, "newstyle_gettext") else None,
+                     env.block_start_string, env.variable_start_string, env.comment_start_string,
+                     env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks,
+                     env.lstrip_blocks, env.keep_trailing_newline, env.optimized))
+    folder = os.path.join(tempfile.gettempdir(), f"cocrea-test-templates-{os.getuid()}-"
+                          + hashlib.sha256(settings.encode()).hexdigest()[:16])
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    env.bytecode_cache = FileSystemBytecodeCache(folder)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     app = create_app(test_config(database_url, tmp_path_factory.mktemp("instance")))
     app.test_client_class = IsolatedClient
+    _keep_compiled_templates(app)
     with app.app_context():
         db.create_all()
     yield app
