@@ -4,6 +4,7 @@ import re
 import threading
 import uuid
 from contextlib import contextmanager, nullcontext
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -45,10 +46,14 @@ def create_pg_database(base_url: str, fast: bool = False, template: str | None =
     return re.sub(r"/[^/?]*(\?|$)", f"/{name}\\1", base_url, count=1)
 
 
+def _database_name(url: str) -> str:
+    return url.rsplit("/", 1)[1].split("?")[0]
+
+
 def drop_pg_database(base_url: str, url: str) -> None:
     import psycopg
 
-    name = url.rsplit("/", 1)[1].split("?")[0]
+    name = _database_name(url)
     with psycopg.connect(_pg_admin_url(base_url), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -615,40 +620,117 @@ def clock(monkeypatch):
         yield advance
 
 
-@pytest.fixture(scope="session")
-def demo_engine(app, backend, tmp_path_factory):
-    """A second database of the session holding the demo plan, loaded once (`make run`'s data).
+def _run_root(tmp_path_factory) -> Path:
+    """The folder every process of this run shares: under pytest-xdist each worker's basetemp is
+    a folder of the controller's; without workers, the run's own basetemp."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
-    A test with `demo` runs on it, inside its own rolled-back transaction, instead of loading the
-    demo (about a second) into the empty database. Tests with `real_commits` get a copy of it
-    (demo_copy)."""
+
+@contextmanager
+def _run_lock(root: Path, name: str):
+    """Held by one process of the run at a time (the workers of one backend share `root`)."""
+    import fcntl
+
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _files_under(folder: Path) -> set[Path]:
+    return {p.relative_to(folder) for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else set()
+
+
+def _load_demo_template(app, backend: str, root: Path) -> dict:
+    """The demo plan loaded once per run and backend into a database of its own (the workers'
+    template), and the files it stored kept beside it; what the workers need to copy them."""
+    import shutil
+
     from app.config import engine_options
     from app.demo.loader import load_demo
 
     if backend == "postgresql":
-        base = os.environ["TEST_DATABASE_URL"]
-        url = create_pg_database(base, fast=True)
+        url = create_pg_database(os.environ["TEST_DATABASE_URL"], fast=True)
     else:
-        url = "sqlite:///" + str(tmp_path_factory.mktemp("demo") / "cocrea-demo.sqlite3")
+        url = "sqlite:///" + str(root / "cocrea-demo-template.sqlite3")
+    uploads = Path(app.config["UPLOAD_DIR"])
+    before = _files_under(uploads)
     engine = sa.create_engine(url, **engine_options(url))
-    db.metadata.create_all(engine)
-    with app.app_context():
-        with engine.connect() as connection:
-            outer = connection.begin()
-            if connection.dialect.name == "sqlite":
-                connection.connection.dbapi_connection.execute("BEGIN")
-            _bind_sessions_to(app, connection)
-            try:
-                load_demo()
-                db.session.commit()
-            finally:
-                db.session.remove()
-                _bind_sessions_to(app, None)
-            outer.commit()
+    try:
+        db.metadata.create_all(engine)
+        with app.app_context():
+            with engine.connect() as connection:
+                outer = connection.begin()
+                if connection.dialect.name == "sqlite":
+                    connection.connection.dbapi_connection.execute("BEGIN")
+                _bind_sessions_to(app, connection)
+                try:
+                    load_demo()
+                    db.session.commit()
+                finally:
+                    db.session.remove()
+                    _bind_sessions_to(app, None)
+                outer.commit()
+    finally:
+        engine.dispose()  # a PostgreSQL template must have no connection left
+    files = root / "demo-uploads"
+    for name in sorted(_files_under(uploads) - before):
+        (files / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(uploads / name, files / name)
+    files.mkdir(exist_ok=True)
+    return {"url": url, "files": str(files)}
+
+
+@pytest.fixture(scope="session")
+def demo_engine(app, backend, tmp_path_factory):
+    """A second database of the session holding the demo plan (`make run`'s data).
+
+    A test with `demo` runs on it, inside its own rolled-back transaction, instead of loading the
+    demo into the empty database. Tests with `real_commits` get a copy of it (demo_copy). The
+    demo is loaded once per run and backend, by the first worker that needs it, into a template
+    (_load_demo_template); each worker's demo database is a copy of it (PostgreSQL: CREATE
+    DATABASE ... TEMPLATE; SQLite: the file), and the files the load stored are copied into the
+    worker's UPLOAD_DIR. The template is dropped at the end of the run (pytest_sessionfinish)."""
+    import json
+    import shutil
+
+    from app.config import engine_options
+
+    root = _run_root(tmp_path_factory)
+    record = root / f"demo-{backend}.json"
+    with _run_lock(root, "demo"):
+        if record.exists():
+            template = json.loads(record.read_text())
+        else:
+            template = _load_demo_template(app, backend, root)
+            record.write_text(json.dumps(template))
+        if backend == "postgresql":
+            base = os.environ["TEST_DATABASE_URL"]
+            url = create_pg_database(base, fast=True, template=_database_name(template["url"]))
+        else:
+            url = copy_sqlite_database(template["url"].removeprefix("sqlite:///"),
+                                       tmp_path_factory.mktemp("demo") / "cocrea-demo.sqlite3")
+    shutil.copytree(template["files"], app.config["UPLOAD_DIR"], dirs_exist_ok=True)
+    engine = sa.create_engine(url, **engine_options(url))
     yield engine
     engine.dispose()
     if backend == "postgresql":
         drop_pg_database(base, url)
+
+
+def pytest_sessionfinish(session):
+    """The run's demo template (demo_engine) is dropped by the process that started the run: the
+    xdist controller, or the only process."""
+    import json
+
+    if os.environ.get("PYTEST_XDIST_WORKER") or not hasattr(session.config, "_tmp_path_factory"):
+        return
+    record = session.config._tmp_path_factory.getbasetemp() / "demo-postgresql.json"
+    if record.exists():
+        drop_pg_database(os.environ["TEST_DATABASE_URL"], json.loads(record.read_text())["url"])
 
 
 @pytest.fixture
