@@ -46,14 +46,14 @@ def create_pg_database(base_url: str, fast: bool = False, template: str | None =
     return re.sub(r"/[^/?]*(\?|$)", f"/{name}\\1", base_url, count=1)
 
 
-def _database_name(url: str) -> str:
+def database_name(url: str) -> str:
     return url.rsplit("/", 1)[1].split("?")[0]
 
 
 def drop_pg_database(base_url: str, url: str) -> None:
     import psycopg
 
-    name = _database_name(url)
+    name = database_name(url)
     with psycopg.connect(_pg_admin_url(base_url), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -620,7 +620,7 @@ def clock(monkeypatch):
         yield advance
 
 
-def _run_root(tmp_path_factory) -> Path:
+def run_root(tmp_path_factory) -> Path:
     """The folder every process of this run shares: under pytest-xdist each worker's basetemp is
     a folder of the controller's; without workers, the run's own basetemp."""
     base = tmp_path_factory.getbasetemp()
@@ -628,7 +628,7 @@ def _run_root(tmp_path_factory) -> Path:
 
 
 @contextmanager
-def _run_lock(root: Path, name: str):
+def run_lock(root: Path, name: str):
     """Held by one process of the run at a time (the workers of one backend share `root`)."""
     import fcntl
 
@@ -699,9 +699,9 @@ def demo_engine(app, backend, tmp_path_factory):
 
     from app.config import engine_options
 
-    root = _run_root(tmp_path_factory)
+    root = run_root(tmp_path_factory)
     record = root / f"demo-{backend}.json"
-    with _run_lock(root, "demo"):
+    with run_lock(root, "demo"):
         if record.exists():
             template = json.loads(record.read_text())
         else:
@@ -709,7 +709,7 @@ def demo_engine(app, backend, tmp_path_factory):
             record.write_text(json.dumps(template))
         if backend == "postgresql":
             base = os.environ["TEST_DATABASE_URL"]
-            url = create_pg_database(base, fast=True, template=_database_name(template["url"]))
+            url = create_pg_database(base, fast=True, template=database_name(template["url"]))
         else:
             url = copy_sqlite_database(template["url"].removeprefix("sqlite:///"),
                                        tmp_path_factory.mktemp("demo") / "cocrea-demo.sqlite3")
@@ -722,14 +722,13 @@ def demo_engine(app, backend, tmp_path_factory):
 
 
 def pytest_sessionfinish(session):
-    """The run's demo template (demo_engine) is dropped by the process that started the run: the
-    xdist controller, or the only process."""
+    """The run's templates (the demo's, demo_engine; the migrated demo of tests/ops/pg.py) are
+    dropped by the process that started the run: the xdist controller, or the only process."""
     import json
 
     if os.environ.get("PYTEST_XDIST_WORKER") or not hasattr(session.config, "_tmp_path_factory"):
         return
-    record = session.config._tmp_path_factory.getbasetemp() / "demo-postgresql.json"
-    if record.exists():
+    for record in sorted(session.config._tmp_path_factory.getbasetemp().glob("*-postgresql.json")):
         drop_pg_database(os.environ["TEST_DATABASE_URL"], json.loads(record.read_text())["url"])
 
 
