@@ -144,9 +144,9 @@ def _keep_compiled_templates(app) -> None:
 
 def _freeze_what_lives_for_the_session() -> None:
     """The modules, the app and its mappers live until the session ends: the cyclic collector
-    stops looking at them (gc.freeze). Every full collection walked them all: count_queries
-    (tests/querycount.py) runs one before each count, which took about half a second each, and so
-    did Python's own full collections. Rows and everything else the tests make are still collected
+    stops looking at them (gc.freeze). Every full collection walked them all (190,000 objects,
+    0.1-0.15 s of CPU): count_queries (tests/querycount.py) runs one before each count, and Python
+    runs its own. Rows and everything else the tests make are still collected
     as before: only what exists now is frozen, after a collection."""
     import gc
 
