@@ -697,20 +697,14 @@ def _load_demo_template(app, backend: str, root: Path) -> dict:
     return {"url": url, "files": str(files)}
 
 
-@pytest.fixture(scope="session")
-def demo_engine(app, backend, tmp_path_factory):
-    """A second database of the session holding the demo plan (`make run`'s data).
-
-    A test with `demo` runs on it, inside its own rolled-back transaction, instead of loading the
-    demo into the empty database. Tests with `real_commits` get a copy of it (demo_copy). The
-    demo is loaded once per run and backend, by the first worker that needs it, into a template
-    (_load_demo_template); each worker's demo database is a copy of it (PostgreSQL: CREATE
-    DATABASE ... TEMPLATE; SQLite: the file), and the files the load stored are copied into the
-    worker's UPLOAD_DIR. The template is dropped at the end of the run (pytest_sessionfinish)."""
+def copy_of_the_demo(app, backend: str, tmp_path_factory, uploads, fast: bool = True) -> str:
+    """A new database holding the demo plan (`make run`'s data), and the files the demo stored
+    copied into `uploads`; returns its URL. The demo is loaded once per run and backend, by the
+    first process that needs it, into a template (_load_demo_template); every database is a copy
+    of it (PostgreSQL: CREATE DATABASE ... TEMPLATE; SQLite: the file, through the backup API).
+    The template is dropped at the end of the run (pytest_sessionfinish)."""
     import json
     import shutil
-
-    from app.config import engine_options
 
     root = run_root(tmp_path_factory)
     record = root / f"demo-{backend}.json"
@@ -721,17 +715,30 @@ def demo_engine(app, backend, tmp_path_factory):
             template = _load_demo_template(app, backend, root)
             record.write_text(json.dumps(template))
         if backend == "postgresql":
-            base = os.environ["TEST_DATABASE_URL"]
-            url = create_pg_database(base, fast=True, template=database_name(template["url"]))
+            url = create_pg_database(os.environ["TEST_DATABASE_URL"], fast=fast,
+                                     template=database_name(template["url"]))
         else:
             url = copy_sqlite_database(template["url"].removeprefix("sqlite:///"),
                                        tmp_path_factory.mktemp("demo") / "cocrea-demo.sqlite3")
-    shutil.copytree(template["files"], app.config["UPLOAD_DIR"], dirs_exist_ok=True)
+    shutil.copytree(template["files"], uploads, dirs_exist_ok=True)
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_engine(app, backend, tmp_path_factory):
+    """A second database of the session holding the demo plan (`make run`'s data), a copy of the
+    run's (copy_of_the_demo), with the demo's files in the session's UPLOAD_DIR.
+
+    A test with `demo` runs on it, inside its own rolled-back transaction, instead of loading the
+    demo into the empty database. Tests with `real_commits` get a copy of it (demo_copy)."""
+    from app.config import engine_options
+
+    url = copy_of_the_demo(app, backend, tmp_path_factory, app.config["UPLOAD_DIR"])
     engine = sa.create_engine(url, **engine_options(url))
     yield engine
     engine.dispose()
     if backend == "postgresql":
-        drop_pg_database(base, url)
+        drop_pg_database(os.environ["TEST_DATABASE_URL"], url)
 
 
 def pytest_sessionfinish(session):
