@@ -4,6 +4,7 @@ import re
 import threading
 import uuid
 from contextlib import contextmanager, nullcontext
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -45,10 +46,14 @@ def create_pg_database(base_url: str, fast: bool = False, template: str | None =
     return re.sub(r"/[^/?]*(\?|$)", f"/{name}\\1", base_url, count=1)
 
 
+def database_name(url: str) -> str:
+    return url.rsplit("/", 1)[1].split("?")[0]
+
+
 def drop_pg_database(base_url: str, url: str) -> None:
     import psycopg
 
-    name = url.rsplit("/", 1)[1].split("?")[0]
+    name = database_name(url)
     with psycopg.connect(_pg_admin_url(base_url), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -114,12 +119,49 @@ class IsolatedClient(FlaskClient):
             vars(g._get_current_object()).clear()
 
 
+def _keep_compiled_templates(app) -> None:
+    """Templates compiled once, not once per worker and run: every worker of both halves renders
+    nearly all of them (compiling the 211 took a worker 1.5 s of CPU; loading them from the cache,
+    0.05 s). Jinja's bytecode cache reloads a template's code only
+    while its source is unchanged (checksum) and for the same Jinja and Python; the folder is
+    named after what else the compiled code depends on (extensions, filters, syntax options)."""
+    import hashlib
+    import tempfile
+
+    from jinja2 import FileSystemBytecodeCache
+
+    env = app.jinja_env
+    settings = repr((sorted(env.extensions), sorted(env.filters), sorted(env.tests),
+                     env.newstyle_gettext if hasattr(env, "newstyle_gettext") else None,
+                     env.block_start_string, env.variable_start_string, env.comment_start_string,
+                     env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks,
+                     env.lstrip_blocks, env.keep_trailing_newline, env.optimized))
+    folder = os.path.join(tempfile.gettempdir(), f"cocrea-test-templates-{os.getuid()}-"
+                          + hashlib.sha256(settings.encode()).hexdigest()[:16])
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    env.bytecode_cache = FileSystemBytecodeCache(folder)
+
+
+def _freeze_what_lives_for_the_session() -> None:
+    """The modules, the app and its mappers live until the session ends: the cyclic collector
+    stops looking at them (gc.freeze). Every full collection walked them all (190,000 objects,
+    0.1-0.15 s of CPU): count_queries (tests/querycount.py) runs one before each count, and Python
+    runs its own. Rows and everything else the tests make are still collected
+    as before: only what exists now is frozen, after a collection."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     app = create_app(test_config(database_url, tmp_path_factory.mktemp("instance")))
     app.test_client_class = IsolatedClient
+    _keep_compiled_templates(app)
     with app.app_context():
         db.create_all()
+    _freeze_what_lives_for_the_session()
     yield app
     with app.app_context():
         db.session.remove()
@@ -591,40 +633,123 @@ def clock(monkeypatch):
         yield advance
 
 
-@pytest.fixture(scope="session")
-def demo_engine(app, backend, tmp_path_factory):
-    """A second database of the session holding the demo plan, loaded once (`make run`'s data).
+def run_root(tmp_path_factory) -> Path:
+    """The folder every process of this run shares: under pytest-xdist each worker's basetemp is
+    a folder of the controller's; without workers, the run's own basetemp."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
-    A test with `demo` runs on it, inside its own rolled-back transaction, instead of loading the
-    demo (about a second) into the empty database. Tests with `real_commits` get a copy of it
-    (demo_copy)."""
+
+@contextmanager
+def run_lock(root: Path, name: str):
+    """Held by one process of the run at a time (the workers of one backend share `root`)."""
+    import fcntl
+
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _files_under(folder: Path) -> set[Path]:
+    return {p.relative_to(folder) for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else set()
+
+
+def _load_demo_template(app, backend: str, root: Path) -> dict:
+    """The demo plan loaded once per run and backend into a database of its own (the workers'
+    template), and the files it stored kept beside it; what the workers need to copy them."""
+    import shutil
+
     from app.config import engine_options
     from app.demo.loader import load_demo
 
     if backend == "postgresql":
-        base = os.environ["TEST_DATABASE_URL"]
-        url = create_pg_database(base, fast=True)
+        url = create_pg_database(os.environ["TEST_DATABASE_URL"], fast=True)
     else:
-        url = "sqlite:///" + str(tmp_path_factory.mktemp("demo") / "cocrea-demo.sqlite3")
+        url = "sqlite:///" + str(root / "cocrea-demo-template.sqlite3")
+    uploads = Path(app.config["UPLOAD_DIR"])
+    before = _files_under(uploads)
     engine = sa.create_engine(url, **engine_options(url))
-    db.metadata.create_all(engine)
-    with app.app_context():
-        with engine.connect() as connection:
-            outer = connection.begin()
-            if connection.dialect.name == "sqlite":
-                connection.connection.dbapi_connection.execute("BEGIN")
-            _bind_sessions_to(app, connection)
-            try:
-                load_demo()
-                db.session.commit()
-            finally:
-                db.session.remove()
-                _bind_sessions_to(app, None)
-            outer.commit()
+    try:
+        db.metadata.create_all(engine)
+        with app.app_context():
+            with engine.connect() as connection:
+                outer = connection.begin()
+                if connection.dialect.name == "sqlite":
+                    connection.connection.dbapi_connection.execute("BEGIN")
+                _bind_sessions_to(app, connection)
+                try:
+                    load_demo()
+                    db.session.commit()
+                finally:
+                    db.session.remove()
+                    _bind_sessions_to(app, None)
+                outer.commit()
+    finally:
+        engine.dispose()  # a PostgreSQL template must have no connection left
+    files = root / "demo-uploads"
+    for name in sorted(_files_under(uploads) - before):
+        (files / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(uploads / name, files / name)
+    files.mkdir(exist_ok=True)
+    return {"url": url, "files": str(files)}
+
+
+def copy_of_the_demo(app, backend: str, tmp_path_factory, uploads, fast: bool = True) -> str:
+    """A new database holding the demo plan (`make run`'s data), and the files the demo stored
+    copied into `uploads`; returns its URL. The demo is loaded once per run and backend, by the
+    first process that needs it, into a template (_load_demo_template); every database is a copy
+    of it (PostgreSQL: CREATE DATABASE ... TEMPLATE; SQLite: the file, through the backup API).
+    The template is dropped at the end of the run (pytest_sessionfinish)."""
+    import json
+    import shutil
+
+    root = run_root(tmp_path_factory)
+    record = root / f"demo-{backend}.json"
+    with run_lock(root, "demo"):
+        if record.exists():
+            template = json.loads(record.read_text())
+        else:
+            template = _load_demo_template(app, backend, root)
+            record.write_text(json.dumps(template))
+        if backend == "postgresql":
+            url = create_pg_database(os.environ["TEST_DATABASE_URL"], fast=fast,
+                                     template=database_name(template["url"]))
+        else:
+            url = copy_sqlite_database(template["url"].removeprefix("sqlite:///"),
+                                       tmp_path_factory.mktemp("demo") / "cocrea-demo.sqlite3")
+    shutil.copytree(template["files"], uploads, dirs_exist_ok=True)
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_engine(app, backend, tmp_path_factory):
+    """A second database of the session holding the demo plan (`make run`'s data), a copy of the
+    run's (copy_of_the_demo), with the demo's files in the session's UPLOAD_DIR.
+
+    A test with `demo` runs on it, inside its own rolled-back transaction, instead of loading the
+    demo into the empty database. Tests with `real_commits` get a copy of it (demo_copy)."""
+    from app.config import engine_options
+
+    url = copy_of_the_demo(app, backend, tmp_path_factory, app.config["UPLOAD_DIR"])
+    engine = sa.create_engine(url, **engine_options(url))
     yield engine
     engine.dispose()
     if backend == "postgresql":
-        drop_pg_database(base, url)
+        drop_pg_database(os.environ["TEST_DATABASE_URL"], url)
+
+
+def pytest_sessionfinish(session):
+    """The run's templates (the demo's, demo_engine; the migrated demo of tests/ops/pg.py) are
+    dropped by the process that started the run: the xdist controller, or the only process."""
+    import json
+
+    if os.environ.get("PYTEST_XDIST_WORKER") or not hasattr(session.config, "_tmp_path_factory"):
+        return
+    for record in sorted(session.config._tmp_path_factory.getbasetemp().glob("*-postgresql.json")):
+        drop_pg_database(os.environ["TEST_DATABASE_URL"], json.loads(record.read_text())["url"])
 
 
 @pytest.fixture

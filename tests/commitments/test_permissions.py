@@ -42,28 +42,6 @@ def _target(world, kind):
     return commitment
 
 
-RULES = [
-    ("commitments.draft", "committee", FACILITATION),
-    ("commitments.view_draft", "draft", FACILITATION),
-    ("commitments.edit", "draft", FACILITATION),
-    ("commitments.edit", "consultation", FACILITATION),
-    ("commitments.edit", "published", FACILITATION),
-    ("commitments.edit", "withdrawn", NOBODY),
-    ("commitments.publish", "draft", FACILITATION),
-    ("commitments.publish", "consultation", FACILITATION),
-    ("commitments.publish", "published", NOBODY),
-    ("commitments.withdraw", "published", FACILITATION),
-    ("commitments.withdraw", "draft", NOBODY),
-    ("commitments.withdraw", "withdrawn", NOBODY),
-]
-
-
-@pytest.mark.parametrize("rule, target, allowed", RULES)
-@pytest.mark.parametrize("who", ACTORS)
-def test_rules(world, rule, target, allowed, who):
-    assert can(actor(world, who), rule, _target(world, target)) is (who in allowed)
-
-
 def test_unconfirmed_facilitator_is_refused(world):
     unconfirmed = make_moderator(world.committee, confirmed=False)
     assert not can(unconfirmed, "commitments.draft", world.committee)

@@ -66,3 +66,40 @@ def prepared_app(database_url: str, instance: Path, **overrides):
         db.session.remove()
         db.engine.dispose()
     return app
+
+
+def prepared_database(tmp_path_factory, uploads: Path) -> str:
+    """A new database of its own, migrated to the latest schema, with the demo plan loaded, and
+    the demo's files in `uploads`. The migrations and the demo load run once per run (they took
+    each module 20-30 s), into a template kept until the run ends (tests/conftest.py,
+    pytest_sessionfinish); each database is a copy of it (CREATE DATABASE ... TEMPLATE)."""
+    import json
+    import shutil
+
+    from tests.conftest import (
+        create_pg_database,
+        database_name,
+        drop_pg_database,
+        run_lock,
+        run_root,
+    )
+
+    base = postgres_base_url()
+    root = run_root(tmp_path_factory)
+    record = root / "migrated-demo-postgresql.json"
+    with run_lock(root, "migrated-demo"):
+        if record.exists():
+            template = json.loads(record.read_text())
+        else:
+            url, files = create_pg_database(base), root / "migrated-demo-uploads"
+            try:
+                prepared_app(url, root / "migrated-demo-instance", UPLOAD_DIR=str(files))
+            except BaseException:
+                drop_pg_database(base, url)
+                raise
+            files.mkdir(exist_ok=True)
+            template = {"url": url, "files": str(files)}
+            record.write_text(json.dumps(template))
+        database = create_pg_database(base, template=database_name(template["url"]))
+    shutil.copytree(template["files"], uploads, dirs_exist_ok=True)
+    return database

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from tests.conftest import create_pg_database, drop_pg_database, require_service
-from tests.ops.pg import REPO, libpq_url, postgres_base_url, prepared_app
+from tests.ops.pg import REPO, libpq_url, postgres_base_url, prepared_database
 
 BACKUP = REPO / "deploy" / "backup.sh"
 RESTORE = REPO / "deploy" / "restore.sh"
@@ -23,9 +23,9 @@ def demo_backup(tmp_path_factory):
         if shutil.which(tool) is None:
             require_service(f"{tool} (PostgreSQL client) is not on PATH")
     root = tmp_path_factory.mktemp("backup")
-    source, uploads = create_pg_database(base), root / "uploads-a"
+    uploads = root / "uploads-a"
+    source = prepared_database(tmp_path_factory, uploads)
     try:
-        prepared_app(source, root / "instance-a", UPLOAD_DIR=str(uploads))
         made = run(BACKUP, str(root / "backups"), database_url=source, upload_dir=uploads)
         assert made.returncode == 0, made.stderr
         yield source, uploads, Path(made.stdout.strip().splitlines()[-1])

@@ -19,8 +19,8 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.proposals.models import Proposal, Support
-from tests.conftest import create_pg_database, drop_pg_database, login
-from tests.ops.pg import libpq_url, postgres_base_url, prepared_app
+from tests.conftest import drop_pg_database, login
+from tests.ops.pg import libpq_url, postgres_base_url, prepared_database
 from tests.ops.servers import (
     free_port,
     require_gunicorn,
@@ -48,10 +48,9 @@ def threaded_server(tmp_path_factory):
     base = postgres_base_url()
     require_gunicorn()
     root = tmp_path_factory.mktemp("database-drops")
-    database = create_pg_database(base)
+    database = prepared_database(tmp_path_factory, root / "uploads")
     process = None
     try:
-        prepared_app(database, root / "setup", UPLOAD_DIR=str(root / "uploads"))
         env = server_env(SECRET_KEY="database-drops-signing-key-0123456789-abcdef",
                          DATABASE_URL=database, UPLOAD_DIR=str(root / "uploads"))
         port, log = free_port(), root / "gunicorn.log"

@@ -22,11 +22,10 @@ from app import create_app
 from app.comments.services import post_comment
 from app.commitments.models import Commitment
 from app.core.uow import unit_of_work
-from app.demo.loader import load_demo
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, Theme
 from app.proposals.services import create_proposal
-from tests.conftest import create_pg_database, drop_pg_database, require_service
+from tests.conftest import copy_of_the_demo, drop_pg_database, require_service
 from tests.conftest import test_config as app_config
 from tests.factories import make_user
 from tests.ops.pg import REPO, postgres_base_url
@@ -63,9 +62,8 @@ def comment_text(n: int) -> str:
 
 
 def build_pages() -> dict[str, str]:
-    """The demo plan plus a proposal with COMMENTS comments, written through the services;
-    returns the paths of the pages under test by name."""
-    load_demo()
+    """A proposal with COMMENTS comments on the demo plan (in the database already), written
+    through the services; returns the paths of the pages under test by name."""
     plan = db.session.scalar(sa.select(ActionPlan).where(ActionPlan.is_current))
     committee = db.session.scalar(sa.select(Committee).where(Committee.plan_id == plan.id,
                                                              Committee.slug == "municipio-durango"))
@@ -96,23 +94,24 @@ def build_pages() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory):
-    """PostgreSQL in the PostgreSQL half of the suite (a database of its own), else a SQLite file."""
-    if os.environ.get("TEST_DATABASE_URL"):
-        base = postgres_base_url()
-        url = create_pg_database(base)
-        yield url
-        drop_pg_database(base, url)
-    else:
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("threads-db") / "cocrea.sqlite3")
-
-
-@pytest.fixture(scope="module")
-def served(database, tmp_path_factory):
-    """gunicorn -k gthread on loopback serving the pages of build_pages(), page cache off."""
+def served(app, backend, tmp_path_factory):
+    """gunicorn -k gthread on loopback serving the pages of build_pages(), page cache off, on a
+    database of its own: a copy of the run's demo (PostgreSQL in the PostgreSQL half of the
+    suite, else a SQLite file), its files in the server's UPLOAD_DIR."""
     if subprocess.run([sys.executable, "-m", "gunicorn", "--version"], capture_output=True).returncode:
         require_service("gunicorn is not installed in this environment (pip install -e .)")
     root = tmp_path_factory.mktemp("threads")
+    if backend == "postgresql":
+        postgres_base_url()
+    database = copy_of_the_demo(app, backend, tmp_path_factory, root / "uploads", fast=False)
+    try:
+        yield from _serve(database, root)
+    finally:
+        if backend == "postgresql":
+            drop_pg_database(os.environ["TEST_DATABASE_URL"], database)
+
+
+def _serve(database: str, root):
     app = create_app(app_config(database, root))
     with app.app_context():
         db.create_all()

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from tests.conftest import create_pg_database, drop_pg_database, require_service
-from tests.ops.pg import postgres_base_url, prepared_app
+from tests.conftest import drop_pg_database, require_service
+from tests.ops.pg import postgres_base_url, prepared_database
 from tests.ops.servers import (
     Browser,
     free_port,
@@ -45,10 +45,9 @@ def servers(redis_db, tmp_path_factory):
     base = postgres_base_url()
     require_gunicorn()
     root = tmp_path_factory.mktemp("two-processes")
-    database = create_pg_database(base)
+    database = prepared_database(tmp_path_factory, root / "uploads")
     processes = []
     try:
-        prepared_app(database, root / "setup", UPLOAD_DIR=str(root / "uploads"))
         redis_db.flushdb()
         env = server_env(
             SECRET_KEY="two-processes-share-this-signing-key-0123456789",
