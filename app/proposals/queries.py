@@ -3,7 +3,7 @@ import math
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import defer, joinedload, lazyload, load_only
 
 from app.accounts.models import User
 from app.core import pagination
@@ -196,22 +196,57 @@ def _count(plan: ActionPlan, filters: ProposalFilters, stmt) -> tuple[int, bool]
     return min(found, COUNT_CAP), found > COUNT_CAP
 
 
+def _normalised_reference(reference: str) -> str | None:
+    reference = (reference or "").strip().upper()
+    return reference if reference and len(reference) <= 32 else None
+
+
+def _detail(*columns):
+    """The proposal (with what its page shows of it) and `columns`, by reference."""
+    return sa.select(Proposal, *columns).options(
+        _person(Proposal.author),
+        joinedload(Proposal.committee),
+        joinedload(Proposal.theme),
+        joinedload(Proposal.plan),
+        joinedload(Proposal.merged_into),
+    )
+
+
 def proposal_detail(reference: str) -> Proposal | None:
     """A proposal by its public reference (any letter case), hidden or not: its page says which."""
-    reference = (reference or "").strip().upper()
-    if not reference or len(reference) > 32:
+    reference = _normalised_reference(reference)
+    if reference is None:
         return None
-    return db.session.scalar(
-        sa.select(Proposal)
-        .where(Proposal.reference == reference)
-        .options(
-            _person(Proposal.author),
-            joinedload(Proposal.committee),
-            joinedload(Proposal.theme),
-            joinedload(Proposal.plan),
-            joinedload(Proposal.merged_into),
-        )
-    )
+    return db.session.scalar(_detail().where(Proposal.reference == reference))
+
+
+@dataclass(frozen=True)
+class ProposalPage:
+    """A proposal with the figures its page shows beside it."""
+
+    proposal: Proposal
+    version_count: int
+    supported: bool  # by the reader
+
+
+def proposal_page(reference: str, user) -> ProposalPage | None:
+    """proposal_detail, its number of versions and whether `user` supports it, in one statement."""
+    reference = _normalised_reference(reference)
+    if reference is None:
+        return None
+    versions = (sa.select(sa.func.count(ProposalVersion.id))
+                .where(ProposalVersion.proposal_id == Proposal.id).scalar_subquery())
+    if user is not None and getattr(user, "is_authenticated", False):
+        supported = sa.exists().where(Support.proposal_id == Proposal.id, Support.user_id == user.id)
+    else:
+        supported = sa.false()
+    row = db.session.execute(
+        _detail(versions, supported).where(Proposal.reference == reference)
+        .options(defer(Proposal.search_text))  # the search's text: not on the page
+    ).unique().one_or_none()
+    if row is None:
+        return None
+    return ProposalPage(row[0], int(row[1] or 0), bool(row[2]))
 
 
 def answers_for(proposal: Proposal) -> list[ProposalAnswer]:
@@ -233,6 +268,9 @@ def merged_from(proposal: Proposal) -> list[Proposal]:
             sa.select(Proposal)
             .where(Proposal.merged_into_id == proposal.id)
             .order_by(Proposal.reference)
+            # What the page shows of them: not their texts.
+            .options(load_only(Proposal.reference, Proposal.title, Proposal.support_count,
+                               Proposal.hidden_at))
         )
     )
 
