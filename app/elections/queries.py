@@ -60,13 +60,23 @@ def organisation_name(user: User) -> str:
     return user.display_name
 
 
+def _election(*entities):
+    return (sa.select(Election, *entities)
+            .options(joinedload(Election.committee).joinedload(Committee.plan),
+                     joinedload(Election.call)))
+
+
 def election_by_id(election_id: int) -> Election | None:
-    return db.session.scalar(
-        sa.select(Election)
-        .where(Election.id == election_id)
-        .options(joinedload(Election.committee).joinedload(Committee.plan),
-                 joinedload(Election.call))
-    )
+    return db.session.scalar(_election().where(Election.id == election_id))
+
+
+def election_with_agreement(election_id: int) -> tuple[Election, SelfSelectionAgreement | None] | None:
+    """election_by_id and its self-selection agreement (None when it has none), in one statement."""
+    row = db.session.execute(
+        _election(SelfSelectionAgreement).where(Election.id == election_id)
+        .outerjoin(SelfSelectionAgreement, SelfSelectionAgreement.election_id == Election.id)
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
 
 
 def all_elections() -> list[Election]:
