@@ -1,4 +1,5 @@
 """Reads of proposals shared by pages (and later the API), with a fixed number of statements."""
+import functools
 import math
 from dataclasses import dataclass
 
@@ -229,50 +230,60 @@ class ProposalPage:
     supported: bool  # by the reader
 
 
+@functools.cache
+def _page_statement(signed_in: bool):
+    """proposal_page's statement, built once per process per kind of reader, with the reference
+    and the reader as parameters (building it costs more than running it). Thread-safe: a
+    statement is immutable; two threads building it at once build the same one."""
+    versions = (sa.select(sa.func.count(ProposalVersion.id))
+                .where(ProposalVersion.proposal_id == Proposal.id).scalar_subquery())
+    supported = sa.exists().where(Support.proposal_id == Proposal.id,
+                                  Support.user_id == sa.bindparam("reader_id")) if signed_in else sa.false()
+    return (_detail(versions, supported).where(Proposal.reference == sa.bindparam("reference"))
+            .options(defer(Proposal.search_text)))  # the search's text: not on the page
+
+
 def proposal_page(reference: str, user) -> ProposalPage | None:
     """proposal_detail, its number of versions and whether `user` supports it, in one statement."""
     reference = _normalised_reference(reference)
     if reference is None:
         return None
-    versions = (sa.select(sa.func.count(ProposalVersion.id))
-                .where(ProposalVersion.proposal_id == Proposal.id).scalar_subquery())
-    if user is not None and getattr(user, "is_authenticated", False):
-        supported = sa.exists().where(Support.proposal_id == Proposal.id, Support.user_id == user.id)
-    else:
-        supported = sa.false()
-    row = db.session.execute(
-        _detail(versions, supported).where(Proposal.reference == reference)
-        .options(defer(Proposal.search_text))  # the search's text: not on the page
-    ).unique().one_or_none()
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    parameters = {"reference": reference, "reader_id": user.id} if signed_in else {"reference": reference}
+    row = db.session.execute(_page_statement(signed_in), parameters).unique().one_or_none()
     if row is None:
         return None
     return ProposalPage(row[0], int(row[1] or 0), bool(row[2]))
 
 
+@functools.cache
+def _answers_statement():
+    """Built once per process, the proposal as a parameter (thread-safe: a statement is immutable)."""
+    return (sa.select(ProposalAnswer)
+            .where(ProposalAnswer.proposal_id == sa.bindparam("proposal_id"))
+            .order_by(ProposalAnswer.created_at, ProposalAnswer.id)
+            .options(_person(ProposalAnswer.actor)))
+
+
 def answers_for(proposal: Proposal) -> list[ProposalAnswer]:
     """The reasoned answers, oldest first: the proposal's public timeline."""
-    return list(
-        db.session.scalars(
-            sa.select(ProposalAnswer)
-            .where(ProposalAnswer.proposal_id == proposal.id)
-            .order_by(ProposalAnswer.created_at, ProposalAnswer.id)
-            .options(_person(ProposalAnswer.actor))
-        )
-    )
+    return list(db.session.scalars(_answers_statement(), {"proposal_id": proposal.id}))
+
+
+@functools.cache
+def _merged_from_statement():
+    """Built once per process, the proposal as a parameter (thread-safe: a statement is immutable)."""
+    return (sa.select(Proposal)
+            .where(Proposal.merged_into_id == sa.bindparam("proposal_id"))
+            .order_by(Proposal.reference)
+            # What the page shows of them: not their texts.
+            .options(load_only(Proposal.reference, Proposal.title, Proposal.support_count,
+                               Proposal.hidden_at)))
 
 
 def merged_from(proposal: Proposal) -> list[Proposal]:
     """Proposals merged into this one; hidden ones appear by reference only (the page decides)."""
-    return list(
-        db.session.scalars(
-            sa.select(Proposal)
-            .where(Proposal.merged_into_id == proposal.id)
-            .order_by(Proposal.reference)
-            # What the page shows of them: not their texts.
-            .options(load_only(Proposal.reference, Proposal.title, Proposal.support_count,
-                               Proposal.hidden_at))
-        )
-    )
+    return list(db.session.scalars(_merged_from_statement(), {"proposal_id": proposal.id}))
 
 
 def versions_for(proposal: Proposal) -> list[ProposalVersion]:
