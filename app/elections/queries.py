@@ -2,6 +2,7 @@
 
 Nothing here counts votes before the close: `choices()` refuses while the election is open.
 """
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -126,11 +127,19 @@ def all_candidates(election_id: int) -> list[Candidate]:
     return _by_name(db.session.scalars(_candidates_query(election_id)).unique())
 
 
+@functools.cache
+def _validated_statement():
+    """Built once per process, the election as a parameter (every election page runs it; building
+    it costs more than running it). Thread-safe: a statement is immutable."""
+    return (sa.select(Candidate)
+            .where(Candidate.election_id == sa.bindparam("election_id"),
+                   Candidate.state == CandidateState.validated)
+            .options(*_candidate_people()))
+
+
 def validated_candidates(election_id: int) -> list[Candidate]:
     """The public list, and the ballot's options, in alphabetical order."""
-    return _by_name(db.session.scalars(
-        _candidates_query(election_id).where(Candidate.state == CandidateState.validated)
-    ).unique())
+    return _by_name(db.session.scalars(_validated_statement(), {"election_id": election_id}).unique())
 
 
 def candidate_by_id(candidate_id: int) -> Candidate | None:
