@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from app.commitments import registry
 from app.commitments.models import (
@@ -114,12 +114,13 @@ def drafts_for(actor, plan: ActionPlan) -> list[Commitment]:
 
 
 def commitment_detail(commitment_id: int) -> Commitment | None:
-    """A commitment with its committee, theme and milestones (any state: the view decides)."""
-    return db.session.scalar(
+    """A commitment with its committee, theme and milestones (any state: the view decides), in
+    one statement (a commitment has a few milestones: its row is repeated for each)."""
+    return db.session.execute(
         sa.select(Commitment)
         .where(Commitment.id == commitment_id)
-        .options(selectinload(Commitment.milestones))
-    )
+        .options(joinedload(Commitment.milestones))
+    ).unique().scalar_one_or_none()
 
 
 def source_proposals(commitment: Commitment) -> list[Proposal]:
@@ -193,6 +194,9 @@ def commitments_for_proposal(proposal_id: int, viewer=None) -> list[Commitment]:
         .join(CommitmentProposal, CommitmentProposal.commitment_id == Commitment.id)
         .where(CommitmentProposal.proposal_id == proposal_id)
         .order_by(Commitment.committee_id, Commitment.number)
+        # What the proposal's page shows of them (title, committee, state): not their texts.
+        .options(load_only(Commitment.title, Commitment.state, Commitment.committee_id),
+                 lazyload(Commitment.theme))
     ).unique()
     return [c for c in rows if can_read(viewer, c)]
 

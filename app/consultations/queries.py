@@ -1,6 +1,7 @@
 """Reads of consultations shared by pages and services: windows, a draft's sections, the
 section threads with their answers, and the report's counts. Each page issues a fixed number of
 SQL statements, whatever the number of comments."""
+import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -137,13 +138,18 @@ def pending_consultation(commitment_id: int):
     ).first()
 
 
+@functools.cache
+def _consultations_statement():
+    """Built once per process, the commitment as a parameter (every commitment page runs it).
+    Thread-safe: a statement is immutable."""
+    return (sa.select(Consultation)
+            .where(Consultation.commitment_id == sa.bindparam("commitment_id"))
+            .order_by(Consultation.opens_at.desc(), Consultation.id.desc()))
+
+
 def consultations_of(commitment_id: int) -> list:
     """Every consultation round of a commitment, the latest first."""
-    return list(db.session.scalars(
-        sa.select(Consultation)
-        .where(Consultation.commitment_id == commitment_id)
-        .order_by(Consultation.opens_at.desc(), Consultation.id.desc())
-    ))
+    return list(db.session.scalars(_consultations_statement(), {"commitment_id": commitment_id}))
 
 
 def latest_consultation(commitment_id: int):

@@ -2,6 +2,7 @@
 
 Nothing here counts votes before the close: `choices()` refuses while the election is open.
 """
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -60,13 +61,23 @@ def organisation_name(user: User) -> str:
     return user.display_name
 
 
+def _election(*entities):
+    return (sa.select(Election, *entities)
+            .options(joinedload(Election.committee).joinedload(Committee.plan),
+                     joinedload(Election.call)))
+
+
 def election_by_id(election_id: int) -> Election | None:
-    return db.session.scalar(
-        sa.select(Election)
-        .where(Election.id == election_id)
-        .options(joinedload(Election.committee).joinedload(Committee.plan),
-                 joinedload(Election.call))
-    )
+    return db.session.scalar(_election().where(Election.id == election_id))
+
+
+def election_with_agreement(election_id: int) -> tuple[Election, SelfSelectionAgreement | None] | None:
+    """election_by_id and its self-selection agreement (None when it has none), in one statement."""
+    row = db.session.execute(
+        _election(SelfSelectionAgreement).where(Election.id == election_id)
+        .outerjoin(SelfSelectionAgreement, SelfSelectionAgreement.election_id == Election.id)
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
 
 
 def all_elections() -> list[Election]:
@@ -116,11 +127,19 @@ def all_candidates(election_id: int) -> list[Candidate]:
     return _by_name(db.session.scalars(_candidates_query(election_id)).unique())
 
 
+@functools.cache
+def _validated_statement():
+    """Built once per process, the election as a parameter (every election page runs it; building
+    it costs more than running it). Thread-safe: a statement is immutable."""
+    return (sa.select(Candidate)
+            .where(Candidate.election_id == sa.bindparam("election_id"),
+                   Candidate.state == CandidateState.validated)
+            .options(*_candidate_people()))
+
+
 def validated_candidates(election_id: int) -> list[Candidate]:
     """The public list, and the ballot's options, in alphabetical order."""
-    return _by_name(db.session.scalars(
-        _candidates_query(election_id).where(Candidate.state == CandidateState.validated)
-    ).unique())
+    return _by_name(db.session.scalars(_validated_statement(), {"election_id": election_id}).unique())
 
 
 def candidate_by_id(candidate_id: int) -> Candidate | None:

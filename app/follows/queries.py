@@ -1,5 +1,6 @@
 """Reads of following: who follows a thing, whether one person does, and what a person follows
 with what changed in it since they last looked."""
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,15 +48,23 @@ def is_following(user, target_type: str, target_id: int) -> bool:
     ))))
 
 
+@functools.cache
+def _follow_state_statement():
+    """Built once per process with the reader and the thing as parameters (every followable page
+    runs it; building it costs more than running it). Thread-safe: a statement is immutable."""
+    mine = sa.case((Follow.user_id == sa.bindparam("user_id"), 1), else_=0)
+    return (sa.select(sa.func.count(Follow.id), sa.func.coalesce(sa.func.sum(mine), 0))
+            .join(User, User.id == Follow.user_id)
+            .where(Follow.target_type == sa.bindparam("target_type"),
+                   Follow.target_id == sa.bindparam("target_id"), User.deleted_at.is_(None)))
+
+
 def follow_state(user, target_type: str, target_id: int) -> tuple[int, bool]:
     """(number of followers with an active account, whether `user` is one), in one statement."""
     user_id = user.id if user is not None and getattr(user, "is_authenticated", False) else -1
-    mine = sa.case((Follow.user_id == user_id, 1), else_=0)
     count, following = db.session.execute(
-        sa.select(sa.func.count(Follow.id), sa.func.coalesce(sa.func.sum(mine), 0))
-        .join(User, User.id == Follow.user_id)
-        .where(Follow.target_type == target_type, Follow.target_id == target_id,
-               User.deleted_at.is_(None))
+        _follow_state_statement(),
+        {"user_id": user_id, "target_type": target_type, "target_id": target_id},
     ).one()
     return int(count), bool(following)
 

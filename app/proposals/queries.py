@@ -4,7 +4,7 @@ import math
 from dataclasses import astuple, dataclass, field, replace
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload, lazyload
+from sqlalchemy.orm import aliased, defer, joinedload, lazyload, load_only
 
 from app.accounts.models import User
 from app.core import facts, pagination
@@ -292,45 +292,93 @@ def _count(plan: ActionPlan, filters: ProposalFilters, stmt) -> tuple[int, bool]
     return min(found, COUNT_CAP), found > COUNT_CAP
 
 
+def _normalised_reference(reference: str) -> str | None:
+    reference = (reference or "").strip().upper()
+    return reference if reference and len(reference) <= 32 else None
+
+
+def _detail(*columns):
+    """The proposal (with what its page shows of it) and `columns`, by reference."""
+    return sa.select(Proposal, *columns).options(
+        _person(Proposal.author),
+        joinedload(Proposal.committee),
+        joinedload(Proposal.theme),
+        joinedload(Proposal.plan),
+        joinedload(Proposal.merged_into),
+    )
+
+
 def proposal_detail(reference: str) -> Proposal | None:
     """A proposal by its public reference (any letter case), hidden or not: its page says which."""
-    reference = (reference or "").strip().upper()
-    if not reference or len(reference) > 32:
+    reference = _normalised_reference(reference)
+    if reference is None:
         return None
-    return db.session.scalar(
-        sa.select(Proposal)
-        .where(Proposal.reference == reference)
-        .options(
-            _person(Proposal.author),
-            joinedload(Proposal.committee),
-            joinedload(Proposal.theme),
-            joinedload(Proposal.plan),
-            joinedload(Proposal.merged_into),
-        )
-    )
+    return db.session.scalar(_detail().where(Proposal.reference == reference))
+
+
+@dataclass(frozen=True)
+class ProposalPage:
+    """A proposal with the figures its page shows beside it."""
+
+    proposal: Proposal
+    version_count: int
+    supported: bool  # by the reader
+
+
+@functools.cache
+def _page_statement(signed_in: bool):
+    """proposal_page's statement, built once per process per kind of reader, with the reference
+    and the reader as parameters (building it costs more than running it). Thread-safe: a
+    statement is immutable; two threads building it at once build the same one."""
+    versions = (sa.select(sa.func.count(ProposalVersion.id))
+                .where(ProposalVersion.proposal_id == Proposal.id).scalar_subquery())
+    supported = sa.exists().where(Support.proposal_id == Proposal.id,
+                                  Support.user_id == sa.bindparam("reader_id")) if signed_in else sa.false()
+    return (_detail(versions, supported).where(Proposal.reference == sa.bindparam("reference"))
+            .options(defer(Proposal.search_text)))  # the search's text: not on the page
+
+
+def proposal_page(reference: str, user) -> ProposalPage | None:
+    """proposal_detail, its number of versions and whether `user` supports it, in one statement."""
+    reference = _normalised_reference(reference)
+    if reference is None:
+        return None
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    parameters = {"reference": reference, "reader_id": user.id} if signed_in else {"reference": reference}
+    row = db.session.execute(_page_statement(signed_in), parameters).unique().one_or_none()
+    if row is None:
+        return None
+    return ProposalPage(row[0], int(row[1] or 0), bool(row[2]))
+
+
+@functools.cache
+def _answers_statement():
+    """Built once per process, the proposal as a parameter (thread-safe: a statement is immutable)."""
+    return (sa.select(ProposalAnswer)
+            .where(ProposalAnswer.proposal_id == sa.bindparam("proposal_id"))
+            .order_by(ProposalAnswer.created_at, ProposalAnswer.id)
+            .options(_person(ProposalAnswer.actor)))
 
 
 def answers_for(proposal: Proposal) -> list[ProposalAnswer]:
     """The reasoned answers, oldest first: the proposal's public timeline."""
-    return list(
-        db.session.scalars(
-            sa.select(ProposalAnswer)
-            .where(ProposalAnswer.proposal_id == proposal.id)
-            .order_by(ProposalAnswer.created_at, ProposalAnswer.id)
-            .options(_person(ProposalAnswer.actor))
-        )
-    )
+    return list(db.session.scalars(_answers_statement(), {"proposal_id": proposal.id}))
+
+
+@functools.cache
+def _merged_from_statement():
+    """Built once per process, the proposal as a parameter (thread-safe: a statement is immutable)."""
+    return (sa.select(Proposal)
+            .where(Proposal.merged_into_id == sa.bindparam("proposal_id"))
+            .order_by(Proposal.reference)
+            # What the page shows of them: not their texts.
+            .options(load_only(Proposal.reference, Proposal.title, Proposal.support_count,
+                               Proposal.hidden_at)))
 
 
 def merged_from(proposal: Proposal) -> list[Proposal]:
     """Proposals merged into this one; hidden ones appear by reference only (the page decides)."""
-    return list(
-        db.session.scalars(
-            sa.select(Proposal)
-            .where(Proposal.merged_into_id == proposal.id)
-            .order_by(Proposal.reference)
-        )
-    )
+    return list(db.session.scalars(_merged_from_statement(), {"proposal_id": proposal.id}))
 
 
 def versions_for(proposal: Proposal) -> list[ProposalVersion]:

@@ -79,7 +79,10 @@ def located_map():
                            limit=located.MAP_LIMIT)
 
 
-def _show_page(proposal, *, state_form=None, merge_form=None):
+def _show_page(proposal, *, state_form=None, merge_form=None, page=None):
+    """The proposal's page; `page` (queries.proposal_page) when the request read it already."""
+    page = page or queries.ProposalPage(proposal, queries.version_count(proposal),
+                                        queries.has_supported(current_user, proposal))
     facilitator = can(current_user, "proposals.answer", proposal)
     if facilitator:
         state_form = state_form or forms.StateForm(formdata=None, prefix="state")
@@ -90,8 +93,8 @@ def _show_page(proposal, *, state_form=None, merge_form=None):
         proposal=proposal,
         answers=queries.answers_for(proposal),
         merged_from=queries.merged_from(proposal),
-        version_count=queries.version_count(proposal),
-        supported=queries.has_supported(current_user, proposal),
+        version_count=page.version_count,
+        supported=page.supported,
         related=related.sections(proposal, current_user),
         attachments=queries.attachments_for(proposal),
         state_form=state_form if facilitator else None,
@@ -102,10 +105,10 @@ def _show_page(proposal, *, state_form=None, merge_form=None):
 
 @bp.get("/<reference>")
 def show(reference: str):
-    proposal = _proposal(reference)
-    if proposal.reference != reference:
-        return redirect(_page_of(proposal), 301)
-    return _show_page(proposal)
+    page = load_or_404(queries.proposal_page(reference, current_user))
+    if page.proposal.reference != reference:
+        return redirect(_page_of(page.proposal), 301)
+    return _show_page(page.proposal, page=page)
 
 
 @bp.get("/<reference>/versions")

@@ -111,6 +111,27 @@ def test_facilitator_sees_the_panel_with_the_same_statement_count(world, client)
     MEASURED["proposal page (facilitator), 2 vs 25 comments"] = small
 
 
+def test_the_proposal_page_reads_its_versions_and_the_readers_support_with_the_proposal(world, client):
+    """Its number of versions and whether the reader supports it come in the proposal's own
+    statement (one each before), and the page shows them as before."""
+    supported, other = make_proposal(world), make_proposal(world)
+    services.edit_proposal(world.author, other, {"title": "Título corregido de la problemática",
+                                                 "body": "Cuerpo corregido", "theme_id": world.theme.id})
+    db.session.commit()
+    add_supports(supported, [world.citizen])
+    login(client, world.citizen.email)
+    for proposal, versions, supports in ((supported, "1 versión", True), (other, "2 versiones", False)):
+        client.get(f"/proposals/{proposal.reference}")
+        db.session.expire_all()
+        with counted() as statements:
+            page = client.get(f"/proposals/{proposal.reference}").get_data(as_text=True)
+        assert f">{versions}</a>" in page
+        assert ("Apoyas esta propuesta." in page) is supports
+        alone = [s for s in statements if ("proposal_versions" in s or "supports" in s)
+                 and "proposals.reference" not in s]
+        assert alone == [], alone
+
+
 def test_ten_thousand_proposals(world, client):
     """The issue's closing note asks for the counts at 10 and at 10,000 proposals."""
     bulk_proposals(world, 10)

@@ -36,6 +36,12 @@ def load_election(election_id: int) -> Election:
                        _("There is no election with that number."))
 
 
+def load_election_with_agreement(election_id: int):
+    """load_election and the election's self-selection agreement (or None), in one statement."""
+    return load_or_404(queries.election_with_agreement(election_id),
+                       _("There is no election with that number."))
+
+
 def load_candidate(candidate_id: int):
     return load_or_404(queries.candidate_by_id(candidate_id),
                        _("There is no nomination with that number."))

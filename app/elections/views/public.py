@@ -14,7 +14,7 @@ from app.core.permissions import can
 from app.core.views import form_status, load_or_404
 from app.elections import boxcheck, bp, chain, forms, queries, services
 from app.elections.models import SMALL_ROLL, ElectionState
-from app.elections.views.common import load_election
+from app.elections.views.common import load_election, load_election_with_agreement
 from app.elections.windows import nomination_problem, voting_problem
 from app.extensions import limiter
 
@@ -27,7 +27,7 @@ def index():
 
 @bp.get("/<int:election_id>")
 def show(election_id: int):
-    election = load_election(election_id)
+    election, agreement = load_election_with_agreement(election_id)
     started = election.state not in (ElectionState.draft, ElectionState.nominating)
     own_entry = None
     nomination = None
@@ -39,7 +39,6 @@ def show(election_id: int):
             nomination = queries.nomination_of(election.id, current_user.id)
             approved = queries.is_approved(election, current_user.id)
     published = election.state == ElectionState.published
-    agreement = queries.agreement_of(election.id)
     return render_template(
         "elections/show.html",
         election=election,
