@@ -7,8 +7,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.maps.forms import LocationFields
 from app.places.queries import committee_for_place, municipality_names, place_named
+from app.proposals.listing import DEFAULT_SORT, RELEVANCE, ProposalFilters, filter_choices
 from app.proposals.models import FACILITATOR_TRANSITIONS, PROPOSAL_STATE_LABELS, ProposalState
-from app.proposals.queries import DEFAULT_SORT, RELEVANCE, ProposalFilters, filter_choices
 from app.proposals.services import (
     ANSWER_MAX,
     ANSWER_MIN,

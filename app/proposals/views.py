@@ -1,4 +1,4 @@
-"""Pages of proposals: thin views over proposals.queries and proposals.services."""
+"""Pages of proposals: thin views over proposals.queries, proposals.listing and proposals.services."""
 import secrets
 
 from flask import current_app, jsonify, redirect, render_template, request, send_file, url_for
@@ -13,7 +13,7 @@ from app.core.permissions import can, require
 from app.core.views import attach_error, has_errors, load_or_404, redirect_with, run_form
 from app.extensions import limiter
 from app.plans.queries import current_plan_or_404, proposals_refusal, requested_plan
-from app.proposals import bp, forms, located, queries, related, services, similar
+from app.proposals import bp, forms, listing, located, queries, related, services, similar
 from app.proposals.models import PROPOSAL_STATE_LABELS, ProposalState
 
 # Query-string keys the list understands; anything else is left out of its links.
@@ -48,12 +48,12 @@ def index():
         return render_template("proposals/index.html", plan=None, page=None, form=None)
     form = forms.prepare_filter_form(forms.FilterForm(formdata=request.args), plan)
     filters, sort = forms.filters_from(form)
-    page = queries.list_page(plan, filters, sort, queries.clamp_page(request.args.get("page")))
+    page = listing.list_page(plan, filters, sort, listing.clamp_page(request.args.get("page")))
     link_args = {key: request.args[key] for key in LIST_ARGS if request.args.get(key)}
     filtered = any(key in link_args for key in LIST_ARGS if key not in ("sort", "plan"))
 
     def render_results() -> str:
-        page.items = queries.listed(page.ids)
+        page.items = listing.listed(page.ids)
         return render_template("proposals/_results.html", page=page, link_args=link_args,
                                filtered=filtered)
 
@@ -61,7 +61,7 @@ def index():
     # pages, the ids in order and what each card shows: queries.card_versions) and the links'
     # arguments, so that a hit reads a few columns of 20 rows instead of loading and rendering them.
     version = (page.total, page.capped, page.page, page.pages, page.ranked_only, tuple(page.ids),
-               queries.card_versions(page.ids), tuple(sorted(link_args.items())), filtered)
+               listing.card_versions(page.ids), tuple(sorted(link_args.items())), filtered)
     results = fragments.cached("proposals.list", plan.id, version, render_results)
     return render_template(
         "proposals/index.html", plan=plan, page=page, form=form, link_args=link_args,

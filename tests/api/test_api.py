@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from app.proposals import queries as proposal_queries
+from app.proposals import listing as proposal_listing
 from app.proposals.models import ProposalState
 from tests.proposals.factories import World, bulk_proposals, make_proposal, set_state
 from tests.querycount import count_queries
@@ -83,7 +83,7 @@ def test_filters_give_the_same_proposals_as_the_html_list(client, world):
     keep = make_proposal(world, title="Baches en la colonia Jardines")
     make_proposal(world, title="Alumbrado público", committee=world.other_committee)
     set_state(make_proposal(world, title="Baches en la avenida"), ProposalState.under_review)
-    html = proposal_queries.list_proposals(world.plan, proposal_queries.ProposalFilters(
+    html = proposal_listing.list_proposals(world.plan, proposal_listing.ProposalFilters(
         committee_id=world.committee.id, state=ProposalState.submitted, text="baches"))
     api = client.get(f"/api/v1/proposals?committee_id={world.committee.id}&state=submitted&q=BACHES").get_json()
     assert [r["reference"] for r in api["data"]] == [keep.reference] == [p.reference for p in html.items]

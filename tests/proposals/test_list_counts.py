@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.moderation import services as moderation
 from app.moderation.models import AUTO_HIDE_THRESHOLD
-from app.proposals import counts, queries, services
+from app.proposals import counts, listing, services
 from app.proposals.counts import ProposalCount
 from app.proposals.models import Proposal, ProposalState
 from tests.factories import make_user
@@ -112,13 +112,13 @@ def test_recount_rebuilds_what_was_lost(world, app):
 
 def test_a_search_counts_up_to_the_cap_and_then_says_more_than(world, client, monkeypatch):
     bulk_proposals(world, 7)
-    monkeypatch.setattr(queries, "COUNT_CAP", 3)
-    monkeypatch.setattr(queries, "PER_PAGE", 2)
-    page = queries.list_proposals(world.plan, queries.ProposalFilters(text="colonia"), per_page=2)
+    monkeypatch.setattr(listing, "COUNT_CAP", 3)
+    monkeypatch.setattr(listing, "PER_PAGE", 2)
+    page = listing.list_proposals(world.plan, listing.ProposalFilters(text="colonia"), per_page=2)
     assert (page.total, page.capped) == (3, True)
     assert page.has_next
     # Past the cap the pages go on while there are rows: the fourth page holds the seventh.
-    fourth = queries.list_proposals(world.plan, queries.ProposalFilters(text="colonia"), page=4, per_page=2)
+    fourth = listing.list_proposals(world.plan, listing.ProposalFilters(text="colonia"), page=4, per_page=2)
     assert [p.sequence for p in fourth.items] == [1] and not fourth.has_next
     body = client.get("/proposals/?q=colonia").get_data(as_text=True)
     assert "Más de 3 propuestas" in body  # the site speaks Spanish unless asked otherwise
@@ -150,10 +150,10 @@ def test_pages_cover_the_order_once_even_with_ties(world, sort):
     db.session.commit()
     seen = []
     for number in range(1, 5):
-        seen += [p.id for p in queries.list_proposals(world.plan, sort=sort, page=number, per_page=6).items]
+        seen += [p.id for p in listing.list_proposals(world.plan, sort=sort, page=number, per_page=6).items]
     expected = db.session.scalars(
         sa.select(Proposal.id).where(Proposal.hidden_at.is_(None), Proposal.state != ProposalState.withdrawn)
-        .order_by(*queries.SORTS[sort])).all()
+        .order_by(*listing.SORTS[sort])).all()
     assert seen == list(expected) and len(seen) == 21
     if sort == "supported":
         assert seen[0] == proposals[5].id

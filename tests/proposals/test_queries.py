@@ -6,9 +6,9 @@ import sqlalchemy as sa
 
 from app.core.db import utcnow
 from app.extensions import db
-from app.proposals import queries, services
+from app.proposals import listing, queries, services
+from app.proposals.listing import ProposalFilters, list_proposals
 from app.proposals.models import Proposal, ProposalState
-from app.proposals.queries import ProposalFilters, list_proposals
 from tests.factories import make_plan, make_theme
 from tests.proposals.factories import (
     World,
@@ -123,14 +123,14 @@ def test_pagination_counts_pages_and_clamps_bad_numbers(world):
     assert refs(last) == newest_first[4:] and last.has_prev and not last.has_next
     assert list_proposals(world.plan, page=99, per_page=2).page == 3
     for bad in (0, -4, "abc", None, "1e9", 10**30):
-        assert list_proposals(world.plan, page=queries.clamp_page(bad), per_page=2).page in (1, 3)
-    assert list_proposals(world.plan, per_page=10_000).per_page == queries.MAX_PER_PAGE
+        assert list_proposals(world.plan, page=listing.clamp_page(bad), per_page=2).page in (1, 3)
+    assert list_proposals(world.plan, per_page=10_000).per_page == listing.MAX_PER_PAGE
 
 
 def test_page_numbers_show_gaps():
-    page = queries.Page(items=[], total=200, page=6, per_page=10)
+    page = listing.Page(items=[], total=200, page=6, per_page=10)
     assert page.numbers() == [1, None, 4, 5, 6, 7, 8, None, 20]
-    assert queries.Page(items=[], total=0, page=1, per_page=10).numbers() == [1]
+    assert listing.Page(items=[], total=0, page=1, per_page=10).numbers() == [1]
 
 
 def test_search_text_matches_on_the_database_not_in_python(world):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.fulltext import matching
 from app.fulltext.models import SearchEntry
-from app.proposals import queries as proposal_queries
+from app.proposals import listing as proposal_listing
 from app.search import queries
 from app.search.queries import search
 from tests.comments.factories import make_comment
@@ -117,10 +117,10 @@ def test_a_hidden_item_kept_in_a_count_is_never_shown(world, app, monkeypatch):
 
 
 def test_a_list_sorted_by_relevance_ranks_its_newest_matches_only(world, client, monkeypatch):
-    monkeypatch.setattr(proposal_queries, "RANKED", 3)
+    monkeypatch.setattr(proposal_listing, "RANKED", 3)
     made = [make_proposal(world, title=f"Jaguares de la sierra {n}", body="x") for n in range(5)]
-    page = proposal_queries.list_proposals(
-        world.plan, proposal_queries.ProposalFilters(text="jaguares"), proposal_queries.RELEVANCE)
+    page = proposal_listing.list_proposals(
+        world.plan, proposal_listing.ProposalFilters(text="jaguares"), proposal_listing.RELEVANCE)
     assert page.total == 5 and page.ranked_only == 3 and page.pages == 1
     assert {p.id for p in page.items} == {p.id for p in made[-3:]}
     html = text(client.get("/proposals/?q=jaguares"))
