@@ -137,6 +137,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # download that finds it changed (larger ones wait for `flask opendata build --if-stale`).
         "OPEN_DATA_DIR": env.get("OPEN_DATA_DIR", str(Path(instance_path) / "open-data")),
         "OPEN_DATA_INLINE_BUILD_SECONDS": float(env.get("OPEN_DATA_INLINE_BUILD_SECONDS", "0.5")),
+        # On PostgreSQL a build reads its CSV lines and JSON objects on two connections at once,
+        # from one snapshot (app/opendata/files.py _two_halves); 1 reads both on the session's.
+        "OPEN_DATA_BUILD_CONNECTIONS": int(env.get("OPEN_DATA_BUILD_CONNECTIONS", "2")),
         "OPEN_DATA_LICENCE_NAME": env.get("OPEN_DATA_LICENCE_NAME", "Creative Commons Atribución 4.0 (CC BY 4.0)"),
         "OPEN_DATA_LICENCE_URL": env.get("OPEN_DATA_LICENCE_URL",
                                          "https://creativecommons.org/licenses/by/4.0/deed.es"),

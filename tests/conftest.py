@@ -97,6 +97,9 @@ def test_config(database_url: str, tmp_dir) -> dict:
         # A search's counts and candidates are read on every search (tests/search keeps them).
         "SEARCH_SATURATED_SECONDS": 0,
         "SEARCH_KEPT_SECONDS": 0,
+        # A test's rows live in its own uncommitted transaction: a build reads them on the
+        # session's connection (tests/opendata/test_files.py runs the two-connection build).
+        "OPEN_DATA_BUILD_CONNECTIONS": 1,
         "SERVER_NAME": None,
         # Existing tests log admins and facilitators in without enrolling; tests of the rule set it.
         "TWO_FACTOR_REQUIRED_ROLES": [],

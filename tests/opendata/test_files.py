@@ -188,11 +188,9 @@ def _both_paths(dataset):
     return out
 
 
-def test_the_database_writes_the_bytes_python_writes(world):
-    """On PostgreSQL the rows' CSV and JSON come from SQL (app/opendata/lines.py): byte for byte
-    what the generic path writes, over every dataset and every awkward cell."""
+def _awkward_proposals(world) -> None:
+    """A proposal per awkward text, with coordinates and moments of every shape, committed."""
     from app.accounts.models import User
-    from app.opendata import all_datasets, lines
 
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the lines are written by the database on PostgreSQL only")
@@ -209,6 +207,14 @@ def test_the_database_writes_the_bytes_python_writes(world):
             created_at=base + dt.timedelta(microseconds=i * 1234 if i % 2 else 0)))
     db.session.execute(sa.update(User).where(User.id == world.author.id).values(name='Autora "=1", ñ'))
     db.session.commit()
+
+
+def test_the_database_writes_the_bytes_python_writes(world):
+    """On PostgreSQL the rows' CSV and JSON come from SQL (app/opendata/lines.py): byte for byte
+    what the generic path writes, over every dataset and every awkward cell."""
+    from app.opendata import all_datasets, lines
+
+    _awkward_proposals(world)
     assert lines.statement(dataset_by_slug("proposals")) is not None
     for dataset in all_datasets():
         (rows, csv_db, json_db), (rows_py, csv_py, json_py) = _both_paths(dataset)
@@ -218,6 +224,26 @@ def test_the_database_writes_the_bytes_python_writes(world):
     (rows, csv_text, json_text), _ = _both_paths(dataset_by_slug("proposals"))
     assert rows == len(_AWKWARD_TEXTS)
     assert json.loads(json_text)["rows"][0]["title"] == _AWKWARD_TEXTS[0]
+
+
+@pytest.mark.real_commits
+def test_the_two_connection_build_writes_the_bytes_of_one(app, world, monkeypatch):
+    """Production's build reads the CSV lines and the JSON objects on two connections at once
+    (files._two_halves): the same bytes as one statement on the session's connection, over every
+    dataset; its connections go back to the pool with the planner settings undone."""
+    from app.opendata import all_datasets
+
+    _awkward_proposals(world)
+    bulk_proposals(world, 2500, start=1000)  # more than one batch of lines (LINES_BATCH)
+    db.session.commit()
+    written = {}
+    for connections in (1, 2):
+        monkeypatch.setitem(app.config, "OPEN_DATA_BUILD_CONNECTIONS", connections)
+        written[connections] = {dataset.slug: _both_paths(dataset)[0] for dataset in all_datasets()}
+    assert written[2] == written[1]
+    assert written[2]["proposals"][0] == len(_AWKWARD_TEXTS) + 2500
+    with db.engine.connect() as connection:  # SET LOCAL: undone with the halves' transactions
+        assert connection.execute(sa.text("SHOW cursor_tuple_fraction")).scalar_one() == "0.1"
 
 
 def test_only_plain_numbers_escape_the_formula_guard():
