@@ -56,6 +56,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # How long a search's counts and candidates are kept per process under the index's
         # version (app/search/queries.py FirstReads; 0: read on every search).
         "SEARCH_KEPT_SECONDS": int(env.get("SEARCH_KEPT_SECONDS", "30")),
+        # A serving process freezes its long-lived objects after this many requests (app/core/heap.py; 0: only at start).
+        "GC_FREEZE_AFTER_REQUESTS": int(env.get("GC_FREEZE_AFTER_REQUESTS", "200")),
         # The header and footer, rendered once per language and class of viewer (app/core/layout.py).
         "LAYOUT_KEPT": True,
         # Transparency figures over every account and comment, counted again after this long.
