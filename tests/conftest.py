@@ -356,7 +356,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_configure(config):
-    """pytest-xdist (3.6 and later) hands files out by their number of tests, most first, unless
+    """pytest-xdist (3.8 here) hands files out by their number of tests, most first, unless
     `--no-loadscope-reorder`: the slowest-first order given below was lost, and the long files of
     few tests (the hostile-input crawl, 8 tests; the authorisation matrix, 10) started among the
     last. Every run with `-n` keeps the order of the collection instead."""
