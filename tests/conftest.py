@@ -358,6 +358,15 @@ def pytest_collection_modifyitems(config, items):
                                      files[item.nodeid.split("::")[0]]))
 
 
+def pytest_configure(config):
+    """pytest-xdist (3.8 here) hands files out by their number of tests, most first, unless
+    `--no-loadscope-reorder`: the slowest-first order given below was lost, and the long files of
+    few tests (the hostile-input crawl, 8 tests; the authorisation matrix, 10) started among the
+    last. Every run with `-n` keeps the order of the collection instead."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
 @pytest.fixture(autouse=True)
 def app_context(request, app):
     """Each test runs in its own app context, on empty tables and fresh rate limits.

@@ -1,6 +1,7 @@
 """Helpers for the operations tests that need a real PostgreSQL database of their own."""
 import logging
 import os
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -49,32 +50,40 @@ def logging_kept():
             logging.getLogger(name).disabled = disabled
 
 
-def prepared_app(database_url: str, instance: Path, **overrides):
-    """An app on `database_url`, migrated to the latest schema, with the demo plan loaded."""
+def migrated_app(database_url: str, instance: Path, **overrides):
+    """An app on `database_url`, migrated to the latest schema (Alembic, as `flask db upgrade`)."""
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.demo.loader import load_demo
     from app.extensions import db
     from tests.conftest import test_config
 
     app = create_app({**test_config(database_url, instance), **overrides})
     with app.app_context(), logging_kept():
         upgrade()
-        load_demo()
-        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     return app
 
 
-def prepared_database(tmp_path_factory, uploads: Path) -> str:
-    """A new database of its own, migrated to the latest schema, with the demo plan loaded, and
-    the demo's files in `uploads`. The migrations and the demo load run once per run (they took
-    each module 20-30 s), into a template kept until the run ends (tests/conftest.py,
-    pytest_sessionfinish); each database is a copy of it (CREATE DATABASE ... TEMPLATE)."""
+def prepared_database(app, tmp_path_factory, uploads: Path) -> str:
+    """A new database of its own, migrated to the latest schema, with the demo plan in it, and
+    the demo's files in `uploads`. Built once per run into a template kept until the run ends
+    (tests/conftest.py, pytest_sessionfinish); each database is a copy of it (CREATE DATABASE ...
+    TEMPLATE).
+
+    The template is an empty database upgraded by the migrations (so its schema, triggers,
+    indexes and `alembic_version` are production's), into which the rows and sequence values of
+    the suite's demo template (tests/conftest.py, `copy_of_the_demo`: the same `load_demo` on
+    the models' schema) are copied, as the world templates' are (tests/worlds.py, _StoredRows):
+    loading the demo a second time took 20-30 s (5 s of the process's CPU, the rest PostgreSQL's)
+    where the copy takes about a second. Why the copy is the demo in a migrated database: the
+    migrations give exactly the models' tables, columns, types, keys, indexes and server defaults
+    (tests/test_migrations.py); the rows keep every value the load gave them (no default is
+    filled in again); NOT NULL, CHECK and UNIQUE constraints are enforced on every copied row
+    (only triggers and row-by-row foreign key checks are off, and the keys point where they did);
+    the counting triggers' results are in the rows already. See tests/README.md."""
     import json
-    import shutil
 
     from tests.conftest import (
         create_pg_database,
@@ -93,13 +102,34 @@ def prepared_database(tmp_path_factory, uploads: Path) -> str:
         else:
             url, files = create_pg_database(base), root / "migrated-demo-uploads"
             try:
-                prepared_app(url, root / "migrated-demo-instance", UPLOAD_DIR=str(files))
+                _migrate_and_copy_the_demo(app, tmp_path_factory, url, root, files)
             except BaseException:
                 drop_pg_database(base, url)
                 raise
-            files.mkdir(exist_ok=True)
             template = {"url": url, "files": str(files)}
             record.write_text(json.dumps(template))
         database = create_pg_database(base, template=database_name(template["url"]))
     shutil.copytree(template["files"], uploads, dirs_exist_ok=True)
     return database
+
+
+def _migrate_and_copy_the_demo(app, tmp_path_factory, url: str, root: Path, files: Path) -> None:
+    import sqlalchemy as sa
+
+    from app.config import engine_options
+    from tests.conftest import copy_of_the_demo, drop_pg_database
+    from tests.worlds import _StoredRows
+
+    base = postgres_base_url()
+    migrated_app(url, root / "migrated-demo-instance", UPLOAD_DIR=str(files))
+    demo = copy_of_the_demo(app, "postgresql", tmp_path_factory, files)
+    source, target = (sa.create_engine(u, **engine_options(u)) for u in (demo, url))
+    try:
+        rows = _StoredRows(source)
+        source.dispose()
+        rows.insert_into(target)
+    finally:
+        source.dispose()
+        target.dispose()  # a template is copied only without connections
+        drop_pg_database(base, demo)
+    files.mkdir(exist_ok=True)

@@ -16,7 +16,7 @@ RESTORE = REPO / "deploy" / "restore.sh"
 
 
 @pytest.fixture(scope="module")
-def demo_backup(tmp_path_factory):
+def demo_backup(app, tmp_path_factory):
     """The demo plan in a fresh database and uploads directory, backed up once for all tests."""
     base = postgres_base_url()
     for tool in ("pg_dump", "pg_restore", "psql"):
@@ -24,7 +24,7 @@ def demo_backup(tmp_path_factory):
             require_service(f"{tool} (PostgreSQL client) is not on PATH")
     root = tmp_path_factory.mktemp("backup")
     uploads = root / "uploads-a"
-    source = prepared_database(tmp_path_factory, uploads)
+    source = prepared_database(app, tmp_path_factory, uploads)
     try:
         made = run(BACKUP, str(root / "backups"), database_url=source, upload_dir=uploads)
         assert made.returncode == 0, made.stderr

@@ -42,13 +42,13 @@ TERMINATE_ALL = ("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
 
 
 @pytest.fixture(scope="module")
-def threaded_server(tmp_path_factory):
+def threaded_server(app, tmp_path_factory):
     """gunicorn with 2 workers of 4 threads on a database of its own, without Redis: every page
     is read from PostgreSQL."""
     base = postgres_base_url()
     require_gunicorn()
     root = tmp_path_factory.mktemp("database-drops")
-    database = prepared_database(tmp_path_factory, root / "uploads")
+    database = prepared_database(app, tmp_path_factory, root / "uploads")
     process = None
     try:
         env = server_env(SECRET_KEY="database-drops-signing-key-0123456789-abcdef",

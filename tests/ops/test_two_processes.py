@@ -40,12 +40,12 @@ def redis_db():
 
 
 @pytest.fixture(scope="module")
-def servers(redis_db, tmp_path_factory):
+def servers(app, redis_db, tmp_path_factory):
     """Processes A and B: the same SECRET_KEY, database and Redis, nothing else shared."""
     base = postgres_base_url()
     require_gunicorn()
     root = tmp_path_factory.mktemp("two-processes")
-    database = prepared_database(tmp_path_factory, root / "uploads")
+    database = prepared_database(app, tmp_path_factory, root / "uploads")
     processes = []
     try:
         redis_db.flushdb()
