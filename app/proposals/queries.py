@@ -66,6 +66,24 @@ def proposal_detail(reference: str) -> Proposal | None:
     return db.session.scalar(_detail().where(Proposal.reference == reference))
 
 
+@functools.cache
+def _act_statement():
+    """proposal_to_act_on's statement, built once per process (thread-safe: immutable)."""
+    return (sa.select(Proposal).where(Proposal.reference == sa.bindparam("reference"))
+            .options(defer(Proposal.body), defer(Proposal.search_text), defer(Proposal.rendered),
+                     defer(Proposal.withdrawal_reason)))
+
+
+def proposal_to_act_on(reference: str) -> Proposal | None:
+    """A proposal by its reference for a support or its withdrawal: its own columns, without its
+    texts or what its page shows beside it (its rules read the state, the author and whether it
+    is hidden; the answer is a redirect to its page)."""
+    reference = _normalised_reference(reference)
+    if reference is None:
+        return None
+    return db.session.scalar(_act_statement(), {"reference": reference})
+
+
 @dataclass(frozen=True)
 class ProposalPage:
     """A proposal with the figures its page shows beside it."""

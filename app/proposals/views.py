@@ -328,7 +328,7 @@ def withdraw(reference: str):
 @bp.post("/<reference>/support")
 @login_required
 def support(reference: str):
-    proposal = _proposal(reference)
+    proposal = load_or_404(queries.proposal_to_act_on(reference))
     if services.support_proposal(current_user, proposal):
         return redirect_with(_("Thank you: your support is counted."), _page_of(proposal, "support"))
     return redirect_with(_("You already support this proposal."), _page_of(proposal, "support"), "info")
@@ -337,7 +337,7 @@ def support(reference: str):
 @bp.post("/<reference>/unsupport")
 @login_required
 def unsupport(reference: str):
-    proposal = _proposal(reference)
+    proposal = load_or_404(queries.proposal_to_act_on(reference))
     if services.withdraw_support(current_user, proposal):
         return redirect_with(_("Your support is removed."), _page_of(proposal, "support"))
     return redirect_with(_("You were not supporting this proposal."), _page_of(proposal, "support"),
