@@ -30,13 +30,14 @@ COUNTED = {
 EXPECTED = {
     "plans": 2, "phases": 12, "themes": 18, "committees": 8,
     # The Third Plan: 3 officials per committee, plus the titular and suplente its elections and
-    # agreements seated; the current plan: one official per committee.
-    "members": 4 * 3 + 4 * 2 + 4,
+    # agreements seated; the current plan: one official per committee, and the Poder Ejecutivo's
+    # titular and suplente of its agreement.
+    "members": 4 * 3 + 4 * 2 + 4 + 2,
     # The Third Plan's ten; the current plan's draft in consultation and two in implementation.
     "commitments": 10 + 3,
-    # The four demo accounts, the other facilitators of each plan (three each), the residents, the
+    # The five demo accounts, the other facilitators of each plan (three each), the residents, the
     # organisations and the candidates of both plans.
-    "accounts": 4 + 3 + 3 + len(participation.RESIDENTS) + elections.ACCOUNTS
+    "accounts": 5 + 3 + 3 + len(participation.RESIDENTS) + elections.ACCOUNTS
     + len(elections.CURRENT_CANDIDATES),
     # Every committee of both plans has its facilitator.
     "scopes": 4 + 4,

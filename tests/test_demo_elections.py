@@ -144,8 +144,9 @@ def test_load_demo_twice_adds_nothing(demo):
     load_demo()
 
     assert counts() == first
-    # The Third Plan's four and the current plan's election in voting.
-    assert first["elections"] == 5 and first["agreements"] == 2 and first["results"] == 8
+    # The Third Plan's four; the current plan's election in voting and the Poder Ejecutivo's
+    # agreement (with its two seats' results).
+    assert first["elections"] == 6 and first["agreements"] == 3 and first["results"] == 10
     assert first["ballots"] == sum(sum(s["votes"]) + s["blank"] for s in demo_specs()) + len(
         demo_elections.CURRENT_VOTES)
 

@@ -238,7 +238,7 @@ def test_loading_the_demo_twice_duplicates_nothing(demo):
 
     assert counts() == first
     assert first["proposals"] == 2 * 16 and first["users"] == (
-        4 + 3 + 3 + len(participation.RESIDENTS) + demo_elections.ACCOUNTS
+        5 + 3 + 3 + len(participation.RESIDENTS) + demo_elections.ACCOUNTS
         + len(demo_elections.CURRENT_CANDIDATES))
 
 

@@ -74,7 +74,8 @@ def located_map():
 
 # The acts a commitment page offers, by permission: the class of viewer of its shared body.
 _PAGE_ACTS = ("commitments.edit", "commitments.publish", "commitments.withdraw", "progress.report",
-              "progress.set_status", "consultations.open")
+              "progress.set_status", "consultations.open", "progress.draft", "progress.review",
+              "progress.see_waiting")
 CSRF_PLACEHOLDER = "@@csrf-token@@"  # in the shared body; each page puts its own token there
 
 

@@ -27,6 +27,8 @@ from app.core import clock
 from app.core.pagination import Page
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, Theme
+from app.progress.lights import Light, Lights, lights_for
+from app.progress.models import ProgressNote, ReportReview, ReportState
 from app.progress.queries import progress_of
 
 # The commitments the dashboard and the plan document show: formal ones, in force or withdrawn.
@@ -123,6 +125,8 @@ class Dashboard:
     by_committee: list[CommitteeFigures]  # every committee of the plan, in the plan's order
     timeline: list[Period]
     milestone_counts: dict[str, int]  # TIMELINE_KEYS -> count, plus "total"
+    lights: Lights | None = None  # app/progress/lights.py: every public commitment's and milestone's
+    light_counts: list[tuple[Light, int]] = field(default_factory=list)  # every light, in order
 
     @property
     def total(self) -> int:
@@ -377,7 +381,17 @@ def dashboard_version(plan: ActionPlan, committee: Committee | None = None) -> t
         sa.func.coalesce(sa.func.sum(Committee.id * Committee.position), 0),
     ).where(Committee.plan_id == plan.id)
     themes = sa.select(sa.func.count(Theme.id), _text_length(Theme.name)).where(Theme.plan_id == plan.id)
-    parts = [part.subquery() for part in (commitments, milestones, committees, themes)]
+    # The lights move with published reports and the representatives' verdicts on them.
+    reports = sa.select(
+        sa.func.count(ProgressNote.id), sa.func.max(ProgressNote.published_at),
+    ).join(Milestone, Milestone.id == ProgressNote.milestone_id).join(
+        Commitment, Commitment.id == Milestone.commitment_id,
+    ).where(*conditions, ProgressNote.state == ReportState.published)
+    verdicts = sa.select(sa.func.count(ReportReview.id), sa.func.max(ReportReview.id)).join(
+        ProgressNote, ProgressNote.id == ReportReview.note_id).join(
+        Milestone, Milestone.id == ProgressNote.milestone_id).join(
+        Commitment, Commitment.id == Milestone.commitment_id).where(*conditions)
+    parts = [part.subquery() for part in (commitments, milestones, committees, themes, reports, verdicts)]
     joined = parts[0]
     for part in parts[1:]:  # each part is one row: joined side by side
         joined = joined.join(part, sa.true())
@@ -400,9 +414,9 @@ def _text_length(column):
 
 def dashboard(plan: ActionPlan, committee: Committee | None = None, today: date | None = None,
               page: int = 1) -> Dashboard:
-    """The dashboard of the plan (or of one committee) with page `page` of its commitments: five
+    """The dashboard of the plan (or of one committee) with page `page` of its commitments: seven
     statements whatever the number of commitments and milestones (the plan's figures, two; its
-    committees; the page's commitments and their milestones)."""
+    committees; the page's commitments and their milestones; the lights, two)."""
     today = today or clock.today()
     committee_id = committee.id if committee else None
     figures = Figures.of_plan(plan.id)
@@ -410,6 +424,9 @@ def dashboard(plan: ActionPlan, committee: Committee | None = None, today: date 
     total = sum(n for _key, n in by_status)
     timeline = figures.timeline(today, committee_id)
     milestone_counts = {k: sum(p.counts[k] for p in timeline) for k in TIMELINE_KEYS}
+    lights = lights_for(sa.select(Commitment.id).where(*_public(plan.id, committee_id)), today)
+    counted = lights.counts()
+    counted[Light.on_time] += total - len(lights.commitments)  # those without milestones
     return Dashboard(
         plan=plan,
         committee=committee,
@@ -420,6 +437,8 @@ def dashboard(plan: ActionPlan, committee: Committee | None = None, today: date 
         by_committee=figures.by_committee(committees_of_plan(plan), today),
         timeline=timeline,
         milestone_counts={"total": sum(milestone_counts.values()), **milestone_counts},
+        lights=lights,
+        light_counts=list(counted.items()),
     )
 
 

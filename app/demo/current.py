@@ -17,9 +17,20 @@ from app.demo.participation import DEMO_CAST, RESIDENTS
 from app.demo.timeline import Story
 from app.extensions import db
 from app.follows.services import follow
-from app.plans.models import ActionPlan, Committee, Theme
+from app.plans.models import ActionPlan, Committee, CommitteeMember, Theme
+from app.progress.oversight import (
+    answer_dispute,
+    appoint_official,
+    publish_report,
+    return_report,
+    review_report,
+)
 from app.progress.services import report_progress, set_implementation_status
 from app.proposals.models import OPEN_STATES, Proposal, ProposalState
+
+# The personal account the story names responsible official of the Obra pública abierta (one of
+# the demo logins, app/demo/loader.py).
+OFFICIAL_EMAIL = "enlace@example.org"
 
 TEMPLATE = {
     "lead_institution": "Dependencia responsable (demostración)",
@@ -144,7 +155,7 @@ def commitments_story(plan: ActionPlan, today: date) -> Story:
         yield day(-3, f"{10 + number}:00")
         drafted[key] = draft(key)
     yield day(-3, "12:00")
-    yield from _implementation(drafted, users, today, day(-3, "12:00"))
+    yield from _implementation(drafted, users, today, day)
     comments = []
     for who, offset, hhmm, section, body in CONSULTATION_COMMENTS:
         yield day(offset, hhmm)
@@ -158,13 +169,19 @@ def commitments_story(plan: ActionPlan, today: date) -> Story:
     answer_comment(users["facilitador"], comments[0], *ANSWER)
 
 
-def _implementation(drafted: dict, users: dict, today: date, published: datetime) -> Story:
+def _implementation(drafted: dict, users: dict, today: date, day) -> Story:
     """Publication (at `published`, three days ago), then the progress notes, dated when the work
     happened: one milestone complete, one overdue (its date passed, still in progress), others
-    on time or not started."""
+    on time or not started. The Obra pública abierta's responsible official drafts its reports and
+    the guarantor body publishes them; then the committee's representatives check them
+    (`_oversight`)."""
+    published = day(-3, "12:00")
     for key in ("obra-abierta", "senaletica"):
         publish_commitment(users["garante"], drafted[key],
                            "Publicación como compromiso del plan de demostración.")
+    official = _official()
+    appoint_official(users["garante"], drafted["obra-abierta"], {
+        "email": official.email, "position_title": "Directora de Información de Obra Pública"})
     events = []
     for key in ("obra-abierta", "senaletica"):
         commitment = drafted[key]
@@ -177,9 +194,57 @@ def _implementation(drafted: dict, users: dict, today: date, published: datetime
             note = ("Hito concluido; el entregable está publicado." if complete
                     else "Avance parcial: el trabajo sigue en curso.")
             events.append((today + timedelta(days=offset), milestone, status, note))
+    reports = []
     for number, (noted, milestone, status, note) in enumerate(sorted(events, key=lambda e: e[0])):
         yield published + timedelta(hours=2, minutes=10 * number)
-        report_progress(users["garante"], milestone, status.value, note, noted)
+        if milestone.commitment_id == drafted["obra-abierta"].id:
+            report = report_progress(official, milestone, status.value, note, noted)
+            yield published + timedelta(hours=2, minutes=10 * number + 5)
+            publish_report(users["garante"], report)
+            reports.append(report)
+        else:
+            report_progress(users["garante"], milestone, status.value, note, noted)
+    yield from _oversight(drafted["obra-abierta"], reports, official, users, today, day)
+
+
+def _official() -> User:
+    return db.session.scalar(sa.select(User).where(User.email == OFFICIAL_EMAIL))
+
+
+def _oversight(commitment: Commitment, reports: list, official: User, users: dict, today: date,
+               moment) -> Story:
+    """The Poder Ejecutivo's representatives check the official's published reports: the titular
+    (the demo organisation) confirms the complete milestone's, the suplente disputes the on-time
+    one's and the official answers; a report returned for its missing evidence, and another
+    waiting for the guarantor body now."""
+    seats = {m.kind.value: m.user for m in db.session.scalars(sa.select(CommitteeMember).where(
+        CommitteeMember.committee_id == commitment.committee_id, CommitteeMember.term_end.is_(None),
+        CommitteeMember.user_id.is_not(None)))}
+    by_milestone = {report.milestone_id: report for report in reports}
+    first, _late, third, _future = commitment.milestones
+    yield moment(-2, "10:15")
+    review_report(seats["cs_titular"], by_milestone[first.id], "confirmed",
+                  "Revisamos el estándar publicado: coincide con lo acordado en la mesa del 12 de "
+                  "noviembre y ya está en el portal de datos abiertos.")
+    yield moment(-2, "17:40")
+    disputed = review_report(
+        seats["cs_suplente"], by_milestone[third.id], "disputed",
+        "El reporte dice que el avance trimestral está en curso, pero el micrositio no muestra datos "
+        "de ninguna obra todavía. Pedimos la liga a la primera carga de datos.")
+    yield moment(-1, "11:20")
+    answer_dispute(official, disputed,
+                   "La primera carga (12 obras) está en el ambiente de pruebas; se publica en el "
+                   "micrositio el día 15. Adjuntaremos la liga en el siguiente reporte.")
+    yield moment(-1, "12:30")
+    returned = report_progress(official, third, MilestoneStatus.in_progress.value,
+                               "Se cargaron las primeras obras al micrositio.", today - timedelta(days=1))
+    yield moment(-1, "13:10")
+    return_report(users["garante"], returned,
+                  "Falta la liga a las obras publicadas: agréguela como evidencia y envíe el reporte de nuevo.")
+    yield moment(-1, "16:45")
+    report_progress(official, third, MilestoneStatus.in_progress.value,
+                    "Se cargaron 12 obras al micrositio, con su avance físico y financiero.",
+                    today - timedelta(days=1), links=["https://obras.demostracion.invalid/datos"])
 
 
 def sources(committee: Committee, theme_id: int | None) -> list[Proposal]:

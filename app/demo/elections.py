@@ -339,6 +339,11 @@ CURRENT_CANDIDATES = [
 ]
 # How many organisations of the roll have voted already (the demo organisation has not).
 CURRENT_VOTES = [0, 1, 0, None]
+# The Poder Ejecutivo's five organisations chose their representatives by agreement (fewer than
+# the six its call asks for an election): the demo organisation holds the titular seat, so that
+# its login confirms and disputes the progress reports of that committee's commitments.
+CURRENT_AGREEMENT = {"titular": ("Ana Laura Medina Reyes", None),
+                     "suplente": ("Rodrigo Quiñones Salas", 2), "minimum": 6}
 
 
 def current_story(plan: ActionPlan, garante: User, demo_organisation: User, password: str,
@@ -360,7 +365,7 @@ def current_story(plan: ActionPlan, garante: User, demo_organisation: User, pass
         "declarations": DECLARATIONS, "committee_ids": [committees[s].id for s in (PE, MD)],
         "opens_at": _window(day(-90)), "closes_at": _window(day(-61, "23:59"))})
     applicants = [(_organisation(garante, i, password), slugs) for i, slugs in CURRENT_APPLICANTS]
-    applicants.append((demo_organisation, (MD,)))
+    applicants.append((demo_organisation, (PE, MD)))
     for number, (organisation, slugs) in enumerate(applicants):
         yield day(-88 + number, "11:00")
         _apply(organisation, call, slugs, committees)
@@ -369,6 +374,8 @@ def current_story(plan: ActionPlan, garante: User, demo_organisation: User, pass
             CallApplication.call_id == call.id).order_by(CallApplication.id)):
         decide_application(garante, application, "approve")
 
+    yield day(-58, "09:00")
+    yield from _current_agreement(garante, committees[PE], demo_organisation, password, day)
     yield day(-58, "10:00")
     election = _new_election(garante, committees[MD], (day(-55), day(-5, "18:00")),
                              (day(-1, "09:00"), day(6, "18:00")), minimum=5)
@@ -394,6 +401,29 @@ def current_story(plan: ActionPlan, garante: User, demo_organisation: User, pass
     voters = [u for u in roll if u.id != demo_organisation.id][:len(CURRENT_VOTES)]
     choices = [candidates[i].public_code if i is not None else None for i in CURRENT_VOTES]
     yield from _vote(election, voters, choices, password, day(-1, "10:30"))
+
+
+def _current_agreement(garante, committee, demo_organisation, password, day) -> Story:
+    """The Poder Ejecutivo's self-selection: its election created, the agreement recorded with
+    its signed record the next day, published the day after (the seats begin then)."""
+    spec = CURRENT_AGREEMENT
+    election = _new_election(garante, committee, (day(-55), day(-5, "18:00")),
+                             (day(-1, "09:00"), day(6, "18:00")), minimum=spec["minimum"])
+    yield day(-57, "18:00")
+    electorate = sorted(queries.electorate(election), key=lambda u: u.id)
+    suplente_org = _organisation(garante, spec["suplente"][1], password)
+    agreed = {"agreed_on": day(-57).date(), "titular": spec["titular"], "suplente": spec["suplente"]}
+    record_agreement(garante, election, {
+        "participants": [u.id for u in electorate], "agreed_on": agreed["agreed_on"],
+        "titular_name": spec["titular"][0], "titular_organisation_id": demo_organisation.id,
+        "suplente_name": spec["suplente"][0], "suplente_organisation_id": suplente_org.id,
+        "notes": "Con cinco organizaciones registradas en el comité, menos de las seis que pide la "
+                 "convocatoria para una elección, las organizaciones acordaron por unanimidad a su "
+                 "titular y a su suplente."},
+        pdf_upload("acta-autoseleccion-poder-ejecutivo.pdf", record_lines(
+            committee.name, agreed, [queries.organisation_name(u) for u in electorate])))
+    yield day(-56, "10:00")
+    publish_agreement(garante, election, day(-56).date())
 
 
 def summary(plan: ActionPlan) -> str:

@@ -18,7 +18,7 @@ from app.commitments.models import Commitment
 from app.core import clock
 from app.demo import durango, people
 from app.demo.commitments import load_commitments
-from app.demo.current import commitments_story
+from app.demo.current import OFFICIAL_EMAIL, commitments_story
 from app.demo.current import summary as current_summary
 from app.demo.elections import archive_story, current_story
 from app.demo.elections import summary as elections_summary
@@ -42,8 +42,12 @@ DEMO_ACCOUNTS = [
      "name": "Lucía Hernández Soto", "municipality": "Durango"},
     {"role": "organisation", "email": "organizacion@example.org", "password": DEMO_PASSWORD,
      "name": "Observatorio Ciudadano de Durango, A.C.", "municipality": "Durango"},
+    # A personal account that the current plan names responsible official of a commitment
+    # (app/demo/current.py): it drafts progress reports and answers disputes.
+    {"role": "official", "email": OFFICIAL_EMAIL, "password": DEMO_PASSWORD,
+     "name": "Sofía Meraz Ibarra", "municipality": "Durango"},
 ]
-ADMIN, FACILITATOR, CITIZEN, ORGANISATION = DEMO_ACCOUNTS
+ADMIN, FACILITATOR, CITIZEN, ORGANISATION, OFFICIAL = DEMO_ACCOUNTS
 
 # The guarantor body sets up the Third Plan and the accounts exist before its call (28 Oct 2020).
 ACCOUNTS_CREATED = date(2020, 10, 1)
@@ -120,6 +124,9 @@ def _accounts(timeline: Timeline, garante: User, archive: ActionPlan) -> dict[st
         ORGANISATION["municipality"], "Ana Laura Medina Reyes",
         "Organización de la sociedad civil que da seguimiento a los compromisos de Gobierno "
         "Abierto en el estado.", DEMO_PASSWORD)
+    timeline.at(local(ACCOUNTS_CREATED, "12:30"))
+    accounts[OFFICIAL["email"]] = people.citizen(OFFICIAL["email"], OFFICIAL["name"],
+                                                 OFFICIAL["municipality"], DEMO_PASSWORD)
     for number, (slug, name) in enumerate(durango.facilitators().items()):
         timeline.at(local(ACCOUNTS_CREATED, f"{13 + number}:00"))
         if name == FACILITATOR["name"]:

@@ -6,7 +6,7 @@ from app.commitments import queries as commitment_queries
 from app.commitments.models import Commitment, Milestone
 from app.elections.models import Election, ElectionResult, ElectionState
 from app.extensions import db
-from app.progress.models import ProgressNote
+from app.progress.models import ProgressNote, ReportState
 from app.proposals import queries as proposal_queries
 from app.proposals.models import Proposal, ProposalState
 
@@ -25,13 +25,14 @@ def latest_proposals(limit: int = LIMIT) -> list[Proposal]:
 
 def latest_progress_notes(limit: int = LIMIT) -> list:
     """(note id, note, status, noted on, created at, milestone, commitment id, commitment title)
-    of the newest notes on public commitments (drafts' notes never)."""
+    of the newest published notes on public commitments (drafts' notes never, nor the reports
+    that still wait for a facilitator)."""
     return db.session.execute(
         sa.select(ProgressNote.id, ProgressNote.note, ProgressNote.status, ProgressNote.noted_on,
                   ProgressNote.created_at, Milestone.description, Commitment.id, Commitment.title)
         .join(Milestone, Milestone.id == ProgressNote.milestone_id)
         .join(Commitment, Commitment.id == Milestone.commitment_id)
-        .where(commitment_queries.visible())
+        .where(commitment_queries.visible(), ProgressNote.state == ReportState.published)
         .order_by(ProgressNote.created_at.desc(), ProgressNote.id.desc())
         .limit(limit)
     ).all()

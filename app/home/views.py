@@ -14,6 +14,7 @@ from app.home import archive, queries  # noqa: F401 (archive: /plans/ and /plans
 from app.plans import bp
 from app.plans.models import MemberKind
 from app.plans.queries import committee_by_slug, current_plan
+from app.progress.lights import lights_for
 from app.proposals.models import PROPOSAL_STATE_LABELS
 
 COMMITTEE_COMMITMENTS = 50  # commitments listed on a committee's page
@@ -53,12 +54,15 @@ def committee(slug: str):
     # The first ones by number; the rest on the commitments list, filtered by the committee and
     # paged (the page once read every one: a thousand cards for a big committee).
     commitments = db.session.scalars(for_committee(committee.id).limit(COMMITTEE_COMMITMENTS + 1)).all()
+    more_commitments = len(commitments) > COMMITTEE_COMMITMENTS
+    commitments = commitments[:COMMITTEE_COMMITMENTS]
     return render_template(
         "plans/committee.html",
         plan=plan,
         committee=committee,
         groups=groups,
         history=history,
-        commitments=commitments[:COMMITTEE_COMMITMENTS],
-        more_commitments=len(commitments) > COMMITTEE_COMMITMENTS,
+        commitments=commitments,
+        more_commitments=more_commitments,
+        lights=lights_for([c.id for c in commitments], today()),
     )

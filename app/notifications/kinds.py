@@ -23,6 +23,8 @@ KIND_LABELS = {
     "commitment_status": _l("A change of status of a commitment I follow"),
     "commitment_version": _l("A new version of a commitment I follow"),
     "consultation_answer": _l("An answer to my comment in a public consultation"),
+    "progress_oversight": _l("The progress reports of a commitment I report on, facilitate or check: "
+                             "waiting, published, returned, confirmed, disputed or answered"),
 }
 
 # Reminders (app/reminders): mail only, on or off per kind ("immediate" or "none" in the same
@@ -48,6 +50,7 @@ KIND_PARAMS = {
     "commitment_status": ("title", "status"),
     "commitment_version": ("title",),
     "consultation_answer": ("title", "outcome"),
+    "progress_oversight": ("title", "event"),
 }
 
 
@@ -95,6 +98,7 @@ def message(kind: str, params: dict) -> str:
         "consultation_answer": lambda: _(
             "Your comment in the consultation on «%(title)s» was answered: %(outcome)s.", **p
         ),
+        "progress_oversight": lambda: _("Progress reports of «%(title)s»: %(event)s.", **p),
     }
     try:
         return texts[kind]()

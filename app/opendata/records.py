@@ -22,7 +22,7 @@ from app.opendata.schema import (
     location_columns,
 )
 from app.plans.models import Committee
-from app.progress.models import Evidence, ProgressNote
+from app.progress.models import Evidence, ProgressNote, ReportState
 
 COMMITMENT_ID = Column("commitment_id", "integer", _l("Number of the commitment (see the commitments dataset)."))
 _TEXTS = (
@@ -157,7 +157,7 @@ def _progress():
         .join(Milestone, Milestone.id == ProgressNote.milestone_id)
         .join(Commitment, Commitment.id == Milestone.commitment_id)
         .outerjoin(author, author.id == ProgressNote.author_id)
-        .where(commitment_queries.visible())
+        .where(commitment_queries.visible(), ProgressNote.state == ReportState.published)
     )
 
 

@@ -6,12 +6,13 @@ every mistake, every refused file included, is shown at once.
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, SelectField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.commitments.models import IMPLEMENTATION_LABELS, MILESTONE_STATUS_LABELS
 from app.core import clock, storage
 from app.progress import services
+from app.progress.models import VERDICT_LABELS
 
 REQUIRED = _l("This field is required.")
 TOO_LONG = _l("Use at most %(max)d characters.")
@@ -87,3 +88,66 @@ class StatusForm(FlaskForm):
         description=_l("Public: it is shown with the status and sent to the followers."),
         render_kw={"rows": 3},
     )
+
+
+# ---------------------------------------------------------------- who drafts and who checks
+
+REASON_MAX = 5_000
+
+
+def _reason(label, description, rows: int = 4):
+    return TextAreaField(label, validators=[DataRequired(message=REQUIRED),
+                                            Length(max=REASON_MAX, message=TOO_LONG)],
+                         filters=[_strip], description=description, render_kw={"rows": rows})
+
+
+class OfficialForm(FlaskForm):
+    email = StringField(
+        _l("Email of the official's account"),
+        validators=[DataRequired(message=REQUIRED), Length(max=254, message=TOO_LONG)],
+        filters=[_strip],
+        description=_l("The person must have a confirmed account on Cocrea."),
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    institution = StringField(
+        _l("Institution"),
+        validators=[Optional(), Length(max=300, message=TOO_LONG)],
+        filters=[_strip],
+        description=_l("Leave it empty for the commitment's lead institution."),
+    )
+    position_title = StringField(
+        _l("Position (optional)"),
+        validators=[Optional(), Length(max=300, message=TOO_LONG)],
+        filters=[_strip],
+    )
+
+
+class EndOfficialForm(FlaskForm):
+    reason = StringField(
+        _l("Why does the appointment end?"),
+        validators=[DataRequired(message=REQUIRED), Length(max=500, message=TOO_LONG)],
+        filters=[_strip],
+        description=_l("Public: it stays in the commitment's history."),
+    )
+
+
+class ReturnForm(FlaskForm):
+    reason = _reason(_l("What does the report need?"),
+                     _l("Its author reads it and may send a new report."))
+
+
+class ReviewForm(FlaskForm):
+    verdict = RadioField(
+        _l("Your verdict"),
+        choices=[(v.value, label) for v, label in VERDICT_LABELS.items()],
+        validators=[DataRequired(message=_l("Choose whether you confirm or dispute the report."))],
+        validate_choice=True,
+    )
+    reason = _reason(_l("Your reason"),
+                     _l("Public: it is shown with your verdict, your name and your seat. "
+                        "Say what you checked, or what does not match."))
+
+
+class AnswerForm(FlaskForm):
+    answer = _reason(_l("Answer to the dispute"),
+                     _l("Public: it is shown under the dispute."), rows=5)

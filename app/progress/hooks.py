@@ -16,7 +16,14 @@ from app.commitments.services import commitment_path
 from app.core.audit import AuditEntry
 from app.extensions import db
 from app.follows import targets as follow_targets
-from app.progress.models import Evidence, ProgressNote
+from app.notifications.kinds import word_values
+from app.progress.models import (
+    CommitmentOfficial,
+    Evidence,
+    ProgressNote,
+    ReportReview,
+    ReportState,
+)
 from app.progress.queries import STATUS_ACTION, commitment_visible, followers_of
 
 
@@ -34,6 +41,7 @@ def _progress(user_id: int) -> dict:
     notes = [
         {"commitment_id": commitment_id, "milestone": milestone, "status": n.status.value,
          "note": n.note, "noted_on": iso(n.noted_on), "created_at": iso(n.created_at),
+         "state": n.state.value, "published_at": iso(n.published_at), "return_reason": n.return_reason,
          "evidence": evidence.get(n.id, [])}
         for n, commitment_id, milestone in rows(
             sa.select(ProgressNote, Milestone.commitment_id, Milestone.description)
@@ -42,7 +50,40 @@ def _progress(user_id: int) -> dict:
             .order_by(ProgressNote.id)
         )
     ]
-    return {"progress_notes": notes}
+    # The verdicts the person gave and the answers they wrote to disputes, in one statement.
+    verdicts, answers = [], []
+    for r in db.session.scalars(sa.select(ReportReview).where(
+            sa.or_(ReportReview.author_id == user_id, ReportReview.answered_by_id == user_id))
+            .order_by(ReportReview.id)):
+        if r.author_id == user_id:
+            verdicts.append({"report_id": r.note_id, "round": r.round, "seat": r.seat,
+                             "verdict": r.verdict.value, "reason": r.reason,
+                             "created_at": iso(r.created_at), "answer": r.answer,
+                             "answered_at": iso(r.answered_at)})
+        if r.answered_by_id == user_id:
+            answers.append({"verdict_id": r.id, "report_id": r.note_id, "answer": r.answer,
+                            "answered_at": iso(r.answered_at)})
+    appointments = [
+        {"commitment_id": o.commitment_id, "institution": o.institution, "position": o.position_title,
+         "appointed_at": iso(o.appointed_at), "ended_at": iso(o.ended_at), "end_reason": o.end_reason}
+        for o in db.session.scalars(sa.select(CommitmentOfficial).where(CommitmentOfficial.user_id == user_id)
+                                    .order_by(CommitmentOfficial.id))
+    ]
+    return {"progress_notes": notes, "progress_verdicts": verdicts, "dispute_answers": answers,
+            "official_appointments": appointments}
+
+
+# What happened to a report, in the words of the reader's language (app/notifications/kinds.py).
+_EVENTS = {
+    "appointed": _l("you are now one of its responsible officials"),
+    "submitted": _l("a report waits for you to publish it or return it"),
+    "published": _l("your report is published"),
+    "returned": _l("your report was returned to you, with the reason"),
+    "confirmed": _l("a civil-society representative confirmed a report"),
+    "disputed": _l("a civil-society representative disputed a report"),
+    "answered": _l("your dispute was answered"),
+}
+word_values("event", lambda value: _EVENTS.get(value))
 
 
 # Followers hear of a commitment's new versions; a milestone with progress is kept
@@ -78,7 +119,24 @@ def _page_version_parts(commitment_id, milestone_ids) -> list:
         .join(ProgressNote, ProgressNote.id == Evidence.note_id)
         .where(ProgressNote.milestone_id.in_(milestone_ids))
     )
-    return [notes, evidence]
+    # Reports change state (waiting, returned, published: the panel shows only published ones and
+    # their lights), and verdicts and answers are added: counts and latest ids and times.
+    def counted(state):
+        return sa.func.count(sa.case((ProgressNote.state == state, ProgressNote.id)))
+
+    published = (
+        sa.select(counted(ReportState.published), counted(ReportState.submitted),
+                  sa.func.max(ProgressNote.published_at), sa.func.max(ProgressNote.decided_at))
+        .where(ProgressNote.milestone_id.in_(milestone_ids))
+    )
+    reviews = (
+        sa.select(sa.func.count(ReportReview.id), sa.func.max(ReportReview.id),
+                  sa.func.count(ReportReview.answered_at), sa.func.max(ReportReview.answered_at),
+                  length(ReportReview.seat_holder))
+        .join(ProgressNote, ProgressNote.id == ReportReview.note_id)
+        .where(ProgressNote.milestone_id.in_(milestone_ids))
+    )
+    return [notes, evidence, published, reviews]
 
 
 # --- Following (app/follows/targets.py) ----------------------------------------------------------
@@ -93,8 +151,9 @@ follow_targets.register(follow_targets.Target(
     path=commitment_path,
     sources=lambda: [
         follow_targets.Source(_("Updated"), Commitment.id, Commitment.updated_at),
-        follow_targets.Source(_("New progress"), Milestone.commitment_id, ProgressNote.created_at,
-                              join=(ProgressNote, Milestone, Milestone.id == ProgressNote.milestone_id)),
+        follow_targets.Source(_("New progress"), Milestone.commitment_id, ProgressNote.published_at,
+                              join=(ProgressNote, Milestone, Milestone.id == ProgressNote.milestone_id),
+                              where=(ProgressNote.state == ReportState.published,)),
         follow_targets.Source(_("Status changed"), AuditEntry.target_id, AuditEntry.created_at,
                               where=(AuditEntry.action == STATUS_ACTION,
                                      AuditEntry.target_type == "Commitment",

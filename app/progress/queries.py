@@ -12,7 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.accounts.models import User
+from app.accounts.models import ModeratorScope, Role, User
 from app.commitments.models import (
     IMPLEMENTATION_LABELS,
     MILESTONE_STATUS_LABELS,
@@ -26,7 +26,15 @@ from app.core import clock
 from app.core.audit import AuditEntry
 from app.extensions import db
 from app.follows import queries as follows
-from app.progress.models import Evidence, ProgressNote
+from app.plans.models import CommitteeMember, MemberKind
+from app.progress import lights
+from app.progress.models import (
+    CommitmentOfficial,
+    Evidence,
+    ProgressNote,
+    ReportReview,
+    ReportState,
+)
 
 # Commitments whose implementation is tracked (progress, notes, status).
 TRACKED_STATES = (CommitmentState.published, CommitmentState.withdrawn)
@@ -111,6 +119,121 @@ def late_counts_for(commitment_ids: Iterable[int], today: date) -> dict[int, int
     return result
 
 
+# ---------------------------------------------------------------- who drafts, who checks
+
+SEATS = (MemberKind.cs_titular, MemberKind.cs_suplente)
+
+
+def is_official(actor, commitment: Commitment) -> bool:
+    """Whether `actor` is a current responsible official of the commitment (one statement)."""
+    return actor is not None and db.session.scalar(
+        sa.select(CommitmentOfficial.id).where(
+            CommitmentOfficial.commitment_id == commitment.id,
+            CommitmentOfficial.user_id == actor.id,
+            CommitmentOfficial.ended_at.is_(None),
+        ).limit(1)
+    ) is not None
+
+
+def seat_of(actor, committee_id: int) -> CommitteeMember | None:
+    """The civil-society seat (titular first) `actor` holds now on the committee, or None."""
+    if actor is None:
+        return None
+    return db.session.scalars(
+        sa.select(CommitteeMember).where(
+            CommitteeMember.committee_id == committee_id,
+            CommitteeMember.user_id == actor.id,
+            CommitteeMember.kind.in_(SEATS),
+            CommitteeMember.term_end.is_(None),
+        ).order_by(CommitteeMember.kind.desc(), CommitteeMember.id)  # cs_titular before cs_suplente
+    ).first()
+
+
+def facilitators_of(commitment: Commitment) -> list[User]:
+    """The active facilitators of the commitment's committee (those told of a waiting report)."""
+    return list(db.session.scalars(
+        sa.select(User).join(ModeratorScope, ModeratorScope.user_id == User.id)
+        .where(ModeratorScope.committee_id == commitment.committee_id, User.role == Role.moderator,
+               User.deleted_at.is_(None))
+    ))
+
+
+def current_officials(commitment: Commitment) -> list[User]:
+    """The accounts of the commitment's current responsible officials."""
+    return list(db.session.scalars(
+        sa.select(User).join(CommitmentOfficial, CommitmentOfficial.user_id == User.id)
+        .where(CommitmentOfficial.commitment_id == commitment.id, CommitmentOfficial.ended_at.is_(None))
+    ))
+
+
+def officials_of(commitment: Commitment) -> list[CommitmentOfficial]:
+    """Every appointment of the commitment, current ones first, then by date."""
+    return list(db.session.scalars(
+        sa.select(CommitmentOfficial)
+        .where(CommitmentOfficial.commitment_id == commitment.id)
+        .options(joinedload(CommitmentOfficial.user).lazyload(User.moderator_scopes))
+        .order_by(CommitmentOfficial.ended_at.is_not(None), CommitmentOfficial.appointed_at.desc(),
+                  CommitmentOfficial.id.desc())
+    ))
+
+
+def pending_reports(commitment: Commitment, author=None) -> list[ProgressNote]:
+    """Reports not published yet (waiting or returned), newest first; only `author`'s if given."""
+    query = (
+        sa.select(ProgressNote)
+        .join(Milestone, Milestone.id == ProgressNote.milestone_id)
+        .where(Milestone.commitment_id == commitment.id, ProgressNote.state != ReportState.published)
+        .options(selectinload(ProgressNote.evidence), joinedload(ProgressNote.milestone),
+                 joinedload(ProgressNote.author).lazyload(User.moderator_scopes))
+        .order_by(ProgressNote.created_at.desc(), ProgressNote.id.desc())
+    )
+    if author is not None:
+        query = query.where(ProgressNote.author_id == author.id)
+    return list(db.session.scalars(query).unique())
+
+
+def waiting_count(commitment: Commitment) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(ProgressNote.id))
+        .join(Milestone, Milestone.id == ProgressNote.milestone_id)
+        .where(Milestone.commitment_id == commitment.id, ProgressNote.state == ReportState.submitted)
+    )
+
+
+def reviews_of(note_ids: Iterable[int]) -> dict[int, list[ReportReview]]:
+    """{report id: its verdicts, oldest first}, in one statement."""
+    ids = sorted(set(note_ids))
+    found: dict[int, list[ReportReview]] = defaultdict(list)
+    if not ids:
+        return found
+    for review in db.session.scalars(
+        sa.select(ReportReview).where(ReportReview.note_id.in_(ids))
+        .options(joinedload(ReportReview.author).lazyload(User.moderator_scopes),
+                 joinedload(ReportReview.answered_by).lazyload(User.moderator_scopes))
+        .order_by(ReportReview.created_at, ReportReview.id)
+    ):
+        found[review.note_id].append(review)
+    return found
+
+
+def latest_review(note: ProgressNote, author) -> ReportReview | None:
+    """`author`'s latest verdict on the report (the one that counts), or None."""
+    return db.session.scalars(
+        sa.select(ReportReview).where(ReportReview.note_id == note.id, ReportReview.author_id == author.id)
+        .order_by(ReportReview.round.desc()).limit(1)
+    ).first()
+
+
+def official_commitments(user) -> list[Commitment]:
+    """The formal commitments `user` is a current responsible official of."""
+    return list(db.session.scalars(
+        sa.select(Commitment).join(CommitmentOfficial, CommitmentOfficial.commitment_id == Commitment.id)
+        .where(CommitmentOfficial.user_id == user.id, CommitmentOfficial.ended_at.is_(None),
+               Commitment.state == CommitmentState.published)
+        .order_by(Commitment.committee_id, Commitment.number)
+    ))
+
+
 # ---------------------------------------------------------------- followers
 
 def followers_of(commitment: Commitment) -> list[User]:
@@ -133,6 +256,10 @@ class Panel:
     status_changes: list[AuditEntry] = field(default_factory=list)
     today: date | None = None
     status_form: object = None  # set by the view helper for those who may change the status
+    reviews: dict[int, list[ReportReview]] = field(default_factory=dict)
+    officials: list[CommitmentOfficial] = field(default_factory=list)
+    waiting: int = 0
+    lights: object = None  # app/progress/lights.py Lights of this commitment and its milestones
 
     @property
     def late_count(self) -> int:
@@ -167,7 +294,7 @@ def panel_for(commitment: Commitment, user=None, today: date | None = None) -> P
     notes = db.session.scalars(
         sa.select(ProgressNote)
         .join(Milestone, Milestone.id == ProgressNote.milestone_id)
-        .where(Milestone.commitment_id == commitment.id)
+        .where(Milestone.commitment_id == commitment.id, ProgressNote.state == ReportState.published)
         .options(
             selectinload(ProgressNote.evidence),
             joinedload(ProgressNote.author).lazyload(User.moderator_scopes),
@@ -181,6 +308,10 @@ def panel_for(commitment: Commitment, user=None, today: date | None = None) -> P
     panel.progress = progress_of(commitment, panel.milestones)
     panel.late_ids = {m.id for m in late_milestones(commitment, today, panel.milestones)}
     panel.status_changes = status_changes(commitment)
+    panel.reviews = reviews_of(note.id for found in grouped.values() for note in found)
+    panel.officials = [o for o in officials_of(commitment) if o.is_current]
+    panel.waiting = waiting_count(commitment)
+    panel.lights = lights.lights_for([commitment.id], today)
     return panel
 
 

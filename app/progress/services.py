@@ -1,4 +1,5 @@
-"""Acts of implementation: report progress on a milestone, set a commitment's status.
+"""Acts of implementation: report progress on a milestone, set a commitment's status (the acts of
+the officials, facilitators and representatives around a report: app/progress/oversight.py).
 
 Each act checks its permission by name, validates, changes, writes the public audit entry and
 the followers' notifications in the same unit of work, and flushes (the request commits). Evidence
@@ -15,14 +16,15 @@ from app.commitments.models import Commitment, ImplementationStatus, Milestone, 
 from app.commitments.services import commitment_path
 from app.core import clock, storage
 from app.core.audit import record
+from app.core.db import utcnow
 from app.core.errors import ValidationError
-from app.core.permissions import require
+from app.core.permissions import can, require
 from app.core.text import clean_text
 from app.extensions import db
 from app.notifications.services import notify
 from app.progress import permissions as _permissions  # noqa: F401  (registers the rules)
 from app.progress import queries
-from app.progress.models import Evidence, ProgressNote
+from app.progress.models import Evidence, ProgressNote, ReportState
 
 NOTE_MAX = 10_000
 STATUS_NOTE_MAX = 5_000
@@ -96,14 +98,18 @@ def report_progress(
     links=(),
     files=(),
 ) -> ProgressNote:
-    """A dated progress note on a milestone, with links and files as evidence.
+    """A dated progress report on a milestone, with links and files as evidence.
 
-    The note's status becomes the milestone's status (and sets or clears `completed_on`).
-    Raises ValidationError whose `details["errors"]` maps each field (status, note, noted_on,
-    links, files) to its messages, every refused file named.
+    A facilitator's report is published at once: its status becomes the milestone's (and sets or
+    clears `completed_on`) and the followers are told. A responsible official's report waits for
+    a facilitator (app/progress/oversight.py publish_report), who is told. Raises ValidationError
+    whose `details["errors"]` maps each field (status, note, noted_on, links, files) to its
+    messages, every refused file named.
     """
     commitment = milestone.commitment
-    require(actor, "progress.report", commitment)
+    publishes = can(actor, "progress.report", commitment)
+    if not publishes:
+        require(actor, "progress.draft", commitment)
     errors: dict[str, list[str]] = {"status": [], "noted_on": [], "note": [], "links": [],
                                     "files": []}
     new_status = _milestone_status(status)
@@ -121,19 +127,12 @@ def report_progress(
     uploads, errors["files"] = storage.inspect_all(files)
     _raise_if(errors)
 
-    previous = milestone.status
     progress_note = ProgressNote(
         milestone_id=milestone.id, author_id=actor.id, status=new_status, note=text,
-        noted_on=noted_on,
+        noted_on=noted_on, state=ReportState.published if publishes else ReportState.submitted,
     )
     progress_note.evidence.extend(Evidence(url=url) for url in urls)
     db.session.add(progress_note)
-    if new_status == MilestoneStatus.complete:
-        if previous != MilestoneStatus.complete or milestone.completed_on is None:
-            milestone.completed_on = noted_on
-    else:
-        milestone.completed_on = None
-    milestone.status = new_status
 
     written: list[str] = []
     try:
@@ -145,20 +144,48 @@ def report_progress(
                 content_type=upload.content_type, size_bytes=upload.size, sha256=upload.sha256,
             ))
         db.session.flush()
-        record(
-            actor, "progress.report", progress_note, public=True,
-            committee_id=commitment.committee_id, commitment_id=commitment.id,
-            milestone_id=milestone.id, status=new_status.value, previous_status=previous.value,
-            noted_on=noted_on.isoformat(), links=len(urls), files=len(uploads),
-        )
-        notify(queries.followers_of(commitment), "commitment_progress", commitment_path(commitment),
-               actor=actor, title=commitment.title)
-        db.session.flush()
+        if publishes:
+            publish(actor, progress_note, links=len(urls), files=len(uploads))
+        else:
+            record(actor, "progress.submitted", progress_note, public=False,
+                   committee_id=commitment.committee_id, commitment_id=commitment.id,
+                   milestone_id=milestone.id, status=new_status.value,
+                   noted_on=noted_on.isoformat(), links=len(urls), files=len(uploads))
+            notify(queries.facilitators_of(commitment), "progress_oversight",
+                   commitment_path(commitment), actor=actor, title=commitment.title,
+                   event="submitted")
+            db.session.flush()
     except BaseException:
         storage.delete(written)  # the unit of work is rolled back by whoever called this act
         raise
     storage.delete_if_rolled_back(written)
     return progress_note
+
+
+def publish(actor, progress_note: ProgressNote, **facts) -> None:
+    """Make a report public: its status becomes the milestone's, the public record says so and
+    the followers are told. The caller checked the permission and the report's state."""
+    milestone = progress_note.milestone
+    commitment = milestone.commitment
+    previous = milestone.status
+    progress_note.state = ReportState.published
+    progress_note.published_at = utcnow()
+    if progress_note.status == MilestoneStatus.complete:
+        if previous != MilestoneStatus.complete or milestone.completed_on is None:
+            milestone.completed_on = progress_note.noted_on
+    else:
+        milestone.completed_on = None
+    milestone.status = progress_note.status
+    db.session.flush()
+    record(
+        actor, "progress.report", progress_note, public=True,
+        committee_id=commitment.committee_id, commitment_id=commitment.id,
+        milestone_id=milestone.id, status=progress_note.status.value, previous_status=previous.value,
+        noted_on=progress_note.noted_on.isoformat(), **facts,
+    )
+    notify(queries.followers_of(commitment), "commitment_progress", commitment_path(commitment),
+           actor=actor, title=commitment.title)
+    db.session.flush()
 
 
 # ---------------------------------------------------------------- implementation status

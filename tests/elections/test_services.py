@@ -618,6 +618,10 @@ def test_self_selection_is_recorded_and_published_like_a_result(world):
         (MemberKind.cs_titular, "Persona Titular", date(2026, 3, 10)),
         (MemberKind.cs_suplente, "Persona Suplente", date(2026, 3, 10)),
     }
+    # Each seat is held for its organisation: the seat keeps the chosen organisation's account,
+    # which confirms and disputes the committee's progress reports (app/progress).
+    assert {m.kind: m.user_id for m in current} == {
+        MemberKind.cs_titular: world.organisations[0].id, MemberKind.cs_suplente: world.organisations[1].id}
     assert [e.action for e in audit("election.agreement_recorded") + audit("election.agreement_published")]
 
 

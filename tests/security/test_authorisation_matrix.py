@@ -167,6 +167,13 @@ EXPECTED: list[tuple[str, dict]] = [
     ("progress.commitment", {"*": PUBLIC}),
     ("progress.evidence", {"*": PUBLIC}),
     ("progress.report progress.status", {"*": FACILITATORS}),
+    # Who drafts and who checks (issue 16): the committee's facilitators name officials and
+    # publish or return their reports (no role of the table is an official); the titular seat
+    # (held by the organisation) confirms or disputes; a dispute is answered by the facilitators.
+    ("progress.officials progress.end_official progress.waiting progress.publish_report "
+     "progress.return_report progress.answer", {"*": FACILITATORS}),
+    ("progress.review", {"*": ORGANISATION_ONLY}),
+    ("progress.mine", {"*": SIGNED_IN}),
     # Proposals: the author edits and withdraws, but may not support their own proposal.
     ("proposals.index", {"*": PUBLIC}),
     ("proposals.show", {"*": PUBLIC}),

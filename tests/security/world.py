@@ -15,6 +15,7 @@ from app.maps.views import LEAFLET_VERSION
 from app.newsletters import services as newsletter_services
 from app.places.models import Place
 from app.plans.models import CommitteeMember, MemberKind
+from app.progress.models import CommitmentOfficial, ReportReview, Verdict
 from app.proposals import services as proposal_services
 from app.proposals.models import AttachmentKind, ProposalAttachment
 from tests.calls.factories import make_application, make_call
@@ -93,6 +94,18 @@ class World:
         note = add_note(self.milestone, self.facilitator, links=0, files=1)
         self.evidence = note.evidence[0]
         _store_file(self.evidence.stored_name)
+        # The organisation holds the committee's titular seat (it confirms and disputes reports)
+        # and disputed the report; a person no role names is the commitment's official.
+        db.session.add(CommitteeMember(committee_id=self.committee.id, name="Rosa Ibarra",
+                                       kind=MemberKind.cs_titular, user_id=self.organisation.id))
+        self.official = CommitmentOfficial(commitment_id=self.published.id, user_id=make_user().id,
+                                           institution="Secretaría de Obras")
+        self.dispute = ReportReview(note_id=note.id, author_id=self.organisation.id, round=1,
+                                    seat="cs_titular", seat_holder="Rosa Ibarra",
+                                    verdict=Verdict.disputed, reason="No coincide con lo visto.")
+        db.session.add_all([self.official, self.dispute])
+        db.session.commit()
+        self.note = note
 
         self.call = make_call(self.plan, [self.committee, self.other_committee])
         self.application = make_application(self.call, self.organisation, self.committee,
@@ -160,7 +173,8 @@ def url_values(world: World) -> list[tuple[str, dict]]:
         ("opendata.*", {"slug": "proposals"}),
         ("consultations.*", {"comment_id": world.consultation_comment.id,
                              "commitment_id": world.consulted.id}),
-        ("progress.*", {"commitment_id": world.published.id}),
+        ("progress.*", {"commitment_id": world.published.id, "note_id": world.note.id,
+                        "review_id": world.dispute.id, "official_id": world.official.id}),
         ("commitments.withdraw", {"commitment_id": world.published.id}),
         ("comments.*", {"proposal_id": world.discussed.id}),
         ("admin.decide_organisation", {"user_id": world.organisation.id}),

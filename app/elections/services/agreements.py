@@ -166,6 +166,9 @@ def publish_agreement(actor, election, term_start=None) -> SelfSelectionAgreemen
     moment = now()
     chosen = {MemberKind.cs_titular.value: (agreement.titular_name, agreement.titular_organisation),
               MemberKind.cs_suplente.value: (agreement.suplente_name, agreement.suplente_organisation)}
+    # A seat chosen by agreement is held for its organisation: the seat keeps the organisation's
+    # account, which acts for the seat (it confirms or disputes progress reports, app/progress).
+    accounts = {p["name"]: p["id"] for p in agreement.participants}
     holders = []
     for index, kind in enumerate(election.seats):
         name, organisation = chosen.get(kind, (None, None))
@@ -174,7 +177,7 @@ def publish_agreement(actor, election, term_start=None) -> SelfSelectionAgreemen
             winner_organisation=organisation, self_selection=True, published_at=moment,
             roll_size=len(agreement.participants),
         ))
-        holders.append((kind, name, organisation or "", None))
+        holders.append((kind, name, organisation or "", accounts.get(organisation) if name else None))
     seat_holders(election, holders, first_day)
     agreement.published_at = moment
     election.published_at = moment
