@@ -26,6 +26,8 @@ from app.commitments.models import (
 from app.core import clock
 from app.core.pagination import Page
 from app.extensions import db
+from app.meetings.models import CommitteeSession, SessionAgreement
+from app.meetings.queries import agreement_counts
 from app.plans.models import ActionPlan, Committee, Theme
 from app.progress.lights import Light, Lights, lights_for
 from app.progress.models import ProgressNote, ReportReview, ReportState
@@ -127,6 +129,7 @@ class Dashboard:
     milestone_counts: dict[str, int]  # TIMELINE_KEYS -> count, plus "total"
     lights: Lights | None = None  # app/progress/lights.py: every public commitment's and milestone's
     light_counts: list[tuple[Light, int]] = field(default_factory=list)  # every light, in order
+    agreements: dict[str, int] = field(default_factory=dict)  # the committees' sessions: open, late, done
 
     @property
     def total(self) -> int:
@@ -391,7 +394,15 @@ def dashboard_version(plan: ActionPlan, committee: Committee | None = None) -> t
         ProgressNote, ProgressNote.id == ReportReview.note_id).join(
         Milestone, Milestone.id == ProgressNote.milestone_id).join(
         Commitment, Commitment.id == Milestone.commitment_id).where(*conditions)
-    parts = [part.subquery() for part in (commitments, milestones, committees, themes, reports, verdicts)]
+    # The committees' sessions' agreements (open, late, done) move with new ones and done ones.
+    sessions = sa.select(CommitteeSession.id).join(Committee, Committee.id == CommitteeSession.committee_id)
+    sessions = sessions.where(Committee.id == committee.id) if committee is not None else sessions.where(
+        Committee.plan_id == plan.id)
+    agreements = sa.select(sa.func.count(SessionAgreement.id), sa.func.max(SessionAgreement.id),
+                           sa.func.count(SessionAgreement.done_on)).where(
+        SessionAgreement.session_id.in_(sessions))
+    parts = [part.subquery() for part in (commitments, milestones, committees, themes, reports, verdicts,
+                                          agreements)]
     joined = parts[0]
     for part in parts[1:]:  # each part is one row: joined side by side
         joined = joined.join(part, sa.true())
@@ -414,9 +425,10 @@ def _text_length(column):
 
 def dashboard(plan: ActionPlan, committee: Committee | None = None, today: date | None = None,
               page: int = 1) -> Dashboard:
-    """The dashboard of the plan (or of one committee) with page `page` of its commitments: seven
+    """The dashboard of the plan (or of one committee) with page `page` of its commitments: eight
     statements whatever the number of commitments and milestones (the plan's figures, two; its
-    committees; the page's commitments and their milestones; the lights, two)."""
+    committees; the page's commitments and their milestones; the lights, two; the agreements of
+    the committees' sessions)."""
     today = today or clock.today()
     committee_id = committee.id if committee else None
     figures = Figures.of_plan(plan.id)
@@ -439,6 +451,8 @@ def dashboard(plan: ActionPlan, committee: Committee | None = None, today: date 
         milestone_counts={"total": sum(milestone_counts.values()), **milestone_counts},
         lights=lights,
         light_counts=list(counted.items()),
+        agreements=agreement_counts(today, committee_id=committee_id,
+                                    plan_id=None if committee_id else plan.id),
     )
 
 

@@ -26,6 +26,8 @@ from app.demo.participation import participation_story
 from app.demo.participation import summary as participation_summary
 from app.demo.places import load_places
 from app.demo.records import archive_records_story, current_records_story
+from app.demo.sessions import sessions_story
+from app.demo.sessions import summary as sessions_summary
 from app.demo.structure import build_plan
 from app.demo.timeline import Timeline, local, run_together
 from app.extensions import db
@@ -100,11 +102,12 @@ def _load() -> str:
     run_together(current_story(current, garante, accounts[ORGANISATION["email"]], DEMO_PASSWORD, today),
                  participation_story(current, DEMO_PASSWORD),
                  commitments_story(current, today),
+                 sessions_story(current, today),
                  current_records_story(current, garante, today))
     return (
         f"{archive.name} (archived): {archive_participation}, {archive_commitments}, "
         f"{elections_summary(archive)}. {current.name}: {participation_summary(current)}, "
-        f"{current_summary(current)}, {elections_summary(current)}. "
+        f"{current_summary(current)}, {elections_summary(current)}, {sessions_summary(current)}. "
         f"{db.session.scalar(sa.select(sa.func.count(CommitteeMember.id)))} committee members, "
         f"{db.session.scalar(sa.select(sa.func.count(Commitment.id)))} commitments"
     )

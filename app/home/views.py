@@ -11,6 +11,7 @@ from app.core.i18n import local_when
 from app.core.views import load_or_404
 from app.extensions import db
 from app.home import archive, queries  # noqa: F401 (archive: /plans/ and /plans/<slug>/)
+from app.meetings.queries import agreement_counts, sessions_of
 from app.plans import bp
 from app.plans.models import MemberKind
 from app.plans.queries import committee_by_slug, current_plan
@@ -44,6 +45,9 @@ def panel():
                            **HELPERS)
 
 
+SESSIONS_SHOWN = 3  # the committee's latest sessions on its page; the rest on its sessions' page
+
+
 @bp.get("/committees/<slug>")
 def committee(slug: str):
     plan = load_or_404(current_plan())
@@ -65,4 +69,6 @@ def committee(slug: str):
         commitments=commitments,
         more_commitments=more_commitments,
         lights=lights_for([c.id for c in commitments], today()),
+        sessions=sessions_of(committee)[:SESSIONS_SHOWN],
+        agreements=agreement_counts(today(), committee_id=committee.id),
     )

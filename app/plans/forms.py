@@ -57,6 +57,9 @@ class CommitteeForm(FlaskForm):
                        _l("Up to eight letters or digits, shown before its commitments' numbers "
                           "(MD-1). Made from the name's initials when left empty."))
     description = TextAreaField(_l("Description"), filters=[_strip], render_kw={"rows": 4})
+    quorum = _line(_l("Quorum of its sessions (optional)"),
+                   _l("How many of its government members and its titular seat must attend. "
+                      "Empty: more than half."))
 
 
 class MemberForm(FlaskForm):

@@ -169,6 +169,9 @@ class Committee(db.Model):
     # keep it unique within the plan; a row inserted directly gets the name's initials.
     short_code: Mapped[str] = mapped_column(sa.String(SHORT_CODE_MAX), nullable=False,
                                             default=_default_short_code, server_default="")
+    # The committee's rule of quorum for its sessions (app/meetings): how many of its voting
+    # seats must be filled; None: more than half of them.
+    quorum: Mapped[int | None] = mapped_column(sa.Integer)
 
     plan: Mapped[ActionPlan] = relationship(back_populates="committees")
     members: Mapped[list["CommitteeMember"]] = relationship(

@@ -174,6 +174,9 @@ EXPECTED: list[tuple[str, dict]] = [
      "progress.return_report progress.answer", {"*": FACILITATORS}),
     ("progress.review", {"*": ORGANISATION_ONLY}),
     ("progress.mine", {"*": SIGNED_IN}),
+    # The committees' sessions: public to read; recorded by the committee's facilitators.
+    ("meetings.index meetings.show", {"*": PUBLIC}),
+    ("meetings.new meetings.add_agreement meetings.complete meetings.minutes", {"*": FACILITATORS}),
     # Proposals: the author edits and withdraws, but may not support their own proposal.
     ("proposals.index", {"*": PUBLIC}),
     ("proposals.show", {"*": PUBLIC}),

@@ -9,6 +9,7 @@ from werkzeug.routing import Rule
 
 from app.calls.models import ApplicationDocument, ApplicationStatus
 from app.core import storage
+from app.core.clock import today
 from app.elections.models import CandidateState, ElectionState
 from app.extensions import db
 from app.maps.views import LEAFLET_VERSION
@@ -143,6 +144,14 @@ class World:
         make_candidate(self.election, other_org)
         self.organisations = [self.organisation]
         self.voting = voting_election(self, candidates=1)
+        # A session of the committee with an agreement, not done, and no minutes yet.
+        from app.meetings import services as meetings
+
+        self.session = meetings.record_session(self.facilitator, self.committee, {
+            "held_on": today() - timedelta(days=1), "agenda": "1. Avance.", "present": []})
+        self.agreement = meetings.add_agreement(self.facilitator, self.session, {
+            "text": "Publicar.", "owner": "Obras", "due_on": today() + timedelta(days=9)})
+        db.session.commit()
         # A municipality nobody names (make_plan's catalogue): removing it is allowed.
         self.free_place = db.session.scalar(sa.select(Place).where(
             Place.plan_id == self.committee.plan_id, Place.name == "Lerdo"))
@@ -182,6 +191,8 @@ def url_values(world: World) -> list[tuple[str, dict]]:
         ("moderation.*", {"target_type": "proposal", "target_id": world.discussed.id}),
         ("follows.*", {"target_type": "committee", "target_id": world.committee.id}),
         ("documents.*", {"document_id": world.record.id, "number": 1}),
+        ("meetings.*", {"committee_id": world.committee.id, "session_id": world.session.id,
+                        "agreement_id": world.agreement.id}),
         ("announcements.*", {"announcement_id": world.announcement.id}),
         ("*", {
             "token": "not-a-real-token",

@@ -28,11 +28,27 @@ def _with_slug(model, plan: ActionPlan, read, data: dict) -> tuple[dict, str]:
     return values, slug
 
 
+def _quorum(data: dict, errors: Errors) -> int | None:
+    """The committee's rule of quorum: a whole number of members from 1, or empty (more than half)."""
+    value = data.get("quorum")
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 1000:
+        errors.add("quorum", _("Give the quorum as a whole number of members, or leave it empty."))
+        return None
+    return number
+
+
 def _committee_values(data: dict, errors: Errors) -> dict:
     return {
         "name": _input.line(data, "name", 200, errors, required=True),
         "scope": _input.line(data, "scope", 200, errors, required=True),
         "description": _input.text(data, "description", 20000, errors),
+        "quorum": _quorum(data, errors),
     }
 
 
