@@ -111,6 +111,7 @@ def _import_models() -> None:
     from app.elections import models as _elections  # noqa: F401
     from app.follows import models as _follows  # noqa: F401
     from app.fulltext import models as _fulltext  # noqa: F401
+    from app.ledger import models as _ledger  # noqa: F401
     from app.meetings import models as _meetings  # noqa: F401
     from app.moderation import models as _moderation  # noqa: F401
     from app.newsletters import models as _newsletters  # noqa: F401
@@ -175,7 +176,7 @@ def _register_blueprints(app: Flask) -> None:
     # privacy; Atom; records; news; the API explained for people; following; unsubscribe links;
     # search
     for name in ("legal", "feeds", "documents", "announcements", "developers", "follows", "reminders",
-                 "newsletters", "search", "meetings"):
+                 "newsletters", "search", "meetings", "ledger"):
         app.register_blueprint(importlib.import_module(f"app.{name}").bp)
     for name in ("admin_views", "admin_committees"):  # the routes of /admin/plans
         importlib.import_module(f"app.plans.{name}")

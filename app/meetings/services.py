@@ -14,6 +14,7 @@ from app.core.errors import InvalidTransition, ValidationError
 from app.core.permissions import require
 from app.core.text import clean_text
 from app.extensions import db
+from app.ledger import services as ledger
 from app.meetings import permissions as _permissions  # noqa: F401  (registers the rules)
 from app.meetings import queries
 from app.meetings.models import CommitteeSession, SessionAgreement, SessionAttendance
@@ -112,6 +113,9 @@ def add_agreement(actor, session: CommitteeSession, data: dict) -> SessionAgreem
                                  due_on=due_on)
     db.session.add(agreement)
     db.session.flush()
+    ledger.append(session.committee.plan_id, "session_agreement", f"session_agreement:{agreement.id}", {
+        "session": session.id, "committee": session.committee_id, "text": text, "owner": owner,
+        "due_on": due_on.isoformat()})
     record(actor, "meetings.agreement_added", agreement, public=True, committee_id=session.committee_id,
            session_id=session.id, owner=owner, due_on=due_on.isoformat())
     db.session.flush()
@@ -140,6 +144,8 @@ def complete_agreement(actor, agreement: SessionAgreement, data: dict) -> None:
     if done != 1:
         raise InvalidTransition(_("This agreement is already marked done."))
     db.session.refresh(agreement)
+    ledger.append(session.committee.plan_id, "agreement_done", f"session_agreement:{agreement.id}", {
+        "session": session.id, "done_on": done_on.isoformat(), "note": note})
     record(actor, "meetings.agreement_done", agreement, public=True, committee_id=session.committee_id,
            session_id=session.id, done_on=done_on.isoformat())
     db.session.flush()
@@ -160,5 +166,10 @@ def publish_minutes(actor, session: CommitteeSession, minutes: str) -> None:
     if done != 1:
         raise InvalidTransition(_("The minutes of this session are already published."))
     db.session.refresh(session)
+    ledger.append(session.committee.plan_id, "session_minutes", f"committee_session:{session.id}", {
+        "committee": session.committee_id, "held_on": session.held_on.isoformat(), "agenda": session.agenda,
+        "attendance": [{"name": a.name, "seat": a.kind, "present": a.present, "stood_in_for": a.stood_in_for}
+                       for a in session.attendance],
+        "seats": session.seats, "present": session.present, "quorum": session.quorum, "minutes": text})
     record(actor, "meetings.minutes_published", session, public=True, committee_id=session.committee_id)
     db.session.flush()

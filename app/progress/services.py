@@ -21,6 +21,7 @@ from app.core.errors import ValidationError
 from app.core.permissions import can, require
 from app.core.text import clean_text
 from app.extensions import db
+from app.ledger import services as ledger
 from app.notifications.services import notify
 from app.progress import permissions as _permissions  # noqa: F401  (registers the rules)
 from app.progress import queries
@@ -183,6 +184,12 @@ def publish(actor, progress_note: ProgressNote, **facts) -> None:
         milestone_id=milestone.id, status=progress_note.status.value, previous_status=previous.value,
         noted_on=progress_note.noted_on.isoformat(), **facts,
     )
+    ledger.append(commitment.plan_id, "progress_report", f"progress_note:{progress_note.id}", {
+        "commitment": commitment.id, "milestone": milestone.id, "status": progress_note.status.value,
+        "noted_on": progress_note.noted_on.isoformat(), "note": progress_note.note,
+        "evidence": [{"sha256": e.sha256} if e.stored_name else {"url": e.url}
+                     for e in progress_note.evidence],
+    })
     notify(queries.followers_of(commitment), "commitment_progress", commitment_path(commitment),
            actor=actor, title=commitment.title)
     db.session.flush()

@@ -13,7 +13,6 @@ from alembic import op
 
 import app.core.db
 
-
 # revision identifiers, used by Alembic.
 revision = '1e4a47ea9409'
 down_revision = 'c8e2f0a4d917'

@@ -12,7 +12,6 @@ from alembic import op
 
 import app.core.db
 
-
 # revision identifiers, used by Alembic.
 revision = 'd8a24d8282f9'
 down_revision = '1e4a47ea9409'

@@ -19,6 +19,7 @@ from app.core.text import clean_line, clean_text
 from app.documents import permissions as _permissions  # noqa: F401  (registers the rules)
 from app.documents.models import Document, DocumentKind, DocumentVersion
 from app.extensions import db
+from app.ledger import services as ledger
 from app.plans.models import Committee
 
 TITLE_MAX = 300
@@ -111,6 +112,14 @@ def _write_version(actor, document: Document, number: int, upload: storage.Uploa
     return version
 
 
+def _chain(document: Document, version: DocumentVersion) -> None:
+    """The version, with its file's SHA-256, in the plan's public ledger (app/ledger)."""
+    ledger.append(document.plan_id, "document_version", f"document:{document.id}", {
+        "title": document.title, "kind": document.kind.value, "committee": document.committee_id,
+        "document_date": document.document_date.isoformat(), "number": version.number,
+        "file": version.original_name, "sha256": version.sha256, "reason": version.reason})
+
+
 # ---------------------------------------------------------------- the acts
 
 def publish_document(actor, plan, data: dict, upload) -> Document:
@@ -145,6 +154,7 @@ def publish_document(actor, plan, data: dict, upload) -> Document:
     require(actor, "documents.publish", document)
     db.session.add(document)
     version = _write_version(actor, document, 1, upload, None)
+    _chain(document, version)
     record(actor, "documents.publish", document, public=True, committee_id=committee_id,
            plan_id=plan.id, kind=kind.value, title=title, sha256=version.sha256)
     db.session.flush()
@@ -179,6 +189,7 @@ def add_version(actor, document: Document, data: dict, upload) -> DocumentVersio
     number = 1 + (db.session.scalar(sa.select(sa.func.max(DocumentVersion.number))
                                     .where(DocumentVersion.document_id == document.id)) or 0)
     version = _write_version(actor, document, number, upload, reason)
+    _chain(document, version)
     record(actor, "documents.add_version", document, reason=reason, public=True,
            committee_id=document.committee_id, number=number, sha256=version.sha256)
     db.session.flush()
@@ -199,5 +210,7 @@ def update_document_details(actor, document: Document, data: dict) -> bool:
            previous_title=document.title, previous_description=document.description,
            title=title, description=description)
     document.title, document.description = title, description
+    ledger.append(document.plan_id, "document_details", f"document:{document.id}",
+                  {"title": title, "description": description})
     db.session.flush()
     return True
