@@ -176,7 +176,7 @@ def _register_blueprints(app: Flask) -> None:
     # privacy; Atom; records; news; the API explained for people; following; unsubscribe links;
     # search
     for name in ("legal", "feeds", "documents", "announcements", "developers", "follows", "reminders",
-                 "newsletters", "search", "meetings", "ledger"):
+                 "newsletters", "search", "meetings", "ledger", "standards"):
         app.register_blueprint(importlib.import_module(f"app.{name}").bp)
     for name in ("admin_views", "admin_committees"):  # the routes of /admin/plans
         importlib.import_module(f"app.plans.{name}")

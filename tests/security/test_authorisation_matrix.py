@@ -176,6 +176,7 @@ EXPECTED: list[tuple[str, dict]] = [
     ("progress.mine", {"*": SIGNED_IN}),
     # Each published plan's public ledger and its download: anyone.
     ("ledger.*", {"*": PUBLIC}),
+    ("standards.*", {"*": PUBLIC}),
     # The committees' sessions: public to read; recorded by the committee's facilitators.
     ("meetings.index meetings.show", {"*": PUBLIC}),
     ("meetings.new meetings.add_agreement meetings.complete meetings.minutes", {"*": FACILITATORS}),

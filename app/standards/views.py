@@ -1,0 +1,44 @@
+"""The standards page of a plan, and its figures as open data (JSON and CSV)."""
+import csv
+import io
+
+from flask import Response, jsonify, render_template
+
+from app.core.clock import today
+from app.core.views import load_or_404
+from app.extensions import db
+from app.plans.models import ActionPlan
+from app.standards import bp, queries
+
+
+def _plan(plan_id: int) -> ActionPlan:
+    plan = db.session.get(ActionPlan, plan_id)
+    return load_or_404(plan if plan is not None and plan.is_published else None)
+
+
+@bp.get("/<int:plan_id>")
+def show(plan_id: int):
+    plan = _plan(plan_id)
+    return render_template("standards/show.html", plan=plan, figures=queries.figures(plan, today()),
+                           today=today(), forum_days=queries.FORUM_DAYS)
+
+
+@bp.get("/<int:plan_id>.json")
+def as_json(plan_id: int):
+    plan = _plan(plan_id)
+    return jsonify({"plan": {"id": plan.id, "name": plan.name}, "computed_on": today().isoformat(),
+                    "figures": [figure.as_dict() for figure in queries.figures(plan, today())]})
+
+
+@bp.get("/<int:plan_id>.csv")
+def as_csv(plan_id: int):
+    plan = _plan(plan_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["plan_id", "computed_on", "key", "title", "met", "done", "total", "rate", "falling_short"])
+    for figure in queries.figures(plan, today()):
+        writer.writerow([plan.id, today().isoformat(), figure.key, str(figure.title), int(figure.met),
+                         figure.done, figure.total, "" if figure.rate is None else figure.rate,
+                         figure.short_count])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="standards-plan-{plan.id}.csv"'})
