@@ -16,6 +16,7 @@ from app.plans import bp
 from app.plans.models import MemberKind
 from app.plans.queries import committee_by_slug, current_plan
 from app.progress.lights import lights_for
+from app.progress.path import reach_of_committee
 from app.proposals.models import PROPOSAL_STATE_LABELS
 
 COMMITTEE_COMMITMENTS = 50  # commitments listed on a committee's page
@@ -71,4 +72,5 @@ def committee(slug: str):
         lights=lights_for([c.id for c in commitments], today()),
         sessions=sessions_of(committee)[:SESSIONS_SHOWN],
         agreements=agreement_counts(today(), committee_id=committee.id),
+        reach=reach_of_committee(committee.id),
     )

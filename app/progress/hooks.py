@@ -24,7 +24,9 @@ from app.progress.models import (
     ReportReview,
     ReportState,
 )
+from app.progress.path import path_of
 from app.progress.queries import STATUS_ACTION, commitment_visible, followers_of
+from app.proposals import related
 
 
 @export_section
@@ -71,6 +73,11 @@ def _progress(user_id: int) -> dict:
     ]
     return {"progress_notes": notes, "progress_verdicts": verdicts, "dispute_answers": answers,
             "official_appointments": appointments}
+
+
+# A proposal's page shows what happened to it: its tables, commitments, milestones and lights.
+related.register(related.Related(name="path", template="progress/_path.html",
+                                 context=lambda proposal, viewer: {"path": path_of(proposal)}))
 
 
 # What happened to a report, in the words of the reader's language (app/notifications/kinds.py).
