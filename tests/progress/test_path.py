@@ -44,7 +44,7 @@ def test_the_path_of_a_proposal_to_its_commitments_milestones_and_reports(fed):
     note = services.report_progress(fed.facilitator, fed.commitment.milestones[0], "complete", "Hecho.",
                                     date(2026, 3, 1))
     oversight.review_report(fed.suplente, note, "disputed", "No coincide.")
-    fed.proposal.reference  # loaded before counting: the page has it already
+    db.session.refresh(fed.proposal)  # loaded before counting: the page has it already
 
     with count_queries() as sent:
         path = path_of(fed.proposal)
@@ -58,7 +58,7 @@ def test_the_path_of_a_proposal_to_its_commitments_milestones_and_reports(fed):
 
 
 def test_a_proposal_that_went_nowhere_costs_one_statement_and_says_why(fed, client):
-    fed.lone.reference
+    db.session.refresh(fed.lone)
     with count_queries() as sent:
         path = path_of(fed.lone)
     assert path.empty and len(sent) == 1
