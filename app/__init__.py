@@ -109,6 +109,7 @@ def _import_models() -> None:
     from app.dialogues import models as _dialogues  # noqa: F401
     from app.documents import models as _documents  # noqa: F401
     from app.elections import models as _elections  # noqa: F401
+    from app.evaluation import models as _evaluation  # noqa: F401
     from app.follows import models as _follows  # noqa: F401
     from app.fulltext import models as _fulltext  # noqa: F401
     from app.ledger import models as _ledger  # noqa: F401
@@ -176,7 +177,7 @@ def _register_blueprints(app: Flask) -> None:
     # privacy; Atom; records; news; the API explained for people; following; unsubscribe links;
     # search
     for name in ("legal", "feeds", "documents", "announcements", "developers", "follows", "reminders",
-                 "newsletters", "search", "meetings", "ledger", "standards"):
+                 "newsletters", "search", "meetings", "ledger", "standards", "evaluation"):
         app.register_blueprint(importlib.import_module(f"app.{name}").bp)
     for name in ("admin_views", "admin_committees"):  # the routes of /admin/plans
         importlib.import_module(f"app.plans.{name}")

@@ -45,9 +45,10 @@ from app.consultations.services import answer_comment, comment_on_draft, open_co
 from app.demo import durango
 from app.demo.current import sources
 from app.demo.timeline import Timeline
+from app.evaluation.services import give_opinion, record_assessment
 from app.extensions import db
 from app.follows.services import follow
-from app.plans.models import ActionPlan, Committee, Theme
+from app.plans.models import ActionPlan, Committee, CommitteeMember, MemberKind, Theme
 from app.progress.services import report_progress, set_implementation_status
 
 DURANGO_TZ = ZoneInfo("America/Monterrey")
@@ -1128,8 +1129,32 @@ def load_commitments(plan: ActionPlan) -> str:
         for key, commitment in drafted.items():
             set_implementation_status(actors[key[0]], commitment, COMMITMENTS[key]["status"].value,
                                       "Estado del compromiso al cierre de la fase de implementación.")
+        _evaluation(clock, committees["municipio-durango"], drafted, actors["municipio-durango"])
     db.session.commit()
     return _summary(plan)
+
+
+def _evaluation(clock: Timeline, committee: Committee, drafted: dict, facilitator: User) -> None:
+    """The evaluation phase (February 2023) of the Municipio de Durango's commitments: the titular
+    elected in 2021 gives an opinion on each, then the facilitator records the self-assessment."""
+    titular = db.session.scalars(sa.select(User).join(CommitteeMember, CommitteeMember.user_id == User.id)
+                                 .where(CommitteeMember.committee_id == committee.id,
+                                        CommitteeMember.kind == MemberKind.cs_titular,
+                                        CommitteeMember.term_end.is_(None))).first()
+    keys = sorted(key for key in drafted if key[0] == committee.slug)
+    for day, key in enumerate(keys):
+        status = COMMITMENTS[key]["status"].value
+        clock.at(_utc(datetime(2023, 2, 6 + day, 11)))
+        if titular is not None:
+            give_opinion(titular, drafted[key], {
+                "completion": status,
+                "text": "La sociedad civil revisó los reportes y la evidencia publicada: el avance "
+                        "coincide con lo reportado, aunque faltó difundirlo entre las colonias."})
+        clock.at(_utc(datetime(2023, 2, 20 + day, 12)))
+        record_assessment(facilitator, drafted[key], {
+            "completion": status, "opened_government": "marginal" if status != "complete" else "major",
+            "evidence": "Reportes de avance publicados, confirmados por la sociedad civil; actas de las "
+                        "sesiones del comité; datos abiertos del compromiso."})
 
 
 def _summary(plan: ActionPlan) -> str:

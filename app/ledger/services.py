@@ -15,7 +15,8 @@ from app.plans.models import ActionPlan
 
 # The kinds of record, and the item each names (the row kind before the colon).
 KINDS = ("document_version", "document_details", "progress_report", "verdict", "dispute_answer",
-         "session_minutes", "session_agreement", "agreement_done")
+         "session_minutes", "session_agreement", "agreement_done", "evaluation_opinion",
+         "evaluation_assessment")
 
 
 def _lock_plan(plan_id: int) -> None:

@@ -1,6 +1,7 @@
 """Check a plan's public ledger of Cocrea, independently of the site that published it.
 
     python -m app.ledger.verify LEDGER.json [--head HASH[@N]]...
+    python -m app.ledger.verify --pack PACK.zip [--head HASH[@N]]...
     python3 verify.py LEDGER.json [...]        (this file alone; standard library only)
 
 It checks that the chain starts at the plan's genesis hash, that the entries are numbered 1, 2, 3…
@@ -13,6 +14,9 @@ fails. A chain could still have been rebuilt whole by whoever runs the site, so:
                   nothing up to there was changed since. Without @N the hash must be somewhere
                   in the chain. Repeat --head for several notes.
 
+With --pack it checks a plan's evidence pack (a ZIP): every file it holds is in its manifest
+with the right SHA-256 and size, nothing is missing or added, and the ledger inside verifies.
+
 Exit code 0 when everything checks out, 1 otherwise (2 for a file that cannot be read or a
 malformed argument). The rules are written out here again on purpose (the site's own are in
 app/ledger/chain.py): this file imports nothing of the site.
@@ -21,6 +25,7 @@ import argparse
 import hashlib
 import json
 import sys
+import zipfile
 
 FORMAT = "cocrea-plan-ledger/1"
 HEX = frozenset("0123456789abcdef")
@@ -107,6 +112,44 @@ def check(ledger: dict, heads: list[tuple[str, int | None]], out=sys.stdout) -> 
     return not failures
 
 
+PACK_FORMAT = "cocrea-evidence-pack/1"
+
+
+def check_pack(path: str, heads: list[tuple[str, int | None]], out=sys.stdout) -> bool:
+    """The pack's files against its manifest, then its ledger."""
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        try:
+            manifest = json.loads(archive.read("manifest.json"))
+        except (KeyError, ValueError):
+            print("FAIL  the pack has no readable manifest.json", file=out)
+            return False
+        if manifest.get("format") != PACK_FORMAT:
+            print(f"FAIL  not a Cocrea evidence pack (format {PACK_FORMAT!r} expected)", file=out)
+            return False
+        good, listed = True, set()
+        for item in manifest.get("files") or []:
+            name = item.get("path")
+            listed.add(name)
+            if name not in names:
+                print(f"FAIL  {printable(name)}: listed in the manifest, missing from the pack", file=out)
+                good = False
+                continue
+            data = archive.read(name)
+            if sha(data) != item.get("sha256") or len(data) != item.get("size"):
+                print(f"FAIL  {printable(name)}: its SHA-256 or size differs from the manifest's", file=out)
+                good = False
+        for name in sorted(names - listed - {"manifest.json"}):
+            print(f"FAIL  {printable(name)}: in the pack but not in its manifest", file=out)
+            good = False
+        if good:
+            print(f"OK    {len(listed)} files match the manifest", file=out)
+        if "ledger.json" not in listed:
+            print("FAIL  the pack holds no ledger.json", file=out)
+            return False
+        return check(json.loads(archive.read("ledger.json")), heads, out=out) and good
+
+
 def _head(text: str) -> tuple[str, int | None]:
     value, _, position = text.partition("@")
     value = value.strip().lower()
@@ -117,13 +160,20 @@ def _head(text: str) -> tuple[str, int | None]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Check a Cocrea plan ledger.")
-    parser.add_argument("ledger")
+    parser.add_argument("ledger", help="the ledger (JSON), or with --pack the evidence pack (ZIP)")
+    parser.add_argument("--pack", action="store_true", help="the file is an evidence pack")
     parser.add_argument("--head", action="append", type=_head, default=[],
                         help="a head hash noted earlier, HASH or HASH@N")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return 2 if exc.code else 0
+    if args.pack:
+        try:
+            return 0 if check_pack(args.ledger, args.head) else 1
+        except (OSError, zipfile.BadZipFile) as exc:
+            print(f"cannot read {args.ledger}: {exc}", file=sys.stderr)
+            return 2
     try:
         with open(args.ledger, encoding="utf-8") as handle:
             ledger = json.load(handle)

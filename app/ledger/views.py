@@ -16,6 +16,8 @@ KIND_LABELS = {
     "session_minutes": _l("Minutes of a committee session"),
     "session_agreement": _l("Agreement of a committee session"),
     "agreement_done": _l("Agreement done"),
+    "evaluation_opinion": _l("Opinion of a representative on a commitment"),
+    "evaluation_assessment": _l("Self-assessment of a commitment"),
 }
 
 

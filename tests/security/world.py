@@ -185,6 +185,7 @@ def url_values(world: World) -> list[tuple[str, dict]]:
         ("progress.*", {"commitment_id": world.published.id, "note_id": world.note.id,
                         "review_id": world.dispute.id, "official_id": world.official.id}),
         ("commitments.withdraw", {"commitment_id": world.published.id}),
+        ("evaluation.*", {"commitment_id": world.published.id, "plan_id": world.plan.id}),
         ("comments.*", {"proposal_id": world.discussed.id}),
         ("admin.decide_organisation", {"user_id": world.organisation.id}),
         ("plans.plan", {"slug": world.plan.slug}),
