@@ -40,6 +40,7 @@ class Figure:
     total: int
     short: list[tuple[str, str]] = field(default_factory=list)  # (label, path) of what falls short
     short_count: int = 0
+    source: str = ""  # the page listing every item the figure counts
 
     @property
     def rate(self) -> int | None:
@@ -49,7 +50,7 @@ class Figure:
         return {"key": self.key, "title": str(self.title), "rule": str(self.rule), "met": self.met,
                 "done": self.done, "total": self.total, "rate": self.rate,
                 "falling_short": [{"label": label, "path": path} for label, path in self.short],
-                "falling_short_count": self.short_count}
+                "falling_short_count": self.short_count, "source": self.source}
 
 
 def _span(plan: ActionPlan, today: date) -> tuple[date | None, date]:
@@ -82,7 +83,8 @@ def forum(plan: ActionPlan, today: date) -> Figure:
     return Figure("forum", _l("The forum meets regularly"),
                   _l("Each coordinating committee held a session at least every six months since the "
                      "co-creation began."), not short and bool(committees),
-                  len(committees) - len(short), len(committees), short[:LISTED], len(short))
+                  len(committees) - len(short), len(committees), short[:LISTED], len(short),
+                  url_for("plans.plan", slug=plan.slug))
 
 
 def timeline(plan: ActionPlan, today: date) -> Figure:
@@ -92,7 +94,7 @@ def timeline(plan: ActionPlan, today: date) -> Figure:
     short = [] if met else [(str(plan.name), url_for("plans.plan", slug=plan.slug))]
     return Figure("timeline", _l("A timeline published before co-creation"),
                   _l("The plan and its phases were published before its co-creation phase began."),
-                  met, int(met), 1, short, len(short))
+                  met, int(met), 1, short, len(short), url_for("plans.plan", slug=plan.slug))
 
 
 def proposals_answered(plan: ActionPlan) -> Figure:
@@ -106,7 +108,8 @@ def proposals_answered(plan: ActionPlan) -> Figure:
              for r in rows if not r.answered]
     return Figure("proposals_answered", _l("Every proposal answered with a reason"),
                   _l("Every proposal that left «submitted» has a public answer that gives its reason."),
-                  not short, len(rows) - len(short), len(rows), short[:LISTED], len(short))
+                  not short, len(rows) - len(short), len(rows), short[:LISTED], len(short),
+                  url_for("proposals.index", plan=plan.slug))
 
 
 def consultation_answered(plan: ActionPlan) -> Figure:
@@ -121,7 +124,8 @@ def consultation_answered(plan: ActionPlan) -> Figure:
                                     _anchor=f"comment-{r.id}")) for r in rows if not r.answered]
     return Figure("consultation_answered", _l("Every consultation comment answered"),
                   _l("Every comment made in a public consultation on a draft commitment has an answer."),
-                  not short, len(rows) - len(short), len(rows), short[:LISTED], len(short))
+                  not short, len(rows) - len(short), len(rows), short[:LISTED], len(short),
+                  url_for("commitments.index", plan=plan.slug))
 
 
 def repository_current(plan: ActionPlan) -> Figure:
@@ -133,7 +137,7 @@ def repository_current(plan: ActionPlan) -> Figure:
     return Figure("repository_current", _l("The public repository kept current"),
                   _l("Every official document was published within %(days)d days of its date.",
                      days=REPOSITORY_DAYS), not short, len(rows) - len(short), len(rows),
-                  short[:LISTED], len(short))
+                  short[:LISTED], len(short), url_for("documents.index", plan=plan.slug))
 
 
 def minutes(plan: ActionPlan) -> Figure:
@@ -145,7 +149,8 @@ def minutes(plan: ActionPlan) -> Figure:
              for r in rows if r.minutes_published_at is None]
     return Figure("minutes", _l("Minutes published after each session"),
                   _l("Every session of a coordinating committee has its minutes published."),
-                  not short, len(rows) - len(short), len(rows), short[:LISTED], len(short))
+                  not short, len(rows) - len(short), len(rows), short[:LISTED], len(short),
+                  url_for("plans.plan", slug=plan.slug))
 
 
 def figures(plan: ActionPlan, today: date) -> list[Figure]:

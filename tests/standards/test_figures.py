@@ -130,6 +130,7 @@ def test_the_page_and_its_open_data(known, client):
     page = client.get(f"/standards/{known.plan.id}").get_data(as_text=True)
     assert 'data-standard="forum" data-met="no"' in page and 'data-standard="timeline" data-met="yes"' in page
     assert f"/sessions/committee/{known.irregular.id}" in page
+    assert page.count("data-source") == 6 and f'href="/documents/?plan={known.plan.slug}" data-source' in page
     data = client.get(f"/standards/{known.plan.id}.json").get_json()
     assert {f["key"]: (f["done"], f["total"]) for f in data["figures"]}["minutes"] == (9, 10)
     rows = list(csv.DictReader(io.StringIO(client.get(f"/standards/{known.plan.id}.csv")
