@@ -216,6 +216,17 @@ ACTION_LABELS = {
     "declarations.add_signatory": _l("Added a signatory to the declaration"),
     "announcements.publish": _l("Published an announcement"),
     "announcements.unpublish": _l("Withdrew an announcement"),
+    "progress.official_appointed": _l("Named a responsible official of a commitment"),
+    "progress.official_ended": _l("Ended the appointment of a responsible official"),
+    "progress.confirmed": _l("Confirmed a progress report"),
+    "progress.disputed": _l("Disputed a progress report"),
+    "progress.dispute_answered": _l("Answered a dispute of a progress report"),
+    "meetings.session_recorded": _l("Recorded a session of a committee"),
+    "meetings.agreement_added": _l("Added an agreement of a committee session"),
+    "meetings.agreement_done": _l("Marked an agreement done"),
+    "meetings.minutes_published": _l("Published the minutes of a committee session"),
+    "evaluation.opinion": _l("Gave an opinion on a commitment at the end of its term"),
+    "evaluation.assessment": _l("Recorded the self-assessment of a commitment"),
 }
 
 TARGET_TYPE_LABELS = {
@@ -237,6 +248,12 @@ TARGET_TYPE_LABELS = {
     "Document": _l("Document"),
     "Declaration": _l("Declaration"),
     "Announcement": _l("Announcement"),
+    "CommitmentOfficial": _l("Responsible official"),
+    "ReportReview": _l("Verdict on a progress report"),
+    "CommitteeSession": _l("Committee session"),
+    "SessionAgreement": _l("Agreement of a committee session"),
+    "Opinion": _l("Opinion on a commitment"),
+    "Assessment": _l("Self-assessment of a commitment"),
 }
 
 

@@ -62,14 +62,13 @@ class ProgressNote(Rendered, db.Model):
     state: Mapped[ReportState] = enum_column(ReportState, nullable=False, default=ReportState.published,
                                              server_default=ReportState.published.value)
     published_at = mapped_column(UTCDateTime())
-    # The facilitator who published or returned an official's report, when, and why it was returned.
-    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # When a facilitator published or returned an official's report, and why it was returned (who
+    # did it is in the audit log: no column referencing users, so the table is never rebuilt).
     decided_at = mapped_column(UTCDateTime())
     return_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     milestone = relationship("Milestone")
-    author = relationship("User", foreign_keys=[author_id])
-    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    author = relationship("User")
     evidence: Mapped[list["Evidence"]] = relationship(
         back_populates="note", cascade="all, delete-orphan", order_by="Evidence.id"
     )

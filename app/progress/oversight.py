@@ -116,7 +116,7 @@ def _decide(actor, note: ProgressNote, state: ReportState, reason: str | None = 
     done = db.session.execute(
         sa.update(ProgressNote)
         .where(ProgressNote.id == note.id, ProgressNote.state == ReportState.submitted)
-        .values(state=state, decided_by_id=actor.id, decided_at=utcnow(), return_reason=reason)
+        .values(state=state, decided_at=utcnow(), return_reason=reason)
         .execution_options(synchronize_session=False)
     ).rowcount
     if done != 1:

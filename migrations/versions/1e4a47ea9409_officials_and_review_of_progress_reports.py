@@ -66,26 +66,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_progress_reviews_author_id'), ['author_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_progress_reviews_note_id'), ['note_id'], unique=False)
 
-    with op.batch_alter_table('progress_notes', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('state', sa.Enum('submitted', 'returned', 'published', name='reportstate', native_enum=False, create_constraint=True, length=32), server_default='published', nullable=False))
-        batch_op.add_column(sa.Column('published_at', app.core.db.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('decided_by_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('decided_at', app.core.db.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('return_reason', sa.Text(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_progress_notes_decided_by_id_users'), 'users', ['decided_by_id'], ['id'], ondelete='SET NULL')
-
+    # Added in place, never by rebuilding the table (evidence and verdicts refer to its rows): the
+    # state's CHECK belongs to the column, so that SQLite drops them together on a downgrade.
+    op.execute("ALTER TABLE progress_notes ADD COLUMN state VARCHAR(32) DEFAULT 'published' NOT NULL "
+               "CONSTRAINT ck_progress_notes_reportstate "
+               "CHECK (state IN ('submitted', 'returned', 'published'))")
+    op.add_column('progress_notes', sa.Column('published_at', app.core.db.UTCDateTime(timezone=True), nullable=True))
+    op.add_column('progress_notes', sa.Column('decided_at', app.core.db.UTCDateTime(timezone=True), nullable=True))
+    op.add_column('progress_notes', sa.Column('return_reason', sa.Text(), nullable=True))
     op.execute("UPDATE progress_notes SET published_at = created_at WHERE published_at IS NULL")
 
 
 def downgrade():
-    with op.batch_alter_table('progress_notes', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_progress_notes_decided_by_id_users'), type_='foreignkey')
-        batch_op.drop_column('return_reason')
-        batch_op.drop_column('decided_at')
-        batch_op.drop_column('decided_by_id')
-        batch_op.drop_column('published_at')
-        batch_op.drop_constraint(batch_op.f('ck_progress_notes_reportstate'), type_='check')
-        batch_op.drop_column('state')
+    for column in ('return_reason', 'decided_at', 'published_at', 'state'):
+        op.drop_column('progress_notes', column)
 
     with op.batch_alter_table('progress_reviews', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_progress_reviews_note_id'))

@@ -75,14 +75,13 @@ def upgrade():
     with op.batch_alter_table('session_attendance', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_session_attendance_session_id'), ['session_id'], unique=False)
 
-    with op.batch_alter_table('committees', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('quorum', sa.Integer(), nullable=True))
+    # In place, never by rebuilding the table (so many rows refer to committees).
+    op.add_column('committees', sa.Column('quorum', sa.Integer(), nullable=True))
 
 
 
 def downgrade():
-    with op.batch_alter_table('committees', schema=None) as batch_op:
-        batch_op.drop_column('quorum')
+    op.drop_column('committees', 'quorum')
 
     with op.batch_alter_table('session_attendance', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_session_attendance_session_id'))
