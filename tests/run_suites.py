@@ -4,9 +4,12 @@
 layer; SQLite runs those too, but not the ones marked `single_backend` (HTTP-heavy suites whose
 outcome does not depend on the database), which run once: the browser files are shared between
 the two halves (`sqlite_turn`), the others run on PostgreSQL (tests/README.md says which and
-why). Each backend runs under pytest-xdist with `WORKERS` processes (default 2, one per core of
-the 2-core machine this was tuned on): the four processes share the cores. Within a run, files
-go to workers whole (`--dist loadfile`), the slowest first (tests/durations.json, read by tests/conftest.py).
+why). Each backend runs under pytest-xdist: SQLite with `WORKERS` processes (default 2, one per
+core of the 2-core machine this was tuned on), PostgreSQL with `WORKERS_POSTGRESQL` (default one
+more than SQLite's, 3: its workers wait on the database server between statements, and its half
+ended 40-90 s after SQLite's with two); `WORKERS` alone sets both. The five processes share the
+cores. Within a run, files go to workers whole (`--dist loadfile`), the slowest first
+(tests/durations.json, read by tests/conftest.py).
 
 PostgreSQL comes from TEST_DATABASE_URL (default: the local server's `test` database). When it is
 unreachable the PostgreSQL run is skipped with a loud warning, unless COCREA_REQUIRE_SERVICES=1
@@ -84,6 +87,11 @@ def main(argv: list[str]) -> int:
     strict = os.environ.get("COCREA_REQUIRE_SERVICES") == "1"
     pg_url = os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG
     workers = int(os.environ.get("WORKERS", "2"))
+    # PostgreSQL's half has more to run and waits on the database server between statements: one
+    # more worker there, so that it ends with SQLite's instead of 40-90 s after it (tests/README.md,
+    # "Scheduling"). WORKERS alone sets both halves, as before.
+    pg_workers = int(os.environ.get("WORKERS_POSTGRESQL")
+                     or (workers if "WORKERS" in os.environ else workers + 1))
     runs = []
     problem = postgres_reachable(pg_url)
     if problem is None:
@@ -103,7 +111,8 @@ def main(argv: list[str]) -> int:
     for name, extra in runs:
         env = with_bytecode(dict(os.environ, **extra, COCREA_TEST_BACKEND=name))
         log = tempfile.NamedTemporaryFile("w+", prefix=f"cocrea-{name}-", suffix=".log", delete=False)
-        args = pytest_args(name if len(runs) > 1 else "only", argv, workers)
+        args = pytest_args(name if len(runs) > 1 else "only", argv,
+                           pg_workers if name == "postgresql" else workers)
         cmd = [sys.executable, "-m", "pytest", *args]
         procs.append((name, subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT),
                       log, time.monotonic()))
