@@ -14,7 +14,7 @@ from app.accounts.permissions import facilitates
 from app.commitments.models import CommitmentState
 from app.core.permissions import check, deny, not_now, rule
 from app.progress import queries
-from app.progress.models import ReportReview, ReportState, Verdict
+from app.progress.models import ProgressNote, ReportReview, ReportState, Verdict
 
 
 def _commitment_of(target):
@@ -98,7 +98,7 @@ def _review(actor, target):
             or not _active(actor) or queries.seat_of(actor, commitment.committee_id) is None):
         return deny(_("Only the committee's civil-society representatives (titular and suplente) "
                       "confirm or dispute its progress reports."))
-    if getattr(target, "state", ReportState.published) != ReportState.published:
+    if isinstance(target, ProgressNote) and target.state != ReportState.published:
         return not_now(_("Only published reports are confirmed or disputed."))
     return True
 
