@@ -9,7 +9,7 @@ from app.core.permissions import can, require
 from app.core.views import load_or_404, redirect_with, run_form
 from app.evaluation import bp, forms, pack, queries, services
 from app.extensions import db
-from app.plans.models import ActionPlan
+from app.plans.queries import published_plan
 
 
 def _commitment(commitment_id: int) -> Commitment:
@@ -61,7 +61,6 @@ def assessment(commitment_id: int):
 
 @bp.get("/<int:plan_id>/pack.zip")
 def evidence_pack(plan_id: int):
-    plan = db.session.get(ActionPlan, plan_id)
-    plan = load_or_404(plan if plan is not None and plan.is_published else None)
+    plan = load_or_404(published_plan(plan_id))
     return send_file(pack.build(plan), mimetype="application/zip", as_attachment=True,
                      download_name=f"evidence-pack-plan-{plan.id}.zip", max_age=0)

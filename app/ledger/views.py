@@ -3,9 +3,9 @@ from flask import jsonify, render_template
 from flask_babel import lazy_gettext as _l
 
 from app.core.views import load_or_404
-from app.extensions import db
 from app.ledger import bp, queries
 from app.plans.models import ActionPlan
+from app.plans.queries import published_plan
 
 KIND_LABELS = {
     "document_version": _l("Official document"),
@@ -22,8 +22,7 @@ KIND_LABELS = {
 
 
 def _plan(plan_id: int) -> ActionPlan:
-    plan = db.session.get(ActionPlan, plan_id)
-    return load_or_404(plan if plan is not None and plan.is_published else None)
+    return load_or_404(published_plan(plan_id))
 
 
 @bp.get("/<int:plan_id>")

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from app.core.audit import record
 from app.core.clock import today
 from app.core.db import utcnow
-from app.core.errors import InvalidTransition, ValidationError
+from app.core.errors import InvalidTransition
 from app.core.permissions import require
 from app.core.text import clean_text
 from app.extensions import db
@@ -19,23 +19,14 @@ from app.meetings import permissions as _permissions  # noqa: F401  (registers t
 from app.meetings import queries
 from app.meetings.models import CommitteeSession, SessionAgreement, SessionAttendance
 from app.plans.models import Committee, MemberKind
+from app.plans.services._input import Errors  # field errors raised together, as in the plans' forms
 
 AGENDA_MAX = 20_000
 TEXT_MAX = 5_000
 LINE_MAX = 300
 
 
-class _Errors(dict):
-    def add(self, field: str, message: str) -> None:
-        self.setdefault(field, []).append(message)
-
-    def raise_any(self) -> None:
-        if self:
-            field, messages = next(iter(self.items()))
-            raise ValidationError(messages[0], field=field, errors=dict(self))
-
-
-def _text(data: dict, key: str, limit: int, errors: _Errors, required: str | None = None) -> str:
+def _text(data: dict, key: str, limit: int, errors: Errors, required: str | None = None) -> str:
     value = clean_text(data.get(key) or "").strip()
     if required and not value:
         errors.add(key, required)
@@ -44,7 +35,7 @@ def _text(data: dict, key: str, limit: int, errors: _Errors, required: str | Non
     return value
 
 
-def _day(data: dict, key: str, errors: _Errors, required: str) -> date | None:
+def _day(data: dict, key: str, errors: Errors, required: str) -> date | None:
     value = data.get(key)
     if not isinstance(value, date):
         errors.add(key, required)
@@ -56,7 +47,7 @@ def record_session(actor, committee: Committee, data: dict) -> CommitteeSession:
     """A session held on `held_on` with its agenda and who attended: `present` (ids of current
     members), and `stand_in` (the suplente, present, stood in for the absent titular)."""
     require(actor, "meetings.manage", committee)
-    errors = _Errors()
+    errors = Errors()
     held_on = _day(data, "held_on", errors, _("Give the date of the session, such as 2026-03-31."))
     if held_on and held_on > today():
         errors.add("held_on", _("Record a session once it has been held: the date cannot be in the future."))
@@ -100,7 +91,7 @@ def record_session(actor, committee: Committee, data: dict) -> CommitteeSession:
 
 def add_agreement(actor, session: CommitteeSession, data: dict) -> SessionAgreement:
     require(actor, "meetings.manage", session)
-    errors = _Errors()
+    errors = Errors()
     text = _text(data, "text", TEXT_MAX, errors, _("Write what was agreed."))
     owner = _text(data, "owner", LINE_MAX, errors, _("Say who is responsible for it."))
     due_on = _day(data, "due_on", errors, _("Give the date it is due, such as 2026-03-31."))
@@ -127,7 +118,7 @@ def complete_agreement(actor, agreement: SessionAgreement, data: dict) -> None:
     """The agreement is done on `done_on`, with an optional note; once."""
     session = agreement.session
     require(actor, "meetings.manage", session)
-    errors = _Errors()
+    errors = Errors()
     done_on = _day(data, "done_on", errors, _("Give the date it was done, such as 2026-03-31."))
     if done_on and done_on > today():
         errors.add("done_on", _("The date cannot be in the future."))
@@ -154,7 +145,7 @@ def complete_agreement(actor, agreement: SessionAgreement, data: dict) -> None:
 def publish_minutes(actor, session: CommitteeSession, minutes: str) -> None:
     """The session's minutes, published once (they are the public record of the session)."""
     require(actor, "meetings.manage", session)
-    errors = _Errors()
+    errors = Errors()
     text = _text({"minutes": minutes}, "minutes", AGENDA_MAX, errors, _("Write the minutes."))
     errors.raise_any()
     done = db.session.execute(

@@ -163,6 +163,12 @@ def facilitator_scopes(committee_ids: list[int]) -> dict[int, list[ModeratorScop
     return found
 
 
+def published_plan(plan_id: int) -> ActionPlan | None:
+    """A plan by id if it is published (the pages of its ledger, standards and evidence pack)."""
+    plan = db.session.get(ActionPlan, plan_id)
+    return plan if plan is not None and plan.is_published else None
+
+
 def published_plans() -> list[ActionPlan]:
     """The public list of plans: the current first, then the others, newest first."""
     return list(db.session.scalars(

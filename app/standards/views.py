@@ -6,14 +6,13 @@ from flask import Response, jsonify, render_template
 
 from app.core.clock import today
 from app.core.views import load_or_404
-from app.extensions import db
 from app.plans.models import ActionPlan
+from app.plans.queries import published_plan
 from app.standards import bp, queries
 
 
 def _plan(plan_id: int) -> ActionPlan:
-    plan = db.session.get(ActionPlan, plan_id)
-    return load_or_404(plan if plan is not None and plan.is_published else None)
+    return load_or_404(published_plan(plan_id))
 
 
 @bp.get("/<int:plan_id>")
