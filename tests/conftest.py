@@ -627,6 +627,21 @@ def next_totp_code(email: str) -> str:
 
 
 @pytest.fixture
+def kept_facts(app, monkeypatch):
+    """Facts kept between requests, as in production (the suite reads them on every request),
+    read again first (the data beneath the app changed since the last test) and after. Their
+    time bucket (FACTS_SECONDS) does not turn over in the middle of a count: a statement count
+    taken across its turn would include a fact read again, whatever the page costs."""
+    from app.core import facts
+
+    monkeypatch.setitem(app.config, "FACTS_KEPT", True)
+    monkeypatch.setitem(app.config, "FACTS_SECONDS", 3600)
+    facts.forget_all()
+    yield facts
+    facts.forget_all()
+
+
+@pytest.fixture
 def clock(monkeypatch):
     """The one clock moved forward: the app's (app/core/clock.py) and time.time(), which TOTP,
     signed tokens and rate limits read. `clock(seconds)` advances both."""

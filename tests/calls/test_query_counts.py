@@ -96,21 +96,14 @@ def test_registry_page_shows_one_page_of_organisations_and_the_counts_of_all(app
     assert paged.total_applications == full.total_applications
 
 
-def test_a_kept_registry_reads_one_page_of_organisations_only(app, client, monkeypatch):
+def test_a_kept_registry_reads_one_page_of_organisations_only(client, kept_facts):
     """As in production (facts kept): the call's counts and order are read once per
     REGISTRY_SECONDS (the page says when); a repeated page reads only its own organisations."""
-    from app.core import facts
-
-    monkeypatch.setitem(app.config, "FACTS_KEPT", True)
-    facts.forget_all()
     world = World()
     _populate(world, 12)
-    try:
-        client.get(f"/calls/{world.call.id}/registry")
-        db.session.expire_all()
-        with count_queries() as statements:
-            html = client.get(f"/calls/{world.call.id}/registry").get_data(as_text=True)
-    finally:
-        facts.forget_all()
+    client.get(f"/calls/{world.call.id}/registry")
+    db.session.expire_all()
+    with count_queries() as statements:
+        html = client.get(f"/calls/{world.call.id}/registry").get_data(as_text=True)
     assert "data-read-at" in html and 'data-organisations="12"' in html
     assert not [s for s in statements if "GROUP BY" in s or "lower(" in s], statements

@@ -179,15 +179,10 @@ def test_the_printable_plan_streams_every_commitment_a_batch_at_a_time(client, w
     assert html.count("data-milestone=") == 5
 
 
-def test_a_kept_body_reads_nothing_of_the_plan_and_a_change_still_shows(app, client, world, monkeypatch):
+def test_a_kept_body_reads_nothing_of_the_plan_and_a_change_still_shows(client, world, kept_facts):
     """With facts kept (as in production), the version of the body is read once, not per request:
     a kept body costs no statement on commitments or milestones; a change made here shows on
     the next request."""
-    from app.core import facts
-
-    monkeypatch.setitem(app.config, "FACTS_KEPT", True)
-    monkeypatch.setitem(app.config, "FACTS_SECONDS", 3600)
-    facts.forget_all()
     plan, committees, _themes = world
     commitment = make_commitment(plan, committees[0], title="Antes")
     get(client, "/dashboard/")

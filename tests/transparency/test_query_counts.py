@@ -75,27 +75,20 @@ def _reads(statements: list[str], table: str) -> list[str]:
     return [s for s in statements if re.search(rf"\b(FROM|JOIN) {table}\b", s)]
 
 
-def test_kept_figures_read_no_account_comment_or_proposal_row(app, client, monkeypatch):
+def test_kept_figures_read_no_account_comment_or_proposal_row(client, kept_facts):
     """As in production (facts kept): a repeated page reads neither the accounts nor the comments
     (counted once per TRANSPARENCY_SECONDS, the page says when) nor the proposals (their kept
     counts), so its cost does not grow with them; the same statements for 2 or 30 of everything."""
-    from app.core import facts
-
-    monkeypatch.setitem(app.config, "FACTS_KEPT", True)
-    facts.forget_all()
     small_plan, _small = _populate(2)
     large_plan, _large = _populate(30)
-    try:
-        _only_current(small_plan)
-        client.get("/transparency/")
-        few, _html = _statements(client, "/transparency/")
-        _only_current(large_plan)
-        client.get("/transparency/")  # counts the large plan's people and comments once
-        db.session.expire_all()
-        with counted() as statements:
-            html = client.get("/transparency/").get_data(as_text=True)
-    finally:
-        facts.forget_all()
+    _only_current(small_plan)
+    client.get("/transparency/")
+    few, _html = _statements(client, "/transparency/")
+    _only_current(large_plan)
+    client.get("/transparency/")  # counts the large plan's people and comments once
+    db.session.expire_all()
+    with counted() as statements:
+        html = client.get("/transparency/").get_data(as_text=True)
     assert len(statements) == few
     for table in ("users", "comments", "proposals"):
         assert not _reads(statements, table), (table, statements)
@@ -104,27 +97,20 @@ def test_kept_figures_read_no_account_comment_or_proposal_row(app, client, monke
     assert sum(int(cells[0]) for cells in rows.values()) == 30  # from proposal_counts
 
 
-def test_kept_people_and_comments_are_counted_again_after_their_time(app, client, monkeypatch):
+def test_kept_people_and_comments_are_counted_again_after_their_time(app, client, monkeypatch, kept_facts):
     """A new comment shows once TRANSPARENCY_SECONDS have passed (not before: the page says when
     they were counted); a new proposal shows at once (its counts are kept by the database)."""
-    from app.core import facts
-
-    monkeypatch.setitem(app.config, "FACTS_KEPT", True)
     monkeypatch.setitem(app.config, "TRANSPARENCY_SECONDS", 3600)
-    facts.forget_all()
     plan, committee = _populate(2)
     _only_current(plan)
-    try:
-        before = table_rows(client.get("/transparency/").get_data(as_text=True), "comments")
-        author = f.citizen("Durango")
-        f.comment(author, on_proposal=f.proposal(committee, author))
-        db.session.commit()
-        html = client.get("/transparency/").get_data(as_text=True)
-        assert table_rows(html, "comments") == before
-        assert sum(int(c[0]) for c in table_rows(html, "states").values()) == 3
-        monkeypatch.setitem(app.config, "TRANSPARENCY_SECONDS", 0)
-        monkeypatch.setitem(app.extensions, facts.TIMED, {})
-        after = table_rows(client.get("/transparency/").get_data(as_text=True), "comments")
-    finally:
-        facts.forget_all()
+    before = table_rows(client.get("/transparency/").get_data(as_text=True), "comments")
+    author = f.citizen("Durango")
+    f.comment(author, on_proposal=f.proposal(committee, author))
+    db.session.commit()
+    html = client.get("/transparency/").get_data(as_text=True)
+    assert table_rows(html, "comments") == before
+    assert sum(int(c[0]) for c in table_rows(html, "states").values()) == 3
+    monkeypatch.setitem(app.config, "TRANSPARENCY_SECONDS", 0)
+    monkeypatch.setitem(app.extensions, kept_facts.TIMED, {})
+    after = table_rows(client.get("/transparency/").get_data(as_text=True), "comments")
     assert int(after["En propuestas"][0]) == int(before["En propuestas"][0]) + 1
