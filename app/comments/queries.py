@@ -1,4 +1,5 @@
 """Reads of comments shared by pages: the thread of a host, and links to a comment."""
+import functools
 from collections import defaultdict
 
 import sqlalchemy as sa
@@ -56,15 +57,15 @@ def _replies_of(parent_ids: list[int]) -> dict[int, list[Comment]]:
     return found
 
 
-def thread_version(target) -> tuple:
-    """What changes whenever the shared rendering of a host's thread changes, in one statement: a
-    comment posted, edited, deleted, hidden or shown again; an author deleted, renamed (the
-    length of the names) or given another role (the badge). The key of the thread's fragment."""
+@functools.cache
+def _thread_version_statement(column: str):
+    """thread_version's statement for hosts whose comments point at them by `column`, built once
+    per process with the host's id as a parameter (building it costs more than running it).
+    Thread-safe: a statement is immutable; two threads building it at once build the same one."""
     from app.accounts.models import Role, User
 
-    host = hosts.host_of(target)
     hidden = Comment.hidden_at.is_not(None)
-    row = db.session.execute(
+    return (
         sa.select(
             sa.func.count(Comment.id), sa.func.max(Comment.id), sa.func.max(Comment.created_at),
             sa.func.max(Comment.edited_at), sa.func.max(Comment.deleted_at),
@@ -75,8 +76,16 @@ def thread_version(target) -> tuple:
             sa.func.sum(sa.case((User.role != Role.citizen, User.id), else_=0)),
         )
         .join(User, User.id == Comment.author_id)
-        .where(getattr(Comment, host.column) == target.id)
-    ).one()
+        .where(getattr(Comment, column) == sa.bindparam("host_id", type_=sa.Integer))
+    )
+
+
+def thread_version(target) -> tuple:
+    """What changes whenever the shared rendering of a host's thread changes, in one statement: a
+    comment posted, edited, deleted, hidden or shown again; an author deleted, renamed (the
+    length of the names) or given another role (the badge). The key of the thread's fragment."""
+    statement = _thread_version_statement(hosts.host_of(target).column)
+    row = db.session.execute(statement, {"host_id": target.id}).one()
     return tuple(str(value) for value in row)
 
 

@@ -35,18 +35,36 @@ def _commitments(user_id: int) -> dict:
 from app.commitments.models import (  # noqa: E402
     COMMITMENT_STATE_LABELS,
     IMPLEMENTATION_LABELS,
+    CommitmentProposal,
     CommitmentState,
     ImplementationStatus,
 )
 from app.commitments.queries import commitments_for_proposal  # noqa: E402
+from app.core.fragments import fingerprint  # noqa: E402
+from app.core.permissions import can  # noqa: E402
 from app.notifications.kinds import word_values  # noqa: E402
+from app.plans.models import Committee  # noqa: E402
 from app.proposals import related  # noqa: E402
+
+
+def _commitments_version(proposal_id) -> list:
+    """What the section shows of the proposal's commitments (drafts too: a facilitator's page
+    lists them), as one row."""
+    return [sa.select(fingerprint(Commitment.id, Commitment.state, Commitment.title, Committee.name))
+            .select_from(Commitment)
+            .join(CommitmentProposal, CommitmentProposal.commitment_id == Commitment.id)
+            .join(Committee, Committee.id == Commitment.committee_id)
+            .where(CommitmentProposal.proposal_id == proposal_id)]
+
 
 # A proposal's page lists the commitments it became part of (and offers to draft one).
 related.register(related.Related(
     name="commitments",
     template="commitments/_for_proposal.html",
     context=lambda proposal, viewer: {"commitments": commitments_for_proposal(proposal.id, viewer=viewer)},
+    version=_commitments_version,
+    # Drafts (and the link to draft one) are for facilitators: their pages are their own.
+    personal=lambda viewer: can(viewer, "commitments.draft"),
 ))
 
 

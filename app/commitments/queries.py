@@ -20,6 +20,7 @@ from app.commitments.models import (
     CommitmentTable,
     CommitmentVersion,
 )
+from app.core.fragments import side_by_side
 from app.core.pagination import Page
 from app.extensions import db
 
@@ -302,11 +303,7 @@ def _page_version_statement():
         .where(CommitmentTable.commitment_id == commitment_id)
     )
     built_on = registry.page_version_parts(commitment_id, milestone_ids)  # progress: notes, evidence
-    parts = [part.subquery() for part in (*built_on, history, proposals, tables)]
-    joined = parts[0]
-    for part in parts[1:]:  # each part is one row: joined side by side
-        joined = joined.join(part, sa.true())
-    return sa.select(*(column for part in parts for column in part.c)).select_from(joined)
+    return side_by_side([*built_on, history, proposals, tables])
 
 
 def page_version(commitment: Commitment) -> tuple:

@@ -22,8 +22,10 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
+import sqlalchemy as sa
 from flask import Flask, current_app
 from markupsafe import Markup
+from sqlalchemy.ext.compiler import compiles
 
 from app.core.alarms import DependencyAlarm
 
@@ -118,6 +120,7 @@ class FragmentCache:
 def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = FragmentCache(app)
     app.add_template_global(slot, "fragment_slot")
+    app.add_template_global(fill, "fill_slots")
 
 
 def cache_of(app: Flask | None = None) -> FragmentCache:
@@ -148,6 +151,59 @@ def cached(name: str, target, version, render: Callable[[], str], *, viewer: str
     return html
 
 
+class _Joined(sa.sql.functions.FunctionElement):
+    """The text values of a column over a group's rows, joined by ';' (PostgreSQL's string_agg,
+    SQLite's group_concat): SQLAlchemy's aggregate_strings, with the separator written in the SQL
+    instead of added to it on every execution."""
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(_Joined, "postgresql")
+def _joined_postgresql(element, compiler, **kw):
+    return f"string_agg({compiler.process(element.clauses, **kw)}, ';')"
+
+
+@compiles(_Joined)
+def _joined_default(element, compiler, **kw):
+    return f"group_concat({compiler.process(element.clauses, **kw)}, ';')"
+
+
+def fingerprint(*columns):
+    """A SQL aggregate of the rows it runs over that changes whenever any of `columns` changes in
+    any of them (each row's values as text, joined; the same on PostgreSQL and SQLite, '' over no
+    rows): for a fragment's version, where a count and a latest change would miss an edit. The
+    rows' order is not fixed, so the same data may give another text (a miss, never a stale hit).
+    For the few rows a page shows beside its subject, not for thousands. Its constants are
+    written in the SQL, not bound: a statement of many parts stays one the driver keeps parsed."""
+    between = sa.literal_column("'|'")
+    row = None
+    for column in columns:
+        text = _as_text(column)
+        row = text if row is None else row + between + text
+    return sa.func.coalesce(_Joined(row), sa.literal_column("''"))
+
+
+def _as_text(column):
+    """The column as text in a fingerprint: cast unless it is text already, '~' for NULL unless it
+    cannot be NULL (the shorter the statement, the less the driver reads per execution)."""
+    plain = isinstance(column.type, sa.String) and not isinstance(column.type, sa.Enum)
+    text = column if plain else sa.cast(column, sa.String)
+    if getattr(column, "nullable", True) is False:
+        return text
+    return sa.func.coalesce(text, sa.literal_column("'~'"))
+
+
+def side_by_side(statements) -> sa.Select:
+    """One statement of the columns of `statements`, each of one row (aggregates): a fragment's
+    version read in one round trip."""
+    parts = [statement.subquery() for statement in statements]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined.join(part, sa.true())
+    return sa.select(*(column for part in parts for column in part.c)).select_from(joined)
+
+
 def slot(name: str, ident) -> Markup:
     """A mark in a fragment where `overlay` puts what is personal (or nothing)."""
     return Markup(f"<!--slot:{name}:{int(ident)}-->")
@@ -157,6 +213,12 @@ def overlay(html: str, name: str, fill: Callable[[int], str]) -> Markup:
     """The fragment with each of its `name` slots replaced by `fill(ident)` (escaped HTML or '')."""
     pattern = re.compile(rf"<!--slot:{re.escape(name)}:(\d+)-->")
     return Markup(pattern.sub(lambda match: fill(int(match.group(1))), html))
+
+
+def fill(html: str, parts: dict[str, str]) -> Markup:
+    """The fragment with its slots of every name in `parts` replaced by that part (escaped HTML,
+    the same for every ident): what a page renders per request, laid over its kept body."""
+    return overlay_all(html, {name: (lambda _ident, part=part: str(part)) for name, part in parts.items()})
 
 
 def overlay_all(html: str, fills: dict[str, Callable[[int], str] | None]) -> Markup:

@@ -10,10 +10,12 @@ from app.accounts.lifecycle import export_section
 from app.accounts.models import User
 from app.comments.models import Comment
 from app.commitments import registry
-from app.commitments.models import Commitment, Milestone, MilestoneStatus
+from app.commitments.models import Commitment, CommitmentProposal, Milestone, MilestoneStatus
 from app.commitments.permissions import can_read
 from app.commitments.services import commitment_path
 from app.core.audit import AuditEntry
+from app.core.fragments import fingerprint
+from app.dialogues.models import AgendaItem, DialogueTable
 from app.extensions import db
 from app.follows import targets as follow_targets
 from app.notifications.kinds import word_values
@@ -75,9 +77,37 @@ def _progress(user_id: int) -> dict:
             "official_appointments": appointments}
 
 
+def _path_version(proposal_id) -> list:
+    """What the path shows, as rows that change with it: the tables that discussed the proposal,
+    the milestones of its commitments, their reports (state, day, evidence) and the verdicts on
+    them (the commitments themselves are the commitments section's; the lights' day is the
+    page's). Short on purpose: the page runs it on every request."""
+    def of_proposal(statement):
+        return (statement.join(CommitmentProposal, CommitmentProposal.commitment_id == Milestone.commitment_id)
+                .where(CommitmentProposal.proposal_id == proposal_id))
+
+    tables = (sa.select(fingerprint(DialogueTable.id, DialogueTable.title, DialogueTable.starts_at,
+                                    DialogueTable.state))
+              .select_from(DialogueTable).join(AgendaItem, AgendaItem.table_id == DialogueTable.id)
+              .where(AgendaItem.proposal_id == proposal_id))
+    described = sa.func.substr(Milestone.description, sa.literal_column("1"), sa.literal_column("300"))
+    milestones = of_proposal(sa.select(fingerprint(Milestone.id, Milestone.position, Milestone.status,
+                                                   Milestone.ends_on, described)).select_from(Milestone))
+    reports = of_proposal(
+        sa.select(fingerprint(ProgressNote.id, ProgressNote.state, ProgressNote.noted_on, Evidence.id))
+        .select_from(ProgressNote).outerjoin(Evidence, Evidence.note_id == ProgressNote.id)
+        .join(Milestone, Milestone.id == ProgressNote.milestone_id))
+    verdicts = of_proposal(
+        sa.select(fingerprint(ReportReview.id)).select_from(ReportReview)
+        .join(ProgressNote, ProgressNote.id == ReportReview.note_id)
+        .join(Milestone, Milestone.id == ProgressNote.milestone_id))
+    return [tables, milestones, reports, verdicts]
+
+
 # A proposal's page shows what happened to it: its tables, commitments, milestones and lights.
 related.register(related.Related(name="path", template="progress/_path.html",
-                                 context=lambda proposal, viewer: {"path": path_of(proposal)}))
+                                 context=lambda proposal, viewer: {"path": path_of(proposal)},
+                                 version=_path_version))
 
 
 # What happened to a report, in the words of the reader's language (app/notifications/kinds.py).

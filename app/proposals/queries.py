@@ -102,8 +102,16 @@ def _page_statement(signed_in: bool):
                 .where(ProposalVersion.proposal_id == Proposal.id).scalar_subquery())
     supported = sa.exists().where(Support.proposal_id == Proposal.id,
                                   Support.user_id == sa.bindparam("reader_id")) if signed_in else sa.false()
-    return (_detail(versions, supported).where(Proposal.reference == sa.bindparam("reference"))
-            .options(defer(Proposal.search_text)))  # the search's text: not on the page
+    # What the page shows of the proposal it was merged into: its reference, title and whether it
+    # is hidden. The statement stays short enough for the driver to keep it parsed (psycopg
+    # parses statements of over 4 KB anew on every execution).
+    merged_into = joinedload(Proposal.merged_into).load_only(Proposal.reference, Proposal.title,
+                                                             Proposal.hidden_at, Proposal.hidden_by_id,
+                                                             Proposal.hidden_reason)
+    return (sa.select(Proposal, versions, supported)
+            .where(Proposal.reference == sa.bindparam("reference"))
+            .options(person_of(Proposal.author), joinedload(Proposal.committee), joinedload(Proposal.theme),
+                     merged_into, defer(Proposal.search_text)))  # the search's text: not on the page
 
 
 def proposal_page(reference: str, user) -> ProposalPage | None:
@@ -117,6 +125,65 @@ def proposal_page(reference: str, user) -> ProposalPage | None:
     if row is None:
         return None
     return ProposalPage(row[0], int(row[1] or 0), bool(row[2]))
+
+
+# What the page's shared body shows of the proposal's own row: every column but the counters
+# (the support section and the comments' heading are per request: a support does not make the
+# body render again), the search's text (not loaded) and the HTML kept of the text (its source
+# and renderer's version are read).
+_BODY_EXCLUDED = {"support_count", "comment_count", "search_text", "submission_token", "rendered"}
+
+
+def _shown(obj, skip=()) -> tuple:
+    if obj is None:
+        return ()
+    return tuple(str(getattr(obj, attr.key)) for attr in sa.inspect(type(obj)).column_attrs
+                 if attr.key not in skip)
+
+
+def _merged_into(other: Proposal | None) -> tuple:
+    if other is None:
+        return ()
+    return (other.reference, other.title, str(other.hidden_at), other.hidden_reason)
+
+
+@functools.cache
+def _page_version_statement():
+    """The version's one statement, built once per process with the proposal's id as a
+    parameter (building it costs more than running it). Thread-safe: a statement is immutable;
+    the registered sections are fixed once the app is made."""
+    from app.core.fragments import fingerprint, side_by_side
+    from app.proposals import related
+
+    proposal_id = sa.bindparam("proposal_id", type_=sa.Integer)
+    answers = (sa.select(fingerprint(ProposalAnswer.id, ProposalAnswer.rendered_version,
+                                     User.name, User.deleted_at))
+               .select_from(ProposalAnswer).outerjoin(User, User.id == ProposalAnswer.actor_id)
+               .where(ProposalAnswer.proposal_id == proposal_id))
+    merged = (sa.select(fingerprint(Proposal.id, Proposal.reference, Proposal.title, Proposal.support_count,
+                                    Proposal.hidden_at))
+              .where(Proposal.merged_into_id == proposal_id))
+    attachments = (sa.select(fingerprint(ProposalAttachment.id, ProposalAttachment.alt_text,
+                                         ProposalAttachment.original_name, ProposalAttachment.size_bytes,
+                                         ProposalAttachment.content_type))
+                   .where(ProposalAttachment.proposal_id == proposal_id))
+    return side_by_side([answers, merged, attachments, *related.version_parts(proposal_id)])
+
+
+def page_version(page: "ProposalPage") -> tuple:
+    """What changes whenever the shared body of the proposal's page would (app/proposals/views.py),
+    in one statement: the proposal, its committee, theme, author and the proposal it was merged
+    into are loaded already and read as they are; its answers, the proposals merged into it, its
+    attachments and what the related sections show (app/proposals/related.py) are read as the
+    values they show. The fragment's lifetime bounds what a change could still slip past."""
+    proposal = page.proposal
+    row = db.session.execute(_page_version_statement(), {"proposal_id": proposal.id}).one()
+    author = proposal.author
+    return (
+        _shown(proposal, _BODY_EXCLUDED), _shown(proposal.committee), _shown(proposal.theme),
+        (author.display_name, str(author.deleted_at)), _merged_into(proposal.merged_into),
+        page.version_count, tuple(str(value) for value in row),
+    )
 
 
 @functools.cache

@@ -79,8 +79,27 @@ def located_map():
                            limit=located.MAP_LIMIT)
 
 
+def _reader_class(proposal) -> str:
+    """Whose the shared body is: every reader's, unless what it shows depends on this one (the
+    author's "Remove" buttons on the attachments, a facilitator's drafts in a related section):
+    then theirs alone."""
+    user = current_user
+    if not user.is_authenticated:
+        return "public"
+    if can(user, "proposals.edit", proposal) or related.personal(user):
+        return f"person-{user.id}"
+    return "public"
+
+
 def _show_page(proposal, *, state_form=None, merge_form=None, page=None):
-    """The proposal's page; `page` (queries.proposal_page) when the request read it already."""
+    """The proposal's page; `page` (queries.proposal_page) when the request read it already.
+
+    Its shared body (templates/proposals/_body.html: the text, answers, attachments, what the
+    related sections show) is rendered once per version of what it shows (queries.page_version:
+    one statement), day (the lights of its path), address, locale and class of reader, and kept
+    (app/core/fragments.py); its answers, attachments and sections are read only when it is
+    missing. The follow box, the support, the author's actions and the facilitator's panel are
+    rendered per request and laid over it; the comments are a fragment of their own."""
     page = page or queries.ProposalPage(proposal, queries.version_count(proposal),
                                         queries.has_supported(current_user, proposal))
     facilitator = can(current_user, "proposals.answer", proposal)
@@ -88,18 +107,34 @@ def _show_page(proposal, *, state_form=None, merge_form=None, page=None):
         state_form = state_form or forms.StateForm(formdata=None, prefix="state")
         forms.prepare_state_form(state_form, proposal, can_answer_only=True)
         merge_form = merge_form or forms.MergeForm(formdata=None, prefix="merge")
+    reader = _reader_class(proposal)
+    share_url = url_for("proposals.show", reference=proposal.reference, _external=True)
+
+    def render_body() -> str:
+        return render_template(
+            "proposals/_body.html",
+            proposal=proposal,
+            answers=queries.answers_for(proposal),
+            merged_from=queries.merged_from(proposal),
+            version_count=page.version_count,
+            related=related.sections(proposal, current_user),
+            attachments=queries.attachments_for(proposal),
+            removable=reader != "public" and can(current_user, "proposals.edit", proposal),
+            state_labels=PROPOSAL_STATE_LABELS,
+            share_url=share_url,
+            share_title=(_("Proposal %(reference)s", reference=proposal.reference)
+                         if proposal.is_hidden else proposal.title),
+        )
+
+    version = (queries.page_version(page), today().isoformat(), share_url)
+    body = fragments.cached("proposals.page", proposal.id, version, render_body, viewer=reader)
     return render_template(
         "proposals/show.html",
         proposal=proposal,
-        answers=queries.answers_for(proposal),
-        merged_from=queries.merged_from(proposal),
-        version_count=page.version_count,
+        body_html=Markup(body),
         supported=page.supported,
-        related=related.sections(proposal, current_user),
-        attachments=queries.attachments_for(proposal),
         state_form=state_form if facilitator else None,
         merge_form=merge_form if can(current_user, "proposals.merge", proposal) else None,
-        state_labels=PROPOSAL_STATE_LABELS,
     )
 
 
