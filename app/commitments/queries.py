@@ -20,7 +20,7 @@ from app.commitments.models import (
     CommitmentTable,
     CommitmentVersion,
 )
-from app.core.fragments import side_by_side
+from app.core.fragments import side_by_side, total, total_length
 from app.core.pagination import Page
 from app.extensions import db
 
@@ -282,23 +282,22 @@ def _page_version_statement():
 
     commitment_id = sa.bindparam("commitment_id", type_=sa.Integer)
     milestone_ids = sa.select(Milestone.id).where(Milestone.commitment_id == commitment_id)
-    length = lambda column: sa.func.coalesce(sa.func.sum(sa.func.length(sa.func.coalesce(column, ""))), 0)  # noqa: E731
     history = (
-        sa.select(sa.func.count(AuditEntry.id), sa.func.max(AuditEntry.id), length(User.name),
+        sa.select(sa.func.count(AuditEntry.id), sa.func.max(AuditEntry.id), total_length(User.name),
                   sa.func.count(User.deleted_at))
         .outerjoin(User, User.id == AuditEntry.actor_id)
         .where(AuditEntry.action == "progress.set_status", AuditEntry.target_type == "Commitment",
                AuditEntry.target_id == commitment_id, AuditEntry.public.is_(True))
     )
     proposals = (
-        sa.select(sa.func.count(Proposal.id), sa.func.max(Proposal.updated_at), length(Proposal.title),
-                  sa.func.count(Proposal.hidden_at), sa.func.coalesce(sa.func.sum(Proposal.id), 0))
+        sa.select(sa.func.count(Proposal.id), sa.func.max(Proposal.updated_at), total_length(Proposal.title),
+                  sa.func.count(Proposal.hidden_at), total(Proposal.id))
         .join(CommitmentProposal, CommitmentProposal.proposal_id == Proposal.id)
         .where(CommitmentProposal.commitment_id == commitment_id)
     )
     tables = (
         sa.select(sa.func.count(DialogueTable.id), sa.func.max(DialogueTable.updated_at),
-                  length(DialogueTable.title), sa.func.coalesce(sa.func.sum(DialogueTable.id), 0))
+                  total_length(DialogueTable.title), total(DialogueTable.id))
         .join(CommitmentTable, CommitmentTable.table_id == DialogueTable.id)
         .where(CommitmentTable.commitment_id == commitment_id)
     )

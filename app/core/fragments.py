@@ -194,6 +194,19 @@ def _as_text(column):
     return sa.func.coalesce(text, sa.literal_column("'~'"))
 
 
+def total_length(column):
+    """The summed length of a text column over the rows (0 over none; NULL counts 0): a figure
+    of a fragment's version that moves when a text is edited to another length. Constants written
+    in the SQL, as in `fingerprint`."""
+    zero = sa.literal_column("0")
+    return sa.func.coalesce(sa.func.sum(sa.func.length(sa.func.coalesce(column, sa.literal_column("''")))), zero)
+
+
+def total(column):
+    """The sum of an integer column over the rows (0 over none), constants written in the SQL."""
+    return sa.func.coalesce(sa.func.sum(column), sa.literal_column("0"))
+
+
 def side_by_side(statements) -> sa.Select:
     """One statement of the columns of `statements`, each of one row (aggregates): a fragment's
     version read in one round trip."""

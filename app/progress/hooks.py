@@ -14,7 +14,7 @@ from app.commitments.models import Commitment, CommitmentProposal, Milestone, Mi
 from app.commitments.permissions import can_read
 from app.commitments.services import commitment_path
 from app.core.audit import AuditEntry
-from app.core.fragments import fingerprint
+from app.core.fragments import fingerprint, total, total_length
 from app.dialogues.models import AgendaItem, DialogueTable
 from app.extensions import db
 from app.follows import targets as follow_targets
@@ -139,15 +139,12 @@ def _milestones_with_progress(milestone_ids: list[int]) -> bool:
 def _page_version_parts(commitment_id, milestone_ids) -> list:
     """What the commitment page's progress panel shows, as aggregates that change with it: the
     notes (their number, text, status, date and authors) and their evidence."""
-    def length(column):
-        return sa.func.coalesce(sa.func.sum(sa.func.length(sa.func.coalesce(column, ""))), 0)
-
     status = sa.case({member: position + 1 for position, member in enumerate(MilestoneStatus)},
                      value=ProgressNote.status, else_=0)
     notes = (
         sa.select(sa.func.count(ProgressNote.id), sa.func.max(ProgressNote.id),
-                  length(ProgressNote.note), sa.func.coalesce(sa.func.sum(ProgressNote.id * status), 0),
-                  sa.func.max(ProgressNote.noted_on), length(User.name), sa.func.count(User.deleted_at))
+                  total_length(ProgressNote.note), total(ProgressNote.id * status),
+                  sa.func.max(ProgressNote.noted_on), total_length(User.name), sa.func.count(User.deleted_at))
         .outerjoin(User, User.id == ProgressNote.author_id)
         .where(ProgressNote.milestone_id.in_(milestone_ids))
     )
@@ -169,7 +166,7 @@ def _page_version_parts(commitment_id, milestone_ids) -> list:
     reviews = (
         sa.select(sa.func.count(ReportReview.id), sa.func.max(ReportReview.id),
                   sa.func.count(ReportReview.answered_at), sa.func.max(ReportReview.answered_at),
-                  length(ReportReview.seat_holder))
+                  total_length(ReportReview.seat_holder))
         .join(ProgressNote, ProgressNote.id == ReportReview.note_id)
         .where(ProgressNote.milestone_id.in_(milestone_ids))
     )
