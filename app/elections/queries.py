@@ -265,6 +265,49 @@ def results(election_id: int) -> list[ElectionResult]:
     ))
 
 
+# An election's page is kept as a fragment once its result is final: nothing on it moves then but
+# by a correction (a name, the record), which its version reads.
+FINAL_STATES = (ElectionState.published, ElectionState.self_selected)
+
+
+def _shown(obj) -> tuple:
+    if obj is None:
+        return ()
+    return tuple(str(getattr(obj, attr.key)) for attr in sa.inspect(type(obj)).column_attrs)
+
+
+@functools.cache
+def _page_version_statement():
+    """Built once per process with the election as a parameter (thread-safe: immutable)."""
+    from app.accounts.models import Organisation
+    from app.core.fragments import fingerprint, side_by_side
+
+    election_id = sa.bindparam("election_id", type_=sa.Integer)
+    candidates = (sa.select(fingerprint(Candidate.id, Candidate.state, Candidate.name, Candidate.public_code,
+                                        sa.func.length(Candidate.bio), sa.func.length(Candidate.statement),
+                                        Candidate.rendered_version, User.name, User.deleted_at,
+                                        Organisation.legal_name))
+                  .select_from(Candidate).join(User, User.id == Candidate.organisation_id)
+                  .outerjoin(Organisation, Organisation.user_id == User.id)
+                  .where(Candidate.election_id == election_id))
+    seats = (sa.select(fingerprint(ElectionResult.id, ElectionResult.seat_index, ElectionResult.seat_kind,
+                                   ElectionResult.winner_name, ElectionResult.winner_organisation,
+                                   ElectionResult.winner_votes))
+             .where(ElectionResult.election_id == election_id))
+    trail = (sa.select(fingerprint(AuditEntry.id, AuditEntry.public))
+             .where(AuditEntry.target_type == "Election", AuditEntry.target_id == election_id))
+    return side_by_side([candidates, seats, trail])
+
+
+def page_version(election: Election, agreement: SelfSelectionAgreement | None) -> tuple:
+    """What changes whenever an election's page (its shared body) would, in one statement: the
+    election, its committee, call and agreement are loaded already and read as they are; its
+    candidates (and their organisations' names), seats and public record as the values shown."""
+    row = db.session.execute(_page_version_statement(), {"election_id": election.id}).one()
+    return (_shown(election), _shown(election.committee), _shown(election.call), _shown(agreement),
+            tuple(str(value) for value in row))
+
+
 def agreement_of(election_id: int) -> SelfSelectionAgreement | None:
     return db.session.scalar(
         sa.select(SelfSelectionAgreement).where(SelfSelectionAgreement.election_id == election_id)

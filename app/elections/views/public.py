@@ -2,11 +2,12 @@
 close, whole), receipts, the standalone verifier and a published agreement's signed record."""
 from pathlib import Path
 
-from flask import Response, current_app, jsonify, render_template, request, send_file
+from flask import Response, current_app, jsonify, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
-from app.core import storage
+from app.core import fragments, storage
 from app.core.clock import now
 from app.core.errors import InvalidTransition, NotFound
 from app.core.pagination import Page, clamp_page
@@ -27,6 +28,12 @@ def index():
 
 @bp.get("/<int:election_id>")
 def show(election_id: int):
+    """An election's page. Once its result is final (published, or chosen by an agreement) its
+    shared body (result, candidates, roll figures, public record) is rendered once per version
+    of what it shows (queries.page_version: one statement), address and locale, and kept
+    (app/core/fragments.py); before that it is rendered on every request (the ballot box's head
+    is read live). The follow box, the manager's link and the visiting organisation's part are
+    laid over it."""
     election, agreement = load_election_with_agreement(election_id)
     started = election.state not in (ElectionState.draft, ElectionState.nominating)
     own_entry = None
@@ -39,24 +46,40 @@ def show(election_id: int):
             nomination = queries.nomination_of(election.id, current_user.id)
             approved = queries.is_approved(election, current_user.id)
     published = election.state == ElectionState.published
+    share_url = url_for("elections.show", election_id=election.id, _external=True)
+
+    def render_body() -> str:
+        return render_template(
+            "elections/_body.html",
+            election=election,
+            candidates=queries.validated_candidates(election.id),
+            # The roll's figures only: the roll itself has its own pages (`roll` below), so this
+            # page costs the same for a roll of ten organisations or of thirty thousand.
+            roll=queries.roll_counts(election),
+            results=(queries.results(election.id)
+                     if published or election.state == ElectionState.self_selected else []),
+            result=election.result_data if published else None,
+            agreement=agreement if agreement is not None and agreement.published else None,
+            small_roll=SMALL_ROLL,
+            head_read_at=now(),
+            trail=queries.audit_trail(election.id),
+            share_url=share_url,
+        )
+
+    if election.state in queries.FINAL_STATES:
+        version = (queries.page_version(election, agreement), share_url)
+        body = fragments.cached("elections.page", election.id, version, render_body)
+    else:
+        body = render_body()
     return render_template(
         "elections/show.html",
         election=election,
-        candidates=queries.validated_candidates(election.id),
-        # The roll's figures only: the roll itself has its own pages (`roll` below), so this
-        # page costs the same for a roll of ten organisations or of thirty thousand.
-        roll=queries.roll_counts(election),
+        body_html=Markup(body),
         own_entry=own_entry,
         nomination=nomination,
         approved=approved,
         nominations_open=nomination_problem(election) is None,
         voting_problem=voting_problem(election) if election.state == ElectionState.voting else None,
-        results=queries.results(election.id) if published or election.state == ElectionState.self_selected else [],
-        result=election.result_data if published else None,
-        agreement=agreement if agreement is not None and agreement.published else None,
-        small_roll=SMALL_ROLL,
-        head_read_at=now(),
-        trail=queries.audit_trail(election.id),
         manager=can(current_user, "elections.manage", election),
     )
 
