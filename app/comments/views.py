@@ -95,11 +95,12 @@ def _own_controls():
 def comment_thread(target, thread=None):
     """The comments on `target` for the current viewer ('' when there are none).
 
-    The shared part (every comment, and the reply links for those who may post) is rendered once
-    per version of the thread, locale and class of viewer, and kept (app/core/fragments.py);
-    what is personal is laid over it: the author's controls on their own comments (read in one
-    statement) and the report link on the others'. Permissions are decided once per page and
-    kind, not once per comment."""
+    The shared part (every comment, the reply links for those who may post, and the report links
+    for those who may report) is rendered once per version of the thread, locale and class of
+    viewer, and kept (app/core/fragments.py); what is personal is laid over it: the author's
+    controls on their own comments (read in one statement), in place of the report link there.
+    Permissions are decided once per page and kind, not once per comment; the overlay touches
+    only the reader's own comments, whatever the length of the thread."""
     from app.comments import queries
     from app.comments.permissions import SOMEONE_ELSES_COMMENT
     from app.core import fragments
@@ -111,35 +112,22 @@ def comment_thread(target, thread=None):
     if version[0] == "0":
         return ""
     posts = can(user, "comments.post", target)
-    viewer = "reader" if not signed_in else ("poster" if posts else "member")
+    reports = signed_in and can(user, "moderation.report", SOMEONE_ELSES_COMMENT)
+    viewer = "reader" if not signed_in else ("poster" if posts else "member") + ("-reports" if reports else "")
     kind = hosts.host_of(target).kind
 
     def render():
         comments = thread if thread is not None else queries.thread_for(target)
         return render_template("comments/_comments.html", thread=comments, proposal=target,
-                               viewer_posts=posts)
+                               viewer_posts=posts, viewer_reports=reports)
 
     html = fragments.cached("comments.thread", f"{kind}-{target.id}", version, render, viewer=viewer)
-    mine = {comment.id: comment for comment in queries.own_in_thread(target, user)} if signed_in else {}
-    report = ""
-    if signed_in and can(user, "moderation.report", SOMEONE_ELSES_COMMENT):
-        report = render_template("comments/_report_link.html", comment_id=987654321).strip()
-
-    # The author's controls: the template's two macros, on one module made for this page (a
-    # render_template per comment ran the context processors each time: 20 own comments cost
-    # more than the rest of the thread).
-    own = _own_controls() if mine else None
-
-    def first(comment_id: int) -> str:
-        if comment_id in mine:
-            return own.first(mine[comment_id])
-        return ""
-
-    def last(comment_id: int) -> str:
-        if comment_id in mine:
-            return own.last(mine[comment_id])
-        return report.replace("987654321", str(comment_id)) if report else ""
-
-    if not mine and not report:  # nothing personal to lay over: the slots go, in one pass
-        return fragments.overlay_all(html, {"comment-first": None, "comment-last": None})
-    return fragments.overlay_all(html, {"comment-first": first, "comment-last": last})
+    mine = queries.own_in_thread(target, user) if signed_in else []
+    if mine:
+        # The author's controls: the template's two macros, on one module made for this page (a
+        # render_template per comment ran the context processors each time).
+        own = _own_controls()
+        for comment in mine:
+            html = fragments.replace_slot(html, "comment-first", comment.id, own.first(comment))
+            html = fragments.replace_slot(html, "comment-last", comment.id, own.last(comment))
+    return fragments.without_slots(html)

@@ -120,6 +120,7 @@ class FragmentCache:
 def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = FragmentCache(app)
     app.add_template_global(slot, "fragment_slot")
+    app.add_template_global(slot_end, "fragment_slot_end")
     app.add_template_global(fill, "fill_slots")
 
 
@@ -220,6 +221,34 @@ def side_by_side(statements) -> sa.Select:
 def slot(name: str, ident) -> Markup:
     """A mark in a fragment where `overlay` puts what is personal (or nothing)."""
     return Markup(f"<!--slot:{name}:{int(ident)}-->")
+
+
+def slot_end(name: str, ident) -> Markup:
+    """Where what a fragment shows in slot `name` by default ends (`replace_slot` replaces both)."""
+    return Markup(f"<!--/slot:{name}:{int(ident)}-->")
+
+
+def replace_slot(html: str, name: str, ident: int, content: str) -> str:
+    """The fragment with slot `name` of `ident`, and what it shows by default up to its
+    `slot_end` if it has one, replaced by `content`: for the few slots of one reader (their own
+    comments) in a fragment whose other slots keep their default."""
+    start = f"<!--slot:{name}:{int(ident)}-->"
+    at = html.find(start)
+    if at < 0:
+        return html
+    end_mark = f"<!--/slot:{name}:{int(ident)}-->"
+    end = html.find(end_mark, at)
+    stop = end + len(end_mark) if end >= 0 else at + len(start)
+    return "".join((html[:at], str(content), html[stop:]))  # all HTML already: none escaped again
+
+
+_MARKS = re.compile(r"<!--/?slot:[\w-]+:\d+-->")
+
+
+def without_slots(html: str) -> Markup:
+    """The fragment with every slot mark gone (one pass, no call per mark): what is left of the
+    slots not filled is their default."""
+    return Markup(_MARKS.sub("", html))
 
 
 def overlay(html: str, name: str, fill: Callable[[int], str]) -> Markup:
