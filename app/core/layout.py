@@ -148,13 +148,18 @@ def _choices_shape(field) -> list[tuple[str, str]]:
     return [(str(choice.value), str(choice.label)) for choice in field.iter_choices()]
 
 
-def kept_filters(form, endpoint: str, filtered: bool, label, class_: str, keep: dict | None = None) -> Markup:
+def kept_filters(form, endpoint: str, filtered: bool, label, class_: str, keep: dict | None = None,
+                 choices=None) -> Markup:
     """A list's filter form (templates/_macros/filters.html), rendered once per language, choices
     and kept arguments: WTForms draws each option of each select anew otherwise (some 80 on the
-    proposal list). The query's text and the chosen options are filled per request."""
+    proposal list). The query's text and the chosen options are filled per request. `choices`,
+    when the page has it, is a value that changes whenever the selects' choices do (the plan's
+    kept catalogue): the choices are then not read option by option to key the form."""
     keep = {name: value for name, value in (keep or {}).items() if value}
     selects = [field for field in form if field.type == "SelectField"]
-    shape = hashlib.sha1(repr([(field.name, _choices_shape(field)) for field in selects]).encode()).hexdigest()
+    if choices is None:
+        choices = [(field.name, _choices_shape(field)) for field in selects]
+    shape = hashlib.sha1(repr(choices).encode()).hexdigest()
     env = current_app.jinja_env
 
     def render():

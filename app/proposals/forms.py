@@ -256,9 +256,11 @@ def prepare_state_form(form, proposal, can_answer_only: bool):
     return form
 
 
-def prepare_filter_form(form, plan):
+def prepare_filter_form(form, plan, choices=None):
+    """The list's filter form with the plan's choices (`choices`: listing.filter_choices(plan),
+    when the page has read them already)."""
     anything = _l("Any")
-    committees, themes, municipalities = filter_choices(plan)
+    committees, themes, municipalities = choices if choices is not None else filter_choices(plan)
     form.committee.choices = [("", anything)] + [(str(ident), name) for ident, name in committees]
     form.theme.choices = [("", anything)] + [(str(ident), name) for ident, name in themes]
     form.state.choices = [("", _l("Any but withdrawn"))] + [

@@ -46,7 +46,8 @@ def index():
     plan = requested_plan(current_user)  # ?plan=<slug>: a past plan's proposals
     if plan is None:
         return render_template("proposals/index.html", plan=None, page=None, form=None)
-    form = forms.prepare_filter_form(forms.FilterForm(formdata=request.args), plan)
+    choices = listing.filter_choices(plan)
+    form = forms.prepare_filter_form(forms.FilterForm(formdata=request.args), plan, choices)
     filters, sort = forms.filters_from(form)
     page = listing.list_page(plan, filters, sort, listing.clamp_page(request.args.get("page")))
     link_args = {key: request.args[key] for key in LIST_ARGS if request.args.get(key)}
@@ -67,6 +68,9 @@ def index():
         "proposals/index.html", plan=plan, page=page, form=form, link_args=link_args,
         closed_reason=proposals_refusal(plan, today()),  # the plan's phases say when it receives them
         filtered=filtered, results_html=Markup(results),
+        # What the filters' choices come from (the plan's kept catalogue; the states' and orders'
+        # labels are the locale's): the kept form is keyed by it.
+        filter_choices=("proposals", plan.id, choices),
     )
 
 
