@@ -3,6 +3,7 @@ publishing and withdrawal. Thin views over commitments.queries and commitments.s
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app.commitments import bp, forms, located, queries, registry, services
 from app.commitments.diff import diff_versions
@@ -120,16 +121,7 @@ def show(commitment_id: int):
                             viewer=_viewer_class(commitment, consultation))
     if CSRF_PLACEHOLDER in body:
         body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
-    follow = None
-
-    def fill_follow(_ident: int) -> str:
-        nonlocal follow
-        if follow is None:
-            follow = render_template("commitments/_follow.html", commitment=commitment)
-        return follow
-
-    return render_template("commitments/show.html", commitment=commitment,
-                           body_html=fragments.overlay(body, "follow", fill_follow))
+    return render_template("commitments/show.html", commitment=commitment, body_html=Markup(body))
 
 
 @bp.get("/<int:commitment_id>/versions")

@@ -66,7 +66,7 @@ def _draft(actor, target):
     allowed = (
         commitment is not None and actor is not None
         and commitment.state == CommitmentState.published
-        and _active(actor) and queries.is_official(actor, commitment)
+        and _active(actor) and queries.standing(actor, commitment).official
     )
     return allowed or deny(_("Only the commitment's responsible officials draft progress reports."))
 
@@ -95,7 +95,7 @@ def _review(actor, target):
     representatives (target: a report; a commitment asks whether they may review its reports)."""
     commitment = _commitment_of(target)
     if (commitment is None or actor is None or commitment.state != CommitmentState.published
-            or not _active(actor) or queries.seat_of(actor, commitment.committee_id) is None):
+            or not _active(actor) or not queries.standing(actor, commitment).seated):
         return deny(_("Only the committee's civil-society representatives (titular and suplente) "
                       "confirm or dispute its progress reports."))
     if isinstance(target, ProgressNote) and target.state != ReportState.published:
@@ -109,7 +109,7 @@ def _answer(actor, review: ReportReview):
     commitment = _commitment_of(review.note) if review is not None else None
     allowed = commitment is not None and (
         _facilitates_published(actor, commitment)
-        or (actor is not None and _active(actor) and queries.is_official(actor, commitment)))
+        or (actor is not None and _active(actor) and queries.standing(actor, commitment).official))
     if not allowed:
         return deny(_("Only the commitment's responsible officials and the committee's facilitators "
                       "answer a dispute."))

@@ -4,12 +4,14 @@
 `progress_for` and `late_counts_for` compute the same for many commitments in one statement
 each (for the dashboard).
 """
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import ModeratorScope, Role, User
@@ -22,7 +24,7 @@ from app.commitments.models import (
     Milestone,
     MilestoneStatus,
 )
-from app.core import clock
+from app.core import clock, uow
 from app.core.audit import AuditEntry
 from app.extensions import db
 from app.follows import queries as follows
@@ -133,6 +135,54 @@ def is_official(actor, commitment: Commitment) -> bool:
             CommitmentOfficial.ended_at.is_(None),
         ).limit(1)
     ) is not None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a person is on a commitment now: one of its responsible officials, and whether they
+    hold a civil-society seat (titular or suplente) on its committee."""
+    official: bool
+    seated: bool
+
+
+STANDING = "cocrea_progress_standing"  # in `g`: {(user id, commitment id): Standing}
+
+
+@functools.cache
+def _standing_statement():
+    """Built once per process, the person and commitment as parameters (thread-safe: immutable)."""
+    user_id = sa.bindparam("user_id", type_=sa.Integer)
+    official = sa.exists().where(
+        CommitmentOfficial.commitment_id == sa.bindparam("commitment_id", type_=sa.Integer),
+        CommitmentOfficial.user_id == user_id, CommitmentOfficial.ended_at.is_(None))
+    seated = sa.exists().where(
+        CommitteeMember.committee_id == sa.bindparam("committee_id", type_=sa.Integer),
+        CommitteeMember.user_id == user_id, CommitteeMember.kind.in_(SEATS),
+        CommitteeMember.term_end.is_(None))
+    return sa.select(official, seated)
+
+
+def standing(actor, commitment: Commitment) -> Standing:
+    """`actor`'s Standing on the commitment, in one statement, kept for the request until data
+    changes (the permission rules of a commitment's page ask both: who drafts, who reviews)."""
+    if actor is None or getattr(actor, "id", None) is None:
+        return Standing(False, False)
+    memo = g.setdefault(STANDING, {}) if has_request_context() else {}
+    key = (actor.id, commitment.id)
+    found = memo.get(key)
+    if found is None:
+        row = db.session.execute(_standing_statement(), {
+            "user_id": actor.id, "commitment_id": commitment.id,
+            "committee_id": commitment.committee_id}).one()
+        found = memo[key] = Standing(bool(row[0]), bool(row[1]))
+    return found
+
+
+@uow.on_data_changed
+def _forget_standing() -> None:
+    """A flush or rollback may have named or ended an official, or changed a seat."""
+    if has_request_context():
+        g.pop(STANDING, None)
 
 
 def seat_of(actor, committee_id: int) -> CommitteeMember | None:
