@@ -58,3 +58,19 @@ def test_stemmers_per_thread_give_the_same_tokens():
     for t in threads:
         t.join()
     assert results == [["basur", "separ", "senalet"]] * 4
+
+
+def test_a_snippet_escapes_everything_but_its_marks():
+    """The snippet is built as text and marked safe once: every piece around and inside the marks
+    is escaped, the window keeps its ellipses."""
+    from app.fulltext.matching import Query
+    from app.search.queries import highlight
+
+    query = Query.of("agua")
+    html = highlight('<b>Agua</b> & "luz" para <i>todos</i>', query)
+    assert str(html) == ('&lt;b&gt;<mark>Agua</mark>&lt;/b&gt; &amp; &#34;luz&#34; para '
+                         '&lt;i&gt;todos&lt;/i&gt;')
+    long = "inicio " * 40 + "<agua> potable" + " final" * 40
+    window = str(highlight(long, query, 60))
+    assert window.startswith("…") and window.endswith("…")
+    assert "&lt;<mark>agua</mark>&gt;" in window and "<agua>" not in window
