@@ -77,7 +77,6 @@ def located_map():
 _PAGE_ACTS = ("commitments.edit", "commitments.publish", "commitments.withdraw", "progress.report",
               "progress.set_status", "consultations.open", "progress.draft", "progress.review",
               "progress.see_waiting")
-CSRF_PLACEHOLDER = "@@csrf-token@@"  # in the shared body; each page puts its own token there
 
 
 def _viewer_class(commitment, consultation) -> str:
@@ -95,8 +94,6 @@ def show(commitment_id: int):
     consultation's window, the locale and the acts the viewer is offered, and kept
     (app/core/fragments.py); sources, notes and history are read only when it is missing. The
     follow button (personal) and the CSRF token are laid over it."""
-    from flask_wtf.csrf import generate_csrf
-
     commitment = _load(commitment_id)
     day = today()
     consultation, window = registry.latest_consultation(commitment)
@@ -112,16 +109,15 @@ def show(commitment_id: int):
             values=[(name, label) for name, label in OGP_VALUES.items()
                     if (getattr(commitment, name) or "").strip()],
             follow_slot=True,
-            csrf_token=lambda: CSRF_PLACEHOLDER,
+            csrf_token=lambda: fragments.CSRF_PLACEHOLDER,
         )
 
     version = (queries.page_version(commitment), day.isoformat(), window,
                queries.row_values(consultation))
     body = fragments.cached("commitments.page", commitment.id, version, render_body,
                             viewer=_viewer_class(commitment, consultation))
-    if CSRF_PLACEHOLDER in body:
-        body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
-    return render_template("commitments/show.html", commitment=commitment, body_html=Markup(body))
+    return render_template("commitments/show.html", commitment=commitment,
+                           body_html=Markup(fragments.with_csrf(body)))
 
 
 @bp.get("/<int:commitment_id>/versions")

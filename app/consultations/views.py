@@ -74,7 +74,6 @@ def consultation_panel(commitment: Commitment) -> Panel:
 # ---------------------------------------------------------------- reading
 
 
-CSRF_PLACEHOLDER = "@@csrf-token@@"  # in the shared fragments; each page puts its own token there
 
 
 class SectionThreads:
@@ -113,7 +112,7 @@ class SectionThreads:
         return render_template(
             "consultations/_thread.html", tops=self._threads.get(key, []), actions=True,
             answers=self._answers, can_comment=self.can_comment, outcomes=list(ConsultationOutcome),
-            outcome_labels=CONSULTATION_OUTCOME_LABELS, csrf_placeholder=CSRF_PLACEHOLDER,
+            outcome_labels=CONSULTATION_OUTCOME_LABELS, csrf_placeholder=fragments.CSRF_PLACEHOLDER,
         )
 
     def _report_link(self, comment_id: int) -> str:
@@ -128,12 +127,9 @@ class SectionThreads:
         return self._report.replace("987654321", str(comment_id))
 
     def html(self, key: str) -> Markup:
-        from flask_wtf.csrf import generate_csrf
-
-        html = fragments.cached("consultations.section", f"{self.commitment.id}-{key}", self.version,
-                                lambda: self._render(key), viewer=self.viewer)
-        if CSRF_PLACEHOLDER in html:
-            html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
+        html = fragments.with_csrf(fragments.cached(
+            "consultations.section", f"{self.commitment.id}-{key}", self.version,
+            lambda: self._render(key), viewer=self.viewer))
         if not self.signed_in:
             return fragments.overlay(html, "consultation-report", lambda _id: "")
         return fragments.overlay(html, "consultation-report", self._report_link)

@@ -117,6 +117,20 @@ class FragmentCache:
             self.alarm.recovered()
 
 
+# In a kept fragment, where a form's CSRF token goes: each page puts its reader's own token there
+# (`with_csrf`). A token kept in a fragment would be another session's, or stale.
+CSRF_PLACEHOLDER = "@@csrf-token@@"
+
+
+def with_csrf(html: str) -> str:
+    """The fragment with this request's CSRF token in place of the placeholder."""
+    if CSRF_PLACEHOLDER not in html:
+        return html
+    from flask_wtf.csrf import generate_csrf
+
+    return html.replace(CSRF_PLACEHOLDER, generate_csrf())
+
+
 def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = FragmentCache(app)
     app.add_template_global(slot, "fragment_slot")

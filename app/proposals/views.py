@@ -128,10 +128,12 @@ def _show_page(proposal, *, state_form=None, merge_form=None, page=None):
             share_url=share_url,
             share_title=(_("Proposal %(reference)s", reference=proposal.reference)
                          if proposal.is_hidden else proposal.title),
+            csrf_token=lambda: fragments.CSRF_PLACEHOLDER,  # the author's Remove buttons
         )
 
     version = (queries.page_version(page), today().isoformat(), share_url)
-    body = fragments.cached("proposals.page", proposal.id, version, render_body, viewer=reader)
+    body = fragments.with_csrf(fragments.cached("proposals.page", proposal.id, version, render_body,
+                                                viewer=reader))
     return render_template(
         "proposals/show.html",
         proposal=proposal,

@@ -3,6 +3,7 @@ related sections show: commitments and the path) is kept as a fragment under the
 it shows (app/proposals/queries.py page_version): a kept body reads none of it again, every change
 to it shows on the next request, a support does not render it again, and what one reader may see
 (a facilitator's drafts, the author's "Remove" buttons) never reaches another."""
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -138,6 +139,32 @@ def test_the_authors_remove_buttons_are_theirs_alone(app, fed, client, other_cli
     attachment.original_name = "plano-nuevo.pdf"
     db.session.commit()
     assert "plano-nuevo.pdf" in page(client, proposal)
+
+
+def test_the_authors_remove_button_carries_the_token_of_their_own_session(app, fed, client,
+                                                                          other_client):
+    """The author's body is kept; its forms' CSRF token is not: a second session of the same
+    author gets its own token in the Remove form, and removing works from there."""
+    proposal = make_proposal(fed.committee, fed.citizen, state=ProposalState.submitted)
+    attachment = ProposalAttachment(proposal_id=proposal.id, owner_id=fed.citizen.id,
+                                    kind=AttachmentKind.pdf, original_name="acta.pdf", stored_name="e" * 64,
+                                    content_type="application/pdf", size_bytes=900, sha256="1" * 64)
+    db.session.add(attachment)
+    db.session.commit()
+    remove = f"/proposals/{proposal.reference}/attachments/{attachment.id}/remove"
+    login_as(client, fed.citizen)
+    first = page(client, proposal)
+    login_as(other_client, fed.citizen)
+    second = page(other_client, proposal)
+    assert bodies_kept(app) == 1  # the second session's page came from the kept body
+    for html in (first, second):
+        tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', html))
+        assert len(tokens) == 1 and fragments.CSRF_PLACEHOLDER not in html  # one token per page
+        assert remove in html
+    token = re.search(rf'action="{re.escape(remove)}".*?name="csrf_token" value="([^"]+)"', second, re.S).group(1)
+    response = other_client.post(remove, data={"csrf_token": token})
+    assert response.status_code in (302, 303), response.status_code
+    assert db.session.get(ProposalAttachment, attachment.id) is None or "acta.pdf" not in page(other_client, proposal)
 
 
 def test_hiding_and_restoring_the_proposal_shows_at_once(app, fed, client):
