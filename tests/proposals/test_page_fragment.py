@@ -122,14 +122,20 @@ def test_a_facilitators_draft_never_reaches_another_reader(app, fed, client, oth
     assert draft_title in page(client, fed.proposal)
 
 
-def test_the_authors_remove_buttons_are_theirs_alone(app, fed, client, other_client):
+def _with_attachment(fed, name: str):
+    """A proposal of the citizen that its author may still edit, with one PDF: (proposal,
+    attachment, the path of its Remove form)."""
     proposal = make_proposal(fed.committee, fed.citizen, state=ProposalState.submitted)
-    attachment = ProposalAttachment(proposal_id=proposal.id, owner_id=fed.citizen.id,
-                                    kind=AttachmentKind.pdf, original_name="plano.pdf", stored_name="f" * 64,
-                                    content_type="application/pdf", size_bytes=1200, sha256="0" * 64)
+    attachment = ProposalAttachment(proposal_id=proposal.id, owner_id=fed.citizen.id, kind=AttachmentKind.pdf,
+                                    original_name=name, stored_name=(name[0] * 64)[:64],
+                                    content_type="application/pdf", size_bytes=900, sha256="1" * 64)
     db.session.add(attachment)
     db.session.commit()
-    remove = f"/proposals/{proposal.reference}/attachments/{attachment.id}/remove"
+    return proposal, attachment, f"/proposals/{proposal.reference}/attachments/{attachment.id}/remove"
+
+
+def test_the_authors_remove_buttons_are_theirs_alone(app, fed, client, other_client):
+    proposal, attachment, remove = _with_attachment(fed, "plano.pdf")
     login_as(other_client, fed.citizen)
     assert remove in page(other_client, proposal)
     assert "plano.pdf" in page(client, proposal) and remove not in page(client, proposal)
@@ -145,13 +151,7 @@ def test_the_authors_remove_button_carries_the_token_of_their_own_session(app, f
                                                                           other_client):
     """The author's body is kept; its forms' CSRF token is not: a second session of the same
     author gets its own token in the Remove form, and removing works from there."""
-    proposal = make_proposal(fed.committee, fed.citizen, state=ProposalState.submitted)
-    attachment = ProposalAttachment(proposal_id=proposal.id, owner_id=fed.citizen.id,
-                                    kind=AttachmentKind.pdf, original_name="acta.pdf", stored_name="e" * 64,
-                                    content_type="application/pdf", size_bytes=900, sha256="1" * 64)
-    db.session.add(attachment)
-    db.session.commit()
-    remove = f"/proposals/{proposal.reference}/attachments/{attachment.id}/remove"
+    proposal, attachment, remove = _with_attachment(fed, "acta.pdf")
     login_as(client, fed.citizen)
     first = page(client, proposal)
     login_as(other_client, fed.citizen)
