@@ -20,7 +20,7 @@ from app.commitments.models import (
     CommitmentTable,
     CommitmentVersion,
 )
-from app.core.fragments import side_by_side, total, total_length
+from app.core.fragments import row_values, side_by_side, total, total_length
 from app.core.pagination import Page
 from app.extensions import db
 
@@ -260,13 +260,6 @@ def located_commitments(plan: ActionPlan, limit: int) -> list[Commitment]:
         .limit(limit)
     )
     return list(db.session.scalars(stmt).unique())
-
-
-def row_values(obj) -> tuple:
-    """Every column of a loaded row, as text (no statement: the row is in the session)."""
-    if obj is None:
-        return ()
-    return tuple(str(getattr(obj, attr.key)) for attr in sa.inspect(type(obj)).column_attrs)
 
 
 @functools.cache

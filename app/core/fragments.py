@@ -184,6 +184,15 @@ def _joined_default(element, compiler, **kw):
     return f"group_concat({compiler.process(element.clauses, **kw)}, ';')"
 
 
+def row_values(obj, skip=()) -> tuple:
+    """Every column of a loaded row but those named in `skip`, as text (no statement: the row is
+    in the session): a fragment's version reads the rows its page loaded anyway as they are."""
+    if obj is None:
+        return ()
+    return tuple(str(getattr(obj, attr.key)) for attr in sa.inspect(type(obj)).column_attrs
+                 if attr.key not in skip)
+
+
 def fingerprint(*columns):
     """A SQL aggregate of the rows it runs over that changes whenever any of `columns` changes in
     any of them (each row's values as text, joined; the same on PostgreSQL and SQLite, '' over no

@@ -270,12 +270,6 @@ def results(election_id: int) -> list[ElectionResult]:
 FINAL_STATES = (ElectionState.published, ElectionState.self_selected)
 
 
-def _shown(obj) -> tuple:
-    if obj is None:
-        return ()
-    return tuple(str(getattr(obj, attr.key)) for attr in sa.inspect(type(obj)).column_attrs)
-
-
 @functools.cache
 def _page_version_statement():
     """Built once per process with the election as a parameter (thread-safe: immutable)."""
@@ -304,7 +298,9 @@ def page_version(election: Election, agreement: SelfSelectionAgreement | None) -
     election, its committee, call and agreement are loaded already and read as they are; its
     candidates (and their organisations' names), seats and public record as the values shown."""
     row = db.session.execute(_page_version_statement(), {"election_id": election.id}).one()
-    return (_shown(election), _shown(election.committee), _shown(election.call), _shown(agreement),
+    from app.core.fragments import row_values
+
+    return (row_values(election), row_values(election.committee), row_values(election.call), row_values(agreement),
             tuple(str(value) for value in row))
 
 

@@ -134,13 +134,6 @@ def proposal_page(reference: str, user) -> ProposalPage | None:
 _BODY_EXCLUDED = {"support_count", "comment_count", "search_text", "submission_token", "rendered"}
 
 
-def _shown(obj, skip=()) -> tuple:
-    if obj is None:
-        return ()
-    return tuple(str(getattr(obj, attr.key)) for attr in sa.inspect(type(obj)).column_attrs
-                 if attr.key not in skip)
-
-
 def _merged_into(other: Proposal | None) -> tuple:
     if other is None:
         return ()
@@ -176,11 +169,13 @@ def page_version(page: "ProposalPage") -> tuple:
     into are loaded already and read as they are; its answers, the proposals merged into it, its
     attachments and what the related sections show (app/proposals/related.py) are read as the
     values they show. The fragment's lifetime bounds what a change could still slip past."""
+    from app.core.fragments import row_values
+
     proposal = page.proposal
     row = db.session.execute(_page_version_statement(), {"proposal_id": proposal.id}).one()
     author = proposal.author
     return (
-        _shown(proposal, _BODY_EXCLUDED), _shown(proposal.committee), _shown(proposal.theme),
+        row_values(proposal, _BODY_EXCLUDED), row_values(proposal.committee), row_values(proposal.theme),
         (author.display_name, str(author.deleted_at)), _merged_into(proposal.merged_into),
         page.version_count, tuple(str(value) for value in row),
     )
