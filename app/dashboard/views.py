@@ -18,7 +18,7 @@ from app.core import charts, clock, facts, fragments
 from app.core.errors import NotFound
 from app.core.urls import int_arg
 from app.core.views import load_or_404
-from app.dashboard import bp, queries
+from app.dashboard import bp, figures, queries
 from app.plans.queries import current_plan
 
 # The rows of a commitment's sheet in the printable plan: every template field in the template's
@@ -80,22 +80,22 @@ def _charts(board: queries.Dashboard) -> dict:
         _("Milestones by the quarter in which they end"),
         " ".join(
             _("%(period)s: %(total)d milestones", period=period_label(p), total=p.total)
-            + " (" + ", ".join(f"{labels[k]} {p.counts[k]}" for k in queries.TIMELINE_KEYS) + ")."
+            + " (" + ", ".join(f"{labels[k]} {p.counts[k]}" for k in figures.TIMELINE_KEYS) + ")."
             for p in board.timeline
         ) or _("No milestones."),
         [
             charts.Column(_("Q%(quarter)d", quarter=p.quarter), str(p.year),
-                          {k: p.counts[k] for k in queries.TIMELINE_KEYS},
+                          {k: p.counts[k] for k in figures.TIMELINE_KEYS},
                           is_current=p.contains(board.today))
             for p in board.timeline
         ],
-        [(key, labels[key]) for key in queries.TIMELINE_KEYS],
+        [(key, labels[key]) for key in figures.TIMELINE_KEYS],
         current_label=_("Today"),
     )
     return {"status": status_chart, "theme": theme_chart, "timeline": timeline_chart}
 
 
-def period_label(period: queries.Period) -> str:
+def period_label(period: figures.Period) -> str:
     return _("Q%(quarter)d %(year)d", quarter=period.quarter, year=period.year)
 
 
@@ -130,7 +130,7 @@ def _render(plan, committee=None):
             charts=_charts(board),
             status_labels=status_labels(),
             timeline_labels=timeline_labels(),
-            timeline_keys=queries.TIMELINE_KEYS,
+            timeline_keys=figures.TIMELINE_KEYS,
             period_label=period_label,
             progress_bar=progress_bar,
             short_text=short_text,

@@ -19,7 +19,7 @@ from app.core.clock import now as clock_now
 from app.core.clock import today as clock_today
 from app.core.clock import utc_to_local
 from app.core.urls import safe_next
-from app.dashboard.queries import PlanProgress, plan_progress
+from app.dashboard.figures import PlanProgress, plan_progress
 from app.dialogues import queries as dialogues
 from app.elections import queries as elections
 from app.elections.models import CandidateState

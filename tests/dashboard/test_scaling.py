@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from app.commitments.models import Commitment, CommitmentState, ImplementationStatus, Milestone
 from app.commitments.models import MilestoneStatus as MS
-from app.dashboard import queries
+from app.dashboard import figures, queries
 from app.extensions import db
 from tests.dashboard.factories import bulk_commitments, make_commitment
 from tests.dashboard.helpers import counted, table_rows
@@ -157,7 +157,7 @@ def test_figures_in_sql_match_the_same_figures_counted_in_python(client, world):
     milestones = [m for c in everything for m in c.milestones]
 
     assert board.total == len(everything) == 26
-    assert board.timeline == queries.build_timeline(milestones, today)
+    assert board.timeline == figures.build_timeline(milestones, today)
     assert board.milestone_counts["total"] == len(milestones)
     assert board.milestone_counts["late"] == sum(m.is_late(today) for m in milestones)
     assert sum(f.commitments for f in board.by_committee) == 26
