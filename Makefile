@@ -12,7 +12,7 @@ export FLASK_APP := wsgi
 # pip-tools runs in its own throwaway venv, never in $(VENV).
 LOCK_VENV ?= $(or $(TMPDIR),/tmp)/cocrea-pip-tools
 
-.PHONY: run test coverage install install-test translations serve bench lint i18n clean lock
+.PHONY: run test shots coverage install install-test translations serve bench lint i18n clean lock
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Cocrea needs Python 3.11 or newer (python3 --version)"; exit 1; }
@@ -58,6 +58,13 @@ run: install
 
 test: install-test
 	$(BIN)/python -m tests.run_suites $(ARGS)
+
+# The browser tests again, taking a full-page screenshot of each page they check, for a human to
+# look at (make test takes none: about a second of Chromium's CPU each). SHOTS=folder to choose.
+SHOTS ?= /tmp/shots
+shots: install-test
+	COCREA_SHOTS_DIR=$(SHOTS) TEST_DATABASE_URL= $(BIN)/python -m pytest -p no:cacheprovider -q -n 2 --dist loadfile tests/browser $(ARGS)
+	@echo "Screenshots in $(SHOTS)"
 
 # The whole suite (as `make test`) under coverage.py, branch coverage, every backend and worker.
 # A .pth file starts coverage in each Python process that finds COVERAGE_PROCESS_START.

@@ -20,7 +20,11 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
-SHOTS = Path(os.environ.get("COCREA_SHOTS_DIR", "/tmp/shots"))
+# Full-page screenshots, for a human to look at, are taken only when COCREA_SHOTS_DIR names a folder
+# (`make shots`): each costs Chromium about a second of CPU, some 50 of them a minute of the suite's
+# two cores, and no test looks at them.
+SHOTS_DIR = os.environ.get("COCREA_SHOTS_DIR", "")
+SHOTS = Path(SHOTS_DIR) if SHOTS_DIR else None
 
 # Console errors and refused requests per page: a CSP violation or a missing asset shows up here.
 _problems: dict = {}
@@ -253,10 +257,13 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
     page.context.add_cookies(cookies)
 
 
-def screenshot(page, name: str) -> Path:
-    """A full-page screenshot in SHOTS, for a human to look at; returns its path."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def screenshot(page, name: str) -> Path | None:
+    """A full-page screenshot in SHOTS, for a human to look at, when COCREA_SHOTS_DIR is set;
+    returns its path (None when screenshots are off)."""
+    if SHOTS is None:
+        return None
     path = SHOTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import Error as PlaywrightError
 
     try:

@@ -24,7 +24,6 @@ from app.progress import services as progress
 from app.progress.models import Evidence, ProgressNote
 from app.proposals import services as proposals
 from tests.browser.conftest import (
-    SHOTS,
     assert_no_sideways_scroll,
     check_axe,
     screenshot,
@@ -233,7 +232,6 @@ def world(world_templates):
 
 
 def shot(page, name: str) -> None:
-    (SHOTS / "issue4").mkdir(parents=True, exist_ok=True)
     screenshot(page, f"issue4/{name}")
 
 

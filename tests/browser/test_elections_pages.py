@@ -34,9 +34,6 @@ def world(app):
 
 
 def shot(page, name: str) -> None:
-    from tests.browser.conftest import SHOTS
-
-    (SHOTS / "elections").mkdir(parents=True, exist_ok=True)
     screenshot(page, f"elections/{name}")
 
 

@@ -6,7 +6,6 @@ import pytest
 from app.commitments.models import CommitmentState
 from app.proposals.models import ProposalState
 from tests.browser.conftest import (
-    SHOTS,
     assert_no_sideways_scroll,
     browser_problems,
     check_axe,
@@ -35,7 +34,6 @@ def world(app):
 
 
 def shot(page, name: str) -> None:
-    (SHOTS / "home").mkdir(parents=True, exist_ok=True)
     screenshot(page, f"home/{name}")
 
 

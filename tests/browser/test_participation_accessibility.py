@@ -4,7 +4,6 @@ tables, moderation and notifications, filled with real content; screenshots for 
 import pytest
 
 from tests.browser.conftest import (
-    SHOTS,
     assert_no_sideways_scroll,
     check_axe,
     screenshot,
@@ -27,7 +26,6 @@ def world(world_templates):
 
 
 def shot(page, name: str) -> None:
-    (SHOTS / "issue3").mkdir(parents=True, exist_ok=True)
     screenshot(page, f"issue3/{name}")
 
 
