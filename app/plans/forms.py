@@ -70,6 +70,11 @@ class MemberForm(FlaskForm):
     term_end = _date(_l("Term ends on (optional)"))
 
 
+class MemberCorrectionForm(MemberForm):
+    term_end = _date(_l("Term ended on (past members only)"))
+    reason = _line(_l("Reason for the correction"), _l("Public, in the committee's history."))
+
+
 class EndTermForm(FlaskForm):
     term_end = _date(_l("Term ended on"))
     reason = _line(_l("Reason"), _l("Public, in the committee's history."))

@@ -223,6 +223,51 @@ def test_government_members_keep_their_history(admin):
     assert entry.reason == "Renuncia" and entry.public and entry.committee_id == committee.id
 
 
+def test_a_government_members_details_are_corrected_with_a_public_reason(admin):
+    committee = make_committee()
+    member = services.add_member(admin, committee, {
+        "name": "Ana Peres", "position_title": "Directora", "institution": "Ayuntamiento",
+        "term_start": date(2027, 1, 1)})
+    fixed = {"name": "Ana Pérez", "position_title": "Directora de Planeación",
+             "institution": "Ayuntamiento", "term_start": "2027-01-02", "reason": "Nombre mal escrito"}
+    with pytest.raises(ValidationError) as refused:
+        services.correct_member(admin, member, {**fixed, "reason": ""})
+    assert refused.value.field == "reason"
+    with pytest.raises(ValidationError) as refused:  # a current term ends with end_member_term
+        services.correct_member(admin, member, {**fixed, "term_end": "2027-03-01"})
+    assert refused.value.field == "term_end"
+    with pytest.raises(PermissionDenied):
+        services.correct_member(make_user(), member, fixed)
+    changes = services.correct_member(admin, member, fixed)
+    assert set(changes) == {"name", "position_title", "term_start"}
+    assert (member.name, member.position_title, member.term_start) == (
+        "Ana Pérez", "Directora de Planeación", date(2027, 1, 2))
+    assert services.correct_member(admin, member, fixed) == {}  # sent twice: nothing more
+    entry = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.action == "committee_member.corrected")).one()
+    assert entry.public and entry.reason == "Nombre mal escrito" and entry.committee_id == committee.id
+    assert entry.data["changes"]["name"] == ["Ana Peres", "Ana Pérez"]
+    assert entry.data["changes"]["term_start"] == ["2027-01-01", "2027-01-02"]
+    # A past member keeps an end date, which may be corrected, and still keeps its row.
+    services.end_member_term(admin, member, {"term_end": date(2027, 6, 1), "reason": "Renuncia"})
+    with pytest.raises(ValidationError) as refused:
+        services.correct_member(admin, member, fixed)
+    assert refused.value.field == "term_end"
+    services.correct_member(admin, member, {**fixed, "term_end": "2027-05-31", "reason": "Fecha"})
+    assert member.term_end == date(2027, 5, 31) and not member.is_current
+
+
+def test_civil_society_seats_are_not_corrected_here(admin):
+    committee = make_committee()
+    seat = CommitteeMember(committee_id=committee.id, kind=MemberKind.cs_titular, name="Colectivo",
+                           term_start=date(2027, 1, 1))
+    db.session.add(seat)
+    db.session.flush()
+    with pytest.raises(InvalidTransition):
+        services.correct_member(admin, seat, {"name": "Otro", "position_title": "x",
+                                              "term_start": "2027-01-01", "reason": "x"})
+
+
 def test_a_phase_sent_twice_is_added_once(admin):
     plan = make_plan()
     data = {"kind": "call", "starts_on": "2027-01-01", "ends_on": "2027-01-31"}

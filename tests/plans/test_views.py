@@ -1,4 +1,6 @@
 """The guarantor body's plan pages and the public list of plans."""
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 
@@ -124,6 +126,29 @@ def test_committee_page_members_history_and_facilitators(client, admin):
     revoked = client.post(f"/admin/moderators/{scope.id}/revoke",
                           data={"next": f"/admin/plans/committees/{committee.id}/"})
     assert revoked.headers["Location"].endswith(f"/admin/plans/committees/{committee.id}/")
+
+
+def test_a_members_details_are_corrected_from_the_committee_page(client, admin):
+    committee = make_committee()
+    member = CommitteeMember(committee_id=committee.id, kind=MemberKind.government, name="Ana Peres",
+                             position_title="Directora", term_start=date(2027, 1, 1))
+    db.session.add(member)
+    db.session.commit()
+    fix = f"fix{member.id}"
+    page = client.get(f"/admin/plans/committees/{committee.id}/").get_data(as_text=True)
+    assert f'name="{fix}-name"' in page and 'value="Ana Peres"' in page
+    refused = client.post(f"/admin/plans/members/{member.id}/correct", data={
+        f"{fix}-name": "Ana Pérez", f"{fix}-position_title": "Directora",
+        f"{fix}-term_start": "2027-01-01", f"{fix}-reason": ""})
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and 'value="Ana Pérez"' in body  # what was typed is kept
+    done = client.post(f"/admin/plans/members/{member.id}/correct", data={
+        f"{fix}-name": "Ana Pérez", f"{fix}-position_title": "Directora",
+        f"{fix}-term_start": "2027-01-01", f"{fix}-reason": "Nombre mal escrito"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("#members")
+    db.session.expire_all()
+    assert db.session.get(CommitteeMember, member.id).name == "Ana Pérez"
+    assert "Ana Pérez" in client.get(f"/committees/{committee.slug}").get_data(as_text=True)
 
 
 def test_publish_then_the_checklist_says_so(client, admin):

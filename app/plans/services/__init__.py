@@ -1,6 +1,7 @@
 """The guarantor body's acts on a plan's structure (every one checks "plans.manage")."""
 from app.plans.services.committees import (
     add_member,
+    correct_member,
     create_committee,
     create_theme,
     end_member_term,
@@ -19,7 +20,7 @@ from app.plans.services.plans import (
 )
 
 __all__ = [
-    "add_member", "add_phase", "create_committee", "create_plan", "create_theme", "end_member_term",
+    "add_member", "add_phase", "correct_member", "create_committee", "create_plan", "create_theme", "end_member_term",
     "make_current", "move_phase", "publish_plan", "remove_phase", "update_committee", "update_phase",
     "update_plan", "update_theme",
 ]

@@ -105,6 +105,32 @@ def update_committee(actor, committee: Committee, data: dict) -> None:
     db.session.flush()
 
 
+MEMBER_FIELDS = ("name", "position_title", "institution", "term_start", "term_end")
+
+
+def _member_values(data: dict, errors: Errors) -> dict:
+    """A government member's details as the add and correct forms give them."""
+    values = {
+        "name": _input.line(data, "name", 200, errors, required=True),
+        "position_title": _input.line(data, "position_title", 300, errors, required=True),
+        "institution": _input.line(data, "institution", 300, errors),
+        "term_start": _input.day(data, "term_start", errors, required=True),
+        "term_end": _input.day(data, "term_end", errors),
+    }
+    if values["term_start"] and values["term_end"] and values["term_end"] < values["term_start"]:
+        errors.add("term_end", _("The end of the term cannot be before its start."))
+    return values
+
+
+def _current_namesake(committee_id: int, name: str, other_than: int | None = None) -> bool:
+    query = sa.select(CommitteeMember.id).where(
+        CommitteeMember.committee_id == committee_id, CommitteeMember.name == name,
+        CommitteeMember.term_end.is_(None))
+    if other_than is not None:
+        query = query.where(CommitteeMember.id != other_than)
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def add_member(actor, committee: Committee, data: dict) -> CommitteeMember:
     """A government member. Civil-society seats are filled by elections and agreements, and
     facilitators by their scopes: not from this form."""
@@ -113,41 +139,38 @@ def add_member(actor, committee: Committee, data: dict) -> CommitteeMember:
     if (data.get("kind") or MemberKind.government.value) != MemberKind.government.value:
         errors.add("kind", _("Only government members are added here; civil-society seats are "
                              "filled by elections and agreements."))
-    name = _input.line(data, "name", 200, errors, required=True)
-    position_title = _input.line(data, "position_title", 300, errors, required=True)
-    institution = _input.line(data, "institution", 300, errors)
-    term_start = _input.day(data, "term_start", errors, required=True)
-    term_end = _input.day(data, "term_end", errors)
-    if term_start and term_end and term_end < term_start:
-        errors.add("term_end", _("The end of the term cannot be before its start."))
-    if name and db.session.scalar(sa.select(CommitteeMember.id).where(
-            CommitteeMember.committee_id == committee.id, CommitteeMember.name == name,
-            CommitteeMember.term_end.is_(None)).limit(1)) is not None:
+    values = _member_values(data, errors)
+    name = values["name"]
+    if name and _current_namesake(committee.id, name):
         # A form sent twice adds one member (a read: seats of one name are not unique in history).
         errors.add("name", _("This person is already a current member of the committee."))
     errors.raise_any()
     position = _input.next_position(CommitteeMember.position, CommitteeMember.committee_id == committee.id)
-    member = CommitteeMember(
-        committee_id=committee.id, kind=MemberKind.government, name=name,
-        position_title=position_title, institution=institution, term_start=term_start,
-        term_end=term_end, position=position,
-    )
+    member = CommitteeMember(committee_id=committee.id, kind=MemberKind.government,
+                             position=position, **values)
     db.session.add(member)
     db.session.flush()
     record(actor, "committee_member.added", member, public=True, committee_id=committee.id,
-           name=name, institution=institution)
+           name=name, institution=values["institution"])
     db.session.flush()
     db.session.expire(committee, ["members"])
     return member
 
 
-def end_member_term(actor, member: CommitteeMember, data: dict) -> None:
-    """The member's term ends on `term_end`, for `reason`; the row stays, as the history."""
+def _government_members_committee(actor, member: CommitteeMember) -> Committee:
+    """The member's committee, once `actor` may manage its plan and the member is the
+    government's (the only seats changed from the plan's pages)."""
     committee = member.committee
     require(actor, "plans.manage", committee.plan)
     if member.kind != MemberKind.government:
         raise InvalidTransition(_("Civil-society seats and facilitators change through elections, "
                                   "agreements and facilitators' scopes, not here."))
+    return committee
+
+
+def end_member_term(actor, member: CommitteeMember, data: dict) -> None:
+    """The member's term ends on `term_end`, for `reason`; the row stays, as the history."""
+    committee = _government_members_committee(actor, member)
     errors = Errors()
     term_end = _input.day(data, "term_end", errors, required=True)
     reason = _input.line(data, "reason", 500, errors, required=True)
@@ -166,6 +189,40 @@ def end_member_term(actor, member: CommitteeMember, data: dict) -> None:
     record(actor, "committee_member.term_ended", member, public=True, committee_id=committee.id,
            reason=reason, name=member.name, term_end=term_end.isoformat())
     db.session.flush()
+
+
+def correct_member(actor, member: CommitteeMember, data: dict) -> dict:
+    """A government member's details corrected (a misspelt name, a new position title, the right
+    dates), for a public `reason`: the row keeps its place in the history, and the public audit
+    log keeps what each field said before. A current member's term is ended with
+    `end_member_term`, not here; a past member's end date stays required. Returns the changes
+    ({field: (before, after)}); sending the same correction again changes nothing."""
+    committee = _government_members_committee(actor, member)
+    errors = Errors()
+    values = _member_values(data, errors)
+    reason = _input.line(data, "reason", 500, errors, required=True)
+    if member.is_current and values["term_end"] is not None:
+        errors.add("term_end", _("End a current member's term with “End the term”, which asks "
+                                 "for its reason."))
+    if not member.is_current and values["term_end"] is None:
+        errors.add("term_end", _("A past member's term keeps its end date."))
+    if values["name"] and member.is_current and _current_namesake(committee.id, values["name"], member.id):
+        errors.add("name", _("This person is already a current member of the committee."))
+    errors.raise_any()
+    changes = {field: (getattr(member, field), values[field]) for field in MEMBER_FIELDS
+               if getattr(member, field) != values[field]}
+    if not changes:
+        return {}
+    _input.assign(member, {field: after for field, (_before, after) in changes.items()})
+    record(actor, "committee_member.corrected", member, public=True, committee_id=committee.id,
+           reason=reason, name=member.name,
+           changes={field: [_shown(before), _shown(after)] for field, (before, after) in changes.items()})
+    db.session.flush()
+    return changes
+
+
+def _shown(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _theme_values(data: dict, errors: Errors) -> dict:
