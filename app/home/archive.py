@@ -1,20 +1,26 @@
 """Every plan under a stable address: /plans/ lists the published ones (the current first) and
 /plans/<slug>/ sums one up (phases, committees and their members, counts with links to its
-proposals, commitments and documents, the date of its Declaratoria). A draft is seen only by the
-guarantor body. Endpoints of the plans blueprint; here because the counts gather other areas' rows."""
+proposals, commitments and documents, the date of its Declaratoria, its calls, elections and
+dialogue tables); /plans/<slug>/committees/<committee>/ is a committee's page in that plan, which
+stays where it is once another plan becomes the current one. A draft is seen only by the guarantor
+body. Endpoints of the plans blueprint; here because the page gathers other areas' rows."""
 import sqlalchemy as sa
 from flask import render_template
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
+from app.calls.models import Call
+from app.calls.queries import visible as visible_call
 from app.commitments.models import Commitment
 from app.commitments.queries import visible as visible_commitment
 from app.core.clock import today
 from app.core.views import load_or_404
+from app.dialogues.models import DialogueTable
 from app.documents.models import Declaration, Document
+from app.elections.models import Election
 from app.extensions import db
 from app.plans import bp
-from app.plans.models import Committee
+from app.plans.models import ActionPlan, Committee
 from app.plans.queries import plan_by_slug, published_plans
 from app.proposals.counts import ProposalCount
 
@@ -45,4 +51,23 @@ def plan(slug: str):
         .options(selectinload(Committee.members))
     ).all()
     return render_template("plans/plan.html", plan=plan, committees=committees, counts=_counts(plan.id),
-                           today=today())
+                           today=today(), **_held(plan))
+
+
+def _held(plan: ActionPlan) -> dict[str, list]:
+    """The plan's published calls, its elections and its dialogue tables, oldest first: a plan
+    keeps them listed, with their stable addresses, after it is no longer the current one."""
+    of_plan = sa.select(Committee.id).where(Committee.plan_id == plan.id)
+    return {
+        "calls": db.session.scalars(
+            sa.select(Call).where(Call.plan_id == plan.id, visible_call())
+            .order_by(Call.opens_at, Call.id)).all(),
+        "elections": db.session.scalars(
+            sa.select(Election).where(Election.committee_id.in_(of_plan))
+            .order_by(Election.voting_opens_at, Election.id)
+            .options(joinedload(Election.committee))).all(),
+        "tables": db.session.scalars(
+            sa.select(DialogueTable).where(DialogueTable.committee_id.in_(of_plan))
+            .order_by(DialogueTable.starts_at, DialogueTable.id)
+            .options(joinedload(DialogueTable.committee))).all(),
+    }

@@ -14,7 +14,7 @@ from app.home import archive, queries  # noqa: F401 (archive: /plans/ and /plans
 from app.meetings.queries import agreement_counts, sessions_of
 from app.plans import bp
 from app.plans.models import MemberKind
-from app.plans.queries import committee_by_slug, current_plan
+from app.plans.queries import committee_by_slug, current_plan, plan_by_slug
 from app.progress.lights import lights_for
 from app.progress.path import reach_of_committee
 from app.proposals.models import PROPOSAL_STATE_LABELS
@@ -51,7 +51,18 @@ SESSIONS_SHOWN = 3  # the committee's latest sessions on its page; the rest on i
 
 @bp.get("/committees/<slug>")
 def committee(slug: str):
-    plan = load_or_404(current_plan())
+    """A committee of the current plan."""
+    return _committee_page(load_or_404(current_plan()), slug)
+
+
+@bp.get("/plans/<plan_slug>/committees/<slug>/")
+def plan_committee(plan_slug: str, slug: str):
+    """A committee of any plan the visitor may see (a past one too), at an address that does not
+    change when another plan becomes the current one."""
+    return _committee_page(load_or_404(plan_by_slug(plan_slug, current_user)), slug)
+
+
+def _committee_page(plan, slug: str):
     committee = load_or_404(committee_by_slug(plan, slug))
     current = [m for m in committee.members if m.is_current]
     history = [m for m in committee.members if not m.is_current]

@@ -196,6 +196,34 @@ def test_past_plans_are_browsable_and_drafts_only_by_admins(client):
     assert client.get("/plans/borrador/").status_code == 200
 
 
+def test_a_past_plan_keeps_its_committees_calls_elections_and_tables(client):
+    from tests.calls.factories import make_call
+    from tests.dialogues.factories import make_table
+    from tests.elections.factories import make_election
+
+    old = make_plan(slug="plan-viejo")
+    committee = make_committee(old, slug="comite-municipal", name="Comité del plan viejo")
+    call = make_call(old, [committee], state="closed", title="Convocatoria del plan viejo")
+    unpublished = make_call(old, [committee], state="closed", title="Convocatoria sin publicar",
+                            published_at=None)
+    election = make_election(committee, call_id=call.id, title="Elección del plan viejo")
+    table = make_table(committee, title="Mesa del plan viejo")
+    new = make_plan(slug="plan-actual")
+    make_committee(new, slug="comite-municipal", name="Comité del plan nuevo")  # the same slug
+
+    page = client.get("/plans/plan-viejo/").get_data(as_text=True)
+    for href in (f"/calls/{call.id}", f"/elections/{election.id}", f"/tables/{table.id}",
+                 "/plans/plan-viejo/committees/comite-municipal/"):
+        assert f'href="{href}"' in page, href
+    assert f"/calls/{unpublished.id}" not in page
+    past = client.get("/plans/plan-viejo/committees/comite-municipal/")
+    assert past.status_code == 200 and "Comité del plan viejo" in past.get_data(as_text=True)
+    assert 'href="/plans/plan-viejo/"' in past.get_data(as_text=True)  # the breadcrumb stays there
+    assert "Comité del plan nuevo" in client.get("/committees/comite-municipal").get_data(as_text=True)
+    assert client.get("/plans/plan-viejo/committees/no-existe/").status_code == 404
+    assert client.get("/plans/no-existe/committees/comite-municipal/").status_code == 404
+
+
 def test_a_plans_page_leads_to_its_declaratoria_and_documents(client):
     make_plan(slug="plan-viejo")
     make_plan(slug="plan-actual")

@@ -189,6 +189,7 @@ def url_values(world: World) -> list[tuple[str, dict]]:
         ("comments.*", {"proposal_id": world.discussed.id}),
         ("admin.decide_organisation", {"user_id": world.organisation.id}),
         ("plans.plan", {"slug": world.plan.slug}),
+        ("plans.plan_committee", {"plan_slug": world.plan.slug, "slug": world.committee.slug}),
         ("moderation.*", {"target_type": "proposal", "target_id": world.discussed.id}),
         ("follows.*", {"target_type": "committee", "target_id": world.committee.id}),
         ("documents.*", {"document_id": world.record.id, "number": 1}),
