@@ -1,5 +1,5 @@
 """The empty installation, in a real browser: from a database holding only the guarantor body's
-admin account (made as `flask users create-admin` makes it), a plan that is not Durango's is set
+admin account (made by `flask users create-admin`), a plan that is not Durango's is set
 up through the pages alone — plan, phases, committees, territory, theme, facilitator, publication
 —, a call is published, an organisation registers, applies and is approved, an election is run to
 a published result, and a citizen of one of the plan's municipalities proposes a problem.
@@ -344,10 +344,12 @@ def shots(page, name: str, urls: dict[str, str]) -> None:
 
 def test_a_plan_of_another_jurisdiction_is_set_up_and_run_through_the_pages(
         page, open_page, moved_clock):
-    from app.admin.services import create_admin
+    from flask import current_app
 
-    create_admin(ADMIN, "Órgano Garante de Zacatecas", PASSWORD)  # what the command does
-    db.session.commit()
+    # The installation's first account, made by the command the README gives.
+    made = current_app.test_cli_runner().invoke(args=[
+        "users", "create-admin", ADMIN, "--name", "Órgano Garante de Zacatecas", "--password", PASSWORD])
+    assert made.exit_code == 0, made.output
     anonymous = open_page()
     walk_public_pages(anonymous)
 
