@@ -4,7 +4,7 @@ up through the pages alone — plan, phases, committees, territory, theme, facil
 —, a call is published, an organisation registers, applies and is approved, an election is run to
 a published result, and a citizen of one of the plan's municipalities proposes a problem.
 
-The test writes no row itself except that first admin; it only reads the mail outbox for the
+The test writes no row itself (the first admin is made by the command); it only reads the mail outbox for the
 confirmation links and the database to check what the pages did. The clock of the app (the live
 server runs in this process) is moved forward once, from the nomination window to the voting one.
 """
