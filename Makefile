@@ -49,12 +49,16 @@ install: $(VENV)/.installed translations
 
 install-test: $(VENV)/.installed-test translations
 
+# The demo server on this machine. Two-factor authentication is offered to every account but
+# required of none, so that each demo login does its job at once; production keeps it required of
+# admins and facilitators (TWO_FACTOR_REQUIRED_ROLES, default admin,moderator), and
+# `TWO_FACTOR_REQUIRED_ROLES=admin,moderator make run` shows the enrolment here too.
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask content rerender
 	$(BIN)/flask search reindex
 	BASE_URL=$(BASE_URL) $(BIN)/flask demo load --if-empty --serving $(BASE_URL)
-	BASE_URL=$(BASE_URL) $(BIN)/flask run --host $(HOST) --port $(PORT)
+	BASE_URL=$(BASE_URL) TWO_FACTOR_REQUIRED_ROLES=$${TWO_FACTOR_REQUIRED_ROLES-} $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install-test
 	$(BIN)/python -m tests.run_suites $(ARGS)
