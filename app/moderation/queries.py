@@ -184,6 +184,7 @@ ACTION_LABELS = {
     "committee.updated": _l("Changed a committee"),
     "committee_member.added": _l("Added a member to a committee"),
     "committee_member.term_ended": _l("Ended the term of a committee member"),
+    "committee_member.corrected": _l("Corrected the details of a committee member"),
     "theme.created": _l("Created a theme"),
     "theme.updated": _l("Changed a theme"),
     "calls.publish": _l("Published a call"),
@@ -228,6 +229,22 @@ ACTION_LABELS = {
     "evaluation.opinion": _l("Gave an opinion on a commitment at the end of its term"),
     "evaluation.assessment": _l("Recorded the self-assessment of a commitment"),
 }
+
+# A committee member's correction: each field that changed, before and after (plans' correct_member).
+MEMBER_FIELD_LABELS = {
+    "name": _l("Full name"), "position_title": _l("Position"), "institution": _l("Institution"),
+    "term_start": _l("Term starts on"), "term_end": _l("Term ended on"),
+}
+
+
+def _member_corrections(data: dict) -> str | None:
+    changes = data.get("changes") or {}
+    words = [f"{MEMBER_FIELD_LABELS.get(name, name)}: «{before or '—'}» → «{after or '—'}»"
+             for name, (before, after) in changes.items()]
+    return "; ".join(words) or None
+
+
+content.describe_action("committee_member.corrected", _member_corrections)
 
 TARGET_TYPE_LABELS = {
     "Proposal": _l("Proposal"),

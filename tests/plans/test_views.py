@@ -149,6 +149,33 @@ def test_a_members_details_are_corrected_from_the_committee_page(client, admin):
     db.session.expire_all()
     assert db.session.get(CommitteeMember, member.id).name == "Ana Pérez"
     assert "Ana Pérez" in client.get(f"/committees/{committee.slug}").get_data(as_text=True)
+    log = client.get("/moderation/log").get_data(as_text=True)
+    assert "Corrigió los datos de una persona integrante de un comité" in log
+    assert "Nombre completo: «Ana Peres» → «Ana Pérez»" in log and "Nombre mal escrito" in log
+    again = client.post(f"/admin/plans/members/{member.id}/correct", data={
+        f"{fix}-name": "Ana Pérez", f"{fix}-position_title": "Directora",
+        f"{fix}-term_start": "2027-01-01", f"{fix}-reason": "Nombre mal escrito"}, follow_redirects=True)
+    assert "No hay nada que corregir" in again.get_data(as_text=True)
+
+
+def test_a_past_members_correction_keeps_an_end_date_and_returns_to_the_history(client, admin):
+    committee = make_committee()
+    member = CommitteeMember(committee_id=committee.id, kind=MemberKind.government, name="Luis Soto",
+                             position_title="Director", term_start=date(2026, 1, 1),
+                             term_end=date(2026, 6, 30))
+    db.session.add(member)
+    db.session.commit()
+    fix = f"fix{member.id}"
+    page = client.get(f"/admin/plans/committees/{committee.id}/").get_data(as_text=True)
+    assert f'name="{fix}-term_end"' in page and 'value="2026-06-30"' in page
+    data = {f"{fix}-name": "Luis Soto", f"{fix}-position_title": "Director",
+            f"{fix}-term_start": "2026-01-01", f"{fix}-reason": "Fecha de salida"}
+    refused = client.post(f"/admin/plans/members/{member.id}/correct", data={**data, f"{fix}-term_end": ""})
+    assert refused.status_code == 400
+    done = client.post(f"/admin/plans/members/{member.id}/correct", data={**data, f"{fix}-term_end": "2026-07-15"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("#history")
+    db.session.expire_all()
+    assert db.session.get(CommitteeMember, member.id).term_end == date(2026, 7, 15)
 
 
 def test_publish_then_the_checklist_says_so(client, admin):
@@ -222,6 +249,11 @@ def test_a_past_plan_keeps_its_committees_calls_elections_and_tables(client):
     assert "Comité del plan nuevo" in client.get("/committees/comite-municipal").get_data(as_text=True)
     assert client.get("/plans/plan-viejo/committees/no-existe/").status_code == 404
     assert client.get("/plans/no-existe/committees/comite-municipal/").status_code == 404
+    draft = make_plan(slug="borrador", current=False, published=False)
+    make_committee(draft, slug="comite-borrador")
+    assert client.get("/plans/borrador/committees/comite-borrador/").status_code == 404
+    login_as(client, make_admin())
+    assert client.get("/plans/borrador/committees/comite-borrador/").status_code == 200
 
 
 def test_a_plans_page_leads_to_its_declaratoria_and_documents(client):

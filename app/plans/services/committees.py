@@ -198,6 +198,7 @@ def correct_member(actor, member: CommitteeMember, data: dict) -> dict:
     `end_member_term`, not here; a past member's end date stays required. Returns the changes
     ({field: (before, after)}); sending the same correction again changes nothing."""
     committee = _government_members_committee(actor, member)
+    member = _locked(member)  # two admins (or two tabs) at once: the second compares with the first's
     errors = Errors()
     values = _member_values(data, errors)
     reason = _input.line(data, "reason", 500, errors, required=True)
@@ -219,6 +220,16 @@ def correct_member(actor, member: CommitteeMember, data: dict) -> dict:
            changes={field: [_shown(before), _shown(after)] for field, (before, after) in changes.items()})
     db.session.flush()
     return changes
+
+
+def _locked(member: CommitteeMember) -> CommitteeMember:
+    """The member's row, locked until the unit of work ends, and read afresh: a no-op UPDATE takes
+    SQLite's write lock (a SELECT takes none there) and PostgreSQL's row lock."""
+    db.session.execute(
+        sa.update(CommitteeMember).where(CommitteeMember.id == member.id)
+        .values(position=CommitteeMember.position).execution_options(synchronize_session=False))
+    return db.session.scalar(sa.select(CommitteeMember).where(CommitteeMember.id == member.id)
+                             .execution_options(populate_existing=True))
 
 
 def _shown(value):
