@@ -7,3 +7,5 @@ from app.plans import permissions, queries, views  # noqa: E402,F401
 
 # {{ guarantor().name }} in any template (the footer, mail): the current plan's guarantor body.
 bp.add_app_template_global(queries.guarantor, "guarantor")
+# {{ committee_path(committee) }}: a committee's page in its own plan (items link there).
+bp.add_app_template_global(queries.committee_path, "committee_path")

@@ -3,7 +3,7 @@ from datetime import date
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import current_app, g, request
+from flask import current_app, g, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
@@ -224,3 +224,11 @@ def open_data_licence() -> dict:
         return {"name": key, "url": KNOWN_LICENCES[key]}
     url = config["OPEN_DATA_LICENCE_URL"] if named.casefold() in config["OPEN_DATA_LICENCE_NAME"].casefold() else ""
     return {"name": named, "url": url}
+
+
+def committee_path(committee: Committee) -> str:
+    """The public page of `committee` at the address that stays its own whatever plan becomes the
+    current one: /plans/<plan>/committees/<committee>/ (the plan's row is usually in the session
+    already; otherwise one primary-key read)."""
+    plan = db.session.get(ActionPlan, committee.plan_id)
+    return url_for("plans.plan_committee", plan_slug=plan.slug, slug=committee.slug)

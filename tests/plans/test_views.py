@@ -272,12 +272,16 @@ def test_an_archived_plans_proposal_keeps_its_page(client):
     from app.proposals.services import create_proposal
 
     old = make_plan(slug="plan-viejo", reference_prefix="OLD")
+    committee = make_committee(old, slug="comite-municipal")
     proposal = create_proposal(make_user(), old, {
         "title": "Baches en la colonia centro", "body": "Hay baches desde hace meses." * 3,
-        "committee_id": make_committee(old).id, "place": "Centro"})
+        "committee_id": committee.id, "place": "Centro"})
     db.session.commit()
-    make_plan(slug="plan-actual")
-    assert client.get(f"/proposals/{proposal.reference}").status_code == 200
+    make_committee(make_plan(slug="plan-actual"), slug="comite-municipal")  # the same slug
+    page = client.get(f"/proposals/{proposal.reference}")
+    # Its committee is the one of its own plan, not the current plan's namesake.
+    assert page.status_code == 200
+    assert 'href="/plans/plan-viejo/committees/comite-municipal/"' in page.get_data(as_text=True)
     assert proposal.reference in client.get("/proposals/?plan=plan-viejo").get_data(as_text=True)
 
 

@@ -127,7 +127,7 @@ def test_candidacies_and_seats(client, world):
     assert f"/elections/{published.id}" in html
     assert f"/elections/{voting.id}" not in html
     assert f"/elections/{rejected_in.id}" not in html
-    assert f'href="/committees/{world.committee.slug}"' in html
+    assert f'href="/plans/{world.plan.slug}/committees/{world.committee.slug}/"' in html
     assert "Civil society representative (titular)" in html
     assert "Comité pasado" not in html
 
