@@ -165,4 +165,7 @@ def test_make_run_gives_the_demo_the_address_it_serves():
                              capture_output=True, text=True, check=True,
                              env={"PATH": "/usr/bin:/bin"}).stdout
     assert "BASE_URL=http://127.0.0.1:5077 .venv/bin/flask demo load --if-empty --serving http://127.0.0.1:5077" in dry_run
-    assert "BASE_URL=http://127.0.0.1:5077 .venv/bin/flask run --host 127.0.0.1 --port 5077" in dry_run
+    # The demo server requires two-factor authentication of no role unless the caller asks for it
+    # (the README's demo logins work at once); production's default stays admin,moderator.
+    assert ("BASE_URL=http://127.0.0.1:5077 TWO_FACTOR_REQUIRED_ROLES=${TWO_FACTOR_REQUIRED_ROLES-} "
+            ".venv/bin/flask run --host 127.0.0.1 --port 5077") in dry_run
