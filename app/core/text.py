@@ -1,6 +1,6 @@
 """User text: Markdown rendered and then sanitised with an allow-list (bleach).
 
-Thread safety: bleach documents its Cleaner and Linker as not thread-safe (their HTML parser and
+Thread safety: bleach documents its Cleaner (and the linkify filter in it) as not thread-safe (their HTML parser and
 tree walker keep state between calls), and markdown-it-py does not promise that a MarkdownIt
 object may render from several threads at once. gunicorn's threaded workers run requests in
 threads, so every thread builds its own pipeline (`_pipeline()`, kept in a threading.local) and
@@ -13,14 +13,14 @@ a request (previews of unsaved text, rows written before their HTML was stored) 
 bounded per-process cache keyed by the source: functools.lru_cache is documented thread-safe, and
 its values are immutable strings.
 """
-import html
 import re
 import threading
 import unicodedata
-from functools import lru_cache
+from functools import lru_cache, partial
 from urllib.parse import urlparse
 
 import bleach
+from bleach.linkifier import LinkifyFilter
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -49,17 +49,44 @@ def _only_local_images(tag, name, value):
 
 
 class _Pipeline:
-    """One thread's Markdown renderer, sanitiser, linker and tag stripper (never shared)."""
+    """One thread's Markdown renderer and sanitiser (never shared).
+
+    The sanitiser links URLs as a filter of its own pass (bleach's LinkifyFilter), so each text is
+    parsed as HTML once. Linking the sanitised output in a second pass, as before, parsed it twice,
+    escaped `&` again inside code blocks (`<b>` in a fenced block showed as "&lt;b&gt;") and let a
+    URL run on into an escaped quote or angle bracket after it."""
 
     def __init__(self):
         # "js-default" disables raw HTML and validates links; headings are demoted by the allow-list.
         self.markdown = MarkdownIt("js-default").enable("table")
         self.cleaner = bleach.sanitizer.Cleaner(
             tags=ALLOWED_TAGS, attributes=_only_local_images, protocols=ALLOWED_PROTOCOLS,
-            strip=True, filters=[],
+            strip=True,
+            filters=[partial(LinkifyFilter, callbacks=[_link_attributes], skip_tags=["pre", "code"])],
         )
-        self.linker = bleach.linkifier.Linker(callbacks=[_link_attributes], skip_tags=["pre", "code"])
-        self.stripper = bleach.sanitizer.Cleaner(tags=[], strip=True)
+
+    def render(self, source: str) -> tuple[str, list]:
+        """The sanitised HTML of `source` and the Markdown tokens it came from."""
+        tokens = self.markdown.parse(source)
+        return self.cleaner.clean(self.markdown.renderer.render(tokens, self.markdown.options, {})), tokens
+
+
+def _plain_of(tokens) -> str:
+    """The words of rendered Markdown with every tag dropped and runs of white space made one
+    space: the text inside each block, blocks apart by a space, read from the tokens instead of
+    parsing the HTML again. Images and rules carry no text; a line break is a space."""
+    parts = []
+    for token in tokens:
+        if token.type == "inline":
+            parts.append("".join(
+                " " if child.type in ("softbreak", "hardbreak") else child.content
+                for child in token.children or () if child.type in _TEXT_TOKENS))
+        elif token.type in ("code_block", "fence"):
+            parts.append(token.content)
+    return " ".join(" ".join(parts).split())
+
+
+_TEXT_TOKENS = frozenset({"text", "code_inline", "softbreak", "hardbreak"})
 
 
 # Per thread by construction: each thread sees only the pipeline it built.
@@ -75,7 +102,7 @@ def _pipeline() -> _Pipeline:
 
 # Raise it whenever a change here changes the HTML of some text (an allowed tag, the link rules, the
 # Markdown options): `flask content rerender` then renders every stored text older than it again.
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2  # 2: one sanitising pass (code blocks escaped once, links end before `"`)
 
 # Stored plain text is cut to this many characters (and one more, which tells that the text goes
 # on): excerpts, link previews and feed summaries (app/feeds, 400) show at most this much.
@@ -93,9 +120,7 @@ def render_markdown(source: str | None) -> Markup:
 
 @lru_cache(maxsize=CACHED_TEXTS)  # thread-safe (functools documents it); values are immutable str
 def _rendered(source: str) -> str:
-    pipeline = _pipeline()
-    cleaned = pipeline.cleaner.clean(pipeline.markdown.render(source))
-    return pipeline.linker.linkify(cleaned)
+    return _pipeline().render(source)[0]
 
 
 def render_text(source: str | None) -> tuple[str, str]:
@@ -103,11 +128,15 @@ def render_text(source: str | None) -> tuple[str, str]:
     it, cut to PLAIN_CHARS + 1 characters), both from one Markdown pass: what is stored."""
     if not source:
         return "", ""
-    pipeline = _pipeline()
-    rendered = pipeline.markdown.render(source)
-    html_text = pipeline.linker.linkify(pipeline.cleaner.clean(rendered))
-    plain = html.unescape(" ".join(pipeline.stripper.clean(rendered).split()))
-    return html_text, plain[: PLAIN_CHARS + 1]
+    return _rendered_text(source)
+
+
+# Texts are rendered again as they were (a row's other Markdown fields when one changes, a copy,
+# the rerender command, the same short comment): the last ones are kept, not rendered again.
+@lru_cache(maxsize=CACHED_TEXTS)  # thread-safe (functools documents it); values are immutable str
+def _rendered_text(source: str) -> tuple[str, str]:
+    html_text, tokens = _pipeline().render(source)
+    return html_text, _plain_of(tokens)[: PLAIN_CHARS + 1]
 
 
 def cut_plain(text: str, length: int) -> str:
@@ -116,13 +145,13 @@ def cut_plain(text: str, length: int) -> str:
 
 
 def plain_excerpt(source: str | None, length: int = 200) -> str:
+    """Plain text of Markdown, unescaped, cut to `length` (as plain_summary, always rendering)."""
     return cut_plain(_plain(source or ""), length)
 
 
 @lru_cache(maxsize=CACHED_TEXTS)  # thread-safe (functools documents it); values are immutable str
 def _plain(source: str) -> str:
-    pipeline = _pipeline()
-    return " ".join(pipeline.stripper.clean(pipeline.markdown.render(source)).split())
+    return _plain_of(_pipeline().markdown.parse(source))
 
 
 def plain_summary(source: str | None, length: int = 200) -> str:
@@ -130,7 +159,7 @@ def plain_summary(source: str | None, length: int = 200) -> str:
     link previews and mail, where neither HTML nor Markdown mean anything."""
     if isinstance(source, PlainText):  # already plain (stored): nothing to render
         return cut_plain(source, length)
-    return cut_plain(html.unescape(_plain(source or "")), length)
+    return cut_plain(_plain(source or ""), length)
 
 
 class PlainText(str):

@@ -1,5 +1,4 @@
 """GET /feeds/<name>.atom: the feeds, absolute links from BASE_URL, in the reader's language."""
-import html
 
 from flask import Response, current_app, url_for
 from flask_babel import gettext as _
@@ -21,8 +20,8 @@ def _absolute(endpoint: str, **values) -> str:
 
 
 def _plain(markdown_text: str) -> str:
-    # plain_excerpt returns HTML-escaped text; the feed's serialiser escapes it again itself.
-    return html.unescape(plain_excerpt(markdown_text, SUMMARY_LENGTH))
+    # Unescaped: the feed's serialiser escapes it itself.
+    return plain_excerpt(markdown_text, SUMMARY_LENGTH)
 
 
 def _atom(key: str, title: str, endpoint: str, alternate: str, entries: list[Entry]) -> Response:

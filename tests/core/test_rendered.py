@@ -38,6 +38,7 @@ def renderer_forbidden():
 
     text._rendered.cache_clear()
     text._plain.cache_clear()
+    text._rendered_text.cache_clear()
     original = text._pipeline
     text._pipeline = refuse
     try:
