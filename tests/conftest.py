@@ -157,6 +157,21 @@ def _freeze_what_lives_for_the_session() -> None:
     gc.freeze()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """After a module's last test (its module-scoped worlds torn down), what still lives will live
+    for the session: the templates it compiled, SQLAlchemy's compiled statements, the caches they
+    fill. It is collected and frozen too, as serving processes do after their first requests
+    (app/core/heap.py), so that later full collections (count_queries runs one before every count)
+    walk only what the current module made, not everything every earlier module left cached."""
+    yield
+    if nextitem is None or nextitem.module is not item.module:
+        import gc
+
+        gc.collect()
+        gc.freeze()
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     app = create_app(test_config(database_url, tmp_path_factory.mktemp("instance")))
