@@ -15,6 +15,7 @@ from app.accounts.models import Role
 from app.accounts.services import find_by_email
 from app.commitments.models import Commitment
 from app.commitments.services import commitment_path
+from app.core import storage
 from app.core.audit import record
 from app.core.db import utcnow
 from app.core.errors import InvalidTransition, ValidationError
@@ -27,7 +28,7 @@ from app.notifications.services import notify
 from app.progress import permissions as _permissions  # noqa: F401  (registers the rules)
 from app.progress import queries
 from app.progress.models import CommitmentOfficial, ProgressNote, ReportReview, ReportState, Verdict
-from app.progress.services import publish
+from app.progress.services import add_evidence, checked_report, publish
 
 REASON_MAX = 5_000
 LINE_MAX = 300
@@ -141,6 +142,41 @@ def return_report(actor, note: ProgressNote, reason: str) -> None:
            commitment_id=commitment.id, milestone_id=note.milestone_id)
     _tell([note.author], commitment, actor, "returned")
     db.session.flush()
+
+
+def revise_report(actor, note: ProgressNote, status, text: str, noted_on, links=(), files=()) -> None:
+    """The author of a returned report corrects it (status, date, text; more links and files
+    beside the evidence it has) and sends it to the facilitators again, who are told. Once: a
+    conditional UPDATE from «returned», so a double click or two tabs send it once. The reason it
+    was returned stays in the audit log's entry for this act."""
+    require(actor, "progress.revise", note)
+    new_status, body, urls, uploads = checked_report(status, text, noted_on, links, files)
+    commitment = note.milestone.commitment
+    previous_reason = note.return_reason
+    done = db.session.execute(
+        sa.update(ProgressNote)
+        .where(ProgressNote.id == note.id, ProgressNote.state == ReportState.returned)
+        .values(state=ReportState.submitted, status=new_status, note=body, noted_on=noted_on,
+                decided_at=None, return_reason=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if done != 1:
+        raise InvalidTransition(_("Only a returned report can be revised: this one is waiting or published."))
+    db.session.refresh(note)
+    written: list[str] = []
+    try:
+        add_evidence(note, urls, uploads, written)
+        db.session.flush()
+        record(actor, "progress.revised", note, public=False, committee_id=commitment.committee_id,
+               commitment_id=commitment.id, milestone_id=note.milestone_id, status=new_status.value,
+               noted_on=noted_on.isoformat(), returned_because=previous_reason,
+               links=len(urls), files=len(uploads))
+        _tell(queries.facilitators_of(commitment), commitment, actor, "submitted")
+        db.session.flush()
+    except BaseException:
+        storage.delete(written)  # the unit of work is rolled back by whoever called this act
+        raise
+    storage.delete_if_rolled_back(written)
 
 
 # ---------------------------------------------------------------- the representatives check

@@ -89,6 +89,20 @@ def _publish(actor, note):
     return True
 
 
+@rule("progress.revise")
+def _revise(actor, note):
+    """Revise a returned report and send it again: its author, while still an official of the
+    commitment."""
+    own = (note is not None and actor is not None and note.author_id == getattr(actor, "id", None)
+           and check(actor, "progress.draft", _commitment_of(note)).allowed)
+    if not own:
+        return deny(_("Only the report's author, while a responsible official of the commitment, "
+                      "revises a returned report."))
+    if note.state != ReportState.returned:
+        return not_now(_("Only a returned report can be revised: this one is waiting or published."))
+    return True
+
+
 @rule("progress.review")
 def _review(actor, target):
     """Confirm or dispute a published report: the committee's current civil-society

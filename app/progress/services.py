@@ -90,6 +90,42 @@ def _raise_if(errors: dict[str, list[str]]) -> None:
 
 # ---------------------------------------------------------------- progress notes
 
+def checked_report(status, note: str, noted_on: date, links, files) -> tuple:
+    """A report's fields checked together: (milestone status, text, link URLs, inspected files).
+    Raises ValidationError whose `details["errors"]` maps each field (status, note, noted_on,
+    links, files) to its messages, every refused file named."""
+    errors: dict[str, list[str]] = {"status": [], "noted_on": [], "note": [], "links": [],
+                                    "files": []}
+    new_status = _milestone_status(status)
+    if new_status is None:
+        errors["status"].append(_("Choose the milestone's status."))
+    text = clean_text(note).strip()
+    if not text:
+        errors["note"].append(_("Write what was done."))
+    elif len(text) > NOTE_MAX:
+        errors["note"].append(_("The note can have at most %(max)d characters.", max=NOTE_MAX))
+    date_error = check_noted_on(noted_on)
+    if date_error:
+        errors["noted_on"].append(date_error)
+    urls, errors["links"] = check_links(links)
+    uploads, errors["files"] = storage.inspect_all(files)
+    _raise_if(errors)
+    return new_status, text, urls, uploads
+
+
+def add_evidence(progress_note: ProgressNote, urls, uploads, written: list[str]) -> None:
+    """The links and the files (stored now; each stored name added to `written`, for the caller
+    to delete if the unit of work fails) as the report's evidence."""
+    progress_note.evidence.extend(Evidence(url=url) for url in urls)
+    for upload in uploads:
+        stored_name = storage.write(upload)
+        written.append(stored_name)
+        progress_note.evidence.append(Evidence(
+            original_name=upload.original_name, stored_name=stored_name,
+            content_type=upload.content_type, size_bytes=upload.size, sha256=upload.sha256,
+        ))
+
+
 def report_progress(
     actor,
     milestone: Milestone,
@@ -111,39 +147,17 @@ def report_progress(
     publishes = can(actor, "progress.report", commitment)
     if not publishes:
         require(actor, "progress.draft", commitment)
-    errors: dict[str, list[str]] = {"status": [], "noted_on": [], "note": [], "links": [],
-                                    "files": []}
-    new_status = _milestone_status(status)
-    if new_status is None:
-        errors["status"].append(_("Choose the milestone's status."))
-    text = clean_text(note).strip()
-    if not text:
-        errors["note"].append(_("Write what was done."))
-    elif len(text) > NOTE_MAX:
-        errors["note"].append(_("The note can have at most %(max)d characters.", max=NOTE_MAX))
-    date_error = check_noted_on(noted_on)
-    if date_error:
-        errors["noted_on"].append(date_error)
-    urls, errors["links"] = check_links(links)
-    uploads, errors["files"] = storage.inspect_all(files)
-    _raise_if(errors)
+    new_status, text, urls, uploads = checked_report(status, note, noted_on, links, files)
 
     progress_note = ProgressNote(
         milestone_id=milestone.id, author_id=actor.id, status=new_status, note=text,
         noted_on=noted_on, state=ReportState.published if publishes else ReportState.submitted,
     )
-    progress_note.evidence.extend(Evidence(url=url) for url in urls)
     db.session.add(progress_note)
 
     written: list[str] = []
     try:
-        for upload in uploads:
-            stored_name = storage.write(upload)
-            written.append(stored_name)
-            progress_note.evidence.append(Evidence(
-                original_name=upload.original_name, stored_name=stored_name,
-                content_type=upload.content_type, size_bytes=upload.size, sha256=upload.sha256,
-            ))
+        add_evidence(progress_note, urls, uploads, written)
         db.session.flush()
         if publishes:
             publish(actor, progress_note, links=len(urls), files=len(uploads))

@@ -93,12 +93,16 @@ def report(milestone_id: int):
             services.link_lines(form.links.data), form.files.data or [],
         ),
         success=lambda note: _reported(note, commitment),
-        render=lambda: render_template(
-            "progress/report.html", form=form, milestone=milestone, commitment=commitment,
-            publishes=publishes,
-            max_files=storage.MAX_FILES, max_file_size=storage.human_size(storage.max_bytes()),
-            max_request_size=storage.human_size(current_app.config.get("MAX_CONTENT_LENGTH")),
-        ),
+        render=lambda: _report_page(form, milestone, publishes=publishes),
+    )
+
+
+def _report_page(form, milestone: Milestone, publishes: bool, revising: ProgressNote | None = None):
+    return render_template(
+        "progress/report.html", form=form, milestone=milestone, commitment=milestone.commitment,
+        publishes=publishes, revising=revising,
+        max_files=storage.MAX_FILES, max_file_size=storage.human_size(storage.max_bytes()),
+        max_request_size=storage.human_size(current_app.config.get("MAX_CONTENT_LENGTH")),
     )
 
 
@@ -212,6 +216,30 @@ def return_report(note_id: int):
         success=lambda _none: redirect_with(_("The report is returned to its author with your reason."),
                                             url_for("progress.waiting", commitment_id=commitment.id)),
         render=lambda: _waiting_page(commitment, return_form=form, returning=note.id),
+    )
+
+
+@bp.route("/report/<int:note_id>/revise", methods=["GET", "POST"])
+@login_required
+def revise(note_id: int):
+    """The author corrects a returned report and sends it again."""
+    note = _note(note_id)
+    require(current_user, "progress.revise", note)
+    commitment = note.milestone.commitment
+    form = forms.ReportForm()
+    if request.method == "GET":
+        form.status.data, form.noted_on.data, form.note.data = note.status.value, note.noted_on, note.note
+    return run_form(
+        form,
+        action=lambda: oversight.revise_report(
+            current_user, note, form.status.data, form.note.data, form.noted_on.data,
+            services.link_lines(form.links.data), form.files.data or [],
+        ),
+        success=lambda _none: redirect_with(
+            _("The report is sent again: a facilitator of the committee publishes it or returns it "
+              "to you with a reason."),
+            url_for("progress.waiting", commitment_id=commitment.id, _anchor=f"report-{note.id}")),
+        render=lambda: _report_page(form, note.milestone, publishes=False, revising=note),
     )
 
 

@@ -130,6 +130,65 @@ def test_a_returned_report_carries_its_reason_and_cannot_be_published(loop):
         oversight.publish_report(loop.facilitator, note)
 
 
+def returned(loop):
+    note = draft(loop)
+    oversight.return_report(loop.facilitator, note, "Falta la liga a la evidencia.")
+    return note
+
+
+def test_the_author_revises_a_returned_report_and_it_waits_again_once(loop):
+    note = returned(loop)
+    evidence_before = len(note.evidence)
+
+    oversight.revise_report(loop.official, note, "in_progress", "Ya se publicó, aquí la liga.",
+                            date(2026, 3, 5), ["https://durango.gob.mx/datos"])
+
+    assert note.state == ReportState.submitted and note.return_reason is None and note.decided_at is None
+    assert (note.status, note.note, note.noted_on) == (MilestoneStatus.in_progress, "Ya se publicó, aquí la liga.",
+                                                      date(2026, 3, 5))
+    assert [e.url for e in note.evidence][evidence_before:] == ["https://durango.gob.mx/datos"]
+    assert "Ya se publicó" in note.rendered["html"]["note"]
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "progress.revised")).one()
+    assert not entry.public and entry.data["returned_because"] == "Falta la liga a la evidencia."
+    assert db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
+        Notification.user_id == loop.facilitator.id, Notification.kind == "progress_oversight",
+        Notification.params["event"].as_string() == "submitted")) == 2  # drafted, then revised
+    assert loop.commitment.milestones[0].status == MilestoneStatus.not_started  # still not public
+    with pytest.raises(InvalidTransition):  # a double click, or a second tab
+        oversight.revise_report(loop.official, note, "complete", "Otra vez.", DAY)
+    oversight.publish_report(loop.facilitator, note)
+    assert loop.commitment.milestones[0].status == MilestoneStatus.in_progress
+
+
+def test_a_revision_with_bad_fields_changes_nothing(loop):
+    note = returned(loop)
+
+    with pytest.raises(ValidationError) as refused:
+        oversight.revise_report(loop.official, note, "finished?", "  ", date(2999, 1, 1), ["javascript:x"])
+
+    assert set(refused.value.details["errors"]) >= {"status", "note", "noted_on", "links"}
+    db.session.refresh(note)
+    assert note.state == ReportState.returned and note.note == "Se publicó el estándar de datos."
+
+
+@pytest.mark.parametrize("who", ["facilitator", "former_official", "titular", "citizen"])
+def test_only_its_author_revises_a_returned_report(loop, who):
+    note = returned(loop)
+    with pytest.raises(PermissionDenied):
+        oversight.revise_report(getattr(loop, who), note, "complete", "Corregido.", DAY)
+    assert note.state == ReportState.returned
+
+
+def test_a_waiting_or_published_report_is_not_revised(loop):
+    waiting = draft(loop)
+    with pytest.raises(InvalidTransition):
+        oversight.revise_report(loop.official, waiting, "complete", "Corregido.", DAY)
+    oversight.publish_report(loop.facilitator, waiting)
+    with pytest.raises(InvalidTransition):
+        oversight.revise_report(loop.official, waiting, "complete", "Corregido.", DAY)
+    assert waiting.note == "Se publicó el estándar de datos."
+
+
 def test_a_facilitators_own_report_is_published_at_once(loop):
     note = draft(loop, actor=loop.facilitator)
     assert note.state == ReportState.published and note.published_at is not None

@@ -120,6 +120,45 @@ def test_a_returned_report_shows_its_reason_to_the_official_only(loop, client):
     assert "Falta la liga" not in page(client, f"/commitments/{loop.commitment.id}")
 
 
+def test_the_official_revises_a_returned_report_on_the_page_and_sends_it_again(loop, client, uploads):
+    note = services.report_progress(
+        loop.official, loop.commitment.milestones[1], "in_progress", "Avance del micrositio.", date(2026, 3, 1))
+    oversight.return_report(loop.facilitator, note, "Falta la liga a la evidencia.")
+    db.session.commit()
+    url = f"/progress/report/{note.id}/revise"
+    login(client, loop.official.email)
+    waiting = page(client, f"/progress/commitment/{loop.commitment.id}/waiting")
+    assert url in waiting
+    form = page(client, url)  # the reason, the report as returned, its fields filled in
+    assert "Falta la liga a la evidencia." in form and "Avance del micrositio." in form
+    assert 'value="2026-03-01"' in form
+
+    refused = client.submit(url, {"status": "in_progress", "noted_on": "2026-03-04", "note": TYPED,
+                                  "links": "javascript:alert(1)"})
+    assert refused.status_code == 400
+    assert TYPED in refused.get_data(as_text=True) and 'class="error-summary"' in refused.get_data(as_text=True)
+    assert db.session.get(ProgressNote, note.id).state == ReportState.returned
+
+    data = {"status": "in_progress", "noted_on": "2026-03-04", "note": TYPED,
+            "links": "https://durango.gob.mx/obras", "files": [(io.BytesIO(samples.pdf()), "liga.pdf")]}
+    sent = client.submit(url, data, content_type="multipart/form-data")
+    assert sent.status_code == 302 and sent.headers["Location"].endswith(
+        f"/progress/commitment/{loop.commitment.id}/waiting#report-{note.id}")
+    again = client.submit(url, {**data, "files": []}, content_type="multipart/form-data")
+    assert again.status_code == 409  # the second tab: it is waiting now
+    db.session.expire_all()
+    revised = db.session.get(ProgressNote, note.id)
+    assert revised.state == ReportState.submitted and revised.note == TYPED
+    assert [e.url or e.original_name for e in revised.evidence] == ["https://durango.gob.mx/obras", "liga.pdf"]
+
+    # The facilitator sees it waiting, without the old reason; nobody else may revise.
+    client.get("/account/logout")
+    login(client, loop.facilitator.email)
+    waiting = page(client, f"/progress/commitment/{loop.commitment.id}/waiting")
+    assert TYPED in waiting and url not in waiting
+    assert client.get(url).status_code == 403
+
+
 def test_the_facilitator_names_an_official_on_the_page(loop, client):
     login(client, loop.facilitator.email)
     url = f"/progress/commitment/{loop.commitment.id}/officials"

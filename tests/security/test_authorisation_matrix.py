@@ -173,6 +173,8 @@ EXPECTED: list[tuple[str, dict]] = [
     ("progress.officials progress.end_official progress.waiting progress.publish_report "
      "progress.return_report progress.answer", {"*": FACILITATORS}),
     ("progress.review", {"*": ORGANISATION_ONLY}),
+    # Revising a returned report: only its author, an official (no role of the table is one).
+    ("progress.revise", {"*": _table(FORBIDDEN, anonymous=LOGIN)}),
     ("progress.mine", {"*": SIGNED_IN}),
     # Each published plan's public ledger and its download: anyone.
     ("ledger.*", {"*": PUBLIC}),
