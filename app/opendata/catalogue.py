@@ -1,6 +1,7 @@
 """Descriptions of the datasets for machines: a DCAT catalogue (JSON-LD) and Table Schemas."""
 from flask import current_app, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from app.opendata.schema import Dataset, json_value
 from app.plans.queries import guarantor, open_data_licence
@@ -47,7 +48,9 @@ def table_schema(dataset: Dataset) -> dict:
     }
 
 
-def dcat_catalog(datasets, generated_at) -> dict:
+def dcat_catalog(datasets, generated_at, standards_plans=()) -> dict:
+    """The catalogue of `datasets` and of the co-creation standards of each plan in
+    `standards_plans` (the published ones)."""
     publisher = {
         "@type": "foaf:Organization",
         "foaf:name": guarantor().name,
@@ -104,5 +107,35 @@ def dcat_catalog(datasets, generated_at) -> dict:
                 }],
             }
             for d in datasets
+        ] + [_standards_dataset(plan, publisher, language, modified) for plan in standards_plans],
+    }
+
+
+def _standards_dataset(plan, publisher: dict, language: str, modified: str) -> dict:
+    """A plan's co-creation standards figures (app/standards): computed from the platform's data
+    when downloaded, one dataset per published plan."""
+    return {
+        "@id": url_for("standards.show", plan_id=plan.id, _external=True),
+        "@type": "dcat:Dataset",
+        "dct:identifier": f"standards-plan-{plan.id}",
+        "dct:title": str(_("Co-creation standards: %(plan)s", plan=plan.name)),
+        "dct:description": str(_("How the plan meets the minimum requirements of OGP's Participation and "
+                                 "Co-Creation Standards, computed from the platform's own data when "
+                                 "downloaded: each figure, whether it is met, and how many items fall short.")),
+        "dct:publisher": publisher,
+        "dct:license": licence()["url"] or licence()["name"],
+        "dct:modified": modified,
+        "dct:language": language,
+        "dcat:landingPage": url_for("standards.show", plan_id=plan.id, _external=True),
+        "dcat:distribution": [
+            {
+                "@type": "dcat:Distribution",
+                "dct:format": fmt,
+                "dcat:mediaType": media,
+                "dcat:downloadURL": url_for(endpoint, plan_id=plan.id, _external=True),
+                "dct:license": licence()["url"] or licence()["name"],
+            }
+            for fmt, media, endpoint in (("CSV", "text/csv", "standards.as_csv"),
+                                         ("JSON", "application/json", "standards.as_json"))
         ],
     }

@@ -6,6 +6,7 @@ from app.core.errors import NotFound
 from app.extensions import limiter
 from app.opendata import all_datasets, bp, catalogue, dataset_by_slug, export, files
 from app.opendata.schema import TYPE_LABELS, json_value
+from app.plans.queries import published_plans
 
 
 def _dataset(slug: str):
@@ -24,7 +25,7 @@ def _download_limit():
 @bp.get("/")
 def index():
     return render_template("opendata/index.html", datasets=all_datasets(), generated_at=utcnow(),
-                           licence=catalogue.licence())
+                           licence=catalogue.licence(), plans=published_plans())
 
 
 @bp.get("/<slug>/")
@@ -106,7 +107,7 @@ def table_schema(slug: str):
 
 @bp.get("/catalog.jsonld")
 def catalog():
-    response = jsonify(catalogue.dcat_catalog(all_datasets(), utcnow()))
+    response = jsonify(catalogue.dcat_catalog(all_datasets(), utcnow(), published_plans()))
     response.mimetype = "application/ld+json"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

@@ -7,6 +7,7 @@ import pytest
 
 from app.extensions import db
 from app.opendata import all_datasets
+from tests.factories import make_plan
 from tests.proposals.factories import World, bulk_proposals, make_proposal
 from tests.querycount import count_queries
 
@@ -102,11 +103,36 @@ def test_dcat_catalogue_lists_every_dataset_with_distributions(client):
     catalog = response.get_json()
     assert catalog["@type"] == "dcat:Catalog"
     ids = {d["dct:identifier"] for d in catalog["dcat:dataset"]}
-    assert ids == {d.slug for d in all_datasets()}
+    assert ids == {d.slug for d in all_datasets()}  # and no plan's standards: there is no plan
     for entry in catalog["dcat:dataset"]:
         formats = {dist["dct:format"] for dist in entry["dcat:distribution"]}
         assert formats == {"CSV", "JSON"}
         assert entry["dct:license"]
+
+
+def test_each_published_plans_standards_are_listed_with_their_downloads(client, world):
+    """The co-creation standards' figures (issue 16) are open data: on the page and in the
+    catalogue for every published plan, not for a draft one, and their files answer."""
+    draft = make_plan(current=False, published=False)
+    db.session.commit()
+    plan = world.plan
+
+    page = client.get("/open-data/").get_data(as_text=True)
+    assert f"/standards/{plan.id}.csv" in page and f"/standards/{plan.id}.json" in page
+    assert f"/standards/{draft.id}" not in page
+
+    catalog = client.get("/open-data/catalog.jsonld").get_json()
+    entries = {d["dct:identifier"]: d for d in catalog["dcat:dataset"]}
+    assert f"standards-plan-{draft.id}" not in entries
+    entry = entries[f"standards-plan-{plan.id}"]
+    assert entry["dcat:landingPage"].endswith(f"/standards/{plan.id}")
+    urls = {dist["dct:format"]: dist["dcat:downloadURL"] for dist in entry["dcat:distribution"]}
+    csv_answer = client.get(urls["CSV"].removeprefix("http://localhost"))
+    assert csv_answer.status_code == 200 and csv_answer.mimetype == "text/csv"
+    assert csv_answer.headers["Access-Control-Allow-Origin"] == "*"
+    figures = client.get(urls["JSON"].removeprefix("http://localhost")).get_json()["figures"]
+    assert {f["key"] for f in figures} == {"forum", "timeline", "proposals_answered", "consultation_answered",
+                                           "repository_current", "minutes"}
 
 
 @pytest.mark.parametrize(("named", "expected"), [
