@@ -48,6 +48,21 @@ def table_schema(dataset: Dataset) -> dict:
     }
 
 
+def _files(csv_endpoint: str, json_endpoint: str, **values) -> list[dict]:
+    """A dataset's two downloads, CSV and JSON, as DCAT distributions."""
+    return [
+        {
+            "@type": "dcat:Distribution",
+            "dct:format": fmt,
+            "dcat:mediaType": media,
+            "dcat:downloadURL": url_for(endpoint, **values, _external=True),
+            "dct:license": licence()["url"] or licence()["name"],
+        }
+        for fmt, media, endpoint in (("CSV", "text/csv", csv_endpoint),
+                                     ("JSON", "application/json", json_endpoint))
+    ]
+
+
 def dcat_catalog(datasets, generated_at, standards_plans=()) -> dict:
     """The catalogue of `datasets` and of the co-creation standards of each plan in
     `standards_plans` (the published ones)."""
@@ -86,19 +101,8 @@ def dcat_catalog(datasets, generated_at, standards_plans=()) -> dict:
                 "dct:language": language,
                 "dcat:landingPage": url_for("opendata.dataset", slug=d.slug, _external=True),
                 "dct:conformsTo": url_for("opendata.table_schema", slug=d.slug, _external=True),
-                "dcat:distribution": [
-                    {
-                        "@type": "dcat:Distribution",
-                        "dct:format": fmt,
-                        "dcat:mediaType": media,
-                        "dcat:downloadURL": url_for(endpoint, slug=d.slug, _external=True),
-                        "dct:license": licence()["url"] or licence()["name"],
-                    }
-                    for fmt, media, endpoint in (
-                        ("CSV", "text/csv", "opendata.download_csv"),
-                        ("JSON", "application/json", "opendata.download_json"),
-                    )
-                ] + [{
+                "dcat:distribution": _files("opendata.download_csv", "opendata.download_json",
+                                            slug=d.slug) + [{
                     "@type": "dcat:Distribution",
                     "dct:format": "JSON",
                     "dcat:mediaType": "application/json",
@@ -127,15 +131,5 @@ def _standards_dataset(plan, publisher: dict, language: str, modified: str) -> d
         "dct:modified": modified,
         "dct:language": language,
         "dcat:landingPage": url_for("standards.show", plan_id=plan.id, _external=True),
-        "dcat:distribution": [
-            {
-                "@type": "dcat:Distribution",
-                "dct:format": fmt,
-                "dcat:mediaType": media,
-                "dcat:downloadURL": url_for(endpoint, plan_id=plan.id, _external=True),
-                "dct:license": licence()["url"] or licence()["name"],
-            }
-            for fmt, media, endpoint in (("CSV", "text/csv", "standards.as_csv"),
-                                         ("JSON", "application/json", "standards.as_json"))
-        ],
+        "dcat:distribution": _files("standards.as_csv", "standards.as_json", plan_id=plan.id),
     }
