@@ -131,7 +131,7 @@ def test_the_official_revises_a_returned_report_on_the_page_and_sends_it_again(l
     assert url in waiting
     form = page(client, url)  # the reason, the report as returned, its fields filled in
     assert "Falta la liga a la evidencia." in form and "Avance del micrositio." in form
-    assert 'value="2026-03-01"' in form
+    assert 'value="2026-03-01"' in form and "<title>Corregir el reporte devuelto" in form
 
     refused = client.submit(url, {"status": "in_progress", "noted_on": "2026-03-04", "note": TYPED,
                                   "links": "javascript:alert(1)"})
