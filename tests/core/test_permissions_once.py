@@ -66,3 +66,48 @@ def test_commenting_in_a_consultation_checks_each_permission_once(client, evalua
 
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     _each_once(evaluations, {"consultations.comment"})
+
+
+def test_the_progress_loop_checks_each_permission_once(client, evaluations, uploads):
+    """Draft (the view asks whether the official publishes and may draft, the service asks
+    again), publish, return, revise and review: each rule runs once in each POST."""
+    from tests.progress.test_oversight import Loop
+    from tests.progress.test_oversight_views import draft_through_the_form, the_note
+
+    loop = Loop()
+    login(client, loop.official.email)
+    assert draft_through_the_form(client, loop).status_code == 302
+    _each_once(evaluations, {"progress.draft"})
+    note = the_note()
+
+    client.get("/account/logout")
+    login(client, loop.facilitator.email)
+    evaluations.clear()
+    returned = client.submit(f"/progress/report/{note.id}/return", {"reason": "Falta el acta firmada."},
+                             page=f"/progress/commitment/{loop.commitment.id}/waiting")
+    assert returned.status_code == 302, returned.get_data(as_text=True)[:500]
+    _each_once(evaluations, {"progress.publish"})
+
+    client.get("/account/logout")
+    login(client, loop.official.email)
+    evaluations.clear()
+    revised = client.submit(f"/progress/report/{note.id}/revise", {
+        "status": "complete", "noted_on": "2026-03-01", "note": "Con el acta firmada.", "links": ""},
+        content_type="multipart/form-data")
+    assert revised.status_code == 302, revised.get_data(as_text=True)[:500]
+    _each_once(evaluations, {"progress.revise"})
+
+    client.get("/account/logout")
+    login(client, loop.facilitator.email)
+    evaluations.clear()
+    assert client.submit(f"/progress/report/{note.id}/publish", {},
+                         page=f"/progress/commitment/{loop.commitment.id}/waiting").status_code == 302
+    _each_once(evaluations, {"progress.publish"})
+
+    client.get("/account/logout")
+    login(client, loop.titular.email)
+    evaluations.clear()
+    reviewed = client.submit(f"/progress/report/{note.id}/review",
+                             {"verdict": "disputed", "reason": "El acta no está en el micrositio."})
+    assert reviewed.status_code == 302, reviewed.get_data(as_text=True)[:500]
+    _each_once(evaluations, {"progress.review"})
