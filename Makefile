@@ -56,6 +56,7 @@ install-test: $(VENV)/.installed-test translations
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask content rerender
+	$(BIN)/flask ledger backfill
 	$(BIN)/flask search reindex
 	BASE_URL=$(BASE_URL) $(BIN)/flask demo load --if-empty --serving $(BASE_URL)
 	BASE_URL=$(BASE_URL) TWO_FACTOR_REQUIRED_ROLES=$${TWO_FACTOR_REQUIRED_ROLES-} $(BIN)/flask run --host $(HOST) --port $(PORT)

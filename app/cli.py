@@ -127,6 +127,9 @@ def register_cli(app: Flask) -> None:
     from app.core.rendered import register_cli as register_content_cli
 
     register_content_cli(app)  # flask content rerender
+    from app.ledger.cli import register_cli as register_ledger_cli
+
+    register_ledger_cli(app)  # flask ledger backfill
     from app.search.cli import register_cli as register_search_cli
 
     register_search_cli(app)

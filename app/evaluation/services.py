@@ -11,7 +11,7 @@ from app.core.permissions import require
 from app.core.text import clean_text
 from app.core.uow import savepoint
 from app.evaluation import permissions as _permissions  # noqa: F401  (registers the rules)
-from app.evaluation import queries
+from app.evaluation import queries, records
 from app.evaluation.models import Assessment, Completion, OpenedGovernment, Opinion
 from app.extensions import db
 from app.ledger import services as ledger
@@ -53,9 +53,8 @@ def give_opinion(actor, commitment, data: dict) -> Opinion:
             db.session.flush()
     except sa.exc.IntegrityError:
         raise InvalidTransition(_("You already gave your opinion on this commitment.")) from None
-    ledger.append(commitment.plan_id, "evaluation_opinion", f"evaluation_opinion:{opinion.id}", {
-        "commitment": commitment.id, "seat": opinion.seat, "seat_holder": opinion.seat_holder,
-        "completion": completion.value, "text": text})
+    ledger.append(commitment.plan_id, "evaluation_opinion", f"evaluation_opinion:{opinion.id}",
+                  records.opinion_content(opinion))
     record(actor, "evaluation.opinion", opinion, public=True, committee_id=commitment.committee_id,
            commitment_id=commitment.id, completion=completion.value)
     db.session.flush()
@@ -83,9 +82,8 @@ def record_assessment(actor, commitment, data: dict) -> Assessment:
             db.session.flush()
     except sa.exc.IntegrityError:
         raise InvalidTransition(_("The self-assessment of this commitment is already recorded.")) from None
-    ledger.append(commitment.plan_id, "evaluation_assessment", f"evaluation_assessment:{assessment.id}", {
-        "commitment": commitment.id, "completion": completion.value, "opened_government": opened.value,
-        "evidence": evidence})
+    ledger.append(commitment.plan_id, "evaluation_assessment", f"evaluation_assessment:{assessment.id}",
+                  records.assessment_content(assessment))
     record(actor, "evaluation.assessment", assessment, public=True, committee_id=commitment.committee_id,
            commitment_id=commitment.id, completion=completion.value, opened_government=opened.value)
     db.session.flush()

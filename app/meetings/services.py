@@ -16,7 +16,7 @@ from app.core.text import clean_text
 from app.extensions import db
 from app.ledger import services as ledger
 from app.meetings import permissions as _permissions  # noqa: F401  (registers the rules)
-from app.meetings import queries
+from app.meetings import queries, records
 from app.meetings.models import CommitteeSession, SessionAgreement, SessionAttendance
 from app.plans.models import Committee, MemberKind
 from app.plans.services._input import Errors  # field errors raised together, as in the plans' forms
@@ -104,9 +104,8 @@ def add_agreement(actor, session: CommitteeSession, data: dict) -> SessionAgreem
                                  due_on=due_on)
     db.session.add(agreement)
     db.session.flush()
-    ledger.append(session.committee.plan_id, "session_agreement", f"session_agreement:{agreement.id}", {
-        "session": session.id, "committee": session.committee_id, "text": text, "owner": owner,
-        "due_on": due_on.isoformat()})
+    ledger.append(session.committee.plan_id, "session_agreement", f"session_agreement:{agreement.id}",
+                  records.agreement_content(agreement))
     record(actor, "meetings.agreement_added", agreement, public=True, committee_id=session.committee_id,
            session_id=session.id, owner=owner, due_on=due_on.isoformat())
     db.session.flush()
@@ -135,8 +134,8 @@ def complete_agreement(actor, agreement: SessionAgreement, data: dict) -> None:
     if done != 1:
         raise InvalidTransition(_("This agreement is already marked done."))
     db.session.refresh(agreement)
-    ledger.append(session.committee.plan_id, "agreement_done", f"session_agreement:{agreement.id}", {
-        "session": session.id, "done_on": done_on.isoformat(), "note": note})
+    ledger.append(session.committee.plan_id, "agreement_done", f"session_agreement:{agreement.id}",
+                  records.agreement_done_content(agreement))
     record(actor, "meetings.agreement_done", agreement, public=True, committee_id=session.committee_id,
            session_id=session.id, done_on=done_on.isoformat())
     db.session.flush()
@@ -157,10 +156,7 @@ def publish_minutes(actor, session: CommitteeSession, minutes: str) -> None:
     if done != 1:
         raise InvalidTransition(_("The minutes of this session are already published."))
     db.session.refresh(session)
-    ledger.append(session.committee.plan_id, "session_minutes", f"committee_session:{session.id}", {
-        "committee": session.committee_id, "held_on": session.held_on.isoformat(), "agenda": session.agenda,
-        "attendance": [{"name": a.name, "seat": a.kind, "present": a.present, "stood_in_for": a.stood_in_for}
-                       for a in session.attendance],
-        "seats": session.seats, "present": session.present, "quorum": session.quorum, "minutes": text})
+    ledger.append(session.committee.plan_id, "session_minutes", f"committee_session:{session.id}",
+                  records.minutes_content(session))
     record(actor, "meetings.minutes_published", session, public=True, committee_id=session.committee_id)
     db.session.flush()

@@ -26,7 +26,7 @@ from app.extensions import db
 from app.ledger import services as ledger
 from app.notifications.services import notify
 from app.progress import permissions as _permissions  # noqa: F401  (registers the rules)
-from app.progress import queries
+from app.progress import queries, records
 from app.progress.models import CommitmentOfficial, ProgressNote, ReportReview, ReportState, Verdict
 from app.progress.services import add_evidence, checked_report, publish
 
@@ -207,9 +207,7 @@ def review_report(actor, note: ProgressNote, verdict, reason: str) -> ReportRevi
             db.session.flush()
     except sa.exc.IntegrityError:  # the same form sent twice at once
         raise InvalidTransition(_("Your verdict on this report was already recorded.")) from None
-    ledger.append(commitment.plan_id, "verdict", f"verdict:{review.id}", {
-        "report": note.id, "verdict": verdict.value, "reason": text, "seat": review.seat,
-        "seat_holder": review.seat_holder, "round": review.round})
+    ledger.append(commitment.plan_id, "verdict", f"verdict:{review.id}", records.verdict_content(review))
     record(actor, f"progress.{verdict.value}", review, public=True, reason=text,
            committee_id=commitment.committee_id, commitment_id=commitment.id,
            milestone_id=note.milestone_id, note_id=note.id, seat=seat.kind.value)
@@ -234,8 +232,7 @@ def answer_dispute(actor, review: ReportReview, answer: str) -> None:
         raise InvalidTransition(_("This dispute was already answered."))
     db.session.refresh(review)
     commitment = review.note.milestone.commitment
-    ledger.append(commitment.plan_id, "dispute_answer", f"verdict:{review.id}", {
-        "report": review.note_id, "verdict": review.id, "answer": text})
+    ledger.append(commitment.plan_id, "dispute_answer", f"verdict:{review.id}", records.answer_content(review))
     record(actor, "progress.dispute_answered", review, public=True, reason=text,
            committee_id=commitment.committee_id, commitment_id=commitment.id, note_id=review.note_id)
     _tell([review.author], commitment, actor, "answered")

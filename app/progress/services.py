@@ -24,7 +24,7 @@ from app.extensions import db
 from app.ledger import services as ledger
 from app.notifications.services import notify
 from app.progress import permissions as _permissions  # noqa: F401  (registers the rules)
-from app.progress import queries
+from app.progress import queries, records
 from app.progress.models import Evidence, ProgressNote, ReportState
 
 NOTE_MAX = 10_000
@@ -198,12 +198,8 @@ def publish(actor, progress_note: ProgressNote, **facts) -> None:
         milestone_id=milestone.id, status=progress_note.status.value, previous_status=previous.value,
         noted_on=progress_note.noted_on.isoformat(), **facts,
     )
-    ledger.append(commitment.plan_id, "progress_report", f"progress_note:{progress_note.id}", {
-        "commitment": commitment.id, "milestone": milestone.id, "status": progress_note.status.value,
-        "noted_on": progress_note.noted_on.isoformat(), "note": progress_note.note,
-        "evidence": [{"sha256": e.sha256} if e.stored_name else {"url": e.url}
-                     for e in progress_note.evidence],
-    })
+    ledger.append(commitment.plan_id, "progress_report", f"progress_note:{progress_note.id}",
+                  records.report_content(progress_note))
     notify(queries.followers_of(commitment), "commitment_progress", commitment_path(commitment),
            actor=actor, title=commitment.title)
     db.session.flush()

@@ -17,6 +17,7 @@ from app.core.errors import ValidationError
 from app.core.permissions import require
 from app.core.text import clean_line, clean_text
 from app.documents import permissions as _permissions  # noqa: F401  (registers the rules)
+from app.documents import records
 from app.documents.models import Document, DocumentKind, DocumentVersion
 from app.extensions import db
 from app.ledger import services as ledger
@@ -114,10 +115,8 @@ def _write_version(actor, document: Document, number: int, upload: storage.Uploa
 
 def _chain(document: Document, version: DocumentVersion) -> None:
     """The version, with its file's SHA-256, in the plan's public ledger (app/ledger)."""
-    ledger.append(document.plan_id, "document_version", f"document:{document.id}", {
-        "title": document.title, "kind": document.kind.value, "committee": document.committee_id,
-        "document_date": document.document_date.isoformat(), "number": version.number,
-        "file": version.original_name, "sha256": version.sha256, "reason": version.reason})
+    ledger.append(document.plan_id, "document_version", f"document:{document.id}",
+                  records.version_content(document, version))
 
 
 # ---------------------------------------------------------------- the acts
@@ -211,6 +210,6 @@ def update_document_details(actor, document: Document, data: dict) -> bool:
            title=title, description=description)
     document.title, document.description = title, description
     ledger.append(document.plan_id, "document_details", f"document:{document.id}",
-                  {"title": title, "description": description})
+                  records.details_content(document))
     db.session.flush()
     return True
