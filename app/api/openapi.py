@@ -189,6 +189,70 @@ def _geojson_paths() -> dict:
     }
 
 
+def _standards_schemas() -> dict:
+    count = {"type": "integer", "minimum": 0}
+    return {
+        "StandardsFigure": {
+            "type": "object",
+            "required": ["key", "title", "rule", "met", "done", "total", "rate", "falling_short",
+                         "falling_short_count", "source"],
+            "properties": {
+                "key": {"type": "string", "description": _("The figure's name, the same in every plan.")},
+                "title": {"type": "string"},
+                "rule": {"type": "string", "description": _("What the figure counts, and when it is met.")},
+                "met": {"type": "boolean"},
+                "done": count,
+                "total": count,
+                "rate": {"type": ["integer", "null"], "minimum": 0, "maximum": 100,
+                         "description": _("done as a percentage of total; null when there is nothing to count.")},
+                "falling_short": {"type": "array", "items": {
+                    "type": "object", "required": ["label", "path"],
+                    "properties": {"label": {"type": "string"}, "path": {"type": "string"}},
+                    "additionalProperties": False}},
+                "falling_short_count": count,
+                "source": {"type": "string", "description": _("The page that lists every item the figure counts.")},
+            },
+            "additionalProperties": False,
+        },
+        "PlanStandards": {
+            "type": "object",
+            "required": ["plan", "computed_on", "figures"],
+            "properties": {
+                "plan": {"type": "object", "required": ["id", "slug", "name"],
+                         "properties": {"id": {"type": "integer"}, "slug": {"type": "string"},
+                                        "name": {"type": "string"}},
+                         "additionalProperties": False},
+                "computed_on": {"type": "string", "format": "date"},
+                "figures": {"type": "array", "items": {"$ref": "#/components/schemas/StandardsFigure"}},
+            },
+            "additionalProperties": False,
+        },
+    }
+
+
+def _standards_path() -> dict:
+    return {"/api/v1/plans/{plan}/standards": {"get": {
+        "operationId": "planStandards",
+        "summary": _("Co-creation standards of a plan"),
+        "description": _("How the plan meets the minimum requirements of OGP's Participation and Co-Creation "
+                         "Standards, computed today from the platform's data (the plan's standards page)."),
+        "tags": ["standards"],
+        "parameters": [{
+            "name": "plan", "in": "path", "required": True,
+            "description": _("The plan's short name (slug)."),
+            "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+        }],
+        "responses": {
+            "200": _json_ok(_("The figures."), {
+                "type": "object", "required": ["data"],
+                "properties": {"data": {"$ref": "#/components/schemas/PlanStandards"}},
+                "additionalProperties": False}),
+            "304": {"description": _("Not modified since the ETag given in If-None-Match.")},
+            **_errors(404, 429),
+        },
+    }}}
+
+
 def document(datasets) -> dict:
     paths: dict = {}
     schemas: dict = {
@@ -218,6 +282,8 @@ def document(datasets) -> dict:
         schemas["".join(part.title() for part in dataset.slug.split("-"))] = _item_schema(dataset)
     paths.update(_geojson_paths())
     schemas.update(_geojson_schemas())
+    paths.update(_standards_path())
+    schemas.update(_standards_schemas())
     return {
         "openapi": "3.1.0",
         "info": {

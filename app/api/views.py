@@ -8,12 +8,14 @@ from flask_babel import gettext as _
 from app.api import bp, pagination, queries
 from app.api import openapi as openapi_doc
 from app.commitments import located as located_commitments
+from app.core.clock import today
 from app.core.errors import NotFound, ValidationError
 from app.extensions import limiter
 from app.maps.geojson import feature_collection
 from app.opendata import all_datasets, dataset_by_slug
-from app.plans.queries import requested_plan
+from app.plans.queries import plan_by_slug, requested_plan
 from app.proposals import located as located_proposals
+from app.standards.queries import document as standards_document
 
 RESERVED = {"limit", "cursor"}
 
@@ -105,6 +107,15 @@ def proposals_geojson():
 @bp.get("/commitments.geojson")
 def commitments_geojson():
     return _geojson(located_commitments)
+
+
+@bp.get("/plans/<plan>/standards")
+def plan_standards(plan: str):
+    """The plan's co-creation standards, computed today (as its standards page's JSON file)."""
+    found = plan_by_slug(plan[:200]) if plan else None  # a published plan only: no one is logged in here
+    if found is None:
+        raise NotFound(_("There is no plan at that address."))
+    return _json({"data": standards_document(found, today())})
 
 
 @bp.get("/<slug>")

@@ -156,3 +156,10 @@ def minutes(plan: ActionPlan) -> Figure:
 def figures(plan: ActionPlan, today: date) -> list[Figure]:
     return [forum(plan, today), timeline(plan, today), proposals_answered(plan),
             consultation_answered(plan), repository_current(plan), minutes(plan)]
+
+
+def document(plan: ActionPlan, today: date) -> dict:
+    """The figures as published (the page's JSON download and the API): the plan, the day they
+    were computed on, and each figure."""
+    return {"plan": {"id": plan.id, "slug": plan.slug, "name": plan.name}, "computed_on": today.isoformat(),
+            "figures": [figure.as_dict() for figure in figures(plan, today)]}

@@ -25,8 +25,7 @@ def show(plan_id: int):
 @bp.get("/<int:plan_id>.json")
 def as_json(plan_id: int):
     plan = _plan(plan_id)
-    response = jsonify({"plan": {"id": plan.id, "name": plan.name}, "computed_on": today().isoformat(),
-                        "figures": [figure.as_dict() for figure in queries.figures(plan, today())]})
+    response = jsonify(queries.document(plan, today()))
     response.headers["Access-Control-Allow-Origin"] = "*"  # open data, as /open-data/'s files
     return response
 

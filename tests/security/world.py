@@ -178,7 +178,7 @@ def url_values(world: World) -> list[tuple[str, dict]]:
     return [
         ("api.show_item", {"slug": "proposals", "key": world.proposal.reference}),
         ("maps.leaflet_file", {"version": LEAFLET_VERSION, "filename": "leaflet.js"}),
-        ("api.*", {"slug": "proposals"}),
+        ("api.*", {"slug": "proposals", "plan": world.plan.slug}),
         ("opendata.*", {"slug": "proposals"}),
         ("consultations.*", {"comment_id": world.consultation_comment.id,
                              "commitment_id": world.consulted.id}),

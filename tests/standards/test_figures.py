@@ -137,3 +137,19 @@ def test_the_page_and_its_open_data(known, client):
                                            .get_data(as_text=True).lstrip("\ufeff"))))
     assert {r["key"]: r["rate"] for r in rows}["consultation_answered"] == "67"
     assert client.get("/standards/999999").status_code == 404
+
+
+def test_the_api_serves_the_same_figures_by_the_plans_slug(known, client):
+    downloaded = client.get(f"/standards/{known.plan.id}.json").get_json()
+    served = client.get(f"/api/v1/plans/{known.plan.slug}/standards")
+    assert served.status_code == 200 and served.headers["Access-Control-Allow-Origin"] == "*"
+    assert served.get_json()["data"] == downloaded
+    assert downloaded["plan"] == {"id": known.plan.id, "slug": known.plan.slug, "name": known.plan.name}
+    again = client.get(f"/api/v1/plans/{known.plan.slug}/standards",
+                       headers={"If-None-Match": served.headers["ETag"]})
+    assert again.status_code == 304
+
+    draft = make_plan(current=False, published=False)
+    for slug in (draft.slug, "no-such-plan"):
+        missing = client.get(f"/api/v1/plans/{slug}/standards")
+        assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
