@@ -16,7 +16,7 @@ its values are immutable strings.
 import re
 import threading
 import unicodedata
-from functools import lru_cache, partial
+from functools import lru_cache, partial, wraps
 from urllib.parse import urlparse
 
 import bleach
@@ -108,8 +108,26 @@ RENDERER_VERSION = 2  # 2: one sanitising pass (code blocks escaped once, links 
 # on): excerpts, link previews and feed summaries (app/feeds, 400) show at most this much.
 PLAIN_CHARS = 400
 
-# Entries: texts of comments, proposals and commitments; a few MiB at most per process.
-CACHED_TEXTS = 4096
+# The renders kept per process (three caches below): only of texts up to CACHED_CHARS characters,
+# which are the ones rendered again and again (comments, short answers, titles); a long report is
+# rendered when written and then read from its row. So each cache holds at most about
+# CACHED_TEXTS × (CACHED_CHARS + its HTML) ≈ 2,048 × 3 KB ≈ 6 MB, whatever people write (a
+# 10,000-character report kept 4,096 times would be ~90 MB of a worker's memory).
+CACHED_TEXTS = 2048
+CACHED_CHARS = 1000
+
+
+def _kept(render):
+    """`render`, with its results kept for short sources (above); long ones are rendered each time."""
+    cached = lru_cache(maxsize=CACHED_TEXTS)(render)  # thread-safe (functools documents it); values immutable
+
+    @wraps(render)  # __wrapped__: the render itself, uncached
+    def kept_or_rendered(source: str):
+        return cached(source) if len(source) <= CACHED_CHARS else render(source)
+
+    kept_or_rendered.cache_info = cached.cache_info
+    kept_or_rendered.cache_clear = cached.cache_clear
+    return kept_or_rendered
 
 
 def render_markdown(source: str | None) -> Markup:
@@ -118,7 +136,7 @@ def render_markdown(source: str | None) -> Markup:
     return Markup(_rendered(source))
 
 
-@lru_cache(maxsize=CACHED_TEXTS)  # thread-safe (functools documents it); values are immutable str
+@_kept
 def _rendered(source: str) -> str:
     return _pipeline().render(source)[0]
 
@@ -133,7 +151,7 @@ def render_text(source: str | None) -> tuple[str, str]:
 
 # Texts are rendered again as they were (a row's other Markdown fields when one changes, a copy,
 # the rerender command, the same short comment): the last ones are kept, not rendered again.
-@lru_cache(maxsize=CACHED_TEXTS)  # thread-safe (functools documents it); values are immutable str
+@_kept
 def _rendered_text(source: str) -> tuple[str, str]:
     html_text, tokens = _pipeline().render(source)
     return html_text, _plain_of(tokens)[: PLAIN_CHARS + 1]
@@ -149,7 +167,7 @@ def plain_excerpt(source: str | None, length: int = 200) -> str:
     return cut_plain(_plain(source or ""), length)
 
 
-@lru_cache(maxsize=CACHED_TEXTS)  # thread-safe (functools documents it); values are immutable str
+@_kept
 def _plain(source: str) -> str:
     return _plain_of(_pipeline().markdown.parse(source))
 

@@ -83,3 +83,16 @@ def test_plain_text_is_unescaped_for_every_caller():
     assert plain_excerpt(source) == "Tom & Jerry <b>x</b> y"
     assert plain_summary(source) == "Tom & Jerry <b>x</b> y"
     assert render_text(source)[1] == "Tom & Jerry <b>x</b> y"
+
+
+def test_only_short_texts_are_kept_so_a_workers_memory_stays_bounded():
+    """Renders are kept per process for texts up to CACHED_CHARS characters (the repeated ones);
+    a long report is rendered each time instead of holding its HTML in every worker."""
+    app_text._rendered_text.cache_clear()
+    short = "Un comentario breve con *énfasis*."
+    long = "Un reporte largo. " * (app_text.CACHED_CHARS // 10)
+    assert render_text(short) == render_text(short)
+    assert render_text(long) == render_text(long)
+    info = app_text._rendered_text.cache_info()
+    assert (info.currsize, info.hits) == (1, 1)
+    assert app_text.CACHED_TEXTS * (app_text.CACHED_CHARS * 3) < 8 * 1024 * 1024  # each cache's worst case
