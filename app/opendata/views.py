@@ -25,7 +25,7 @@ def _download_limit():
 @bp.get("/")
 def index():
     return render_template("opendata/index.html", datasets=all_datasets(), generated_at=utcnow(),
-                           licence=catalogue.licence(), plans=published_plans())
+                           licence=catalogue.licence(), plans=published_plans(with_phases=False))
 
 
 @bp.get("/<slug>/")
@@ -107,7 +107,7 @@ def table_schema(slug: str):
 
 @bp.get("/catalog.jsonld")
 def catalog():
-    response = jsonify(catalogue.dcat_catalog(all_datasets(), utcnow(), published_plans()))
+    response = jsonify(catalogue.dcat_catalog(all_datasets(), utcnow(), published_plans(with_phases=False)))
     response.mimetype = "application/ld+json"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

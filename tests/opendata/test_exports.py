@@ -135,6 +135,26 @@ def test_each_published_plans_standards_are_listed_with_their_downloads(client, 
                                            "repository_current", "minutes"}
 
 
+def test_the_plans_standards_listing_reads_the_plans_once_however_many(client, world):
+    """/open-data/ and the catalogue read the published plans in one statement (not their
+    phases, which neither shows): a third published plan adds none."""
+    make_plan(current=False)
+    db.session.commit()
+    client.get("/open-data/")
+    counted = {}
+    for url in ("/open-data/", "/open-data/catalog.jsonld"):
+        with count_queries() as before:
+            client.get(url).get_data()
+        counted[url] = len(before)
+    make_plan(current=False)
+    db.session.commit()
+    for url, statements in counted.items():
+        with count_queries() as after:
+            client.get(url).get_data()
+        assert len(after) == statements, (url, after)
+        assert not [q for q in after if "phases" in q.lower()], url
+
+
 @pytest.mark.parametrize(("named", "expected"), [
     ("CC0 1.0", {"name": "CC0 1.0", "url": "https://creativecommons.org/publicdomain/zero/1.0/deed.es"}),
     ("cc by-sa 4.0", {"name": "CC BY-SA 4.0", "url": "https://creativecommons.org/licenses/by-sa/4.0/deed.es"}),
