@@ -11,6 +11,8 @@ from tests.factories import make_plan
 from tests.proposals.factories import World, bulk_proposals, make_proposal
 from tests.querycount import count_queries
 
+pytestmark = pytest.mark.usefixtures("builds_inline")  # tests/opendata/conftest.py
+
 
 @pytest.fixture
 def world():

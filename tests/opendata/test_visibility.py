@@ -1,8 +1,12 @@
 """Hidden, deleted, draft and private data never appear in any dataset, through any door."""
 import json
 
+import pytest
+
 from app.opendata import all_datasets
 from tests.opendata.conftest import SECRETS
+
+pytestmark = pytest.mark.usefixtures("builds_inline")  # tests/opendata/conftest.py
 
 
 def _every_public_output(client):
