@@ -32,9 +32,24 @@ from app.core.alarms import DependencyAlarm
 EXTENSION = "cocrea_fragments"
 
 
+# How long a thread waits for another that renders the same fragment (a render takes 5–200 ms).
+RENDER_WAIT_SECONDS = 2.0
+
+
+class _Rendering:
+    """A render in progress: waiters block on `done`, then read `html` (None when it failed).
+    Thread-safe: `html` is written once, before `done` is set (threading.Event orders the two)."""
+
+    __slots__ = ("done", "html")
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.html: str | None = None
+
+
 class FragmentCache:
-    """Thread-safe: one per app, shared by a worker's threads. The local copies are only touched
-    under `self.lock`; the redis-py client is documented as thread-safe."""
+    """Thread-safe: one per app, shared by a worker's threads. The local copies and the renders in
+    progress are only touched under `self.lock`; the redis-py client is documented as thread-safe."""
 
     def __init__(self, app: Flask):
         self.seconds = int(app.config.get("FRAGMENT_CACHE_SECONDS", 300))
@@ -48,6 +63,8 @@ class FragmentCache:
         self.local: OrderedDict[str, tuple[float, str]] = OrderedDict()
         self.local_bytes = 0
         self.lock = threading.Lock()
+        # Fragments being rendered now by one of the worker's threads: key -> _Rendering.
+        self.rendering: dict[str, _Rendering] = {}
         self.client = None
         url = app.config.get("PAGE_CACHE_REDIS_URL")
         if url:
@@ -87,6 +104,34 @@ class FragmentCache:
         with self.lock:
             self.local.clear()
             self.local_bytes = 0
+
+    # -- one render per key at a time in a worker --------------------------------------------------
+    def render_once(self, key: str, render: Callable[[], str]) -> str:
+        """`render()`, kept under `key`; while another of the worker's threads renders the same key,
+        wait for its result instead of rendering it too. A popular page whose fragment has just
+        expired, or a worker's first requests, would otherwise have every thread render the same
+        fragment at once (and, the GIL shared, each take as long as all of them). A waiter renders
+        for itself when the first fails or takes longer than RENDER_WAIT_SECONDS: never a deadlock,
+        never an error that is not its own."""
+        with self.lock:
+            running = self.rendering.get(key)
+            if running is None:
+                running = self.rendering[key] = _Rendering()
+                leader = True
+            else:
+                leader = False
+        if not leader:
+            if running.done.wait(RENDER_WAIT_SECONDS) and running.html is not None:
+                return running.html
+            return str(render())
+        try:
+            html = running.html = str(render())
+        finally:
+            with self.lock:
+                self.rendering.pop(key, None)
+            running.done.set()
+        self.put(key, html)
+        return html
 
     # -- shared through Redis, when configured ----------------------------------------------------
     def get(self, key: str) -> str | None:
@@ -161,8 +206,7 @@ def cached(name: str, target, version, render: Callable[[], str], *, viewer: str
     key = key_for(name, target, version, viewer)
     html = cache.get(key)
     if html is None:
-        html = str(render())
-        cache.put(key, html)
+        html = cache.render_once(key, render)
     return html
 
 

@@ -71,3 +71,93 @@ def test_overlay_all_fills_every_name_in_one_pass_and_strips_what_has_no_filler(
     filled = fragments.overlay_all(html, {"a": lambda n: f"<i>{n}</i>", "b": None})
     assert filled == "<p><i>1</i>x</p><p><i>22</i>y</p><!--slot:other:3-->"
     assert fragments.overlay_all(html, {"a": None, "b": None}) == "<p>x</p><p>y</p><!--slot:other:3-->"
+
+
+def _at_once(calls):
+    """Run each callable in its own thread, started together; their results (or exceptions)."""
+    import threading
+
+    start = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index, call):
+        start.wait()
+        try:
+            results[index] = call()
+        except Exception as exc:  # noqa: BLE001 - returned to the test, which checks it
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    return results
+
+
+def test_threads_wanting_the_same_fragment_render_it_once():
+    """A worker's first request for a page, or the first after its fragment expired: the threads
+    that ask for it together wait for one render instead of each rendering it."""
+    import threading
+    import time
+
+    cache = FragmentCache(small_app())
+    renders, lock = [], threading.Lock()
+
+    def render():
+        with lock:
+            renders.append(1)
+        time.sleep(0.2)  # long enough that every thread asks while it runs
+        return "<p>hilo</p>"
+
+    results = _at_once([lambda: cache.render_once("thread", render)] * 6)
+
+    assert results == ["<p>hilo</p>"] * 6
+    assert len(renders) == 1
+    assert cache.get("thread") == "<p>hilo</p>" and cache.rendering == {}
+
+
+def test_other_fragments_are_not_held_up_and_a_failed_render_is_the_renderers_own():
+    import threading
+
+    cache = FragmentCache(small_app())
+    started = threading.Event()
+
+    def failing():
+        started.set()
+        threading.Event().wait(0.2)
+        raise RuntimeError("plantilla rota")
+
+    def waiter():
+        started.wait(5)
+        return cache.render_once("page", lambda: "<p>de nuevo</p>")
+
+    failed, again, other = _at_once([lambda: cache.render_once("page", failing), waiter,
+                                     lambda: cache.render_once("other", lambda: "<p>otro</p>")])
+
+    assert isinstance(failed, RuntimeError)      # the leader's error is the leader's
+    assert again == "<p>de nuevo</p>"            # the waiter rendered it itself
+    assert other == "<p>otro</p>" and cache.rendering == {}
+
+
+def test_a_waiter_renders_for_itself_when_the_first_render_is_too_slow(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(fragments, "RENDER_WAIT_SECONDS", 0.05)
+    cache = FragmentCache(small_app())
+    started, release = threading.Event(), threading.Event()
+
+    def stuck():
+        started.set()
+        release.wait(5)
+        return "<p>tarde</p>"
+
+    def waiter():
+        started.wait(5)
+        html = cache.render_once("page", lambda: "<p>a tiempo</p>")
+        release.set()
+        return html
+
+    slow, quick = _at_once([lambda: cache.render_once("page", stuck), waiter])
+
+    assert (slow, quick) == ("<p>tarde</p>", "<p>a tiempo</p>")
