@@ -145,17 +145,20 @@ def _geojson_schemas() -> dict:
     }
 
 
+def _plan_parameter(where: str, description: str) -> dict:
+    """A plan named by its slug: in the path (required) or the query string (optional)."""
+    return {"name": "plan", "in": where, "required": where == "path", "description": description,
+            "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
+
+
 def _geojson_path(name: str, summary: str, description: str) -> dict:
     return {"get": {
         "operationId": f"map{name}s",
         "summary": summary,
         "description": description,
         "tags": ["maps"],
-        "parameters": [{
-            "name": "plan", "in": "query", "required": False,
-            "description": _("The plan's short name (slug); the current plan when it is not given."),
-            "schema": {"type": "string", "minLength": 1, "maxLength": 200},
-        }],
+        "parameters": [_plan_parameter("query", _("The plan's short name (slug); the current plan when it "
+                                                  "is not given."))],
         "responses": {
             "200": {
                 "description": _("A GeoJSON FeatureCollection (RFC 7946): one Point feature per item."),
@@ -237,11 +240,7 @@ def _standards_path() -> dict:
         "description": _("How the plan meets the minimum requirements of OGP's Participation and Co-Creation "
                          "Standards, computed today from the platform's data (the plan's standards page)."),
         "tags": ["standards"],
-        "parameters": [{
-            "name": "plan", "in": "path", "required": True,
-            "description": _("The plan's short name (slug)."),
-            "schema": {"type": "string", "minLength": 1, "maxLength": 200},
-        }],
+        "parameters": [_plan_parameter("path", _("The plan's short name (slug)."))],
         "responses": {
             "200": _json_ok(_("The figures."), {
                 "type": "object", "required": ["data"],

@@ -71,9 +71,9 @@ def missing(plan_id: int | None = None) -> list[Record]:
     they were published (a document's versions in their order)."""
     chained = _chained(plan_id)
     order = {kind: index for index, kind in enumerate(services.KINDS)}
-    found = [found for source in _SOURCES for found in source(plan_id)
-             if (found.plan_id, found.kind, found.item) not in chained]
-    return sorted(found, key=lambda r: (r.plan_id, r.when, order[r.kind], r.item))
+    pending = [record_ for source in _SOURCES for record_ in source(plan_id)
+               if (record_.plan_id, record_.kind, record_.item) not in chained]
+    return sorted(pending, key=lambda r: (r.plan_id, r.when, order[r.kind], r.item))
 
 
 def backfill(plan_id: int | None = None) -> dict[int, Counter]:
