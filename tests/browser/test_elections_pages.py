@@ -42,19 +42,25 @@ def test_an_organisation_votes_and_keeps_its_receipt(page, world):
     sign_in(page, world.organisation.email)
     page.goto(f"/elections/{election.id}")
     check_axe(page)
-    page.locator("[data-voter=can-vote] a").click()
+    # Each click below loads a new page: wait for it before looking, or the assertion can read
+    # the page being left (seen once in CI under load).
+    with page.expect_navigation():
+        page.locator("[data-voter=can-vote] a").click()
     check_axe(page)
     shot(page, "ballot")
     page.locator(".ballot-option input").nth(1).check()
-    page.locator(".ballot-form button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator(".ballot-form button[type=submit]").click()
     assert page.locator(".ballot-review").is_visible()
     check_axe(page)
     page.locator("#password").fill("incorrecta-del-todo-1")
-    page.locator("main form button[type=submit]").first.click()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
     assert page.locator("#password-error").is_visible()
     check_axe(page)
     page.locator("#password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
     code = page.locator("[data-receipt]").get_attribute("data-receipt")
     assert code and len(code) == 23
     check_axe(page)
@@ -100,7 +106,8 @@ def test_election_pages_are_accessible_in_every_state(page, phone_page, world):
     assert verdict.get_attribute("data-verifies") == "yes", verdict.inner_text()
     assert "2 boletas" in verdict.inner_text()
     shot(page, "box-checked-in-browser")
-    verdict.get_by_role("link").click()
+    with page.expect_navigation():
+        verdict.get_by_role("link").click()
     assert page.locator("[data-verifies=yes]").is_visible()
     check_axe(page)
     phone_page.goto(f"/elections/{done.id}")
