@@ -1,6 +1,9 @@
-"""Column types and helpers shared by the models."""
+"""Column types and helpers shared by the models, and the engine's listeners."""
+import functools
+import re
 from datetime import UTC, date, datetime
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -99,3 +102,60 @@ def listen_once(name: str, listeners: dict) -> bool:
         event.listen(Session, event_name, function)
     setattr(Session, flag, True)
     return True
+
+
+# Reads end with COMMIT, so that psycopg keeps its prepared statements from request to request.
+#
+# psycopg prepares a statement on the server once a connection has run it `prepare_threshold`
+# times (5), and PostgreSQL then runs it without planning it again. But psycopg forgets every
+# prepared statement, and every count towards one, whenever it sends ROLLBACK (a rollback may have
+# undone what they name), and every request ends its session with a rollback: no statement ever
+# reached its fifth run, so each was planned again on every request (0.5 to 1 ms of the server's
+# CPU for one of a page's statements at the benchmark's size, more than running it).
+#
+# A transaction that has sent only reads has nothing to undo, so ending it with COMMIT changes no
+# data; psycopg then finds the connection idle and skips the ROLLBACK that SQLAlchemy asks for,
+# keeping its statements. Whatever else a transaction sent (a write, DDL, a SAVEPOINT, a statement
+# this cannot read) and a transaction in error still end with a real ROLLBACK. Every statement
+# reaches the driver through the engine (app code holds no raw cursor), so the listener sees it.
+# The state is the pooled connection's own `info`, used by one thread at a time.
+_WROTE = "cocrea_transaction_wrote"
+_CHANGES = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE|INTO|CREATE|DROP|ALTER|TRUNCATE|LOCK|CALL|DO)\b",
+                      re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=2048)  # statements are few and recur; lru_cache is thread-safe
+def only_reads(statement: str) -> bool:
+    """Whether `statement` can be told from its text to change nothing: a SELECT (a WITH, a
+    parenthesised query) naming none of the words a change needs. SELECT … FOR UPDATE counts as
+    a change, which costs no more than that transaction's kept statements."""
+    head = statement.lstrip("( \n\t")[:6].upper()
+    return head.startswith(("SELECT", "WITH")) and not _CHANGES.search(statement)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_change(connection, cursor, statement, parameters, context, executemany) -> None:
+    if not only_reads(statement):
+        connection.info[_WROTE] = True
+
+
+@event.listens_for(Engine, "begin")
+@event.listens_for(Engine, "commit")
+def _transaction_fresh(connection) -> None:
+    if not connection.invalidated:  # a dead connection has no `info` (and no transaction left)
+        connection.info.pop(_WROTE, None)
+
+
+@event.listens_for(Engine, "rollback")
+def _commit_reads(connection) -> None:
+    """Before SQLAlchemy's rollback of a psycopg transaction that only read: COMMIT it instead."""
+    if connection.invalidated or connection.dialect.driver != "psycopg":
+        return  # a lost connection: SQLAlchemy's rollback deals with it, as before
+    if connection.info.pop(_WROTE, False):
+        return
+    try:
+        raw = connection.connection.dbapi_connection
+        if raw is not None and raw.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
+            raw.commit()
+    except Exception:  # noqa: BLE001 - a lost connection: the rollback that follows reports it
+        return
