@@ -8,6 +8,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.comments import hosts
 from app.comments.models import Comment
+from app.core import read_along
 from app.extensions import db
 
 
@@ -80,12 +81,27 @@ def _thread_version_statement(column: str):
     )
 
 
+def thread_version_alongside(target) -> tuple:
+    """(statement, parameters) of thread_version, for a page to read alongside its own version
+    (app/core/read_along.py); `remember_thread_version` then keeps what it read."""
+    return _thread_version_statement(hosts.host_of(target).column), {"host_id": target.id}
+
+
+def remember_thread_version(target, values) -> None:
+    read_along.remember("thread", (hosts.host_of(target).column, target.id),
+                        tuple(str(value) for value in values))
+
+
 def thread_version(target) -> tuple:
-    """What changes whenever the shared rendering of a host's thread changes, in one statement: a
-    comment posted, edited, deleted, hidden or shown again; an author deleted, renamed (the
-    length of the names) or given another role (the badge). The key of the thread's fragment."""
-    statement = _thread_version_statement(hosts.host_of(target).column)
-    row = db.session.execute(statement, {"host_id": target.id}).one()
+    """What changes whenever the shared rendering of a host's thread changes, in one statement
+    (or none, when the page read it alongside its own version): a comment posted, edited, deleted,
+    hidden or shown again; an author deleted, renamed (the length of the names) or given another
+    role (the badge). The key of the thread's fragment."""
+    column = hosts.host_of(target).column
+    known = read_along.recall("thread", (column, target.id))
+    if known is not None:
+        return known
+    row = db.session.execute(_thread_version_statement(column), {"host_id": target.id}).one()
     return tuple(str(value) for value in row)
 
 

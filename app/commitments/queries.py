@@ -20,6 +20,7 @@ from app.commitments.models import (
     CommitmentTable,
     CommitmentVersion,
 )
+from app.core import read_along
 from app.core.fragments import row_values, side_by_side, total, total_length
 from app.core.pagination import Page
 from app.extensions import db
@@ -115,12 +116,15 @@ def drafts_for(actor, plan: ActionPlan) -> list[Commitment]:
 
 
 def commitment_detail(commitment_id: int) -> Commitment | None:
-    """A commitment with its committee, theme and milestones (any state: the view decides), in
-    one statement (a commitment has a few milestones: its row is repeated for each)."""
+    """A commitment with its committee, the committee's plan (the page links to the committee
+    by the plan's address), theme and milestones (any state: the view decides), in one statement
+    (a commitment has a few milestones: its row is repeated for each)."""
+    from app.plans.models import Committee
+
     return db.session.execute(
         sa.select(Commitment)
         .where(Commitment.id == commitment_id)
-        .options(joinedload(Commitment.milestones))
+        .options(joinedload(Commitment.milestones), joinedload(Commitment.committee).joinedload(Committee.plan))
     ).unique().scalar_one_or_none()
 
 
@@ -263,10 +267,12 @@ def located_commitments(plan: ActionPlan, limit: int) -> list[Commitment]:
 
 
 @functools.cache
-def _page_version_statement():
-    """Built once per process with the commitment's id as a parameter (building it costs more
-    than running it). Thread-safe: a statement is immutable; two threads building it at once
-    build the same one."""
+def _page_version_statement(alongside: sa.Select) -> tuple[sa.Select, int]:
+    """The version's statement with the statement `alongside` it as more columns (app/core/
+    read_along.py), and the width of its own part; built once per process and statement alongside
+    (itself built once), with the commitment's id as a parameter (building it costs more than
+    running it). Thread-safe: a statement is immutable; two threads building it at once build the
+    same one."""
     from app.accounts.models import User
     from app.commitments.models import Milestone
     from app.core.audit import AuditEntry
@@ -295,18 +301,27 @@ def _page_version_statement():
         .where(CommitmentTable.commitment_id == commitment_id)
     )
     built_on = registry.page_version_parts(commitment_id, milestone_ids)  # progress: notes, evidence
-    return side_by_side([*built_on, history, proposals, tables])
+    own = [*built_on, history, proposals, tables]
+    return side_by_side([*own, alongside]), sum(len(part.selected_columns) for part in own)
 
 
-def page_version(commitment: Commitment) -> tuple:
+def page_version(commitment: Commitment, reader) -> tuple:
     """What changes whenever the shared body of the commitment's page would (app/commitments/
     views.py), in one statement: the commitment's own row, its committee, theme and milestones
     are already loaded and read as they are (Commitment.updated_at is not always moved); the
     progress notes and their evidence, the public history of the status, the linked proposals
     and dialogue tables are read as counts, the latest ids and changes, and sums that move when
     a status, a text or an author's name changes. The fragment's lifetime bounds what a change
-    could still slip past (an author renamed to a name of the same length)."""
-    row = db.session.execute(_page_version_statement(), {"commitment_id": commitment.id}).one()
+    could still slip past (an author renamed to a name of the same length).
+
+    The same statement reads the follow box's state for `reader`, which the page shows next."""
+    from app.follows import queries as follows
+
+    follow, follow_parameters = follows.follow_state_alongside(reader, "commitment", commitment.id)
+    statement, width = _page_version_statement(follow)
+    row = db.session.execute(statement, {"commitment_id": commitment.id, **follow_parameters}).one()
+    row, follow_values = read_along.split(row, [width])
+    follows.remember_follow_state(reader, "commitment", commitment.id, follow_values)
     return (
         row_values(commitment), row_values(commitment.committee), row_values(commitment.theme),
         tuple(row_values(m) for m in commitment.milestones), tuple(str(value) for value in row),

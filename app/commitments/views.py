@@ -112,7 +112,7 @@ def show(commitment_id: int):
             csrf_token=lambda: fragments.CSRF_PLACEHOLDER,
         )
 
-    version = (queries.page_version(commitment), day.isoformat(), window,
+    version = (queries.page_version(commitment, current_user), day.isoformat(), window,
                queries.row_values(consultation))
     body = fragments.cached("commitments.page", commitment.id, version, render_body,
                             viewer=_viewer_class(commitment, consultation))

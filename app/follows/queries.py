@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import lazyload
 
 from app.accounts.models import User
+from app.core import read_along
 from app.extensions import db
 from app.follows import targets as registry
 from app.follows.models import Follow
@@ -59,9 +60,29 @@ def _follow_state_statement():
                    Follow.target_id == sa.bindparam("target_id"), User.deleted_at.is_(None)))
 
 
+def _reader_id(user) -> int:
+    return user.id if user is not None and getattr(user, "is_authenticated", False) else -1
+
+
+def follow_state_alongside(user, target_type: str, target_id: int) -> tuple:
+    """(statement, parameters) of follow_state, for a page to read alongside its own version
+    (app/core/read_along.py); `remember_follow_state` then keeps what it read."""
+    return _follow_state_statement(), {"user_id": _reader_id(user), "target_type": target_type,
+                                       "target_id": target_id}
+
+
+def remember_follow_state(user, target_type: str, target_id: int, values) -> None:
+    count, following = values
+    read_along.remember("follow", (_reader_id(user), target_type, target_id), (int(count), bool(following)))
+
+
 def follow_state(user, target_type: str, target_id: int) -> tuple[int, bool]:
-    """(number of followers with an active account, whether `user` is one), in one statement."""
-    user_id = user.id if user is not None and getattr(user, "is_authenticated", False) else -1
+    """(number of followers with an active account, whether `user` is one), in one statement (or
+    none, when the page read it alongside its own version)."""
+    user_id = _reader_id(user)
+    known = read_along.recall("follow", (user_id, target_type, target_id))
+    if known is not None:
+        return known
     count, following = db.session.execute(
         _follow_state_statement(),
         {"user_id": user_id, "target_type": target_type, "target_id": target_id},

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import defer, joinedload, lazyload, load_only
 
 from app.accounts.models import User
+from app.core import read_along
 from app.core.text import clean_line, clean_text, fold
 from app.extensions import db
 from app.plans.models import ActionPlan, Committee, Theme
@@ -141,10 +142,12 @@ def _merged_into(other: Proposal | None) -> tuple:
 
 
 @functools.cache
-def _page_version_statement():
-    """The version's one statement, built once per process with the proposal's id as a
-    parameter (building it costs more than running it). Thread-safe: a statement is immutable;
-    the registered sections are fixed once the app is made."""
+def _page_version_statement(*alongside: sa.Select) -> tuple[sa.Select, list[int]]:
+    """The version's one statement, with the statements `alongside` it as more columns (app/core/
+    read_along.py), and the widths of its parts; built once per process and set of statements
+    alongside (themselves built once), with the proposal's id as a parameter (building it costs
+    more than running it). Thread-safe: a statement is immutable; the registered sections are
+    fixed once the app is made; two threads building it at once build the same one."""
     from app.core.fragments import fingerprint, side_by_side
     from app.proposals import related
 
@@ -160,24 +163,39 @@ def _page_version_statement():
                                          ProposalAttachment.original_name, ProposalAttachment.size_bytes,
                                          ProposalAttachment.content_type))
                    .where(ProposalAttachment.proposal_id == proposal_id))
-    return side_by_side([answers, merged, attachments, *related.version_parts(proposal_id)])
+    own = [answers, merged, attachments, *related.version_parts(proposal_id)]
+    widths = [sum(len(part.selected_columns) for part in own),
+              *(len(part.selected_columns) for part in alongside[:-1])]
+    return side_by_side([*own, *alongside]), widths
 
 
-def page_version(page: "ProposalPage") -> tuple:
+def page_version(page: "ProposalPage", reader) -> tuple:
     """What changes whenever the shared body of the proposal's page would (app/proposals/views.py),
     in one statement: the proposal, its committee, theme, author and the proposal it was merged
     into are loaded already and read as they are; its answers, the proposals merged into it, its
     attachments and what the related sections show (app/proposals/related.py) are read as the
-    values they show. The fragment's lifetime bounds what a change could still slip past."""
+    values they show. The fragment's lifetime bounds what a change could still slip past.
+
+    The same statement reads the version of the comments' thread and the follow box's state for
+    `reader`, which the page shows next (each would be a statement of its own)."""
+    from app.comments import queries as comments
     from app.core.fragments import row_values
+    from app.follows import queries as follows
 
     proposal = page.proposal
-    row = db.session.execute(_page_version_statement(), {"proposal_id": proposal.id}).one()
+    thread, thread_parameters = comments.thread_version_alongside(proposal)
+    follow, follow_parameters = follows.follow_state_alongside(reader, "proposal", proposal.id)
+    statement, widths = _page_version_statement(thread, follow)
+    row = db.session.execute(statement, {"proposal_id": proposal.id, **thread_parameters,
+                                         **follow_parameters}).one()
+    own, thread_values, follow_values = read_along.split(row, widths)
+    comments.remember_thread_version(proposal, thread_values)
+    follows.remember_follow_state(reader, "proposal", proposal.id, follow_values)
     author = proposal.author
     return (
         row_values(proposal, _BODY_EXCLUDED), row_values(proposal.committee), row_values(proposal.theme),
         (author.display_name, str(author.deleted_at)), _merged_into(proposal.merged_into),
-        page.version_count, tuple(str(value) for value in row),
+        page.version_count, tuple(str(value) for value in own),
     )
 
 

@@ -131,7 +131,7 @@ def _show_page(proposal, *, state_form=None, merge_form=None, page=None):
             csrf_token=lambda: fragments.CSRF_PLACEHOLDER,  # the author's Remove buttons
         )
 
-    version = (queries.page_version(page), today().isoformat(), share_url)
+    version = (queries.page_version(page, current_user), today().isoformat(), share_url)
     body = fragments.with_csrf(fragments.cached("proposals.page", proposal.id, version, render_body,
                                                 viewer=reader))
     return render_template(
