@@ -271,8 +271,10 @@ FINAL_STATES = (ElectionState.published, ElectionState.self_selected)
 
 
 @functools.cache
-def _page_version_statement():
-    """Built once per process with the election as a parameter (thread-safe: immutable)."""
+def _page_version_statement(alongside: sa.Select) -> tuple[sa.Select, int]:
+    """The version's statement with the statement `alongside` it as more columns (app/core/
+    read_along.py), and the width of its own part; built once per process and statement alongside,
+    with the election as a parameter (thread-safe: immutable)."""
     from app.accounts.models import Organisation
     from app.core.fragments import fingerprint, side_by_side
 
@@ -290,15 +292,24 @@ def _page_version_statement():
              .where(ElectionResult.election_id == election_id))
     trail = (sa.select(fingerprint(AuditEntry.id, AuditEntry.public))
              .where(AuditEntry.target_type == "Election", AuditEntry.target_id == election_id))
-    return side_by_side([candidates, seats, trail])
+    own = [candidates, seats, trail]
+    return side_by_side([*own, alongside]), sum(len(part.selected_columns) for part in own)
 
 
-def page_version(election: Election, agreement: SelfSelectionAgreement | None) -> tuple:
+def page_version(election: Election, agreement: SelfSelectionAgreement | None, reader) -> tuple:
     """What changes whenever an election's page (its shared body) would, in one statement: the
     election, its committee, call and agreement are loaded already and read as they are; its
-    candidates (and their organisations' names), seats and public record as the values shown."""
-    row = db.session.execute(_page_version_statement(), {"election_id": election.id}).one()
+    candidates (and their organisations' names), seats and public record as the values shown.
+    The same statement reads the follow box's state for `reader`, which the page shows next."""
+    from app.core import read_along
     from app.core.fragments import row_values
+    from app.follows import queries as follows
+
+    follow, follow_parameters = follows.follow_state_alongside(reader, "election", election.id)
+    statement, width = _page_version_statement(follow)
+    row = db.session.execute(statement, {"election_id": election.id, **follow_parameters}).one()
+    row, follow_values = read_along.split(row, [width])
+    follows.remember_follow_state(reader, "election", election.id, follow_values)
 
     return (row_values(election), row_values(election.committee), row_values(election.call), row_values(agreement),
             tuple(str(value) for value in row))

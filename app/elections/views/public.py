@@ -67,7 +67,7 @@ def show(election_id: int):
         )
 
     if election.state in queries.FINAL_STATES:
-        version = (queries.page_version(election, agreement), share_url)
+        version = (queries.page_version(election, agreement, current_user), share_url)
         body = fragments.cached("elections.page", election.id, version, render_body)
     else:
         body = render_body()
