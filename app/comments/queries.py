@@ -105,10 +105,35 @@ def thread_version(target) -> tuple:
     return tuple(str(value) for value in row)
 
 
+@functools.cache
+def _own_count_statement(column: str):
+    """How many of a host's shown comments are the reader's: built once per process and host
+    column, the host and the reader as parameters (thread-safe: a statement is immutable)."""
+    return (sa.select(sa.func.count(Comment.id))
+            .where(getattr(Comment, column) == sa.bindparam("host_id", type_=sa.Integer),
+                   Comment.author_id == sa.bindparam("reader_id", type_=sa.Integer),
+                   Comment.deleted_at.is_(None), Comment.hidden_at.is_(None)))
+
+
+def own_count_alongside(target, user) -> tuple:
+    """(statement, parameters) counting the reader's own shown comments on `target`, for a page
+    to read alongside its own version; with none, `own_in_thread` then sends no statement."""
+    reader_id = user.id if user is not None and getattr(user, "is_authenticated", False) else -1
+    return _own_count_statement(hosts.host_of(target).column), {"host_id": target.id, "reader_id": reader_id}
+
+
+def remember_own_count(target, user, values) -> None:
+    if user is not None and getattr(user, "is_authenticated", False):
+        read_along.remember("own comments", (hosts.host_of(target).column, target.id, user.id), int(values[0]))
+
+
 def own_in_thread(target, user) -> list[Comment]:
     """The viewer's own comments on a host that are still shown (they carry the author's
-    controls), in one statement."""
+    controls), in one statement; none when the page counted them alongside its version and
+    found none."""
     host = hosts.host_of(target)
+    if read_along.recall("own comments", (host.column, target.id, user.id)) == 0:
+        return []
     return db.session.scalars(
         sa.select(Comment).where(
             getattr(Comment, host.column) == target.id, Comment.author_id == user.id,

@@ -4,6 +4,7 @@ work alone. Consultation comments have their own pages (app/consultations)."""
 from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app.comments import bp, hosts, services
 from app.comments.forms import CommentForm
@@ -121,13 +122,20 @@ def comment_thread(target, thread=None):
         return render_template("comments/_comments.html", thread=comments, proposal=target,
                                viewer_posts=posts, viewer_reports=reports)
 
-    html = fragments.cached("comments.thread", f"{kind}-{target.id}", version, render, viewer=viewer)
     mine = queries.own_in_thread(target, user) if signed_in else []
-    if mine:
-        # The author's controls: the template's two macros, on one module made for this page (a
-        # render_template per comment ran the context processors each time).
-        own = _own_controls()
-        for comment in mine:
-            html = fragments.replace_slot(html, "comment-first", comment.id, own.first(comment))
-            html = fragments.replace_slot(html, "comment-last", comment.id, own.last(comment))
+    if not mine:
+        # Nothing of the reader's to lay over it: the thread without its slot marks, kept too
+        # (taking them out of a long thread on every request cost more than the rest of it).
+        return Markup(fragments.cached(
+            "comments.thread.bare", f"{kind}-{target.id}", version,
+            lambda: fragments.without_slots(fragments.cached("comments.thread", f"{kind}-{target.id}",
+                                                             version, render, viewer=viewer)),
+            viewer=viewer))
+    html = fragments.cached("comments.thread", f"{kind}-{target.id}", version, render, viewer=viewer)
+    # The author's controls: the template's two macros, on one module made for this page (a
+    # render_template per comment ran the context processors each time).
+    own = _own_controls()
+    for comment in mine:
+        html = fragments.replace_slot(html, "comment-first", comment.id, own.first(comment))
+        html = fragments.replace_slot(html, "comment-last", comment.id, own.last(comment))
     return fragments.without_slots(html)

@@ -192,3 +192,26 @@ def test_the_path_day_turns_a_milestone_late(app, fed, client):
         assert 'data-light="late"' not in page(client, fed.lone)
     with app_clock.use(lambda: datetime(2026, 7, 1, 18, tzinfo=UTC)):
         assert 'data-light="late"' in page(client, fed.lone)
+
+
+def test_a_reader_without_comments_in_the_thread_costs_no_statement_of_their_own(app, fed, client, kept_facts):
+    """How many of the thread's comments are the reader's is counted alongside the body's
+    version: a reader with none gets the kept thread as it is; an author gets their controls."""
+    from app.comments.services import post_comment
+
+    reader = make_user()
+    login_as(client, reader)
+    other = make_user()
+    post_comment(other, fed.proposal, "Un comentario de otra persona.")
+    page(client, fed.proposal)
+    page(client, fed.proposal)  # the facts kept between requests are read once
+    with count_queries() as sent:
+        html = page(client, fed.proposal)
+    assert "Un comentario de otra persona." in html
+    assert not [s for s in sent if "FROM comments" in s and "count(" not in s], sent
+    assert not re.search(r"/comments/\d+/edit", html)
+
+    mine = post_comment(reader, fed.proposal, "Y este es mío.")
+    html = page(client, fed.proposal)
+    assert f"/comments/{mine.id}/edit" in html  # the author's controls on their own comment
+    assert len(re.findall(r"/comments/\d+/edit", html)) == 1
