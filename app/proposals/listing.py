@@ -60,8 +60,6 @@ class Page(pagination.Page):
     ranked_only: int | None = None
     # The page's proposal ids in order (list_page), whether or not `items` are loaded.
     ids: list[int] = field(default_factory=list)
-    # What the page's cards show that can change (card_versions), when read with the ids.
-    cards: tuple | None = None
 
     def numbers(self, around: int = 2) -> list[int | None]:
         # A capped count knows no last page, unless the ranked window bounds it.
@@ -148,7 +146,7 @@ def list_page(
             return replace(found, items=[])  # a copy: the caller sets its items
     result = _list_page(plan, filters, sort, page, per_page)
     if key is not None:
-        kept.put(key, replace(result, items=[], cards=None))  # the cards are read afresh each time
+        kept.put(key, replace(result, items=[]))
     return result
 
 
@@ -189,19 +187,10 @@ def _list_page(plan: ActionPlan, filters: ProposalFilters, sort: str, page: int,
     page = clamp_page(page) if capped and ranked_only is None else min(clamp_page(page), pages)
     # The page's ids, read from a covering index of the order (models.py: LIST_COLUMNS), so
     # that a deep page skips its offset's rows in the index and not in the table.
-    ids_of_page = stmt.with_only_columns(Proposal.id).order_by(*order).limit(per_page).offset((page - 1) * per_page)
-    cards = None
-    if ranked_only is None:
-        # With what their cards show, in the same statement: the page's ids as a subquery, its
-        # 20 rows joined and put in the same order (every order ends with the id).
-        in_page = ids_of_page.subquery()
-        rows = db.session.execute(_cards_statement().join(in_page, in_page.c.id == Proposal.id)
-                                  .order_by(*order)).all()
-        ids = [row[0] for row in rows]
-        cards = tuple(sorted(tuple(row) for row in rows))
-    else:
-        ids = db.session.scalars(ids_of_page).all()
-    result = Page(items=[], total=total, page=page, per_page=per_page, capped=capped, ids=list(ids), cards=cards)
+    ids = db.session.scalars(
+        stmt.with_only_columns(Proposal.id).order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    result = Page(items=[], total=total, page=page, per_page=per_page, capped=capped, ids=list(ids))
     if ranked_only is not None and (capped or total > ranked_only):
         result.ranked_only = ranked_only
         result.pages = min(result.pages, math.ceil(ranked_only / per_page))
@@ -225,11 +214,10 @@ def listed(ids: list[int]) -> list[Proposal]:
 
 
 @functools.cache
-def _cards_statement() -> sa.Select:
-    """What a card shows that can change, of every visible proposal (the caller narrows it), built
-    once (its construction costs more than running it), on first use (built at import it would
-    configure the mappers before every model is known). Thread-safe: SQLAlchemy statements are
-    immutable; two threads may both build it, equal."""
+def _card_versions_statement() -> sa.Select:
+    """The statement of card_versions, built once (its construction costs more than running it),
+    on first use (built at import it would configure the mappers before every model is known).
+    Thread-safe: SQLAlchemy statements are immutable; two threads may both build it, equal."""
     author = aliased(User)
     return (
         sa.select(Proposal.id, Proposal.updated_at, Proposal.state, Proposal.support_count,
@@ -238,14 +226,8 @@ def _cards_statement() -> sa.Select:
         .join(Committee, Committee.id == Proposal.committee_id)
         .outerjoin(Theme, Theme.id == Proposal.theme_id)
         .join(author, author.id == Proposal.author_id)
-        .where(Proposal.hidden_at.is_(None))
+        .where(Proposal.id.in_(sa.bindparam("ids", expanding=True)), Proposal.hidden_at.is_(None))
     )
-
-
-@functools.cache
-def _card_versions_statement() -> sa.Select:
-    """The statement of card_versions: the cards of the given ids (thread-safe as above)."""
-    return _cards_statement().where(Proposal.id.in_(sa.bindparam("ids", expanding=True)))
 
 
 def card_versions(ids: list[int]) -> tuple:

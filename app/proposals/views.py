@@ -62,8 +62,7 @@ def index():
     # pages, the ids in order and what each card shows: queries.card_versions) and the links'
     # arguments, so that a hit reads a few columns of 20 rows instead of loading and rendering them.
     version = (page.total, page.capped, page.page, page.pages, page.ranked_only, tuple(page.ids),
-               page.cards if page.cards is not None else listing.card_versions(page.ids),
-               tuple(sorted(link_args.items())), filtered)
+               listing.card_versions(page.ids), tuple(sorted(link_args.items())), filtered)
     results = fragments.cached("proposals.list", plan.id, version, render_results)
     return render_template(
         "proposals/index.html", plan=plan, page=page, form=form, link_args=link_args,

@@ -47,27 +47,6 @@ def test_the_results_are_rendered_once_and_a_kept_page_loads_no_proposal(app, cl
     assert len(second) < len(first)
 
 
-@pytest.mark.parametrize("sort", ["newest", "supported"])
-def test_a_kept_page_reads_its_ids_and_cards_in_one_statement_in_the_lists_order(client, kept_facts, sort):
-    """The count, then the page's ids with what their cards show (one statement: the ordered,
-    limited ids as a subquery, their rows joined and put in the same order)."""
-    world = World()
-    made = [make_proposal(world, title=f"Propuesta número {n}") for n in range(25)]
-    services.support_proposal(world.citizen, made[3])
-    listing(client, sort=sort)
-    listing(client, sort=sort)  # the facts kept between requests are read once
-    with count_queries() as sent:
-        html = listing(client, sort=sort)
-    assert len(sent) == 2, sent
-    assert "proposal_counts" in sent[0] and "updated_at" in sent[1] and "LIMIT" in sent[1]
-    shown = re.findall(r'data-reference="([^"]+)"', html)
-    if sort == "newest":
-        expected = [p.reference for p in reversed(made)][:20]
-    else:
-        expected = [made[3].reference] + [p.reference for p in reversed(made) if p is not made[3]][:19]
-    assert shown == expected
-
-
 def test_supports_comments_state_and_names_show_on_the_next_request(client):
     world = World()
     proposal = make_proposal(world, title="Alumbrado apagado en la colonia Centro")
