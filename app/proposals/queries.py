@@ -176,23 +176,29 @@ def page_version(page: "ProposalPage", reader) -> tuple:
     attachments and what the related sections show (app/proposals/related.py) are read as the
     values they show. The fragment's lifetime bounds what a change could still slip past.
 
-    The same statement reads the version of the comments' thread, how many of them are `reader`'s
-    and the follow box's state for `reader`, which the page shows next (each would be a statement
-    of its own)."""
+    The same statement reads the version of the comments' thread, the follow box's state for
+    `reader` and, for a signed-in reader, how many of the comments are theirs, which the page
+    shows next (each would be a statement of its own)."""
     from app.comments import queries as comments
     from app.core.fragments import row_values
     from app.follows import queries as follows
 
     proposal = page.proposal
+    signed_in = reader is not None and getattr(reader, "is_authenticated", False)
     thread, thread_parameters = comments.thread_version_alongside(proposal)
-    mine, mine_parameters = comments.own_count_alongside(proposal, reader)
     follow, follow_parameters = follows.follow_state_alongside(reader, "proposal", proposal.id)
-    statement, widths = _page_version_statement(thread, mine, follow)
-    row = db.session.execute(statement, {"proposal_id": proposal.id, **thread_parameters,
-                                         **mine_parameters, **follow_parameters}).one()
-    own, thread_values, mine_values, follow_values = read_along.split(row, widths)
+    parameters = {"proposal_id": proposal.id, **thread_parameters, **follow_parameters}
+    if signed_in:  # an anonymous reader has no comments of their own to count
+        mine, mine_parameters = comments.own_count_alongside(proposal, reader)
+        statement, widths = _page_version_statement(thread, follow, mine)
+        row = db.session.execute(statement, {**parameters, **mine_parameters}).one()
+        own, thread_values, follow_values, mine_values = read_along.split(row, widths)
+        comments.remember_own_count(proposal, reader, mine_values)
+    else:
+        statement, widths = _page_version_statement(thread, follow)
+        row = db.session.execute(statement, parameters).one()
+        own, thread_values, follow_values = read_along.split(row, widths)
     comments.remember_thread_version(proposal, thread_values)
-    comments.remember_own_count(proposal, reader, mine_values)
     follows.remember_follow_state(reader, "proposal", proposal.id, follow_values)
     author = proposal.author
     return (
