@@ -21,7 +21,7 @@ from app.commitments.models import (
     CommitmentVersion,
 )
 from app.core import read_along
-from app.core.fragments import row_values, side_by_side, total, total_length
+from app.core.fragments import row_values, total, total_length
 from app.core.pagination import Page
 from app.extensions import db
 
@@ -267,9 +267,9 @@ def located_commitments(plan: ActionPlan, limit: int) -> list[Commitment]:
 
 
 @functools.cache
-def _page_version_statement(alongside: sa.Select) -> tuple[sa.Select, int]:
+def _page_version_statement(alongside: sa.Select) -> tuple[sa.Select, list[int]]:
     """The version's statement with the statement `alongside` it as more columns (app/core/
-    read_along.py), and the width of its own part; built once per process and statement alongside
+    read_along.py), and the widths of its parts; built once per process and statement alongside
     (itself built once), with the commitment's id as a parameter (building it costs more than
     running it). Thread-safe: a statement is immutable; two threads building it at once build the
     same one."""
@@ -301,8 +301,7 @@ def _page_version_statement(alongside: sa.Select) -> tuple[sa.Select, int]:
         .where(CommitmentTable.commitment_id == commitment_id)
     )
     built_on = registry.page_version_parts(commitment_id, milestone_ids)  # progress: notes, evidence
-    own = [*built_on, history, proposals, tables]
-    return side_by_side([*own, alongside]), sum(len(part.selected_columns) for part in own)
+    return read_along.side_by_side([*built_on, history, proposals, tables], (alongside,))
 
 
 def page_version(commitment: Commitment, reader) -> tuple:
@@ -317,11 +316,8 @@ def page_version(commitment: Commitment, reader) -> tuple:
     The same statement reads the follow box's state for `reader`, which the page shows next."""
     from app.follows import queries as follows
 
-    follow, follow_parameters = follows.follow_state_alongside(reader, "commitment", commitment.id)
-    statement, width = _page_version_statement(follow)
-    row = db.session.execute(statement, {"commitment_id": commitment.id, **follow_parameters}).one()
-    row, follow_values = read_along.split(row, [width])
-    follows.remember_follow_state(reader, "commitment", commitment.id, follow_values)
+    row = follows.read_with_follow_state(_page_version_statement, {"commitment_id": commitment.id},
+                                         reader, "commitment", commitment.id)
     return (
         row_values(commitment), row_values(commitment.committee), row_values(commitment.theme),
         tuple(row_values(m) for m in commitment.milestones), tuple(str(value) for value in row),

@@ -24,6 +24,16 @@ def recall(kind: str, key: tuple):
     return known.get((kind, *key)) if known else None
 
 
+def side_by_side(own: list, alongside: tuple) -> tuple:
+    """(one statement of the columns of the page's `own` parts and of the statements `alongside`,
+    the widths `split` cuts its row by: the own parts' together, then each statement alongside)."""
+    from app.core.fragments import side_by_side as joined
+
+    widths = [sum(len(part.selected_columns) for part in own),
+              *(len(part.selected_columns) for part in alongside[:-1])]
+    return joined([*own, *alongside]), widths
+
+
 def split(row, widths: list[int]) -> list[tuple]:
     """The row of a side-by-side statement cut into the parts it was made of (their widths, from
     the first part on; the last part takes the rest)."""

@@ -271,12 +271,13 @@ FINAL_STATES = (ElectionState.published, ElectionState.self_selected)
 
 
 @functools.cache
-def _page_version_statement(alongside: sa.Select) -> tuple[sa.Select, int]:
+def _page_version_statement(alongside: sa.Select) -> tuple[sa.Select, list[int]]:
     """The version's statement with the statement `alongside` it as more columns (app/core/
-    read_along.py), and the width of its own part; built once per process and statement alongside,
+    read_along.py), and the widths of its parts; built once per process and statement alongside,
     with the election as a parameter (thread-safe: immutable)."""
     from app.accounts.models import Organisation
-    from app.core.fragments import fingerprint, side_by_side
+    from app.core import read_along
+    from app.core.fragments import fingerprint
 
     election_id = sa.bindparam("election_id", type_=sa.Integer)
     candidates = (sa.select(fingerprint(Candidate.id, Candidate.state, Candidate.name, Candidate.public_code,
@@ -292,8 +293,7 @@ def _page_version_statement(alongside: sa.Select) -> tuple[sa.Select, int]:
              .where(ElectionResult.election_id == election_id))
     trail = (sa.select(fingerprint(AuditEntry.id, AuditEntry.public))
              .where(AuditEntry.target_type == "Election", AuditEntry.target_id == election_id))
-    own = [candidates, seats, trail]
-    return side_by_side([*own, alongside]), sum(len(part.selected_columns) for part in own)
+    return read_along.side_by_side([candidates, seats, trail], (alongside,))
 
 
 def page_version(election: Election, agreement: SelfSelectionAgreement | None, reader) -> tuple:
@@ -301,16 +301,11 @@ def page_version(election: Election, agreement: SelfSelectionAgreement | None, r
     election, its committee, call and agreement are loaded already and read as they are; its
     candidates (and their organisations' names), seats and public record as the values shown.
     The same statement reads the follow box's state for `reader`, which the page shows next."""
-    from app.core import read_along
     from app.core.fragments import row_values
     from app.follows import queries as follows
 
-    follow, follow_parameters = follows.follow_state_alongside(reader, "election", election.id)
-    statement, width = _page_version_statement(follow)
-    row = db.session.execute(statement, {"election_id": election.id, **follow_parameters}).one()
-    row, follow_values = read_along.split(row, [width])
-    follows.remember_follow_state(reader, "election", election.id, follow_values)
-
+    row = follows.read_with_follow_state(_page_version_statement, {"election_id": election.id},
+                                         reader, "election", election.id)
     return (row_values(election), row_values(election.committee), row_values(election.call), row_values(agreement),
             tuple(str(value) for value in row))
 

@@ -76,6 +76,18 @@ def remember_follow_state(user, target_type: str, target_id: int, values) -> Non
     read_along.remember("follow", (_reader_id(user), target_type, target_id), (int(count), bool(following)))
 
 
+def read_with_follow_state(version_statement, parameters: dict, user, target_type: str, target_id: int) -> tuple:
+    """A page's version statement (`version_statement(follow statement)` gives it and its widths)
+    run with the follow box's state for `user` alongside, which is kept for the box; returns the
+    version's own values."""
+    follow, follow_parameters = follow_state_alongside(user, target_type, target_id)
+    statement, widths = version_statement(follow)
+    row = db.session.execute(statement, {**parameters, **follow_parameters}).one()
+    own, follow_values = read_along.split(row, widths)
+    remember_follow_state(user, target_type, target_id, follow_values)
+    return own
+
+
 def follow_state(user, target_type: str, target_id: int) -> tuple[int, bool]:
     """(number of followers with an active account, whether `user` is one), in one statement (or
     none, when the page read it alongside its own version)."""

@@ -148,7 +148,7 @@ def _page_version_statement(*alongside: sa.Select) -> tuple[sa.Select, list[int]
     alongside (themselves built once), with the proposal's id as a parameter (building it costs
     more than running it). Thread-safe: a statement is immutable; the registered sections are
     fixed once the app is made; two threads building it at once build the same one."""
-    from app.core.fragments import fingerprint, side_by_side
+    from app.core.fragments import fingerprint
     from app.proposals import related
 
     proposal_id = sa.bindparam("proposal_id", type_=sa.Integer)
@@ -163,10 +163,7 @@ def _page_version_statement(*alongside: sa.Select) -> tuple[sa.Select, list[int]
                                          ProposalAttachment.original_name, ProposalAttachment.size_bytes,
                                          ProposalAttachment.content_type))
                    .where(ProposalAttachment.proposal_id == proposal_id))
-    own = [answers, merged, attachments, *related.version_parts(proposal_id)]
-    widths = [sum(len(part.selected_columns) for part in own),
-              *(len(part.selected_columns) for part in alongside[:-1])]
-    return side_by_side([*own, *alongside]), widths
+    return read_along.side_by_side([answers, merged, attachments, *related.version_parts(proposal_id)], alongside)
 
 
 def page_version(page: "ProposalPage", reader) -> tuple:
