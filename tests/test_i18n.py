@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +30,8 @@ def _placeholders(text: str) -> set[str]:
     return set(PLACEHOLDER.findall(text))
 
 
+# The catalogue against the source (a Babel extraction), no database: once (tests/README.md).
+@pytest.mark.single_backend
 def test_every_string_has_a_spanish_translation(tmp_path):
     with PO.open("rb") as handle:
         catalogue = read_po(handle)
@@ -63,6 +66,7 @@ def test_the_interface_is_spanish_by_default_and_english_on_request(client):
     assert "Log in" in html
 
 
+@pytest.mark.single_backend
 def test_no_message_is_written_twice_in_the_catalogue():
     """Helpers append their strings at the end of messages.po: a msgid added twice compiles
     silently (the last wins), so two translations could drift apart unseen."""

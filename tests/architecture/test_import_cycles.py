@@ -8,6 +8,11 @@ floor and `app` itself (the app factory) and `app.cli` the roof: they are left o
 import ast
 from pathlib import Path
 
+import pytest
+
+# Reads the source of app/ only, no database: the same on both; runs on PostgreSQL (tests/README.md).
+pytestmark = pytest.mark.single_backend
+
 APP = Path(__file__).resolve().parents[2] / "app"
 OUTSIDE_THE_GRAPH = {"app", "app.cli", "app.core", "app.extensions", "app.config", "app.translations"}
 

@@ -3,6 +3,11 @@ past it holds more than one responsibility and is split by them, as the election
 dashboard were."""
 from pathlib import Path
 
+import pytest
+
+# Reads the source of app/ only, no database: the same on both; runs on PostgreSQL (tests/README.md).
+pytestmark = pytest.mark.single_backend
+
 APP = Path(__file__).resolve().parents[2] / "app"
 MAX_LINES = 450
 # The demo plan's data and its loader: long by nature (the Durango plan's text), not logic.

@@ -9,6 +9,11 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
+# Reads the source and the templates only, no database: the same on both; runs on PostgreSQL (tests/README.md).
+pytestmark = pytest.mark.single_backend
+
 ROOT = Path(__file__).resolve().parents[2]
 APP, TEMPLATES = ROOT / "app", ROOT / "templates"
 LEFT_OUT = (APP / "demo", APP / "translations")

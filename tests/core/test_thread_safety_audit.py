@@ -16,6 +16,11 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
+# Reads the source of app/ only, no database: the same on both; runs on PostgreSQL (tests/README.md).
+pytestmark = pytest.mark.single_backend
+
 APP = Path(__file__).resolve().parents[2] / "app"
 
 # Calls whose result is immutable, or documented safe to share between threads.

@@ -11,6 +11,10 @@ import pytest
 from app.elections import chain, tally, verify
 from tests.elections.test_properties import build_box
 
+# Box files and the standalone verifier, no database: the same on both; runs on PostgreSQL
+# (tests/README.md).
+pytestmark = pytest.mark.single_backend
+
 VERIFY = Path(verify.__file__)
 ROOT = VERIFY.parents[2]
 

@@ -51,3 +51,19 @@ def builds_inline(app, monkeypatch):
     run beside the other half's workers) can exceed even for three rows, and then the old file is
     served, as it should be; tests/opendata/test_files.py tests that rule."""
     monkeypatch.setitem(app.config, "OPEN_DATA_INLINE_BUILD_SECONDS", 3600.0)
+
+
+# Rows per fetch in the tests that need several batches: with the real sizes (1,000 and 2,000)
+# they had to write thousands of proposals, through the search index, to cross a batch boundary.
+SMALL_BATCH = 50
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    """The builds and downloads fetch SMALL_BATCH rows at a time (every path: the Python one's
+    BATCH, which app/opendata/files.py imports by name, and the database lines' LINES_BATCH)."""
+    from app.opendata import export, files
+
+    for module, name in ((export, "BATCH"), (files, "BATCH"), (files, "LINES_BATCH")):
+        monkeypatch.setattr(module, name, SMALL_BATCH)
+    return SMALL_BATCH

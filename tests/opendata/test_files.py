@@ -140,7 +140,7 @@ def test_the_command_builds_only_the_stale_datasets(app, world):
 
 
 def _insert_proposals(world, n, start):
-    """Rows straight into the table: the ORM would take too long for this test's tens of thousands."""
+    """Rows straight into the table: the ORM would take too long for this test's thousands."""
     template = bulk_proposals(world, 1, start=start)[0]
     row = {c.key: getattr(template, c.key) for c in sa.inspect(Proposal).column_attrs if c.key != "id"}
     db.session.execute(sa.insert(Proposal), [
@@ -148,7 +148,7 @@ def _insert_proposals(world, n, start):
     db.session.commit()
 
 
-def test_a_build_runs_in_flat_memory(world):
+def test_a_build_runs_in_flat_memory(world, small_batches):
     def peak():
         tracemalloc.start()
         figures = _build("proposals")
@@ -156,13 +156,13 @@ def test_a_build_runs_in_flat_memory(world):
         tracemalloc.stop()
         return figures["rows"], top
 
-    # Two batches of rows (app/opendata/export.py BATCH), then twelve: a build that kept its
-    # rows would need six times the memory.
-    _insert_proposals(world, 2000, start=1)
+    # Two batches of rows (small_batches), then sixty: a build that kept its rows would need
+    # thirty times the memory.
+    _insert_proposals(world, 2 * small_batches, start=1)
     rows_small, small = peak()
-    _insert_proposals(world, 10000, start=100_000)
+    _insert_proposals(world, 58 * small_batches, start=100_000)
     rows_large, large = peak()
-    assert (rows_small, rows_large) == (2000, 12000)
+    assert (rows_small, rows_large) == (2 * small_batches, 60 * small_batches)
     assert large < small * 1.5, (small, large)
 
 
@@ -236,21 +236,21 @@ def test_the_database_writes_the_bytes_python_writes(world):
 
 
 @pytest.mark.real_commits
-def test_the_two_connection_build_writes_the_bytes_of_one(app, world, monkeypatch):
+def test_the_two_connection_build_writes_the_bytes_of_one(app, world, monkeypatch, small_batches):
     """Production's build reads the CSV lines and the JSON objects on two connections at once
     (files._two_halves): the same bytes as one statement on the session's connection, over every
     dataset; its connections go back to the pool with the planner settings undone."""
     from app.opendata import all_datasets
 
     _awkward_proposals(world)
-    bulk_proposals(world, 2500, start=1000)  # more than one batch of lines (LINES_BATCH)
+    bulk_proposals(world, 5 * small_batches // 2, start=1000)  # more than two batches of lines
     db.session.commit()
     written = {}
     for connections in (1, 2):
         monkeypatch.setitem(app.config, "OPEN_DATA_BUILD_CONNECTIONS", connections)
         written[connections] = {dataset.slug: _database_path(dataset) for dataset in all_datasets()}
     assert written[2] == written[1]
-    assert written[2]["proposals"][0] == len(_AWKWARD_TEXTS) + 2500
+    assert written[2]["proposals"][0] == len(_AWKWARD_TEXTS) + 5 * small_batches // 2
     with db.engine.connect() as connection:  # SET LOCAL: undone with the halves' transactions
         assert connection.execute(sa.text("SHOW cursor_tuple_fraction")).scalar_one() == "0.1"
 
