@@ -5,6 +5,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from app.calls.models import Call
 from app.extensions import db
@@ -85,8 +86,11 @@ def test_a_call_is_reviewed_before_it_is_published(page, browser, live_server):
 
     # A double click sends the form twice: the browser drops the first navigation for the
     # second, so wait for where the pair lands (the call's page), not for the first to load.
+    # page.wait_for_url failed with ERR_ABORTED when the dropped one had already been redirected
+    # to the call's page; expect() polls the address until it matches, then the page loads.
     page.locator('button[name="publish"]').dblclick()
-    page.wait_for_url(re.compile(r"/calls/\d+$"))
+    expect(page).to_have_url(re.compile(r"/calls/\d+$"), timeout=10_000)  # as the pages' own
+    page.wait_for_load_state()
     assert page.locator("h1").inner_text() == TITLE
     [call] = _calls()
     assert [c.name for c in call.committees] == ["Comité de Salud"]
