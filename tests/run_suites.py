@@ -63,11 +63,10 @@ def compiled_tests_missing(env: dict) -> bool:
     `env` uses (a fresh clone, or a new PYTHONPYCACHEPREFIX): told by the root conftest's."""
     import pytest
 
-    conftest = os.path.join(os.path.dirname(os.path.abspath(__file__)), "conftest.py")
-    name = f"conftest.{sys.implementation.cache_tag}-pytest-{pytest.__version__}.pyc"
+    tests = os.path.dirname(os.path.abspath(__file__))
     prefix = env.get("PYTHONPYCACHEPREFIX")
-    folder = (prefix + os.path.dirname(conftest)) if prefix else os.path.join(os.path.dirname(conftest),
-                                                                             "__pycache__")
+    folder = prefix + tests if prefix else os.path.join(tests, "__pycache__")
+    name = f"conftest.{sys.implementation.cache_tag}-pytest-{pytest.__version__}.pyc"
     return not os.path.exists(os.path.join(folder, name))
 
 
