@@ -17,6 +17,13 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # One renderer process per site within a browser context, as Chromium did before strict site
+    # isolation: the pages are all the live server's, and a new process for each navigation cost
+    # Chromium's start-up work each time (598 renderer processes for tests/browser, 222 with
+    # these two; about 6% less of Chromium's CPU and 8-15% less wall for the folder). Contexts
+    # still never share a process, so cookies and storage stay apart as before.
+    "--disable-site-isolation-trials",
+    "--process-per-site",
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
