@@ -76,15 +76,30 @@ def warm_compiled(env: dict, argv: list[str]) -> None:
     Cold (a fresh clone: CI), each of them compiled the modules it imports and rewrote the
     assertions of every test module itself, all at the same moment: about 10 s of CPU each,
     against 3 s once the cache holds them (measured on the 2-core machine). One collection
-    first costs about 13 s of one core and leaves the cache warm for the rest. Done only when
-    the cache is cold (compiled_tests_missing); a warm run skips it."""
+    first, split over two processes, leaves the cache warm for the rest: 13-14 s wall against
+    19-21 s for a single process (the same 2,133 compiled files). Done only when the cache is
+    cold (compiled_tests_missing); a warm run skips it."""
     if any(not a.startswith("-") for a in argv) or not compiled_tests_missing(env):
         return  # a chosen part of the suite, or compiled already
     started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--collect-only", "-q"],
-                   env=dict(env, TEST_DATABASE_URL="", COCREA_TEST_BACKEND="sqlite"),
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--collect-only", "-q"]
+    env = dict(env, TEST_DATABASE_URL="", COCREA_TEST_BACKEND="sqlite")
+    # Two processes, one per core, each collecting every other part of the folder; the modules
+    # both import (the root conftest, the factories) are compiled twice, a small share.
+    collections = [subprocess.Popen(command + part, env=env, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL) for part in _halves_of_the_suite()]
+    for collection in collections:
+        collection.wait()
     print(f"Compiled the suite's modules once before the run: {time.monotonic() - started:.0f} s")
+
+
+def _halves_of_the_suite() -> list[list[str]]:
+    """The test folders and top-level test files, dealt alternately into two lists."""
+    tests = os.path.dirname(os.path.abspath(__file__))
+    parts = sorted(os.path.join(tests, name) for name in os.listdir(tests)
+                   if (name.startswith("test_") and name.endswith(".py"))
+                   or (os.path.isdir(os.path.join(tests, name)) and not name.startswith((".", "_"))))
+    return [parts[0::2], parts[1::2]]
 
 
 def pytest_args(name: str, argv: list[str], workers: int) -> list[str]:
