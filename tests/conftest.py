@@ -91,9 +91,11 @@ def test_config(database_url: str, tmp_dir) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         # The page cache is tested on its own (tests/core/test_page_cache.py), with Redis.
         "PAGE_CACHE_REDIS_URL": None,
-        # Facts kept between requests (app/core/facts.py) are read on every request, as the
-        # statement counts of the suite assume; tests/core/test_common_path.py keeps them.
-        "FACTS_KEPT": False,
+        # Facts kept between requests (app/core/facts.py: the current plan, the guarantor body),
+        # as in production; read again at the start of every test (app_context). Tests that
+        # count statements read them on every request (marker `fresh_facts`), so that a count
+        # does not depend on whether a fact was kept from an earlier request.
+        "FACTS_KEPT": True,
         # A search's counts and candidates are read on every search (tests/search keeps them).
         "SEARCH_SATURATED_SECONDS": 0,
         "SEARCH_KEPT_SECONDS": 0,
@@ -333,6 +335,23 @@ def _share_browser_files(items) -> None:
             item.add_marker(pytest.mark.sqlite_turn)
 
 
+_COUNTING: dict = {}
+
+
+def _counts_statements(item) -> bool:
+    """Whether the item's module counts SQL statements with a listener of its own: its tests get
+    `fresh_facts`, so that a count never depends on a fact kept from an earlier request. (The
+    shared counters, tests/querycount.py and those built on it, read facts afresh themselves.)"""
+    path = str(getattr(item, "path", "") or "")
+    if path not in _COUNTING:
+        try:
+            source = Path(path).read_text(encoding="utf-8")
+        except OSError:
+            source = ""
+        _COUNTING[path] = "before_cursor_execute" in source
+    return _COUNTING[path]
+
+
 def _file_durations() -> dict[str, float]:
     import json
 
@@ -359,6 +378,8 @@ def pytest_collection_modifyitems(config, items):
         # Journeys through Chromium test the pages, not the database (tests/README.md).
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.single_backend)
+        if _counts_statements(item):
+            item.add_marker(pytest.mark.fresh_facts)
     _share_browser_files(items)
     # The slowest files first (seconds per file on PostgreSQL, tests/durations.json), so that
     # pytest-xdist (--dist loadfile) starts the long ones early and no worker ends far behind.
@@ -382,6 +403,14 @@ def pytest_configure(config):
         config.option.loadscopereorder = False
 
 
+def forget_facts(app) -> None:
+    """Every fact the app keeps between requests (app/core/facts.py) is read again when next used."""
+    from app.core import facts
+
+    facts.note_change()
+    app.extensions.pop(facts.TIMED, None)
+
+
 @pytest.fixture(autouse=True)
 def app_context(request, app):
     """Each test runs in its own app context, on empty tables and fresh rate limits.
@@ -390,7 +419,11 @@ def app_context(request, app):
     are savepoints in it); with the `real_commits` marker, on real commits, and every table is
     emptied afterwards."""
     app.config["WTF_CSRF_ENABLED"] = request.node.get_closest_marker("csrf") is not None
+    app.config["FACTS_KEPT"] = request.node.get_closest_marker("fresh_facts") is None
     fragment_cache_of(app).clear()  # ids start again at 1: fragments of another test's rows
+    # The data beneath the app changed since the last test (its transaction was rolled back
+    # under the session, or its tables emptied): no fact kept from it is served to this one.
+    forget_facts(app)
     if "module_worlds" in request.fixturenames:
         request.getfixturevalue("module_worlds")  # set up already: module fixtures come first
     worlds = _MODULE_WORLDS[0] if _MODULE_WORLDS else None
@@ -650,6 +683,7 @@ def kept_facts(app, monkeypatch):
     from app.core import facts
 
     monkeypatch.setitem(app.config, "FACTS_KEPT", True)
+    monkeypatch.setitem(app.config, "FACTS_KEPT_IN_COUNTS", True)
     monkeypatch.setitem(app.config, "FACTS_SECONDS", 3600)
     facts.forget_all()
     yield facts

@@ -2,9 +2,28 @@
 import gc
 from contextlib import contextmanager
 
+from flask import current_app
 from sqlalchemy import event
 
 from app.extensions import db
+
+
+@contextmanager
+def facts_read_afresh():
+    """Inside a count, the facts pages show (app/core/facts.py: the current plan, the guarantor)
+    are read on every request, so that a count never depends on whether an earlier request left
+    one kept (the suite keeps them elsewhere, as production does). A test about kept facts says
+    so (the `kept_facts` fixture, or FACTS_KEPT_IN_COUNTS) and counts with them kept."""
+    config = current_app.config
+    if config.get("FACTS_KEPT_IN_COUNTS"):
+        yield
+        return
+    kept = config["FACTS_KEPT"]
+    config["FACTS_KEPT"] = False
+    try:
+        yield
+    finally:
+        config["FACTS_KEPT"] = kept
 
 
 @contextmanager
@@ -24,7 +43,8 @@ def count_queries():
 
     event.listen(db.engine, "before_cursor_execute", _count)
     try:
-        yield statements
+        with facts_read_afresh():
+            yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", _count)
         if was_enabled:

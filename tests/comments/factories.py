@@ -22,6 +22,7 @@ from tests.factories import (
     make_plan,
     make_user,
 )
+from tests.querycount import facts_read_afresh
 
 _seq = itertools.count(1)
 
@@ -124,11 +125,14 @@ class QueryCounter:
         self.statements.append(statement)
 
     def __enter__(self):
+        self._facts = facts_read_afresh()
+        self._facts.__enter__()
         sa.event.listen(db.engine, "before_cursor_execute", self._count)
         return self
 
     def __exit__(self, *exc):
         sa.event.remove(db.engine, "before_cursor_execute", self._count)
+        self._facts.__exit__(*exc)
 
     @property
     def count(self) -> int:

@@ -22,6 +22,7 @@ from tests.factories import (
     make_plan,
     make_user,
 )
+from tests.querycount import facts_read_afresh
 
 _seq = itertools.count(1)
 
@@ -166,7 +167,8 @@ def counted():
 
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        yield statements
+        with facts_read_afresh():
+            yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
 

@@ -21,6 +21,7 @@ def facts_kept(app, monkeypatch):
     """Kept between requests as in production (the suite reads them on every request); the
     data beneath the app changed since the last test (rolled back): read again first."""
     monkeypatch.setitem(app.config, "FACTS_KEPT", True)
+    monkeypatch.setitem(app.config, "FACTS_KEPT_IN_COUNTS", True)
     facts.forget_all()
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import event
 
 from app.extensions import db
+from tests.querycount import facts_read_afresh
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -65,7 +66,8 @@ def counted():
 
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        yield statements
+        with facts_read_afresh():
+            yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
 
