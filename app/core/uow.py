@@ -139,8 +139,28 @@ def commit() -> None:
 
 
 def rollback() -> None:
-    """Undo the unit's changes (a refused action); its objects are read again when next used."""
-    db.session.rollback()
+    """Undo the unit's changes (a refused action); its objects are read again when next used.
+
+    A unit that has changed nothing (most refusals: the permission or the state said no before
+    any write) has nothing to undo, and is left as it is: a rollback would expire every object it
+    loaded, and the page that says why (the header's signed-in person, the plan) would read them
+    all again. Unless its transaction can no longer be used: a failed flush, or on PostgreSQL a
+    failed statement, which aborts the transaction until it is rolled back."""
+    session = db.session()
+    if not wrote(session) and _usable(session):
+        return
+    session.rollback()
+
+
+def _usable(session) -> bool:
+    if not session.in_transaction():
+        return True
+    if not session.get_transaction().is_active:
+        return False  # a flush failed: SQLAlchemy asks for a rollback
+    dbapi = session.connection().connection.dbapi_connection
+    info = getattr(dbapi, "info", None)  # psycopg's; sqlite3 has no aborted state
+    status = getattr(info, "transaction_status", None)
+    return status is None or status.name != "INERROR"
 
 
 @contextmanager
