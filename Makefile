@@ -19,12 +19,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Extra options for pip (.ci/run passes --no-compile when the suite keeps its compiled files
+# elsewhere: see there).
+PIP_INSTALL_OPTIONS ?=
+
 # Every dependency (runtime and test) at the exact version and hash in requirements.lock;
 # then Cocrea itself without letting pip resolve anything else. `pip check` catches a lock
 # that is older than pyproject.toml (a dependency added there but not locked).
 $(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet $(PIP_INSTALL_OPTIONS) --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet $(PIP_INSTALL_OPTIONS) --no-deps -e .
 	@$(BIN)/pip check >/dev/null || { $(BIN)/pip check; \
 		echo "requirements.lock does not match pyproject.toml: run 'make lock'"; exit 1; }
 	@touch $@
