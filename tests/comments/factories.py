@@ -22,7 +22,7 @@ from tests.factories import (
     make_plan,
     make_user,
 )
-from tests.querycount import facts_read_afresh
+from tests.querycount import count_queries
 
 _seq = itertools.count(1)
 
@@ -116,23 +116,16 @@ def stored_count(proposal) -> int:
 
 
 class QueryCounter:
-    """Counts the SQL statements sent to the database while active."""
-
-    def __init__(self):
-        self.statements: list[str] = []
-
-    def _count(self, conn, cursor, statement, parameters, context, executemany):
-        self.statements.append(statement)
+    """Counts the SQL statements sent to the database while active (the suite's one counter,
+    tests/querycount.py, with a `count`)."""
 
     def __enter__(self):
-        self._facts = facts_read_afresh()
-        self._facts.__enter__()
-        sa.event.listen(db.engine, "before_cursor_execute", self._count)
+        self._counting = count_queries()
+        self.statements = self._counting.__enter__()
         return self
 
     def __exit__(self, *exc):
-        sa.event.remove(db.engine, "before_cursor_execute", self._count)
-        self._facts.__exit__(*exc)
+        return self._counting.__exit__(*exc)
 
     @property
     def count(self) -> int:

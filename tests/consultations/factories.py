@@ -2,11 +2,9 @@
 answers as database rows (not through the commitments' services, built in parallel). Text fields
 carry hostile input, as everywhere."""
 import itertools
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from app.comments.models import Comment
 from app.commitments.models import Commitment, CommitmentState, Milestone
@@ -22,7 +20,7 @@ from tests.factories import (
     make_plan,
     make_user,
 )
-from tests.querycount import facts_read_afresh
+from tests.querycount import count_queries
 
 _seq = itertools.count(1)
 
@@ -157,20 +155,9 @@ class World:
         return list(self.commitment.milestones)
 
 
-@contextmanager
 def counted():
-    """The SQL statements sent to the database while active."""
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        with facts_read_afresh():
-            yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
+    """The SQL statements sent to the database while active (the suite's one counter)."""
+    return count_queries()
 
 
 def count_rows(model, *where) -> int:

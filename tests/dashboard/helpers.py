@@ -1,13 +1,9 @@
 """Reading the dashboard's HTML in tests: its inline SVGs (parsed as XML) and its data tables."""
 import re
 import xml.etree.ElementTree as ET
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import event
-
-from app.extensions import db
-from tests.querycount import facts_read_afresh
+from tests.querycount import count_queries
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -57,19 +53,9 @@ def attribute(fragment: str, name: str) -> str:
     return re.search(rf'{name}="([^"]*)"', fragment).group(1)
 
 
-@contextmanager
 def counted():
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        with facts_read_afresh():
-            yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
+    """The SQL statements sent to the database while active (the suite's one counter)."""
+    return count_queries()
 
 
 def noon_in_durango(day: date) -> datetime:
