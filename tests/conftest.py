@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.core import facts
 from app.core.fragments import cache_of as fragment_cache_of
 from app.extensions import db, limiter
 
@@ -92,9 +93,9 @@ def test_config(database_url: str, tmp_dir) -> dict:
         # The page cache is tested on its own (tests/core/test_page_cache.py), with Redis.
         "PAGE_CACHE_REDIS_URL": None,
         # Facts kept between requests (app/core/facts.py: the current plan, the guarantor body),
-        # as in production; read again at the start of every test (app_context). Tests that
-        # count statements read them on every request (marker `fresh_facts`), so that a count
-        # does not depend on whether a fact was kept from an earlier request.
+        # as in production; read again at the start of every test (app_context). Statement
+        # counts read them on every request (tests/querycount.py `facts_read_afresh`), so that a
+        # count does not depend on whether a fact was kept from an earlier request.
         "FACTS_KEPT": True,
         # A search's counts and candidates are read on every search (tests/search keeps them).
         "SEARCH_SATURATED_SECONDS": 0,
@@ -335,23 +336,6 @@ def _share_browser_files(items) -> None:
             item.add_marker(pytest.mark.sqlite_turn)
 
 
-_COUNTING: dict = {}
-
-
-def _counts_statements(item) -> bool:
-    """Whether the item's module counts SQL statements with a listener of its own: its tests get
-    `fresh_facts`, so that a count never depends on a fact kept from an earlier request. (The
-    shared counters, tests/querycount.py and those built on it, read facts afresh themselves.)"""
-    path = str(getattr(item, "path", "") or "")
-    if path not in _COUNTING:
-        try:
-            source = Path(path).read_text(encoding="utf-8")
-        except OSError:
-            source = ""
-        _COUNTING[path] = "before_cursor_execute" in source
-    return _COUNTING[path]
-
-
 def _file_durations() -> dict[str, float]:
     import json
 
@@ -378,8 +362,6 @@ def pytest_collection_modifyitems(config, items):
         # Journeys through Chromium test the pages, not the database (tests/README.md).
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.single_backend)
-        if _counts_statements(item):
-            item.add_marker(pytest.mark.fresh_facts)
     _share_browser_files(items)
     # The slowest files first (seconds per file on PostgreSQL, tests/durations.json), so that
     # pytest-xdist (--dist loadfile) starts the long ones early and no worker ends far behind.
@@ -403,14 +385,6 @@ def pytest_configure(config):
         config.option.loadscopereorder = False
 
 
-def forget_facts(app) -> None:
-    """Every fact the app keeps between requests (app/core/facts.py) is read again when next used."""
-    from app.core import facts
-
-    facts.note_change()
-    app.extensions.pop(facts.TIMED, None)
-
-
 @pytest.fixture(autouse=True)
 def app_context(request, app):
     """Each test runs in its own app context, on empty tables and fresh rate limits.
@@ -419,11 +393,10 @@ def app_context(request, app):
     are savepoints in it); with the `real_commits` marker, on real commits, and every table is
     emptied afterwards."""
     app.config["WTF_CSRF_ENABLED"] = request.node.get_closest_marker("csrf") is not None
-    app.config["FACTS_KEPT"] = request.node.get_closest_marker("fresh_facts") is None
     fragment_cache_of(app).clear()  # ids start again at 1: fragments of another test's rows
     # The data beneath the app changed since the last test (its transaction was rolled back
     # under the session, or its tables emptied): no fact kept from it is served to this one.
-    forget_facts(app)
+    facts.forget_all(app)
     if "module_worlds" in request.fixturenames:
         request.getfixturevalue("module_worlds")  # set up already: module fixtures come first
     worlds = _MODULE_WORLDS[0] if _MODULE_WORLDS else None

@@ -119,8 +119,11 @@ def timed(name: str, seconds: float, compute):
         return value, at
 
 
-def forget_all() -> None:
-    """Every fact is read again (tests that replace the data beneath the app), the timed ones too."""
+def forget_all(app=None) -> None:
+    """Every fact is read again (tests that replace the data beneath the app), the timed ones too:
+    those of `app`, or of the current app."""
     note_change()
-    if has_app_context():
-        current_app.extensions.pop(TIMED, None)
+    if app is None and has_app_context():
+        app = current_app
+    if app is not None:
+        app.extensions.pop(TIMED, None)

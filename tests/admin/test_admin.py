@@ -14,6 +14,7 @@ from tests.factories import (
     make_organisation,
     make_user,
 )
+from tests.querycount import count_queries
 
 ADMIN_PAGES = ["/admin/", "/admin/organisations", "/admin/moderators"]
 
@@ -438,17 +439,9 @@ def test_create_admin_command_refuses_an_organisation_account(app):
 
 
 def _statements(client, url) -> int:
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
     db.session.expire_all()
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with count_queries() as seen:
         assert client.get(url).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
     return len(seen)
 
 

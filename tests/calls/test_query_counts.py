@@ -1,30 +1,15 @@
 """The registry page sends as many SQL statements for 60 organisations as for 3."""
-from contextlib import contextmanager
 
-from sqlalchemy import event
 
 from app.accounts.models import Sector
 from app.calls.models import ApplicationStatus
 from app.extensions import db
 from tests.calls.factories import World, make_application, make_org
 from tests.conftest import login
+from tests.querycount import count_queries
 
 SECTORS = list(Sector)
 TOWNS = ["Durango", "Gómez Palacio", "Lerdo", "Tepehuanes", "Santiago Papasquiaro"]
-
-
-@contextmanager
-def count_queries():
-    statements: list[str] = []
-
-    def _count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _count)
 
 
 def _populate(world: World, n: int) -> None:

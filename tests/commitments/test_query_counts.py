@@ -1,11 +1,9 @@
 """The commitment page and its history issue a fixed number of SQL statements, whatever the
 number of milestones, versions or source proposals."""
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from app.commitments import services
 from app.commitments.models import Commitment, CommitmentState
@@ -19,29 +17,16 @@ from tests.commitments.factories import (
     milestones_of,
 )
 from tests.conftest import login
+from tests.querycount import count_queries
 
 # Filled by the tests, for the closing note (run with -s to see them).
 MEASURED: dict[str, int] = {}
 
 
-@contextmanager
-def counted():
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-
-
 def statements_for(client, url: str) -> int:
     client.get(url)  # warm: the first request of a client may load its session's user
     db.session.expire_all()
-    with counted() as statements:
+    with count_queries() as statements:
         response = client.get(url)
     assert response.status_code == 200, url
     return len(statements)

@@ -21,6 +21,7 @@ from tests.elections.factories import (
     voting_election,
 )
 from tests.factories import make_user
+from tests.querycount import count_queries
 
 FMT = "%Y-%m-%dT%H:%M"
 
@@ -389,18 +390,8 @@ def test_publishing_an_agreement_before_one_is_recorded_says_so(client, world):
 
 
 def _statements(client, url):
-    from sqlalchemy import event
-
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with count_queries() as seen:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     return len(seen)
 
 

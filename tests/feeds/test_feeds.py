@@ -1,10 +1,8 @@
 """Atom feeds: valid Atom 1.0 that parses whatever people typed, only public items, bounded SQL."""
 import xml.etree.ElementTree as ET
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from app.commitments.models import CommitmentState
 from app.core.db import utcnow
@@ -15,25 +13,12 @@ from tests.comments.factories import make_proposal
 from tests.elections.factories import make_election
 from tests.factories import HOSTILE, make_committee, make_user
 from tests.progress.factories import World, add_milestone, add_note, make_commitment
+from tests.querycount import count_queries
 
 A = "{http://www.w3.org/2005/Atom}"
 FEEDS = ("/feeds/proposals.atom", "/feeds/progress.atom", "/feeds/results.atom")
 # Control characters XML cannot carry, markup, a CDATA end and an entity: none may break the feed.
 NASTY = f"{HOSTILE} \x0b\x1b ]]> &amp; </title>"
-
-
-@contextmanager
-def counted():
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def fetch(client, url):
@@ -168,11 +153,11 @@ def test_feed_statements_do_not_grow_with_items(client, url, make):
     make(2)
     client.get(url)
     db.session.expire_all()
-    with counted() as few:
+    with count_queries() as few:
         client.get(url)
     make(12)
     db.session.expire_all()
-    with counted() as many:
+    with count_queries() as many:
         root = fetch(client, url)
     assert len(entries(root)) >= 12
     assert len(many) == len(few) <= 3, (len(few), len(many))

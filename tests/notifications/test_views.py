@@ -1,6 +1,5 @@
 """The notifications page, the bell, opening a notification and the preferences form."""
 import re
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -13,23 +12,10 @@ from app.notifications.queries import PER_PAGE
 from tests.conftest import login
 from tests.factories import HOSTILE, make_user
 from tests.notifications.factories import make_notification
+from tests.querycount import count_queries
 
 INDEX = "/notifications/"
 PREFERENCES = "/notifications/preferences"
-
-
-@contextmanager
-def count_queries():
-    statements = []
-
-    def _count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", _count)
 
 
 def bell_count(html: str) -> int | None:

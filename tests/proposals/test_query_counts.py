@@ -1,5 +1,4 @@
 """The list and the proposal page issue a fixed number of SQL statements, whatever the data size."""
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -19,29 +18,16 @@ from tests.proposals.factories import (
     make_proposal,
     make_users,
 )
+from tests.querycount import count_queries
 
 # Filled by the tests and printed at the end, for the issue's closing note.
 MEASURED: dict[str, int] = {}
 
 
-@contextmanager
-def counted():
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-
-
 def statements_for(client, url: str) -> int:
     client.get(url)  # warm: the first request of a client may load its session's user
     db.session.expire_all()
-    with counted() as statements:
+    with count_queries() as statements:
         response = client.get(url)
     assert response.status_code == 200, url
     return len(statements)
@@ -123,7 +109,7 @@ def test_the_proposal_page_reads_its_versions_and_the_readers_support_with_the_p
     for proposal, versions, supports in ((supported, "1 versión", True), (other, "2 versiones", False)):
         client.get(f"/proposals/{proposal.reference}")
         db.session.expire_all()
-        with counted() as statements:
+        with count_queries() as statements:
             page = client.get(f"/proposals/{proposal.reference}").get_data(as_text=True)
         assert f">{versions}</a>" in page
         assert ("Apoyas esta propuesta." in page) is supports
