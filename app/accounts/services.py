@@ -91,42 +91,13 @@ def _check_municipality(value) -> None:
 
 def register_citizen(data: dict) -> User | None:
     """Create a citizen account and queue its confirmation; None when the email was taken."""
-    _check_municipality(data.get("municipality"))
-    email = normalise_email(data["email"])
-    if _email_taken(email):
-        hash_password(data["password"])  # the same time as a new account: timing tells nothing
-        return None
-    user = User(
-        email=email,
-        name=data["name"].strip(),
-        municipality=data["municipality"],
-        password_hash=hash_password(data["password"]),
-        role=Role.citizen,
-        locale=_current_locale(),
-    )
-    if not _added(user):
-        return None  # the same email registered in a parallel request
-    _queue_confirmation(user)
-    record(user, "account.registered", user, kind="citizen")
-    db.session.flush()
-    return user
+    return _register(data, data["name"], Role.citizen)
 
 
 def register_organisation(data: dict) -> User | None:
-    _check_municipality(data.get("municipality"))
-    email = normalise_email(data["email"])
-    if _email_taken(email):
-        hash_password(data["password"])  # the same time as a new account: timing tells nothing
-        return None
-    user = User(
-        email=email,
-        name=data["legal_name"].strip(),
-        municipality=data["municipality"],
-        password_hash=hash_password(data["password"]),
-        role=Role.organisation,
-        locale=_current_locale(),
-    )
-    user.organisation = Organisation(
+    """Create an organisation's account (its verification pending) and queue its confirmation;
+    None when the email was taken."""
+    organisation = Organisation(
         legal_name=data["legal_name"].strip(),
         sector=Sector(data["sector"]),
         contact_person=data["contact_person"].strip(),
@@ -134,10 +105,30 @@ def register_organisation(data: dict) -> User | None:
         description=(data.get("description") or None),
         verification=Verification.pending,
     )
-    if not _added(user):
+    return _register(data, data["legal_name"], Role.organisation, organisation=organisation)
+
+
+def _register(data: dict, name: str, role: Role, organisation: Organisation | None = None) -> User | None:
+    """The steps both kinds of registration share: the account, its confirmation mail, the audit."""
+    _check_municipality(data.get("municipality"))
+    email = normalise_email(data["email"])
+    if _email_taken(email):
+        hash_password(data["password"])  # the same time as a new account: timing tells nothing
         return None
+    user = User(
+        email=email,
+        name=name.strip(),
+        municipality=data["municipality"],
+        password_hash=hash_password(data["password"]),
+        role=role,
+        locale=_current_locale(),
+    )
+    if organisation is not None:
+        user.organisation = organisation
+    if not _added(user):
+        return None  # the same email registered in a parallel request
     _queue_confirmation(user)
-    record(user, "account.registered", user, kind="organisation")
+    record(user, "account.registered", user, kind=role.value)
     db.session.flush()
     return user
 

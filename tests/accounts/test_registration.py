@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 
 from app.accounts.models import Organisation, Role, User, Verification
+from app.core.audit import AuditEntry
 from app.core.mail import OutboxMessage
 from app.extensions import db
 from tests.conftest import PASSWORD
@@ -85,6 +86,7 @@ def test_citizen_registration_creates_an_unconfirmed_account_and_queues_the_conf
     [message] = mail_to("maria.soto@example.org")
     assert "/account/confirm/" in message.body
     assert message.sent_at is None
+    assert registrations() == [(user.id, {"kind": "citizen"})]
 
 
 def test_organisation_registration_starts_pending_verification(client):
@@ -102,6 +104,13 @@ def test_organisation_registration_starts_pending_verification(client):
     assert not user.is_verified_organisation
     [message] = mail_to("contacto@agualimpia.example.org")
     assert "/account/confirm/" in message.body
+    assert registrations() == [(user.id, {"kind": "organisation"})]
+
+
+def registrations() -> list[tuple]:
+    """The audit log's registrations: (the account, what the entry says)."""
+    return [(e.target_id, e.data) for e in db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "account.registered").order_by(AuditEntry.id))]
 
 
 def test_email_is_stored_lower_case_and_trimmed(client):
@@ -269,6 +278,10 @@ def test_registered_email_answers_like_a_new_one_and_warns_its_owner(client, oth
     assert users_count() == 2  # the owner and the fresh registration, nothing for the taken email
     db.session.refresh(owner)
     assert owner.role == Role.citizen and owner.organisation is None
+    # One registration recorded, and no organisation row left over for the taken email.
+    assert [kind["kind"] for _, kind in registrations()] == [url.rsplit("/", 1)[1]]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == \
+        (1 if url == ORGANISATION_URL else 0)
     [warning] = mail_to("owner@example.org")
     assert "/account/login" in warning.body and "/account/forgot-password" in warning.body
     assert "/account/confirm/" not in warning.body
