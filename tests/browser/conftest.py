@@ -44,8 +44,9 @@ _base_urls: dict = {}
 # "old" headless mode that Playwright itself uses for headless runs) when installed, or the
 # desktop browser (package chromium) in its new headless mode. Same version, same Blink; the
 # shell took 218 busy core-seconds for tests/browser against 310 for the desktop browser (-n 2,
-# SQLite, the 2-core machine, the same hour, every test passing with each): its browser process
-# did a third of the work per navigation, its renderer two thirds (tests/README.md, "Chromium").
+# SQLite, the 2-core machine, the same hour, every test passing with each): per navigation its
+# browser process did less than half the desktop browser's work, its renderer about two thirds
+# (tests/README.md, the ninth session's measurements).
 CHROMIUM_NAMES = ("chromium-headless-shell", "chromium", "chromium-browser")
 
 
