@@ -97,19 +97,23 @@ def register_citizen(data: dict) -> User | None:
 def register_organisation(data: dict) -> User | None:
     """Create an organisation's account (its verification pending) and queue its confirmation;
     None when the email was taken."""
-    organisation = Organisation(
-        legal_name=data["legal_name"].strip(),
-        sector=Sector(data["sector"]),
-        contact_person=data["contact_person"].strip(),
-        website=(data.get("website") or None),
-        description=(data.get("description") or None),
-        verification=Verification.pending,
-    )
+    def organisation() -> Organisation:
+        return Organisation(
+            legal_name=data["legal_name"].strip(),
+            sector=Sector(data["sector"]),
+            contact_person=data["contact_person"].strip(),
+            website=(data.get("website") or None),
+            description=(data.get("description") or None),
+            verification=Verification.pending,
+        )
+
     return _register(data, data["legal_name"], Role.organisation, organisation=organisation)
 
 
-def _register(data: dict, name: str, role: Role, organisation: Organisation | None = None) -> User | None:
-    """The steps both kinds of registration share: the account, its confirmation mail, the audit."""
+def _register(data: dict, name: str, role: Role, organisation=None) -> User | None:
+    """The steps both kinds of registration share: the account, its confirmation mail, the audit.
+    `organisation` makes the account's organisation record, only once the account is new (a
+    taken email builds nothing, and checks come in the order they always did)."""
     _check_municipality(data.get("municipality"))
     email = normalise_email(data["email"])
     if _email_taken(email):
@@ -124,7 +128,7 @@ def _register(data: dict, name: str, role: Role, organisation: Organisation | No
         locale=_current_locale(),
     )
     if organisation is not None:
-        user.organisation = organisation
+        user.organisation = organisation()
     if not _added(user):
         return None  # the same email registered in a parallel request
     _queue_confirmation(user)
