@@ -455,9 +455,64 @@ def app_context(request, app):
             if uses_worlds:
                 worlds.end_test()
             else:
+                _roll_back_keeping_prepared(connection)
                 outer.rollback()
                 connection.close()
     limiter.reset()
+
+
+def _roll_back_keeping_prepared(connection) -> None:
+    """On PostgreSQL, the test's transaction rolled back by a ROLLBACK statement sent to psycopg's
+    connection (which `_keep_prepared_statements_through_rollbacks` lets keep its prepared
+    statements); SQLAlchemy's rollback after it finds the connection idle and sends nothing. A
+    connection that cannot take it (a test broke it) is left to SQLAlchemy's rollback, as before."""
+    if connection.dialect.name != "postgresql" or connection.invalidated:
+        return
+    try:
+        from psycopg.pq import TransactionStatus
+
+        raw = connection.connection.dbapi_connection
+        if raw is not None and raw.info.transaction_status != TransactionStatus.IDLE:
+            raw.execute("ROLLBACK", prepare=False)
+    except Exception:  # noqa: BLE001 - SQLAlchemy's rollback, which follows, reports it
+        return
+
+
+def _keep_prepared_statements_through_rollbacks() -> None:
+    """psycopg prepares a statement on the server once a connection has run it five times, and
+    forgets every prepared statement (and every count towards one) when a ROLLBACK passes, since a
+    rolled-back transaction may have created what they name. Production rarely rolls back (reads
+    end with COMMIT: app/core/db.py `_commit_reads`), so its statements stay prepared from request
+    to request; the suite rolls back after every test and at the end of every read-only request
+    (the outer savepoints that stand for production's transactions), so PostgreSQL planned every
+    statement anew, each time: about a quarter of its CPU in the suite.
+
+    The server keeps a prepared statement through ROLLBACK (it is not transactional), and the
+    suite's schema is made before the first test and never changed in a rolled-back transaction:
+    in the test processes, a ROLLBACK statement (ROLLBACK, ROLLBACK TO SAVEPOINT) no longer makes
+    psycopg forget. DROP, ALTER, DISCARD ALL and DEALLOCATE ALL still do, and so does the
+    connection's own rollback() (tests/core/test_kept_statements.py relies on it). This reads
+    psycopg's PrepareManager (3.3), not a public API: if it changes, the suite runs as before, only
+    slower, and tests/core/test_kept_statements.py says so."""
+    try:
+        from psycopg import _preparing
+    except ImportError:
+        return
+    manager = getattr(_preparing, "PrepareManager", None)
+    discard = getattr(manager, "_should_discard", None)
+    if discard is None or getattr(manager, "_cocrea_keeps_through_rollbacks", False):
+        return
+
+    def should_discard(self, prep, results):
+        if results and all((result.command_status or b"").startswith(b"ROLLBACK") for result in results):
+            return False
+        return discard(self, prep, results)
+
+    manager._should_discard = should_discard
+    manager._cocrea_keeps_through_rollbacks = True
+
+
+_keep_prepared_statements_through_rollbacks()
 
 
 _MODULE_WORLDS: list = []  # the running module's ModuleWorlds, while its fixture lives

@@ -49,6 +49,25 @@ def test_a_read_only_transaction_keeps_the_drivers_prepared_statements():
         assert _prepared(connection) == 0
 
 
+def test_the_suite_keeps_prepared_statements_through_its_rollbacks():
+    """The suite's own rollbacks (a test's end, the savepoints that stand for a request's
+    transaction) keep psycopg's prepared statements (tests/conftest.py
+    `_keep_prepared_statements_through_rollbacks`). If this fails, psycopg changed how it forgets
+    them: the suite still runs, with PostgreSQL planning every statement anew in every test."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: psycopg's prepared statements (runs in the PostgreSQL half)")
+    with db.engine.connect() as connection:
+        for number in range(1, 8):
+            connection.execute(sa.select(Proposal.id).where(Proposal.id == number)).all()
+        assert _prepared(connection) >= 1
+        connection.exec_driver_sql("SAVEPOINT kept_check")
+        connection.exec_driver_sql("ROLLBACK TO SAVEPOINT kept_check")
+        assert _prepared(connection) >= 1
+        connection.connection.dbapi_connection.execute("ROLLBACK", prepare=False)
+        assert _prepared(connection) >= 1
+        connection.rollback()
+
+
 def test_what_a_transaction_wrote_is_still_rolled_back():
     with db.engine.connect() as connection:
         connection.exec_driver_sql("CREATE TEMPORARY TABLE kept_writes (n integer)")
