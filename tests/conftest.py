@@ -485,7 +485,7 @@ def _keep_prepared_statements_through_rollbacks() -> None:
     end with COMMIT: app/core/db.py `_commit_reads`), so its statements stay prepared from request
     to request; the suite rolls back after every test and at the end of every read-only request
     (the outer savepoints that stand for production's transactions), so PostgreSQL planned every
-    statement anew, each time: about a quarter of its CPU in the suite.
+    statement anew, each time: a fifth to a quarter of its CPU in the suite.
 
     The server keeps a prepared statement through ROLLBACK (it is not transactional), and the
     suite's schema is made before the first test and never changed in a rolled-back transaction:
