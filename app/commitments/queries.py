@@ -21,7 +21,7 @@ from app.commitments.models import (
     CommitmentVersion,
 )
 from app.core import read_along
-from app.core.fragments import row_values, total, total_length
+from app.core.fragments import fingerprint, row_values, total, total_length
 from app.core.pagination import Page
 from app.extensions import db
 
@@ -125,6 +125,20 @@ def commitment_detail(commitment_id: int) -> Commitment | None:
         sa.select(Commitment)
         .where(Commitment.id == commitment_id)
         .options(joinedload(Commitment.milestones), joinedload(Commitment.committee).joinedload(Committee.plan))
+    ).unique().scalar_one_or_none()
+
+
+def commitment_page(commitment_id: int) -> Commitment | None:
+    """A commitment with its committee, the committee's plan and its theme, in one statement of
+    one row, for its page: the milestones are read into the page's version in SQL (page_version)
+    and loaded only when the page's body is rendered again (the joined load of commitment_detail
+    repeats the commitment's whole row, its rendered texts included, for every milestone)."""
+    from app.plans.models import Committee
+
+    return db.session.execute(
+        sa.select(Commitment)
+        .where(Commitment.id == commitment_id)
+        .options(joinedload(Commitment.committee).joinedload(Committee.plan))
     ).unique().scalar_one_or_none()
 
 
@@ -266,6 +280,10 @@ def located_commitments(plan: ActionPlan, limit: int) -> list[Commitment]:
     return list(db.session.scalars(stmt).unique())
 
 
+# The commitment page's version reads the texts and the renderer's version, not the HTML made of them.
+RENDERED = ("rendered",)
+
+
 @functools.cache
 def _page_version_statement(alongside: sa.Select) -> tuple[sa.Select, list[int]]:
     """The version's statement with the statement `alongside` it as more columns (app/core/
@@ -300,14 +318,22 @@ def _page_version_statement(alongside: sa.Select) -> tuple[sa.Select, list[int]]
         .join(CommitmentTable, CommitmentTable.table_id == DialogueTable.id)
         .where(CommitmentTable.commitment_id == commitment_id)
     )
+    # The milestones' own rows. Their texts are counted by length: a save of new texts moves the
+    # commitment's version (services/drafting.py), which the page reads from the commitment's row.
+    milestones = sa.select(
+        fingerprint(Milestone.id, Milestone.position, Milestone.status, Milestone.completed_on,
+                    Milestone.starts_on, Milestone.ends_on, Milestone.responsible, Milestone.rendered_version),
+        total_length(Milestone.description), total_length(Milestone.deliverable),
+    ).where(Milestone.commitment_id == commitment_id)
     built_on = registry.page_version_parts(commitment_id, milestone_ids)  # progress: notes, evidence
-    return read_along.side_by_side([*built_on, history, proposals, tables], (alongside,))
+    return read_along.side_by_side([*built_on, milestones, history, proposals, tables], (alongside,))
 
 
 def page_version(commitment: Commitment, reader) -> tuple:
     """What changes whenever the shared body of the commitment's page would (app/commitments/
-    views.py), in one statement: the commitment's own row, its committee, theme and milestones
-    are already loaded and read as they are (Commitment.updated_at is not always moved); the
+    views.py), in one statement: the commitment's own row, its committee and theme are already
+    loaded and read as they are (Commitment.updated_at is not always moved; the rendered texts
+    are left out, their source and renderer's version are in); the milestones' rows, the
     progress notes and their evidence, the public history of the status, the linked proposals
     and dialogue tables are read as counts, the latest ids and changes, and sums that move when
     a status, a text or an author's name changes. The fragment's lifetime bounds what a change
@@ -319,6 +345,6 @@ def page_version(commitment: Commitment, reader) -> tuple:
     row = follows.read_with_follow_state(_page_version_statement, {"commitment_id": commitment.id},
                                          reader, "commitment", commitment.id)
     return (
-        row_values(commitment), row_values(commitment.committee), row_values(commitment.theme),
-        tuple(row_values(m) for m in commitment.milestones), tuple(str(value) for value in row),
+        row_values(commitment, skip=RENDERED), row_values(commitment.committee), row_values(commitment.theme),
+        tuple(str(value) for value in row),
     )

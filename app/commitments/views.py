@@ -26,9 +26,9 @@ PAGE_SECTIONS = (
 )
 
 
-def _load(commitment_id: int):
+def _load(commitment_id: int, load=queries.commitment_detail):
     """The commitment, or 404 when it does not exist or is a draft the user may not read."""
-    commitment = queries.commitment_detail(commitment_id)
+    commitment = load(commitment_id)
     return load_or_404(commitment if can_read(current_user, commitment) else None)
 
 
@@ -94,7 +94,7 @@ def show(commitment_id: int):
     consultation's window, the locale and the acts the viewer is offered, and kept
     (app/core/fragments.py); sources, notes and history are read only when it is missing. The
     follow button (personal) and the CSRF token are laid over it."""
-    commitment = _load(commitment_id)
+    commitment = _load(commitment_id, queries.commitment_page)
     day = today()
     consultation, window = registry.latest_consultation(commitment)
 

@@ -78,6 +78,26 @@ def test_an_edit_of_the_row_without_updated_at_shows(world, client):
     assert "Secretaría de Pruebas Nuevas" in page(client, commitment)
 
 
+def test_a_milestone_changed_alone_shows_and_a_kept_body_leaves_the_milestones_unloaded(world, client):
+    """The milestones are read into the page's version in SQL: a kept body does not load them,
+    and a change of one milestone's row alone (no new version of the commitment) still shows."""
+    import sqlalchemy as sa
+
+    from app.commitments.models import Milestone
+    commitment = make_commitment(world, milestones=2)
+    page(client, commitment)
+    with count_queries() as statements:
+        page(client, commitment)
+    # Loading milestones reads their rendered texts; the version reads only the renderer's version.
+    assert not any(re.search(r"milestones(?:_\d+)?\.rendered(?!_)", s) for s in statements), statements
+    first = commitment.milestones[0]
+    db.session.execute(sa.update(Milestone).where(Milestone.id == first.id)
+                       .values(responsible="Dirección de Pruebas Nuevas"))
+    db.session.commit()
+    db.session.expire_all()
+    assert "Dirección de Pruebas Nuevas" in page(client, commitment)
+
+
 def test_a_consultation_opened_closed_and_its_window_passing_show(world, client):
     commitment = make_commitment(world, state=CommitmentState.draft)
     now = clock.now()
