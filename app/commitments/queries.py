@@ -285,10 +285,10 @@ RENDERED = ("rendered",)
 
 
 @functools.cache
-def _page_version_statement(alongside: sa.Select) -> tuple[sa.Select, list[int]]:
-    """The version's statement with the statement `alongside` it as more columns (app/core/
-    read_along.py), and the widths of its parts; built once per process and statement alongside
-    (itself built once), with the commitment's id as a parameter (building it costs more than
+def _page_version_statement(alongside: tuple) -> tuple[sa.Select, list[int]]:
+    """The version's statement with the statements `alongside` it as more columns (app/core/
+    read_along.py), and the widths of its parts; built once per process and statements alongside
+    (each built once), with the commitment's id as a parameter (building it costs more than
     running it). Thread-safe: a statement is immutable; two threads building it at once build the
     same one."""
     from app.accounts.models import User
@@ -326,7 +326,7 @@ def _page_version_statement(alongside: sa.Select) -> tuple[sa.Select, list[int]]
         total_length(Milestone.description), total_length(Milestone.deliverable),
     ).where(Milestone.commitment_id == commitment_id)
     built_on = registry.page_version_parts(commitment_id, milestone_ids)  # progress: notes, evidence
-    return read_along.side_by_side([*built_on, milestones, history, proposals, tables], (alongside,))
+    return read_along.side_by_side([*built_on, milestones, history, proposals, tables], alongside)
 
 
 def page_version(commitment: Commitment, reader) -> tuple:
@@ -339,11 +339,20 @@ def page_version(commitment: Commitment, reader) -> tuple:
     a status, a text or an author's name changes. The fragment's lifetime bounds what a change
     could still slip past (an author renamed to a name of the same length).
 
-    The same statement reads the follow box's state for `reader`, which the page shows next."""
+    The same statement reads the follow box's state for `reader`, which the page shows next, and
+    what the areas built on commitments read for the reader (progress: their standing, which the
+    page's permission rules ask). The statements alongside share the version's parameters by name:
+    `commitment_id` is the same commitment, and `user_id` the same reader, in each."""
     from app.follows import queries as follows
 
-    row = follows.read_with_follow_state(_page_version_statement, {"commitment_id": commitment.id},
-                                         reader, "commitment", commitment.id)
+    follow, parameters = follows.follow_state_alongside(reader, "commitment", commitment.id)
+    personal = registry.reader_alongside(reader, commitment)
+    statement, widths = _page_version_statement((follow,) if personal is None else (follow, personal[0]))
+    parameters = {**parameters, **(personal[1] if personal else {}), "commitment_id": commitment.id}
+    row, follow_values, *rest = read_along.split(db.session.execute(statement, parameters).one(), widths)
+    follows.remember_follow_state(reader, "commitment", commitment.id, follow_values)
+    if personal is not None:
+        personal[2](rest[0])
     return (
         row_values(commitment, skip=RENDERED), row_values(commitment.committee), row_values(commitment.theme),
         tuple(str(value) for value in row),

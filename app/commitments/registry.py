@@ -13,7 +13,7 @@ _PROVIDERS: dict[str, Callable] = {}
 
 def provides(name: str):
     """Register the one answer to `name` ("running_consultation", "latest_consultation",
-    "followers", "milestones_with_progress", "page_version_parts")."""
+    "followers", "milestones_with_progress", "page_version_parts", "reader_alongside")."""
     def register(func: Callable) -> Callable:
         if name in _PROVIDERS and _PROVIDERS[name] is not func:
             raise RuntimeError(f"commitments: {name!r} provided twice")
@@ -36,6 +36,14 @@ def page_version_parts(commitment_id, milestone_ids) -> list:
     bound parameter and `milestone_ids` a subquery of the commitment's milestones."""
     provider = _PROVIDERS.get("page_version_parts")
     return list(provider(commitment_id, milestone_ids)) if provider else []
+
+
+def reader_alongside(reader, commitment):
+    """(statement, parameters, keep) of what the areas built on commitments read for `reader` on
+    its page (progress: their standing), to be read alongside the page's version and given to
+    `keep(values)`; or None when there is nothing to read."""
+    provider = _PROVIDERS.get("reader_alongside")
+    return provider(reader, commitment) if provider else None
 
 
 def running_consultation(commitment):

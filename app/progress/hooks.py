@@ -27,7 +27,7 @@ from app.progress.models import (
     ReportState,
 )
 from app.progress.path import path_of
-from app.progress.queries import STATUS_ACTION, commitment_visible, followers_of
+from app.progress.queries import STATUS_ACTION, commitment_visible, followers_of, standing_alongside
 from app.proposals import related
 
 
@@ -133,6 +133,13 @@ def _milestones_with_progress(milestone_ids: list[int]) -> bool:
     return bool(db.session.scalar(
         sa.select(sa.exists().where(ProgressNote.milestone_id.in_(milestone_ids)))
     ))
+
+
+@registry.provides("reader_alongside")
+def _reader_alongside(reader, commitment):
+    """The reader's standing on the commitment (the page's permission rules ask it), read with
+    the page's version."""
+    return standing_alongside(reader, commitment)
 
 
 @registry.provides("page_version_parts")

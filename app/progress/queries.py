@@ -178,6 +178,21 @@ def standing(actor, commitment: Commitment) -> Standing:
     return found
 
 
+def standing_alongside(actor, commitment: Commitment):
+    """(statement, parameters, keep) of `actor`'s standing, for a page that reads it alongside
+    its own version (app/core/read_along.py): `keep(values)` puts what it read where `standing`
+    finds it. None for an anonymous reader, whose standing needs no statement."""
+    if actor is None or getattr(actor, "id", None) is None:
+        return None
+
+    def keep(values) -> None:
+        if has_request_context():
+            g.setdefault(STANDING, {})[(actor.id, commitment.id)] = Standing(bool(values[0]), bool(values[1]))
+
+    return _standing_statement(), {"user_id": actor.id, "commitment_id": commitment.id,
+                                   "committee_id": commitment.committee_id}, keep
+
+
 @uow.on_data_changed
 def _forget_standing() -> None:
     """A flush or rollback may have named or ended an official, or changed a seat."""

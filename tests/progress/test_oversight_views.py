@@ -181,3 +181,21 @@ def test_the_committee_page_and_the_dashboard_show_the_lights_and_the_rule(loop,
     board = page(client, "/dashboard/")
     assert re.search(r'data-light-count="disputed"><strong>1</strong>', board)
     assert 'data-light="disputed"' in board and "Un hito está objetado" in board
+
+
+def test_the_commitment_page_reads_the_readers_standing_with_its_version(loop, client):
+    """Who is an official of the commitment decides what its page offers; that is read in the
+    page's version statement, not in one of its own (app/commitments/queries.py page_version)."""
+    from tests.querycount import count_queries
+
+    url = f"/commitments/{loop.commitment.id}"
+    report = f"/progress/milestone/{loop.commitment.milestones[0].id}/report"
+    for person, offered in ((loop.official, True), (loop.former_official, False), (loop.follower, False)):
+        login(client, person.email)
+        page(client, url)
+        with count_queries() as statements:
+            html = page(client, url)
+        assert (report in html) == offered, person.name
+        standing = [statement for statement in statements if "commitment_officials" in statement]
+        assert len(standing) == 1 and "target_follows" in standing[0], statements
+        client.get("/account/logout")
