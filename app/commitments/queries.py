@@ -129,17 +129,26 @@ def commitment_detail(commitment_id: int) -> Commitment | None:
 
 
 def commitment_page(commitment_id: int) -> Commitment | None:
-    """A commitment with its committee, the committee's plan and its theme, in one statement of
-    one row, for its page: the milestones are read into the page's version in SQL (page_version)
-    and loaded only when the page's body is rendered again (the joined load of commitment_detail
-    repeats the commitment's whole row, its rendered texts included, for every milestone)."""
+    """A commitment with its committee, the committee's plan, its theme and what the areas built
+    on it ask (registry.page_load_options: its consultation rounds), in one statement, for its
+    page: the milestones are read into the page's version in SQL (page_version) and loaded only
+    when the page's body is rendered again (the joined load of commitment_detail repeats the
+    commitment's whole row, its rendered texts included, for every milestone)."""
+    return db.session.execute(_page_statement(), {"commitment_id": commitment_id}).unique().scalar_one_or_none()
+
+
+@functools.cache
+def _page_statement() -> sa.Select:
+    """commitment_page's statement, built once per process, the commitment as a parameter.
+    Thread-safe: a statement is immutable; two threads building it at once build the same one."""
     from app.plans.models import Committee
 
-    return db.session.execute(
-        sa.select(Commitment)
-        .where(Commitment.id == commitment_id)
-        .options(joinedload(Commitment.committee).joinedload(Committee.plan))
-    ).unique().scalar_one_or_none()
+    sa.orm.configure_mappers()  # the areas' options name relationships their backrefs add
+
+    return (sa.select(Commitment)
+            .where(Commitment.id == sa.bindparam("commitment_id", type_=sa.Integer))
+            .options(joinedload(Commitment.committee).joinedload(Committee.plan),
+                     *registry.page_load_options()))
 
 
 def source_proposals(commitment: Commitment) -> list[Proposal]:

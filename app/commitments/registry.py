@@ -13,7 +13,8 @@ _PROVIDERS: dict[str, Callable] = {}
 
 def provides(name: str):
     """Register the one answer to `name` ("running_consultation", "latest_consultation",
-    "followers", "milestones_with_progress", "page_version_parts", "reader_alongside")."""
+    "followers", "milestones_with_progress", "page_version_parts", "reader_alongside",
+    "page_load_options")."""
     def register(func: Callable) -> Callable:
         if name in _PROVIDERS and _PROVIDERS[name] is not func:
             raise RuntimeError(f"commitments: {name!r} provided twice")
@@ -28,6 +29,13 @@ def latest_consultation(commitment):
     "closed"), for the commitment page's panel and its cache key."""
     provider = _PROVIDERS.get("latest_consultation")
     return provider(commitment) if provider else (None, "none")
+
+
+def page_load_options() -> list:
+    """Loader options the commitment page's statement takes from the areas built on commitments
+    (consultations: its rounds, joined), so that their part of the page needs no statement."""
+    provider = _PROVIDERS.get("page_load_options")
+    return list(provider()) if provider else []
 
 
 def page_version_parts(commitment_id, milestone_ids) -> list:

@@ -3,6 +3,7 @@ comment host (app/comments/hosts.py); the answers given to comments go in the da
 running consultation holds back publication; notifications word the outcomes."""
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from app.accounts.export import iso, rows
 from app.accounts.lifecycle import export_section
@@ -62,8 +63,16 @@ def _answers(user_id: int) -> dict:
 # The commitment page shows the latest consultation and its window (app/commitments/registry.py).
 @registry.provides("latest_consultation")
 def _latest_consultation(commitment):
-    consultation = latest_consultation(commitment.id)
+    """From the rounds the page loaded with the commitment (page_load_options), or one statement."""
+    if "consultation_rounds" in sa.inspect(commitment).unloaded:
+        consultation = latest_consultation(commitment.id)
+    else:
+        consultation = next(iter(commitment.consultation_rounds), None)
     return consultation, window_state(consultation)
+
+
+# The rounds (a commitment has one or a few) joined in the commitment page's one statement.
+registry.provides("page_load_options")(lambda: [joinedload(Commitment.consultation_rounds)])
 
 
 # A running consultation holds back the draft's publication (app/commitments/registry.py).

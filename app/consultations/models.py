@@ -4,7 +4,7 @@ import enum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.core.db import UTCDateTime, enum_column, utcnow
 from app.core.rendered import Rendered
@@ -28,7 +28,12 @@ class Consultation(db.Model):
     closed_early_at = mapped_column(UTCDateTime())
     close_reason: Mapped[str | None] = mapped_column(sa.Text)
 
-    commitment = relationship("Commitment")
+    # Commitment.consultation_rounds, the latest first, read-only (the consultations area writes
+    # rounds through Consultation): the commitment page loads them with the commitment
+    # (app/commitments/registry.py page_load_options), in its one statement.
+    commitment = relationship("Commitment", backref=backref(
+        "consultation_rounds", viewonly=True,
+        order_by=lambda: (Consultation.opens_at.desc(), Consultation.id.desc())))
 
 
 class ConsultationOutcome(enum.StrEnum):

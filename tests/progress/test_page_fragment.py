@@ -40,10 +40,11 @@ def test_the_body_is_rendered_once_and_kept(app, world, client, kept_facts):
     assert len(fragments.cache_of(app).local) == kept
     assert not any("FROM progress_notes" in s and "ORDER BY" in s for s in statements), \
         "a kept body does not read the notes again"
-    # The commitment (with its committee's plan), its consultation, and the body's version with
-    # the follow box's state read alongside it (app/core/read_along.py).
-    assert len(statements) == 3, statements
-    assert "FROM target_follows" in statements[2] and "action_plans" in statements[0]
+    # The commitment (with its committee's plan and its consultation rounds), and the body's
+    # version with the follow box's state read alongside it (app/core/read_along.py).
+    assert len(statements) == 2, statements
+    assert "action_plans" in statements[0] and "consultations" in statements[0]
+    assert "FROM target_follows" in statements[1]
 
 
 def test_a_new_milestone_a_note_and_a_status_change_show_on_the_next_request(world, client):
