@@ -17,6 +17,7 @@ reads the index, so a search never sees the index behind the data. A host's visi
 comments' visibility, so re-indexing a proposal or a commitment re-indexes its comments too.
 `flask search reindex` (rebuild) writes the whole index again from the data.
 """
+import functools
 import re
 from collections.abc import Iterable
 
@@ -40,6 +41,8 @@ from app.proposals.models import Proposal, ProposalState
 
 # Key in Session.info: {kind: set of ids} waiting to be re-indexed.
 PENDING = "search_pending"
+# Key in Session.info: {kind: set of ids} of those added since the last re-indexing (no rows yet).
+FRESH = "search_fresh"
 BATCH = 500
 EXCERPT_CHARS = 5000
 
@@ -149,34 +152,35 @@ def _tables(ids) -> list[dict]:
     ]
 
 
+@functools.cache
+def _comments_statement() -> sa.Select:
+    """Found: neither hidden nor deleted, on a proposal or a commitment that search finds; one
+    statement for both hosts, built once per process with the ids as an expanding parameter (a
+    new comment is indexed on every post: building the statement cost more than running it).
+    Thread-safe: a statement is immutable."""
+    on_proposal = sa.and_(Proposal.id == Comment.proposal_id, Proposal.hidden_at.is_(None),
+                          Proposal.state != ProposalState.withdrawn)
+    on_commitment = sa.and_(Commitment.id == Comment.commitment_id,
+                            Commitment.state.in_(SEARCHABLE_COMMITMENT_STATES))
+    return (
+        sa.select(Comment.id, Comment.body, Comment.commitment_id, Proposal.reference,
+                  sa.func.coalesce(Proposal.plan_id, Commitment.plan_id).label("plan_id"),
+                  sa.func.coalesce(Proposal.title, Commitment.title).label("title"))
+        .outerjoin(Proposal, on_proposal)
+        .outerjoin(Commitment, on_commitment)
+        .where(Comment.id.in_(sa.bindparam("ids", expanding=True)), Comment.hidden_at.is_(None),
+               Comment.deleted_at.is_(None), sa.or_(Proposal.id.is_not(None), Commitment.id.is_not(None)))
+    )
+
+
 def _comments(ids) -> list[dict]:
-    # Found: neither hidden nor deleted, on a proposal or a commitment that search finds.
-    on_proposal = db.session.execute(
-        sa.select(Comment.id, Comment.body, Proposal.plan_id, Proposal.reference, Proposal.title)
-        .join(Proposal, Proposal.id == Comment.proposal_id)
-        .where(Comment.id.in_(ids), Comment.hidden_at.is_(None), Comment.deleted_at.is_(None),
-               Proposal.hidden_at.is_(None), Proposal.state != ProposalState.withdrawn)
-    ).all()
-    on_commitment = db.session.execute(
-        sa.select(Comment.id, Comment.body, Commitment.id.label("commitment_id"),
-                  Commitment.plan_id, Commitment.title)
-        .join(Commitment, Commitment.id == Comment.commitment_id)
-        .where(Comment.id.in_(ids), Comment.hidden_at.is_(None), Comment.deleted_at.is_(None),
-               Commitment.state.in_(SEARCHABLE_COMMITMENT_STATES))
-    ).all()
-    entries = [
+    return [
         _entry("comment", r.id, r.plan_id,
-               _path("proposals.show", f"comment-{r.id}", reference=r.reference),
+               _path("proposals.show", f"comment-{r.id}", reference=r.reference) if r.reference is not None
+               else _path("consultations.show", f"comment-{r.id}", commitment_id=r.commitment_id),
                r.title, "", r.body, r.body)
-        for r in on_proposal
+        for r in db.session.execute(_comments_statement(), {"ids": list(ids)})
     ]
-    entries += [
-        _entry("comment", r.id, r.plan_id,
-               _path("consultations.show", f"comment-{r.id}", commitment_id=r.commitment_id),
-               r.title, "", r.body, r.body)
-        for r in on_commitment
-    ]
-    return entries
 
 
 def _documents(ids) -> list[dict]:
@@ -204,18 +208,28 @@ BUILDERS = {
 # ------------------------------------------------------------------ writing the index
 
 
-def reindex(kind: str, ids: Iterable[int]) -> None:
-    """Write the rows of these items again: public ones indexed, the others out of the index."""
+# Built once per process (thread-safe: immutable); Core statements on the index's table: the
+# index has no ORM state to keep, and the ORM's bulk insert would ask every new row's id back.
+_ENTRIES = SearchEntry.__table__
+_DELETE = sa.delete(_ENTRIES).where(_ENTRIES.c.kind == sa.bindparam("kind"),
+                                    _ENTRIES.c.item_id.in_(sa.bindparam("ids", expanding=True)))
+_INSERT = sa.insert(_ENTRIES)
+
+
+def reindex(kind: str, ids: Iterable[int], fresh: Iterable[int] = ()) -> None:
+    """Write the rows of these items again: public ones indexed, the others out of the index.
+    `fresh`: items added in this transaction and not indexed yet, which have no rows to delete."""
     ids = sorted(set(ids))
+    fresh = set(fresh)
     _model, build = BUILDERS[kind]
     for start in range(0, len(ids), BATCH):
         batch = ids[start:start + BATCH]
-        db.session.execute(
-            sa.delete(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.item_id.in_(batch))
-        )
+        indexed_before = [item for item in batch if item not in fresh]
+        if indexed_before:
+            db.session.execute(_DELETE, {"kind": kind, "ids": indexed_before})
         entries = build(batch)
         if entries:
-            db.session.execute(sa.insert(SearchEntry), entries)
+            db.session.execute(_INSERT, entries)
 
 
 def rebuild() -> dict[str, int]:
@@ -233,9 +247,12 @@ def rebuild() -> dict[str, int]:
 _HOST_COLUMNS = {"proposal": Comment.proposal_id, "commitment": Comment.commitment_id}
 
 
-def _note(session: Session, kind: str, ids: Iterable[int]) -> None:
-    pending = session.info.setdefault(PENDING, {})
-    pending.setdefault(kind, set()).update(i for i in ids if i is not None)
+def _note(session: Session, kind: str, ids: Iterable[int], fresh: bool = False) -> None:
+    """Items of `kind` to re-index; `fresh`: added by this flush (nothing of theirs indexed yet)."""
+    ids = {i for i in ids if i is not None}
+    session.info.setdefault(PENDING, {}).setdefault(kind, set()).update(ids)
+    if fresh:
+        session.info.setdefault(FRESH, {}).setdefault(kind, set()).update(ids)
 
 
 def catch_up(session: Session | None = None) -> None:
@@ -248,13 +265,14 @@ def catch_up(session: Session | None = None) -> None:
         # Reading the index's sources may flush more changes: a few rounds settle them.
         for _round in range(5):
             pending = session.info.pop(PENDING, None)
+            fresh = session.info.pop(FRESH, {})
             if not pending:
                 return
             for kind in ("proposal", "commitment", "table", "document"):
                 ids = pending.get(kind)
                 if not ids:
                     continue
-                reindex(kind, ids)
+                reindex(kind, ids, fresh.get(kind, ()))
                 host = _HOST_COLUMNS.get(kind)
                 if host is not None:
                     # Whether a comment is public depends on its host: read it again with it.
@@ -263,7 +281,7 @@ def catch_up(session: Session | None = None) -> None:
                         pending.setdefault("comment", set()).update(session.scalars(
                             sa.select(Comment.id).where(host.in_(ids[start:start + BATCH]))))
             if pending.get("comment"):
-                reindex("comment", pending["comment"])
+                reindex("comment", pending["comment"], fresh.get("comment", ()))
     finally:
         session.info.pop("search_catching_up", None)
 
@@ -288,7 +306,7 @@ def _after_flush(session: Session, _flush_context) -> None:
         if kind == "milestone":
             _note(session, "commitment", [obj.commitment_id])
         else:
-            _note(session, kind, [obj.id])
+            _note(session, kind, [obj.id], fresh=obj in session.new)
 
 
 def _statement_columns(statement) -> set[str] | None:
@@ -361,6 +379,7 @@ def _before_commit(session: Session) -> None:
 def _forget(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:
         session.info.pop(PENDING, None)
+        session.info.pop(FRESH, None)
 
 
 def listen_for_changes() -> None:

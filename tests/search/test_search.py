@@ -336,6 +336,33 @@ def test_catch_up_runs_before_commit(world):
     assert entry_of("proposal", proposal.id).title == "Tlacuaches"
 
 
+def test_a_new_item_is_indexed_without_deleting_and_one_read_of_its_source(world):
+    """An item added in this transaction has nothing in the index yet: its rows are written
+    without a DELETE first, and a comment's text and host are read in one statement."""
+    proposal = make_proposal(world, title="Nopaleras del ejido", body="x")
+    with count_queries() as statements:
+        comment = comments.post_comment(world.citizen, proposal, "Los nopales del camino necesitan riego")
+        db.session.commit()
+    index = [s for s in statements if "search_entries" in s]
+    assert not any(s.lstrip().upper().startswith("DELETE") for s in index), index
+    assert len([s for s in statements if s.lstrip().startswith("SELECT comments.id, comments.body")]) == 1
+    assert entry_of("comment", comment.id).title == "Nopaleras del ejido"
+
+
+def test_an_item_indexed_then_changed_in_one_transaction_keeps_one_row(world):
+    """Indexed once already in this transaction (a search read in between), a change writes its
+    rows again: the first ones are deleted, never left beside the new."""
+    proposal = make_proposal(world, title="Magueyes del llano", body="x")
+    comment = make_comment(proposal, body="Primera versión sobre magueyes")
+    db.session.flush()
+    assert ("comment", comment.id) in found("magueyes")  # the read re-indexes first
+    comment.body = "Segunda versión sobre agaves"
+    db.session.commit()
+    rows = db.session.scalars(sa.select(SearchEntry).where(SearchEntry.kind == "comment",
+                                                           SearchEntry.item_id == comment.id)).all()
+    assert len(rows) == 1 and "agaves" in rows[0].excerpt
+
+
 def test_the_header_box_is_a_labelled_get_form_to_the_search_page(app):
     from flask import render_template_string
 
