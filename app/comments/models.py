@@ -20,6 +20,9 @@ class Comment(Rendered, Moderatable, db.Model):
         # A commitment's consultation comments in order: most comments have no commitment, so
         # commitment_id alone looks unselective to SQLite's planner (1.4 s → 90 ms a page).
         sa.Index("ix_comments_commitment_thread", "commitment_id", "created_at", "id"),
+        # A person's comments by time: the posting limit counts the last minutes' (services.py
+        # _check_rate), on every comment, however many others were written in those minutes.
+        sa.Index("ix_comments_author_recent", "author_id", "created_at"),
         # The moderation queues by committee (app/moderation/models.py).
         *queue_indexes("comments"),
     )
@@ -37,8 +40,8 @@ class Comment(Rendered, Moderatable, db.Model):
     parent_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )
-    author_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="RESTRICT"), nullable=False, index=True
+    author_id: Mapped[int] = mapped_column(  # indexed first in ix_comments_author_recent
+        sa.ForeignKey("users.id", ondelete="RESTRICT"), nullable=False
     )
     committee_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("committees.id", ondelete="SET NULL"), index=True
