@@ -149,13 +149,17 @@ def comment_url(comment) -> str:
     return host.path(comment, f"comment-{comment.id}")
 
 
+@functools.cache
+def _recent_statement() -> sa.Select:
+    """Built once per process (every comment runs it); thread-safe: a statement is immutable."""
+    return sa.select(sa.func.count(Comment.id)).where(
+        Comment.author_id == sa.bindparam("author_id", type_=sa.Integer),
+        Comment.created_at >= sa.bindparam("since", type_=Comment.created_at.type))
+
+
 def recent_count(author_id: int, since) -> int:
     """Comments an account wrote since a moment (deleted ones too): the posting rate limit."""
-    return db.session.scalar(
-        sa.select(sa.func.count(Comment.id)).where(
-            Comment.author_id == author_id, Comment.created_at >= since
-        )
-    )
+    return db.session.scalar(_recent_statement(), {"author_id": author_id, "since": since})
 
 
 def public():

@@ -164,7 +164,8 @@ def _before_commit(session) -> None:
     from app.opendata.models import OpenDataChange
 
     now = utcnow()
-    session.execute(sa.insert(OpenDataChange), [
+    # Core: the change rows have no ORM state to keep, and the ORM's bulk insert asks their ids back.
+    session.execute(sa.insert(OpenDataChange.__table__), [
         {"slug": slug, "purge": purge, "created_at": now} for slug, purge in sorted(changed.items())])
 
 
