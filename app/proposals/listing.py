@@ -60,26 +60,57 @@ class Page(pagination.Page):
     ranked_only: int | None = None
     # The page's proposal ids in order (list_page), whether or not `items` are loaded.
     ids: list[int] = field(default_factory=list)
+    # What the page's cards show that can change (card_versions), when read with the ids.
+    card_versions: tuple | None = None
 
     def numbers(self, around: int = 2) -> list[int | None]:
         # A capped count knows no last page, unless the ranked window bounds it.
         return super().numbers(around, with_last=not self.capped or bool(self.ranked_only))
 
 
-def _filtered(plan: ActionPlan, filters: ProposalFilters):
-    stmt = sa.select(Proposal).where(Proposal.plan_id == plan.id, visible())
-    if filters.state is not None:
-        stmt = stmt.where(Proposal.state == filters.state)
+# The list's filters other than the plan and the state: the parameter and the column each sets.
+_FILTER_COLUMNS = (("committee_id", Proposal.committee_id), ("theme_id", Proposal.theme_id),
+                   ("municipality", Proposal.municipality))
+
+
+def _filter_values(plan: ActionPlan, filters: ProposalFilters) -> dict:
+    """The plan and the filters that are set, by parameter name."""
+    values = {"plan_id": plan.id, "state": filters.state, "committee_id": filters.committee_id,
+              "theme_id": filters.theme_id, "municipality": filters.municipality or None}
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _conditions(names, value) -> list:
+    """The list's conditions for the filters in `names`, each compared with `value(name)` (the
+    value itself, or a parameter of that name)."""
+    conditions = [Proposal.plan_id == value("plan_id"), visible()]
+    if "state" in names:
+        conditions.append(Proposal.state == value("state"))
     else:
         # Withdrawn proposals keep their page but leave the list unless asked for.
-        stmt = stmt.where(Proposal.state != ProposalState.withdrawn)
-    if filters.committee_id is not None:
-        stmt = stmt.where(Proposal.committee_id == filters.committee_id)
-    if filters.theme_id is not None:
-        stmt = stmt.where(Proposal.theme_id == filters.theme_id)
-    if filters.municipality:
-        stmt = stmt.where(Proposal.municipality == filters.municipality)
-    return stmt
+        conditions.append(Proposal.state != ProposalState.withdrawn)
+    conditions += [column == value(name) for name, column in _FILTER_COLUMNS if name in names]
+    return conditions
+
+
+def _filtered(plan: ActionPlan, filters: ProposalFilters):
+    values = _filter_values(plan, filters)
+    return sa.select(Proposal).where(*_conditions(values, values.__getitem__))
+
+
+@functools.lru_cache(maxsize=64)  # lru_cache is thread-safe; statements are immutable
+def _cards_page_statement(names: frozenset, sort: str) -> sa.Select:
+    """One page of a list that is not searched, by the filters set (`names`) and the order: its
+    ids read from the covering index of the order (a subquery, which skips a deep page's offset
+    in the index), joined to what their cards show, in the list's order. Built once per set of
+    filters and order, the values, the page's size and offset as parameters (building it costs
+    more than running it)."""
+    order = SORTS[sort]
+    ids = (sa.select(Proposal.id).where(*_conditions(names, sa.bindparam))
+           .order_by(*order).limit(sa.bindparam("limit", type_=sa.Integer))
+           .offset(sa.bindparam("offset", type_=sa.Integer)).subquery())
+    return (_with_cards(sa.select(*_card_columns()).select_from(ids).join(Proposal, Proposal.id == ids.c.id))
+            .where(Proposal.hidden_at.is_(None)).order_by(*order))
 
 
 def _searched(stmt, plan: ActionPlan, text: str | None):
@@ -145,8 +176,8 @@ def list_page(
         if found is not None:
             return replace(found, items=[])  # a copy: the caller sets its items
     result = _list_page(plan, filters, sort, page, per_page)
-    if key is not None:
-        kept.put(key, replace(result, items=[]))
+    if key is not None:  # kept without the cards' versions, which are read afresh each time
+        kept.put(key, replace(result, items=[], card_versions=None))
     return result
 
 
@@ -170,7 +201,9 @@ class SearchedPages(fulltext.Kept):
 
 
 def _list_page(plan: ActionPlan, filters: ProposalFilters, sort: str, page: int, per_page: int) -> Page:
-    stmt, relevance = _searched(_filtered(plan, filters), plan, filters.text)
+    stmt = relevance = None  # built only for a searched list; the others' page is one kept statement
+    if filters.text:
+        stmt, relevance = _searched(_filtered(plan, filters), plan, filters.text)
     counted = stmt
     ranked_only = None
     if sort == RELEVANCE and relevance is not None:
@@ -187,10 +220,19 @@ def _list_page(plan: ActionPlan, filters: ProposalFilters, sort: str, page: int,
     page = clamp_page(page) if capped and ranked_only is None else min(clamp_page(page), pages)
     # The page's ids, read from a covering index of the order (models.py: LIST_COLUMNS), so
     # that a deep page skips its offset's rows in the index and not in the table.
-    ids = db.session.scalars(
-        stmt.with_only_columns(Proposal.id).order_by(*order).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    result = Page(items=[], total=total, page=page, per_page=per_page, capped=capped, ids=list(ids))
+    versions = None
+    if relevance is None:  # not searched: the cards' versions are read with the ids
+        values = _filter_values(plan, filters)
+        rows = db.session.execute(
+            _cards_page_statement(frozenset(values), sort if sort in SORTS else DEFAULT_SORT),
+            {**values, "limit": per_page, "offset": (page - 1) * per_page}).all()
+        ids, versions = [row[0] for row in rows], _versions_of(rows)
+    else:
+        ids = db.session.scalars(
+            stmt.with_only_columns(Proposal.id).order_by(*order).limit(per_page).offset((page - 1) * per_page)
+        ).all()
+    result = Page(items=[], total=total, page=page, per_page=per_page, capped=capped, ids=list(ids),
+                  card_versions=versions)
     if ranked_only is not None and (capped or total > ranked_only):
         result.ranked_only = ranked_only
         result.pages = min(result.pages, math.ceil(ranked_only / per_page))
@@ -218,26 +260,49 @@ def _card_versions_statement() -> sa.Select:
     """The statement of card_versions, built once (its construction costs more than running it),
     on first use (built at import it would configure the mappers before every model is known).
     Thread-safe: SQLAlchemy statements are immutable; two threads may both build it, equal."""
-    author = aliased(User)
     return (
-        sa.select(Proposal.id, Proposal.updated_at, Proposal.state, Proposal.support_count,
-                  Proposal.comment_count, Proposal.municipality,
-                  Committee.name, Theme.name, author.name, author.deleted_at.is_(None))
-        .join(Committee, Committee.id == Proposal.committee_id)
-        .outerjoin(Theme, Theme.id == Proposal.theme_id)
-        .join(author, author.id == Proposal.author_id)
+        _with_cards(sa.select(*_card_columns()))
         .where(Proposal.id.in_(sa.bindparam("ids", expanding=True)), Proposal.hidden_at.is_(None))
     )
 
 
+@functools.cache
+def _author():
+    """The cards' author, an alias of users built once (building an alias and its attributes costs
+    more than the statement's run). Thread-safe: immutable once built."""
+    return aliased(User)
+
+
+@functools.cache
+def _card_columns() -> tuple:
+    """What a list's card shows that can change, the proposal's id first: which are visible, their
+    counters, state, edit time, place, committee's and theme's names and the author's name. Built
+    once (thread-safe: immutable)."""
+    author = _author()
+    return (Proposal.id, Proposal.updated_at, Proposal.state, Proposal.support_count,
+            Proposal.comment_count, Proposal.municipality,
+            Committee.name, Theme.name, author.name, author.deleted_at.is_(None))
+
+
+def _with_cards(stmt: sa.Select) -> sa.Select:
+    """`stmt` (over proposals) joined to the rows `_card_columns` read."""
+    author = _author()
+    return (stmt.join(Committee, Committee.id == Proposal.committee_id)
+            .outerjoin(Theme, Theme.id == Proposal.theme_id)
+            .join(author, author.id == Proposal.author_id))
+
+
+def _versions_of(rows) -> tuple:
+    return tuple(sorted(tuple(row) for row in rows))
+
+
 def card_versions(ids: list[int]) -> tuple:
-    """Everything a list's card of these proposals shows that can change, in one statement of a
-    few columns (no ORM objects): which are visible, their counters, state, edit time, place,
-    committee's and theme's names and the author's name. The list's kept fragment is keyed by it."""
+    """What the cards of these proposals show that can change (_card_columns), in one statement of
+    a few columns (no ORM objects). The list's kept fragment is keyed by it; list_page reads it
+    with the page's ids (Page.card_versions) unless the page is ordered by relevance or kept."""
     if not ids:
         return ()
-    rows = db.session.execute(_card_versions_statement(), {"ids": list(ids)}).all()
-    return tuple(sorted(tuple(row) for row in rows))
+    return _versions_of(db.session.execute(_card_versions_statement(), {"ids": list(ids)}).all())
 
 
 def _in_order(ids: list[int], rows) -> list[Proposal]:

@@ -61,8 +61,9 @@ def index():
     # The results are the same for every reader: kept under what they show (the count, the
     # pages, the ids in order and what each card shows: queries.card_versions) and the links'
     # arguments, so that a hit reads a few columns of 20 rows instead of loading and rendering them.
+    cards = page.card_versions if page.card_versions is not None else listing.card_versions(page.ids)
     version = (page.total, page.capped, page.page, page.pages, page.ranked_only, tuple(page.ids),
-               listing.card_versions(page.ids), tuple(sorted(link_args.items())), filtered)
+               cards, tuple(sorted(link_args.items())), filtered)
     results = fragments.cached("proposals.list", plan.id, version, render_results)
     return render_template(
         "proposals/index.html", plan=plan, page=page, form=form, link_args=link_args,

@@ -47,6 +47,24 @@ def test_the_results_are_rendered_once_and_a_kept_page_loads_no_proposal(app, cl
     assert len(second) < len(first)
 
 
+def test_a_kept_page_reads_its_count_then_its_ids_with_the_cards_versions(client, kept_facts):
+    """A list that is not searched costs two statements, the first page, a later one and a filtered
+    one alike: its count (from the kept counts) and its page, whose ids come with what their cards
+    show (listing._cards_page_statement)."""
+    world = World()
+    for n in range(25):
+        make_proposal(world, title=f"Luminaria apagada {n}")
+    shown = []
+    for args in ({}, {"page": 2}, {"committee": world.committee.id, "sort": "supported"}):
+        html = listing(client, **args)
+        with count_queries() as kept:
+            assert listing(client, **args) == html
+        assert len(kept) == 2, (args, kept)
+        assert "FROM proposal_counts" in kept[0] and "users_1.deleted_at" in kept[1], kept
+        shown.append(re.findall(r'data-reference="([^"]+)"', html))
+    assert len(shown[0]) == 20 and len(shown[1]) == 5 and not set(shown[0]) & set(shown[1])
+
+
 def test_supports_comments_state_and_names_show_on_the_next_request(client):
     world = World()
     proposal = make_proposal(world, title="Alumbrado apagado en la colonia Centro")
