@@ -152,8 +152,19 @@ def committee_columns() -> tuple[Column, Column]:
     )
 
 
-def eq(column) -> Callable:
-    return lambda stmt, value: stmt.where(column == value)
+class Equals:
+    """An equality filter's `apply`: the statement's rows whose column equals the value (or a
+    bound parameter, which lets the API keep one statement per set of filters: app/api/queries.py)."""
+
+    def __init__(self, column):
+        self.column = column
+
+    def __call__(self, stmt: sa.Select, value) -> sa.Select:
+        return stmt.where(self.column == value)
+
+
+def eq(column) -> Equals:
+    return Equals(column)
 
 
 def enum_filter(name: str, column, enum_type, meaning) -> Filter:

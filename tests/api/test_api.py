@@ -89,6 +89,25 @@ def test_filters_give_the_same_proposals_as_the_html_list(client, world):
     assert [r["reference"] for r in api["data"]] == [keep.reference] == [p.reference for p in html.items]
 
 
+def test_one_statement_is_kept_per_set_of_filters_whatever_their_values(client, world):
+    """The page statement of a set of equality filters is built once, its values bound
+    (app/api/queries.py): other values and cursors reuse it and still give their own rows."""
+    from app.api import queries
+
+    mine = [make_proposal(world, title=f"Banqueta rota {n}") for n in range(3)]
+    other = make_proposal(world, title="Puente peatonal", committee=world.other_committee)
+    queries._PAGES.clear()
+    pages = {}
+    for committee, cursor in ((world.committee.id, None), (world.other_committee.id, None),
+                              (world.committee.id, mine[0].id)):
+        url = f"/api/v1/proposals?limit=5&committee_id={committee}" + (f"&cursor={cursor}" if cursor else "")
+        pages[committee, cursor] = [r["reference"] for r in client.get(url).get_json()["data"]]
+    assert pages[world.committee.id, None] == [p.reference for p in mine]
+    assert pages[world.other_committee.id, None] == [other.reference]
+    assert pages[world.committee.id, mine[0].id] == [p.reference for p in mine[1:]]
+    assert sorted(key[1:] for key in queries._PAGES) == [(("committee_id",), False), (("committee_id",), True)]
+
+
 def test_etag_gives_304_until_the_data_changes(client, world):
     proposal = make_proposal(world)
     first = client.get("/api/v1/proposals")
