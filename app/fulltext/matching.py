@@ -89,26 +89,36 @@ def match_clause(query: Query, *, any_word: bool = False):
         terms = [f"'{t}'" for t in tokens]
         if query.prefix and not any_word:
             terms[-1] += ":*"
-        tsquery = sa.func.to_tsquery("simple", (" | " if any_word else " & ").join(terms))
+        return _matched(True, (" | " if any_word else " & ").join(terms))
+    terms = [f'"{t}"' for t in tokens]
+    if query.prefix and not any_word:
+        terms[-1] += "*"
+    return _matched(False, (" OR " if any_word else " AND ").join(terms))
+
+
+def _matched(postgresql: bool, words):
+    """match_clause's (condition, relevance, FROM clause) for `words`, the text of a tsquery or of
+    an FTS5 MATCH (a value, or a bound parameter)."""
+    if postgresql:
+        tsquery = sa.func.to_tsquery("simple", words)
         vector = sa.literal_column("search_entries.search_vector")
         weights = sa.literal(f"{{0.1, 0.2, {BODY_WEIGHT}, {TITLE_WEIGHT}}}")
         weights = sa.cast(weights, sa.ARRAY(sa.REAL))
         return (vector.bool_op("@@")(tsquery), sa.func.ts_rank(weights, vector, tsquery),
                 SearchEntry.__table__)
-    terms = [f'"{t}"' for t in tokens]
-    if query.prefix and not any_word:
-        terms[-1] += "*"
     fts = sa.table("search_fts", sa.column("rowid"))
     source = SearchEntry.__table__.join(fts, fts.c.rowid == SearchEntry.id)
     table = sa.literal_column("search_fts")
     # bm25 is lower for better matches; its weights follow the columns' order.
     relevance = -sa.func.bm25(table, TITLE_WEIGHT, BODY_WEIGHT)
-    return table.op("MATCH")((" OR " if any_word else " AND ").join(terms)), relevance, source
+    return table.op("MATCH")(words), relevance, source
 
 
 # The bound parameters that newest_matches' statements take (words_params gives their values):
 # the statements are the same for every query, so they are built once and cached.
 WORDS, TITLE_WORDS = "words", "title_words"
+# The ids that `ranked` ranks (a list).
+CANDIDATES = "candidates"
 
 
 def _pg_terms(query: Query, *, title: bool = False) -> str:
@@ -241,19 +251,20 @@ def title_matches(kinds: list[str], scope: list, *, limit: int, postgresql: bool
     return members
 
 
-def ranked(query: Query, ids: list[int]):
-    """(the FROM clause, the conditions, the relevance) that rank the entries of `ids`: higher
-    relevance is better on both databases, and it is computed for those entries only."""
-    condition, relevance, source = match_clause(query)
-    if _is_postgresql():
+def ranked(postgresql: bool):
+    """(the FROM clause, the conditions, the relevance) that rank the entries whose ids are the
+    parameter CANDIDATES by how they match the parameter WORDS (words_params): higher relevance is
+    better on both databases, and it is computed for those entries only. The same for every
+    query: a statement built of it is built once."""
+    condition, relevance, source = _matched(postgresql, sa.bindparam(WORDS, type_=sa.String))
+    if postgresql:
         # One array parameter rather than hundreds of bound values.
-        among = SearchEntry.id == sa.any_(sa.cast(sa.bindparam("candidates", ids),
-                                                  sa.ARRAY(sa.Integer)))
+        among = SearchEntry.id == sa.any_(sa.cast(sa.bindparam(CANDIDATES), sa.ARRAY(sa.Integer)))
         # ts_rank needs no match condition, and leaving it out keeps PostgreSQL from reading
         # every match again through the GIN index.
         return source, [among], relevance
     # bm25 can only be read in a statement that MATCHes (FTS5 computes it per matching row).
-    return source, [condition, SearchEntry.id.in_(ids)], relevance
+    return source, [condition, SearchEntry.id.in_(sa.bindparam(CANDIDATES, expanding=True))], relevance
 
 
 def _list_query(kind: str, query: str | None) -> Query | None:

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from app.extensions import db
 from app.fulltext import analyser, matching
 from app.fulltext.matching import (
+    CANDIDATES,
     Kept,
     Query,
     Saturated,
@@ -251,6 +252,24 @@ class FirstReads(Kept):
     DEFAULT_SECONDS = 30
 
 
+@functools.cache
+def _page_statement(postgresql: bool) -> sa.Select:
+    """Statement 2 of search(): the candidates ranked, one page of them read whole. Built once per
+    process, the words, the candidates and the page as parameters (building it cost more than
+    running it). Thread-safe: a statement is immutable."""
+    source, ranking_scope, relevance = ranked(postgresql)
+    return (
+        sa.select(SearchEntry.kind, SearchEntry.item_id, SearchEntry.plan_id, SearchEntry.title,
+                  SearchEntry.url, SearchEntry.excerpt, ActionPlan.name.label("plan_name"),
+                  ActionPlan.is_current.label("plan_is_current"))
+        .select_from(source)
+        .join(ActionPlan, ActionPlan.id == SearchEntry.plan_id)
+        .where(*ranking_scope)
+        .order_by(relevance.desc(), SearchEntry.id)
+        .limit(sa.bindparam("limit", type_=sa.Integer)).offset(sa.bindparam("offset", type_=sa.Integer))
+    )
+
+
 def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = None,
            page: int = 1, per_page: int = PER_PAGE) -> SearchPage:
     """One page of what matches every word of the query, most relevant first, with the number of
@@ -295,17 +314,10 @@ def search(query: str, *, kinds: set[str] | None = None, plan_id: int | None = N
     anywhere = [i for turn in itertools.zip_longest(*(firsts[k] for k in wanted))
                 for i in turn if i is not None][:MAX_RESULTS]
     candidates = sorted(set(firsts["title"]) | set(anywhere))
-    source, ranking_scope, relevance = ranked(parsed, candidates)
-    rows = db.session.execute(
-        sa.select(SearchEntry.kind, SearchEntry.item_id, SearchEntry.plan_id, SearchEntry.title,
-                  SearchEntry.url, SearchEntry.excerpt, ActionPlan.name.label("plan_name"),
-                  ActionPlan.is_current.label("plan_is_current"))
-        .select_from(source)
-        .join(ActionPlan, ActionPlan.id == SearchEntry.plan_id)
-        .where(*ranking_scope)
-        .order_by(relevance.desc(), SearchEntry.id)
-        .limit(min(per_page, shown - (page - 1) * per_page)).offset((page - 1) * per_page)
-    ).all() if total else []
+    rows = db.session.execute(_page_statement(is_postgresql()), {
+        **words_params(parsed), CANDIDATES: candidates,
+        "limit": min(per_page, shown - (page - 1) * per_page), "offset": (page - 1) * per_page,
+    }).all() if total else []
     results = [
         SearchResult(kind=r.kind, item_id=r.item_id, plan_id=r.plan_id,
                      title=highlight(r.title, parsed), url=r.url,
