@@ -37,7 +37,8 @@ def _paged(dataset: Dataset, stmt: sa.Select, after, limit) -> sa.Select:
 
 # The page statements of the datasets, per set of equality filters and whether a cursor is given:
 # built once, every value a bound parameter (the statement is large: building it and its cache
-# key cost more than running it). Thread-safe as _QUERIES: filled idempotently, immutable
+# key cost more than running it), but the limit, written into the SQL when it runs (as a
+# parameter, PostgreSQL plans the kept statement again on every request). Thread-safe as _QUERIES: filled idempotently, immutable
 # statements; bounded by the datasets' filters.
 _PAGES: dict[tuple, sa.Select] = {}
 
@@ -50,7 +51,7 @@ def _page_statement(dataset: Dataset, filter_names: tuple[str, ...], after: bool
         for name in filter_names:
             stmt = dataset.filter(name).apply(stmt, sa.bindparam(f"filter_{name}"))
         cursor = [sa.bindparam(f"after_{i}", type_=sa.Integer) for i in range(len(dataset.key))] if after else None
-        stmt = _PAGES.setdefault(key, _paged(dataset, stmt, cursor, sa.bindparam("limit", type_=sa.Integer)))
+        stmt = _PAGES.setdefault(key, _paged(dataset, stmt, cursor, sa.bindparam("limit", type_=sa.Integer, literal_execute=True)))
     return stmt
 
 

@@ -103,12 +103,14 @@ def _cards_page_statement(names: frozenset, sort: str) -> sa.Select:
     """One page of a list that is not searched, by the filters set (`names`) and the order: its
     ids read from the covering index of the order (a subquery, which skips a deep page's offset
     in the index), joined to what their cards show, in the list's order. Built once per set of
-    filters and order, the values, the page's size and offset as parameters (building it costs
-    more than running it)."""
+    filters and order, the values as parameters (building it costs more than running it). The
+    page's size and offset are written into the SQL when it runs: as parameters, PostgreSQL finds
+    the plan of an unknown offset dearer than the plans it makes for each one, and plans the kept
+    statement again on every request."""
     order = SORTS[sort]
     ids = (sa.select(Proposal.id).where(*_conditions(names, sa.bindparam))
-           .order_by(*order).limit(sa.bindparam("limit", type_=sa.Integer))
-           .offset(sa.bindparam("offset", type_=sa.Integer)).subquery())
+           .order_by(*order).limit(sa.bindparam("limit", type_=sa.Integer, literal_execute=True))
+           .offset(sa.bindparam("offset", type_=sa.Integer, literal_execute=True)).subquery())
     return (_with_cards(sa.select(*_card_columns()).select_from(ids).join(Proposal, Proposal.id == ids.c.id))
             .where(Proposal.hidden_at.is_(None)).order_by(*order))
 

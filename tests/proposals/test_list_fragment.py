@@ -61,6 +61,9 @@ def test_a_kept_page_reads_its_count_then_its_ids_with_the_cards_versions(client
             assert listing(client, **args) == html
         assert len(kept) == 2, (args, kept)
         assert "FROM proposal_counts" in kept[0] and "users_1.deleted_at" in kept[1], kept
+        # The page's size and offset are written in the SQL (a parameter there makes PostgreSQL
+        # plan the kept statement again on every request).
+        assert re.search(r"LIMIT 20\b", kept[1]), kept[1]
         shown.append(re.findall(r'data-reference="([^"]+)"', html))
     assert len(shown[0]) == 20 and len(shown[1]) == 5 and not set(shown[0]) & set(shown[1])
 
